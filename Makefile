@@ -1,0 +1,16 @@
+.PHONY: run test setup bench lint
+# One command to set up and run the app; one to set up and run the tests.
+run:
+	scripts/run.sh
+
+test:
+	scripts/test.sh
+
+setup:
+	scripts/setup.sh
+
+bench: setup
+	.venv/bin/python manage.py bench_render
+
+lint:
+	.venv/bin/ruff format --check . && .venv/bin/ruff check .

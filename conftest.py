@@ -1,0 +1,243 @@
+"""Shared test fixtures: the cast of users, isolated storage and temp dirs, jobs run
+inline (the real queue is used only by the integration tests that start a cluster)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+SHORT_SCRIPT = "The lighthouse keeper climbs the stairs at dusk. Far below, the waves break on the rocks."
+
+
+@pytest.fixture(autouse=True)
+def _isolated_files(settings, tmp_path: Path):
+    """Every test gets its own media storage and job temp root."""
+    media = tmp_path / "media"
+    jobtmp = tmp_path / "jobtmp"
+    media.mkdir()
+    jobtmp.mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(media), "base_url": "/media/"},
+        },
+    }
+    settings.MEDIA_ROOT = str(media)
+    settings.CONTENTIZER_TMP_DIR = str(jobtmp)
+    return media
+
+
+@pytest.fixture
+def media_root(_isolated_files) -> Path:
+    return _isolated_files
+
+
+@pytest.fixture
+def job_tmp_root(settings) -> Path:
+    return Path(settings.CONTENTIZER_TMP_DIR)
+
+
+@pytest.fixture(autouse=True)
+def _inline_queue(monkeypatch):
+    """Queued tasks run inline at commit time (django-q2 sync mode). Conf is read at
+    import, so override_settings cannot switch it: patch the class attribute."""
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", True)
+
+
+@pytest.fixture
+def owner(db):
+    return get_user_model().objects.create_user(
+        "olive", "olive@example.com", "olive-password-1"
+    )
+
+
+@pytest.fixture
+def stranger(db):
+    return get_user_model().objects.create_user(
+        "sam", "sam@example.com", "sam-password-1"
+    )
+
+
+@pytest.fixture
+def staff(db):
+    return get_user_model().objects.create_user(
+        "stella",
+        "stella@example.com",
+        "stella-password-1",
+        is_staff=True,
+        is_superuser=True,
+    )
+
+
+@pytest.fixture
+def make_video(django_capture_on_commit_callbacks):
+    """Create a video through the service and run its storyboard job inline."""
+    from videos.services import video_create
+
+    def make(owner, script: str = SHORT_SCRIPT, **options):
+        options.setdefault("title", "Lighthouse")
+        options.setdefault("quality", "480p")
+        with django_capture_on_commit_callbacks(execute=True):
+            video = video_create(owner=owner, script=script, **options)
+        video.refresh_from_db()
+        return video
+
+    return make
+
+
+@pytest.fixture
+def make_approved_video(make_video):
+    from videos.services import storyboard_approve
+
+    def make(owner, **kwargs):
+        video = make_video(owner, **kwargs)
+        return storyboard_approve(video=video, user=owner)
+
+    return make
+
+
+@pytest.fixture
+def make_rendered_video(make_approved_video, django_capture_on_commit_callbacks):
+    """A video rendered for real (tiny: 480p, two short scenes)."""
+    from videos.services import render_request
+
+    def make(owner, **kwargs):
+        video = make_approved_video(owner, **kwargs)
+        with django_capture_on_commit_callbacks(execute=True):
+            render_request(video=video, user=owner)
+        video.refresh_from_db()
+        return video
+
+    return make
+
+
+@pytest.fixture
+def qcluster(transactional_db, settings, monkeypatch, tmp_path):
+    """A real `manage.py qcluster` subprocess working on the test database (a file) and
+    this test's storage. Jobs enqueued by the test go through the ORM broker to it."""
+    import signal
+    import subprocess
+    import sys
+
+    from django.conf import settings as dj_settings
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", False)
+    base_dir = Path(dj_settings.BASE_DIR)
+    env = {**_subprocess_env(settings), "Q_WORKERS": "1"}
+    log = open(tmp_path / "qcluster.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "qcluster"],
+        cwd=base_dir,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    proc.log_path = tmp_path / "qcluster.log"
+    try:
+        yield proc
+    finally:
+        # SIGTERM to the cluster's parent only: it stops its workers itself.
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        log.close()
+
+
+def wait_for(
+    predicate, *, timeout: float, interval: float = 0.2, message: str = "condition"
+):
+    """Poll until predicate() is truthy; fail the test with `message` on timeout."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"Timed out after {timeout:.0f} s waiting for {message}")
+
+
+def _subprocess_env(settings) -> dict:
+    import os
+
+    from django.db import connection
+
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "contentizer_site.settings",
+        "SQLITE_PATH": str(connection.settings_dict["NAME"]),
+        "MEDIA_ROOT": settings.STORAGES["default"]["OPTIONS"]["location"],
+        "CONTENTIZER_TMP_DIR": str(settings.CONTENTIZER_TMP_DIR),
+        "Q_SYNC": "0",
+    }
+
+
+@pytest.fixture
+def daphne_server(transactional_db, settings, tmp_path):
+    """The real ASGI app under daphne (HTTP + websockets) in a subprocess, on a free
+    port, sharing the test database and storage. Yields its base URL."""
+    import signal
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+
+    from django.conf import settings as dj_settings
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log = open(tmp_path / "daphne.log", "w")
+    daphne = Path(dj_settings.BASE_DIR) / ".venv" / "bin" / "daphne"
+    import sys
+
+    cmd = [
+        str(daphne) if daphne.exists() else sys.executable,
+        "-b",
+        "127.0.0.1",
+        "-p",
+        str(port),
+    ]
+    if not daphne.exists():
+        cmd = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
+    proc = subprocess.Popen(
+        [*cmd, "contentizer_site.asgi:application"],
+        cwd=dj_settings.BASE_DIR,
+        env=_subprocess_env(settings),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/accounts/login/", timeout=2)
+            break
+        except Exception:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                pytest.fail(
+                    "daphne did not start: "
+                    + (tmp_path / "daphne.log").read_text()[-2000:]
+                )
+            time.sleep(0.2)
+    try:
+        yield url
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        log.close()

@@ -1,0 +1,244 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+class Project(models.Model):
+    """A creator's folder of videos."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="projects"
+    )
+    name = models.CharField(max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "name"], name="project_unique_name_per_owner"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def video_file_name(video: Video, kind: str, ext: str, token: str) -> str:
+    """Storage name for one of a video's output files. The token (a job code) makes every
+    render's files distinct, so a re-render never overwrites what a viewer is streaming."""
+    return f"videos/{video.owner_id}/{video.code.hex}/{kind}-{token}.{ext}"
+
+
+class Video(models.Model):
+    class Status(models.TextChoices):
+        STORYBOARDING = "storyboarding", "Making storyboard"
+        STORYBOARD = "storyboard", "Storyboard ready"
+        RENDERING = "rendering", "Rendering"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    class Approval(models.TextChoices):
+        NONE = "none", "Not approved"
+        PENDING = "pending", "Awaiting staff approval"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    class Aspect(models.TextChoices):
+        LANDSCAPE = "16:9", "16:9 landscape"
+        PORTRAIT = "9:16", "9:16 portrait"
+        SQUARE = "1:1", "1:1 square"
+
+    class Quality(models.TextChoices):
+        P480 = "480p", "480p"
+        P720 = "720p", "720p"
+        P1080 = "1080p", "1080p"
+
+    class Fps(models.IntegerChoices):
+        FPS24 = 24, "24 fps"
+        FPS25 = 25, "25 fps"
+        FPS30 = 30, "30 fps"
+
+    class Music(models.TextChoices):
+        NONE = "none", "No music"
+        CALM = "calm", "Calm bed"
+        BRIGHT = "bright", "Bright bed"
+        PULSE = "pulse", "Pulse bed"
+        UPLOAD = "upload", "My upload"
+
+    class CaptionStyle(models.TextChoices):
+        CLASSIC = "classic", "Classic (outlined)"
+        BOXED = "boxed", "Boxed"
+        BOLD = "bold", "Bold yellow"
+
+    class Transition(models.TextChoices):
+        FADE = "fade", "Crossfade"
+        DISSOLVE = "dissolve", "Dissolve"
+        WIPE = "wipeleft", "Wipe"
+        SLIDE = "slideleft", "Slide"
+        CUT = "cut", "Cut (no transition)"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="videos"
+    )
+    project = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.SET_NULL, related_name="videos"
+    )
+    title = models.CharField(max_length=200)
+    script = models.TextField()
+
+    aspect = models.CharField(
+        max_length=5, choices=Aspect.choices, default=Aspect.LANDSCAPE
+    )
+    quality = models.CharField(
+        max_length=5, choices=Quality.choices, default=Quality.P720
+    )
+    fps = models.PositiveSmallIntegerField(choices=Fps.choices, default=Fps.FPS30)
+    voice = models.CharField(max_length=40, default="en-us")
+    speech_rate = models.PositiveSmallIntegerField(
+        default=165, help_text="Words per minute"
+    )
+    music = models.CharField(max_length=10, choices=Music.choices, default=Music.NONE)
+    music_asset = models.ForeignKey(
+        "assets.MediaAsset",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    captions = models.BooleanField(default=True)
+    caption_style = models.CharField(
+        max_length=10, choices=CaptionStyle.choices, default=CaptionStyle.CLASSIC
+    )
+    transition = models.CharField(
+        max_length=12, choices=Transition.choices, default=Transition.FADE
+    )
+
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.STORYBOARDING
+    )
+    approval = models.CharField(
+        max_length=10, choices=Approval.choices, default=Approval.NONE
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True)
+    refinements_used = models.PositiveSmallIntegerField(default=0)
+
+    master = models.FileField(max_length=255, blank=True)
+    poster = models.FileField(max_length=255, blank=True)
+    captions_vtt = models.FileField(max_length=255, blank=True)
+    captions_srt = models.FileField(max_length=255, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    video_codec = models.CharField(max_length=40, blank=True)
+    audio_codec = models.CharField(max_length=40, blank=True)
+    size_bytes = models.BigIntegerField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # the library: "my videos, newest first", optionally filtered by status
+            models.Index(fields=["owner", "-created_at"]),
+            models.Index(fields=["owner", "status"]),
+            # the staff approval queue
+            models.Index(fields=["approval", "updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("videos-detail", kwargs={"code": self.code})
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approval == self.Approval.APPROVED
+
+
+class Scene(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="scenes")
+    position = models.PositiveIntegerField()
+    narration = models.TextField()
+    visual_prompt = models.TextField()
+    duration_ms = models.PositiveIntegerField(default=0)
+    narration_ms = models.PositiveIntegerField(default=0)
+    seed = models.PositiveIntegerField(
+        default=0, help_text="Picture seed; a refinement picks a new one"
+    )
+    picture = models.ForeignKey(
+        "assets.MediaAsset",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    narration_audio = models.ForeignKey(
+        "assets.MediaAsset",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    refinement_count = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        indexes = [
+            # "this video's scenes in order"
+            models.Index(fields=["video", "position"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Scene {self.position + 1} of {self.video_id}"
+
+
+class Export(models.Model):
+    class Format(models.TextChoices):
+        MP4 = "mp4", "MP4 (H.264)"
+        MOV = "mov", "MOV (H.264)"
+        WEBM = "webm", "WebM (VP9)"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="exports")
+    format = models.CharField(max_length=5, choices=Format.choices)
+    quality = models.CharField(max_length=5, choices=Video.Quality.choices)
+    job = models.ForeignKey(
+        "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The master this export was made from; a re-render makes cached exports stale.
+    source_master = models.CharField(max_length=255, blank=True)
+    file = models.FileField(max_length=255, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    size_bytes = models.BigIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["format", "quality"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["video", "format", "quality"], name="export_unique_per_video"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_format_display()} {self.quality} of {self.video_id}"
