@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
-from django.db import close_old_connections
 from django.utils.module_loading import import_string
 
 from jobs.models import Job
@@ -37,7 +36,7 @@ MAX_ATTEMPTS = 3
 
 
 def run_job(job_id: int) -> str:
-    close_old_connections()
+
     job = job_claim(job_id=job_id)
     if job is None:
         return "not claimed"
@@ -81,3 +80,17 @@ def run_job(job_id: int) -> str:
 
 def reap_stale_jobs() -> int:
     return jobs_reap_stale()
+
+
+def deliver_webhook(delivery_id: int) -> str:
+    """One attempt at an outbound webhook; a failure schedules the next one with backoff."""
+    from jobs.webhooks import webhook_deliver
+
+    return webhook_deliver(delivery_id=delivery_id)
+
+
+def send_due_webhooks() -> int:
+    """Periodic safety net: queue deliveries that are due but were never queued."""
+    from jobs.webhooks import webhooks_send_due
+
+    return webhooks_send_due()

@@ -23,36 +23,22 @@ class Command(BaseCommand):
     help = "Turn a script file into a finished MP4 (storyboard, narration, pictures, render)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "script", type=Path, help="A .txt or .md file with the script"
-        )
-        parser.add_argument(
-            "--out", type=Path, required=True, help="Where to write the MP4"
-        )
-        parser.add_argument(
-            "--title", default="", help="Video title (default: the file name)"
-        )
+        parser.add_argument("script", type=Path, help="A .txt or .md file with the script")
+        parser.add_argument("--out", type=Path, required=True, help="Where to write the MP4")
+        parser.add_argument("--title", default="", help="Video title (default: the file name)")
         parser.add_argument("--aspect", default="16:9", choices=Video.Aspect.values)
         parser.add_argument("--quality", default="720p", choices=Video.Quality.values)
         parser.add_argument("--fps", type=int, default=30, choices=Video.Fps.values)
         parser.add_argument("--voice", default="en-us")
-        parser.add_argument(
-            "--rate", type=int, default=165, help="Speech rate in words per minute"
-        )
+        parser.add_argument("--rate", type=int, default=165, help="Speech rate in words per minute")
         parser.add_argument(
             "--music",
             default="none",
             choices=[m for m in Video.Music.values if m != "upload"],
         )
-        parser.add_argument(
-            "--no-captions", action="store_true", help="Do not burn captions in"
-        )
-        parser.add_argument(
-            "--caption-style", default="classic", choices=Video.CaptionStyle.values
-        )
-        parser.add_argument(
-            "--transition", default="fade", choices=Video.Transition.values
-        )
+        parser.add_argument("--no-captions", action="store_true", help="Do not burn captions in")
+        parser.add_argument("--caption-style", default="classic", choices=Video.CaptionStyle.values)
+        parser.add_argument("--transition", default="fade", choices=Video.Transition.values)
         parser.add_argument(
             "--owner",
             default="cli",
@@ -71,7 +57,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **opts) -> None:
-        script_path: Path = opts["script"]
+        script_path = Path(opts["script"])
         try:
             script = script_path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
@@ -82,9 +68,7 @@ class Command(BaseCommand):
 
             Conf.SYNC = True
         owner, _ = get_user_model().objects.get_or_create(username=opts["owner"])
-        self.progress = ProgressBar(
-            self.stderr if sys.stderr.isatty() else None, self.stdout
-        )
+        self.progress = ProgressBar(self.stderr if sys.stderr.isatty() else None, self.stdout)
         watcher = None
         if not opts["queue"]:
             # Jobs run inside the service calls below; a watcher thread draws their
@@ -101,8 +85,7 @@ class Command(BaseCommand):
         try:
             video = video_create(
                 owner=owner,
-                title=opts["title"]
-                or script_path.stem.replace("_", " ").replace("-", " ").title(),
+                title=opts["title"] or script_path.stem.replace("_", " ").replace("-", " ").title(),
                 script=script,
                 aspect=opts["aspect"],
                 quality=opts["quality"],
@@ -115,9 +98,7 @@ class Command(BaseCommand):
                 transition=opts["transition"],
             )
         except ValidationError as exc:
-            raise CommandError(
-                "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
-            ) from exc
+            raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from exc
         job = video.jobs.get(kind=Job.Kind.STORYBOARD)
         self._follow(job, "storyboard", opts["wait_timeout"])
         video.refresh_from_db()
@@ -126,7 +107,7 @@ class Command(BaseCommand):
         job = render_request(video=video, user=owner)
         self._follow(job, "render", opts["wait_timeout"])
         video.refresh_from_db()
-        out: Path = opts["out"]
+        out = Path(opts["out"])
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(f".{out.name}.part")
         with (
@@ -151,25 +132,15 @@ class Command(BaseCommand):
             self.progress.draw(label, job.progress, job.stage)
             if job.is_finished:
                 break
-            if (
-                job.status == Job.Status.QUEUED
-                and not waited_for_worker
-                and time.monotonic() > deadline - timeout + 15
-            ):
-                self.stderr.write(
-                    "\nStill queued after 15 s: is `python manage.py qcluster` running?"
-                )
+            if job.status == Job.Status.QUEUED and not waited_for_worker and time.monotonic() > deadline - timeout + 15:
+                self.stderr.write("\nStill queued after 15 s: is `python manage.py qcluster` running?")
                 waited_for_worker = True
             if time.monotonic() > deadline:
-                raise CommandError(
-                    f"The {label} job did not finish within {timeout} s (it is {job.status})."
-                )
+                raise CommandError(f"The {label} job did not finish within {timeout} s (it is {job.status}).")
             time.sleep(0.3)
         self.progress.finish()
         if job.status != Job.Status.SUCCEEDED:
-            raise CommandError(
-                f"The {label} job {job.status} at stage '{job.error_stage}': {job.error_message}"
-            )
+            raise CommandError(f"The {label} job {job.status} at stage '{job.error_stage}': {job.error_message}")
 
 
 class JobWatcher(threading.Thread):
@@ -189,9 +160,7 @@ class JobWatcher(threading.Thread):
 
         try:
             while not self._stop_event.wait(0.3):
-                job = Job.objects.filter(
-                    owner_id=self.owner_id, created_at__gte=self.since
-                ).first()
+                job = Job.objects.filter(owner_id=self.owner_id, created_at__gte=self.since).first()
                 if job is not None and job.status == Job.Status.RUNNING:
                     self.bar.draw(job.kind, job.progress, job.stage)
         finally:

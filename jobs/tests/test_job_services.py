@@ -1,0 +1,106 @@
+"""Job lifecycle: claiming is exclusive, cancel and retry change only what they may."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from jobs.models import Job
+from jobs.services import JobReporter, JobStateError, job_cancel, job_claim, job_retry, jobs_reap_stale
+
+
+@pytest.fixture
+def queued_job(make_video, owner):
+    video = make_video(owner)
+    return Job.objects.create(owner=owner, video=video, kind=Job.Kind.RENDER)
+
+
+def test_claim_takes_a_queued_job_once(queued_job):
+    first = job_claim(job_id=queued_job.pk)
+    second = job_claim(job_id=queued_job.pk)
+    assert first is not None and first.status == Job.Status.RUNNING and first.attempts == 1
+    assert second is None
+
+
+def test_claim_refuses_a_canceled_job(queued_job):
+    job_cancel(job=queued_job)
+    assert job_claim(job_id=queued_job.pk) is None
+    queued_job.refresh_from_db()
+    assert queued_job.status == Job.Status.CANCELED
+
+
+def test_claim_takes_over_a_running_job_whose_heartbeat_is_stale(queued_job, settings):
+    job_claim(job_id=queued_job.pk)
+    stale = timezone.now() - timedelta(seconds=settings.CONTENTIZER_HEARTBEAT_STALE_SECONDS + 5)
+    Job.objects.filter(pk=queued_job.pk).update(heartbeat_at=stale)
+    again = job_claim(job_id=queued_job.pk)
+    assert again is not None and again.attempts == 2
+
+
+def test_claim_leaves_a_running_job_with_a_fresh_heartbeat_alone(queued_job):
+    job_claim(job_id=queued_job.pk)
+    assert job_claim(job_id=queued_job.pk) is None
+
+
+def test_cancel_of_a_running_job_asks_the_worker_to_stop(queued_job):
+    job = job_claim(job_id=queued_job.pk)
+    reporter = JobReporter(job=job, min_interval_s=0)
+    assert reporter.should_cancel() is False
+    job_cancel(job=job)
+    assert reporter.should_cancel() is True
+    job.refresh_from_db()
+    assert job.status == Job.Status.RUNNING and job.cancel_requested
+
+
+def test_cancel_of_a_finished_job_is_refused(queued_job):
+    Job.objects.filter(pk=queued_job.pk).update(status=Job.Status.SUCCEEDED)
+    queued_job.refresh_from_db()
+    with pytest.raises(JobStateError):
+        job_cancel(job=queued_job)
+
+
+def test_retry_requeues_a_failed_job_and_clears_its_error(queued_job, django_capture_on_commit_callbacks):
+    Job.objects.filter(pk=queued_job.pk).update(
+        status=Job.Status.FAILED, error_stage="video", error_message="boom", attempts=1
+    )
+    queued_job.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        job_retry(job=queued_job)
+    queued_job.refresh_from_db()
+    assert queued_job.status == Job.Status.QUEUED
+    assert queued_job.error_message == "" and queued_job.error_stage == ""
+    assert queued_job.attempts == 1
+    assert len(callbacks) == 1  # exactly one enqueue
+
+
+def test_retry_of_a_running_job_is_refused(queued_job):
+    job = job_claim(job_id=queued_job.pk)
+    with pytest.raises(JobStateError):
+        job_retry(job=job)
+
+
+def test_reporter_writes_stage_progress_and_heartbeat(queued_job):
+    job = job_claim(job_id=queued_job.pk)
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=1))
+    JobReporter(job=job, min_interval_s=0).update("video", 0.42)
+    job.refresh_from_db()
+    assert (job.stage, job.progress) == ("video", 42)
+    assert timezone.now() - job.heartbeat_at < timedelta(seconds=5)
+
+
+def test_reaper_requeues_only_stale_running_jobs(make_video, owner, settings, django_capture_on_commit_callbacks):
+    video = make_video(owner)
+    stale_job = Job.objects.create(owner=owner, video=video, kind=Job.Kind.RENDER)
+    fresh_job = Job.objects.create(owner=owner, video=video, kind=Job.Kind.EXPORT)
+    job_claim(job_id=stale_job.pk)
+    job_claim(job_id=fresh_job.pk)
+    old = timezone.now() - timedelta(seconds=settings.CONTENTIZER_HEARTBEAT_STALE_SECONDS + 5)
+    Job.objects.filter(pk=stale_job.pk).update(heartbeat_at=old)
+    with django_capture_on_commit_callbacks(execute=False):
+        assert jobs_reap_stale() == 1
+    stale_job.refresh_from_db()
+    fresh_job.refresh_from_db()
+    assert stale_job.status == Job.Status.QUEUED
+    assert fresh_job.status == Job.Status.RUNNING

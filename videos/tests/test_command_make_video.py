@@ -1,0 +1,52 @@
+"""manage.py make_video: a script file in, a probed MP4 out, through the services."""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from jobs.models import Job
+from videos.composition.probe import probe
+from videos.models import Video
+
+
+@pytest.mark.django_db(transaction=True)
+def test_make_video_writes_a_valid_video_through_the_services(tmp_path: Path):
+    script = tmp_path / "kite.txt"
+    script.write_text("A red kite rides the wind. It drops toward the river and is gone.")
+    out = tmp_path / "out" / "kite.mp4"
+    stdout = StringIO()
+    call_command(
+        "make_video", str(script), out=str(out), quality="480p", aspect="1:1", music="pulse", fps=25, stdout=stdout
+    )
+    info = probe(out)
+    assert (info.video.codec, info.video.width, info.video.height) == ("h264", 480, 480)
+    assert info.audio is not None and info.audio.codec == "aac"
+    assert abs(info.video.fps - 25) < 0.01
+    video = Video.objects.get()
+    assert video.status == Video.Status.READY and video.approval == Video.Approval.APPROVED
+    assert set(video.jobs.values_list("kind", "status")) == {
+        (Job.Kind.STORYBOARD, Job.Status.SUCCEEDED),
+        (Job.Kind.RENDER, Job.Status.SUCCEEDED),
+    }
+    assert "Wrote" in stdout.getvalue()
+    assert not list(out.parent.glob(".*.part"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_make_video_refuses_an_empty_script_with_the_reason(tmp_path: Path):
+    script = tmp_path / "empty.txt"
+    script.write_text("   \n")
+    with pytest.raises(CommandError, match="script: The script is empty"):
+        call_command("make_video", str(script), out=str(tmp_path / "x.mp4"))
+    assert not Video.objects.exists()
+    assert not (tmp_path / "x.mp4").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_make_video_reports_a_missing_file(tmp_path: Path):
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("make_video", str(tmp_path / "nope.txt"), out=str(tmp_path / "x.mp4"))
