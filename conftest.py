@@ -26,6 +26,8 @@ def _isolated_files(settings, tmp_path: Path):
         },
     }
     settings.MEDIA_ROOT = str(media)
+    # Real hashing is most of the cost of creating the cast of users; tests need none of it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CONTENTIZER_TMP_DIR = str(jobtmp)
     return media
 

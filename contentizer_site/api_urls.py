@@ -1,3 +1,81 @@
+"""URLs under /api/: the OpenAPI schema and its docs, the account page, and v1.
+
+No trailing slashes in v1. Anything else under /api/ answers the JSON 404 shape.
+"""
+
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from assets import api as assets_api
+from contentizer_site import api_account
+from contentizer_site.api_errors import api_not_found
+from jobs import api as jobs_api
+from videos import api as videos_api
+
+v1 = [
+    # videos
+    path("videos", videos_api.VideoListCreateApi.as_view(), name="api-videos-list"),
+    path("videos/<uuid:code>", videos_api.VideoDetailApi.as_view(), name="api-videos-detail"),
+    path("videos/<uuid:code>/approve", videos_api.VideoApproveApi.as_view(), name="api-videos-approve"),
+    path("videos/<uuid:code>/render", videos_api.VideoRenderApi.as_view(), name="api-videos-render"),
+    path("videos/<uuid:code>/cost", videos_api.VideoCostApi.as_view(), name="api-videos-cost"),
+    path("videos/<uuid:code>/jobs", videos_api.VideoJobListApi.as_view(), name="api-videos-jobs"),
+    path("videos/<uuid:code>/scenes", videos_api.SceneListCreateApi.as_view(), name="api-videos-scenes"),
+    path("videos/<uuid:code>/scenes/order", videos_api.SceneOrderApi.as_view(), name="api-videos-scenes-order"),
+    path("videos/<uuid:code>/stream", videos_api.VideoStreamApi.as_view(), name="api-videos-stream"),
+    path("videos/<uuid:code>/download", videos_api.VideoDownloadApi.as_view(), name="api-videos-download"),
+    path("videos/<uuid:code>/poster", videos_api.VideoPosterApi.as_view(), name="api-videos-poster"),
+    path("videos/<uuid:code>/captions.vtt", videos_api.VideoCaptionsVttApi.as_view(), name="api-videos-captions-vtt"),
+    path("videos/<uuid:code>/captions.srt", videos_api.VideoCaptionsSrtApi.as_view(), name="api-videos-captions-srt"),
+    path("videos/<uuid:code>/exports", videos_api.ExportListCreateApi.as_view(), name="api-videos-exports"),
+    # scenes
+    path("scenes/<uuid:code>", videos_api.SceneDetailApi.as_view(), name="api-scenes-detail"),
+    path("scenes/<uuid:code>/move", videos_api.SceneMoveApi.as_view(), name="api-scenes-move"),
+    path("scenes/<uuid:code>/refine", videos_api.SceneRefineApi.as_view(), name="api-scenes-refine"),
+    path("scenes/<uuid:code>/picture", videos_api.ScenePictureApi.as_view(), name="api-scenes-picture"),
+    # exports
+    path("exports/<uuid:code>", videos_api.ExportDetailApi.as_view(), name="api-exports-detail"),
+    path("exports/<uuid:code>/download", videos_api.ExportDownloadApi.as_view(), name="api-exports-download"),
+    # jobs
+    path("jobs", jobs_api.JobListApi.as_view(), name="api-jobs-list"),
+    path("jobs/<uuid:code>", jobs_api.JobDetailApi.as_view(), name="api-jobs-detail"),
+    path("jobs/<uuid:code>/cancel", jobs_api.JobCancelApi.as_view(), name="api-jobs-cancel"),
+    path("jobs/<uuid:code>/retry", jobs_api.JobRetryApi.as_view(), name="api-jobs-retry"),
+    # projects
+    path("projects", videos_api.ProjectListCreateApi.as_view(), name="api-projects-list"),
+    path("projects/<uuid:code>", videos_api.ProjectDetailApi.as_view(), name="api-projects-detail"),
+    path("projects/<uuid:code>/videos", videos_api.ProjectVideoListApi.as_view(), name="api-projects-videos"),
+    path("projects/<uuid:code>/jobs", videos_api.ProjectJobListApi.as_view(), name="api-projects-jobs"),
+    # assets
+    path("assets", assets_api.AssetListCreateApi.as_view(), name="api-assets-list"),
+    path("assets/<uuid:code>", assets_api.AssetDetailApi.as_view(), name="api-assets-detail"),
+    path("assets/<uuid:code>/file", assets_api.AssetFileApi.as_view(), name="api-assets-file"),
+    # account and webhooks
+    path("account/token/rotate", api_account.AccountTokenRotateApi.as_view(), name="api-account-token-rotate"),
+    path("account/webhook", jobs_api.AccountWebhookApi.as_view(), name="api-account-webhook"),
+    path(
+        "account/webhook/rotate-secret",
+        jobs_api.AccountWebhookSecretRotateApi.as_view(),
+        name="api-account-webhook-rotate-secret",
+    ),
+    path("webhooks/deliveries", jobs_api.WebhookDeliveryListApi.as_view(), name="api-webhooks-deliveries"),
+    path(
+        "webhooks/deliveries/<uuid:code>",
+        jobs_api.WebhookDeliveryDetailApi.as_view(),
+        name="api-webhooks-delivery-detail",
+    ),
+    # operators
+    path("health", jobs_api.HealthApi.as_view(), name="api-health"),
+    path("workers", jobs_api.WorkerStatusApi.as_view(), name="api-workers"),
+]
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("account/", api_account.api_account, name="api-account"),
+    path("v1/", include(v1)),
+    re_path(r"^[\s\S]*$", api_not_found),
+]

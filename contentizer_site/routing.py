@@ -1,5 +1,11 @@
-"""Websocket URL routes (progress consumers are added by the apps)."""
+"""Websocket URL routes."""
 
 from __future__ import annotations
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from videos.consumers import JobProgressConsumer
+
+websocket_urlpatterns = [
+    path("ws/jobs/<uuid:code>/", JobProgressConsumer.as_asgi()),
+]

@@ -27,32 +27,20 @@ class Job(models.Model):
     FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELED)
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs"
-    )
-    video = models.ForeignKey(
-        "videos.Video", on_delete=models.CASCADE, related_name="jobs"
-    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
+    video = models.ForeignKey("videos.Video", on_delete=models.CASCADE, related_name="jobs")
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.QUEUED
-    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     stage = models.CharField(max_length=40, blank=True)
     progress = models.PositiveSmallIntegerField(default=0)
     attempts = models.PositiveSmallIntegerField(default=0)
     error_stage = models.CharField(max_length=40, blank=True)
     error_message = models.TextField(blank=True)
     cancel_requested = models.BooleanField(default=False)
-    estimated_cost = models.DecimalField(
-        max_digits=10, decimal_places=4, default=Decimal("0")
-    )
-    actual_cost = models.DecimalField(
-        max_digits=10, decimal_places=4, default=Decimal("0")
-    )
+    estimated_cost = models.DecimalField(max_digits=10, decimal_places=4, default=Decimal("0"))
+    actual_cost = models.DecimalField(max_digits=10, decimal_places=4, default=Decimal("0"))
     heartbeat_at = models.DateTimeField(null=True, blank=True)
-    task_id = models.CharField(
-        max_length=64, blank=True, help_text="django-q2 task id of the last enqueue"
-    )
+    task_id = models.CharField(max_length=64, blank=True, help_text="django-q2 task id of the last enqueue")
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -76,3 +64,100 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
+
+
+class WebhookSettings(models.Model):
+    """An API client's webhook settings: where job events go by default and the secret
+    they are signed with (Standard Webhooks: `whsec_` + base64 key)."""
+
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="webhook_settings",
+    )
+    callback_url = models.URLField(
+        max_length=500,
+        blank=True,
+        help_text="Default callback for job events; a video's own callback URL wins",
+    )
+    secret = models.CharField(max_length=100)
+    secret_rotated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "webhook settings"
+
+    def __str__(self) -> str:
+        return f"Webhook settings of {self.owner}"
+
+
+class WebhookDelivery(models.Model):
+    """One event sent to one URL. The body is fixed when the event is made, so every
+    retry sends (and signs) the same bytes under the same webhook-id."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SUCCEEDED = "succeeded", "Delivered"
+        FAILED = "failed", "Gave up"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="webhook_deliveries",
+    )
+    job = models.ForeignKey(
+        Job,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="webhook_deliveries",
+    )
+    # The webhook-id header and the event's "id": one per job ending, stable across retries.
+    event_id = models.CharField(max_length=64, unique=True)
+    event_type = models.CharField(max_length=32)
+    url = models.URLField(max_length=500)
+    payload = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "webhook deliveries"
+        indexes = [
+            # "my deliveries, newest first" (API list) and the staff log
+            models.Index(fields=["owner", "-created_at"]),
+            # deliveries still owed an attempt, by due time
+            models.Index(fields=["status", "next_attempt_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id} -> {self.url} ({self.status})"
+
+
+class WebhookAttempt(models.Model):
+    """One POST of a delivery: what came back, or why nothing did."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    number = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField(default=0)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    response_excerpt = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["delivery", "number"], name="webhook_attempt_unique_number")]
+
+    def __str__(self) -> str:
+        return f"Attempt {self.number} of {self.delivery_id}"
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300

@@ -277,6 +277,10 @@ def _after_job_finished(*, job_id: int) -> None:
     job = Job.objects.select_related("video").filter(pk=job_id).first()
     if job is not None:
         video_job_finished(job=job)
+        from jobs.webhooks import webhook_job_finished
+
+        # Best effort and queued: records the event and enqueues its delivery on commit.
+        webhook_job_finished(job_id=job_id)
 
 
 def _before_job_retried(*, job: Job) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.files.storage import FileSystemStorage, storages
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -75,13 +75,13 @@ def serve_stored_file(
     download_name: str | None = None,
 ) -> HttpResponse:
     """Serve a stored file by storage name. With download_name it is an attachment."""
-    storage = default_storage
-    if not isinstance(getattr(storage, "_wrapped", storage), FileSystemStorage):
+    # The backend itself, not the default_storage LazyObject: before anything has touched
+    # it in this process, the LazyObject's _wrapped is still a sentinel.
+    storage = storages["default"]
+    if not isinstance(storage, FileSystemStorage):
         params = {"ResponseContentType": content_type}
         if download_name:
-            params["ResponseContentDisposition"] = content_disposition_header(
-                True, download_name
-            )
+            params["ResponseContentDisposition"] = content_disposition_header(True, download_name)
         try:
             url = storage.url(name, parameters=params)
         except TypeError:
@@ -115,9 +115,7 @@ def serve_stored_file(
         fh.close()
         response = HttpResponse(status=status, content_type=content_type)
     else:
-        response = StreamingHttpResponse(
-            _iter_file(fh, start, length), status=status, content_type=content_type
-        )
+        response = StreamingHttpResponse(_iter_file(fh, start, length), status=status, content_type=content_type)
     response["Content-Length"] = str(length)
     if status == 206:
         response["Content-Range"] = f"bytes {start}-{end}/{size}"

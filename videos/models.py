@@ -5,25 +5,20 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 
 class Project(models.Model):
     """A creator's folder of videos."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="projects"
-    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="projects")
     name = models.CharField(max_length=120)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["owner", "name"], name="project_unique_name_per_owner"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="project_unique_name_per_owner")]
 
     def __str__(self) -> str:
         return self.name
@@ -84,26 +79,16 @@ class Video(models.Model):
         CUT = "cut", "Cut (no transition)"
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="videos"
-    )
-    project = models.ForeignKey(
-        Project, null=True, blank=True, on_delete=models.SET_NULL, related_name="videos"
-    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="videos")
+    project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.SET_NULL, related_name="videos")
     title = models.CharField(max_length=200)
     script = models.TextField()
 
-    aspect = models.CharField(
-        max_length=5, choices=Aspect.choices, default=Aspect.LANDSCAPE
-    )
-    quality = models.CharField(
-        max_length=5, choices=Quality.choices, default=Quality.P720
-    )
+    aspect = models.CharField(max_length=5, choices=Aspect.choices, default=Aspect.LANDSCAPE)
+    quality = models.CharField(max_length=5, choices=Quality.choices, default=Quality.P720)
     fps = models.PositiveSmallIntegerField(choices=Fps.choices, default=Fps.FPS30)
     voice = models.CharField(max_length=40, default="en-us")
-    speech_rate = models.PositiveSmallIntegerField(
-        default=165, help_text="Words per minute"
-    )
+    speech_rate = models.PositiveSmallIntegerField(default=165, help_text="Words per minute")
     music = models.CharField(max_length=10, choices=Music.choices, default=Music.NONE)
     music_asset = models.ForeignKey(
         "assets.MediaAsset",
@@ -113,19 +98,13 @@ class Video(models.Model):
         related_name="+",
     )
     captions = models.BooleanField(default=True)
-    caption_style = models.CharField(
-        max_length=10, choices=CaptionStyle.choices, default=CaptionStyle.CLASSIC
-    )
-    transition = models.CharField(
-        max_length=12, choices=Transition.choices, default=Transition.FADE
-    )
+    caption_style = models.CharField(max_length=10, choices=CaptionStyle.choices, default=CaptionStyle.CLASSIC)
+    transition = models.CharField(max_length=12, choices=Transition.choices, default=Transition.FADE)
+    # Where this video's job events are POSTed (API clients); else the account default.
+    callback_url = models.URLField(max_length=500, blank=True)
 
-    status = models.CharField(
-        max_length=16, choices=Status.choices, default=Status.STORYBOARDING
-    )
-    approval = models.CharField(
-        max_length=10, choices=Approval.choices, default=Approval.NONE
-    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.STORYBOARDING)
+    approval = models.CharField(max_length=10, choices=Approval.choices, default=Approval.NONE)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -180,9 +159,7 @@ class Scene(models.Model):
     visual_prompt = models.TextField()
     duration_ms = models.PositiveIntegerField(default=0)
     narration_ms = models.PositiveIntegerField(default=0)
-    seed = models.PositiveIntegerField(
-        default=0, help_text="Picture seed; a refinement picks a new one"
-    )
+    seed = models.PositiveIntegerField(default=0, help_text="Picture seed; a refinement picks a new one")
     picture = models.ForeignKey(
         "assets.MediaAsset",
         null=True,
@@ -220,9 +197,7 @@ class Export(models.Model):
     video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="exports")
     format = models.CharField(max_length=5, choices=Format.choices)
     quality = models.CharField(max_length=5, choices=Video.Quality.choices)
-    job = models.ForeignKey(
-        "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # The master this export was made from; a re-render makes cached exports stale.
     source_master = models.CharField(max_length=255, blank=True)
     file = models.FileField(max_length=255, blank=True)
@@ -235,10 +210,103 @@ class Export(models.Model):
     class Meta:
         ordering = ["format", "quality"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["video", "format", "quality"], name="export_unique_per_video"
-            ),
+            models.UniqueConstraint(fields=["video", "format", "quality"], name="export_unique_per_video"),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_format_display()} {self.quality} of {self.video_id}"
+
+
+# --- staff: site policy, quotas ------------------------------------------------------
+
+
+class StoryboardAwaitingApproval(Video):
+    """The staff approval queue in admin: the same rows, seen as a to-do list."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "storyboard awaiting approval"
+        verbose_name_plural = "storyboards awaiting approval"
+
+
+class SiteSettings(models.Model):
+    """Site-wide policy staff change in admin without a deploy. One row (pk 1), read from
+    the database on every use so every process sees a change at once."""
+
+    require_staff_approval = models.BooleanField(
+        default=False,
+        help_text="When on, a creator's approval sends the storyboard to staff, who approve or reject it.",
+    )
+    videos_per_day = models.PositiveIntegerField(default=20, help_text="Default for each user: new videos per UTC day")
+    render_minutes_per_month = models.PositiveIntegerField(
+        default=120, help_text="Default for each user: minutes rendered per UTC calendar month"
+    )
+    storage_bytes = models.PositiveBigIntegerField(
+        default=5 * 1024**3,
+        help_text="Default for each user: bytes of uploads, scene media, masters and exports (5368709120 = 5 GiB)",
+    )
+    concurrent_jobs = models.PositiveIntegerField(
+        default=5, help_text="Default for each user: jobs queued or running at once"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "site settings"
+        verbose_name_plural = "site settings"
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="site_settings_singleton")]
+
+    def __str__(self) -> str:
+        return "Site settings"
+
+    @classmethod
+    def load(cls) -> SiteSettings:
+        settings_row, _ = cls.objects.get_or_create(pk=1)
+        return settings_row
+
+
+class Quota(models.Model):
+    """One user's limits; a blank field means the site default. The row is also the lock
+    that serialises that user's work requests (see videos.quotas)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quota")
+    videos_per_day = models.PositiveIntegerField(null=True, blank=True, help_text="Blank: the site default")
+    render_minutes_per_month = models.PositiveIntegerField(null=True, blank=True, help_text="Blank: the site default")
+    storage_bytes = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Blank: the site default (in bytes; 1073741824 = 1 GiB)"
+    )
+    concurrent_jobs = models.PositiveIntegerField(null=True, blank=True, help_text="Blank: the site default")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["user__username"]
+
+    def __str__(self) -> str:
+        return f"Quota of {self.user}"
+
+
+class QuotaCharge(models.Model):
+    """What a work request took from a quota. Kept when the video is deleted, so deleting
+    a video does not hand its place in today's count back."""
+
+    class Kind(models.TextChoices):
+        VIDEO = "video", "New video"
+        RENDER = "render", "Render minutes"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # 1 per video; the render's estimated length in milliseconds per render.
+    amount = models.PositiveBigIntegerField()
+    video = models.ForeignKey(Video, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # A render that failed or was canceled gives its minutes back (see videos.quotas).
+    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # "this user's charges of a kind since midnight / the 1st of the month"
+            models.Index(fields=["user", "kind", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} for {self.user_id}"

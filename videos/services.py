@@ -34,7 +34,7 @@ from jobs.services import (
     job_create,
     job_tempdir,
 )
-from videos.models import Export, Project, Scene, Video, video_file_name
+from videos.models import Export, Project, Scene, SiteSettings, Video, video_file_name
 from videos.storyboard import ScriptError, split_script
 
 logger = logging.getLogger(__name__)
@@ -71,23 +71,15 @@ def video_options_errors(
 
     errors: dict[str, str] = {}
     if aspect not in Video.Aspect.values:
-        errors["aspect"] = (
-            f"Unknown aspect {aspect!r}; choose one of {', '.join(Video.Aspect.values)}."
-        )
+        errors["aspect"] = f"Unknown aspect {aspect!r}; choose one of {', '.join(Video.Aspect.values)}."
     if quality not in Video.Quality.values:
-        errors["quality"] = (
-            f"Unknown quality {quality!r}; choose one of {', '.join(Video.Quality.values)}."
-        )
+        errors["quality"] = f"Unknown quality {quality!r}; choose one of {', '.join(Video.Quality.values)}."
     if fps not in Video.Fps.values:
-        errors["fps"] = (
-            f"Unsupported frame rate {fps!r}; choose one of {', '.join(map(str, Video.Fps.values))}."
-        )
+        errors["fps"] = f"Unsupported frame rate {fps!r}; choose one of {', '.join(map(str, Video.Fps.values))}."
     if voice not in VOICES:
         errors["voice"] = f"Unknown voice {voice!r}."
     if not (RATE_MIN <= speech_rate <= RATE_MAX):
-        errors["speech_rate"] = (
-            f"Speech rate must be between {RATE_MIN} and {RATE_MAX} words per minute."
-        )
+        errors["speech_rate"] = f"Speech rate must be between {RATE_MIN} and {RATE_MAX} words per minute."
     if music not in Video.Music.values:
         errors["music"] = f"Unknown music choice {music!r}."
     elif music == Video.Music.UPLOAD:
@@ -123,6 +115,7 @@ def video_create(
     caption_style: str = Video.CaptionStyle.CLASSIC,
     transition: str = Video.Transition.FADE,
     project: Project | None = None,
+    callback_url: str = "",
 ) -> Video:
     """Validate everything, create the video with its scenes (text only) and queue the
     storyboard job that makes each scene's narration and picture."""
@@ -144,6 +137,11 @@ def video_create(
         errors["title"] = "Give the video a title."
     elif len(title) > 200:
         errors["title"] = "The title is longer than 200 characters."
+    from jobs.webhooks import callback_url_errors
+
+    callback_url = (callback_url or "").strip()
+    if callback_error := callback_url_errors(callback_url):
+        errors["callback_url"] = callback_error
     drafts = []
     try:
         drafts = split_script(
@@ -157,7 +155,11 @@ def video_create(
     if errors:
         raise ValidationError(errors)
 
+    from videos.quotas import quota_check, quota_record_video
+
     with transaction.atomic():
+        # Locks the owner's quota row until commit: racing requests cannot both take the last video.
+        quota_check(user=owner, videos=1, jobs=1, storage_bytes=0)
         video = Video.objects.create(
             owner=owner,
             project=project,
@@ -173,6 +175,7 @@ def video_create(
             captions=captions,
             caption_style=caption_style,
             transition=transition,
+            callback_url=callback_url,
             status=Video.Status.STORYBOARDING,
         )
         Scene.objects.bulk_create(
@@ -190,6 +193,7 @@ def video_create(
             kind=Job.Kind.STORYBOARD,
             estimated_cost=storyboard_estimate_cost(video=video),
         )
+        quota_record_video(user=owner, video=video)
     return video
 
 
@@ -204,14 +208,9 @@ def storyboard_estimate_cost(*, video: Video) -> Decimal:
     narrator = get_narration_provider()
     scenes = list(video.scenes.all())
     missing_pictures = sum(1 for s in scenes if s.picture_id is None)
-    words = sum(
-        len(s.narration.split()) for s in scenes if s.narration_audio_id is None
-    )
+    words = sum(len(s.narration.split()) for s in scenes if s.narration_audio_id is None)
     seconds = Decimal(words * 60) / Decimal(max(video.speech_rate, 1))
-    return (
-        pictures.price_per_picture() * missing_pictures
-        + narrator.price_per_second() * seconds
-    )
+    return pictures.price_per_picture() * missing_pictures + narrator.price_per_second() * seconds
 
 
 def video_estimated_cost(*, video: Video) -> Decimal:
@@ -224,11 +223,7 @@ def video_estimated_cost(*, video: Video) -> Decimal:
 
 
 def _scenes_missing_media(video: Video) -> list[Scene]:
-    return list(
-        video.scenes.filter(
-            Q(picture__isnull=True) | Q(narration_audio__isnull=True)
-        ).order_by("position")
-    )
+    return list(video.scenes.filter(Q(picture__isnull=True) | Q(narration_audio__isnull=True)).order_by("position"))
 
 
 def storyboard_run(*, job: Job, reporter: JobReporter) -> Decimal:
@@ -280,14 +275,10 @@ def storyboard_run(*, job: Job, reporter: JobReporter) -> Decimal:
                     )
                     cost += audio.cost_usd
                     # Conditional on the text we spoke: an edit made meanwhile wins.
-                    if Scene.objects.filter(
-                        pk=scene.pk, narration=scene.narration
-                    ).update(
+                    if Scene.objects.filter(pk=scene.pk, narration=scene.narration).update(
                         narration_audio=asset,
                         narration_ms=audio.duration_ms,
-                        duration_ms=scene_duration_for(
-                            audio.duration_ms, transition_ms=transition_ms
-                        ),
+                        duration_ms=scene_duration_for(audio.duration_ms, transition_ms=transition_ms),
                     ):
                         pass
                     else:
@@ -341,9 +332,7 @@ def storyboard_run(*, job: Job, reporter: JobReporter) -> Decimal:
 
 
 def _withdraw_approval(video: Video) -> None:
-    Video.objects.filter(
-        pk=video.pk, approval__in=(Video.Approval.APPROVED, Video.Approval.PENDING)
-    ).update(
+    Video.objects.filter(pk=video.pk, approval__in=(Video.Approval.APPROVED, Video.Approval.PENDING)).update(
         approval=Video.Approval.NONE,
         approved_by=None,
         approved_at=None,
@@ -352,15 +341,29 @@ def _withdraw_approval(video: Video) -> None:
     video.refresh_from_db(fields=["approval", "approved_by", "approved_at"])
 
 
-def storyboard_approve(*, video: Video, user) -> Video:
-    if video.jobs.filter(
-        kind=Job.Kind.STORYBOARD, status__in=Job.ACTIVE
-    ).exists() or _scenes_missing_media(video):
-        raise Conflict(
-            "The storyboard is still being made; approve it once every scene has its picture and narration."
-        )
+def _require_complete_storyboard(video: Video) -> None:
+    if video.jobs.filter(kind=Job.Kind.STORYBOARD, status__in=Job.ACTIVE).exists() or _scenes_missing_media(video):
+        raise Conflict("The storyboard is still being made; approve it once every scene has its picture and narration.")
     if not video.scenes.exists():
         raise Conflict("The storyboard has no scenes; add one before approving.")
+
+
+def storyboard_approve(*, video: Video, user) -> Video:
+    """The creator's approval. Where the site requires staff approval (SiteSettings) and
+    the user is not staff, it submits the storyboard instead: `approval` comes back
+    PENDING and the render stays refused until staff approve."""
+    _require_complete_storyboard(video)
+    if not user.is_staff and SiteSettings.load().require_staff_approval:
+        # An approved storyboard stays approved; anything else waits for staff.
+        Video.objects.filter(pk=video.pk).exclude(approval=Video.Approval.APPROVED).update(
+            approval=Video.Approval.PENDING,
+            approved_by=None,
+            approved_at=None,
+            rejection_reason="",
+            updated_at=timezone.now(),
+        )
+        video.refresh_from_db()
+        return video
     Video.objects.filter(pk=video.pk).update(
         approval=Video.Approval.APPROVED,
         approved_by=user,
@@ -372,13 +375,53 @@ def storyboard_approve(*, video: Video, user) -> Video:
     return video
 
 
+def storyboard_staff_approve(*, video: Video, staff) -> Video:
+    """Staff approve a storyboard (awaiting approval, or not yet submitted, or rejected
+    before); records who and when."""
+    if not staff.is_staff:
+        raise PermissionDenied("Only staff can approve other people's storyboards.")
+    _require_complete_storyboard(video)
+    now = timezone.now()
+    if not Video.objects.filter(pk=video.pk).exclude(approval=Video.Approval.APPROVED).update(
+        approval=Video.Approval.APPROVED,
+        approved_by=staff,
+        approved_at=now,
+        rejection_reason="",
+        updated_at=now,
+    ):
+        raise Conflict("This storyboard is already approved.")
+    video.refresh_from_db()
+    return video
+
+
+def storyboard_reject(*, video: Video, staff, reason: str) -> Video:
+    """Staff send a storyboard back with a reason the creator sees. Withdraws an
+    approval; the creator edits and approves (submits) again."""
+    if not staff.is_staff:
+        raise PermissionDenied("Only staff can reject storyboards.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Tell the creator why the storyboard is sent back."})
+    if len(reason) > 2000:
+        raise ValidationError({"reason": "Keep the reason under 2000 characters."})
+    if video.jobs.filter(kind=Job.Kind.RENDER, status__in=Job.ACTIVE).exists():
+        raise Conflict("The video is rendering; cancel the render before rejecting its storyboard.")
+    Video.objects.filter(pk=video.pk).update(
+        approval=Video.Approval.REJECTED,
+        approved_by=None,
+        approved_at=None,
+        rejection_reason=reason,
+        updated_at=timezone.now(),
+    )
+    video.refresh_from_db()
+    return video
+
+
 def storyboard_refresh(*, video: Video) -> Job | None:
     """Queue a storyboard job if some scene lacks media and none is running."""
     with transaction.atomic():
         locked = Video.objects.select_for_update().get(pk=video.pk)
-        active = locked.jobs.filter(
-            kind=Job.Kind.STORYBOARD, status__in=Job.ACTIVE
-        ).first()
+        active = locked.jobs.filter(kind=Job.Kind.STORYBOARD, status__in=Job.ACTIVE).first()
         if active is not None or not _scenes_missing_media(locked):
             return active
         Video.objects.filter(pk=video.pk).update(status=Video.Status.STORYBOARDING)
@@ -391,14 +434,10 @@ def storyboard_refresh(*, video: Video) -> Job | None:
 
 def _editable(video: Video) -> None:
     if video.jobs.filter(kind=Job.Kind.RENDER, status__in=Job.ACTIVE).exists():
-        raise Conflict(
-            "The video is rendering; cancel the render before editing the storyboard."
-        )
+        raise Conflict("The video is rendering; cancel the render before editing the storyboard.")
 
 
-def scene_update(
-    *, scene: Scene, narration: str | None = None, visual_prompt: str | None = None
-) -> Scene:
+def scene_update(*, scene: Scene, narration: str | None = None, visual_prompt: str | None = None) -> Scene:
     video = scene.video
     _editable(video)
     errors = {}
@@ -418,10 +457,7 @@ def scene_update(
         fields += ["narration", "narration_audio", "narration_ms"]
     if visual_prompt is not None and visual_prompt.strip() != scene.visual_prompt:
         scene.visual_prompt = visual_prompt.strip()
-        if (
-            scene.picture is not None
-            and scene.picture.source == MediaAsset.Source.GENERATED
-        ):
+        if scene.picture is not None and scene.picture.source == MediaAsset.Source.GENERATED:
             old_assets.append(scene.picture)
             scene.picture = None
             scene.seed = _seed_for(scene.visual_prompt, scene.refinement_count)
@@ -437,18 +473,14 @@ def scene_update(
     return scene
 
 
-def scene_add(
-    *, video: Video, narration: str, visual_prompt: str = "", after: Scene | None = None
-) -> Scene:
+def scene_add(*, video: Video, narration: str, visual_prompt: str = "", after: Scene | None = None) -> Scene:
     from videos.storyboard import visual_prompt_for
 
     _editable(video)
     if not narration.strip():
         raise ValidationError({"narration": "A scene needs some narration."})
     if video.scenes.count() >= settings.CONTENTIZER_MAX_SCENES:
-        raise Conflict(
-            f"A video can have at most {settings.CONTENTIZER_MAX_SCENES} scenes."
-        )
+        raise Conflict(f"A video can have at most {settings.CONTENTIZER_MAX_SCENES} scenes.")
     prompt = visual_prompt.strip() or visual_prompt_for(narration)
     with transaction.atomic():
         if after is None:
@@ -456,9 +488,7 @@ def scene_add(
         else:
             position = after.position + 1
             # Shift from the end backwards-compatible: a single UPDATE moves the tail.
-            video.scenes.filter(position__gte=position).update(
-                position=F("position") + 1
-            )
+            video.scenes.filter(position__gte=position).update(position=F("position") + 1)
         scene = Scene.objects.create(
             video=video,
             position=position,
@@ -510,9 +540,7 @@ def scene_refine_picture(*, scene: Scene) -> Scene:
         if not Video.objects.filter(pk=video.pk, refinements_used__lt=limit).update(
             refinements_used=F("refinements_used") + 1
         ):
-            raise Conflict(
-                f"You have used all {limit} picture refinements for this video."
-            )
+            raise Conflict(f"You have used all {limit} picture refinements for this video.")
         old = scene.picture
         scene.refinement_count += 1
         scene.seed = _seed_for(scene.visual_prompt, scene.refinement_count)
@@ -540,22 +568,21 @@ def render_request(*, video: Video, user) -> Job:
     with transaction.atomic():
         locked = Video.objects.select_for_update().get(pk=video.pk)
         if not locked.is_approved:
-            raise PermissionDenied(
-                "The storyboard must be approved before it can be rendered."
-            )
+            raise PermissionDenied("The storyboard must be approved before it can be rendered.")
         active = locked.jobs.filter(kind=Job.Kind.RENDER, status__in=Job.ACTIVE).first()
         if active is not None:
             return active
-        if locked.jobs.filter(
-            kind=Job.Kind.STORYBOARD, status__in=Job.ACTIVE
-        ).exists() or _scenes_missing_media(locked):
-            raise Conflict(
-                "The storyboard is still being made; render once every scene has its media."
-            )
-        Video.objects.filter(pk=locked.pk).update(
-            status=Video.Status.RENDERING, updated_at=timezone.now()
-        )
+        if locked.jobs.filter(kind=Job.Kind.STORYBOARD, status__in=Job.ACTIVE).exists() or _scenes_missing_media(
+            locked
+        ):
+            raise Conflict("The storyboard is still being made; render once every scene has its media.")
+        from videos.quotas import quota_check, quota_record_render, render_estimate_ms
+
+        render_ms = render_estimate_ms(video=locked)
+        quota_check(user=locked.owner, render_ms=render_ms, jobs=1, storage_bytes=0)
+        Video.objects.filter(pk=locked.pk).update(status=Video.Status.RENDERING, updated_at=timezone.now())
         job = job_create(video=locked, kind=Job.Kind.RENDER)
+        quota_record_render(user=locked.owner, video=locked, job=job, render_ms=render_ms)
     video.refresh_from_db()
     return job
 
@@ -568,9 +595,7 @@ def _render_inputs(video: Video, tmp: Path):
     from videos.composition.spec import SceneSpec, StoryboardSpec, frame_size
 
     width, height = frame_size(video.aspect, video.quality)
-    scenes = list(
-        video.scenes.select_related("picture", "narration_audio").order_by("position")
-    )
+    scenes = list(video.scenes.select_related("picture", "narration_audio").order_by("position"))
     if not scenes:
         raise JobFailure("prepare", "The storyboard has no scenes.")
     specs = []
@@ -584,8 +609,7 @@ def _render_inputs(video: Video, tmp: Path):
         try:
             picture = storage_fetch(
                 name=scene.picture.file.name,
-                dest=tmp
-                / f"scene-{number:03d}-picture{Path(scene.picture.file.name).suffix}",
+                dest=tmp / f"scene-{number:03d}-picture{Path(scene.picture.file.name).suffix}",
             )
             narration = storage_fetch(
                 name=scene.narration_audio.file.name,
@@ -627,9 +651,7 @@ def _render_inputs(video: Video, tmp: Path):
             )
         )
     elif video.music not in (Video.Music.NONE, Video.Music.UPLOAD):
-        music = str(
-            render_music_bed(bed=video.music, duration_ms=total_ms, out_dir=tmp).path
-        )
+        music = str(render_music_bed(bed=video.music, duration_ms=total_ms, out_dir=tmp).path)
     return StoryboardSpec(
         scenes=tuple(specs),
         width=width,
@@ -721,13 +743,9 @@ def render_run(*, job: Job, reporter: JobReporter) -> Decimal:
             vtt_path, srt_path = tmp / "captions.vtt", tmp / "captions.srt"
             vtt_path.write_text(out.vtt_text, encoding="utf-8")
             srt_path.write_text(out.srt_text, encoding="utf-8")
-            vtt = storage_save(
-                name=video_file_name(video, "captions", "vtt", token), path=vtt_path
-            )
+            vtt = storage_save(name=video_file_name(video, "captions", "vtt", token), path=vtt_path)
             saved.append(vtt)
-            srt = storage_save(
-                name=video_file_name(video, "captions", "srt", token), path=srt_path
-            )
+            srt = storage_save(name=video_file_name(video, "captions", "srt", token), path=srt_path)
             saved.append(srt)
             reporter.check_cancel()
             with transaction.atomic():
@@ -749,20 +767,14 @@ def render_run(*, job: Job, reporter: JobReporter) -> Decimal:
                 locked.width = info.video.width
                 locked.height = info.video.height
                 locked.video_codec = (
-                    f"{info.video.codec} ({info.video.profile})"
-                    if info.video.profile
-                    else info.video.codec
+                    f"{info.video.codec} ({info.video.profile})" if info.video.profile else info.video.codec
                 )
                 locked.audio_codec = info.audio.codec if info.audio else ""
                 locked.size_bytes = info.size_bytes
                 locked.status = Video.Status.READY
                 locked.save()
                 # Exports made from the previous master are stale now.
-                stale = list(
-                    locked.exports.exclude(source_master=master).exclude(
-                        job__status__in=Job.ACTIVE
-                    )
-                )
+                stale = list(locked.exports.exclude(source_master=master).exclude(job__status__in=Job.ACTIVE))
                 old += [e.file.name for e in stale]
                 Export.objects.filter(pk__in=[e.pk for e in stale]).delete()
         except JobCanceled:
@@ -783,32 +795,25 @@ def export_request(*, video: Video, format: str, quality: str) -> Export:
     made (from the current master) or being made returns it without encoding again."""
     errors = {}
     if format not in Export.Format.values:
-        errors["format"] = (
-            f"Unknown format {format!r}; choose one of {', '.join(Export.Format.values)}."
-        )
+        errors["format"] = f"Unknown format {format!r}; choose one of {', '.join(Export.Format.values)}."
     if quality not in Video.Quality.values:
-        errors["quality"] = (
-            f"Unknown quality {quality!r}; choose one of {', '.join(Video.Quality.values)}."
-        )
+        errors["quality"] = f"Unknown quality {quality!r}; choose one of {', '.join(Video.Quality.values)}."
     if errors:
         raise ValidationError(errors)
     if video.status != Video.Status.READY or not video.master:
         raise Conflict("Render the video before exporting it.")
     if QUALITY_RANK[quality] > QUALITY_RANK[video.quality]:
-        raise ValidationError(
-            {
-                "quality": f"The video was rendered at {video.quality}; exports cannot be larger."
-            }
-        )
+        raise ValidationError({"quality": f"The video was rendered at {video.quality}; exports cannot be larger."})
     with transaction.atomic():
         Video.objects.select_for_update().get(pk=video.pk)
-        export, _ = Export.objects.get_or_create(
-            video=video, format=format, quality=quality
-        )
+        export, _ = Export.objects.get_or_create(video=video, format=format, quality=quality)
         if export.file and export.source_master == video.master.name:
             return export
         if export.job_id and export.job.status in Job.ACTIVE:
             return export
+        from videos.quotas import quota_check
+
+        quota_check(user=video.owner, jobs=1, storage_bytes=0)
         export.source_master = video.master.name
         export.job = job_create(video=video, kind=Job.Kind.EXPORT)
         export.save(update_fields=["source_master", "job"])
@@ -841,9 +846,7 @@ def export_run(*, job: Job, reporter: JobReporter) -> Decimal:
         try:
             master = storage_fetch(name=video.master.name, dest=tmp / "master.mp4")
         except OSError as exc:
-            raise JobFailure(
-                "prepare", f"The master could not be read from storage ({exc})."
-            ) from exc
+            raise JobFailure("prepare", f"The master could not be read from storage ({exc}).") from exc
         try:
             path, info = render_export(
                 master,
@@ -862,17 +865,13 @@ def export_run(*, job: Job, reporter: JobReporter) -> Decimal:
         reporter.check_cancel()
         reporter.update("save", 0.97)
         name = storage_save(
-            name=video_file_name(
-                video, f"export-{export.quality}", export.format, job.code.hex[:12]
-            ),
+            name=video_file_name(video, f"export-{export.quality}", export.format, job.code.hex[:12]),
             path=path,
         )
         try:
             with transaction.atomic():
                 old = export.file.name
-                updated = Export.objects.filter(
-                    pk=export.pk, source_master=video.master.name
-                ).update(
+                updated = Export.objects.filter(pk=export.pk, source_master=video.master.name).update(
                     file=name,
                     width=info.video.width,
                     height=info.video.height,
@@ -905,9 +904,7 @@ def video_job_finished(*, job: Job) -> None:
             new = Video.Status.FAILED
         else:
             return
-        Video.objects.filter(pk=video.pk, status=Video.Status.STORYBOARDING).update(
-            status=new
-        )
+        Video.objects.filter(pk=video.pk, status=Video.Status.STORYBOARDING).update(status=new)
     elif job.kind == Job.Kind.RENDER and job.status in (
         Job.Status.FAILED,
         Job.Status.CANCELED,
@@ -916,9 +913,7 @@ def video_job_finished(*, job: Job) -> None:
             new = Video.Status.FAILED
         else:
             new = Video.Status.READY if video.master else Video.Status.STORYBOARD
-        Video.objects.filter(pk=video.pk, status=Video.Status.RENDERING).update(
-            status=new
-        )
+        Video.objects.filter(pk=video.pk, status=Video.Status.RENDERING).update(status=new)
 
 
 def video_job_retried(*, job: Job) -> None:
@@ -954,3 +949,103 @@ def video_delete(*, video: Video) -> None:
         video.delete()
     storage_delete_quietly(*names)
     _delete_generated(assets)
+
+
+# --- pictures from the creator, projects ------------------------------------------------
+
+
+def scene_replace_picture(*, scene: Scene, asset: MediaAsset) -> Scene:
+    """Use one of the owner's images as a scene's picture. Withdraws the approval; the
+    generated picture it replaces is deleted."""
+    video = scene.video
+    _editable(video)
+    if asset.owner_id != video.owner_id or asset.kind != MediaAsset.Kind.IMAGE:
+        raise ValidationError({"picture": "That picture is not one of your images."})
+    old = scene.picture
+    with transaction.atomic():
+        scene.picture = asset
+        scene.save(update_fields=["picture"])
+        _withdraw_approval(video)
+    if old is not None and old.pk != asset.pk:
+        _delete_generated([old])
+    return scene
+
+
+def scene_upload_picture(*, scene: Scene, upload) -> Scene:
+    """Validate an uploaded picture and make it the scene's picture. Nothing is stored
+    when the upload is refused or the storyboard cannot be edited right now."""
+    from assets.services import asset_ingest_image
+
+    _editable(scene.video)
+    asset = asset_ingest_image(owner=scene.video.owner, upload=upload)
+    try:
+        return scene_replace_picture(scene=scene, asset=asset)
+    except Exception:
+        asset_delete_if_unused(asset=asset)
+        raise
+
+
+def project_get_or_create(*, owner, name: str) -> Project:
+    """The owner's project with this name, made if it does not exist yet."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"project": "Give the project a name."})
+    if len(name) > 120:
+        raise ValidationError({"project": "A project name is at most 120 characters."})
+    project = Project.objects.filter(owner=owner, name__iexact=name).first()
+    if project is None:
+        project = Project.objects.create(owner=owner, name=name)
+    return project
+
+
+def _project_name_errors(*, owner, name: str, exclude_pk: int | None = None) -> tuple[str, str | None]:
+    name = " ".join((name or "").split())
+    if not name:
+        return name, "Give the project a name."
+    if len(name) > 120:
+        return name, "A project name is at most 120 characters."
+    clash = Project.objects.filter(owner=owner, name__iexact=name)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        return name, f"You already have a project called {name!r}."
+    return name, None
+
+
+def project_create(*, owner, name: str) -> Project:
+    """A new project; the name must be new among the owner's projects."""
+    name, error = _project_name_errors(owner=owner, name=name)
+    if error:
+        raise ValidationError({"name": error})
+    return Project.objects.create(owner=owner, name=name)
+
+
+def project_rename(*, project: Project, name: str) -> Project:
+    name, error = _project_name_errors(owner=project.owner, name=name, exclude_pk=project.pk)
+    if error:
+        raise ValidationError({"name": error})
+    project.name = name
+    project.save(update_fields=["name"])
+    return project
+
+
+def project_delete(*, project: Project) -> None:
+    """Delete a project; its videos stay, outside any project."""
+    project.delete()
+
+
+def scenes_reorder(*, video: Video, order: list) -> list[Scene]:
+    """Put the video's scenes in the given order (a list of every scene's code, once)."""
+    _editable(video)
+    scenes = {scene.code: scene for scene in video.scenes.all()}
+    codes = list(order)
+    if len(codes) != len(scenes) or set(codes) != set(scenes):
+        raise ValidationError({"scenes": "List every scene of this video exactly once, in the new order."})
+    with transaction.atomic():
+        changed = [scenes[code] for i, code in enumerate(codes) if scenes[code].position != i]
+        for i, code in enumerate(codes):
+            scenes[code].position = i
+        if changed:
+            Scene.objects.bulk_update(changed, ["position"])
+            _withdraw_approval(video)
+    return [scenes[code] for code in codes]

@@ -293,3 +293,28 @@ def test_creators_cannot_open_the_delivery_log_in_the_admin(owner, client):
     response = client.get("/admin/jobs/webhookdelivery/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_the_safety_net_sends_a_delivery_that_was_never_queued(owner, receiver, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from jobs.tasks import send_due_webhooks
+
+    stranded = WebhookDelivery.objects.create(
+        owner=owner,
+        event_id="msg_stranded",
+        event_type="job.succeeded",
+        url=receiver.url,
+        payload='{"id":"msg_stranded"}',
+        next_attempt_at=timezone.now() - timedelta(minutes=5),
+    )
+    fresh = WebhookDelivery.objects.create(
+        owner=owner, event_id="msg_fresh", event_type="job.succeeded", url=receiver.url, payload="{}"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_due_webhooks() == 1
+    assert [r["headers"]["webhook-id"] for r in receiver.requests] == ["msg_stranded"]
+    stranded.refresh_from_db()
+    fresh.refresh_from_db()
+    assert stranded.status == WebhookDelivery.Status.SUCCEEDED
+    assert fresh.status == WebhookDelivery.Status.PENDING

@@ -1,0 +1,131 @@
+"""Media assets in admin: what each file is, whose, how big, with a preview. Read-only:
+files, checksums and sizes are written by the services that store them."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import filesizeformat
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from assets.models import MediaAsset
+from assets.services import asset_delete_if_unused
+
+
+@admin.register(MediaAsset)
+class MediaAssetAdmin(admin.ModelAdmin):
+    list_display = ["thumbnail", "short_code", "kind", "source", "owner", "size", "mime", "dimensions", "created_at"]
+    list_display_links = ["short_code"]
+    list_filter = ["kind", "source", "created_at"]
+    search_fields = ["owner__username", "owner__email", "checksum", "generator", "mime"]
+    list_select_related = ["owner"]
+    date_hierarchy = "created_at"
+    fields = [
+        "preview",
+        "code",
+        "owner",
+        "kind",
+        "source",
+        "file",
+        "mime",
+        "size",
+        "checksum",
+        "width",
+        "height",
+        "duration_ms",
+        "generator",
+        "created_at",
+    ]
+    readonly_fields = fields
+
+    def get_urls(self) -> list:
+        return [
+            path(
+                "<int:pk>/file/",
+                self.admin_site.admin_view(self.file_view),
+                name="assets_mediaasset_file",
+            ),
+            *super().get_urls(),
+        ]
+
+    def file_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The stored bytes, for the preview (Range requests, so clips can seek)."""
+        from videos.delivery import serve_stored_file
+
+        if not self.has_view_permission(request):
+            raise Http404
+        asset = get_object_or_404(MediaAsset, pk=pk)
+        return serve_stored_file(request, asset.file.name, content_type=asset.mime or "application/octet-stream")
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        try:
+            code = uuid.UUID(search_term.strip())
+        except ValueError:
+            return super().get_search_results(request, queryset, search_term)
+        return queryset.filter(code=code), False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Assets come from generation and validated uploads, never from a bare file field.
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: MediaAsset) -> None:
+        # The admin's delete page already refuses an asset a scene or video still uses
+        # (PROTECT); this also removes the file from storage.
+        if not asset_delete_if_unused(asset=obj):
+            self.message_user(request, f"“{obj}” is in use and was not deleted.", messages.WARNING)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        kept = [asset for asset in queryset if not asset_delete_if_unused(asset=asset)]
+        if kept:
+            self.message_user(request, f"{len(kept)} assets are in use and were not deleted.", messages.WARNING)
+
+    def _url(self, asset: MediaAsset) -> str:
+        return reverse("admin:assets_mediaasset_file", args=[asset.pk])
+
+    @admin.display(description="")
+    def thumbnail(self, asset: MediaAsset) -> str:
+        if asset.kind != MediaAsset.Kind.IMAGE or not asset.file:
+            return ""
+        return format_html(
+            '<img src="{}" alt="" loading="lazy" style="max-height:40px;max-width:72px">', self._url(asset)
+        )
+
+    @admin.display(description="Preview")
+    def preview(self, asset: MediaAsset) -> str:
+        if not asset.file:
+            return "No file."
+        url = self._url(asset)
+        if asset.kind == MediaAsset.Kind.IMAGE:
+            return format_html(
+                '<a href="{}"><img src="{}" alt="" style="max-width:480px;max-height:320px"></a>', url, url
+            )
+        if asset.kind == MediaAsset.Kind.VIDEO:
+            return format_html(
+                '<video controls preload="metadata" src="{}" style="max-width:480px;max-height:320px"></video>', url
+            )
+        return format_html('<audio controls preload="metadata" src="{}"></audio>', url)
+
+    @admin.display(description="Code")
+    def short_code(self, asset: MediaAsset) -> str:
+        return asset.code.hex[:8]
+
+    @admin.display(description="Size", ordering="size_bytes")
+    def size(self, asset: MediaAsset) -> str:
+        return filesizeformat(asset.size_bytes)
+
+    @admin.display(description="Size / length")
+    def dimensions(self, asset: MediaAsset) -> str:
+        parts = []
+        if asset.width and asset.height:
+            parts.append(f"{asset.width}×{asset.height}")
+        if asset.duration_ms:
+            parts.append(f"{asset.duration_ms / 1000:.1f} s")
+        return ", ".join(parts) or "–"

@@ -1,0 +1,60 @@
+"""The interface every picture and narration provider implements.
+
+Offline providers live in ``offline.py``; a Replicate provider plugs in behind the same
+protocols. Providers write into a caller-owned ``out_dir`` and return what they wrote; storing
+the file is the caller's job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+__all__ = [
+    "GeneratedAudio",
+    "GeneratedPicture",
+    "GenerationError",
+    "NarrationProvider",
+    "PictureProvider",
+]
+
+
+@dataclass(frozen=True)
+class GeneratedPicture:
+    path: Path
+    width: int
+    height: int
+    mime: str
+    cost_usd: Decimal
+
+
+@dataclass(frozen=True)
+class GeneratedAudio:
+    path: Path
+    duration_ms: int
+    mime: str
+    cost_usd: Decimal
+
+
+class GenerationError(Exception):
+    """A provider could not produce the asset; the message can be shown to the creator."""
+
+
+@runtime_checkable
+class PictureProvider(Protocol):
+    name: str
+
+    def price_per_picture(self) -> Decimal: ...
+
+    def generate(self, *, prompt: str, width: int, height: int, seed: int, out_dir: Path) -> GeneratedPicture: ...
+
+
+@runtime_checkable
+class NarrationProvider(Protocol):
+    name: str
+
+    def price_per_second(self) -> Decimal: ...
+
+    def synthesize(self, *, text: str, voice: str, rate_wpm: int, out_dir: Path) -> GeneratedAudio: ...

@@ -1,0 +1,100 @@
+"""Contract tests for /api/v1/assets: list, upload a picture, retrieve, delete, file."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from assets.models import MediaAsset
+from contentizer_site.tests.api_support import assert_error, create_cache_table, token_client
+
+URL = "/api/v1/assets"
+
+
+@pytest.fixture(autouse=True)
+def _cache_table(db):
+    create_cache_table()
+
+
+@pytest.fixture
+def api(owner):
+    return token_client(owner)
+
+
+def _png(width: int = 40, height: int = 30) -> io.BytesIO:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (20, 120, 60)).save(buffer, "PNG")
+    buffer.seek(0)
+    buffer.name = "green.png"
+    return buffer
+
+
+def test_a_picture_is_uploaded_checked_and_stored_as_an_image(api, owner, media_root):
+    response = api.post(URL, {"file": _png()}, format="multipart")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["kind"], body["source"], body["mime"]) == ("image", "uploaded", "image/jpeg")
+    assert (body["width"], body["height"]) == (40, 30)
+    asset = MediaAsset.objects.get(code=body["code"])
+    assert asset.owner == owner
+    assert "green" not in asset.file.name  # no part of the user's file name in the path
+
+
+def test_an_upload_that_is_not_a_picture_is_refused_and_nothing_is_stored(api, media_root):
+    fake = io.BytesIO(b"<html><script>alert(1)</script></html>")
+    fake.name = "photo.jpg"
+    body = assert_error(api.post(URL, {"file": fake}, format="multipart"), 400, "invalid")
+    assert "file" in body["details"]
+    assert not MediaAsset.objects.exists()
+    assert not any(p.is_file() for p in media_root.rglob("*"))
+
+
+def test_an_upload_without_a_file_part_is_refused(api):
+    body = assert_error(api.post(URL, {"other": "x"}, format="multipart"), 400, "invalid")
+    assert "file" in body["details"]
+
+
+def test_an_upload_as_json_is_a_415(api):
+    assert_error(api.post(URL, {"file": "abc"}, format="json"), 415, "unsupported_media_type")
+
+
+def test_the_eleventh_upload_in_a_minute_is_throttled(api):
+    for _ in range(10):
+        assert api.post(URL, {"file": _png(8, 8)}, format="multipart").status_code == 201
+    response = api.post(URL, {"file": _png(8, 8)}, format="multipart")
+    assert_error(response, 429, "throttled")
+    assert int(response["Retry-After"]) > 0
+    assert MediaAsset.objects.count() == 10
+
+
+def test_assets_are_listed_and_filtered_by_kind(api, owner, make_video):
+    make_video(owner)  # makes an image and a narration clip
+    kinds = sorted(a["kind"] for a in api.get(URL).json()["results"])
+    assert kinds == ["audio", "image"]
+    only_images = api.get(URL, {"kind": "image"}).json()["results"]
+    assert [a["kind"] for a in only_images] == ["image"]
+    assert_error(api.get(URL, {"kind": "sculpture"}), 400, "invalid")
+
+
+def test_an_asset_and_its_file_are_served(api):
+    code = api.post(URL, {"file": _png()}, format="multipart").json()["code"]
+    assert api.get(f"{URL}/{code}").json()["code"] == code
+    response = api.get(f"{URL}/{code}/file")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert b"".join(response.streaming_content).startswith(b"\xff\xd8")
+
+
+def test_an_unused_asset_is_deleted(api):
+    code = api.post(URL, {"file": _png()}, format="multipart").json()["code"]
+    assert api.delete(f"{URL}/{code}").status_code == 204
+    assert not MediaAsset.objects.filter(code=code).exists()
+
+
+def test_an_asset_in_use_cannot_be_deleted(api, owner, make_video):
+    picture = make_video(owner).scenes.first().picture
+    body = assert_error(api.delete(f"{URL}/{picture.code}"), 409, "conflict")
+    assert "uses" in body["message"]
+    assert MediaAsset.objects.filter(pk=picture.pk).exists()

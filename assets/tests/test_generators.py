@@ -1,0 +1,314 @@
+from __future__ import annotations
+
+import colorsys
+import math
+import stat
+import wave
+from array import array
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageStat
+
+from assets.generators import offline
+from assets.generators.base import GenerationError, NarrationProvider, PictureProvider
+from assets.generators.offline import (
+    MUSIC_BEDS,
+    MUSIC_LOOP_MS,
+    RATE_DEFAULT,
+    RATE_MAX,
+    RATE_MIN,
+    VOICES,
+    EspeakNarrationProvider,
+    OfflinePictureProvider,
+    card_palette,
+    get_narration_provider,
+    get_picture_provider,
+    render_music_bed,
+)
+
+PROMPT = "lighthouse, storm, coast, night, cinematic illustration"
+SENTENCE = "The lighthouse keeper climbed the stairs as the storm reached the coast."
+
+
+def card(out_dir: Path, *, prompt: str = PROMPT, width: int = 640, height: int = 360, seed: int = 1) -> Path:
+    return OfflinePictureProvider().generate(prompt=prompt, width=width, height=height, seed=seed, out_dir=out_dir).path
+
+
+def speak(out_dir: Path, text: str = SENTENCE, *, voice: str = "en-us", rate_wpm: int = RATE_DEFAULT) -> int:
+    return EspeakNarrationProvider().synthesize(text=text, voice=voice, rate_wpm=rate_wpm, out_dir=out_dir).duration_ms
+
+
+def read_pcm(path: Path) -> tuple[wave._wave_params, array]:
+    with wave.open(str(path), "rb") as wav:
+        params = wav.getparams()
+        samples = array("h", wav.readframes(params.nframes))
+    return params, samples
+
+
+# --- pictures -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920), (1080, 1080)])
+def test_a_card_is_an_rgb_png_of_exactly_the_requested_size(tmp_path: Path, size: tuple[int, int]) -> None:
+    width, height = size
+    picture = OfflinePictureProvider().generate(prompt=PROMPT, width=width, height=height, seed=7, out_dir=tmp_path)
+    assert (picture.width, picture.height, picture.mime) == (width, height, "image/png")
+    assert picture.cost_usd == Decimal(0)
+    assert picture.path.parent == tmp_path
+    with Image.open(picture.path) as image:
+        assert (image.format, image.mode, image.size) == ("PNG", "RGB", size)
+
+
+def test_the_same_prompt_seed_and_size_give_identical_bytes(tmp_path: Path) -> None:
+    first = card(tmp_path / "a").read_bytes()
+    second = card(tmp_path / "b").read_bytes()
+    assert first == second
+
+
+def test_another_seed_gives_another_picture(tmp_path: Path) -> None:
+    assert card(tmp_path, seed=1).read_bytes() != card(tmp_path, seed=2).read_bytes()
+
+
+def test_different_prompts_get_different_palettes() -> None:
+    prompts = [
+        f"{word}, cinematic illustration" for word in "storm forest city desert robot garden castle galaxy".split()
+    ]
+    palettes = [card_palette(prompt) for prompt in prompts]
+    assert len(set(palettes)) == len(prompts)
+    # The hues spread round the colour wheel rather than bunching up.
+    assert len({int(palette.hue * 6) for palette in palettes}) >= 4
+
+
+def test_a_card_is_painted_in_its_prompts_palette(tmp_path: Path) -> None:
+    prompts = ["storm", "forest", "city", "desert", "robot", "garden"]
+    # Two prompts whose hues are far apart on the wheel...
+    first, second = max(
+        ((a, b) for a in prompts for b in prompts),
+        key=lambda pair: _hue_distance(card_palette(pair[0]).hue, card_palette(pair[1]).hue),
+    )
+    means = []
+    for prompt in (first, second):
+        with Image.open(card(tmp_path, prompt=prompt)) as image:
+            means.append(ImageStat.Stat(image).mean)
+            r, g, b = (channel / 255 for channel in means[-1])
+        # ...give cards whose average colour has the palette's hue.
+        assert _hue_distance(colorsys.rgb_to_hsv(r, g, b)[0], card_palette(prompt).hue) < 0.1
+    assert math.dist(*means) > 15
+
+
+def _hue_distance(a: float, b: float) -> float:
+    return min(abs(a - b), 1 - abs(a - b))
+
+
+def test_the_title_is_light_on_a_dark_background(tmp_path: Path) -> None:
+    with Image.open(card(tmp_path, width=1280, height=720)) as image:
+        band = image.convert("L").crop((128, 216, 1152, 504))  # the middle, where the title is
+    assert sum(band.histogram()[230:]) > 2000  # the letters
+    assert ImageStat.Stat(band).median[0] < 70  # what is around them
+
+
+def test_a_prompt_of_style_words_only_gets_a_card_without_title(tmp_path: Path) -> None:
+    with Image.open(card(tmp_path, prompt="cinematic illustration", width=1280, height=720)) as image:
+        assert image.convert("L").getextrema()[1] < 180
+
+
+def test_a_long_prompt_still_fits_inside_the_margins(tmp_path: Path) -> None:
+    prompt = "extraordinarily, overwhelmingly, incomprehensibilities, counterrevolutionaries, uncharacteristically"
+    with Image.open(card(tmp_path, prompt=prompt, width=360, height=640)) as image:
+        grey = image.convert("L")
+    left_margin = grey.crop((0, 0, 18, 640))
+    right_margin = grey.crop((342, 0, 360, 640))
+    assert left_margin.getextrema()[1] < 200
+    assert right_margin.getextrema()[1] < 200
+
+
+@pytest.mark.parametrize("size", [(0, 100), (100, 9000)])
+def test_it_refuses_an_impossible_size(tmp_path: Path, size: tuple[int, int]) -> None:
+    with pytest.raises(GenerationError, match="between 16 and 8192 pixels"):
+        card(tmp_path, width=size[0], height=size[1])
+
+
+def test_output_files_are_readable_by_other_processes(tmp_path: Path) -> None:
+    mode = card(tmp_path / "out").stat().st_mode
+    assert mode & stat.S_IRGRP and mode & stat.S_IROTH
+    assert [p.name for p in (tmp_path / "out").iterdir()] == [card(tmp_path / "out").name]
+
+
+# --- narration ----------------------------------------------------------------------------
+
+
+def test_narration_is_a_wav_whose_duration_is_measured(tmp_path: Path) -> None:
+    audio = EspeakNarrationProvider().synthesize(text=SENTENCE, voice="en-us", rate_wpm=165, out_dir=tmp_path)
+    assert (audio.mime, audio.cost_usd) == ("audio/wav", Decimal(0))
+    with wave.open(str(audio.path), "rb") as wav:
+        frames, rate = wav.getnframes(), wav.getframerate()
+    assert audio.duration_ms == round(frames * 1000 / rate)
+    assert 2000 < audio.duration_ms < 8000
+
+
+def test_narration_grows_with_the_text(tmp_path: Path) -> None:
+    assert speak(tmp_path, f"{SENTENCE} {SENTENCE}") > speak(tmp_path, SENTENCE) * 1.6
+
+
+def test_narration_shrinks_with_a_faster_rate(tmp_path: Path) -> None:
+    assert speak(tmp_path, rate_wpm=250) < speak(tmp_path, rate_wpm=120) * 0.7
+
+
+def test_a_text_starting_with_a_dash_is_spoken_not_parsed_as_options(tmp_path: Path) -> None:
+    # As an option, "--help" would print help and write nothing; spoken, it takes seconds.
+    assert speak(tmp_path, "--help -v xx minus five degrees tonight") > 1500
+
+
+def test_every_listed_voice_exists_and_sounds_different(tmp_path: Path) -> None:
+    provider = EspeakNarrationProvider()
+    sounds = {
+        provider.synthesize(
+            text="Hello there.", voice=voice, rate_wpm=RATE_DEFAULT, out_dir=tmp_path / voice
+        ).path.read_bytes()
+        for voice in VOICES
+    }
+    assert len(sounds) == len(VOICES)
+
+
+def test_an_unknown_voice_gives_a_clear_error(tmp_path: Path) -> None:
+    out_dir = tmp_path / "out"
+    with pytest.raises(GenerationError, match=r"^Unknown voice 'xx-nowhere': espeak-ng says .*does not exist"):
+        speak(out_dir, voice="xx-nowhere")
+    assert list(out_dir.iterdir()) == []  # no temporary file left behind
+
+
+@pytest.mark.parametrize("voice", ["", "-s", "en us", "en-us;rm"])
+def test_a_malformed_voice_is_refused_before_running_espeak(tmp_path: Path, voice: str) -> None:
+    with pytest.raises(GenerationError, match="^Unknown voice"):
+        speak(tmp_path, voice=voice)
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t"])
+def test_an_empty_text_is_refused(tmp_path: Path, text: str) -> None:
+    with pytest.raises(GenerationError, match="no text to narrate"):
+        speak(tmp_path, text)
+
+
+@pytest.mark.parametrize("rate", [RATE_MIN - 1, RATE_MAX + 1])
+def test_a_rate_out_of_range_is_refused(tmp_path: Path, rate: int) -> None:
+    with pytest.raises(GenerationError, match="between 80 and 300 words per minute"):
+        speak(tmp_path, rate_wpm=rate)
+
+
+def test_a_missing_espeak_binary_gives_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(offline, "ESPEAK_BIN", str(tmp_path / "no-such-espeak"))
+    with pytest.raises(GenerationError, match="is not installed"):
+        speak(tmp_path)
+
+
+def fake_espeak(tmp_path: Path, body: str) -> str:
+    script = tmp_path / "fake-espeak"
+    script.write_text(f"#!/bin/sh\n{body}\n")
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_espeak_failure_reports_its_stderr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(offline, "ESPEAK_BIN", fake_espeak(tmp_path, "echo 'audio device exploded' >&2; exit 3"))
+    with pytest.raises(GenerationError, match=r"exit status 3\): audio device exploded"):
+        speak(tmp_path / "out")
+
+
+def test_an_empty_wav_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Writes a header-only WAV (no frames) to the path after -w, and exits 0.
+    body = (
+        'while [ "$1" != "-w" ]; do shift; done\n'
+        "python3 -c \"import wave,sys; w=wave.open(sys.argv[1],'wb'); w.setnchannels(1); "
+        'w.setsampwidth(2); w.setframerate(22050); w.close()" "$2"'
+    )
+    monkeypatch.setattr(offline, "ESPEAK_BIN", fake_espeak(tmp_path, body))
+    with pytest.raises(GenerationError, match="empty WAV"):
+        speak(tmp_path / "out")
+
+
+def test_rate_limits_match_the_form_defaults() -> None:
+    assert (RATE_MIN, RATE_MAX, RATE_DEFAULT) == (80, 300, 165)
+    assert next(iter(VOICES)) == "en-us"
+
+
+# --- music beds ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bed", list(MUSIC_BEDS))
+def test_a_music_bed_is_48k_stereo_16_bit_of_the_exact_length(tmp_path: Path, bed: str) -> None:
+    audio = render_music_bed(bed=bed, duration_ms=2_500, out_dir=tmp_path)
+    params, _ = read_pcm(audio.path)
+    assert (params.framerate, params.nchannels, params.sampwidth, params.nframes) == (48_000, 2, 2, 120_000)
+    assert (audio.duration_ms, audio.mime, audio.cost_usd) == (2_500, "audio/wav", Decimal(0))
+
+
+@pytest.mark.parametrize("bed", list(MUSIC_BEDS))
+def test_a_music_bed_is_audible_and_well_below_full_scale(tmp_path: Path, bed: str) -> None:
+    _, samples = read_pcm(render_music_bed(bed=bed, duration_ms=20_000, out_dir=tmp_path).path)
+    middle = samples[len(samples) // 4 : len(samples) * 3 // 4]  # away from the fades
+    rms = math.sqrt(sum(s * s for s in middle) / len(middle)) / 32768
+    peak = max(map(abs, samples)) / 32768
+    assert rms > 0.05
+    assert peak < 0.9
+
+
+@pytest.mark.parametrize("bed", list(MUSIC_BEDS))
+def test_a_music_bed_is_deterministic(tmp_path: Path, bed: str) -> None:
+    first = render_music_bed(bed=bed, duration_ms=3_000, out_dir=tmp_path / "a").path.read_bytes()
+    offline._music_loop.cache_clear()  # synthesise again rather than reuse the loop
+    second = render_music_bed(bed=bed, duration_ms=3_000, out_dir=tmp_path / "b").path.read_bytes()
+    assert first == second
+
+
+def test_beds_sound_different(tmp_path: Path) -> None:
+    sounds = {render_music_bed(bed=bed, duration_ms=3_000, out_dir=tmp_path).path.read_bytes() for bed in MUSIC_BEDS}
+    assert len(sounds) == len(MUSIC_BEDS)
+
+
+def test_a_long_bed_repeats_its_loop_without_a_click(tmp_path: Path) -> None:
+    duration_ms = MUSIC_LOOP_MS * 2 + 5_000
+    params, samples = read_pcm(render_music_bed(bed="bright", duration_ms=duration_ms, out_dir=tmp_path).path)
+    assert params.nframes == duration_ms * 48
+    loop = MUSIC_LOOP_MS * 48 * 2  # interleaved samples per loop
+    start = 3 * 48_000 * 2
+    assert samples[start : start + 96_000] == samples[start + loop : start + loop + 96_000]
+    left = samples[0::2]
+    steps = sorted(abs(left[i + 1] - left[i]) for i in range(len(left) - 1))
+    seam = MUSIC_LOOP_MS * 48
+    assert abs(left[seam] - left[seam - 1]) <= steps[int(len(steps) * 0.999)]
+
+
+def test_a_bed_fades_in_and_out(tmp_path: Path) -> None:
+    _, samples = read_pcm(render_music_bed(bed="pulse", duration_ms=10_000, out_dir=tmp_path).path)
+    assert max(map(abs, samples[:200])) < 300
+    assert max(map(abs, samples[-200:])) < 300
+
+
+def test_an_unknown_bed_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(GenerationError, match="Unknown music bed 'disco'; choose one of calm, bright, pulse"):
+        render_music_bed(bed="disco", duration_ms=1_000, out_dir=tmp_path)
+
+
+@pytest.mark.parametrize("duration_ms", [0, -5, 31 * 60 * 1000])
+def test_an_impossible_bed_length_is_refused(tmp_path: Path, duration_ms: int) -> None:
+    with pytest.raises(GenerationError, match="must last between"):
+        render_music_bed(bed="calm", duration_ms=duration_ms, out_dir=tmp_path)
+
+
+# --- registries ---------------------------------------------------------------------------
+
+
+def test_the_registries_return_the_offline_providers() -> None:
+    picture, narration = get_picture_provider(), get_narration_provider()
+    assert isinstance(picture, OfflinePictureProvider) and isinstance(picture, PictureProvider)
+    assert isinstance(narration, EspeakNarrationProvider) and isinstance(narration, NarrationProvider)
+    assert (picture.name, narration.name) == ("offline-card", "espeak-ng")
+    assert picture.price_per_picture() == narration.price_per_second() == Decimal(0)
+
+
+@pytest.mark.parametrize("getter", [get_picture_provider, get_narration_provider])
+def test_an_unknown_provider_name_is_a_value_error(getter) -> None:
+    with pytest.raises(ValueError, match="Unknown .* provider 'replicate'"):
+        getter("replicate")

@@ -1,0 +1,114 @@
+"""What every API view shares: JSON in and out, the one error shape, scoping to the
+requesting user (staff see everything), pagination and the throttles."""
+
+from __future__ import annotations
+
+from django.db.models import Model, QuerySet
+from rest_framework import exceptions, serializers
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
+from rest_framework.views import APIView
+
+from contentizer_site.api_errors import api_exception_handler
+
+
+class JSONBodyParser(JSONParser):
+    """JSON, with nesting too deep to decode answered as a 400 rather than a crash."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as exc:
+            raise exceptions.ParseError("JSON parse error - the document is nested too deeply.") from exc
+
+
+class Pagination(PageNumberPagination):
+    """Page numbers as the schema states them: one positive integer, or absent."""
+
+    def get_page_number(self, request, paginator):
+        values = request.query_params.getlist(self.page_query_param)
+        if not values:
+            return 1
+        if len(values) > 1 or not values[0].isascii() or not values[0].isdigit():
+            raise exceptions.NotFound("Invalid page: give one page number (1, 2, ...).")
+        return values[0]
+
+
+class ApiView(APIView):
+    renderer_classes = [JSONRenderer]
+    parser_classes = [JSONBodyParser]
+
+    def get_exception_handler(self):
+        return api_exception_handler
+
+    def paginated(self, queryset: QuerySet, serializer_class: type[serializers.Serializer]) -> Response:
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(queryset, self.request, view=self)
+        data = serializer_class(page, many=True, context={"request": self.request}).data
+        return paginator.get_paginated_response(data)
+
+    def valid(self, serializer_class: type[serializers.Serializer], data=None) -> dict:
+        """Validated input (request body by default); a 400 in the one error shape otherwise."""
+        if data is None:
+            data = self.request.data
+        elif hasattr(data, "getlist"):
+            # Query parameters: one value each, and "" is a value (DRF's form handling
+            # would read an empty value as "not given").
+            repeated = {key: ["Give this parameter once."] for key in data if len(data.getlist(key)) > 1}
+            if repeated:
+                raise exceptions.ValidationError(repeated)
+            data = data.dict()
+        serializer = serializer_class(data=data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def out(self, serializer_class: type[serializers.Serializer], instance, status: int = 200, **kw) -> Response:
+        return Response(serializer_class(instance, context={"request": self.request}).data, status=status, **kw)
+
+
+class IgnoreClientContentNegotiation(BaseContentNegotiation):
+    """File endpoints answer with the file's own type whatever the client accepts (a
+    player sends `Accept: video/*`); their errors are still JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class FileApiView(ApiView):
+    content_negotiation_class = IgnoreClientContentNegotiation
+
+
+def scoped(request: Request, queryset: QuerySet, owner_field: str = "owner") -> QuerySet:
+    """Only the requesting user's rows; staff see all."""
+    if request.user.is_staff:
+        return queryset
+    return queryset.filter(**{owner_field: request.user})
+
+
+def get_scoped_or_404(request: Request, queryset: QuerySet, code, what: str, owner_field: str = "owner") -> Model:
+    """The row with this code if the user may see it; otherwise a 404 (never a 403: a
+    stranger must not learn that the code exists)."""
+    obj = scoped(request, queryset, owner_field).filter(code=code).first()
+    if obj is None:
+        raise exceptions.NotFound(f"No {what} with this code is yours.")
+    return obj
+
+
+class VideoCreateThrottle(UserRateThrottle):
+    """Video creations per user (REST_FRAMEWORK DEFAULT_THROTTLE_RATES["video_create"])."""
+
+    scope = "video_create"
+
+
+class UploadThrottle(UserRateThrottle):
+    """Uploads per user (REST_FRAMEWORK DEFAULT_THROTTLE_RATES["upload"])."""
+
+    scope = "upload"

@@ -1,0 +1,208 @@
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from jobs.models import Job, WebhookAttempt, WebhookDelivery, WebhookSettings
+from jobs.services import JobStateError, job_cancel
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    extra = 0
+    can_delete = False
+    fields = ["number", "started_at", "duration_ms", "status_code", "error", "response_excerpt"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """The delivery log: every event sent to a client, with each attempt's outcome."""
+
+    list_display = [
+        "event_type",
+        "owner",
+        "url",
+        "status",
+        "attempts",
+        "last_status_code",
+        "created_at",
+        "delivered_at",
+    ]
+    list_filter = ["status", "event_type"]
+    search_fields = ["event_id", "url", "owner__username", "job__code"]
+    date_hierarchy = "created_at"
+    list_select_related = ["owner"]
+    readonly_fields = [
+        "code",
+        "owner",
+        "job",
+        "event_id",
+        "event_type",
+        "url",
+        "payload",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_status_code",
+        "last_error",
+        "created_at",
+        "delivered_at",
+    ]
+    inlines = [WebhookAttemptInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(WebhookSettings)
+class WebhookSettingsAdmin(admin.ModelAdmin):
+    list_display = ["owner", "callback_url", "secret_rotated_at"]
+    search_fields = ["owner__username", "callback_url"]
+    # The secret signs a client's events: staff see who has one, not its value.
+    exclude = ["secret"]
+    readonly_fields = ["owner", "secret_rotated_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+# --- jobs (staff operations) -------------------------------------------------------------
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    """Every long step with its stage, progress, attempts and error. Read-only: a job
+    changes through its services (retry, cancel), never by editing the row."""
+
+    list_display = [
+        "short_code",
+        "kind",
+        "video_link",
+        "owner",
+        "status",
+        "stage",
+        "percent",
+        "attempts",
+        "error",
+        "created_at",
+        "heartbeat_at",
+    ]
+    list_filter = ["status", "kind", "created_at"]
+    search_fields = ["owner__username", "video__title", "error_message", "task_id"]
+    list_select_related = ["owner", "video"]
+    date_hierarchy = "created_at"
+    fields = [
+        "code",
+        "kind",
+        "video",
+        "owner",
+        "status",
+        "stage",
+        "progress",
+        "attempts",
+        "error_stage",
+        "error_message",
+        "cancel_requested",
+        "estimated_cost",
+        "actual_cost",
+        "task_id",
+        "created_at",
+        "started_at",
+        "heartbeat_at",
+        "finished_at",
+    ]
+    readonly_fields = fields
+    actions = ["retry_jobs", "cancel_jobs"]
+
+    def get_urls(self) -> list:
+        return [
+            path("system/", self.admin_site.admin_view(self.system_view), name="jobs_job_system"),
+            *super().get_urls(),
+        ]
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        try:
+            code = uuid.UUID(search_term.strip())
+        except ValueError:
+            return super().get_search_results(request, queryset, search_term)
+        return queryset.filter(code=code), False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        # Jobs are the history of a video; they go when the video is deleted.
+        return False
+
+    @admin.display(description="Job")
+    def short_code(self, job: Job) -> str:
+        return job.code.hex[:8]
+
+    @admin.display(description="Video", ordering="video__title")
+    def video_link(self, job: Job) -> str:
+        return format_html('<a href="{}">{}</a>', reverse("admin:videos_video_change", args=[job.video_id]), job.video)
+
+    @admin.display(description="Progress", ordering="progress")
+    def percent(self, job: Job) -> str:
+        return f"{job.progress} %"
+
+    @admin.display(description="Error")
+    def error(self, job: Job) -> str:
+        if not job.error_message:
+            return ""
+        text = job.error_message if len(job.error_message) <= 90 else job.error_message[:89] + "…"
+        return f"{job.error_stage}: {text}" if job.error_stage else text
+
+    def _each(self, request: HttpRequest, queryset: QuerySet, work, done: str) -> None:
+        succeeded = 0
+        for job in queryset:
+            try:
+                work(job)
+            except (JobStateError, PermissionDenied) as exc:
+                self.message_user(request, f"{job}: {exc}", messages.WARNING)
+            else:
+                succeeded += 1
+                self.log_change(request, job, f"{done} the job.")
+        if succeeded:
+            self.message_user(request, f"{done} {succeeded} job{'s' if succeeded != 1 else ''}.", messages.SUCCESS)
+
+    @admin.action(description="Retry the selected failed or canceled jobs")
+    def retry_jobs(self, request: HttpRequest, queryset: QuerySet) -> None:
+        from videos.admin import job_retry_checked
+
+        self._each(request, queryset, lambda job: job_retry_checked(job=job), "Retried")
+
+    @admin.action(description="Cancel the selected queued or running jobs")
+    def cancel_jobs(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._each(request, queryset, lambda job: job_cancel(job=job), "Canceled")
+
+    def system_view(self, request: HttpRequest) -> TemplateResponse:
+        """Workers, queue, running jobs and free disk, on one page."""
+        from jobs.system_status import system_status
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "System status",
+            "opts": self.model._meta,
+            "status": system_status(),
+        }
+        return TemplateResponse(request, "admin/jobs/system.html", context)

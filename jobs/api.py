@@ -1,0 +1,320 @@
+"""REST API for jobs, webhook settings and deliveries, and the operators' health and
+workers views."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers, status
+
+from contentizer_site.api_base import ApiView, Pagination, get_scoped_or_404, scoped
+from contentizer_site.api_errors import error_responses
+from jobs import services, webhooks
+from jobs.models import Job, WebhookDelivery
+from jobs.serializers import (
+    JobListFilterSerializer,
+    JobSerializer,
+    WebhookDeliverySerializer,
+    WebhookSettingsInputSerializer,
+    WebhookSettingsSerializer,
+)
+
+# A cluster's stats expire from the cache within seconds of it stopping; this is how old
+# the newest one may be and still count as a heartbeat.
+WORKER_HEARTBEAT_MAX_AGE_S = 60
+
+
+def _job(request, code) -> Job:
+    return get_scoped_or_404(request, Job.objects.select_related("video"), code, "job")
+
+
+# --- jobs ------------------------------------------------------------------------------------
+
+
+class JobListApi(ApiView):
+    pagination_class = Pagination
+
+    @extend_schema(
+        tags=["jobs"],
+        summary="List jobs",
+        parameters=[
+            OpenApiParameter("status", enum=Job.Status.values, description="Only jobs in this status"),
+            OpenApiParameter("kind", enum=Job.Kind.values, description="Only jobs of this kind"),
+        ],
+        responses={200: JobSerializer(many=True), **error_responses(400, 401, 404)},
+    )
+    def get(self, request):
+        filters = self.valid(JobListFilterSerializer, request.query_params)
+        jobs = scoped(request, Job.objects.select_related("video"))
+        if "status" in filters:
+            jobs = jobs.filter(status=filters["status"])
+        if "kind" in filters:
+            jobs = jobs.filter(kind=filters["kind"])
+        return self.paginated(jobs.order_by("-created_at", "-pk"), JobSerializer)
+
+
+class JobDetailApi(ApiView):
+    @extend_schema(
+        tags=["jobs"],
+        summary="Retrieve a job",
+        description="Status, stage, progress, attempts, the failed stage and its message, estimated and "
+        "actual cost, timestamps.",
+        responses={200: JobSerializer, **error_responses(401, 404)},
+    )
+    def get(self, request, code):
+        return self.out(JobSerializer, _job(request, code))
+
+
+class JobCancelApi(ApiView):
+    @extend_schema(
+        tags=["jobs"],
+        summary="Cancel a job",
+        description="A queued job is canceled at once; a running one is asked to stop (`cancel_requested`) "
+        "and ends as `canceled` within about a second. 409 when it has already ended.",
+        request=None,
+        responses={202: JobSerializer, **error_responses(401, 404, 409)},
+    )
+    def post(self, request, code):
+        job = services.job_cancel(job=_job(request, code))
+        return self.out(JobSerializer, job, status=status.HTTP_202_ACCEPTED)
+
+
+class JobRetryApi(ApiView):
+    @extend_schema(
+        tags=["jobs"],
+        summary="Retry a failed or canceled job",
+        request=None,
+        responses={202: JobSerializer, **error_responses(401, 404, 409)},
+    )
+    def post(self, request, code):
+        job = services.job_retry(job=_job(request, code))
+        return self.out(JobSerializer, job, status=status.HTTP_202_ACCEPTED)
+
+
+# --- webhooks ----------------------------------------------------------------------------------
+
+
+class AccountWebhookApi(ApiView):
+    @extend_schema(
+        tags=["webhooks"],
+        summary="Your webhook settings and signing secret",
+        responses={200: WebhookSettingsSerializer, **error_responses(401)},
+    )
+    def get(self, request):
+        return self.out(WebhookSettingsSerializer, webhooks.webhook_settings_get(user=request.user))
+
+    @extend_schema(
+        tags=["webhooks"],
+        summary="Set your default callback URL",
+        request=WebhookSettingsInputSerializer,
+        responses={200: WebhookSettingsSerializer, **error_responses(400, 401, 415)},
+    )
+    def patch(self, request):
+        data = self.valid(WebhookSettingsInputSerializer)
+        obj = webhooks.webhook_settings_update(user=request.user, callback_url=data["callback_url"])
+        return self.out(WebhookSettingsSerializer, obj)
+
+
+class AccountWebhookSecretRotateApi(ApiView):
+    @extend_schema(
+        tags=["webhooks"],
+        summary="Rotate your signing secret",
+        description="Events sent from now on, retries included, are signed with the new secret.",
+        request=None,
+        responses={200: WebhookSettingsSerializer, **error_responses(401)},
+    )
+    def post(self, request):
+        return self.out(WebhookSettingsSerializer, webhooks.webhook_secret_rotate(user=request.user))
+
+
+class WebhookDeliveryListApi(ApiView):
+    pagination_class = Pagination
+
+    @extend_schema(
+        tags=["webhooks"],
+        summary="Your webhook deliveries, newest first",
+        responses={200: WebhookDeliverySerializer(many=True), **error_responses(401, 404)},
+    )
+    def get(self, request):
+        deliveries = scoped(request, WebhookDelivery.objects.select_related("job").prefetch_related("attempt_log"))
+        return self.paginated(deliveries.order_by("-created_at", "-pk"), WebhookDeliverySerializer)
+
+
+class WebhookDeliveryDetailApi(ApiView):
+    @extend_schema(
+        tags=["webhooks"],
+        summary="One delivery with its attempts",
+        responses={200: WebhookDeliverySerializer, **error_responses(401, 404)},
+    )
+    def get(self, request, code):
+        queryset = WebhookDelivery.objects.select_related("job").prefetch_related("attempt_log")
+        return self.out(WebhookDeliverySerializer, get_scoped_or_404(request, queryset, code, "delivery"))
+
+
+# --- operators ----------------------------------------------------------------------------------
+
+
+def _require_staff(request) -> None:
+    if not request.user.is_staff:
+        raise exceptions.PermissionDenied("Only operators (staff) can see this.")
+
+
+class CheckSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    detail = serializers.CharField()
+
+
+class HealthChecksSerializer(serializers.Serializer):
+    database = CheckSerializer()
+    storage = CheckSerializer()
+    ffmpeg = CheckSerializer()
+    worker = CheckSerializer()
+
+
+class HealthSerializer(serializers.Serializer):
+    ok = serializers.BooleanField(help_text="Whether every check passed (also: 200 vs 503)")
+    checks = HealthChecksSerializer()
+    time = serializers.DateTimeField()
+
+
+def _check(fn) -> dict:
+    try:
+        ok, detail = fn()
+    except Exception as exc:  # noqa: BLE001 - a health check reports failures, it does not raise them
+        ok, detail = False, f"{type(exc).__name__}: {exc}"
+    return {"ok": bool(ok), "detail": detail}
+
+
+def _check_database() -> tuple[bool, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return True, f"{connection.vendor} answers"
+
+
+def _check_storage() -> tuple[bool, str]:
+    name = default_storage.save(f"health/probe-{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
+    try:
+        with default_storage.open(name, "rb") as fh:
+            if fh.read() != b"ok":
+                return False, "a probe file read back different bytes"
+    finally:
+        default_storage.delete(name)
+    return True, "wrote, read and deleted a probe file"
+
+
+def _check_ffmpeg() -> tuple[bool, str]:
+    found = {name: shutil.which(name) for name in (settings.CONTENTIZER_FFMPEG, settings.CONTENTIZER_FFPROBE)}
+    missing = [name for name, path in found.items() if not path]
+    if missing:
+        return False, "not found: " + ", ".join(missing)
+    return True, ", ".join(path for path in found.values() if path)
+
+
+def _cluster_stats() -> list:
+    from django_q.status import Stat
+
+    return Stat.get_all()
+
+
+def _check_worker() -> tuple[bool, str]:
+    stats = _cluster_stats()
+    if not stats:
+        return False, "no qcluster has reported in the last few seconds"
+    newest = max(stat.timestamp for stat in stats)
+    age = (timezone.now() - newest).total_seconds()
+    if age > WORKER_HEARTBEAT_MAX_AGE_S:
+        return False, f"the newest cluster heartbeat is {age:.0f} s old"
+    workers = sum(len(stat.workers) for stat in stats)
+    return True, f"{len(stats)} cluster(s), {workers} worker(s), heartbeat {age:.0f} s ago"
+
+
+class HealthApi(ApiView):
+    @extend_schema(
+        tags=["operators"],
+        summary="Health checks (staff)",
+        description="Database, storage writable, ffmpeg/ffprobe present, a worker heartbeat seen recently. "
+        "200 when all pass, 503 otherwise; each check says ok and why.",
+        responses={200: HealthSerializer, 503: HealthSerializer, **error_responses(401, 403)},
+    )
+    def get(self, request):
+        _require_staff(request)
+        checks = {
+            "database": _check(_check_database),
+            "storage": _check(_check_storage),
+            "ffmpeg": _check(_check_ffmpeg),
+            "worker": _check(_check_worker),
+        }
+        ok = all(check["ok"] for check in checks.values())
+        body = {"ok": ok, "checks": checks, "time": timezone.now()}
+        return self.out(HealthSerializer, body, status=200 if ok else 503)
+
+
+class ClusterSerializer(serializers.Serializer):
+    cluster_id = serializers.CharField()
+    host = serializers.CharField()
+    status = serializers.CharField()
+    workers = serializers.IntegerField(help_text="Worker processes")
+    uptime_s = serializers.FloatField(allow_null=True)
+    heartbeat_at = serializers.DateTimeField()
+
+
+class WorkersSerializer(serializers.Serializer):
+    clusters = ClusterSerializer(many=True)
+    queue_depth = serializers.IntegerField(allow_null=True, help_text="Tasks waiting in the broker")
+    queued_jobs = serializers.IntegerField()
+    running_jobs = JobSerializer(many=True)
+    stale_running_jobs = serializers.IntegerField(help_text="Running jobs whose heartbeat is stale")
+
+
+def _queue_depth() -> int | None:
+    from django_q.brokers import get_broker
+
+    try:
+        return get_broker().queue_size()
+    except Exception:  # noqa: BLE001 - an unreachable broker is shown as unknown
+        return None
+
+
+class WorkerStatusApi(ApiView):
+    @extend_schema(
+        tags=["operators"],
+        summary="Workers: clusters, queue depth, running jobs (staff)",
+        responses={200: WorkersSerializer, **error_responses(401, 403)},
+    )
+    def get(self, request):
+        _require_staff(request)
+        clusters = []
+        try:
+            stats = _cluster_stats()
+        except Exception:  # noqa: BLE001 - the cache being down shows as no clusters
+            stats = []
+        for stat in stats:
+            clusters.append(
+                {
+                    "cluster_id": str(stat.cluster_id),
+                    "host": stat.host,
+                    "status": str(stat.status),
+                    "workers": len(stat.workers),
+                    "uptime_s": stat.uptime() if getattr(stat, "tob", None) else None,
+                    "heartbeat_at": stat.timestamp,
+                }
+            )
+        stale = timezone.now() - timedelta(seconds=settings.CONTENTIZER_HEARTBEAT_STALE_SECONDS)
+        running = Job.objects.filter(status=Job.Status.RUNNING).select_related("video").order_by("started_at")
+        body = {
+            "clusters": clusters,
+            "queue_depth": _queue_depth(),
+            "queued_jobs": Job.objects.filter(status=Job.Status.QUEUED).count(),
+            "running_jobs": list(running[:100]),
+            "stale_running_jobs": running.filter(heartbeat_at__lt=stale).count(),
+        }
+        return self.out(WorkersSerializer, body)

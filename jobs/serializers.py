@@ -1,0 +1,118 @@
+"""API representations of jobs and webhook deliveries (output only; no logic)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from contentizer_site.api_fields import StrictCharField
+from contentizer_site.api_links import api_url
+from jobs.models import Job, WebhookAttempt, WebhookDelivery, WebhookSettings
+
+
+class JobLinksSerializer(serializers.Serializer):
+    self = serializers.URLField()
+    video = serializers.URLField()
+    cancel = serializers.URLField()
+    retry = serializers.URLField()
+
+
+class JobSerializer(serializers.ModelSerializer):
+    video = serializers.UUIDField(source="video.code", read_only=True)
+    estimated_cost = serializers.DecimalField(
+        max_digits=10, decimal_places=4, read_only=True, help_text="USD, at the providers' prices"
+    )
+    actual_cost = serializers.DecimalField(max_digits=10, decimal_places=4, read_only=True, help_text="USD")
+    links = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Job
+        fields = [
+            "code",
+            "kind",
+            "status",
+            "stage",
+            "progress",
+            "attempts",
+            "error_stage",
+            "error_message",
+            "cancel_requested",
+            "estimated_cost",
+            "actual_cost",
+            "video",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "heartbeat_at",
+            "links",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(JobLinksSerializer)
+    def get_links(self, job: Job) -> dict:
+        return {
+            "self": api_url(self.context, "api-jobs-detail", code=job.code),
+            "video": api_url(self.context, "api-videos-detail", code=job.video.code),
+            "cancel": api_url(self.context, "api-jobs-cancel", code=job.code),
+            "retry": api_url(self.context, "api-jobs-retry", code=job.code),
+        }
+
+
+class JobListFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Job.Status.choices, required=False, help_text="Only jobs in this status")
+    kind = serializers.ChoiceField(choices=Job.Kind.choices, required=False, help_text="Only jobs of this kind")
+
+
+class WebhookSettingsSerializer(serializers.ModelSerializer):
+    callback_url = serializers.CharField(read_only=True, help_text="Default callback URL; empty for none")
+
+    class Meta:
+        model = WebhookSettings
+        fields = ["callback_url", "secret", "secret_rotated_at"]
+        read_only_fields = fields
+        extra_kwargs = {
+            "secret": {"help_text": "Signing secret (`whsec_` + base64 key): verify `webhook-signature` with it."},
+        }
+
+
+class WebhookSettingsInputSerializer(serializers.Serializer):
+    callback_url = StrictCharField(
+        max_length=500,
+        allow_blank=True,
+        help_text="Default http(s) URL for job events; empty for none. A video's own callback URL wins.",
+    )
+
+
+class WebhookAttemptSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookAttempt
+        fields = ["number", "started_at", "duration_ms", "status_code", "error"]
+        read_only_fields = fields
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    job = serializers.SerializerMethodField()
+    attempt_log = WebhookAttemptSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "code",
+            "event_id",
+            "event_type",
+            "url",
+            "status",
+            "attempts",
+            "next_attempt_at",
+            "last_status_code",
+            "last_error",
+            "created_at",
+            "delivered_at",
+            "job",
+            "attempt_log",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_job(self, delivery: WebhookDelivery):
+        return delivery.job.code if delivery.job_id else None

@@ -1,0 +1,642 @@
+"""Staff operations in Django admin: videos and their approval queue, projects, quotas,
+site settings and the storage summary.
+
+Every action calls the same services as the pages and the API; a refusal (not approved,
+over quota, wrong state) becomes a warning message naming the video, never a 500. Files,
+codes and costs are read-only: they are written by jobs, not by hand.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, QuerySet, Sum, Value
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.defaultfilters import filesizeformat
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from jobs.models import Job
+from jobs.services import JobStateError, job_cancel, job_retry
+from videos import quotas, services
+from videos.models import (
+    Export,
+    Project,
+    Quota,
+    Scene,
+    SiteSettings,
+    StoryboardAwaitingApproval,
+    Video,
+)
+from videos.services import Conflict
+
+# What a service may answer instead of doing the work: shown as a warning, per video.
+REFUSALS = (Conflict, PermissionDenied, ValidationError, JobStateError)
+STORYBOARDS = ("storyboard", "storyboards")
+LIMIT_FIELDS = ("videos_per_day", "render_minutes_per_month", "storage_bytes", "concurrent_jobs")
+
+
+def refusal_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc) or "Not allowed."
+
+
+def duration_text(ms: int | None) -> str:
+    if not ms:
+        return "–"
+    seconds = round(ms / 1000)
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def asset_file_url(asset) -> str:
+    return reverse("admin:assets_mediaasset_file", args=[asset.pk])
+
+
+def search_by_code(queryset: QuerySet, search_term: str) -> QuerySet | None:
+    """Rows whose public code is the search term, when it is a UUID (hex with or
+    without dashes); None when it is not one."""
+    try:
+        code = uuid.UUID(search_term.strip())
+    except ValueError:
+        return None
+    return queryset.model.objects.filter(code=code)
+
+
+def run_for_each(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    objects,
+    work: Callable[[object], object],
+    *,
+    done: str,
+    log: str,
+    noun: tuple[str, str] = ("video", "videos"),
+) -> int:
+    """Call `work(obj)` for each object; one success message with the count, one
+    warning per refusal. Each success is written to the admin log."""
+    succeeded = 0
+    for obj in objects:
+        try:
+            work(obj)
+        except REFUSALS as exc:
+            modeladmin.message_user(request, f"“{obj}”: {refusal_text(exc)}", messages.WARNING)
+        else:
+            succeeded += 1
+            modeladmin.log_change(request, obj, log)
+    if succeeded:
+        modeladmin.message_user(request, f"{done} {succeeded} {noun[succeeded != 1]}.", messages.SUCCESS)
+    return succeeded
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 70}),
+        max_length=2000,
+        help_text="The creator sees this on their storyboard page.",
+    )
+
+
+# --- actions shared by the video list and the approval queue -----------------------------
+
+
+@admin.action(description="Approve the selected storyboards")
+def approve_storyboards(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+    run_for_each(
+        modeladmin,
+        request,
+        queryset,
+        lambda video: services.storyboard_staff_approve(video=video, staff=request.user),
+        done="Approved",
+        log="Approved the storyboard.",
+        noun=STORYBOARDS,
+    )
+
+
+@admin.action(description="Reject the selected storyboards (with a reason)…")
+def reject_storyboards(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet
+) -> TemplateResponse | None:
+    """An intermediate page asks for the reason; its form posts back to this action."""
+    form = RejectForm(request.POST if "apply" in request.POST else None)
+    if form.is_valid():
+        reason = form.cleaned_data["reason"]
+        run_for_each(
+            modeladmin,
+            request,
+            queryset,
+            lambda video: services.storyboard_reject(video=video, staff=request.user, reason=reason),
+            done="Rejected",
+            log=f"Rejected the storyboard: {reason}",
+            noun=STORYBOARDS,
+        )
+        return None
+    opts = modeladmin.model._meta
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": "Reject storyboards",
+        "opts": opts,
+        "form": form,
+        "videos": list(queryset.select_related("owner")),
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "action": "reject_storyboards",
+        "media": modeladmin.media + form.media,
+    }
+    return TemplateResponse(request, "admin/videos/reject_storyboards.html", context)
+
+
+# --- videos ------------------------------------------------------------------------------
+
+
+class SceneInline(admin.TabularInline):
+    """The storyboard as staff review it: read-only (edits go through the creator's pages,
+    which withdraw the approval and remake the media)."""
+
+    model = Scene
+    extra = 0
+    can_delete = False
+    show_change_link = False
+    fields = ["position", "thumbnail", "narration", "visual_prompt", "length", "refinement_count"]
+    readonly_fields = fields
+    ordering = ["position"]
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("picture", "narration_audio")
+
+    @admin.display(description="Picture")
+    def thumbnail(self, scene: Scene) -> str:
+        if scene.picture is None:
+            return "–"
+        url = asset_file_url(scene.picture)
+        return format_html('<a href="{}"><img src="{}" alt="" style="max-height:72px;max-width:128px"></a>', url, url)
+
+    @admin.display(description="Length")
+    def length(self, scene: Scene) -> str:
+        return duration_text(scene.duration_ms)
+
+
+class JobInline(admin.TabularInline):
+    model = Job
+    extra = 0
+    can_delete = False
+    fields = ["job_link", "kind", "status", "stage", "progress", "attempts", "error_message", "created_at"]
+    readonly_fields = fields
+    ordering = ["-created_at"]
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description="Job")
+    def job_link(self, job: Job) -> str:
+        return format_html('<a href="{}">{}</a>', reverse("admin:jobs_job_change", args=[job.pk]), job.code.hex[:8])
+
+
+class ExportInline(admin.TabularInline):
+    model = Export
+    extra = 0
+    can_delete = False
+    fields = ["format", "quality", "job", "width", "height", "size", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description="Size")
+    def size(self, export: Export) -> str:
+        return filesizeformat(export.size_bytes) if export.size_bytes else "–"
+
+
+VIDEO_READONLY = [
+    "code",
+    "owner",
+    "project",
+    "status",
+    "approval",
+    "approved_by",
+    "approved_at",
+    "rejection_reason",
+    "site_links",
+    "script",
+    "aspect",
+    "quality",
+    "fps",
+    "voice",
+    "speech_rate",
+    "music",
+    "music_asset",
+    "captions",
+    "caption_style",
+    "transition",
+    "callback_url",
+    "refinements_used",
+    "estimated_cost",
+    "player",
+    "master",
+    "poster",
+    "captions_vtt",
+    "captions_srt",
+    "duration_ms",
+    "width",
+    "height",
+    "video_codec",
+    "audio_codec",
+    "size",
+    "created_at",
+    "updated_at",
+]
+
+
+@admin.register(Video)
+class VideoAdmin(admin.ModelAdmin):
+    list_display = ["title", "owner", "status", "approval", "scene_count", "length", "size", "created_at"]
+    list_filter = ["status", "approval", "quality", "aspect", "created_at"]
+    search_fields = ["title", "owner__username", "owner__email"]
+    list_select_related = ["owner"]
+    date_hierarchy = "created_at"
+    readonly_fields = VIDEO_READONLY
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "code",
+                    "owner",
+                    "project",
+                    "site_links",
+                    "status",
+                    "approval",
+                    "approved_by",
+                    "approved_at",
+                    "rejection_reason",
+                ]
+            },
+        ),
+        ("Output", {"fields": ["player", "duration_ms", "width", "height", "video_codec", "audio_codec", "size"]}),
+        (
+            "Options",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "aspect",
+                    "quality",
+                    "fps",
+                    "voice",
+                    "speech_rate",
+                    "music",
+                    "music_asset",
+                    "captions",
+                    "caption_style",
+                    "transition",
+                    "callback_url",
+                    "refinements_used",
+                    "estimated_cost",
+                ],
+            },
+        ),
+        ("Script", {"classes": ["collapse"], "fields": ["script"]}),
+        (
+            "Files",
+            {"classes": ["collapse"], "fields": ["master", "poster", "captions_vtt", "captions_srt"]},
+        ),
+        ("Dates", {"fields": ["created_at", "updated_at"]}),
+    ]
+    inlines = [SceneInline, JobInline, ExportInline]
+    actions = [approve_storyboards, reject_storyboards, "render_videos", "cancel_jobs", "retry_jobs"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(_scene_count=Count("scenes", distinct=True))
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        by_code = search_by_code(queryset, search_term)
+        if by_code is not None:
+            return queryset.filter(pk__in=by_code.values("pk")), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Videos are made from a script by the creator's pages, the API or make_video.
+        return False
+
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # A video's jobs are its history and go with it (video_delete cancels running ones);
+        # staff cannot delete a job on its own, but that must not block deleting the video.
+        perms_needed.discard(Job._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request: HttpRequest, obj: Video) -> None:
+        services.video_delete(video=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for video in queryset:
+            services.video_delete(video=video)
+
+    # --- columns and fields ---
+
+    @admin.display(description="Scenes", ordering="_scene_count")
+    def scene_count(self, video: Video) -> int:
+        return getattr(video, "_scene_count", None) or video.scenes.count()
+
+    @admin.display(description="Length", ordering="duration_ms")
+    def length(self, video: Video) -> str:
+        return duration_text(video.duration_ms)
+
+    @admin.display(description="Size", ordering="size_bytes")
+    def size(self, video: Video) -> str:
+        return filesizeformat(video.size_bytes) if video.size_bytes else "–"
+
+    @admin.display(description="Estimated cost")
+    def estimated_cost(self, video: Video) -> str:
+        return f"${services.video_estimated_cost(video=video):.4f}"
+
+    @admin.display(description="On the site")
+    def site_links(self, video: Video) -> str:
+        return format_html(
+            '<a href="{}">Storyboard</a> · <a href="{}">Video page</a>',
+            reverse("videos-storyboard", kwargs={"code": video.code}),
+            reverse("videos-detail", kwargs={"code": video.code}),
+        )
+
+    @admin.display(description="Player")
+    def player(self, video: Video) -> str:
+        if not video.master:
+            return "Not rendered yet."
+        return format_html(
+            '<video controls preload="none" poster="{}" src="{}" style="max-width:480px;max-height:270px"></video>',
+            reverse("videos-poster", kwargs={"code": video.code}) if video.poster else "",
+            reverse("videos-stream", kwargs={"code": video.code}),
+        )
+
+    # --- actions ---
+
+    @admin.action(description="Render the selected videos")
+    def render_videos(self, request: HttpRequest, queryset: QuerySet) -> None:
+        # The owner's quota applies: staff start the work, the creator's account pays for it.
+        run_for_each(
+            self,
+            request,
+            queryset,
+            lambda video: services.render_request(video=video, user=request.user),
+            done="Queued a render of",
+            log="Queued a render.",
+        )
+
+    @admin.action(description="Cancel the selected videos' running jobs")
+    def cancel_jobs(self, request: HttpRequest, queryset: QuerySet) -> None:
+        def cancel(video: Video) -> None:
+            active = list(video.jobs.filter(status__in=Job.ACTIVE))
+            if not active:
+                raise JobStateError("No job of this video is queued or running.")
+            for job in active:
+                job_cancel(job=job)
+
+        run_for_each(self, request, queryset, cancel, done="Canceled the jobs of", log="Canceled its jobs.")
+
+    @admin.action(description="Retry the selected videos' failed jobs")
+    def retry_jobs(self, request: HttpRequest, queryset: QuerySet) -> None:
+        def retry(video: Video) -> None:
+            job = video.jobs.order_by("-created_at").first()
+            if job is None or job.status not in (Job.Status.FAILED, Job.Status.CANCELED):
+                raise JobStateError("Its latest job did not fail and was not canceled; there is nothing to retry.")
+            job_retry_checked(job=job)
+
+        run_for_each(self, request, queryset, retry, done="Retried the latest job of", log="Retried its latest job.")
+
+
+def job_retry_checked(*, job: Job) -> Job:
+    """Retry, but never a render of a storyboard that is not approved (any more)."""
+    if (
+        job.kind == Job.Kind.RENDER
+        and not Video.objects.filter(pk=job.video_id, approval=Video.Approval.APPROVED).exists()
+    ):
+        raise PermissionDenied("The storyboard is not approved; approve it before rendering again.")
+    return job_retry(job=job)
+
+
+@admin.register(StoryboardAwaitingApproval)
+class StoryboardAwaitingApprovalAdmin(admin.ModelAdmin):
+    """The queue: storyboards creators submitted while the site requires staff approval,
+    oldest first. Open one to see its scenes; approve or reject from the list."""
+
+    list_display = ["title", "owner", "scene_count", "length", "submitted", "review_link"]
+    list_display_links = ["title"]
+    search_fields = ["title", "owner__username", "owner__email"]
+    list_select_related = ["owner"]
+    ordering = ["updated_at"]
+    readonly_fields = ["title", "owner", "project", "approval", "rejection_reason", "script", "updated_at"]
+    fields = readonly_fields
+    inlines = [SceneInline]
+    actions = [approve_storyboards, reject_storyboards]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # Served by the (approval, updated_at) index on Video.
+        return (
+            super()
+            .get_queryset(request)
+            .filter(approval=Video.Approval.PENDING)
+            .annotate(_scene_count=Count("scenes"), _length_ms=Sum("scenes__duration_ms"))
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description="Scenes", ordering="_scene_count")
+    def scene_count(self, video: Video) -> int:
+        return video._scene_count
+
+    @admin.display(description="Length")
+    def length(self, video: Video) -> str:
+        return duration_text(video._length_ms)
+
+    @admin.display(description="Waiting since", ordering="updated_at")
+    def submitted(self, video: Video):
+        return video.updated_at
+
+    @admin.display(description="Review")
+    def review_link(self, video: Video) -> str:
+        return format_html(
+            '<a href="{}">Storyboard page</a>', reverse("videos-storyboard", kwargs={"code": video.code})
+        )
+
+
+# --- projects ----------------------------------------------------------------------------
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["name", "owner", "video_count", "created_at"]
+    search_fields = ["name", "owner__username"]
+    list_select_related = ["owner"]
+    raw_id_fields = ["owner"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(_video_count=Count("videos"))
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        # Moving a project to another owner would leave their videos in someone else's folder.
+        return ["code", "owner", "created_at"] if obj is not None else ["code", "created_at"]
+
+    def delete_model(self, request: HttpRequest, obj: Project) -> None:
+        services.project_delete(project=obj)
+
+    @admin.display(description="Videos", ordering="_video_count")
+    def video_count(self, project: Project) -> int:
+        return project._video_count
+
+
+# --- quotas, site settings, storage -----------------------------------------------------
+
+
+@admin.register(Quota)
+class QuotaAdmin(admin.ModelAdmin):
+    """Per-user limits; a blank field means the site default (Site settings)."""
+
+    list_display = ["user", "videos_per_day_limit", "render_minutes_limit", "storage_limit", "jobs_limit", "updated_at"]
+    search_fields = ["user__username", "user__email"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    fields = ["user", "videos_per_day", "render_minutes_per_month", "storage_bytes", "concurrent_jobs", "current_use"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        return ["user", "current_use"] if obj is not None else ["current_use"]
+
+    def get_urls(self) -> list:
+        return [
+            path("storage/", self.admin_site.admin_view(self.storage_view), name="videos_quota_storage"),
+            *super().get_urls(),
+        ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # The site defaults ride along on each row: one read of SiteSettings per page.
+        site = SiteSettings.load()
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(**{f"_site_{field}": Value(getattr(site, field)) for field in LIMIT_FIELDS})
+        )
+
+    def _show(self, quota: Quota, field: str, fmt: Callable[[int], str] = str) -> str:
+        own = getattr(quota, field)
+        if own is not None:
+            return fmt(own)
+        return f"{fmt(getattr(quota, f'_site_{field}'))} (site default)"
+
+    @admin.display(description="Videos per day")
+    def videos_per_day_limit(self, quota: Quota) -> str:
+        return self._show(quota, "videos_per_day")
+
+    @admin.display(description="Render minutes per month")
+    def render_minutes_limit(self, quota: Quota) -> str:
+        return self._show(quota, "render_minutes_per_month")
+
+    @admin.display(description="Storage")
+    def storage_limit(self, quota: Quota) -> str:
+        return self._show(quota, "storage_bytes", filesizeformat)
+
+    @admin.display(description="Concurrent jobs")
+    def jobs_limit(self, quota: Quota) -> str:
+        return self._show(quota, "concurrent_jobs")
+
+    @admin.display(description="Use now")
+    def current_use(self, quota: Quota) -> str:
+        if quota is None or quota.user_id is None:
+            return "–"
+        usage = quotas.quota_usage(user=quota.user)
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{}: {} of {}</li>",
+                ((m.label, m.used_display, m.limit_display) for m in usage.meters),
+            ),
+        )
+
+    def storage_view(self, request: HttpRequest) -> TemplateResponse:
+        """Bytes per user (uploads and scene media, masters, exports), largest first."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        use = quotas.storage_use_by_user()
+        users = get_user_model().objects.in_bulk(list(use))
+        own = {q.user_id: q for q in Quota.objects.filter(user_id__in=list(use))}
+        site = SiteSettings.load()
+        rows = []
+        for user_id, row in use.items():
+            quota = own.get(user_id)
+            limit = quota.storage_bytes if quota is not None and quota.storage_bytes is not None else site.storage_bytes
+            rows.append(
+                {
+                    "user": users.get(user_id),
+                    "use": row,
+                    "limit": limit,
+                    "percent": min(100, round(100 * row.total_bytes / limit)) if limit else 100,
+                    "over": row.total_bytes >= limit,
+                    "quota": quota,
+                }
+            )
+        rows.sort(key=lambda r: r["use"].total_bytes, reverse=True)
+        totals = {
+            "assets": sum(r["use"].assets_bytes for r in rows),
+            "masters": sum(r["use"].masters_bytes for r in rows),
+            "exports": sum(r["use"].exports_bytes for r in rows),
+            "total": sum(r["use"].total_bytes for r in rows),
+        }
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Storage use per user",
+            "opts": self.model._meta,
+            "rows": rows,
+            "totals": totals,
+        }
+        return TemplateResponse(request, "admin/videos/storage_summary.html", context)
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(admin.ModelAdmin):
+    """One row: the list page goes straight to it."""
+
+    fieldsets = [
+        ("Approvals", {"fields": ["require_staff_approval"]}),
+        (
+            "Default quotas (per user; a user's own quota overrides each)",
+            {"fields": ["videos_per_day", "render_minutes_per_month", "storage_bytes", "concurrent_jobs"]},
+        ),
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        site = SiteSettings.load()
+        return HttpResponseRedirect(reverse("admin:videos_sitesettings_change", args=[site.pk]))
+
+    def response_change(self, request: HttpRequest, obj: SiteSettings) -> HttpResponse:
+        self.message_user(request, "Site settings saved; they apply to the next request.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:index"))

@@ -1,0 +1,647 @@
+"""REST API for videos, their storyboards, delivery files, exports and projects.
+
+One view per URL, named `<Entity><Action>Api`; every operation calls a service in
+videos/services.py. Objects are found by their UUID `code` within what the requesting
+user may see (their own; staff: all), else 404.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Sum
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+
+from contentizer_site.api_base import (
+    ApiView,
+    FileApiView,
+    JSONBodyParser,
+    Pagination,
+    UploadThrottle,
+    VideoCreateThrottle,
+    get_scoped_or_404,
+    scoped,
+)
+from contentizer_site.api_errors import ConflictError, error_responses
+from jobs.models import Job
+from jobs.serializers import JobListFilterSerializer, JobSerializer
+from videos import services
+from videos.delivery import serve_stored_file
+from videos.models import Export, Project, Scene, Video
+from videos.serializers import (
+    ExportCreateSerializer,
+    ExportSerializer,
+    ProjectInputSerializer,
+    ProjectSerializer,
+    SceneCreateSerializer,
+    SceneMoveSerializer,
+    SceneOrderSerializer,
+    ScenePictureSerializer,
+    SceneRefinedSerializer,
+    SceneSerializer,
+    SceneUpdateSerializer,
+    VideoCostSerializer,
+    VideoCreatedSerializer,
+    VideoCreateSerializer,
+    VideoListFilterSerializer,
+    VideoSerializer,
+    export_status,
+)
+
+
+def _videos():
+    return Video.objects.select_related("project", "music_asset").prefetch_related(
+        Prefetch("jobs", queryset=Job.objects.order_by("-created_at"))
+    )
+
+
+def _video(request, code) -> Video:
+    return get_scoped_or_404(request, _videos(), code, "video")
+
+
+def _scene(request, code) -> Scene:
+    queryset = Scene.objects.select_related("video", "picture", "narration_audio")
+    return get_scoped_or_404(request, queryset, code, "scene", owner_field="video__owner")
+
+
+def _project(request, code) -> Project:
+    return get_scoped_or_404(request, Project.objects.all(), code, "project")
+
+
+def _export(request, code) -> Export:
+    queryset = Export.objects.select_related("video", "job", "job__video")
+    return get_scoped_or_404(request, queryset, code, "export", owner_field="video__owner")
+
+
+def _jobs_page(view: ApiView, jobs):
+    filters = view.valid(JobListFilterSerializer, view.request.query_params)
+    if "status" in filters:
+        jobs = jobs.filter(status=filters["status"])
+    if "kind" in filters:
+        jobs = jobs.filter(kind=filters["kind"])
+    return view.paginated(jobs.select_related("video").order_by("-created_at", "-pk"), JobSerializer)
+
+
+JOB_FILTERS = [
+    OpenApiParameter("status", enum=Job.Status.values, description="Only jobs in this status"),
+    OpenApiParameter("kind", enum=Job.Kind.values, description="Only jobs of this kind"),
+]
+RETRY_AFTER = OpenApiParameter(
+    "Retry-After",
+    OpenApiTypes.INT,
+    location=OpenApiParameter.HEADER,
+    response=[429],
+    description="Seconds to wait before trying again",
+)
+REDIRECT = OpenApiResponse(description="With S3/R2 storage: a redirect to a short-lived presigned URL")
+
+
+def _file_responses(media_type: str, *, ranges: bool = False) -> dict:
+    responses = {(200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description="The file")}
+    if ranges:
+        responses[(206, media_type)] = OpenApiResponse(
+            OpenApiTypes.BINARY, description="The requested byte range (`Range: bytes=start-end`)"
+        )
+        responses[416] = OpenApiResponse(description="The requested range is outside the file")
+    responses[302] = REDIRECT
+    responses.update(error_responses(401, 404, 409))
+    return responses
+
+
+# --- videos -------------------------------------------------------------------------------
+
+
+class VideoListCreateApi(ApiView):
+    pagination_class = Pagination
+
+    def get_throttles(self):
+        return [VideoCreateThrottle()] if self.request.method == "POST" else []
+
+    @extend_schema(
+        tags=["videos"],
+        summary="List videos",
+        parameters=[
+            OpenApiParameter("status", enum=Video.Status.values, description="Only videos in this status"),
+            OpenApiParameter("project", OpenApiTypes.UUID, description="Only videos in this project (code)"),
+        ],
+        responses={200: VideoSerializer(many=True), **error_responses(400, 401, 404)},
+    )
+    def get(self, request):
+        filters = self.valid(VideoListFilterSerializer, request.query_params)
+        videos = scoped(request, _videos()).annotate(num_scenes=Count("scenes"))
+        if "status" in filters:
+            videos = videos.filter(status=filters["status"])
+        if "project" in filters:
+            videos = videos.filter(project__code=filters["project"])
+        return self.paginated(videos.order_by("-created_at", "-pk"), VideoSerializer)
+
+    @extend_schema(
+        tags=["videos"],
+        summary="Create a video from a script",
+        description="Validates the script and options, splits the script into scenes and queues the "
+        "storyboard job that makes each scene's narration and picture. Answers 202 with the video and "
+        "that job. Limited to a few creations per minute per user (429 with `Retry-After`).",
+        request=VideoCreateSerializer,
+        parameters=[RETRY_AFTER],
+        responses={202: VideoCreatedSerializer, **error_responses(400, 401, 415, 429)},
+    )
+    def post(self, request):
+        data = dict(self.valid(VideoCreateSerializer))
+        project_code = data.pop("project", None)
+        asset_code = data.pop("music_asset", None)
+        project = None
+        if project_code:
+            project = scoped(request, Project.objects.all()).filter(code=project_code).first()
+            if project is None:
+                raise exceptions.ValidationError({"project": ["No project with this code is yours."]})
+        music_asset = None
+        if asset_code:
+            from assets.models import MediaAsset
+
+            music_asset = MediaAsset.objects.filter(owner=request.user, code=asset_code).first()
+            if music_asset is None:
+                raise exceptions.ValidationError({"music_asset": ["No asset with this code is yours."]})
+        video = services.video_create(owner=request.user, project=project, music_asset=music_asset, **data)
+        video = _videos().get(pk=video.pk)
+        job = video.jobs.filter(kind=Job.Kind.STORYBOARD).order_by("-created_at").first()
+        body = VideoCreatedSerializer({"video": video, "job": job}, context={"request": request}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["video"]["links"]["self"]})
+
+
+class VideoDetailApi(ApiView):
+    @extend_schema(
+        tags=["videos"],
+        summary="Retrieve a video",
+        description="Status, the current job's stage and progress, approval, probed metadata and links.",
+        responses={200: VideoSerializer, **error_responses(401, 404)},
+    )
+    def get(self, request, code):
+        return self.out(VideoSerializer, _video(request, code))
+
+    @extend_schema(
+        tags=["videos"],
+        summary="Delete a video",
+        description="Cancels its running jobs and removes its files from storage.",
+        responses={204: None, **error_responses(401, 404)},
+    )
+    def delete(self, request, code):
+        services.video_delete(video=_video(request, code))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class VideoApproveApi(ApiView):
+    @extend_schema(
+        tags=["storyboard"],
+        summary="Approve the storyboard",
+        request=None,
+        responses={200: VideoSerializer, **error_responses(401, 403, 404, 409)},
+    )
+    def post(self, request, code):
+        video = services.storyboard_approve(video=_video(request, code), user=request.user)
+        return self.out(VideoSerializer, _videos().get(pk=video.pk))
+
+
+class VideoRenderApi(ApiView):
+    @extend_schema(
+        tags=["storyboard"],
+        summary="Render the video",
+        description="Queues the render of an approved storyboard (403 when it is not approved). "
+        "Asking again while a render is queued or running answers the same job.",
+        request=None,
+        responses={202: JobSerializer, **error_responses(401, 403, 404, 409)},
+    )
+    def post(self, request, code):
+        job = services.render_request(video=_video(request, code), user=request.user)
+        return self.out(JobSerializer, job, status=status.HTTP_202_ACCEPTED)
+
+
+class VideoCostApi(ApiView):
+    @extend_schema(
+        tags=["storyboard"],
+        summary="Estimated and actual cost",
+        responses={200: VideoCostSerializer, **error_responses(401, 404)},
+    )
+    def get(self, request, code):
+        video = _video(request, code)
+        spent = video.jobs.aggregate(total=Sum("actual_cost"))["total"] or Decimal("0")
+        body = {
+            "currency": "USD",
+            "estimated_cost": services.video_estimated_cost(video=video),
+            "actual_cost": spent,
+        }
+        return self.out(VideoCostSerializer, body)
+
+
+class VideoJobListApi(ApiView):
+    pagination_class = Pagination
+
+    @extend_schema(
+        tags=["jobs"],
+        summary="A video's jobs",
+        parameters=JOB_FILTERS,
+        responses={200: JobSerializer(many=True), **error_responses(400, 401, 404)},
+    )
+    def get(self, request, code):
+        video = _video(request, code)
+        return _jobs_page(self, Job.objects.filter(video=video))
+
+
+# --- storyboard scenes ----------------------------------------------------------------------
+
+
+class SceneListCreateApi(ApiView):
+    pagination_class = Pagination
+
+    @extend_schema(
+        tags=["storyboard"],
+        summary="A video's scenes, in order",
+        responses={200: SceneSerializer(many=True), **error_responses(401, 404)},
+    )
+    def get(self, request, code):
+        video = _video(request, code)
+        scenes = video.scenes.select_related("video", "picture", "narration_audio").order_by("position")
+        return self.paginated(scenes, SceneSerializer)
+
+    @extend_schema(
+        tags=["storyboard"],
+        summary="Add a scene",
+        description="At the end, or after the scene `after`. Its media is made by a storyboard job; "
+        "the approval is withdrawn.",
+        request=SceneCreateSerializer,
+        responses={201: SceneSerializer, **error_responses(400, 401, 404, 409, 415)},
+    )
+    def post(self, request, code):
+        video = _video(request, code)
+        data = self.valid(SceneCreateSerializer)
+        after = None
+        if data.get("after"):
+            after = video.scenes.filter(code=data["after"]).first()
+            if after is None:
+                raise exceptions.ValidationError({"after": ["No scene of this video has this code."]})
+        scene = services.scene_add(
+            video=video, narration=data["narration"], visual_prompt=data["visual_prompt"], after=after
+        )
+        return self.out(SceneSerializer, _scene(request, scene.code), status=status.HTTP_201_CREATED)
+
+
+class SceneOrderApi(ApiView):
+    @extend_schema(
+        tags=["storyboard"],
+        summary="Reorder all scenes",
+        request=SceneOrderSerializer,
+        responses={200: SceneSerializer(many=True), **error_responses(400, 401, 404, 409, 415)},
+    )
+    def put(self, request, code):
+        video = _video(request, code)
+        data = self.valid(SceneOrderSerializer)
+        scenes = services.scenes_reorder(video=video, order=data["scenes"])
+        return Response(SceneSerializer(scenes, many=True, context={"request": request}).data)
+
+
+class SceneDetailApi(ApiView):
+    @extend_schema(
+        tags=["storyboard"], summary="Retrieve a scene", responses={200: SceneSerializer, **error_responses(401, 404)}
+    )
+    def get(self, request, code):
+        return self.out(SceneSerializer, _scene(request, code))
+
+    @extend_schema(
+        tags=["storyboard"],
+        summary="Edit a scene's narration or visual prompt",
+        description="Changed text gets new narration (and a changed prompt a new picture) from a storyboard "
+        "job; the approval is withdrawn.",
+        request=SceneUpdateSerializer,
+        responses={200: SceneSerializer, **error_responses(400, 401, 404, 409, 415)},
+    )
+    def patch(self, request, code):
+        scene = _scene(request, code)
+        data = self.valid(SceneUpdateSerializer)
+        services.scene_update(scene=scene, narration=data.get("narration"), visual_prompt=data.get("visual_prompt"))
+        return self.out(SceneSerializer, _scene(request, code))
+
+    @extend_schema(
+        tags=["storyboard"],
+        summary="Delete a scene",
+        responses={204: None, **error_responses(401, 404, 409)},
+    )
+    def delete(self, request, code):
+        services.scene_delete(scene=_scene(request, code))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SceneMoveApi(ApiView):
+    @extend_schema(
+        tags=["storyboard"],
+        summary="Move a scene up or down by one",
+        request=SceneMoveSerializer,
+        responses={200: SceneSerializer, **error_responses(400, 401, 404, 409, 415)},
+    )
+    def post(self, request, code):
+        scene = _scene(request, code)
+        data = self.valid(SceneMoveSerializer)
+        services.scene_move(scene=scene, offset=data["offset"])
+        return self.out(SceneSerializer, _scene(request, code))
+
+
+class SceneRefineApi(ApiView):
+    @extend_schema(
+        tags=["storyboard"],
+        summary="Regenerate a scene's picture",
+        description="A new picture with a new seed, made by a storyboard job. At most a few per video "
+        "(`refinements_limit`); after that 409.",
+        request=None,
+        responses={202: SceneRefinedSerializer, **error_responses(401, 404, 409)},
+    )
+    def post(self, request, code):
+        scene = services.scene_refine_picture(scene=_scene(request, code))
+        video = Video.objects.get(pk=scene.video_id)
+        job = video.jobs.filter(kind=Job.Kind.STORYBOARD).order_by("-created_at").first()
+        body = {
+            "scene": _scene(request, code),
+            "job": job,
+            "refinements_used": video.refinements_used,
+            "refinements_left": max(settings.CONTENTIZER_MAX_REFINEMENTS - video.refinements_used, 0),
+        }
+        return self.out(SceneRefinedSerializer, body, status=status.HTTP_202_ACCEPTED)
+
+
+class ScenePictureApi(ApiView):
+    parser_classes = [JSONBodyParser, MultiPartParser]
+
+    def get_throttles(self):
+        return [UploadThrottle()] if self.request.content_type.startswith("multipart/") else []
+
+    @extend_schema(
+        tags=["storyboard"],
+        summary="Replace a scene's picture",
+        description='JSON `{"asset": code}` uses one of your image assets; a multipart upload (`file`) '
+        "is checked by content (JPEG, PNG or WebP) and stored first. Uploads are rate limited.",
+        request={"application/json": ScenePictureSerializer, "multipart/form-data": OpenApiTypes.OBJECT},
+        parameters=[RETRY_AFTER],
+        responses={200: SceneSerializer, **error_responses(400, 401, 404, 409, 415, 429)},
+    )
+    def put(self, request, code):
+        scene = _scene(request, code)
+        if request.content_type.startswith("multipart/"):
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise exceptions.ValidationError({"file": ["Attach the picture as the `file` part."]})
+            services.scene_upload_picture(scene=scene, upload=upload)
+        else:
+            from assets.models import MediaAsset
+
+            data = self.valid(ScenePictureSerializer)
+            asset = MediaAsset.objects.filter(owner=scene.video.owner, code=data["asset"]).first()
+            if asset is None:
+                raise exceptions.ValidationError({"asset": ["No asset with this code is yours."]})
+            services.scene_replace_picture(scene=scene, asset=asset)
+        return self.out(SceneSerializer, _scene(request, code))
+
+
+# --- delivery -------------------------------------------------------------------------------
+
+
+def _rendered(video: Video) -> None:
+    if not video.master:
+        raise ConflictError("The video has not been rendered yet.")
+
+
+def _download_name(video: Video, ext: str) -> str:
+    stem = "".join(c if c.isalnum() or c in " -_" else "_" for c in video.title).strip() or "video"
+    return f"{stem[:80]}.{ext}"
+
+
+class VideoStreamApi(FileApiView):
+    @extend_schema(
+        tags=["delivery"],
+        summary="Stream the video (HTTP Range)",
+        description="Answers `Range: bytes=...` with 206 and `Content-Range`, an unsatisfiable range "
+        "with 416, and no Range with the whole file; `Accept-Ranges: bytes` always.",
+        responses=_file_responses("video/mp4", ranges=True),
+    )
+    def get(self, request, code):
+        video = _video(request, code)
+        _rendered(video)
+        return serve_stored_file(request, video.master.name, content_type="video/mp4")
+
+
+class VideoDownloadApi(FileApiView):
+    @extend_schema(
+        tags=["delivery"],
+        summary="Download the video (attachment)",
+        responses=_file_responses("video/mp4", ranges=True),
+    )
+    def get(self, request, code):
+        video = _video(request, code)
+        _rendered(video)
+        return serve_stored_file(
+            request, video.master.name, content_type="video/mp4", download_name=_download_name(video, "mp4")
+        )
+
+
+class VideoPosterApi(FileApiView):
+    @extend_schema(tags=["delivery"], summary="The poster image", responses=_file_responses("image/jpeg"))
+    def get(self, request, code):
+        video = _video(request, code)
+        if not video.poster:
+            raise ConflictError("The video has not been rendered yet.")
+        return serve_stored_file(request, video.poster.name, content_type="image/jpeg")
+
+
+class VideoCaptionsVttApi(FileApiView):
+    @extend_schema(tags=["delivery"], summary="Captions as WebVTT", responses=_file_responses("text/vtt"))
+    def get(self, request, code):
+        video = _video(request, code)
+        if not video.captions_vtt:
+            raise ConflictError("The video has not been rendered yet.")
+        return serve_stored_file(
+            request, video.captions_vtt.name, content_type="text/vtt", download_name=_download_name(video, "vtt")
+        )
+
+
+class VideoCaptionsSrtApi(FileApiView):
+    @extend_schema(tags=["delivery"], summary="Captions as SRT", responses=_file_responses("application/x-subrip"))
+    def get(self, request, code):
+        video = _video(request, code)
+        if not video.captions_srt:
+            raise ConflictError("The video has not been rendered yet.")
+        return serve_stored_file(
+            request,
+            video.captions_srt.name,
+            content_type="application/x-subrip",
+            download_name=_download_name(video, "srt"),
+        )
+
+
+# --- exports --------------------------------------------------------------------------------
+
+
+class ExportListCreateApi(ApiView):
+    pagination_class = Pagination
+
+    @extend_schema(
+        tags=["exports"],
+        summary="A video's exports",
+        responses={200: ExportSerializer(many=True), **error_responses(401, 404)},
+    )
+    def get(self, request, code):
+        video = _video(request, code)
+        exports = video.exports.select_related("video", "job", "job__video").order_by("format", "quality")
+        return self.paginated(exports, ExportSerializer)
+
+    @extend_schema(
+        tags=["exports"],
+        summary="Export the video to another format or size",
+        description="Cached: asking for one that exists (made from the current master) answers 200 with it; "
+        "otherwise an export job is queued and the answer is 202.",
+        request=ExportCreateSerializer,
+        responses={
+            200: ExportSerializer,
+            202: ExportSerializer,
+            **error_responses(400, 401, 404, 409, 415),
+        },
+    )
+    def post(self, request, code):
+        video = _video(request, code)
+        data = self.valid(ExportCreateSerializer)
+        export = services.export_request(video=video, format=data["format"], quality=data["quality"])
+        export = _export(request, export.code)
+        ready = export_status(export) == "ready"
+        return self.out(ExportSerializer, export, status=status.HTTP_200_OK if ready else status.HTTP_202_ACCEPTED)
+
+
+class ExportDetailApi(ApiView):
+    @extend_schema(
+        tags=["exports"], summary="Retrieve an export", responses={200: ExportSerializer, **error_responses(401, 404)}
+    )
+    def get(self, request, code):
+        return self.out(ExportSerializer, _export(request, code))
+
+
+_EXPORT_TYPES = {
+    Export.Format.MP4: "video/mp4",
+    Export.Format.MOV: "video/quicktime",
+    Export.Format.WEBM: "video/webm",
+}
+
+
+class ExportDownloadApi(FileApiView):
+    @extend_schema(
+        tags=["exports"],
+        summary="Download an export (attachment)",
+        responses={
+            **{
+                (200, media): OpenApiResponse(OpenApiTypes.BINARY, description="The file")
+                for media in _EXPORT_TYPES.values()
+            },
+            **{
+                (206, media): OpenApiResponse(OpenApiTypes.BINARY, description="The requested byte range")
+                for media in _EXPORT_TYPES.values()
+            },
+            302: REDIRECT,
+            416: OpenApiResponse(description="The requested range is outside the file"),
+            **error_responses(401, 404, 409),
+        },
+    )
+    def get(self, request, code):
+        export = _export(request, code)
+        if export_status(export) != "ready":
+            raise ConflictError("This export is not ready; check its status.")
+        media = _EXPORT_TYPES[export.format]
+        name = _download_name(export.video, export.format).replace(
+            f".{export.format}", f"-{export.quality}.{export.format}"
+        )
+        return serve_stored_file(request, export.file.name, content_type=media, download_name=name)
+
+
+# --- projects -------------------------------------------------------------------------------
+
+
+def _projects(request):
+    return scoped(request, Project.objects.annotate(num_videos=Count("videos")))
+
+
+class ProjectListCreateApi(ApiView):
+    pagination_class = Pagination
+
+    @extend_schema(
+        tags=["projects"],
+        summary="List projects",
+        responses={200: ProjectSerializer(many=True), **error_responses(401, 404)},
+    )
+    def get(self, request):
+        return self.paginated(_projects(request).order_by("name", "pk"), ProjectSerializer)
+
+    @extend_schema(
+        tags=["projects"],
+        summary="Create a project",
+        request=ProjectInputSerializer,
+        responses={201: ProjectSerializer, **error_responses(400, 401, 415)},
+    )
+    def post(self, request):
+        data = self.valid(ProjectInputSerializer)
+        project = services.project_create(owner=request.user, name=data["name"])
+        return self.out(ProjectSerializer, _projects(request).get(pk=project.pk), status=status.HTTP_201_CREATED)
+
+
+class ProjectDetailApi(ApiView):
+    @extend_schema(
+        tags=["projects"], summary="Retrieve a project", responses={200: ProjectSerializer, **error_responses(401, 404)}
+    )
+    def get(self, request, code):
+        return self.out(ProjectSerializer, get_scoped_or_404(request, _projects(request), code, "project"))
+
+    @extend_schema(
+        tags=["projects"],
+        summary="Rename a project",
+        request=ProjectInputSerializer,
+        responses={200: ProjectSerializer, **error_responses(400, 401, 404, 415)},
+    )
+    def patch(self, request, code):
+        project = _project(request, code)
+        data = self.valid(ProjectInputSerializer)
+        services.project_rename(project=project, name=data["name"])
+        return self.out(ProjectSerializer, _projects(request).get(pk=project.pk))
+
+    @extend_schema(
+        tags=["projects"],
+        summary="Delete a project",
+        description="Its videos stay, outside any project.",
+        responses={204: None, **error_responses(401, 404)},
+    )
+    def delete(self, request, code):
+        services.project_delete(project=_project(request, code))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProjectVideoListApi(ApiView):
+    pagination_class = Pagination
+
+    @extend_schema(
+        tags=["projects"],
+        summary="The videos in a project",
+        responses={200: VideoSerializer(many=True), **error_responses(401, 404)},
+    )
+    def get(self, request, code):
+        project = _project(request, code)
+        videos = _videos().filter(project=project).annotate(num_scenes=Count("scenes"))
+        return self.paginated(videos.order_by("-created_at", "-pk"), VideoSerializer)
+
+
+class ProjectJobListApi(ApiView):
+    pagination_class = Pagination
+
+    @extend_schema(
+        tags=["projects"],
+        summary="The jobs of the videos in a project",
+        parameters=JOB_FILTERS,
+        responses={200: JobSerializer(many=True), **error_responses(400, 401, 404)},
+    )
+    def get(self, request, code):
+        project = _project(request, code)
+        return _jobs_page(self, Job.objects.filter(video__project=project))

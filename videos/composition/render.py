@@ -1,0 +1,380 @@
+"""Orchestration over local files: pieces -> soundtrack -> mux -> validate -> poster.
+
+One FFmpeg process at a time. Every output is written under a scratch
+directory inside workdir and renamed to its final name only after it has been
+validated, so a failed or cancelled render never leaves a partial file where a
+caller would look for the result.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from pathlib import Path
+
+from videos.composition import builder
+from videos.composition.captions import to_srt, to_vtt
+from videos.composition.errors import FFmpegCanceled, FFmpegTimeout, ValidationFailed
+from videos.composition.probe import MediaInfo, decode_check, probe
+from videos.composition.runner import run_ffmpeg
+from videos.composition.spec import StoryboardSpec
+from videos.composition.timeline import Timeline, frames_to_ms, group_pieces, ms_to_frames, plan
+
+MASTER_NAME = "master.mp4"
+POSTER_NAME = "poster.jpg"
+
+# Timeline pieces are encoded in segments of up to this length, one FFmpeg process
+# each: every process start and x264 drain costs time (11 processes for 30 s were
+# ~8 % slower than 3), while memory grows with the pieces held in one graph.
+SEGMENT_MAX_MS = 20_000
+
+STAGES: tuple[str, ...] = ("video", "audio", "mux", "validate", "poster")
+# Share of the wall time each stage took in bench_render (1080p30): the bar moves evenly.
+STAGE_WEIGHTS: dict[str, float] = {
+    "video": 0.88,
+    "audio": 0.03,
+    "mux": 0.04,
+    "validate": 0.03,
+    "poster": 0.02,
+}
+
+# Decode check of every output. A full decode of a 1080p master costs ~16 % of
+# the render on 2 cores, which breaks the 1.3x-of-encode budget, so by default
+# only keyframes are decoded: the container, every packet's framing and the
+# whole audio track are still read and decoded; P/B-frame residuals are not.
+# Set to True to decode every frame.
+FULL_DECODE_CHECK = False
+
+EXPORT_STAGE_WEIGHTS: dict[str, float] = {"encode": 0.92, "validate": 0.08}
+
+ProgressCallback = Callable[[str, float], None]
+CancelCheck = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class MasterOutput:
+    master_path: Path
+    poster_path: Path
+    vtt_text: str
+    srt_text: str
+    info: MediaInfo
+
+
+class _Progress:
+    """Turns (stage, fraction of stage) into (stage, fraction of the whole render), never backwards."""
+
+    def __init__(self, callback: ProgressCallback | None, weights: dict[str, float]) -> None:
+        self.callback = callback
+        self.weights = weights
+        self.order = list(weights)
+        self.last = 0.0
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        if self.callback is None:
+            return
+        before = sum(self.weights[s] for s in self.order[: self.order.index(stage)])
+        total = sum(self.weights.values())
+        overall = (before + self.weights[stage] * min(max(fraction, 0.0), 1.0)) / total
+        self.last = max(self.last, min(overall, 1.0))
+        self.callback(stage, self.last)
+
+
+class _Deadline:
+    def __init__(self, timeout_s: float, should_cancel: CancelCheck | None) -> None:
+        self.end = time.monotonic() + timeout_s
+        self.timeout_s = timeout_s
+        self.should_cancel = should_cancel
+
+    def remaining(self) -> float:
+        """Seconds left for the next step; raises once the budget or the caller says stop."""
+        if self.should_cancel is not None and self.should_cancel():
+            raise FFmpegCanceled("rendering was canceled")
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise FFmpegTimeout(f"rendering did not finish within {self.timeout_s:g} s")
+        return left
+
+
+def _frame_ms(fps: int) -> float:
+    return 1000 / fps
+
+
+def validate_master(info: MediaInfo, spec: StoryboardSpec, timeline: Timeline) -> list[str]:
+    """Everything wrong with a rendered master, as sentences; empty when it meets the contract."""
+    problems: list[str] = []
+    video, audio = info.video, info.audio
+    if video is None:
+        problems.append("no video stream")
+    else:
+        if video.codec != "h264":
+            problems.append(f"video codec is {video.codec}, expected h264")
+        if video.profile != "High":
+            problems.append(f"H.264 profile is {video.profile}, expected High")
+        if video.pix_fmt != "yuv420p":
+            problems.append(f"pixel format is {video.pix_fmt}, expected yuv420p")
+        if (video.width, video.height) != (spec.width, spec.height):
+            problems.append(f"frame size is {video.width}x{video.height}, expected {spec.width}x{spec.height}")
+        if abs(float(video.fps) - spec.fps) > 0.001:
+            problems.append(f"frame rate is {float(video.fps):g}, expected {spec.fps}")
+        expected_ms = timeline.duration_ms
+        if video.duration_ms is None or abs(video.duration_ms - expected_ms) > _frame_ms(spec.fps):
+            problems.append(f"video lasts {video.duration_ms} ms, expected {expected_ms} ms (within one frame)")
+        if video.nb_frames is not None and abs(video.nb_frames - timeline.total_frames) > 1:
+            problems.append(f"video has {video.nb_frames} frames, expected {timeline.total_frames}")
+    if audio is None:
+        problems.append("no audio stream")
+    else:
+        if audio.codec != "aac":
+            problems.append(f"audio codec is {audio.codec}, expected aac")
+        if audio.sample_rate != 48000:
+            problems.append(f"audio sample rate is {audio.sample_rate} Hz, expected 48000 Hz")
+        if audio.channels != 2:
+            problems.append(f"audio has {audio.channels} channels, expected 2")
+        # AAC works in 1024-sample packets (21.3 ms at 48 kHz).
+        tolerance = max(_frame_ms(spec.fps), 1024 / 48)
+        if audio.duration_ms is None or abs(audio.duration_ms - timeline.duration_ms) > tolerance:
+            problems.append(f"audio lasts {audio.duration_ms} ms, expected {timeline.duration_ms} ms")
+    if not info.faststart:
+        problems.append("moov atom is not before mdat (no faststart)")
+    return problems
+
+
+def _run_step(
+    argv: list[str],
+    *,
+    total_ms: int | None,
+    deadline: _Deadline,
+    report: Callable[[float], None] | None,
+) -> str:
+    result = run_ffmpeg(
+        argv,
+        total_ms=total_ms,
+        on_progress=report,
+        should_cancel=deadline.should_cancel,
+        timeout_s=deadline.remaining(),
+    )
+    return result.stderr_tail
+
+
+def _check_output(path: Path, deadline: _Deadline) -> None:
+    decode_check(
+        path,
+        deadline.remaining(),
+        keyframes_only=not FULL_DECODE_CHECK,
+        should_cancel=deadline.should_cancel,
+    )
+
+
+def _poster_time_ms(timeline: Timeline) -> int:
+    # One second in (captions are up by then), inside the first scene's own frames;
+    # close to the opening keyframe, so few frames are decoded to reach it.
+    first = timeline.pieces[0]
+    return min(1000, frames_to_ms(first.start_frame + first.frames // 2, timeline.fps))
+
+
+def render_master(
+    spec: StoryboardSpec,
+    workdir: Path,
+    *,
+    on_progress: ProgressCallback | None = None,
+    should_cancel: CancelCheck | None = None,
+    timeout_s: float,
+) -> MasterOutput:
+    """Render the storyboard to workdir/master.mp4 and workdir/poster.jpg, both validated."""
+    timeline = plan(spec)
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    progress = _Progress(on_progress, STAGE_WEIGHTS)
+    deadline = _Deadline(timeout_s, should_cancel)
+    scratch = Path(tempfile.mkdtemp(prefix=".render-", dir=workdir))
+    try:
+        # Video: one bounded segment of pieces at a time, progress counted in frames.
+        progress("video", 0.0)
+        segments = group_pieces(timeline, max(1, ms_to_frames(SEGMENT_MAX_MS, spec.fps)))
+        segment_paths: list[str] = []
+        done_frames = 0
+        for pieces in segments:
+            out = scratch / builder.segment_file_name(pieces)
+            frames = sum(piece.frames for piece in pieces)
+
+            def report(fraction: float, _done: int = done_frames, _frames: int = frames) -> None:
+                progress("video", (_done + fraction * _frames) / timeline.total_frames)
+
+            _run_step(
+                builder.segment_argv(spec, timeline, pieces, str(out)),
+                total_ms=frames_to_ms(frames, spec.fps),
+                deadline=deadline,
+                report=report,
+            )
+            segment_paths.append(str(out.resolve()))
+            done_frames += frames
+        concat_list = scratch / "segments.ffconcat"
+        durations = [Fraction(sum(piece.frames for piece in pieces), spec.fps) for pieces in segments]
+        concat_list.write_text(builder.concat_list_text(segment_paths, durations=durations), encoding="utf-8")
+
+        # Audio: mix, measure; when the gain to -16 LUFS would push peaks past the
+        # true-peak target, measure again behind the limiter the mux will use.
+        progress("audio", 0.0)
+        mix = scratch / "mix.wav"
+        _run_step(
+            builder.audio_mix_argv(spec, timeline, str(mix)),
+            total_ms=timeline.duration_ms,
+            deadline=deadline,
+            report=lambda f: progress("audio", 0.5 * f),
+        )
+        stderr = _run_step(builder.loudness_argv(str(mix)), total_ms=None, deadline=deadline, report=None)
+        measured = builder.loudnorm_measurement(builder.parse_ebur128_summary(stderr))
+        progress("audio", 0.75)
+        limit_db = builder.limiter_ceiling_db(measured) if builder.usable_measurement(measured) else None
+        if limit_db is not None:
+            stderr = _run_step(
+                builder.loudness_argv(str(mix), limit_db=limit_db), total_ms=None, deadline=deadline, report=None
+            )
+            measured = builder.loudnorm_measurement(builder.parse_ebur128_summary(stderr))
+
+        progress("mux", 0.0)
+        partial = scratch / MASTER_NAME
+        _run_step(
+            builder.mux_argv(
+                str(concat_list), str(mix), measured, str(partial), timeline.duration_ms, limit_db=limit_db
+            ),
+            total_ms=timeline.duration_ms,
+            deadline=deadline,
+            report=lambda f: progress("mux", f),
+        )
+        # The segments are inside the master now; free the disk before the checks.
+        for path in segment_paths:
+            os.unlink(path)
+        mix.unlink()
+
+        progress("validate", 0.0)
+        info = probe(partial, timeout_s=min(30.0, deadline.remaining()))
+        problems = validate_master(info, spec, timeline)
+        if problems:
+            raise ValidationFailed(problems)
+        _check_output(partial, deadline)
+        progress("validate", 1.0)
+
+        progress("poster", 0.0)
+        poster_partial = scratch / POSTER_NAME
+        _run_step(
+            builder.poster_argv(str(partial), _poster_time_ms(timeline), str(poster_partial)),
+            total_ms=None,
+            deadline=deadline,
+            report=None,
+        )
+        master_path = workdir / MASTER_NAME
+        poster_path = workdir / POSTER_NAME
+        # The master last: whoever sees it can count on its poster being there.
+        os.replace(poster_partial, poster_path)
+        os.replace(partial, master_path)
+        progress("poster", 1.0)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+    return MasterOutput(
+        master_path=master_path,
+        poster_path=poster_path,
+        vtt_text=to_vtt(timeline.cues),
+        srt_text=to_srt(timeline.cues),
+        info=replace(info, path=str(master_path)),
+    )
+
+
+EXPORT_CODECS: dict[str, tuple[str, str]] = {
+    "mp4": ("h264", "aac"),
+    "mov": ("h264", "aac"),
+    "webm": ("vp9", "opus"),
+}
+
+
+def validate_export(info: MediaInfo, fmt: str, size: tuple[int, int], master: MediaInfo) -> list[str]:
+    problems: list[str] = []
+    video_codec, audio_codec = EXPORT_CODECS[fmt]
+    video, audio = info.video, info.audio
+    fps = master.video.fps if master.video else None
+    frame_ms = 1000 / float(fps) if fps else 40.0
+    if video is None:
+        problems.append("no video stream")
+    else:
+        if video.codec != video_codec:
+            problems.append(f"video codec is {video.codec}, expected {video_codec}")
+        if video_codec == "h264" and video.profile != "High":
+            problems.append(f"H.264 profile is {video.profile}, expected High")
+        if video.pix_fmt != "yuv420p":
+            problems.append(f"pixel format is {video.pix_fmt}, expected yuv420p")
+        if (video.width, video.height) != size:
+            problems.append(f"frame size is {video.width}x{video.height}, expected {size[0]}x{size[1]}")
+        reference = master.video.duration_ms if master.video else master.duration_ms
+        duration = video.duration_ms if video.duration_ms is not None else info.duration_ms
+        if duration is None or reference is None or abs(duration - reference) > frame_ms:
+            problems.append(f"video lasts {duration} ms, the master {reference} ms (expected within one frame)")
+    if master.audio is not None:
+        if audio is None:
+            problems.append("no audio stream")
+        else:
+            if audio.codec != audio_codec:
+                problems.append(f"audio codec is {audio.codec}, expected {audio_codec}")
+            if audio.sample_rate != 48000 or audio.channels != 2:
+                problems.append(f"audio is {audio.sample_rate} Hz {audio.channels} ch, expected 48000 Hz stereo")
+    if fmt in ("mp4", "mov") and not info.faststart:
+        problems.append("moov atom is not before mdat (no faststart)")
+    return problems
+
+
+def render_export(
+    master: Path,
+    fmt: str,
+    *,
+    width: int,
+    height: int,
+    workdir: Path,
+    on_progress: ProgressCallback | None = None,
+    should_cancel: CancelCheck | None = None,
+    timeout_s: float,
+    preset: str = "veryfast",
+    crf: int = 23,
+) -> tuple[Path, MediaInfo]:
+    """Convert a master to fmt ("mp4", "mov", "webm") at width x height.
+
+    Written to workdir/export_<w>x<h>.<fmt> only once validated. Stages reported
+    to on_progress: "encode", "validate".
+    """
+    if fmt not in EXPORT_CODECS:
+        raise ValueError(f"unknown export format {fmt!r}; one of {tuple(EXPORT_CODECS)}")
+    size = (width, height)
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    progress = _Progress(on_progress, EXPORT_STAGE_WEIGHTS)
+    deadline = _Deadline(timeout_s, should_cancel)
+    master_info = probe(master, timeout_s=min(30.0, deadline.remaining()))
+    master_size = (master_info.video.width, master_info.video.height) if master_info.video else None
+    final = workdir / f"export_{width}x{height}.{fmt}"
+    scratch = Path(tempfile.mkdtemp(prefix=".export-", dir=workdir))
+    try:
+        partial = scratch / final.name
+        progress("encode", 0.0)
+        _run_step(
+            builder.export_argv(
+                str(master), fmt, width, height, str(partial), master_size=master_size, preset=preset, crf=crf
+            ),
+            total_ms=master_info.duration_ms,
+            deadline=deadline,
+            report=lambda f: progress("encode", f),
+        )
+        progress("validate", 0.0)
+        info = probe(partial, timeout_s=min(30.0, deadline.remaining()))
+        problems = validate_export(info, fmt, size, master_info)
+        if problems:
+            raise ValidationFailed(problems)
+        _check_output(partial, deadline)
+        os.replace(partial, final)
+        progress("validate", 1.0)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return final, replace(info, path=str(final))

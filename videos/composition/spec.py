@@ -1,0 +1,104 @@
+"""What to render: a storyboard as frozen dataclasses with integer milliseconds.
+
+Everything here is plain data. Paths are local files; the service that builds a
+spec has already fetched the assets from storage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TRANSITIONS: tuple[str, ...] = ("fade", "dissolve", "wipeleft", "slideleft", "cut")
+
+ASPECTS: tuple[str, ...] = ("16:9", "9:16", "1:1")
+QUALITIES: tuple[str, ...] = ("480p", "720p", "1080p")
+
+FRAME_SIZES: dict[tuple[str, str], tuple[int, int]] = {
+    ("16:9", "1080p"): (1920, 1080),
+    ("9:16", "1080p"): (1080, 1920),
+    ("1:1", "1080p"): (1080, 1080),
+    ("16:9", "720p"): (1280, 720),
+    ("9:16", "720p"): (720, 1280),
+    ("1:1", "720p"): (720, 720),
+    ("16:9", "480p"): (854, 480),
+    ("9:16", "480p"): (480, 854),
+    ("1:1", "480p"): (480, 480),
+}
+
+
+def frame_size(aspect: str, quality: str) -> tuple[int, int]:
+    """(width, height) for an aspect ratio and a quality name."""
+    try:
+        return FRAME_SIZES[(aspect, quality)]
+    except KeyError:
+        raise ValueError(
+            f"unknown frame size {aspect!r} {quality!r}; aspects {ASPECTS}, qualities {QUALITIES}"
+        ) from None
+
+
+def scene_duration_for(
+    narration_ms: int,
+    *,
+    transition_ms: int = 500,
+    lead_ms: int = 250,
+    tail_ms: int = 250,
+    min_ms: int = 2000,
+) -> int:
+    """Scene length that keeps its narration clear of the next scene.
+
+    The next scene starts transition_ms before this one ends (the crossfade
+    overlaps), so the narration, which starts lead_ms into the scene, must end
+    tail_ms before that overlap begins.
+    """
+    if narration_ms < 0:
+        raise ValueError("narration_ms must be >= 0")
+    return max(min_ms, lead_ms + narration_ms + tail_ms + transition_ms)
+
+
+@dataclass(frozen=True)
+class SceneSpec:
+    picture: str
+    duration_ms: int
+    narration: str | None
+    narration_ms: int
+    caption_text: str
+    caption_png: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.duration_ms <= 0:
+            raise ValueError(f"scene duration_ms must be > 0, got {self.duration_ms}")
+        if self.narration_ms < 0:
+            raise ValueError("narration_ms must be >= 0")
+        if self.narration is None and self.narration_ms:
+            raise ValueError("narration_ms set on a scene without narration")
+
+
+@dataclass(frozen=True)
+class StoryboardSpec:
+    scenes: tuple[SceneSpec, ...]
+    width: int
+    height: int
+    fps: int
+    transition: str = "fade"
+    transition_ms: int = 500
+    narration_lead_ms: int = 250
+    music: str | None = None
+    music_volume_db: float = -12.0
+    captions: bool = True
+    preset: str = "veryfast"
+    crf: int = 23
+
+    def __post_init__(self) -> None:
+        if not self.scenes:
+            raise ValueError("a storyboard needs at least one scene")
+        if self.transition not in TRANSITIONS:
+            raise ValueError(f"unknown transition {self.transition!r}; one of {TRANSITIONS}")
+        # yuv420p needs even dimensions.
+        if self.width <= 0 or self.height <= 0 or self.width % 2 or self.height % 2:
+            raise ValueError(f"frame size must be positive and even, got {self.width}x{self.height}")
+        if not 1 <= self.fps <= 120:
+            raise ValueError(f"fps must be in 1..120, got {self.fps}")
+        if self.transition_ms < 0 or self.narration_lead_ms < 0:
+            raise ValueError("transition_ms and narration_lead_ms must be >= 0")
+        if not 0 <= self.crf <= 51:
+            raise ValueError(f"crf must be in 0..51, got {self.crf}")

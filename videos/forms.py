@@ -1,0 +1,188 @@
+"""HTML forms: input parsing and widgets only. The services decide what is valid for the
+domain; a form turns their ValidationError back into messages on its fields."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from assets.models import MediaAsset
+from videos.models import Export, Project, Video
+
+SCRIPT_FILE_MAX_BYTES = 512 * 1024
+SCRIPT_FILE_SUFFIXES = (".txt", ".md", ".markdown")
+
+
+class ServiceErrorsMixin:
+    """Put a service's ValidationError messages on the matching fields."""
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for name, messages in error.message_dict.items():
+            field = name if name in self.fields else None
+            for message in messages:
+                self.add_error(field, message)
+
+
+def _voice_choices() -> list[tuple[str, str]]:
+    # Imported late: the generators module loads Pillow fonts and is large.
+    from assets.generators.offline import VOICES
+
+    return list(VOICES.items())
+
+
+def _rate_limits() -> tuple[int, int, int]:
+    from assets.generators.offline import RATE_DEFAULT, RATE_MAX, RATE_MIN
+
+    return RATE_MIN, RATE_MAX, RATE_DEFAULT
+
+
+class VideoForm(ServiceErrorsMixin, forms.Form):
+    title = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"placeholder": "The lighthouse keeper"}))
+    script = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.Textarea(
+            attrs={"rows": 10, "placeholder": "Paste or write your script. Each sentence or two becomes a scene."}
+        ),
+    )
+    script_file = forms.FileField(
+        required=False,
+        label="…or upload a script file",
+        help_text="A .txt or .md file (UTF-8); it replaces the text above.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".txt,.md,.markdown,text/plain,text/markdown"}),
+    )
+    aspect = forms.ChoiceField(choices=Video.Aspect.choices, initial=Video.Aspect.LANDSCAPE, widget=forms.RadioSelect)
+    quality = forms.ChoiceField(choices=Video.Quality.choices, initial=Video.Quality.P720)
+    fps = forms.TypedChoiceField(choices=Video.Fps.choices, coerce=int, initial=30, label="Frame rate")
+    voice = forms.ChoiceField(choices=_voice_choices, initial="en-us")
+    speech_rate = forms.IntegerField(label="Speech rate", help_text="Words per minute.")
+    music = forms.ChoiceField(choices=Video.Music.choices, initial=Video.Music.NONE)
+    music_asset = forms.ModelChoiceField(
+        queryset=MediaAsset.objects.none(),
+        required=False,
+        label="Uploaded music",
+        help_text="Used when Music is “My upload”.",
+    )
+    captions = forms.BooleanField(required=False, initial=True, label="Burn captions into the picture")
+    caption_style = forms.ChoiceField(choices=Video.CaptionStyle.choices, initial=Video.CaptionStyle.CLASSIC)
+    transition = forms.ChoiceField(choices=Video.Transition.choices, initial=Video.Transition.FADE)
+    project = forms.ModelChoiceField(
+        queryset=Project.objects.none(), required=False, empty_label="No project", to_field_name="code"
+    )
+    new_project = forms.CharField(
+        required=False, max_length=120, label="…or a new project", widget=forms.TextInput(attrs={"placeholder": "Name"})
+    )
+
+    def __init__(self, *args, owner, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.owner = owner
+        rate_min, rate_max, rate_default = _rate_limits()
+        rate = self.fields["speech_rate"]
+        rate.initial = rate_default
+        rate.validators.append(_between(rate_min, rate_max))
+        rate.widget.attrs.update({"min": rate_min, "max": rate_max, "step": 5})
+        self.fields["script"].widget.attrs["maxlength"] = settings.CONTENTIZER_SCRIPT_MAX_CHARS
+        self.fields["project"].queryset = Project.objects.filter(owner=owner)
+        music = MediaAsset.objects.filter(
+            owner=owner,
+            source=MediaAsset.Source.UPLOADED,
+            kind__in=(MediaAsset.Kind.AUDIO, MediaAsset.Kind.MUSIC),
+        )
+        self.fields["music_asset"].queryset = music
+        self.fields["music_asset"].label_from_instance = lambda a: f"{a.get_kind_display()} {a.code.hex[:8]}"
+        if not music.exists():
+            # Only offer "My upload" to creators who have uploaded audio.
+            self.fields["music"].choices = [c for c in Video.Music.choices if c[0] != Video.Music.UPLOAD]
+
+    def clean_script_file(self):
+        upload = self.cleaned_data.get("script_file")
+        if not upload:
+            return None
+        if not upload.name.lower().endswith(SCRIPT_FILE_SUFFIXES):
+            raise ValidationError("Upload the script as a .txt or .md file.")
+        if upload.size > SCRIPT_FILE_MAX_BYTES:
+            raise ValidationError(f"The script file is larger than {SCRIPT_FILE_MAX_BYTES // 1024} KB.")
+        raw = upload.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ValidationError("The script file is not UTF-8 text.") from exc
+        if "\x00" in text:
+            raise ValidationError("The script file is not a text file.")
+        return text
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("script_file"):
+            cleaned["script"] = cleaned["script_file"]
+        return cleaned
+
+    def service_kwargs(self, *, project: Project | None) -> dict:
+        data = self.cleaned_data
+        return {
+            "owner": self.owner,
+            "title": data["title"],
+            "script": data.get("script") or "",
+            "aspect": data["aspect"],
+            "quality": data["quality"],
+            "fps": data["fps"],
+            "voice": data["voice"],
+            "speech_rate": data["speech_rate"],
+            "music": data["music"],
+            "music_asset": data.get("music_asset"),
+            "captions": data["captions"],
+            "caption_style": data["caption_style"],
+            "transition": data["transition"],
+            "project": project,
+        }
+
+
+def _between(low: int, high: int):
+    def check(value: int) -> None:
+        if value is not None and not low <= value <= high:
+            raise ValidationError(f"Choose a speech rate between {low} and {high} words per minute.")
+
+    return check
+
+
+class SceneForm(ServiceErrorsMixin, forms.Form):
+    narration = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    visual_prompt = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Visual prompt")
+
+
+class SceneAddForm(ServiceErrorsMixin, forms.Form):
+    narration = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "What the narrator says in this scene."}),
+        required=False,
+    )
+    visual_prompt = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Optional: what the picture shows."}),
+        required=False,
+        label="Visual prompt",
+    )
+
+
+class ScenePictureForm(ServiceErrorsMixin, forms.Form):
+    picture = forms.FileField(
+        help_text="JPEG, PNG or WebP, up to 15 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+
+class ExportForm(ServiceErrorsMixin, forms.Form):
+    format = forms.ChoiceField(choices=Export.Format.choices)
+    quality = forms.ChoiceField(choices=Video.Quality.choices)
+
+    def __init__(self, *args, video: Video, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Offer only sizes up to the master's; a larger one still reaches the service,
+        # which refuses it with a message that says why.
+        order = list(Video.Quality.values)
+        allowed = order[: order.index(video.quality) + 1] if video.quality in order else order
+        quality = self.fields["quality"]
+        quality.widget.choices = [c for c in Video.Quality.choices if c[0] in allowed]
+        quality.initial = video.quality

@@ -1,0 +1,433 @@
+"""Benchmark the composition pipeline against FFmpeg encoding the same frames alone.
+
+For each length: (a) render_master end to end on a procedurally made storyboard
+(6 scenes per 30 s, captions, music, fades), sampling the peak RSS of this
+process plus its FFmpeg children every 50 ms; (b) the floor: libx264 with the
+same settings encoding the slideshow's own frames from a raw file, no filters.
+The raw frames are made once from the 30 s storyboard (same filters as the
+render) and looped for longer lengths; making them is not timed.
+
+Uses only the composition package, Pillow and espeak-ng (no models, no storage).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import resource
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from videos.composition import builder
+from videos.composition.caption_images import render_caption_png
+from videos.composition.probe import probe
+from videos.composition.render import STAGES, render_master
+from videos.composition.runner import run_ffmpeg
+from videos.composition.spec import QUALITIES, SceneSpec, StoryboardSpec, frame_size, scene_duration_for
+from videos.composition.timeline import group_pieces, plan
+
+SCENES_PER_30S = 6
+FPS = 30
+TRANSITION_MS = 500
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+
+SENTENCES = [
+    "Every city keeps a map of its rivers under the streets.",
+    "Bakers start before dawn so the bread is ready by seven.",
+    "A bridge is a promise written in steel and stone.",
+    "Bees dance to tell each other where the flowers are.",
+    "The oldest trees remember summers we have forgotten.",
+    "Night trains carry letters across sleeping borders.",
+]
+
+
+@dataclass(frozen=True)
+class RunFigures:
+    length_s: int
+    frames: int
+    render_s: float
+    baseline_s: float
+    render_cpu_s: float
+    baseline_cpu_s: float
+    peak_rss_mb: float
+    peak_ffmpeg_mb: float
+    stages: dict[str, float]
+
+
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def _child_pids(pid: int) -> list[int]:
+    # /proc/<pid>/task/<tid>/children is a few small reads; psutil's children()
+    # scans every process on the machine (2 ms a sample here, 4 % of a core at 50 ms).
+    pids: list[int] = []
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return pids
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                pids.extend(int(x) for x in fh.read().split())
+        except OSError:
+            continue
+    return pids
+
+
+def _rss_bytes(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm") as fh:
+            return int(fh.read().split()[1]) * _PAGE
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+class _RssSampler:
+    """Peak resident memory of this process and all its descendants, sampled from a thread."""
+
+    def __init__(self, interval_s: float = 0.05) -> None:
+        self.interval_s = interval_s
+        self.peak_total = 0
+        self.peak_children = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._me = os.getpid()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            children = 0
+            pending = _child_pids(self._me)
+            while pending:
+                pid = pending.pop()
+                children += _rss_bytes(pid)
+                pending.extend(_child_pids(pid))
+            self.peak_total = max(self.peak_total, _rss_bytes(self._me) + children)
+            self.peak_children = max(self.peak_children, children)
+            self._stop.wait(self.interval_s)
+
+    def __enter__(self) -> _RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def make_picture(index: int, path: Path) -> None:
+    """A 'photo-like' still: gradient sky, soft shapes, a horizon, grain and a title."""
+    rng = random.Random(index)
+    w, h = 2400, 1600  # 3:2, so the builder has to scale and crop
+    top = tuple(rng.randint(20, 120) for _ in range(3))
+    bottom = tuple(rng.randint(120, 255) for _ in range(3))
+    image = Image.new("RGB", (w, h))
+    draw = ImageDraw.Draw(image)
+    for y in range(h):
+        mix = y / h
+        draw.line([(0, y), (w, y)], fill=tuple(round(a + (b - a) * mix) for a, b in zip(top, bottom, strict=True)))
+    shapes = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+    sdraw = ImageDraw.Draw(shapes)
+    for _ in range(40):
+        x, y = rng.randint(-200, w), rng.randint(-200, h)
+        r = rng.randint(40, 420)
+        colour = (rng.randint(0, 255), rng.randint(0, 255), rng.randint(0, 255), rng.randint(60, 200))
+        if rng.random() < 0.5:
+            sdraw.ellipse([x, y, x + r, y + r * rng.uniform(0.5, 1.5)], fill=colour)
+        else:
+            sdraw.polygon([(x + rng.randint(-r, r), y + rng.randint(-r, r)) for _ in range(5)], fill=colour)
+    shapes = shapes.filter(ImageFilter.GaussianBlur(3))
+    image.paste(shapes, (0, 0), shapes)
+    horizon = [(0, h)]
+    for x in range(0, w + 80, 80):
+        horizon.append((x, int(h * 0.72 + 60 * math.sin(x / 210 + index) + rng.randint(-25, 25))))
+    horizon.append((w, h))
+    draw = ImageDraw.Draw(image)
+    draw.polygon(horizon, fill=tuple(c // 3 for c in bottom))
+    # Grain: the encoder must spend bits on texture, as with a real photo.
+    noise = Image.effect_noise((w, h), 18).convert("RGB")
+    image = Image.blend(image, noise, 0.08)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 150)
+    draw.text((140, 180), f"Chapter {index + 1}", font=font, fill="white", stroke_width=6, stroke_fill="black")
+    image.save(path, format="PNG")
+
+
+def make_narration(text: str, path: Path) -> int:
+    subprocess.run(["espeak-ng", "-s", "175", "-w", str(path), text], check=True, capture_output=True)
+    info = probe(path)
+    if info.duration_ms is None:
+        raise CommandError(f"espeak-ng wrote an unreadable WAV for {text!r}")
+    return info.duration_ms
+
+
+def make_music(path: Path) -> None:
+    # A soft chord with some noise, 20 s, looped by the pipeline.
+    expr = "0.2*sin(2*PI*220*t)+0.15*sin(2*PI*277.18*t)+0.15*sin(2*PI*329.63*t)"
+    run_ffmpeg(
+        [
+            "ffmpeg",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"aevalsrc={expr}:s=48000:d=20",
+            "-f",
+            "lavfi",
+            "-i",
+            "anoisesrc=c=pink:a=0.05:d=20:r=48000",
+            "-filter_complex",
+            "amix=inputs=2:normalize=0,tremolo=f=0.5:d=0.4",
+            "-ac",
+            "2",
+            str(path),
+        ],
+        total_ms=None,
+        timeout_s=60,
+    )
+
+
+class Command(BaseCommand):
+    help = "Time render_master against a bare x264 encode of the same frames, and sample peak memory."
+    # Only the composition package is exercised: do not depend on the rest of the project's checks.
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--lengths", default="30,60,180", help="Comma-separated video lengths in seconds")
+        parser.add_argument("--quality", default="1080p", choices=QUALITIES)
+        parser.add_argument("--workdir", type=Path, default=None, help="Scratch directory (default: a temp dir)")
+        parser.add_argument("--keep", action="store_true", help="Keep the scratch directory")
+        parser.add_argument(
+            "--repeat",
+            type=int,
+            default=1,
+            help="Runs per length, render and baseline alternating; the fastest of each is kept "
+            "(on a shared machine other load only ever adds time)",
+        )
+
+    def handle(self, *args: object, **opts: object) -> None:
+        try:
+            lengths = [int(x) for x in str(opts["lengths"]).split(",") if x.strip()]
+        except ValueError as exc:
+            raise CommandError("--lengths takes whole seconds, e.g. 30,60,180") from exc
+        if not lengths or min(lengths) < 10:
+            raise CommandError("lengths must be at least 10 s")
+        width, height = frame_size("16:9", str(opts["quality"]))
+        root = Path(opts["workdir"] or tempfile.mkdtemp(prefix="bench-render-"))
+        root.mkdir(parents=True, exist_ok=True)
+        try:
+            self._bench(root, lengths, width, height, max(1, int(opts["repeat"])))
+        finally:
+            if not opts["keep"]:
+                shutil.rmtree(root, ignore_errors=True)
+
+    def _spec(self, root: Path, length_s: int, width: int, height: int, assets: dict) -> StoryboardSpec:
+        n = max(1, round(length_s / 30 * SCENES_PER_30S))
+        # n scenes overlapping by n-1 transitions make length_s.
+        duration_ms = round((length_s * 1000 + (n - 1) * TRANSITION_MS) / n)
+        scenes = []
+        for i in range(n):
+            k = i % SCENES_PER_30S
+            needed = scene_duration_for(assets["narration_ms"][k], transition_ms=TRANSITION_MS)
+            if needed > duration_ms:
+                raise CommandError(f"narration {k} needs {needed} ms, scenes are {duration_ms} ms")
+            scenes.append(
+                SceneSpec(
+                    picture=str(assets["pictures"][k]),
+                    duration_ms=duration_ms,
+                    narration=str(assets["narrations"][k]),
+                    narration_ms=assets["narration_ms"][k],
+                    caption_text=SENTENCES[k],
+                    caption_png=str(assets["captions"][k]),
+                )
+            )
+        return StoryboardSpec(
+            scenes=tuple(scenes),
+            width=width,
+            height=height,
+            fps=FPS,
+            transition="fade",
+            transition_ms=TRANSITION_MS,
+            music=str(assets["music"]),
+            captions=True,
+        )
+
+    def _bench(self, root: Path, lengths: list[int], width: int, height: int, repeat: int) -> None:
+        assets_dir = root / "assets"
+        assets_dir.mkdir(exist_ok=True)
+        assets: dict = {"pictures": [], "narrations": [], "narration_ms": [], "captions": []}
+        for k, sentence in enumerate(SENTENCES):
+            picture = assets_dir / f"picture_{k}.png"
+            make_picture(k, picture)
+            narration = assets_dir / f"narration_{k}.wav"
+            assets["narration_ms"].append(make_narration(sentence, narration))
+            caption = assets_dir / f"caption_{k}.png"
+            render_caption_png(sentence, width=width, height=height, style="classic", out_path=caption)
+            assets["pictures"].append(picture)
+            assets["narrations"].append(narration)
+            assets["captions"].append(caption)
+        assets["music"] = assets_dir / "music.wav"
+        make_music(assets["music"])
+
+        raw = root / "frames_30s.yuv"
+        raw_frames = self._make_raw_frames(self._spec(root, 30, width, height, assets), root, raw)
+
+        figures: list[RunFigures] = []
+        for length in lengths:
+            spec = self._spec(root, length, width, height, assets)
+            timeline = plan(spec)
+            best: RunFigures | None = None
+            for attempt in range(repeat):
+                self.stdout.write(
+                    f"{length} s, run {attempt + 1}/{repeat}: render ({len(spec.scenes)} scenes, "
+                    f"{timeline.total_frames} frames), then x264 alone on the same number of raw frames"
+                )
+                run = self._render_once(spec, root / f"render_{length}s", length, timeline.total_frames)
+                baseline_s, baseline_cpu_s = self._baseline(
+                    spec, raw, raw_frames, timeline.total_frames, root / "baseline.mp4"
+                )
+                run = RunFigures(**{**run.__dict__, "baseline_s": baseline_s, "baseline_cpu_s": baseline_cpu_s})
+                self.stdout.write(
+                    f"    render {run.render_s:.1f} s (cpu {run.render_cpu_s:.1f}), "
+                    f"baseline {baseline_s:.1f} s (cpu {baseline_cpu_s:.1f}), peak RSS {run.peak_rss_mb:.0f} MB"
+                )
+                if best is None:
+                    best = run
+                else:
+                    best = RunFigures(
+                        length_s=length,
+                        frames=run.frames,
+                        render_s=min(best.render_s, run.render_s),
+                        baseline_s=min(best.baseline_s, run.baseline_s),
+                        render_cpu_s=min(best.render_cpu_s, run.render_cpu_s),
+                        baseline_cpu_s=min(best.baseline_cpu_s, run.baseline_cpu_s),
+                        # Memory does not suffer from other load: report the worst seen.
+                        peak_rss_mb=max(best.peak_rss_mb, run.peak_rss_mb),
+                        peak_ffmpeg_mb=max(best.peak_ffmpeg_mb, run.peak_ffmpeg_mb),
+                        stages=run.stages if run.render_s < best.render_s else best.stages,
+                    )
+            assert best is not None
+            figures.append(best)
+        self._report(figures)
+
+    def _render_once(self, spec: StoryboardSpec, work: Path, length: int, frames: int) -> RunFigures:
+        stage_started: dict[str, float] = {}
+
+        def on_progress(stage: str, _fraction: float) -> None:
+            stage_started.setdefault(stage, time.monotonic())
+
+        cpu_before = _cpu_seconds()
+        with _RssSampler() as sampler:
+            started = time.monotonic()
+            render_master(spec, work, on_progress=on_progress, timeout_s=3600)
+            render_s = time.monotonic() - started
+        cpu_s = _cpu_seconds() - cpu_before
+        marks = [stage_started.get(s, started) for s in STAGES] + [started + render_s]
+        shutil.rmtree(work, ignore_errors=True)
+        return RunFigures(
+            length_s=length,
+            frames=frames,
+            render_s=render_s,
+            baseline_s=0.0,
+            render_cpu_s=cpu_s,
+            baseline_cpu_s=0.0,
+            peak_rss_mb=sampler.peak_total / 2**20,
+            peak_ffmpeg_mb=sampler.peak_children / 2**20,
+            stages={s: marks[i + 1] - marks[i] for i, s in enumerate(STAGES)},
+        )
+
+    def _make_raw_frames(self, spec: StoryboardSpec, root: Path, raw: Path) -> int:
+        """The 30 s slideshow's frames, through the very filters of the render, as raw yuv420p."""
+        timeline = plan(spec)
+        self.stdout.write(f"making {timeline.total_frames} raw frames for the baseline (not timed)...")
+        part = root / "piece.yuv"
+        with open(raw, "wb") as out:
+            for pieces in group_pieces(timeline, 1):
+                run_ffmpeg(builder.segment_raw_argv(spec, timeline, pieces, str(part)), total_ms=None, timeout_s=600)
+                with open(part, "rb") as src:
+                    shutil.copyfileobj(src, out, 16 * 2**20)
+        part.unlink()
+        frame_bytes = spec.width * spec.height * 3 // 2
+        frames = raw.stat().st_size // frame_bytes
+        if frames != timeline.total_frames:
+            raise CommandError(f"raw file holds {frames} frames, expected {timeline.total_frames}")
+        return frames
+
+    def _baseline(
+        self, spec: StoryboardSpec, raw: Path, raw_frames: int, frames: int, out: Path
+    ) -> tuple[float, float]:
+        argv = [
+            "ffmpeg",
+            "-y",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "yuv420p",
+            "-s",
+            f"{spec.width}x{spec.height}",
+            "-r",
+            str(spec.fps),
+            *(["-stream_loop", "-1"] if frames > raw_frames else []),
+            "-i",
+            str(raw),
+            "-frames:v",
+            str(frames),
+            *builder.x264_args(spec),
+            "-an",
+            "-f",
+            "mp4",
+            str(out),
+        ]
+        cpu_before = _cpu_seconds()
+        result = run_ffmpeg(argv, total_ms=None, timeout_s=3600)
+        cpu_s = _cpu_seconds() - cpu_before
+        out.unlink()
+        return result.elapsed_s, cpu_s
+
+    def _report(self, figures: list[RunFigures]) -> None:
+        w = self.stdout.write
+        w("")
+        w(
+            f"{'length':>7} {'frames':>7} {'render s':>9} {'baseline s':>11} {'ratio':>6} "
+            f"{'cpu ratio':>9} {'peak RSS MB':>12} {'ffmpeg MB':>10}"
+        )
+        for f in figures:
+            w(
+                f"{f.length_s:>6}s {f.frames:>7} {f.render_s:>9.1f} {f.baseline_s:>11.1f} "
+                f"{f.render_s / f.baseline_s:>6.2f} {f.render_cpu_s / f.baseline_cpu_s:>9.2f} "
+                f"{f.peak_rss_mb:>12.0f} {f.peak_ffmpeg_mb:>10.0f}"
+            )
+        w("")
+        w("stage seconds (fastest run): " + ", ".join(STAGES))
+        for f in figures:
+            w(f"{f.length_s:>6}s " + "  ".join(f"{f.stages[s]:6.1f}" for s in STAGES))
+        first, last = figures[0], figures[-1]
+        if len(figures) > 1:
+            w("")
+            w(
+                f"peak RSS {last.length_s}s / {first.length_s}s: {last.peak_rss_mb / first.peak_rss_mb:.2f} (target <= 1.20)"
+            )
+            per_s = [f.render_s / f.length_s for f in figures]
+            w(
+                "render seconds per video second: "
+                + ", ".join(f"{f.length_s}s {p:.3f}" for f, p in zip(figures, per_s, strict=True))
+                + f" (growth {last.length_s}s/{first.length_s}s: {per_s[-1] / per_s[0]:.2f})"
+            )
+        worst = max(f.render_s / f.baseline_s for f in figures)
+        w(f"worst ratio {worst:.2f} (target <= 1.30); load average now {psutil.getloadavg()[0]:.1f}")
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the FFmpeg runs)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime

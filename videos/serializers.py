@@ -1,0 +1,475 @@
+"""API input and output shapes for videos, scenes, exports, projects and assets.
+
+Inputs check types and choices only; the services decide everything else. Outputs are
+read-only representations with links; public ids are the UUID `code`s.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from assets.generators.offline import RATE_MAX, RATE_MIN, VOICES
+from assets.models import MediaAsset
+from contentizer_site.api_fields import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictChoiceField,
+    StrictIntegerField,
+    StrictUUIDField,
+)
+from contentizer_site.api_links import api_url
+from jobs.models import Job
+from jobs.serializers import JobSerializer
+from videos.models import Export, Project, Scene, Video
+
+# --- assets ---------------------------------------------------------------------------
+
+
+class AssetLinksSerializer(serializers.Serializer):
+    self = serializers.URLField()
+    file = serializers.URLField()
+
+
+class AssetSerializer(serializers.ModelSerializer):
+    links = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MediaAsset
+        fields = [
+            "code",
+            "kind",
+            "source",
+            "mime",
+            "size_bytes",
+            "width",
+            "height",
+            "duration_ms",
+            "generator",
+            "created_at",
+            "links",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(AssetLinksSerializer)
+    def get_links(self, asset: MediaAsset) -> dict:
+        return {
+            "self": api_url(self.context, "api-assets-detail", code=asset.code),
+            "file": api_url(self.context, "api-assets-file", code=asset.code),
+        }
+
+
+class AssetListFilterSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=MediaAsset.Kind.choices, required=False)
+
+
+class AssetUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="A JPEG, PNG or WebP picture (checked by content)")
+
+
+# --- projects ----------------------------------------------------------------------------
+
+
+class ProjectLinksSerializer(serializers.Serializer):
+    self = serializers.URLField()
+    videos = serializers.URLField()
+    jobs = serializers.URLField()
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    video_count = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Project
+        fields = ["code", "name", "created_at", "video_count", "links"]
+        read_only_fields = fields
+
+    def get_video_count(self, project: Project) -> int:
+        count = getattr(project, "num_videos", None)
+        return project.videos.count() if count is None else count
+
+    @extend_schema_field(ProjectLinksSerializer)
+    def get_links(self, project: Project) -> dict:
+        return {
+            "self": api_url(self.context, "api-projects-detail", code=project.code),
+            "videos": api_url(self.context, "api-projects-videos", code=project.code),
+            "jobs": api_url(self.context, "api-projects-jobs", code=project.code),
+        }
+
+
+class ProjectInputSerializer(serializers.Serializer):
+    name = StrictCharField(max_length=120, help_text="Unique among your projects")
+
+
+# --- videos --------------------------------------------------------------------------------
+
+
+class VideoCreateSerializer(serializers.Serializer):
+    title = StrictCharField(max_length=200)
+    script = StrictCharField(
+        max_length=100_000, help_text="The narration; split into scenes at sentence boundaries (~5 s each)"
+    )
+    aspect = StrictChoiceField(choices=Video.Aspect.choices, default=Video.Aspect.LANDSCAPE)
+    quality = StrictChoiceField(choices=Video.Quality.choices, default=Video.Quality.P720)
+    fps = StrictChoiceField(choices=Video.Fps.choices, default=Video.Fps.FPS30)
+    voice = StrictChoiceField(choices=sorted(VOICES.items()), default="en-us")
+    speech_rate = StrictIntegerField(min_value=RATE_MIN, max_value=RATE_MAX, default=165, help_text="Words per minute")
+    music = StrictChoiceField(choices=Video.Music.choices, default=Video.Music.NONE)
+    music_asset = StrictUUIDField(
+        required=False, allow_null=True, help_text="Code of your audio asset, with music=upload"
+    )
+    captions = StrictBooleanField(default=True)
+    caption_style = StrictChoiceField(choices=Video.CaptionStyle.choices, default=Video.CaptionStyle.CLASSIC)
+    transition = StrictChoiceField(choices=Video.Transition.choices, default=Video.Transition.FADE)
+    project = StrictUUIDField(required=False, allow_null=True, help_text="Code of one of your projects")
+    callback_url = StrictCharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="http(s) URL that receives this video's job events (else your account default)",
+    )
+
+
+class VideoListFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Video.Status.choices, required=False)
+    project = serializers.UUIDField(required=False, help_text="Only videos in this project (code)")
+
+
+class VideoLinksSerializer(serializers.Serializer):
+    self = serializers.URLField()
+    scenes = serializers.URLField()
+    jobs = serializers.URLField()
+    exports = serializers.URLField()
+    approve = serializers.URLField()
+    render = serializers.URLField()
+    cost = serializers.URLField()
+    stream = serializers.URLField(allow_null=True)
+    download = serializers.URLField(allow_null=True)
+    poster = serializers.URLField(allow_null=True)
+    captions_vtt = serializers.URLField(allow_null=True)
+    captions_srt = serializers.URLField(allow_null=True)
+
+
+def _current_job(video: Video) -> Job | None:
+    """The job that describes where the video is: an active storyboard/render job, else
+    the newest finished one."""
+    jobs = [j for j in video.jobs.all() if j.kind in (Job.Kind.STORYBOARD, Job.Kind.RENDER)]
+    jobs.sort(key=lambda j: j.created_at, reverse=True)
+    for job in jobs:
+        if job.is_active:
+            return job
+    return jobs[0] if jobs else None
+
+
+class VideoSerializer(serializers.ModelSerializer):
+    callback_url = serializers.CharField(read_only=True, help_text="This video's callback URL; empty for none")
+    project = serializers.SerializerMethodField()
+    music_asset = serializers.SerializerMethodField()
+    refinements_limit = serializers.SerializerMethodField()
+    stage = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField()
+    current_job = serializers.SerializerMethodField()
+    scene_count = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Video
+        fields = [
+            "code",
+            "title",
+            "script",
+            "project",
+            "aspect",
+            "quality",
+            "fps",
+            "voice",
+            "speech_rate",
+            "music",
+            "music_asset",
+            "captions",
+            "caption_style",
+            "transition",
+            "callback_url",
+            "status",
+            "stage",
+            "progress",
+            "current_job",
+            "approval",
+            "approved_at",
+            "rejection_reason",
+            "refinements_used",
+            "refinements_limit",
+            "scene_count",
+            "duration_ms",
+            "width",
+            "height",
+            "video_codec",
+            "audio_codec",
+            "size_bytes",
+            "created_at",
+            "updated_at",
+            "links",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_project(self, video: Video):
+        return video.project.code if video.project_id else None
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_music_asset(self, video: Video):
+        return video.music_asset.code if video.music_asset_id else None
+
+    def get_refinements_limit(self, video: Video) -> int:
+        return settings.CONTENTIZER_MAX_REFINEMENTS
+
+    def get_stage(self, video: Video) -> str:
+        job = _current_job(video)
+        return job.stage if job else ""
+
+    def get_progress(self, video: Video) -> int:
+        job = _current_job(video)
+        return job.progress if job else 0
+
+    @extend_schema_field(JobSerializer(allow_null=True))
+    def get_current_job(self, video: Video):
+        job = _current_job(video)
+        return JobSerializer(job, context=self.context).data if job else None
+
+    def get_scene_count(self, video: Video) -> int:
+        count = getattr(video, "num_scenes", None)
+        return video.scenes.count() if count is None else count
+
+    @extend_schema_field(VideoLinksSerializer)
+    def get_links(self, video: Video) -> dict:
+        return video_links(self.context, video)
+
+
+def video_links(context: dict | None, video: Video) -> dict:
+    code = video.code
+
+    def link(name: str) -> str:
+        return api_url(context, name, code=code)
+
+    def file_link(field, name: str) -> str | None:
+        return link(name) if field else None
+
+    return {
+        "self": link("api-videos-detail"),
+        "scenes": link("api-videos-scenes"),
+        "jobs": link("api-videos-jobs"),
+        "exports": link("api-videos-exports"),
+        "approve": link("api-videos-approve"),
+        "render": link("api-videos-render"),
+        "cost": link("api-videos-cost"),
+        "stream": file_link(video.master, "api-videos-stream"),
+        "download": file_link(video.master, "api-videos-download"),
+        "poster": file_link(video.poster, "api-videos-poster"),
+        "captions_vtt": file_link(video.captions_vtt, "api-videos-captions-vtt"),
+        "captions_srt": file_link(video.captions_srt, "api-videos-captions-srt"),
+    }
+
+
+class VideoSummarySerializer(serializers.ModelSerializer):
+    """A short description of a video (webhook events)."""
+
+    project = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Video
+        fields = [
+            "code",
+            "title",
+            "status",
+            "approval",
+            "project",
+            "duration_ms",
+            "width",
+            "height",
+            "size_bytes",
+            "links",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_project(self, video: Video):
+        return video.project.code if video.project_id else None
+
+    @extend_schema_field(VideoLinksSerializer)
+    def get_links(self, video: Video) -> dict:
+        return video_links(self.context, video)
+
+
+class VideoCreatedSerializer(serializers.Serializer):
+    video = VideoSerializer()
+    job = JobSerializer(help_text="The storyboard job: poll it, or wait for its webhook")
+
+
+class VideoCostSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    estimated_cost = serializers.DecimalField(
+        max_digits=10, decimal_places=4, help_text="What the media still to be made will cost"
+    )
+    actual_cost = serializers.DecimalField(max_digits=10, decimal_places=4, help_text="Spent so far, all jobs")
+
+
+# --- scenes ------------------------------------------------------------------------------------
+
+
+class SceneLinksSerializer(serializers.Serializer):
+    self = serializers.URLField()
+    video = serializers.URLField()
+    refine = serializers.URLField()
+    move = serializers.URLField()
+    picture = serializers.URLField()
+
+
+class SceneSerializer(serializers.ModelSerializer):
+    video = serializers.UUIDField(source="video.code", read_only=True)
+    picture = AssetSerializer(read_only=True, allow_null=True)
+    narration_audio = AssetSerializer(read_only=True, allow_null=True)
+    ready = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Scene
+        fields = [
+            "code",
+            "video",
+            "position",
+            "narration",
+            "visual_prompt",
+            "duration_ms",
+            "narration_ms",
+            "refinement_count",
+            "picture",
+            "narration_audio",
+            "ready",
+            "links",
+        ]
+        read_only_fields = fields
+
+    def get_ready(self, scene: Scene) -> bool:
+        """Whether the scene has its picture and its narration."""
+        return scene.picture_id is not None and scene.narration_audio_id is not None
+
+    @extend_schema_field(SceneLinksSerializer)
+    def get_links(self, scene: Scene) -> dict:
+        return {
+            "self": api_url(self.context, "api-scenes-detail", code=scene.code),
+            "video": api_url(self.context, "api-videos-detail", code=scene.video.code),
+            "refine": api_url(self.context, "api-scenes-refine", code=scene.code),
+            "move": api_url(self.context, "api-scenes-move", code=scene.code),
+            "picture": api_url(self.context, "api-scenes-picture", code=scene.code),
+        }
+
+
+class SceneUpdateSerializer(serializers.Serializer):
+    narration = StrictCharField(required=False, max_length=5000, help_text="New narration text")
+    visual_prompt = StrictCharField(required=False, max_length=2000, help_text="New visual prompt")
+
+
+class SceneCreateSerializer(serializers.Serializer):
+    narration = StrictCharField(max_length=5000)
+    visual_prompt = StrictCharField(
+        required=False, allow_blank=True, default="", max_length=2000, help_text="Derived from the narration if empty"
+    )
+    after = StrictUUIDField(
+        required=False, allow_null=True, help_text="Code of the scene to insert after; at the end if absent"
+    )
+
+
+class SceneMoveSerializer(serializers.Serializer):
+    offset = StrictChoiceField(
+        choices=[(-1, "up"), (1, "down")], help_text="-1 swaps with the scene before, 1 with the one after"
+    )
+
+
+class SceneOrderSerializer(serializers.Serializer):
+    scenes = serializers.ListField(
+        child=StrictUUIDField(), max_length=1000, help_text="Every scene code of the video, in the new order"
+    )
+
+
+class ScenePictureSerializer(serializers.Serializer):
+    asset = StrictUUIDField(help_text="Code of one of your image assets")
+
+
+class SceneRefinedSerializer(serializers.Serializer):
+    scene = SceneSerializer()
+    job = JobSerializer(allow_null=True, help_text="The storyboard job making the new picture")
+    refinements_used = serializers.IntegerField()
+    refinements_left = serializers.IntegerField()
+
+
+# --- exports -------------------------------------------------------------------------------------
+
+
+class ExportLinksSerializer(serializers.Serializer):
+    self = serializers.URLField()
+    video = serializers.URLField()
+    download = serializers.URLField(allow_null=True)
+
+
+class ExportSerializer(serializers.ModelSerializer):
+    video = serializers.UUIDField(source="video.code", read_only=True)
+    status = serializers.SerializerMethodField()
+    job = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Export
+        fields = [
+            "code",
+            "video",
+            "format",
+            "quality",
+            "status",
+            "job",
+            "width",
+            "height",
+            "size_bytes",
+            "duration_ms",
+            "created_at",
+            "links",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=["ready", "queued", "running", "failed", "canceled", "stale"],
+            help_text="`ready` when the file can be downloaded; `stale` when the video was rendered again since",
+        )
+    )
+    def get_status(self, export: Export) -> str:
+        return export_status(export)
+
+    @extend_schema_field(JobSerializer(allow_null=True))
+    def get_job(self, export: Export):
+        return JobSerializer(export.job, context=self.context).data if export.job_id else None
+
+    @extend_schema_field(ExportLinksSerializer)
+    def get_links(self, export: Export) -> dict:
+        ready = export_status(export) == "ready"
+        return {
+            "self": api_url(self.context, "api-exports-detail", code=export.code),
+            "video": api_url(self.context, "api-videos-detail", code=export.video.code),
+            "download": api_url(self.context, "api-exports-download", code=export.code) if ready else None,
+        }
+
+
+def export_status(export: Export) -> str:
+    if export.file and export.source_master == export.video.master.name:
+        return "ready"
+    if export.job_id and export.job.status != Job.Status.SUCCEEDED:
+        return export.job.status
+    return "stale"
+
+
+class ExportCreateSerializer(serializers.Serializer):
+    format = StrictChoiceField(choices=Export.Format.choices)
+    quality = StrictChoiceField(choices=Video.Quality.choices, help_text="At most the video's own quality")
