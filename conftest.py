@@ -26,10 +26,16 @@ def _isolated_files(settings, tmp_path: Path):
         },
     }
     settings.MEDIA_ROOT = str(media)
-    # Real hashing is most of the cost of creating the cast of users; tests need none of it.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CONTENTIZER_TMP_DIR = str(jobtmp)
     return media
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request, settings):
+    """Real hashing is most of the cost of creating the cast of users. Not where a
+    subprocess (daphne) must verify the passwords with the real settings."""
+    if "daphne_server" not in request.fixturenames:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

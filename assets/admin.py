@@ -13,7 +13,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from assets.models import MediaAsset
+from assets.models import MediaAsset, StockItem
 from assets.services import asset_delete_if_unused
 
 
@@ -129,3 +129,147 @@ class MediaAssetAdmin(admin.ModelAdmin):
         if asset.duration_ms:
             parts.append(f"{asset.duration_ms / 1000:.1f} s")
         return ", ".join(parts) or "–"
+
+
+# --- the stock library ----------------------------------------------------------------------
+
+
+@admin.register(StockItem)
+class StockItemAdmin(admin.ModelAdmin):
+    """Staff curate the stock library here: add a picture, clip or music file with tags
+    (checked like a creator's upload), edit its name and tags, remove it when no scene
+    or video uses it. Creators see it read-only; scenes of "stock" videos take the item
+    whose tags share the most words with their narration and prompt."""
+
+    list_display = ["thumbnail", "title", "kind", "tags", "size", "dimensions", "in_use", "created_at"]
+    list_display_links = ["title"]
+    list_filter = ["kind", "created_at"]
+    search_fields = ["label", "tags"]
+    list_select_related = ["owner"]
+    fields = ["preview", "label", "tags", "kind", "mime", "size", "dimensions", "owner", "code", "created_at"]
+    readonly_fields = ["preview", "kind", "mime", "size", "dimensions", "owner", "code", "created_at"]
+
+    def get_urls(self) -> list:
+        return [
+            path("<int:pk>/file/", self.admin_site.admin_view(self.file_view), name="assets_stockitem_file"),
+            *super().get_urls(),
+        ]
+
+    def file_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from videos.delivery import serve_stored_file
+
+        if not self.has_view_permission(request):
+            raise Http404
+        asset = get_object_or_404(StockItem, pk=pk)
+        return serve_stored_file(request, asset.file.name, content_type=asset.mime or "application/octet-stream")
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None) -> HttpResponse:
+        """A staff-friendly upload form (file, name, tags), validated like a creator's upload."""
+        from django.core.exceptions import PermissionDenied, ValidationError
+        from django.shortcuts import redirect
+        from django.template.response import TemplateResponse
+
+        from assets.forms import StockAssetForm
+        from assets.services import stock_asset_create, upload_too_large
+        from assets.upload_handlers import upload_refusal
+
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        status = 200
+        form = StockAssetForm(request.POST or None, request.FILES or None)
+        if request.method == "POST":
+            refusal = upload_refusal(request)
+            if refusal:
+                form.is_valid()
+                form.errors.pop("file", None)
+                form.add_error("file", refusal)
+                status = 413
+            elif form.is_valid():
+                try:
+                    asset = stock_asset_create(
+                        staff=request.user,
+                        upload=form.cleaned_data["file"],
+                        tags=form.cleaned_data["tags"],
+                        label=form.cleaned_data["label"],
+                    )
+                except ValidationError as exc:
+                    form.add_service_errors(exc)
+                    status = 413 if upload_too_large(exc) else 400
+                else:
+                    self.log_addition(request, asset, [{"added": {}}])
+                    self.message_user(
+                        request,
+                        f"Added “{asset.label or asset}” to the stock library ({asset.tags}).",
+                        messages.SUCCESS,
+                    )
+                    return redirect("admin:assets_stockitem_changelist")
+            else:
+                status = 400
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Add a stock item",
+            "opts": self.model._meta,
+            "form": form,
+            "has_view_permission": self.has_view_permission(request),
+        }
+        return TemplateResponse(request, "assets/admin_stock_add.html", context, status=status)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_staff and super().has_add_permission(request)
+
+    def save_model(self, request: HttpRequest, obj: StockItem, form, change: bool) -> None:
+        from assets.services import stock_tags_normalise
+
+        # Only the name and the tags change here; the tags are stored normalised.
+        obj.tags = stock_tags_normalise(obj.tags) or obj.tags
+        obj.save(update_fields=["label", "tags"])
+
+    def delete_model(self, request: HttpRequest, obj: StockItem) -> None:
+        if not asset_delete_if_unused(asset=obj):
+            self.message_user(request, f"“{obj}” is in use and was not deleted.", messages.WARNING)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        kept = [asset for asset in queryset if not asset_delete_if_unused(asset=asset)]
+        if kept:
+            self.message_user(request, f"{len(kept)} stock items are in use and were not deleted.", messages.WARNING)
+
+    def _url(self, asset: MediaAsset) -> str:
+        return reverse("admin:assets_stockitem_file", args=[asset.pk])
+
+    @admin.display(description="")
+    def thumbnail(self, asset: MediaAsset) -> str:
+        if asset.kind != MediaAsset.Kind.IMAGE or not asset.file:
+            return ""
+        return format_html(
+            '<img src="{}" alt="" loading="lazy" style="max-height:40px;max-width:72px">', self._url(asset)
+        )
+
+    @admin.display(description="Preview")
+    def preview(self, asset: MediaAsset) -> str:
+        url = self._url(asset)
+        if asset.kind == MediaAsset.Kind.IMAGE:
+            return format_html('<img src="{}" alt="" style="max-width:480px;max-height:320px">', url)
+        if asset.kind == MediaAsset.Kind.VIDEO:
+            return format_html(
+                '<video controls preload="metadata" src="{}" style="max-width:480px;max-height:320px"></video>', url
+            )
+        return format_html('<audio controls preload="metadata" src="{}"></audio>', url)
+
+    @admin.display(description="Name", ordering="label")
+    def title(self, asset: MediaAsset) -> str:
+        return asset.label or asset.code.hex[:8]
+
+    @admin.display(description="Size", ordering="size_bytes")
+    def size(self, asset: MediaAsset) -> str:
+        return filesizeformat(asset.size_bytes)
+
+    @admin.display(description="Size / length")
+    def dimensions(self, asset: MediaAsset) -> str:
+        return MediaAssetAdmin.dimensions(self, asset)
+
+    @admin.display(description="In use")
+    def in_use(self, asset: MediaAsset) -> str:
+        from assets.services import asset_usage
+
+        uses = asset_usage(asset=asset)
+        return f"{len(uses)} place{'s' if len(uses) != 1 else ''}" if uses else "–"

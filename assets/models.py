@@ -25,9 +25,7 @@ class MediaAsset(models.Model):
         STOCK = "stock", "Stock"
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assets"
-    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assets")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     source = models.CharField(max_length=10, choices=Source.choices)
     file = models.FileField(upload_to=asset_upload_to, max_length=255)
@@ -37,9 +35,14 @@ class MediaAsset(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
-    generator = models.CharField(
-        max_length=100, blank=True, help_text="Provider that made it, if generated"
+    generator = models.CharField(max_length=100, blank=True, help_text="Provider that made it, if generated")
+    label = models.CharField(
+        max_length=120, blank=True, help_text="A name to show (uploads: the file's name; never part of the path)"
     )
+    # Stock items only: lower-case words, space separated; scenes are matched against them.
+    tags = models.CharField(max_length=500, blank=True)
+    # Clips: whether the file has a sound track (a clip's sound can be mixed into the scene).
+    has_audio = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -47,7 +50,81 @@ class MediaAsset(models.Model):
         indexes = [
             # "my assets of this kind, newest first" (library pickers, storage summary)
             models.Index(fields=["owner", "kind", "-created_at"]),
+            # the stock library: "stock items of these kinds" (matching, pickers)
+            models.Index(fields=["source", "kind"]),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.code.hex[:8]}"
+
+
+class ReplicatePrediction(models.Model):
+    """One prediction asked of Replicate: what a webhook or a poll says about it. The
+    worker thread waiting for it and the webhook endpoint (in a web process) meet on
+    this row; its cost adds up to the job's actual cost."""
+
+    class Status(models.TextChoices):
+        STARTING = "starting", "Starting"
+        PROCESSING = "processing", "Processing"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        CANCELED = "canceled", "Canceled"
+        ABORTED = "aborted", "Aborted"
+        TIMED_OUT = "timed_out", "Timed out (our deadline)"
+        STORED = "stored", "Output stored"
+        REFUSED = "refused", "Output refused"
+
+    PENDING = (Status.STARTING, Status.PROCESSING)
+
+    prediction_id = models.CharField(max_length=100, unique=True)
+    model = models.CharField(max_length=200)
+    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    attempt = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.STARTING)
+    output_url = models.URLField(max_length=1000, blank=True)
+    error = models.TextField(blank=True)
+    cost_usd = models.DecimalField(max_digits=10, decimal_places=4, default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # a job's predictions (cost per job, staff view)
+            models.Index(fields=["job", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.prediction_id} ({self.status})"
+
+
+class ReplicateWebhookEvent(models.Model):
+    """A webhook from Replicate that was accepted: its `webhook-id` is processed once,
+    however often Replicate sends it."""
+
+    webhook_id = models.CharField(max_length=100, unique=True)
+    prediction_id = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=20, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"Webhook {self.webhook_id} for {self.prediction_id}"
+
+
+class StockItemManager(models.Manager):
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(source=MediaAsset.Source.STOCK)
+
+
+class StockItem(MediaAsset):
+    """The stock library in admin: the stock rows of MediaAsset, seen on their own."""
+
+    objects = StockItemManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = "stock item"
+        verbose_name_plural = "stock library"

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from jobs.services import JobStateError
+from videos.quotas import QuotaExceeded
 from videos.services import Conflict
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,19 @@ class ConflictError(exceptions.APIException):
     default_code = "conflict"
 
 
+class QuotaExceededError(exceptions.APIException):
+    """Over quota: a refusal, not a failure. `wait` becomes Retry-After when the quota
+    resets with time (videos per day, render minutes per month)."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_detail = "You have used up your quota."
+    default_code = "quota_exceeded"
+
+    def __init__(self, detail: str | None = None, wait: int | None = None) -> None:
+        super().__init__(detail=detail)
+        self.wait = wait
+
+
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
@@ -60,7 +74,8 @@ _DESCRIPTIONS = {
     413: "The request body is too large.",
     415: "Unsupported media type: send `application/json` (or multipart for uploads).",
     416: "The requested byte range cannot be satisfied.",
-    429: "Too many requests; retry after the number of seconds in `Retry-After`.",
+    429: "Too many requests (throttled), or over quota (`code` is `quota_exceeded`); retry after the number "
+    "of seconds in `Retry-After` when it is present.",
 }
 
 
@@ -86,6 +101,8 @@ def _translate(exc: Exception) -> Exception:
         return exceptions.PermissionDenied(detail=str(exc) or None)
     if isinstance(exc, Http404):
         return exceptions.NotFound(detail=str(exc) or None)
+    if isinstance(exc, QuotaExceeded):
+        return QuotaExceededError(detail=str(exc) or None, wait=exc.retry_after_seconds or None)
     if isinstance(exc, (Conflict, JobStateError)):
         return ConflictError(detail=str(exc) or None)
     if isinstance(exc, RequestDataTooBig):

@@ -35,6 +35,8 @@ v1 = [
     path("scenes/<uuid:code>/move", videos_api.SceneMoveApi.as_view(), name="api-scenes-move"),
     path("scenes/<uuid:code>/refine", videos_api.SceneRefineApi.as_view(), name="api-scenes-refine"),
     path("scenes/<uuid:code>/picture", videos_api.ScenePictureApi.as_view(), name="api-scenes-picture"),
+    path("scenes/<uuid:code>/clip", assets_api.SceneClipApi.as_view(), name="api-scenes-clip"),
+    path("scenes/<uuid:code>/narration", assets_api.SceneNarrationApi.as_view(), name="api-scenes-narration"),
     # exports
     path("exports/<uuid:code>", videos_api.ExportDetailApi.as_view(), name="api-exports-detail"),
     path("exports/<uuid:code>/download", videos_api.ExportDownloadApi.as_view(), name="api-exports-download"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
@@ -221,7 +222,67 @@ CONTENTIZER_X264_CRF = env_int("CONTENTIZER_X264_CRF", 23, minimum=0)
 CONTENTIZER_HEARTBEAT_STALE_SECONDS = env_int(
     "CONTENTIZER_HEARTBEAT_STALE_SECONDS", 120, minimum=10
 )
+
+# --- Uploads (creators' own media, stock) ------------------------------------------
+# Largest picture, clip or audio file accepted; refused by size before it is read.
+CONTENTIZER_UPLOAD_MAX_BYTES = env_int("CONTENTIZER_UPLOAD_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
+# Longest clip or audio file accepted (seconds).
+CONTENTIZER_UPLOAD_MAX_SECONDS = env_int("CONTENTIZER_UPLOAD_MAX_SECONDS", 1800, minimum=1)
+# Uploads bigger than this are spooled to a temp file as they arrive, never held whole in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024, minimum=64 * 1024)
+FILE_UPLOAD_TEMP_DIR = CONTENTIZER_TMP_DIR
+FILE_UPLOAD_HANDLERS = [
+    # First: refuses an over-size file from the request's length or its first chunks.
+    "assets.upload_handlers.UploadSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
+# --- Replicate (optional: offline generators are the default) -----------------------
 REPLICATE_API_TOKEN = env_str("REPLICATE_API_TOKEN", "")
+# Empty: the client's default (https://api.replicate.com).
+REPLICATE_BASE_URL = env_str("REPLICATE_BASE_URL", "")
+REPLICATE_PICTURE_MODEL = env_str("REPLICATE_PICTURE_MODEL", "black-forest-labs/flux-schnell")
+# A text-to-speech model (owner/name) for narration of "replicate" videos; empty: espeak-ng.
+REPLICATE_TTS_MODEL = env_str("REPLICATE_TTS_MODEL", "")
+REPLICATE_TTS_VOICE = env_str("REPLICATE_TTS_VOICE", "")
+
+
+def _env_usd(name: str, default: str) -> Decimal:
+    raw = env_str(name, default).strip() or default
+    try:
+        value = Decimal(raw)
+    except InvalidOperation as exc:
+        raise ImproperlyConfigured(f"{name} must be a decimal amount in USD, got {raw!r}") from exc
+    if not value.is_finite() or value < 0:
+        raise ImproperlyConfigured(f"{name} must be a non-negative amount in USD, got {raw!r}")
+    return value
+
+
+# USD per picture for picture models, per second of audio for TTS models.
+REPLICATE_PRICES = {REPLICATE_PICTURE_MODEL: _env_usd("REPLICATE_PICTURE_PRICE_USD", "0.003")}
+if REPLICATE_TTS_MODEL:
+    REPLICATE_PRICES[REPLICATE_TTS_MODEL] = _env_usd("REPLICATE_TTS_PRICE_PER_SECOND_USD", "0.0005")
+# Webhooks from Replicate reach CONTENTIZER_PUBLIC_URL + /hooks/replicate when this signing
+# secret (whsec_..., from Replicate's account settings) is set; polling is the fallback.
+REPLICATE_WEBHOOK_SECRET = env_str("REPLICATE_WEBHOOK_SECRET", "")
+REPLICATE_WEBHOOK_TOLERANCE_SECONDS = env_int("REPLICATE_WEBHOOK_TOLERANCE_SECONDS", 300, minimum=1)
+# Scenes whose pictures are made at once; each prediction's own deadline; tries per picture.
+REPLICATE_PARALLELISM = env_int("REPLICATE_PARALLELISM", 4, minimum=1)
+REPLICATE_PREDICTION_TIMEOUT_SECONDS = env_int("REPLICATE_PREDICTION_TIMEOUT_SECONDS", 120, minimum=1)
+REPLICATE_ATTEMPTS = env_int("REPLICATE_ATTEMPTS", 3, minimum=1)
+# How often a waiting scene asks Replicate (the webhook usually answers first).
+REPLICATE_POLL_INTERVAL_MS = env_int("REPLICATE_POLL_INTERVAL_MS", 2000, minimum=10)
+# Creating a prediction: retries after 429/5xx, exponential backoff from this base (Retry-After wins).
+REPLICATE_CREATE_RETRIES = env_int("REPLICATE_CREATE_RETRIES", 5, minimum=0)
+REPLICATE_BACKOFF_MS = env_int("REPLICATE_BACKOFF_MS", 1000, minimum=1)
+# Absolute URLs in API responses and webhook events (e.g. https://contentizer.example.com).
+CONTENTIZER_PUBLIC_URL = env_str("CONTENTIZER_PUBLIC_URL", "")
+# Outbound webhooks: attempts, per-attempt timeout, exponential backoff base and cap.
+CONTENTIZER_WEBHOOK_MAX_ATTEMPTS = env_int("CONTENTIZER_WEBHOOK_MAX_ATTEMPTS", 6, minimum=1)
+CONTENTIZER_WEBHOOK_TIMEOUT_SECONDS = env_int("CONTENTIZER_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+CONTENTIZER_WEBHOOK_BACKOFF_SECONDS = env_int("CONTENTIZER_WEBHOOK_BACKOFF_SECONDS", 30, minimum=1)
+CONTENTIZER_WEBHOOK_BACKOFF_MAX_SECONDS = env_int("CONTENTIZER_WEBHOOK_BACKOFF_MAX_SECONDS", 6 * 3600, minimum=1)
 
 # --- Auth -----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -265,6 +326,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "contentizer_site.api_errors.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_THROTTLE_RATES": {

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Sum
+from django.db.models import Count, Prefetch, Q, Sum
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
@@ -163,7 +163,10 @@ class VideoListCreateApi(ApiView):
         if asset_code:
             from assets.models import MediaAsset
 
-            music_asset = MediaAsset.objects.filter(owner=request.user, code=asset_code).first()
+            # Your own sound files, or the stock library's music.
+            music_asset = MediaAsset.objects.filter(
+                Q(owner=request.user) | Q(source=MediaAsset.Source.STOCK), code=asset_code
+            ).first()
             if music_asset is None:
                 raise exceptions.ValidationError({"music_asset": ["No asset with this code is yours."]})
         video = services.video_create(owner=request.user, project=project, music_asset=music_asset, **data)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from assets.models import MediaAsset
 from videos.models import Export, Project, Video
@@ -70,6 +71,14 @@ class VideoForm(ServiceErrorsMixin, forms.Form):
     captions = forms.BooleanField(required=False, initial=True, label="Burn captions into the picture")
     caption_style = forms.ChoiceField(choices=Video.CaptionStyle.choices, initial=Video.CaptionStyle.CLASSIC)
     transition = forms.ChoiceField(choices=Video.Transition.choices, initial=Video.Transition.FADE)
+    visuals = forms.ChoiceField(
+        choices=Video.Visuals.choices,
+        initial=Video.Visuals.GENERATED,
+        required=False,
+        widget=forms.RadioSelect,
+        label="Pictures",
+        help_text="Stock: each scene takes the stock picture or clip whose tags best match its words.",
+    )
     project = forms.ModelChoiceField(
         queryset=Project.objects.none(), required=False, empty_label="No project", to_field_name="code"
     )
@@ -87,13 +96,18 @@ class VideoForm(ServiceErrorsMixin, forms.Form):
         rate.widget.attrs.update({"min": rate_min, "max": rate_max, "step": 5})
         self.fields["script"].widget.attrs["maxlength"] = settings.CONTENTIZER_SCRIPT_MAX_CHARS
         self.fields["project"].queryset = Project.objects.filter(owner=owner)
+        # The creator's sound uploads, then the stock library's music.
         music = MediaAsset.objects.filter(
-            owner=owner,
-            source=MediaAsset.Source.UPLOADED,
+            Q(owner=owner, source=MediaAsset.Source.UPLOADED) | Q(source=MediaAsset.Source.STOCK),
             kind__in=(MediaAsset.Kind.AUDIO, MediaAsset.Kind.MUSIC),
-        )
+        ).order_by("-source", "-created_at")
         self.fields["music_asset"].queryset = music
-        self.fields["music_asset"].label_from_instance = lambda a: f"{a.get_kind_display()} {a.code.hex[:8]}"
+        self.fields["music_asset"].label_from_instance = _music_label
+        from assets.generators import replicate_available
+
+        if not replicate_available():
+            # AI pictures need a Replicate token on this site.
+            self.fields["visuals"].choices = [c for c in Video.Visuals.choices if c[0] != Video.Visuals.REPLICATE]
         if not music.exists():
             # Only offer "My upload" to creators who have uploaded audio.
             self.fields["music"].choices = [c for c in Video.Music.choices if c[0] != Video.Music.UPLOAD]
@@ -137,8 +151,16 @@ class VideoForm(ServiceErrorsMixin, forms.Form):
             "captions": data["captions"],
             "caption_style": data["caption_style"],
             "transition": data["transition"],
+            "visuals": data.get("visuals") or Video.Visuals.GENERATED,
             "project": project,
         }
+
+
+def _music_label(asset: MediaAsset) -> str:
+    name = asset.label or f"{asset.get_kind_display()} {asset.code.hex[:8]}"
+    length = f" ({asset.duration_ms // 1000} s)" if asset.duration_ms else ""
+    stock = " · stock" if asset.source == MediaAsset.Source.STOCK else ""
+    return f"{name}{length}{stock}"
 
 
 def _between(low: int, high: int):
@@ -168,7 +190,7 @@ class SceneAddForm(ServiceErrorsMixin, forms.Form):
 
 class ScenePictureForm(ServiceErrorsMixin, forms.Form):
     picture = forms.FileField(
-        help_text="JPEG, PNG or WebP, up to 15 MB.",
+        help_text="JPEG, PNG or WebP.",
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
 

@@ -78,6 +78,11 @@ class Video(models.Model):
         SLIDE = "slideleft", "Slide"
         CUT = "cut", "Cut (no transition)"
 
+    class Visuals(models.TextChoices):
+        GENERATED = "generated", "Generated title cards"
+        STOCK = "stock", "Stock library (best match per scene)"
+        REPLICATE = "replicate", "AI pictures (Replicate)"
+
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="videos")
     project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.SET_NULL, related_name="videos")
@@ -100,6 +105,7 @@ class Video(models.Model):
     captions = models.BooleanField(default=True)
     caption_style = models.CharField(max_length=10, choices=CaptionStyle.choices, default=CaptionStyle.CLASSIC)
     transition = models.CharField(max_length=12, choices=Transition.choices, default=Transition.FADE)
+    visuals = models.CharField(max_length=10, choices=Visuals.choices, default=Visuals.GENERATED)
     # Where this video's job events are POSTed (API clients); else the account default.
     callback_url = models.URLField(max_length=500, blank=True)
 
@@ -152,6 +158,14 @@ class Video(models.Model):
 
 
 class Scene(models.Model):
+    class ClipAudio(models.TextChoices):
+        DROP = "drop", "Drop the clip's sound"
+        MIX = "mix", "Mix the clip's sound in"
+
+    class NarrationSource(models.TextChoices):
+        SPEECH = "speech", "Synthesised speech"
+        UPLOAD = "upload", "My recording"
+
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="scenes")
     position = models.PositiveIntegerField()
@@ -175,6 +189,21 @@ class Scene(models.Model):
         related_name="+",
     )
     refinement_count = models.PositiveSmallIntegerField(default=0)
+    # The creator's own media: a clip shown instead of the picture, and narration from an
+    # upload instead of speech synthesis (the scene then takes the upload's length).
+    clip = models.ForeignKey(
+        "assets.MediaAsset",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    clip_audio = models.CharField(max_length=4, choices=ClipAudio.choices, default=ClipAudio.DROP)
+    narration_source = models.CharField(
+        max_length=6, choices=NarrationSource.choices, default=NarrationSource.SPEECH
+    )
+    # Shown on the storyboard and in the API, e.g. when a generated picture fell back to a card.
+    warning = models.TextField(blank=True)
 
     class Meta:
         ordering = ["position"]

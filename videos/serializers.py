@@ -46,7 +46,10 @@ class AssetSerializer(serializers.ModelSerializer):
             "width",
             "height",
             "duration_ms",
+            "has_audio",
             "generator",
+            "label",
+            "tags",
             "created_at",
             "links",
         ]
@@ -62,10 +65,18 @@ class AssetSerializer(serializers.ModelSerializer):
 
 class AssetListFilterSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=MediaAsset.Kind.choices, required=False)
+    source = serializers.ChoiceField(
+        choices=MediaAsset.Source.choices,
+        required=False,
+        help_text="`stock` lists the stock library (everyone's, read-only); default: your own assets",
+    )
 
 
 class AssetUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="A JPEG, PNG or WebP picture (checked by content)")
+    file = serializers.FileField(
+        help_text="A picture (JPEG, PNG, WebP), a clip (MP4, MOV, WebM) or a sound (MP3, WAV, M4A), "
+        "checked by its content; at most CONTENTIZER_UPLOAD_MAX_BYTES (50 MB by default)"
+    )
 
 
 # --- projects ----------------------------------------------------------------------------
@@ -123,6 +134,12 @@ class VideoCreateSerializer(serializers.Serializer):
     captions = StrictBooleanField(default=True)
     caption_style = StrictChoiceField(choices=Video.CaptionStyle.choices, default=Video.CaptionStyle.CLASSIC)
     transition = StrictChoiceField(choices=Video.Transition.choices, default=Video.Transition.FADE)
+    visuals = StrictChoiceField(
+        choices=Video.Visuals.choices,
+        default=Video.Visuals.GENERATED,
+        help_text="Scene pictures: generated cards, the best-matching stock item, or Replicate "
+        "(only where the site has a Replicate token)",
+    )
     project = StrictUUIDField(required=False, allow_null=True, help_text="Code of one of your projects")
     callback_url = StrictCharField(
         max_length=500,
@@ -192,6 +209,7 @@ class VideoSerializer(serializers.ModelSerializer):
             "captions",
             "caption_style",
             "transition",
+            "visuals",
             "callback_url",
             "status",
             "stage",
@@ -326,12 +344,18 @@ class SceneLinksSerializer(serializers.Serializer):
     refine = serializers.URLField()
     move = serializers.URLField()
     picture = serializers.URLField()
+    clip = serializers.URLField()
+    narration = serializers.URLField()
 
 
 class SceneSerializer(serializers.ModelSerializer):
     video = serializers.UUIDField(source="video.code", read_only=True)
     picture = AssetSerializer(read_only=True, allow_null=True)
     narration_audio = AssetSerializer(read_only=True, allow_null=True)
+    clip = AssetSerializer(read_only=True, allow_null=True, help_text="A clip shown instead of the picture")
+    warning = serializers.CharField(
+        read_only=True, help_text="Something the creator should know (e.g. a picture fell back to a card)"
+    )
     ready = serializers.SerializerMethodField()
     links = serializers.SerializerMethodField()
 
@@ -348,6 +372,10 @@ class SceneSerializer(serializers.ModelSerializer):
             "refinement_count",
             "picture",
             "narration_audio",
+            "narration_source",
+            "clip",
+            "clip_audio",
+            "warning",
             "ready",
             "links",
         ]
@@ -365,6 +393,8 @@ class SceneSerializer(serializers.ModelSerializer):
             "refine": api_url(self.context, "api-scenes-refine", code=scene.code),
             "move": api_url(self.context, "api-scenes-move", code=scene.code),
             "picture": api_url(self.context, "api-scenes-picture", code=scene.code),
+            "clip": api_url(self.context, "api-scenes-clip", code=scene.code),
+            "narration": api_url(self.context, "api-scenes-narration", code=scene.code),
         }
 
 

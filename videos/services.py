@@ -66,7 +66,9 @@ def video_options_errors(
     caption_style: str,
     transition: str,
     project: Project | None,
+    visuals: str = Video.Visuals.GENERATED,
 ) -> dict[str, str]:
+    from assets.generators import replicate_available
     from assets.generators.offline import RATE_MAX, RATE_MIN, VOICES
 
     errors: dict[str, str] = {}
@@ -85,9 +87,8 @@ def video_options_errors(
     elif music == Video.Music.UPLOAD:
         if music_asset is None:
             errors["music"] = "Choose an uploaded audio file for the music."
-        elif music_asset.owner_id != owner.pk or music_asset.kind not in (
-            MediaAsset.Kind.AUDIO,
-            MediaAsset.Kind.MUSIC,
+        elif (music_asset.owner_id != owner.pk and music_asset.source != MediaAsset.Source.STOCK) or (
+            music_asset.kind not in (MediaAsset.Kind.AUDIO, MediaAsset.Kind.MUSIC)
         ):
             errors["music"] = "That music file is not one of your audio uploads."
     if caption_style not in Video.CaptionStyle.values:
@@ -96,6 +97,10 @@ def video_options_errors(
         errors["transition"] = f"Unknown transition {transition!r}."
     if project is not None and project.owner_id != owner.pk:
         errors["project"] = "That project is not yours."
+    if visuals not in Video.Visuals.values:
+        errors["visuals"] = f"Unknown visuals {visuals!r}; choose one of {', '.join(Video.Visuals.values)}."
+    elif visuals == Video.Visuals.REPLICATE and not replicate_available():
+        errors["visuals"] = "AI pictures are not available on this site; choose generated or stock visuals."
     return errors
 
 
@@ -116,6 +121,7 @@ def video_create(
     transition: str = Video.Transition.FADE,
     project: Project | None = None,
     callback_url: str = "",
+    visuals: str = Video.Visuals.GENERATED,
 ) -> Video:
     """Validate everything, create the video with its scenes (text only) and queue the
     storyboard job that makes each scene's narration and picture."""
@@ -131,6 +137,7 @@ def video_create(
         caption_style=caption_style,
         transition=transition,
         project=project,
+        visuals=visuals,
     )
     title = (title or "").strip()
     if not title:
@@ -175,6 +182,7 @@ def video_create(
             captions=captions,
             caption_style=caption_style,
             transition=transition,
+            visuals=visuals,
             callback_url=callback_url,
             status=Video.Status.STORYBOARDING,
         )
@@ -202,15 +210,13 @@ def video_create(
 
 def storyboard_estimate_cost(*, video: Video) -> Decimal:
     """What making the missing scene media will cost at the providers' prices."""
-    from assets.generators.offline import get_narration_provider, get_picture_provider
+    from assets.generators import narration_price_per_second_for, picture_price_for
 
-    pictures = get_picture_provider()
-    narrator = get_narration_provider()
     scenes = list(video.scenes.all())
     missing_pictures = sum(1 for s in scenes if s.picture_id is None)
     words = sum(len(s.narration.split()) for s in scenes if s.narration_audio_id is None)
     seconds = Decimal(words * 60) / Decimal(max(video.speech_rate, 1))
-    return pictures.price_per_picture() * missing_pictures + narrator.price_per_second() * seconds
+    return picture_price_for(video) * missing_pictures + narration_price_per_second_for(video) * seconds
 
 
 def video_estimated_cost(*, video: Video) -> Decimal:
@@ -228,42 +234,54 @@ def _scenes_missing_media(video: Video) -> list[Scene]:
 
 def storyboard_run(*, job: Job, reporter: JobReporter) -> Decimal:
     """Make the narration and the picture of every scene that lacks one. Idempotent:
-    a second run only fills what is still missing."""
+    a second run only fills what is still missing. Pictures come from the video's
+    visuals (videos.storyboard_media); a Replicate voice that fails falls back to
+    espeak-ng with a warning on the scene."""
+    from assets.generators import narration_provider_for, provider_close
     from assets.generators.base import GenerationError
-    from assets.generators.offline import get_narration_provider, get_picture_provider
+    from assets.generators.offline import get_narration_provider
     from videos.composition.spec import frame_size, scene_duration_for
+    from videos.storyboard_media import scene_warning_merge, storyboard_make_pictures
 
     video = job.video
-    pictures = get_picture_provider()
-    narrator = get_narration_provider()
+    narrator = narration_provider_for(video, job_id=job.pk)
+    offline_narrator = get_narration_provider()
     width, height = frame_size(video.aspect, video.quality)
     transition_ms = 0 if video.transition == Video.Transition.CUT else 500
     cost = Decimal("0")
-    total = max(video.scenes.count(), 1)
-    done = 0
-    with job_tempdir(job=job) as tmp:
-        # Loop until nothing is missing: a scene edited while we work is picked up too.
-        for _round in range(3):
-            pending = _scenes_missing_media(video)
-            if not pending:
-                break
-            for scene in pending:
-                reporter.check_cancel()
-                number = scene.position + 1
-                if scene.narration_audio_id is None:
-                    reporter.update("narration", done / total)
+    try:
+        with job_tempdir(job=job) as tmp:
+            # Loop until nothing is missing: a scene edited while we work is picked up too.
+            for _round in range(3):
+                pending = _scenes_missing_media(video)
+                if not pending:
+                    break
+                voiceless = [scene for scene in pending if scene.narration_audio_id is None]
+                for index, scene in enumerate(voiceless):
+                    reporter.check_cancel()
+                    reporter.update("narration", 0.5 * index / len(voiceless))
+                    number = scene.position + 1
+                    warning = ""
                     try:
                         audio = narrator.synthesize(
-                            text=scene.narration,
-                            voice=video.voice,
-                            rate_wpm=video.speech_rate,
-                            out_dir=tmp,
+                            text=scene.narration, voice=video.voice, rate_wpm=video.speech_rate, out_dir=tmp
                         )
+                        maker = narrator
                     except GenerationError as exc:
-                        raise JobFailure(
-                            "narration",
-                            f"Scene {number}: could not synthesise speech: {exc}",
-                        ) from exc
+                        if narrator.name == offline_narrator.name:
+                            raise JobFailure(
+                                "narration", f"Scene {number}: could not synthesise speech: {exc}"
+                            ) from exc
+                        warning = f"{exc} The built-in voice reads this scene instead."
+                        maker = offline_narrator
+                        try:
+                            audio = offline_narrator.synthesize(
+                                text=scene.narration, voice=video.voice, rate_wpm=video.speech_rate, out_dir=tmp
+                            )
+                        except GenerationError as exc2:
+                            raise JobFailure(
+                                "narration", f"Scene {number}: could not synthesise speech: {exc2}"
+                            ) from exc2
                     asset = asset_create_from_path(
                         owner=video.owner,
                         kind=MediaAsset.Kind.AUDIO,
@@ -271,60 +289,34 @@ def storyboard_run(*, job: Job, reporter: JobReporter) -> Decimal:
                         path=audio.path,
                         mime=audio.mime,
                         duration_ms=audio.duration_ms,
-                        generator=narrator.name,
+                        generator=maker.name,
                     )
                     cost += audio.cost_usd
+                    changes = {
+                        "narration_audio": asset,
+                        "narration_ms": audio.duration_ms,
+                        "duration_ms": scene_duration_for(audio.duration_ms, transition_ms=transition_ms),
+                    }
+                    changes["warning"] = scene_warning_merge(scene.warning, "Narration", warning)
                     # Conditional on the text we spoke: an edit made meanwhile wins.
-                    if Scene.objects.filter(pk=scene.pk, narration=scene.narration).update(
-                        narration_audio=asset,
-                        narration_ms=audio.duration_ms,
-                        duration_ms=scene_duration_for(audio.duration_ms, transition_ms=transition_ms),
-                    ):
-                        pass
-                    else:
+                    if not Scene.objects.filter(
+                        pk=scene.pk, narration=scene.narration, narration_audio__isnull=True
+                    ).update(**changes):
                         asset_delete_if_unused(asset=asset)
                     audio.path.unlink(missing_ok=True)
-                if scene.picture_id is None:
-                    reporter.update("pictures", (done + 0.5) / total)
-                    try:
-                        picture = pictures.generate(
-                            prompt=scene.visual_prompt,
-                            width=width,
-                            height=height,
-                            seed=scene.seed,
-                            out_dir=tmp,
-                        )
-                    except GenerationError as exc:
-                        raise JobFailure(
-                            "pictures",
-                            f"Scene {number}: could not make the picture: {exc}",
-                        ) from exc
-                    asset = asset_create_from_path(
-                        owner=video.owner,
-                        kind=MediaAsset.Kind.IMAGE,
-                        source=MediaAsset.Source.GENERATED,
-                        path=picture.path,
-                        mime=picture.mime,
-                        width=picture.width,
-                        height=picture.height,
-                        generator=pictures.name,
-                    )
-                    cost += picture.cost_usd
-                    if not Scene.objects.filter(
-                        pk=scene.pk,
-                        visual_prompt=scene.visual_prompt,
-                        seed=scene.seed,
-                        picture__isnull=True,
-                    ).update(picture=asset):
-                        asset_delete_if_unused(asset=asset)
-                    picture.path.unlink(missing_ok=True)
-                done += 1
-                reporter.update("pictures", min(done / total, 0.99))
-        if _scenes_missing_media(video):
-            raise JobFailure(
-                "storyboard",
-                "Scenes kept changing while their media was made; run it again.",
-            )
+                reporter.check_cancel()
+                pictureless = [scene for scene in pending if scene.picture_id is None]
+                reporter.update("pictures", 0.5)
+                cost += storyboard_make_pictures(
+                    job=job, video=video, scenes=pictureless, reporter=reporter, tmp=tmp, width=width, height=height
+                )
+            if _scenes_missing_media(video):
+                raise JobFailure(
+                    "storyboard",
+                    "Scenes kept changing while their media was made; run it again.",
+                )
+    finally:
+        provider_close(narrator)
     return cost
 
 
@@ -451,10 +443,13 @@ def scene_update(*, scene: Scene, narration: str | None = None, visual_prompt: s
     fields = []
     if narration is not None and narration.strip() != scene.narration:
         scene.narration = narration.strip()
-        old_assets.append(scene.narration_audio)
-        scene.narration_audio = None
-        scene.narration_ms = 0
-        fields += ["narration", "narration_audio", "narration_ms"]
+        fields.append("narration")
+        # An uploaded recording stays (the text is then its caption); speech is remade.
+        if scene.narration_source != Scene.NarrationSource.UPLOAD:
+            old_assets.append(scene.narration_audio)
+            scene.narration_audio = None
+            scene.narration_ms = 0
+            fields += ["narration_audio", "narration_ms"]
     if visual_prompt is not None and visual_prompt.strip() != scene.visual_prompt:
         scene.visual_prompt = visual_prompt.strip()
         if scene.picture is not None and scene.picture.source == MediaAsset.Source.GENERATED:
@@ -613,7 +608,8 @@ def _render_inputs(video: Video, tmp: Path):
             )
             narration = storage_fetch(
                 name=scene.narration_audio.file.name,
-                dest=tmp / f"scene-{number:03d}-voice.wav",
+                # The stored suffix: an uploaded recording may be MP3 or M4A, not WAV.
+                dest=tmp / f"scene-{number:03d}-voice{Path(scene.narration_audio.file.name).suffix}",
             )
         except OSError as exc:
             raise JobFailure(
@@ -917,6 +913,9 @@ def video_job_finished(*, job: Job) -> None:
 
 
 def video_job_retried(*, job: Job) -> None:
+    """Called inside job_retry's transaction: raising here refuses the retry."""
+    if job.kind == Job.Kind.RENDER and not Video.objects.filter(pk=job.video_id, approval=Video.Approval.APPROVED).exists():
+        raise PermissionDenied("The storyboard is no longer approved; approve it before rendering again.")
     status = {
         Job.Kind.STORYBOARD: Video.Status.STORYBOARDING,
         Job.Kind.RENDER: Video.Status.RENDERING,
@@ -957,14 +956,19 @@ def video_delete(*, video: Video) -> None:
 def scene_replace_picture(*, scene: Scene, asset: MediaAsset) -> Scene:
     """Use one of the owner's images as a scene's picture. Withdraws the approval; the
     generated picture it replaces is deleted."""
+    from videos.storyboard_media import scene_warning_merge
+
     video = scene.video
     _editable(video)
-    if asset.owner_id != video.owner_id or asset.kind != MediaAsset.Kind.IMAGE:
+    mine = asset.owner_id == video.owner_id or asset.source == MediaAsset.Source.STOCK
+    if not mine or asset.kind != MediaAsset.Kind.IMAGE:
         raise ValidationError({"picture": "That picture is not one of your images."})
     old = scene.picture
     with transaction.atomic():
         scene.picture = asset
-        scene.save(update_fields=["picture"])
+        # A warning about a generated picture no longer applies.
+        scene.warning = scene_warning_merge(scene.warning, "Picture", "")
+        scene.save(update_fields=["picture", "warning"])
         _withdraw_approval(video)
     if old is not None and old.pk != asset.pk:
         _delete_generated([old])

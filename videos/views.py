@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,6 +28,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
+from assets.views import storyboard_media_context
 from jobs.models import Job
 from jobs.services import JobStateError, job_cancel, job_retry
 from videos import services
@@ -258,7 +259,7 @@ def _storyboard_context(
     error: str = "",
 ) -> dict:
     video.refresh_from_db()
-    scenes = list(video.scenes.select_related("picture", "narration_audio").order_by("position"))
+    scenes = list(video.scenes.select_related("picture", "narration_audio", "clip").order_by("position"))
     for scene in scenes:
         scene.picture_version = scene.picture.code.hex[:10] if scene.picture else ""
         if failed_scene is not None and scene.pk == failed_scene.pk:
@@ -295,6 +296,8 @@ def _storyboard_context(
         "refinements_limit": limit,
         "refinements_left": max(limit - video.refinements_used, 0),
         "estimated_cost": services.video_estimated_cost(video=video),
+        "actual_cost": video.jobs.aggregate(total=Sum("actual_cost"))["total"] or 0,
+        **storyboard_media_context(video),
         "add_form": add_form or SceneAddForm(),
         "error": error,
         "has_active_job": building or locked,

@@ -1,0 +1,74 @@
+"""Which provider makes a video's media.
+
+Offline providers are the default. A video whose creator chose Replicate visuals gets
+pictures (and, when REPLICATE_TTS_MODEL is set, narration) from Replicate, but only on a
+site with REPLICATE_API_TOKEN; a stock video is matched against the stock library by
+the storyboard and falls back to the offline cards.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from django.conf import settings
+
+from .base import NarrationProvider, PictureProvider
+
+
+def replicate_available() -> bool:
+    return bool(settings.REPLICATE_API_TOKEN)
+
+
+def uses_replicate(video) -> bool:
+    return video.visuals == "replicate" and replicate_available()
+
+
+def picture_provider_for(video, *, job_id: int | None = None, stop: threading.Event | None = None) -> PictureProvider:
+    """The provider of the video's scene pictures (for stock videos: of the fallback cards)."""
+    from .offline import get_picture_provider
+
+    if uses_replicate(video):
+        from .replicate_provider import ReplicatePictureProvider
+
+        return ReplicatePictureProvider(aspect_ratio=video.aspect, job_id=job_id, stop=stop)
+    return get_picture_provider()
+
+
+def narration_provider_for(
+    video, *, job_id: int | None = None, stop: threading.Event | None = None
+) -> NarrationProvider:
+    from .offline import get_narration_provider
+
+    if uses_replicate(video) and settings.REPLICATE_TTS_MODEL:
+        from .replicate_provider import ReplicateNarrationProvider
+
+        return ReplicateNarrationProvider(job_id=job_id, stop=stop)
+    return get_narration_provider()
+
+
+def provider_close(provider: object) -> None:
+    """Release what a provider holds (Replicate: its HTTP connections)."""
+    close = getattr(provider, "close", None)
+    if callable(close):
+        close()
+
+
+def picture_price_for(video):
+    """USD per scene picture for this video (stock matches and cards cost nothing)."""
+    from decimal import Decimal
+
+    if uses_replicate(video):
+        from .replicate_provider import replicate_price
+
+        return replicate_price(settings.REPLICATE_PICTURE_MODEL)
+    return Decimal(0)
+
+
+def narration_price_per_second_for(video):
+    from decimal import Decimal
+
+    if uses_replicate(video) and settings.REPLICATE_TTS_MODEL:
+        from .replicate_provider import replicate_price
+
+        return replicate_price(settings.REPLICATE_TTS_MODEL)
+    return Decimal(0)

@@ -61,7 +61,10 @@ def test_cancel_of_a_finished_job_is_refused(queued_job):
         job_cancel(job=queued_job)
 
 
-def test_retry_requeues_a_failed_job_and_clears_its_error(queued_job, django_capture_on_commit_callbacks):
+def test_retry_requeues_a_failed_job_and_clears_its_error(queued_job, owner, django_capture_on_commit_callbacks):
+    from videos.services import storyboard_approve
+
+    storyboard_approve(video=queued_job.video, user=owner)
     Job.objects.filter(pk=queued_job.pk).update(
         status=Job.Status.FAILED, error_stage="video", error_message="boom", attempts=1
     )
@@ -104,3 +107,14 @@ def test_reaper_requeues_only_stale_running_jobs(make_video, owner, settings, dj
     fresh_job.refresh_from_db()
     assert stale_job.status == Job.Status.QUEUED
     assert fresh_job.status == Job.Status.RUNNING
+
+
+def test_retrying_a_render_is_refused_once_the_storyboard_is_no_longer_approved(make_video, owner):
+    from django.core.exceptions import PermissionDenied
+
+    video = make_video(owner)
+    job = Job.objects.create(owner=owner, video=video, kind=Job.Kind.RENDER, status=Job.Status.FAILED)
+    with pytest.raises(PermissionDenied, match="no longer approved"):
+        job_retry(job=job)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED

@@ -48,7 +48,9 @@ def test_an_audio_page_has_a_player(admin_client, owner, make_video):
 
     page = admin_client.get(reverse("admin:assets_mediaasset_change", args=[audio.pk])).content.decode()
 
-    assert f'<audio controls preload="metadata" src="{reverse("admin:assets_mediaasset_file", args=[audio.pk])}"' in page
+    assert (
+        f'<audio controls preload="metadata" src="{reverse("admin:assets_mediaasset_file", args=[audio.pk])}"' in page
+    )
     assert 'name="_save"' not in page
 
 

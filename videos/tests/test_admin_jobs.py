@@ -35,7 +35,12 @@ def test_non_staff_are_sent_to_the_admin_login(client, owner):
 def test_the_list_shows_stage_progress_attempts_and_error(admin_client, owner, make_video):
     job = make_video(owner).jobs.get()
     Job.objects.filter(pk=job.pk).update(
-        status=Job.Status.FAILED, stage="pictures", progress=40, attempts=2, error_stage="pictures", error_message="Scene 2: no picture"
+        status=Job.Status.FAILED,
+        stage="pictures",
+        progress=40,
+        attempts=2,
+        error_stage="pictures",
+        error_message="Scene 2: no picture",
     )
 
     response = admin_client.get(reverse(CHANGELIST), {"status__exact": "failed"})

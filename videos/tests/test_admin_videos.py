@@ -98,7 +98,9 @@ def test_approve_action_approves_and_records_the_staff_member(admin_client, staf
     assert LogEntry.objects.filter(user=staff, change_message="Approved the storyboard.").count() == 2
 
 
-def test_the_queue_lists_only_storyboards_awaiting_approval_oldest_first(admin_client, owner, make_video, staff_approval):
+def test_the_queue_lists_only_storyboards_awaiting_approval_oldest_first(
+    admin_client, owner, make_video, staff_approval
+):
     older = storyboard_approve(video=make_video(owner, title="Older"), user=owner)
     newer = storyboard_approve(video=make_video(owner, title="Newer"), user=owner)
     make_video(owner, title="Not submitted")
@@ -119,7 +121,9 @@ def test_reject_action_asks_for_a_reason_then_sends_the_storyboard_back(
     video.refresh_from_db()
     assert video.approval == Video.Approval.PENDING
 
-    response = _act(admin_client, QUEUE, "reject_storyboards", [video], apply="1", reason="Scene 2 needs a new picture.")
+    response = _act(
+        admin_client, QUEUE, "reject_storyboards", [video], apply="1", reason="Scene 2 needs a new picture."
+    )
 
     assert "Rejected 1 storyboard." in _messages(response)
     video.refresh_from_db()
@@ -128,7 +132,9 @@ def test_reject_action_asks_for_a_reason_then_sends_the_storyboard_back(
     assert LogEntry.objects.filter(user=staff, change_message__contains="Scene 2 needs a new picture.").exists()
 
 
-def test_reject_without_a_reason_shows_the_form_again_and_changes_nothing(admin_client, owner, make_video, staff_approval):
+def test_reject_without_a_reason_shows_the_form_again_and_changes_nothing(
+    admin_client, owner, make_video, staff_approval
+):
     video = storyboard_approve(video=make_video(owner), user=owner)
 
     response = _act(admin_client, QUEUE, "reject_storyboards", [video], apply="1", reason="")
@@ -257,7 +263,13 @@ def test_site_settings_open_on_the_single_row_and_switch_the_policy(admin_client
 def test_a_quota_set_in_admin_overrides_the_site_default(admin_client, owner):
     response = admin_client.post(
         reverse("admin:videos_quota_add"),
-        {"user": owner.pk, "videos_per_day": "2", "render_minutes_per_month": "", "storage_bytes": "", "concurrent_jobs": ""},
+        {
+            "user": owner.pk,
+            "videos_per_day": "2",
+            "render_minutes_per_month": "",
+            "storage_bytes": "",
+            "concurrent_jobs": "",
+        },
         follow=True,
     )
 
@@ -281,3 +293,24 @@ def test_the_project_list_counts_videos(admin_client, owner, make_video):
 
     [row] = response.context["cl"].result_list
     assert row.name == "Coast" and row._video_count == 1
+
+
+def test_a_queued_storyboard_opens_read_only_with_its_scenes(admin_client, owner, make_video, staff_approval):
+    video = storyboard_approve(video=make_video(owner), user=owner)
+
+    response = admin_client.get(reverse("admin:videos_storyboardawaitingapproval_change", args=[video.pk]))
+
+    html = response.content.decode()
+    assert response.status_code == 200 and 'name="_save"' not in html
+    for scene in video.scenes.all():
+        assert scene.narration in html
+
+
+def test_a_quota_page_shows_the_users_current_use(admin_client, owner, make_video):
+    make_video(owner)
+    quota = Quota.objects.get(user=owner)
+
+    html = admin_client.get(reverse("admin:videos_quota_change", args=[quota.pk])).content.decode()
+
+    assert "Videos today: 1 of 20" in html
+    assert "Jobs running: 0 of 5" in html

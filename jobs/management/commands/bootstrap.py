@@ -33,6 +33,15 @@ class Command(BaseCommand):
                 "repeats": -1,
             },
         )
+        Schedule.objects.update_or_create(
+            name="send due webhooks",
+            defaults={
+                "func": "jobs.tasks.send_due_webhooks",
+                "schedule_type": Schedule.MINUTES,
+                "minutes": 5,
+                "repeats": -1,
+            },
+        )
         if opts["demo"]:
             User = get_user_model()
             user, created = User.objects.get_or_create(username=opts["demo_username"])

@@ -1,0 +1,98 @@
+"""HTML forms for creators' media and the stock library: input parsing and widgets only.
+What a file really is, and whether it may be used, is decided by assets.services."""
+
+from __future__ import annotations
+
+from django import forms
+
+from assets.models import MediaAsset
+from videos.forms import ServiceErrorsMixin
+from videos.models import Scene
+
+PICTURE_ACCEPT = "image/jpeg,image/png,image/webp,.jpg,.jpeg,.png,.webp"
+CLIP_ACCEPT = "video/mp4,video/quicktime,video/webm,.mp4,.mov,.webm"
+SOUND_ACCEPT = "audio/mpeg,audio/wav,audio/x-wav,audio/mp4,.mp3,.wav,.m4a"
+ANY_ACCEPT = f"{PICTURE_ACCEPT},{CLIP_ACCEPT},{SOUND_ACCEPT}"
+
+
+def _limit_text() -> str:
+    from assets.upload_handlers import megabytes, upload_limit_bytes
+
+    return megabytes(upload_limit_bytes())
+
+
+class AssetUploadForm(ServiceErrorsMixin, forms.Form):
+    file = forms.FileField(
+        label="File",
+        widget=forms.ClearableFileInput(attrs={"accept": ANY_ACCEPT}),
+        # The upload handler refuses an over-size file before Django keeps it; an
+        # empty one reaches the service, which says so in its own words.
+        allow_empty_file=True,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "file"
+        ].help_text = (
+            f"A picture (JPEG, PNG, WebP), a clip (MP4, MOV, WebM) or a sound (MP3, WAV, M4A), up to {_limit_text()}."
+        )
+
+
+class SceneClipForm(ServiceErrorsMixin, forms.Form):
+    """A clip for a scene: an upload, or one of the creator's (or the stock library's) clips."""
+
+    clip = forms.FileField(
+        required=False, allow_empty_file=True, widget=forms.ClearableFileInput(attrs={"accept": CLIP_ACCEPT})
+    )
+    asset = forms.UUIDField(required=False)
+    clip_audio = forms.ChoiceField(choices=Scene.ClipAudio.choices, initial=Scene.ClipAudio.DROP)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("clip") and not cleaned.get("asset") and "clip" not in self.files:
+            raise forms.ValidationError("Choose a clip or upload one.")
+        return cleaned
+
+
+class SceneNarrationForm(ServiceErrorsMixin, forms.Form):
+    narration_audio = forms.FileField(
+        required=False, allow_empty_file=True, widget=forms.ClearableFileInput(attrs={"accept": SOUND_ACCEPT})
+    )
+    asset = forms.UUIDField(required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("narration_audio") and not cleaned.get("asset") and "narration_audio" not in self.files:
+            raise forms.ValidationError("Choose a recording or upload one.")
+        return cleaned
+
+
+class SceneMediaForm(forms.Form):
+    """One of the creator's pictures or clips, or a stock item, for a scene."""
+
+    asset = forms.UUIDField()
+
+
+class StockAssetForm(ServiceErrorsMixin, forms.Form):
+    """The staff form that adds an item to the stock library."""
+
+    file = forms.FileField(
+        allow_empty_file=True,
+        widget=forms.ClearableFileInput(attrs={"accept": ANY_ACCEPT}),
+        help_text="A picture (JPEG, PNG, WebP), a clip (MP4, MOV, WebM) or music (MP3, WAV, M4A). "
+        "Checked by its content, like a creator's upload.",
+    )
+    label = forms.CharField(max_length=120, required=False, help_text="A name to show; the file's name if empty.")
+    tags = forms.CharField(
+        max_length=500,
+        help_text="Words a scene might use, separated by spaces or commas (e.g. “sea waves harbour boat”). "
+        "Each scene takes the item sharing the most words with its narration and prompt.",
+        widget=forms.TextInput(attrs={"size": 60}),
+    )
+
+
+class StockTagsForm(ServiceErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = MediaAsset
+        fields = ["label", "tags"]

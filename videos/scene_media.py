@@ -1,0 +1,165 @@
+"""Services: a scene's own media from the creator (or the stock library).
+
+A scene can show a video clip instead of its picture (trimmed or looped to the scene,
+its sound dropped or mixed in), and can be narrated by an uploaded recording instead of
+synthesised speech (the scene then takes the recording's length). Every change
+withdraws the storyboard's approval, like any other storyboard edit. Uploaded files
+stay in the creator's media when a scene stops using them; generated ones are deleted.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from assets.models import MediaAsset
+from assets.services import asset_delete_if_unused, asset_ingest_upload
+from videos.models import Scene, Video
+from videos.services import _delete_generated, _editable, _withdraw_approval, storyboard_refresh
+
+AUDIO_KINDS = (MediaAsset.Kind.AUDIO, MediaAsset.Kind.MUSIC)
+
+
+def _usable(asset: MediaAsset, video: Video) -> bool:
+    return asset.owner_id == video.owner_id or asset.source == MediaAsset.Source.STOCK
+
+
+def _transition_ms(video: Video) -> int:
+    return 0 if video.transition == Video.Transition.CUT else 500
+
+
+def _ingest_then(scene: Scene, upload, *, field: str, kinds: tuple[str, ...], use) -> Scene:
+    """Store a validated upload and hand it to `use`; nothing stays stored if `use` refuses."""
+    _editable(scene.video)
+    asset = asset_ingest_upload(owner=scene.video.owner, upload=upload, field=field, kinds=kinds)
+    try:
+        return use(asset)
+    except Exception:
+        asset_delete_if_unused(asset=asset)
+        raise
+
+
+# --- clips ------------------------------------------------------------------------------
+
+
+def scene_use_clip(*, scene: Scene, asset: MediaAsset, audio: str = Scene.ClipAudio.DROP) -> Scene:
+    """Show one of the owner's clips (or a stock clip) in the scene instead of its picture."""
+    video = scene.video
+    _editable(video)
+    if asset.kind != MediaAsset.Kind.VIDEO or not _usable(asset, video):
+        raise ValidationError({"clip": "That clip is not one of your video clips."})
+    if audio not in Scene.ClipAudio.values:
+        raise ValidationError({"clip_audio": "Choose whether to drop or mix the clip's sound."})
+    if audio == Scene.ClipAudio.MIX and not asset.has_audio:
+        raise ValidationError({"clip_audio": "That clip has no sound to mix in; choose “drop”."})
+    with transaction.atomic():
+        scene.clip = asset
+        scene.clip_audio = audio
+        scene.save(update_fields=["clip", "clip_audio"])
+        _withdraw_approval(video)
+    return scene
+
+
+def scene_upload_clip(*, scene: Scene, upload, audio: str = Scene.ClipAudio.DROP) -> Scene:
+    """Validate an uploaded clip and show it in the scene; nothing is stored if refused."""
+    if audio not in Scene.ClipAudio.values:
+        raise ValidationError({"clip_audio": "Choose whether to drop or mix the clip's sound."})
+    return _ingest_then(
+        scene,
+        upload,
+        field="clip",
+        kinds=(MediaAsset.Kind.VIDEO,),
+        # A clip without sound is still a clip: its (absent) sound is simply dropped.
+        use=lambda asset: scene_use_clip(
+            scene=scene, asset=asset, audio=audio if asset.has_audio else Scene.ClipAudio.DROP
+        ),
+    )
+
+
+def scene_set_clip_audio(*, scene: Scene, audio: str) -> Scene:
+    if scene.clip is None:
+        raise ValidationError({"clip_audio": "This scene has no clip."})
+    return scene_use_clip(scene=scene, asset=scene.clip, audio=audio)
+
+
+def scene_remove_clip(*, scene: Scene) -> Scene:
+    """Back to the scene's picture. The clip stays in the creator's media."""
+    video = scene.video
+    _editable(video)
+    if scene.clip_id is None:
+        return scene
+    with transaction.atomic():
+        scene.clip = None
+        scene.clip_audio = Scene.ClipAudio.DROP
+        scene.save(update_fields=["clip", "clip_audio"])
+        _withdraw_approval(video)
+    return scene
+
+
+# --- narration --------------------------------------------------------------------------
+
+
+def scene_use_narration(*, scene: Scene, asset: MediaAsset) -> Scene:
+    """Narrate the scene with one of the owner's recordings instead of synthesised
+    speech; the scene takes the recording's length. The text stays (it is the caption)."""
+    from videos.composition.spec import scene_duration_for
+
+    video = scene.video
+    _editable(video)
+    if asset.kind not in AUDIO_KINDS or not _usable(asset, video) or not asset.duration_ms:
+        raise ValidationError({"narration_audio": "That recording is not one of your sound files."})
+    old = scene.narration_audio
+    with transaction.atomic():
+        scene.narration_audio = asset
+        scene.narration_source = Scene.NarrationSource.UPLOAD
+        scene.narration_ms = asset.duration_ms
+        scene.duration_ms = scene_duration_for(asset.duration_ms, transition_ms=_transition_ms(video))
+        scene.save(update_fields=["narration_audio", "narration_source", "narration_ms", "duration_ms"])
+        _withdraw_approval(video)
+    if old is not None and old.pk != asset.pk:
+        _delete_generated([old])
+    return scene
+
+
+def scene_upload_narration(*, scene: Scene, upload) -> Scene:
+    """Validate an uploaded recording and make it the scene's narration."""
+    return _ingest_then(
+        scene,
+        upload,
+        field="narration_audio",
+        kinds=(MediaAsset.Kind.AUDIO,),
+        use=lambda asset: scene_use_narration(scene=scene, asset=asset),
+    )
+
+
+def scene_use_speech(*, scene: Scene) -> Scene:
+    """Back to synthesised speech from the scene's text (made by a storyboard job)."""
+    video = scene.video
+    _editable(video)
+    if scene.narration_source == Scene.NarrationSource.SPEECH:
+        return scene
+    with transaction.atomic():
+        scene.narration_audio = None
+        scene.narration_source = Scene.NarrationSource.SPEECH
+        scene.narration_ms = 0
+        scene.save(update_fields=["narration_audio", "narration_source", "narration_ms"])
+        _withdraw_approval(video)
+    storyboard_refresh(video=video)
+    return scene
+
+
+# --- stock ------------------------------------------------------------------------------
+
+
+def scene_use_stock(*, scene: Scene, asset: MediaAsset) -> Scene:
+    """Use a stock item in the scene: a stock picture becomes its picture, a stock clip
+    its clip."""
+    from videos.services import scene_replace_picture
+
+    if asset.source != MediaAsset.Source.STOCK:
+        raise ValidationError({"stock": "That is not an item of the stock library."})
+    if asset.kind == MediaAsset.Kind.VIDEO:
+        return scene_use_clip(scene=scene, asset=asset)
+    if asset.kind == MediaAsset.Kind.IMAGE:
+        return scene_replace_picture(scene=scene, asset=asset)
+    raise ValidationError({"stock": "Only stock pictures and clips can be used in a scene."})
