@@ -59,16 +59,12 @@ def _inline_queue(monkeypatch):
 
 @pytest.fixture
 def owner(db):
-    return get_user_model().objects.create_user(
-        "olive", "olive@example.com", "olive-password-1"
-    )
+    return get_user_model().objects.create_user("olive", "olive@example.com", "olive-password-1")
 
 
 @pytest.fixture
 def stranger(db):
-    return get_user_model().objects.create_user(
-        "sam", "sam@example.com", "sam-password-1"
-    )
+    return get_user_model().objects.create_user("sam", "sam@example.com", "sam-password-1")
 
 
 @pytest.fixture
@@ -160,9 +156,7 @@ def qcluster(transactional_db, settings, monkeypatch, tmp_path):
         log.close()
 
 
-def wait_for(
-    predicate, *, timeout: float, interval: float = 0.2, message: str = "condition"
-):
+def wait_for(predicate, *, timeout: float, interval: float = 0.2, message: str = "condition"):
     """Poll until predicate() is truthy; fail the test with `message` on timeout."""
     import time
 
@@ -231,13 +225,10 @@ def daphne_server(transactional_db, settings, tmp_path):
         try:
             urllib.request.urlopen(f"{url}/accounts/login/", timeout=2)
             break
-        except Exception:
+        except OSError:  # not listening yet (URLError is an OSError)
             if proc.poll() is not None or time.monotonic() > deadline:
                 log.flush()
-                pytest.fail(
-                    "daphne did not start: "
-                    + (tmp_path / "daphne.log").read_text()[-2000:]
-                )
+                pytest.fail("daphne did not start: " + (tmp_path / "daphne.log").read_text()[-2000:])
             time.sleep(0.2)
     try:
         yield url

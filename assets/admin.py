@@ -13,7 +13,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from assets.models import MediaAsset, StockItem
+from assets.models import MediaAsset, ReplicatePrediction, ReplicateWebhookEvent, StockItem
 from assets.services import asset_delete_if_unused
 
 
@@ -273,3 +273,47 @@ class StockItemAdmin(admin.ModelAdmin):
 
         uses = asset_usage(asset=asset)
         return f"{len(uses)} place{'s' if len(uses) != 1 else ''}" if uses else "–"
+
+
+# --- Replicate: what was asked, what it cost --------------------------------------------------
+
+
+@admin.register(ReplicatePrediction)
+class ReplicatePredictionAdmin(admin.ModelAdmin):
+    """Every prediction asked of Replicate, with its outcome and cost (a job's actual cost
+    is the sum of its stored outputs). Read-only: written by the storyboard and webhooks."""
+
+    list_display = ["prediction_id", "model", "status", "attempt", "cost_usd", "job_link", "created_at", "completed_at"]
+    list_filter = ["status", "model", "created_at"]
+    search_fields = ["prediction_id", "job__code", "job__video__title"]
+    list_select_related = ["job", "job__video"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in ReplicatePrediction._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description="Job")
+    def job_link(self, prediction: ReplicatePrediction) -> str:
+        if prediction.job is None:
+            return "–"
+        url = reverse("admin:jobs_job_change", args=[prediction.job_id])
+        return format_html('<a href="{}">{}</a>', url, prediction.job.video.title)
+
+
+@admin.register(ReplicateWebhookEvent)
+class ReplicateWebhookEventAdmin(admin.ModelAdmin):
+    """Webhooks accepted from Replicate (one row per webhook-id: retries are not applied twice)."""
+
+    list_display = ["webhook_id", "prediction_id", "status", "received_at"]
+    search_fields = ["webhook_id", "prediction_id"]
+    readonly_fields = ["webhook_id", "prediction_id", "status", "received_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

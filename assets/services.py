@@ -576,27 +576,36 @@ def assets_visible_to(user):
     return MediaAsset.objects.filter(Q(owner=user) | Q(source=MediaAsset.Source.STOCK))
 
 
-def asset_usage(*, asset: MediaAsset) -> list[str]:
-    """Where the asset is used, as phrases for a person ("the picture of scene 2 of
-    “Harbour”"), scenes first, in a stable order."""
+def asset_usages(*, assets) -> dict[int, list[str]]:
+    """Where each asset is used, as phrases for a person ("the picture of scene 2 of
+    “Harbour”"), scenes first, in a stable order; in three queries however many assets."""
     from django.db.models import Q
 
     from videos.models import Scene, Video
 
+    ids = {asset.pk for asset in assets}
+    uses: dict[int, list[str]] = {pk: [] for pk in ids}
+    if not ids:
+        return uses
     roles = (("picture_id", "picture"), ("clip_id", "clip"), ("narration_audio_id", "narration"))
-    uses: list[str] = []
     scenes = (
-        Scene.objects.filter(Q(picture=asset) | Q(clip=asset) | Q(narration_audio=asset))
+        Scene.objects.filter(Q(picture__in=ids) | Q(clip__in=ids) | Q(narration_audio__in=ids))
         .select_related("video")
         .order_by("video__title", "video_id", "position")
     )
     for scene in scenes:
         for attribute, role in roles:
-            if getattr(scene, attribute) == asset.pk:
-                uses.append(f"the {role} of scene {scene.position + 1} of “{scene.video.title}”")
-    for video in Video.objects.filter(music_asset=asset).order_by("title", "pk"):
-        uses.append(f"the music of “{video.title}”")
+            pk = getattr(scene, attribute)
+            if pk in ids:
+                uses[pk].append(f"the {role} of scene {scene.position + 1} of “{scene.video.title}”")
+    for video in Video.objects.filter(music_asset__in=ids).order_by("title", "pk"):
+        uses[video.music_asset_id].append(f"the music of “{video.title}”")
     return uses
+
+
+def asset_usage(*, asset: MediaAsset) -> list[str]:
+    """Where one asset is used (see asset_usages)."""
+    return asset_usages(assets=[asset])[asset.pk]
 
 
 def _usage_sentence(uses: list[str]) -> str:
@@ -628,12 +637,15 @@ def asset_delete(*, asset: MediaAsset, user) -> None:
 # --- the stock library ------------------------------------------------------------------
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-# Words that match everything and so say nothing about a scene.
+# Words that match everything and so say nothing about a scene: grammar, and the style
+# words every generated visual prompt ends with ("cinematic illustration").
 _STOPWORDS = frozenset(
     """
     a an and are as at be been but by for from has have he her his in into is it its of on or
     our she so than that the their them then there these they this to up was we were what when
     where which while who will with you your
+    cinematic illustration illustrated photo photograph photorealistic realistic render style
+    art artwork digital painting detailed lighting 4k 8k hd
     """.split()
 )
 

@@ -119,8 +119,9 @@ def _library_context(request: HttpRequest, *, form: AssetUploadForm | None = Non
     else:
         show = ""
     assets = list(assets.order_by("-created_at", "-pk")[:200])
+    usages = services.asset_usages(assets=assets)
     for asset in assets:
-        asset.uses = services.asset_usage(asset=asset)
+        asset.uses = usages[asset.pk]
     return {
         "assets": assets,
         "stock": list(_stock().order_by("kind", "label", "pk")[:200]),

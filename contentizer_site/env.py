@@ -28,9 +28,7 @@ def env_bool(name: str, default: bool = False) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise ImproperlyConfigured(
-        f"{name} must be a boolean (1/0, true/false), got {raw!r}"
-    )
+    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {raw!r}")
 
 
 def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
@@ -56,7 +54,5 @@ def env_list(name: str, default: list[str]) -> list[str]:
 def env_choice(name: str, default: str, choices: set[str]) -> str:
     value = os.environ.get(name, default).strip().lower()
     if value not in choices:
-        raise ImproperlyConfigured(
-            f"{name} must be one of {sorted(choices)}, got {value!r}"
-        )
+        raise ImproperlyConfigured(f"{name} must be one of {sorted(choices)}, got {value!r}")
     return value

@@ -27,9 +27,7 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set")
     # Embedded default only: a fixed development key. Production sets its own.
     SECRET_KEY = "contentizer-embedded-default-not-for-production"
-ALLOWED_HOSTS = env_list(
-    "DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"]
-)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -103,10 +101,7 @@ else:
             # with a real qcluster subprocess. One per process: parallel runs never collide.
             "TEST": {
                 "NAME": env_str("SQLITE_TEST_PATH", "")
-                or str(
-                    Path(tempfile.gettempdir())
-                    / f"contentizer-test-{os.getpid()}.sqlite3"
-                )
+                or str(Path(tempfile.gettempdir()) / f"contentizer-test-{os.getpid()}.sqlite3")
             },
         }
     }
@@ -209,9 +204,7 @@ STORAGES = {
 # --- Contentizer ----------------------------------------------------------------
 # Where jobs make their per-job temp dirs (removed when the job ends).
 CONTENTIZER_TMP_DIR = env_str("CONTENTIZER_TMP_DIR", "") or None
-CONTENTIZER_SCRIPT_MAX_CHARS = env_int(
-    "CONTENTIZER_SCRIPT_MAX_CHARS", 20000, minimum=100
-)
+CONTENTIZER_SCRIPT_MAX_CHARS = env_int("CONTENTIZER_SCRIPT_MAX_CHARS", 20000, minimum=100)
 CONTENTIZER_MAX_SCENES = env_int("CONTENTIZER_MAX_SCENES", 120, minimum=1)
 CONTENTIZER_MAX_REFINEMENTS = env_int("CONTENTIZER_MAX_REFINEMENTS", 5, minimum=0)
 CONTENTIZER_FFMPEG = env_str("CONTENTIZER_FFMPEG", "ffmpeg")
@@ -219,9 +212,7 @@ CONTENTIZER_FFPROBE = env_str("CONTENTIZER_FFPROBE", "ffprobe")
 CONTENTIZER_X264_PRESET = env_str("CONTENTIZER_X264_PRESET", "veryfast")
 CONTENTIZER_X264_CRF = env_int("CONTENTIZER_X264_CRF", 23, minimum=0)
 # A job whose heartbeat is older than this while RUNNING is considered lost.
-CONTENTIZER_HEARTBEAT_STALE_SECONDS = env_int(
-    "CONTENTIZER_HEARTBEAT_STALE_SECONDS", 120, minimum=10
-)
+CONTENTIZER_HEARTBEAT_STALE_SECONDS = env_int("CONTENTIZER_HEARTBEAT_STALE_SECONDS", 120, minimum=10)
 
 # --- Uploads (creators' own media, stock) ------------------------------------------
 # Largest picture, clip or audio file accepted; refused by size before it is read.
@@ -286,9 +277,7 @@ CONTENTIZER_WEBHOOK_BACKOFF_MAX_SECONDS = env_int("CONTENTIZER_WEBHOOK_BACKOFF_M
 
 # --- Auth -----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
-    {
-        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
-    },
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -311,9 +300,7 @@ LOGGING = {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "pythonjsonlogger.json.JsonFormatter"},
     },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}
-    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django_q": {"level": "WARNING"}},
 }

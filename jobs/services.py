@@ -61,17 +61,13 @@ def job_notify(job: Job) -> None:
 
         layer = get_channel_layer()
         if layer is not None:
-            async_to_sync(layer.group_send)(
-                job_group_name(job), {"type": "job.changed"}
-            )
+            async_to_sync(layer.group_send)(job_group_name(job), {"type": "job.changed"})
     except Exception:  # noqa: BLE001 - progress push must never break a job
         logger.debug("job_notify failed for %s", job.pk, exc_info=True)
 
 
 def job_create(*, video, kind: str, estimated_cost: Decimal = Decimal("0")) -> Job:
-    job = Job.objects.create(
-        owner=video.owner, video=video, kind=kind, estimated_cost=estimated_cost
-    )
+    job = Job.objects.create(owner=video.owner, video=video, kind=kind, estimated_cost=estimated_cost)
     job_enqueue(job=job)
     return job
 
@@ -83,9 +79,7 @@ def job_enqueue(*, job: Job) -> None:
     def _send() -> None:
         from django_q.tasks import async_task
 
-        task_id = async_task(
-            RUN_JOB_TASK, job_id, task_name=f"job-{job_id}-{job.kind}", group=job.kind
-        )
+        task_id = async_task(RUN_JOB_TASK, job_id, task_name=f"job-{job_id}-{job.kind}", group=job.kind)
         Job.objects.filter(pk=job_id).update(task_id=str(task_id or "")[:64])
 
     transaction.on_commit(_send)
@@ -97,9 +91,7 @@ def job_claim(*, job_id: int) -> Job | None:
     Returns the claimed job, or None when someone else has it or it is finished."""
     now = timezone.now()
     stale = now - timedelta(seconds=settings.CONTENTIZER_HEARTBEAT_STALE_SECONDS)
-    claimable = Q(status=Job.Status.QUEUED) | Q(
-        status=Job.Status.RUNNING, heartbeat_at__lt=stale
-    )
+    claimable = Q(status=Job.Status.QUEUED) | Q(status=Job.Status.RUNNING, heartbeat_at__lt=stale)
     count = Job.objects.filter(claimable, pk=job_id, cancel_requested=False).update(
         status=Job.Status.RUNNING,
         stage="starting",
@@ -135,11 +127,7 @@ class JobReporter:
         progress = max(0, min(100, int(fraction * 100)))
         now = time.monotonic()
         changed_stage = stage != self._stage
-        if (
-            not changed_stage
-            and progress == self._progress
-            and now - self._last_write < 5
-        ):
+        if not changed_stage and progress == self._progress and now - self._last_write < 5:
             return
         if not changed_stage and now - self._last_write < self.min_interval_s:
             return
@@ -160,16 +148,8 @@ class JobReporter:
         if now - self._last_cancel_check < self.min_interval_s:
             return False
         self._last_cancel_check = now
-        row = (
-            Job.objects.filter(pk=self.job.pk)
-            .values("status", "cancel_requested")
-            .first()
-        )
-        if (
-            row is None
-            or row["cancel_requested"]
-            or row["status"] != Job.Status.RUNNING
-        ):
+        row = Job.objects.filter(pk=self.job.pk).values("status", "cancel_requested").first()
+        if row is None or row["cancel_requested"] or row["status"] != Job.Status.RUNNING:
             self._canceled = True
         return self._canceled
 
@@ -204,9 +184,7 @@ def job_fail(*, job: Job, stage: str, message: str) -> None:
 
 
 def job_mark_canceled(*, job: Job) -> None:
-    Job.objects.filter(pk=job.pk).exclude(
-        status__in=(Job.Status.SUCCEEDED, Job.Status.FAILED)
-    ).update(
+    Job.objects.filter(pk=job.pk).exclude(status__in=(Job.Status.SUCCEEDED, Job.Status.FAILED)).update(
         status=Job.Status.CANCELED, finished_at=timezone.now(), cancel_requested=True
     )
     _refresh(job)
@@ -222,14 +200,10 @@ def job_cancel(*, job: Job) -> Job:
     ):
         _after_job_finished(job_id=job.pk)
     else:
-        updated = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
-            cancel_requested=True
-        )
+        updated = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(cancel_requested=True)
         if not updated:
             job.refresh_from_db()
-            raise JobStateError(
-                f"This job has already {job.status}; there is nothing to cancel."
-            )
+            raise JobStateError(f"This job has already {job.status}; there is nothing to cancel.")
     job.refresh_from_db()
     job_notify(job)
     return job
@@ -238,9 +212,7 @@ def job_cancel(*, job: Job) -> Job:
 def job_retry(*, job: Job) -> Job:
     """Put a failed or canceled job back in the queue (same row, attempts keep counting)."""
     with transaction.atomic():
-        updated = Job.objects.filter(
-            pk=job.pk, status__in=(Job.Status.FAILED, Job.Status.CANCELED)
-        ).update(
+        updated = Job.objects.filter(pk=job.pk, status__in=(Job.Status.FAILED, Job.Status.CANCELED)).update(
             status=Job.Status.QUEUED,
             cancel_requested=False,
             stage="",
@@ -253,9 +225,7 @@ def job_retry(*, job: Job) -> Job:
         )
         if updated != 1:
             job.refresh_from_db()
-            raise JobStateError(
-                f"Only a failed or canceled job can be retried; this one is {job.status}."
-            )
+            raise JobStateError(f"Only a failed or canceled job can be retried; this one is {job.status}.")
         job.refresh_from_db()
         _before_job_retried(job=job)
         job_enqueue(job=job)
@@ -307,15 +277,13 @@ def job_tempdir(*, job: Job) -> Iterator[Path]:
 def jobs_reap_stale() -> int:
     """Re-queue running jobs whose worker went silent (a killed worker; the Redis broker
     never re-delivers). Returns how many were re-queued."""
-    stale = timezone.now() - timedelta(
-        seconds=settings.CONTENTIZER_HEARTBEAT_STALE_SECONDS
-    )
+    stale = timezone.now() - timedelta(seconds=settings.CONTENTIZER_HEARTBEAT_STALE_SECONDS)
     requeued = 0
     for job in Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=stale):
         with transaction.atomic():
-            if Job.objects.filter(
-                pk=job.pk, status=Job.Status.RUNNING, heartbeat_at__lt=stale
-            ).update(status=Job.Status.QUEUED, stage="requeued after a lost worker"):
+            if Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, heartbeat_at__lt=stale).update(
+                status=Job.Status.QUEUED, stage="requeued after a lost worker"
+            ):
                 job_enqueue(job=job)
                 requeued += 1
     return requeued

@@ -199,9 +199,7 @@ class Scene(models.Model):
         related_name="+",
     )
     clip_audio = models.CharField(max_length=4, choices=ClipAudio.choices, default=ClipAudio.DROP)
-    narration_source = models.CharField(
-        max_length=6, choices=NarrationSource.choices, default=NarrationSource.SPEECH
-    )
+    narration_source = models.CharField(max_length=6, choices=NarrationSource.choices, default=NarrationSource.SPEECH)
     # Shown on the storyboard and in the API, e.g. when a generated picture fell back to a card.
     warning = models.TextField(blank=True)
 

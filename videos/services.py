@@ -374,12 +374,16 @@ def storyboard_staff_approve(*, video: Video, staff) -> Video:
         raise PermissionDenied("Only staff can approve other people's storyboards.")
     _require_complete_storyboard(video)
     now = timezone.now()
-    if not Video.objects.filter(pk=video.pk).exclude(approval=Video.Approval.APPROVED).update(
-        approval=Video.Approval.APPROVED,
-        approved_by=staff,
-        approved_at=now,
-        rejection_reason="",
-        updated_at=now,
+    if (
+        not Video.objects.filter(pk=video.pk)
+        .exclude(approval=Video.Approval.APPROVED)
+        .update(
+            approval=Video.Approval.APPROVED,
+            approved_by=staff,
+            approved_at=now,
+            rejection_reason="",
+            updated_at=now,
+        )
     ):
         raise Conflict("This storyboard is already approved.")
     video.refresh_from_db()
@@ -590,7 +594,7 @@ def _render_inputs(video: Video, tmp: Path):
     from videos.composition.spec import SceneSpec, StoryboardSpec, frame_size
 
     width, height = frame_size(video.aspect, video.quality)
-    scenes = list(video.scenes.select_related("picture", "narration_audio").order_by("position"))
+    scenes = list(video.scenes.select_related("picture", "narration_audio", "clip").order_by("position"))
     if not scenes:
         raise JobFailure("prepare", "The storyboard has no scenes.")
     specs = []
@@ -611,6 +615,12 @@ def _render_inputs(video: Video, tmp: Path):
                 # The stored suffix: an uploaded recording may be MP3 or M4A, not WAV.
                 dest=tmp / f"scene-{number:03d}-voice{Path(scene.narration_audio.file.name).suffix}",
             )
+            clip = None
+            if scene.clip is not None:
+                clip = storage_fetch(
+                    name=scene.clip.file.name,
+                    dest=tmp / f"scene-{number:03d}-clip{Path(scene.clip.file.name).suffix}",
+                )
         except OSError as exc:
             raise JobFailure(
                 "prepare",
@@ -634,6 +644,10 @@ def _render_inputs(video: Video, tmp: Path):
                 narration_ms=scene.narration_ms,
                 caption_text=scene.narration,
                 caption_png=caption_png,
+                # A clip is looped or cut to the scene; its sound mixed in only if it has one.
+                clip=str(clip) if clip else None,
+                clip_ms=(scene.clip.duration_ms or 0) if clip else 0,
+                clip_audio=scene.clip_audio if clip and scene.clip.has_audio else "drop",
             )
         )
     transition_ms = 0 if video.transition == Video.Transition.CUT else 500
@@ -692,6 +706,7 @@ def render_run(*, job: Job, reporter: JobReporter) -> Decimal:
     from videos.composition.errors import (
         FFmpegCanceled,
         FFmpegError,
+        FFmpegTimeout,
         ProbeError,
         ValidationFailed,
     )
@@ -720,7 +735,7 @@ def render_run(*, job: Job, reporter: JobReporter) -> Decimal:
             )
         except FFmpegCanceled as exc:
             raise JobCanceled() from exc
-        except (FFmpegError, ValidationFailed, ProbeError) as exc:
+        except (FFmpegError, FFmpegTimeout, ValidationFailed, ProbeError) as exc:
             raise _composition_failure(stage["name"], exc) from exc
         reporter.check_cancel()
         reporter.update("save", 0.96)
@@ -820,6 +835,7 @@ def export_run(*, job: Job, reporter: JobReporter) -> Decimal:
     from videos.composition.errors import (
         FFmpegCanceled,
         FFmpegError,
+        FFmpegTimeout,
         ProbeError,
         ValidationFailed,
     )
@@ -856,7 +872,7 @@ def export_run(*, job: Job, reporter: JobReporter) -> Decimal:
             )
         except FFmpegCanceled as exc:
             raise JobCanceled() from exc
-        except (FFmpegError, ValidationFailed, ProbeError) as exc:
+        except (FFmpegError, FFmpegTimeout, ValidationFailed, ProbeError) as exc:
             raise _composition_failure("encode", exc) from exc
         reporter.check_cancel()
         reporter.update("save", 0.97)
@@ -914,7 +930,10 @@ def video_job_finished(*, job: Job) -> None:
 
 def video_job_retried(*, job: Job) -> None:
     """Called inside job_retry's transaction: raising here refuses the retry."""
-    if job.kind == Job.Kind.RENDER and not Video.objects.filter(pk=job.video_id, approval=Video.Approval.APPROVED).exists():
+    if (
+        job.kind == Job.Kind.RENDER
+        and not Video.objects.filter(pk=job.video_id, approval=Video.Approval.APPROVED).exists()
+    ):
         raise PermissionDenied("The storyboard is no longer approved; approve it before rendering again.")
     status = {
         Job.Kind.STORYBOARD: Video.Status.STORYBOARDING,

@@ -15,7 +15,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery, Sum
@@ -523,7 +523,7 @@ def job_retry_view(request: HttpRequest, code) -> HttpResponse:
     job = _get_job_for_user(request, code)
     try:
         job_retry(job=job)
-    except JobStateError as exc:
+    except (JobStateError, PermissionDenied) as exc:
         return _job_action_response(request, job, error=str(exc))
     return _job_action_response(request, job)
 

@@ -86,6 +86,8 @@ class _Session:
             base_url=settings.REPLICATE_BASE_URL or None,
             event_hooks={"response": [self._remember]},
         )
+        # Made now, not lazily by whichever thread asks first (the client's lazy property is not locked).
+        self.client._client  # noqa: B018, SLF001
 
     def _remember(self, response: httpx.Response) -> None:
         self._local.retry_after = response.headers.get("retry-after")

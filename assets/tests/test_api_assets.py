@@ -96,5 +96,70 @@ def test_an_unused_asset_is_deleted(api):
 def test_an_asset_in_use_cannot_be_deleted(api, owner, make_video):
     picture = make_video(owner).scenes.first().picture
     body = assert_error(api.delete(f"{URL}/{picture.code}"), 409, "conflict")
-    assert "uses" in body["message"]
+    assert "still in use as the picture of scene 1" in body["message"]
     assert MediaAsset.objects.filter(pk=picture.pk).exists()
+
+
+# --- clips, sounds and the stock library -----------------------------------------------------
+
+
+@pytest.fixture
+def stock_music(staff, media_files):
+    from assets.services import stock_asset_create
+    from assets.tests.media_files import upload
+
+    return stock_asset_create(staff=staff, upload=upload(media_files["sound.mp3"], "Calm piano.mp3"), tags="calm piano")
+
+
+def test_a_clip_is_uploaded_and_described(api, media_files):
+    from assets.tests.media_files import upload
+
+    response = api.post(URL, {"file": upload(media_files["clip.mov"], "Sunset.mov")}, format="multipart")
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["kind"], body["mime"], body["width"], body["height"]) == ("video", "video/quicktime", 160, 90)
+    assert body["has_audio"] is True and body["label"] == "Sunset"
+    assert 950 <= body["duration_ms"] <= 1100
+
+
+def test_a_sound_is_uploaded_as_audio(api, media_files):
+    from assets.tests.media_files import upload
+
+    body = api.post(URL, {"file": upload(media_files["sound.wav"])}, format="multipart").json()
+    assert (body["kind"], body["mime"]) == ("audio", "audio/wav")
+
+
+def test_the_stock_library_is_listed_for_every_creator(api, stock_music):
+    mine = api.get(URL).json()["results"]
+    stock = api.get(URL, {"source": "stock"}).json()["results"]
+    assert mine == []
+    assert [(a["code"], a["kind"], a["tags"]) for a in stock] == [(str(stock_music.code), "music", "calm piano")]
+    assert api.get(f"{URL}/{stock_music.code}").status_code == 200
+
+
+def test_a_creator_cannot_delete_a_stock_item(api, stock_music):
+    body = assert_error(api.delete(f"{URL}/{stock_music.code}"), 403, "permission_denied")
+    assert "only staff can remove them" in body["message"]
+    assert MediaAsset.objects.filter(pk=stock_music.pk).exists()
+
+
+def test_the_refusal_to_delete_a_used_asset_names_where_it_is_used(api, owner, make_video):
+    video = make_video(owner, title="Harbour")
+    picture = video.scenes.get(position=0).picture
+    body = assert_error(api.delete(f"{URL}/{picture.code}"), 409, "conflict")
+    assert body["message"] == (
+        "This file is still in use as the picture of scene 1 of “Harbour”; replace it there first. Nothing was deleted."
+    )
+
+
+def test_a_file_comes_with_nosniff_and_an_inline_generated_name(api, media_files):
+    from assets.tests.media_files import upload
+
+    code = api.post(URL, {"file": upload(media_files["sound.mp3"], "secret-name.mp3")}, format="multipart").json()[
+        "code"
+    ]
+    response = api.get(f"{URL}/{code}/file")
+    assert response["Content-Type"] == "audio/mpeg"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"] == f'inline; filename="audio-{code.replace("-", "")[:8]}.mp3"'

@@ -23,7 +23,9 @@ HOSTILE = {
         "The file is named “.jpg” but holds a PNG picture; rename it or upload the file you meant. Nothing was stored.",
     ),
     "svg": (
-        lambda f, tmp: named(b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "logo.svg"),
+        lambda f, tmp: named(
+            b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "logo.svg"
+        ),
         400,
         "SVG drawings are not accepted (they can carry scripts); upload a JPEG, PNG or WebP picture.",
     ),

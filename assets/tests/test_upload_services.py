@@ -66,7 +66,9 @@ def test_a_name_without_an_extension_is_judged_by_content_alone(owner, media_fil
 def test_a_use_that_needs_a_clip_refuses_a_sound_and_stores_nothing(owner, media_files, stored_files):
     with pytest.raises(ValidationError) as caught:
         asset_ingest_upload(owner=owner, upload=upload(media_files["sound.mp3"]), field="clip", kinds=("video",))
-    assert caught.value.message_dict["clip"] == ["This needs a video clip (MP4, MOV or WebM), but that file is a sound file."]
+    assert caught.value.message_dict["clip"] == [
+        "This needs a video clip (MP4, MOV or WebM), but that file is a sound file."
+    ]
     assert stored_files() == [] and not MediaAsset.objects.exists()
 
 

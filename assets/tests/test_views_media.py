@@ -107,6 +107,8 @@ def test_deleting_a_file_in_use_is_refused_with_where_it_is_used(client, owner, 
     )
     assert MediaAsset.objects.filter(pk=clip.pk).exists()
     assert stored_files() == files
+    listing = client.get(reverse("assets-list")).content.decode()
+    assert "Used as the clip of scene 1 of “Lighthouse”." in listing
 
 
 def test_a_creator_cannot_delete_a_stock_item(client, owner, stock_picture):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
 
@@ -100,6 +101,8 @@ class _Stills:
         w, h = spec.width, spec.height
         uses: dict[str, int] = {}
         for part in slices:
+            if spec.scenes[part.scene].clip is not None:
+                continue  # shows its clip, not its picture (see _Clips)
             path = spec.scenes[part.scene].picture
             uses[path] = uses.get(path, 0) + 1
         self._streams: dict[str, list[ffmpeg.nodes.FilterableStream]] = {}
@@ -120,25 +123,74 @@ class _Stills:
         return self._streams[path].pop(0)
 
 
+def clip_start(part: SceneSlice, fps: int, clip_ms: int) -> Fraction:
+    """Where in its clip a slice of a clip scene starts, in seconds: the slice's first
+    frame within the scene, wrapped round the clip's length (the clip loops)."""
+    return Fraction(part.first_frame, fps) % Fraction(clip_ms, 1000)
+
+
+class _Clips:
+    """The clip slices of one process. Each slice reads its clip from where the slice
+    starts (input seeking, looping with -stream_loop), at the video's frame rate, scaled
+    to cover the frame and centre-cropped: no zoompan, the clip moves by itself. Slices
+    that start at the same point of the same clip share one input through a split."""
+
+    def __init__(self, spec: StoryboardSpec, slices: Sequence[SceneSlice]) -> None:
+        self.spec = spec
+        w, h = spec.width, spec.height
+        uses = Counter(self._key(part) for part in slices if spec.scenes[part.scene].clip is not None)
+        self._streams: dict[tuple[str, Fraction], list[ffmpeg.nodes.FilterableStream]] = {}
+        for (path, start), count in uses.items():
+            fitted = (
+                ffmpeg.input(path, stream_loop=-1, ss=f"{float(start):.6f}")
+                .video.filter("fps", spec.fps)
+                .filter("scale", w, h, force_original_aspect_ratio="increase")
+                .filter("crop", w, h)
+                .filter("setsar", 1)
+                .filter("format", "yuv420p")
+            )
+            if count == 1:
+                self._streams[(path, start)] = [fitted]
+            else:
+                split = fitted.filter_multi_output("split", count)
+                self._streams[(path, start)] = [split[i] for i in range(count)]
+
+    def _key(self, part: SceneSlice) -> tuple[str, Fraction]:
+        scene = self.spec.scenes[part.scene]
+        return scene.clip, clip_start(part, self.spec.fps, scene.clip_ms)
+
+    def take(self, part: SceneSlice) -> ffmpeg.nodes.FilterableStream:
+        return self._streams[self._key(part)].pop(0)
+
+
 def _scene_stream(
-    spec: StoryboardSpec, timeline: Timeline, piece: Piece, part: SceneSlice, stills: _Stills
+    spec: StoryboardSpec,
+    timeline: Timeline,
+    piece: Piece,
+    part: SceneSlice,
+    stills: _Stills,
+    clips: _Clips,
 ) -> ffmpeg.nodes.FilterableStream:
     scene = spec.scenes[part.scene]
     w, h, fps = spec.width, spec.height, spec.fps
-    video = (
-        stills.take(scene.picture)
-        .filter(
-            "zoompan",
-            z=zoom_expression(part.scene, part.first_frame, timeline.scene_frames[part.scene]),
-            x="iw/2-(iw/zoom/2)",
-            y="ih/2-(ih/zoom/2)",
-            d=part.frames,
-            s=f"{w}x{h}",
-            fps=fps,
+    if scene.clip is not None:
+        # Exactly the slice's frames: a short clip has looped, a long one is cut.
+        video = clips.take(part).filter("trim", end_frame=part.frames).filter("setpts", f"N/({fps}*TB)")
+    else:
+        video = (
+            stills.take(scene.picture)
+            .filter(
+                "zoompan",
+                z=zoom_expression(part.scene, part.first_frame, timeline.scene_frames[part.scene]),
+                x="iw/2-(iw/zoom/2)",
+                y="ih/2-(ih/zoom/2)",
+                d=part.frames,
+                s=f"{w}x{h}",
+                fps=fps,
+            )
+            # N/(fps*TB), not N/fps/TB: the latter rounds some frames onto the previous timestamp.
+            .filter("setpts", f"N/({fps}*TB)")
         )
-        # N/(fps*TB), not N/fps/TB: the latter rounds some frames onto the previous timestamp.
-        .filter("setpts", f"N/({fps}*TB)")
-    )
     cue = _cue_for_scene(timeline, part.scene)
     if spec.captions and scene.caption_png and cue is not None:
         piece_start = piece.start_frame / fps
@@ -160,11 +212,11 @@ def _scene_stream(
 
 
 def _piece_video(
-    spec: StoryboardSpec, timeline: Timeline, piece: Piece, stills: _Stills
+    spec: StoryboardSpec, timeline: Timeline, piece: Piece, stills: _Stills, clips: _Clips
 ) -> ffmpeg.nodes.FilterableStream:
     if piece.kind != TRANSITION:
-        return _scene_stream(spec, timeline, piece, piece.slices[0], stills)
-    outgoing, incoming = (_scene_stream(spec, timeline, piece, part, stills) for part in piece.slices)
+        return _scene_stream(spec, timeline, piece, piece.slices[0], stills, clips)
+    outgoing, incoming = (_scene_stream(spec, timeline, piece, part, stills, clips) for part in piece.slices)
     xfade = {"transition": spec.transition, "duration": f"{piece.frames / spec.fps:.6f}", "offset": 0}
     if spec.transition in PLANEWISE_TRANSITIONS:
         # xfade takes no 4:2:0 input; converting both scenes to 4:4:4 and back cost
@@ -185,8 +237,9 @@ def _segment_video(spec: StoryboardSpec, timeline: Timeline, pieces: Sequence[Pi
     for before, after in zip(pieces, pieces[1:], strict=False):
         if after.start_frame != before.end_frame:
             raise ValueError("a segment's pieces must be consecutive on the timeline")
-    stills = _Stills(spec, [part for piece in pieces for part in piece.slices])
-    chains = [_piece_video(spec, timeline, piece, stills) for piece in pieces]
+    slices = [part for piece in pieces for part in piece.slices]
+    stills, clips = _Stills(spec, slices), _Clips(spec, slices)
+    chains = [_piece_video(spec, timeline, piece, stills, clips) for piece in pieces]
     if len(chains) == 1:
         return chains[0]
     # Each chain already counts its own time from 0 (captions rely on it); concat
@@ -221,8 +274,10 @@ def segment_file_name(pieces: Sequence[Piece]) -> str:
     return f"segment_{pieces[0].index:04d}-{pieces[-1].index:04d}{PIECE_EXTENSION}"
 
 
-def audio_mix_argv(spec: StoryboardSpec, timeline: Timeline, out_wav: str) -> list[str]:
+def audio_mix_argv(spec: StoryboardSpec, timeline: Timeline, out_wav: str, *, measure: bool = False) -> list[str]:
     """Narrations at their start times over a looped, ducked music bed, exactly as long as the video.
+
+    measure=True also runs ebur128 on the mix (summary on stderr, as loudness_argv).
 
     Written as 32-bit float WAV: voice plus music can exceed full scale before
     loudnorm brings the level down, and float keeps those peaks unclipped.
@@ -271,6 +326,23 @@ def audio_mix_argv(spec: StoryboardSpec, timeline: Timeline, out_wav: str) -> li
             .filter("volume", f"{spec.music_volume_db:g}dB")
         )
 
+    clip_sounds = _clip_sounds(spec, timeline, fmt)
+    if clip_sounds:
+        # The clips' own sound joins the music bed, so the voice ducks it too. The looped
+        # music never ends: with it first, the bed lasts as long as the music does.
+        bed = [music, *clip_sounds] if music is not None else clip_sounds
+        if len(bed) == 1:
+            music = bed[0]
+        else:
+            music = ffmpeg.filter(
+                bed,
+                "amix",
+                inputs=len(bed),
+                duration="first" if spec.music else "longest",
+                dropout_transition=0,
+                normalize=0,
+            )
+
     if voice_bus is not None and music is not None:
         voice_bus = voice_bus.filter("apad", whole_len=samples)
         split = voice_bus.asplit()
@@ -300,7 +372,53 @@ def audio_mix_argv(spec: StoryboardSpec, timeline: Timeline, out_wav: str) -> li
         mix = ffmpeg.input(f"anullsrc=r={AUDIO_RATE}:cl=stereo", f="lavfi").audio
 
     mix = mix.filter("apad", whole_len=samples).filter("atrim", end_sample=samples)
-    return ffmpeg.output(mix, out_wav, acodec="pcm_f32le", ar=AUDIO_RATE, ac=2, f="wav").overwrite_output().compile()
+    wav_options = {"acodec": "pcm_f32le", "ar": AUDIO_RATE, "ac": 2, "f": "wav"}
+    if not measure:
+        return ffmpeg.output(mix, out_wav, **wav_options).overwrite_output().compile()
+    # The loudness measurement rides along: one process instead of writing and re-reading the mix.
+    split = mix.asplit()
+    wav = ffmpeg.output(split[0], out_wav, **wav_options)
+    loudness = ffmpeg.output(split[1].filter("ebur128", peak="true", framelog="verbose"), "-", f="null")
+    return ffmpeg.merge_outputs(wav, loudness).overwrite_output().compile()
+
+
+# Short fades where a clip's sound starts and stops: no clicks at scene changes.
+CLIP_SOUND_FADE_S = 0.05
+
+
+def _clip_sounds(
+    spec: StoryboardSpec, timeline: Timeline, fmt: dict[str, object]
+) -> list[ffmpeg.nodes.FilterableStream]:
+    """The sound of each scene whose clip is mixed in: from the clip's start, looped, cut
+    to the whole scene (its transitions included), placed at the scene's start."""
+    mixed = [(i, scene) for i, scene in enumerate(spec.scenes) if scene.clip is not None and scene.clip_audio == "mix"]
+    # One input per clip file; a file mixed in several scenes is split (ffmpeg-python
+    # merges identical inputs and would otherwise refuse the fan-out).
+    sources: dict[str, list[ffmpeg.nodes.FilterableStream]] = {}
+    for path, count in Counter(scene.clip for _, scene in mixed).items():
+        stream = ffmpeg.input(path, stream_loop=-1).audio.filter("aformat", **fmt)
+        if count == 1:
+            sources[path] = [stream]
+        else:
+            split = stream.filter_multi_output("asplit", count)
+            sources[path] = [split[i] for i in range(count)]
+    sounds = []
+    for index, scene in mixed:
+        seconds = Fraction(timeline.scene_frames[index], timeline.fps)
+        fade = min(CLIP_SOUND_FADE_S, float(seconds) / 4)
+        sound = (
+            sources[scene.clip]
+            .pop(0)
+            .filter("atrim", duration=f"{float(seconds):.6f}")
+            .filter("asetpts", "N/SR/TB")
+            .filter("afade", t="in", d=f"{fade:.3f}")
+            .filter("afade", t="out", st=f"{float(seconds) - fade:.6f}", d=f"{fade:.3f}")
+        )
+        start_ms = timeline.scene_start_ms(index)
+        if start_ms > 0:
+            sound = sound.filter("adelay", delays=start_ms, all=1)
+        sounds.append(sound)
+    return sounds
 
 
 def loudnorm_measure_argv(in_wav: str) -> list[str]:
@@ -434,9 +552,10 @@ def mux_argv(
     gain would push the true peak past -1.5 dBTP, took 5x the time and pumps:
     the limiter is there to keep it linear.
 
-    No -shortest: both inputs are already exactly the video's length, and with
-    stream copy -shortest can drop the final video frames that sit in the
-    muxer's interleaving queue when the audio ends first.
+    No -shortest: both inputs are already exactly the video's length (the
+    soundtrack is padded and trimmed to the sample), so it changes nothing
+    (checked: same frame counts with and without it at 24, 25 and 30 fps); left
+    out, a soundtrack that came out short could never cut the picture.
     """
     samples = round(duration_ms * AUDIO_RATE / 1000)
     video = ffmpeg.input(concat_list_path, f="concat", safe=0).video

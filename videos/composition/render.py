@@ -1,6 +1,7 @@
-"""Orchestration over local files: pieces -> soundtrack -> mux -> validate -> poster.
+"""Orchestration over local files: segments of pieces -> soundtrack -> mux -> validate -> poster.
 
-One FFmpeg process at a time. Every output is written under a scratch
+One FFmpeg process at a time (Pillow fits the next segment's stills in two
+threads meanwhile). Every output is written under a scratch
 directory inside workdir and renamed to its final name only after it has been
 validated, so a failed or cancelled render never leaves a partial file where a
 caller would look for the result.
@@ -8,14 +9,18 @@ caller would look for the result.
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
+
+from PIL import Image, ImageOps
 
 from videos.composition import builder
 from videos.composition.captions import to_srt, to_vtt
@@ -23,31 +28,37 @@ from videos.composition.errors import FFmpegCanceled, FFmpegTimeout, ValidationF
 from videos.composition.probe import MediaInfo, decode_check, probe
 from videos.composition.runner import run_ffmpeg
 from videos.composition.spec import StoryboardSpec
-from videos.composition.timeline import Timeline, frames_to_ms, group_pieces, ms_to_frames, plan
+from videos.composition.timeline import Piece, Timeline, frames_to_ms, group_pieces, ms_to_frames, plan
 
 MASTER_NAME = "master.mp4"
 POSTER_NAME = "poster.jpg"
+# The poster is the opening frame: the first scene with no caption over it yet
+# (cues start after the narration lead), and a keyframe, so making it decodes
+# one frame instead of the ~30 up to a second in (0.06 s against 0.2 s, 1080p).
+POSTER_AT_MS = 0
 
-# Timeline pieces are encoded in segments of up to this length, one FFmpeg process
-# each: every process start and x264 drain costs time (11 processes for 30 s were
-# ~8 % slower than 3), while memory grows with the pieces held in one graph.
+# Timeline pieces are encoded in segments of about this length, one FFmpeg process
+# each. Every process pays x264's start-up and drain (11 processes for 30 s were
+# ~8 % slower than 3); memory grows with the stills and chains held in one graph,
+# not with the video. bench_render, 1080p: FFmpeg peaked at 428 MB for 30 s and
+# 466 MB for 180 s with 20 s segments (30 s segments: 503-521 MB).
 SEGMENT_MAX_MS = 20_000
 
 STAGES: tuple[str, ...] = ("video", "audio", "mux", "validate", "poster")
 # Share of the wall time each stage took in bench_render (1080p30): the bar moves evenly.
 STAGE_WEIGHTS: dict[str, float] = {
-    "video": 0.88,
-    "audio": 0.03,
+    "video": 0.87,
+    "audio": 0.04,
     "mux": 0.04,
     "validate": 0.03,
     "poster": 0.02,
 }
 
-# Decode check of every output. A full decode of a 1080p master costs ~16 % of
-# the render on 2 cores, which breaks the 1.3x-of-encode budget, so by default
-# only keyframes are decoded: the container, every packet's framing and the
-# whole audio track are still read and decoded; P/B-frame residuals are not.
-# Set to True to decode every frame.
+# Decode check of every output. A full decode of the 30 s 1080p benchmark master
+# took 2.6 s, a quarter of the 10.8 s that x264 alone needs for its frames, which
+# breaks the 1.3x budget; so only keyframes are decoded (0.17 s): the container,
+# every packet's framing and the whole audio track are still read and decoded,
+# P/B-frame residuals are not. Set to True to decode every frame.
 FULL_DECODE_CHECK = False
 
 EXPORT_STAGE_WEIGHTS: dict[str, float] = {"encode": 0.92, "validate": 0.08}
@@ -170,11 +181,79 @@ def _check_output(path: Path, deadline: _Deadline) -> None:
     )
 
 
-def _poster_time_ms(timeline: Timeline) -> int:
-    # One second in (captions are up by then), inside the first scene's own frames;
-    # close to the opening keyframe, so few frames are decoded to reach it.
-    first = timeline.pieces[0]
-    return min(1000, frames_to_ms(first.start_frame + first.frames // 2, timeline.fps))
+def fit_still(picture: str, width: int, height: int, out_path: Path) -> str:
+    """The picture scaled to cover width x height and centre-cropped, as an uncompressed BMP.
+
+    What the builder's scale+crop would do, done ahead in Pillow, whose decoders
+    and resampler release the GIL: FFmpeg decodes every input before its first
+    output frame, so a segment with six 2400x1600 PNGs spent ~0.7 s on one core
+    while x264 waited. A BMP of the frame's size decodes in milliseconds.
+    Returns the original path when Pillow cannot read the file; FFmpeg then
+    reports the problem in its own words.
+    """
+    try:
+        with Image.open(picture) as image:
+            # JPEG: decode at a reduced scale when much larger (square: the photo may still turn).
+            side = max(width, height)
+            image.draft("RGB", (side, side))
+            image = ImageOps.exif_transpose(image).convert("RGB")
+            scale = max(width / image.width, height / image.height)
+            size = (max(width, math.ceil(image.width * scale)), max(height, math.ceil(image.height * scale)))
+            if size != image.size:
+                image = image.resize(size, Image.Resampling.BICUBIC, reducing_gap=3.0)
+            left, top = (size[0] - width) // 2, (size[1] - height) // 2
+            image.crop((left, top, left + width, top + height)).save(out_path, format="BMP")
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return picture
+    return str(out_path)
+
+
+class _StillPreparer:
+    """Fits each segment's pictures in two threads, the next segment's while the current one encodes."""
+
+    def __init__(self, spec: StoryboardSpec, scratch: Path) -> None:
+        self.spec = spec
+        self.scratch = scratch
+        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="fit-still")
+        self.jobs: dict[str, Future[str]] = {}
+        self.count = 0
+
+    def _pictures(self, pieces: Sequence[Piece]) -> list[str]:
+        scenes = [self.spec.scenes[part.scene] for piece in pieces for part in piece.slices]
+        # A clip scene shows its clip: its picture is not fitted.
+        return list(dict.fromkeys(scene.picture for scene in scenes if scene.clip is None))
+
+    def start(self, pieces: Sequence[Piece]) -> None:
+        for picture in self._pictures(pieces):
+            if picture not in self.jobs:
+                self.count += 1
+                out = self.scratch / f"still_{self.count:04d}.bmp"
+                w, h = self.spec.width, self.spec.height
+                self.jobs[picture] = self.pool.submit(fit_still, picture, w, h, out)
+
+    def fitted(self, pieces: Sequence[Piece]) -> dict[str, str]:
+        self.start(pieces)
+        return {picture: self.jobs[picture].result() for picture in self._pictures(pieces)}
+
+    def release(self, pieces: Sequence[Piece], *, keep: Sequence[Piece]) -> None:
+        """Delete the fitted files of pieces that the next segment (keep) does not use.
+
+        A picture shown again later (one file in two scenes) is simply fitted again then.
+        """
+        needed = set(self._pictures(keep))
+        for picture in self._pictures(pieces):
+            if picture not in needed:
+                fitted = self.jobs.pop(picture).result()
+                if fitted != picture:
+                    Path(fitted).unlink(missing_ok=True)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _with_pictures(spec: StoryboardSpec, pictures: dict[str, str]) -> StoryboardSpec:
+    scenes = tuple(replace(scene, picture=pictures.get(scene.picture, scene.picture)) for scene in spec.scenes)
+    return replace(spec, scenes=scenes)
 
 
 def render_master(
@@ -196,23 +275,31 @@ def render_master(
         # Video: one bounded segment of pieces at a time, progress counted in frames.
         progress("video", 0.0)
         segments = group_pieces(timeline, max(1, ms_to_frames(SEGMENT_MAX_MS, spec.fps)))
+        stills = _StillPreparer(spec, scratch)
         segment_paths: list[str] = []
         done_frames = 0
-        for pieces in segments:
-            out = scratch / builder.segment_file_name(pieces)
-            frames = sum(piece.frames for piece in pieces)
+        try:
+            for index, pieces in enumerate(segments):
+                fitted = stills.fitted(pieces)
+                if index + 1 < len(segments):
+                    stills.start(segments[index + 1])  # while this segment encodes
+                out = scratch / builder.segment_file_name(pieces)
+                frames = sum(piece.frames for piece in pieces)
 
-            def report(fraction: float, _done: int = done_frames, _frames: int = frames) -> None:
-                progress("video", (_done + fraction * _frames) / timeline.total_frames)
+                def report(fraction: float, _done: int = done_frames, _frames: int = frames) -> None:
+                    progress("video", (_done + fraction * _frames) / timeline.total_frames)
 
-            _run_step(
-                builder.segment_argv(spec, timeline, pieces, str(out)),
-                total_ms=frames_to_ms(frames, spec.fps),
-                deadline=deadline,
-                report=report,
-            )
-            segment_paths.append(str(out.resolve()))
-            done_frames += frames
+                _run_step(
+                    builder.segment_argv(_with_pictures(spec, fitted), timeline, pieces, str(out)),
+                    total_ms=frames_to_ms(frames, spec.fps),
+                    deadline=deadline,
+                    report=report,
+                )
+                stills.release(pieces, keep=segments[index + 1] if index + 1 < len(segments) else ())
+                segment_paths.append(str(out.resolve()))
+                done_frames += frames
+        finally:
+            stills.close()
         concat_list = scratch / "segments.ffconcat"
         durations = [Fraction(sum(piece.frames for piece in pieces), spec.fps) for pieces in segments]
         concat_list.write_text(builder.concat_list_text(segment_paths, durations=durations), encoding="utf-8")
@@ -221,13 +308,12 @@ def render_master(
         # true-peak target, measure again behind the limiter the mux will use.
         progress("audio", 0.0)
         mix = scratch / "mix.wav"
-        _run_step(
-            builder.audio_mix_argv(spec, timeline, str(mix)),
+        stderr = _run_step(
+            builder.audio_mix_argv(spec, timeline, str(mix), measure=True),
             total_ms=timeline.duration_ms,
             deadline=deadline,
-            report=lambda f: progress("audio", 0.5 * f),
+            report=lambda f: progress("audio", 0.75 * f),
         )
-        stderr = _run_step(builder.loudness_argv(str(mix)), total_ms=None, deadline=deadline, report=None)
         measured = builder.loudnorm_measurement(builder.parse_ebur128_summary(stderr))
         progress("audio", 0.75)
         limit_db = builder.limiter_ceiling_db(measured) if builder.usable_measurement(measured) else None
@@ -263,7 +349,7 @@ def render_master(
         progress("poster", 0.0)
         poster_partial = scratch / POSTER_NAME
         _run_step(
-            builder.poster_argv(str(partial), _poster_time_ms(timeline), str(poster_partial)),
+            builder.poster_argv(str(partial), POSTER_AT_MS, str(poster_partial)),
             total_ms=None,
             deadline=deadline,
             report=None,

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 TRANSITIONS: tuple[str, ...] = ("fade", "dissolve", "wipeleft", "slideleft", "cut")
+# What happens to a scene clip's own sound: dropped, or mixed in under the narration.
+CLIP_AUDIO_MODES: tuple[str, ...] = ("drop", "mix")
 
 ASPECTS: tuple[str, ...] = ("16:9", "9:16", "1:1")
 QUALITIES: tuple[str, ...] = ("480p", "720p", "1080p")
@@ -63,6 +65,12 @@ class SceneSpec:
     narration_ms: int
     caption_text: str
     caption_png: str | None = None
+    # A video clip shown instead of the picture, trimmed or looped to the scene; clip_ms
+    # is the clip's own length (where a loop starts again). The picture stays the
+    # scene's still (poster, thumbnails).
+    clip: str | None = None
+    clip_ms: int = 0
+    clip_audio: str = "drop"
 
     def __post_init__(self) -> None:
         if self.duration_ms <= 0:
@@ -71,6 +79,12 @@ class SceneSpec:
             raise ValueError("narration_ms must be >= 0")
         if self.narration is None and self.narration_ms:
             raise ValueError("narration_ms set on a scene without narration")
+        if self.clip_audio not in CLIP_AUDIO_MODES:
+            raise ValueError(f"unknown clip_audio {self.clip_audio!r}; one of {CLIP_AUDIO_MODES}")
+        if self.clip is None and (self.clip_ms or self.clip_audio != "drop"):
+            raise ValueError("clip_ms or clip_audio set on a scene without a clip")
+        if self.clip is not None and self.clip_ms <= 0:
+            raise ValueError(f"a clip needs its length in clip_ms (> 0), got {self.clip_ms}")
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ rendered as a sequence of bounded pieces, in timeline order:
 
 A body piece holds the frames of one scene that are not inside any transition;
 a transition piece crossfades the last T frames of scene i with the first T
-frames of scene i+1. Each piece is encoded by its own FFmpeg process, so memory
-does not grow with the length of the video.
+frames of scene i+1. Consecutive pieces are grouped into segments of bounded
+length (group_pieces), each encoded by one FFmpeg process, so memory does not
+grow with the length of the video.
 """
 
 from __future__ import annotations

@@ -369,6 +369,17 @@ def test_without_music_there_is_no_ducking() -> None:
     assert "-stream_loop" not in argv
 
 
+def test_the_mix_can_measure_its_own_loudness_in_the_same_process() -> None:
+    spec = storyboard()
+    argv = builder.audio_mix_argv(spec, plan(spec), "/out/mix.wav", measure=True)
+    assert named(argv, "ebur128") == [{"peak": "true", "framelog": "verbose"}]
+    assert argv.count("-map") == 2
+    assert "/out/mix.wav" in argv
+    assert argv[-4:] == ["-f", "null", "-", "-y"]
+    plain = builder.audio_mix_argv(spec, plan(spec), "/out/mix.wav")
+    assert named(plain, "ebur128") == []
+
+
 def test_music_without_narration_is_just_the_music_bed() -> None:
     spec = storyboard(narrated=False)
     argv = builder.audio_mix_argv(spec, plan(spec), "/out/mix.wav")

@@ -15,7 +15,7 @@ from videos.composition.caption_images import render_caption_png
 from videos.composition.captions import _timestamp
 from videos.composition.errors import DecodeError, FFmpegCanceled, FFmpegError, ProbeError, ValidationFailed
 from videos.composition.probe import AudioStream, MediaInfo, VideoStream, decode_check, measure_loudness, probe
-from videos.composition.render import render_export, render_master, validate_master
+from videos.composition.render import fit_still, render_export, render_master, validate_master
 from videos.composition.runner import run_ffmpeg
 from videos.composition.spec import FRAME_SIZES, SceneSpec, StoryboardSpec, scene_duration_for
 from videos.composition.timeline import plan
@@ -233,6 +233,17 @@ def test_several_segments_join_into_one_exact_video(
     decode_check(out.master_path, 60)
 
 
+def test_a_picture_shown_in_two_distant_segments_is_fitted_again(
+    assets: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("videos.composition.render.SEGMENT_MAX_MS", 1)
+    spec = storyboard(assets, tmp_path, captions=False, music=False)
+    again = replace(spec.scenes[0], narration=None, narration_ms=0)
+    spec = replace(spec, scenes=(*spec.scenes, again))  # scene 0's picture closes the video
+    out = render_master(spec, tmp_path / "out", timeout_s=300)
+    assert_meets_the_contract(out.info, spec)
+
+
 def test_progress_goes_through_the_stages_in_order_up_to_one(assets: dict, tmp_path: Path) -> None:
     events: list[tuple[str, float]] = []
     render_master(
@@ -255,8 +266,9 @@ def test_progress_goes_through_the_stages_in_order_up_to_one(assets: dict, tmp_p
 
 
 def test_ken_burns_zooms_about_the_centre(tmp_path: Path) -> None:
-    picture = Image.new("RGB", (640, 360), "black")
-    ImageDraw.Draw(picture).rectangle([280, 140, 359, 219], fill="white")  # 80x80, centred
+    # A 4:3 picture for a 16:9 frame: fitted by width, its top and bottom cropped.
+    picture = Image.new("RGB", (960, 720), "black")
+    ImageDraw.Draw(picture).rectangle([420, 300, 539, 419], fill="white")  # 120x120, centred
     picture.save(tmp_path / "square.png")
     spec = StoryboardSpec(
         scenes=(
@@ -417,6 +429,39 @@ def test_cancel_stops_the_render_and_leaves_nothing(assets: dict, tmp_path: Path
     with pytest.raises(FFmpegCanceled):
         render_master(storyboard(assets, tmp_path), tmp_path / "out", should_cancel=should_cancel, timeout_s=300)
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_fit_still_covers_the_frame_and_crops_the_centre(tmp_path: Path) -> None:
+    picture = Image.new("RGB", (400, 100), "red")
+    ImageDraw.Draw(picture).rectangle([150, 0, 249, 99], fill="blue")  # the middle quarter
+    picture.save(tmp_path / "wide.png")
+    out = fit_still(str(tmp_path / "wide.png"), 200, 100, tmp_path / "fitted.bmp")
+    fitted = Image.open(out)
+    assert (fitted.format, fitted.size) == ("BMP", (200, 100))
+    # 400x100 cropped to its centre 200x100: blue in the middle half, red at the edges.
+    assert fitted.getpixel((100, 50)) == (0, 0, 255)
+    assert fitted.getpixel((5, 50)) == (255, 0, 0)
+    assert fitted.getpixel((60, 50)) == (0, 0, 255)
+
+
+def test_fit_still_turns_photos_upright(tmp_path: Path) -> None:
+    picture = Image.new("RGB", (200, 100), "red")
+    ImageDraw.Draw(picture).rectangle([0, 0, 99, 99], fill="blue")  # left half blue
+    exif = Image.Exif()
+    exif[0x0112] = 6  # the camera was turned: display rotated 90 degrees clockwise
+    picture.save(tmp_path / "photo.jpg", exif=exif, quality=95)
+    fitted = Image.open(fit_still(str(tmp_path / "photo.jpg"), 100, 200, tmp_path / "fitted.bmp"))
+    assert fitted.size == (100, 200)
+    top, bottom = fitted.getpixel((50, 20)), fitted.getpixel((50, 180))
+    assert top[2] > 200 and top[0] < 60  # the blue half is on top once upright
+    assert bottom[0] > 200 and bottom[2] < 60
+
+
+def test_fit_still_leaves_unreadable_files_to_ffmpeg(tmp_path: Path) -> None:
+    bad = tmp_path / "scene_3.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 50)
+    assert fit_still(str(bad), 64, 36, tmp_path / "fitted.bmp") == str(bad)
+    assert not (tmp_path / "fitted.bmp").exists()
 
 
 # --- exports ---------------------------------------------------------------------

@@ -152,3 +152,21 @@ def test_a_real_qcluster_renders_through_the_queue(qcluster, owner, make_video):
     info = probe(_local(video.master.name))
     assert (info.video.codec, info.video.width, info.video.height) == ("h264", 854, 480)
     assert info.audio is not None and info.audio.codec == "aac"
+
+
+def test_a_render_that_runs_out_of_time_fails_with_a_message_and_leaves_nothing(
+    make_approved_video, owner, media_root, job_tmp_root, settings, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    video = make_approved_video(owner)
+    before = set(_stored_files(media_root))
+    # The FFmpeg budget is derived from Q_TIMEOUT; make it too small for any encode.
+    with mock.patch("videos.services._ffmpeg_timeout_s", return_value=0.01):
+        with django_capture_on_commit_callbacks(execute=True):
+            job = render_request(video=video, user=owner)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert "took too long" in job.error_message
+    assert set(_stored_files(media_root)) == before
+    assert list(job_tmp_root.iterdir()) == []

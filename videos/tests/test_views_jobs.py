@@ -144,6 +144,7 @@ def test_cancelling_without_javascript_returns_to_the_progress_page(client, owne
 
 
 def test_retrying_a_failed_job_queues_it_again(client, owner, video, django_capture_on_commit_callbacks):
+    Video.objects.filter(pk=video.pk).update(approval=Video.Approval.APPROVED)
     job = _job(video, status=Job.Status.FAILED, error_stage="video", error_message="boom")
     client.force_login(owner)
 
@@ -154,6 +155,17 @@ def test_retrying_a_failed_job_queues_it_again(client, owner, video, django_capt
     assert (job.status, job.error_message) == (Job.Status.QUEUED, "")
     assert len(callbacks) == 1
     assert "ws-connect" in response.content.decode()
+
+
+def test_retrying_a_render_of_a_storyboard_no_longer_approved_is_refused_with_the_reason(client, owner, video):
+    job = _job(video, status=Job.Status.FAILED, error_stage="video", error_message="boom")
+    client.force_login(owner)
+
+    response = client.post(_url("videos-job-retry", job), headers=HTMX)
+
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert "no longer approved" in response.content.decode()
 
 
 def test_retrying_a_running_job_is_refused(client, owner, video):

@@ -48,7 +48,5 @@ class Command(BaseCommand):
             if created:
                 user.set_password(opts["demo_password"])
                 user.save(update_fields=["password"])
-                self.stdout.write(
-                    f"Demo account: {opts['demo_username']} / {opts['demo_password']}"
-                )
+                self.stdout.write(f"Demo account: {opts['demo_username']} / {opts['demo_password']}")
         self.stdout.write("Bootstrap done.")
