@@ -3,6 +3,8 @@ requesting user (staff see everything), pagination and the throttles."""
 
 from __future__ import annotations
 
+import io
+
 from django.db.models import Model, QuerySet
 from rest_framework import exceptions, serializers
 from rest_framework.negotiation import BaseContentNegotiation
@@ -16,15 +18,51 @@ from rest_framework.views import APIView
 
 from contentizer_site.api_errors import api_exception_handler
 
+MAX_JSON_DEPTH = 64
+
+
+def json_depth_exceeds(body: str, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when arrays/objects nest deeper than `limit` (brackets inside strings do not
+    count). Checked before decoding: letting json recurse until RecursionError leaves a
+    huge traceback whose clean-up can itself fail."""
+    if body.count("[") + body.count("{") <= limit:
+        return False
+    depth = 0
+    in_string = escaped = False
+    for char in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
 
 class JSONBodyParser(JSONParser):
-    """JSON, with nesting too deep to decode answered as a 400 rather than a crash."""
+    """JSON, with nesting too deep answered as a 400 before it is decoded."""
 
     def parse(self, stream, media_type=None, parser_context=None):
+        raw = stream.read() if stream is not None else b""
+        encoding = (parser_context or {}).get("encoding") or "utf-8"
         try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError as exc:
-            raise exceptions.ParseError("JSON parse error - the document is nested too deeply.") from exc
+            text = raw.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise exceptions.ParseError(f"JSON parse error - the body is not valid {encoding}.") from exc
+        if json_depth_exceeds(text):
+            raise exceptions.ParseError(
+                f"JSON parse error - the document is nested more than {MAX_JSON_DEPTH} levels deep."
+            )
+        return super().parse(io.BytesIO(raw), media_type, parser_context)
 
 
 class Pagination(PageNumberPagination):
