@@ -22,7 +22,7 @@ from assets.views import asset_file_response
 from contentizer_site.api_base import (
     ApiView,
     FileApiView,
-    JSONBodyParser,
+    JsonOrUploadApi,
     Pagination,
     UploadThrottle,
     get_scoped_or_404,
@@ -198,16 +198,7 @@ class SceneNarrationUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="An MP3, WAV or M4A recording (checked by content)")
 
 
-def _is_multipart(request) -> bool:
-    return (request.content_type or "").startswith("multipart/")
-
-
-class SceneClipApi(ApiView):
-    parser_classes = [JSONBodyParser, MultiPartParser]
-
-    def get_throttles(self):
-        return [UploadThrottle()] if _is_multipart(self.request) else []
-
+class SceneClipApi(JsonOrUploadApi):
     @extend_schema(
         tags=["storyboard"],
         summary="Show a clip in a scene",
@@ -220,7 +211,7 @@ class SceneClipApi(ApiView):
     )
     def put(self, request, code):
         scene = _scene(request, code)
-        if _is_multipart(request):
+        if JsonOrUploadApi.is_upload(request):
             upload = _upload(request, "file")
             audio = request.data.get("clip_audio") or Scene.ClipAudio.DROP
             if audio not in Scene.ClipAudio.values:
@@ -245,12 +236,7 @@ class SceneClipApi(ApiView):
         return self.out(SceneSerializer, _scene(request, code))
 
 
-class SceneNarrationApi(ApiView):
-    parser_classes = [JSONBodyParser, MultiPartParser]
-
-    def get_throttles(self):
-        return [UploadThrottle()] if _is_multipart(self.request) else []
-
+class SceneNarrationApi(JsonOrUploadApi):
     @extend_schema(
         tags=["storyboard"],
         summary="Narrate a scene with a recording",
@@ -263,7 +249,7 @@ class SceneNarrationApi(ApiView):
     )
     def put(self, request, code):
         scene = _scene(request, code)
-        if _is_multipart(request):
+        if JsonOrUploadApi.is_upload(request):
             upload = _upload(request, "file")
             _refused_for_size(lambda: scene_media.scene_upload_narration(scene=scene, upload=upload))
         else:

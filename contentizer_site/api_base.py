@@ -9,7 +9,7 @@ from django.db.models import Model, QuerySet
 from rest_framework import exceptions, serializers
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -150,3 +150,17 @@ class UploadThrottle(UserRateThrottle):
     """Uploads per user (REST_FRAMEWORK DEFAULT_THROTTLE_RATES["upload"])."""
 
     scope = "upload"
+
+
+class JsonOrUploadApi(ApiView):
+    """An operation that takes either JSON (naming an existing asset) or a multipart
+    upload; only uploads count against the upload throttle."""
+
+    parser_classes = [JSONBodyParser, MultiPartParser]
+
+    @staticmethod
+    def is_upload(request) -> bool:
+        return (request.content_type or "").startswith("multipart/")
+
+    def get_throttles(self):
+        return [UploadThrottle()] if self.is_upload(self.request) else []

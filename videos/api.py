@@ -14,15 +14,13 @@ from django.db.models import Count, Prefetch, Q, Sum
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from contentizer_site.api_base import (
     ApiView,
     FileApiView,
-    JSONBodyParser,
+    JsonOrUploadApi,
     Pagination,
-    UploadThrottle,
     VideoCreateThrottle,
     get_scoped_or_404,
     scoped,
@@ -373,12 +371,7 @@ class SceneRefineApi(ApiView):
         return self.out(SceneRefinedSerializer, body, status=status.HTTP_202_ACCEPTED)
 
 
-class ScenePictureApi(ApiView):
-    parser_classes = [JSONBodyParser, MultiPartParser]
-
-    def get_throttles(self):
-        return [UploadThrottle()] if self.request.content_type.startswith("multipart/") else []
-
+class ScenePictureApi(JsonOrUploadApi):
     @extend_schema(
         tags=["storyboard"],
         summary="Replace a scene's picture",
@@ -390,7 +383,7 @@ class ScenePictureApi(ApiView):
     )
     def put(self, request, code):
         scene = _scene(request, code)
-        if request.content_type.startswith("multipart/"):
+        if self.is_upload(request):
             upload = request.FILES.get("file")
             if upload is None:
                 raise exceptions.ValidationError({"file": ["Attach the picture as the `file` part."]})

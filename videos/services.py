@@ -788,10 +788,7 @@ def render_run(*, job: Job, reporter: JobReporter) -> Decimal:
                 stale = list(locked.exports.exclude(source_master=master).exclude(job__status__in=Job.ACTIVE))
                 old += [e.file.name for e in stale]
                 Export.objects.filter(pk__in=[e.pk for e in stale]).delete()
-        except JobCanceled:
-            storage_delete_quietly(*saved)
-            raise
-        except Exception:
+        except Exception:  # JobCanceled included: nothing half-saved stays in storage
             storage_delete_quietly(*saved)
             raise
     transaction.on_commit(lambda: storage_delete_quietly(*old))
