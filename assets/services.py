@@ -12,6 +12,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from assets.models import MediaAsset
+from mediakit.sniff import sniff_media
 
 CHUNK = 1024 * 1024
 
@@ -198,26 +199,6 @@ def upload_max_bytes() -> int:
     from django.conf import settings
 
     return settings.CONTENTIZER_UPLOAD_MAX_BYTES
-
-
-def sniff_media(head: bytes) -> str | None:
-    """The family the first bytes of a file belong to, or None for anything we do not take."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
-        return "wav"
-    if head[4:8] == b"ftyp":
-        return "isobmff"
-    if head.startswith(b"\x1a\x45\xdf\xa3"):
-        return "matroska"
-    # An ID3 tag, or an MPEG audio frame sync (11 set bits).
-    if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
-        return "mp3"
-    return None
 
 
 def _not_media_message(head: bytes) -> str:
@@ -449,15 +430,6 @@ def asset_ingest_upload(
     )
 
 
-def _configure_ffmpeg() -> None:
-    from django.conf import settings
-
-    from videos.composition import runner
-
-    runner.FFMPEG_BIN = settings.CONTENTIZER_FFMPEG
-    runner.FFPROBE_BIN = settings.CONTENTIZER_FFPROBE
-
-
 def _ingest_media(
     *,
     owner,
@@ -475,10 +447,9 @@ def _ingest_media(
 
     from django.conf import settings
 
-    from videos.composition.errors import DecodeError, FFmpegError, FFmpegTimeout, ProbeError
-    from videos.composition.probe import decode_check, probe
+    from mediakit.errors import DecodeError, FFmpegError, FFmpegTimeout, ProbeError
+    from mediakit.probe import decode_check, probe
 
-    _configure_ffmpeg()
     max_ms = settings.CONTENTIZER_UPLOAD_MAX_SECONDS * 1000
     with tempfile.TemporaryDirectory(dir=settings.CONTENTIZER_TMP_DIR) as tmp:
         local = Path(tmp) / "upload.bin"

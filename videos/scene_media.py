@@ -102,7 +102,7 @@ def scene_remove_clip(*, scene: Scene) -> Scene:
 def scene_use_narration(*, scene: Scene, asset: MediaAsset) -> Scene:
     """Narrate the scene with one of the owner's recordings instead of synthesised
     speech; the scene takes the recording's length. The text stays (it is the caption)."""
-    from videos.composition.spec import scene_duration_for
+    from mediakit.spec import scene_duration_for
 
     video = scene.video
     _editable(video)

@@ -240,7 +240,7 @@ def storyboard_run(*, job: Job, reporter: JobReporter) -> Decimal:
     from assets.generators import narration_provider_for, provider_close
     from assets.generators.base import GenerationError
     from assets.generators.offline import get_narration_provider
-    from videos.composition.spec import frame_size, scene_duration_for
+    from mediakit.spec import frame_size, scene_duration_for
     from videos.storyboard_media import scene_warning_merge, storyboard_make_pictures
 
     video = job.video
@@ -590,8 +590,8 @@ def _render_inputs(video: Video, tmp: Path):
     """Fetch the scene media from storage into the job's temp dir and describe the
     storyboard for the composer."""
     from assets.generators.offline import render_music_bed
-    from videos.composition.caption_images import render_caption_png
-    from videos.composition.spec import SceneSpec, StoryboardSpec, frame_size
+    from mediakit.caption_images import render_caption_png
+    from mediakit.spec import SceneSpec, StoryboardSpec, frame_size
 
     width, height = frame_size(video.aspect, video.quality)
     scenes = list(video.scenes.select_related("picture", "narration_audio", "clip").order_by("position"))
@@ -677,7 +677,7 @@ def _render_inputs(video: Video, tmp: Path):
 
 
 def _composition_failure(stage: str, exc: Exception) -> JobFailure:
-    from videos.composition.errors import FFmpegError, FFmpegTimeout, ValidationFailed
+    from mediakit.errors import FFmpegError, FFmpegTimeout, ValidationFailed
 
     if isinstance(exc, FFmpegTimeout):
         return JobFailure(stage, f"FFmpeg took too long and was stopped ({exc}).")
@@ -695,24 +695,16 @@ def _ffmpeg_timeout_s() -> float:
     return max(settings.Q_TIMEOUT - 30, 30)
 
 
-def _configure_composition() -> None:
-    from videos.composition import runner
-
-    runner.FFMPEG_BIN = settings.CONTENTIZER_FFMPEG
-    runner.FFPROBE_BIN = settings.CONTENTIZER_FFPROBE
-
-
 def render_run(*, job: Job, reporter: JobReporter) -> Decimal:
-    from videos.composition.errors import (
+    from mediakit.errors import (
         FFmpegCanceled,
         FFmpegError,
         FFmpegTimeout,
         ProbeError,
         ValidationFailed,
     )
-    from videos.composition.render import render_master
+    from mediakit.render import render_master
 
-    _configure_composition()
     video = job.video
     saved: list[str] = []
     stage = {"name": "prepare"}
@@ -829,17 +821,16 @@ def export_request(*, video: Video, format: str, quality: str) -> Export:
 
 
 def export_run(*, job: Job, reporter: JobReporter) -> Decimal:
-    from videos.composition.errors import (
+    from mediakit.errors import (
         FFmpegCanceled,
         FFmpegError,
         FFmpegTimeout,
         ProbeError,
         ValidationFailed,
     )
-    from videos.composition.render import render_export
-    from videos.composition.spec import frame_size
+    from mediakit.render import render_export
+    from mediakit.spec import frame_size
 
-    _configure_composition()
     export = Export.objects.select_related("video").filter(job=job).first()
     if export is None:
         raise JobFailure("prepare", "This export was deleted before it could be made.")

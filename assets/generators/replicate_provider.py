@@ -36,7 +36,7 @@ from django.utils import timezone
 from replicate.exceptions import ReplicateError
 
 from assets.models import ReplicatePrediction
-from assets.services import sniff_media
+from mediakit.sniff import sniff_media
 
 from .base import GeneratedAudio, GeneratedPicture, GenerationError
 
@@ -409,8 +409,8 @@ class ReplicatePictureProvider:
 
 
 def _validate_audio(path: Path) -> tuple[int, str]:
-    from videos.composition.errors import FFmpegError, FFmpegTimeout, ProbeError
-    from videos.composition.probe import probe
+    from mediakit.errors import FFmpegError, FFmpegTimeout, ProbeError
+    from mediakit.probe import probe
 
     with open(path, "rb") as fh:
         family = sniff_media(fh.read(64))

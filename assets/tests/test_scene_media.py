@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from assets.models import MediaAsset
 from assets.services import asset_ingest_upload
 from assets.tests.media_files import upload
+from mediakit.spec import scene_duration_for
 from videos import scene_media
-from videos.composition.spec import scene_duration_for
 from videos.models import Scene, Video
 from videos.services import scene_update, storyboard_approve
 

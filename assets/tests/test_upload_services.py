@@ -9,8 +9,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from assets.models import MediaAsset
-from assets.services import asset_ingest_upload, sniff_media, upload_too_large
+from assets.services import asset_ingest_upload, upload_too_large
 from assets.tests.media_files import named, png_bomb, truncated, upload
+from mediakit.sniff import sniff_media
 from videos.models import Quota
 from videos.quotas import QuotaExceeded
 

@@ -16,7 +16,7 @@ from conftest import wait_for
 from contentizer_site.api_tokens import api_token_create
 from contentizer_site.tests.api_support import WebhookReceiver, create_cache_table, verify_standard_webhook
 from jobs.webhooks import webhook_settings_get
-from videos.composition.spec import frame_size
+from mediakit.spec import frame_size
 
 SCRIPT = (
     "The lighthouse keeper climbs the stairs at dusk. Far below, the waves break on the rocks. "

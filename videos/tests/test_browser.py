@@ -73,7 +73,7 @@ def _player_value(page: Page, expression: str):
 def test_a_new_creator_makes_approves_renders_watches_and_exports_a_video(
     daphne_server, qcluster, browser, screenshots
 ):
-    from videos.composition.probe import probe
+    from mediakit.probe import probe
 
     def shot(target: Page, name: str) -> None:
         target.screenshot(path=str(screenshots / f"{name}.png"), full_page=True)

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from jobs.models import Job
-from videos.composition.probe import probe
+from mediakit.probe import probe
 from videos.models import Video
 
 

@@ -222,7 +222,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, video):
 
 
 def test_a_real_render_streams_seekably_with_its_poster_and_captions(client, owner, make_rendered_video):
-    from videos.composition.probe import probe
+    from mediakit.probe import probe
 
     video = make_rendered_video(owner)
     client.force_login(owner)

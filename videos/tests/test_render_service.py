@@ -13,7 +13,7 @@ from conftest import wait_for
 from jobs.models import Job
 from jobs.services import job_cancel
 from jobs.tasks import run_job
-from videos.composition.probe import measure_loudness, probe
+from mediakit.probe import measure_loudness, probe
 from videos.models import Video
 from videos.services import render_request
 

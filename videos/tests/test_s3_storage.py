@@ -13,7 +13,7 @@ from django.urls import reverse
 from moto.server import ThreadedMotoServer
 
 from jobs.models import Job
-from videos.composition.probe import probe
+from mediakit.probe import probe
 
 
 @pytest.fixture

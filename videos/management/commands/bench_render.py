@@ -28,13 +28,13 @@ import psutil
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from videos.composition import builder
-from videos.composition.caption_images import render_caption_png
-from videos.composition.probe import probe
-from videos.composition.render import STAGES, render_master
-from videos.composition.runner import run_ffmpeg
-from videos.composition.spec import QUALITIES, SceneSpec, StoryboardSpec, frame_size, scene_duration_for
-from videos.composition.timeline import group_pieces, plan
+from mediakit import builder
+from mediakit.caption_images import render_caption_png
+from mediakit.probe import probe
+from mediakit.render import STAGES, render_master
+from mediakit.runner import run_ffmpeg
+from mediakit.spec import QUALITIES, SceneSpec, StoryboardSpec, frame_size, scene_duration_for
+from mediakit.timeline import group_pieces, plan
 
 SCENES_PER_30S = 6
 FPS = 30

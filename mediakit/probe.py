@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from videos.composition import builder
-from videos.composition.errors import DecodeError, FFmpegError, FFmpegTimeout, ProbeError
-from videos.composition.runner import run_ffmpeg, run_ffprobe
+from mediakit import builder
+from mediakit.errors import DecodeError, FFmpegError, FFmpegTimeout, ProbeError
+from mediakit.runner import run_ffmpeg, run_ffprobe
 
 PROBE_TIMEOUT_S = 30.0
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from videos.composition.timeline import Cue
+from mediakit.timeline import Cue
 
 MAX_LINE_CHARS = 42
 MAX_LINES = 2

@@ -20,11 +20,8 @@ from typing import IO
 
 import psutil
 
-from videos.composition.errors import FFmpegCanceled, FFmpegError, FFmpegTimeout
-
-# Binary names or paths; the Django service sets these from settings at start-up.
-FFMPEG_BIN = "ffmpeg"
-FFPROBE_BIN = "ffprobe"
+from mediakit import config
+from mediakit.errors import FFmpegCanceled, FFmpegError, FFmpegTimeout
 
 STDERR_TAIL_LINES = 200
 _KILL_GRACE_S = 1.0
@@ -40,7 +37,8 @@ class RunResult:
 def _resolve(argv: list[str]) -> list[str]:
     if not argv:
         raise ValueError("empty argv")
-    head = {"ffmpeg": FFMPEG_BIN, "ffprobe": FFPROBE_BIN}.get(argv[0], argv[0])
+    tools = config.current()
+    head = {"ffmpeg": tools.ffmpeg, "ffprobe": tools.ffprobe}.get(argv[0], argv[0])
     return [head, *argv[1:]]
 
 

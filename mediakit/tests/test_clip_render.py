@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from videos.composition.probe import probe
-from videos.composition.render import render_master
-from videos.composition.spec import SceneSpec, StoryboardSpec
+from mediakit.probe import probe
+from mediakit.render import render_master
+from mediakit.spec import SceneSpec, StoryboardSpec
 
 TONE_HZ = 1000
 

@@ -10,9 +10,9 @@ from fractions import Fraction
 
 import pytest
 
-from videos.composition import builder
-from videos.composition.spec import SceneSpec, StoryboardSpec
-from videos.composition.timeline import BODY, TRANSITION, SceneSlice, plan
+from mediakit import builder
+from mediakit.spec import SceneSpec, StoryboardSpec
+from mediakit.timeline import BODY, TRANSITION, SceneSlice, plan
 
 CLIP = "/in/clip.mp4"
 

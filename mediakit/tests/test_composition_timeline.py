@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from videos.composition.spec import (
+from mediakit.spec import (
     FRAME_SIZES,
     SceneSpec,
     StoryboardSpec,
     frame_size,
     scene_duration_for,
 )
-from videos.composition.timeline import (
+from mediakit.timeline import (
     BODY,
     TRANSITION,
     Cue,

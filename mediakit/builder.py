@@ -17,8 +17,8 @@ from fractions import Fraction
 
 import ffmpeg
 
-from videos.composition.spec import StoryboardSpec
-from videos.composition.timeline import TRANSITION, Cue, Piece, SceneSlice, Timeline
+from mediakit.spec import StoryboardSpec
+from mediakit.timeline import TRANSITION, Cue, Piece, SceneSlice, Timeline
 
 # Ken Burns: the zoom travels this much over a whole scene (1.0 -> 1.1 or back).
 ZOOM_RANGE = 0.1

@@ -22,13 +22,13 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
-from videos.composition import builder
-from videos.composition.captions import to_srt, to_vtt
-from videos.composition.errors import FFmpegCanceled, FFmpegTimeout, ValidationFailed
-from videos.composition.probe import MediaInfo, decode_check, probe
-from videos.composition.runner import run_ffmpeg
-from videos.composition.spec import StoryboardSpec
-from videos.composition.timeline import Piece, Timeline, frames_to_ms, group_pieces, ms_to_frames, plan
+from mediakit import builder
+from mediakit.captions import to_srt, to_vtt
+from mediakit.errors import FFmpegCanceled, FFmpegTimeout, ValidationFailed
+from mediakit.probe import MediaInfo, decode_check, probe
+from mediakit.runner import run_ffmpeg
+from mediakit.spec import StoryboardSpec
+from mediakit.timeline import Piece, Timeline, frames_to_ms, group_pieces, ms_to_frames, plan
 
 MASTER_NAME = "master.mp4"
 POSTER_NAME = "poster.jpg"

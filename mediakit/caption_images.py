@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-FONT_PATH = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+from mediakit import config
 
 CAPTION_STYLES: tuple[str, ...] = ("classic", "boxed", "bold")
 
@@ -69,7 +69,7 @@ def render_caption_png(text: str, *, width: int, height: int, style: str, out_pa
     size = _font_size(look, width, height)
     max_text_width = width * (1 - 2 * SIDE_MARGIN)
     while True:
-        font = ImageFont.truetype(FONT_PATH, size)
+        font = ImageFont.truetype(config.current().caption_font, size)
         stroke = round(size * look.stroke)
         lines = wrap_to_width(words, font, max_text_width, stroke)
         widest = max(font.getlength(line) for line in lines) + 2 * stroke

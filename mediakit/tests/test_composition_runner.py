@@ -5,14 +5,21 @@ from __future__ import annotations
 import os
 import stat
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import psutil
 import pytest
 
-from videos.composition import runner
-from videos.composition.errors import FFmpegCanceled, FFmpegError, FFmpegTimeout
-from videos.composition.runner import describe_failure, run_ffmpeg, run_ffprobe
+from mediakit import config, runner
+from mediakit.errors import FFmpegCanceled, FFmpegError, FFmpegTimeout
+from mediakit.runner import describe_failure, run_ffmpeg, run_ffprobe
+
+
+def _use_binaries(monkeypatch: pytest.MonkeyPatch, **tools: str) -> None:
+    """Point the media layer at wrapper scripts, as `configure` does at start-up."""
+    monkeypatch.setattr(config, "_current", replace(config.current(), **tools))
+
 
 # A source that would take minutes to encode: only cancel or timeout ends it early.
 ENDLESS = [
@@ -81,7 +88,7 @@ def test_progress_climbs_to_one_and_the_run_succeeds() -> None:
 
 def test_the_runner_adds_its_flags_after_the_binary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     record = tmp_path / "argv.txt"
-    monkeypatch.setattr(runner, "FFMPEG_BIN", _wrapper(tmp_path, f'printf "%s\\n" "$@" > {record}\n'))
+    _use_binaries(monkeypatch, ffmpeg=_wrapper(tmp_path, f'printf "%s\\n" "$@" > {record}\n'))
     run_ffmpeg(["ffmpeg", "-i", "in.png", "out.mp4"], total_ms=None, timeout_s=10)
     assert record.read_text().split("\n")[:-1] == [
         "-nostdin",
@@ -120,7 +127,7 @@ def test_the_stderr_tail_is_bounded_and_a_chatty_process_does_not_block(
         'echo "clip.mov: Invalid data found when processing input" >&2\n'
         "exit 1\n"
     )
-    monkeypatch.setattr(runner, "FFMPEG_BIN", _wrapper(tmp_path, body))
+    _use_binaries(monkeypatch, ffmpeg=_wrapper(tmp_path, body))
     with pytest.raises(FFmpegError) as caught:
         run_ffmpeg(["ffmpeg"], total_ms=None, timeout_s=120)
     lines = caught.value.stderr_tail.splitlines()
@@ -131,7 +138,7 @@ def test_the_stderr_tail_is_bounded_and_a_chatty_process_does_not_block(
 
 def test_cancel_kills_the_whole_process_group(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The wrapper leaves a grandchild in the group, then becomes ffmpeg.
-    monkeypatch.setattr(runner, "FFMPEG_BIN", _wrapper(tmp_path, 'sleep 600 &\nexec ffmpeg "$@"\n'))
+    _use_binaries(monkeypatch, ffmpeg=_wrapper(tmp_path, 'sleep 600 &\nexec ffmpeg "$@"\n'))
     started = threading.Event()
     pids: list[int] = []
 
@@ -156,7 +163,7 @@ def test_cancel_kills_the_whole_process_group(tmp_path: Path, monkeypatch: pytes
 
 
 def test_a_process_that_ignores_sigterm_is_killed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(runner, "FFMPEG_BIN", _wrapper(tmp_path, "trap '' TERM\nwhile true; do sleep 0.1; done\n"))
+    _use_binaries(monkeypatch, ffmpeg=_wrapper(tmp_path, "trap '' TERM\nwhile true; do sleep 0.1; done\n"))
     pids: list[int] = []
 
     def should_cancel() -> bool:
@@ -182,7 +189,7 @@ def test_timeout_kills_the_process_group() -> None:
 
 
 def test_configured_binaries_replace_the_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(runner, "FFPROBE_BIN", _wrapper(tmp_path, 'echo "{\\"probe\\": \\"$#\\"}"\n'))
+    _use_binaries(monkeypatch, ffprobe=_wrapper(tmp_path, 'echo "{\\"probe\\": \\"$#\\"}"\n'))
     assert run_ffprobe(["ffprobe", "a", "b"], timeout_s=10) == '{"probe": "3"}\n'
 
 

@@ -8,9 +8,9 @@ from fractions import Fraction
 
 import pytest
 
-from videos.composition import builder
-from videos.composition.spec import FRAME_SIZES, SceneSpec, StoryboardSpec
-from videos.composition.timeline import BODY, TRANSITION, group_pieces, plan
+from mediakit import builder
+from mediakit.spec import FRAME_SIZES, SceneSpec, StoryboardSpec
+from mediakit.timeline import BODY, TRANSITION, group_pieces, plan
 
 MEASURED = {
     "input_i": -22.47,

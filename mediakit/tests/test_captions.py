@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from videos.composition.caption_images import CAPTION_STYLES, render_caption_png
-from videos.composition.captions import split_cue, to_srt, to_vtt, wrap_words
-from videos.composition.timeline import Cue
+from mediakit.caption_images import CAPTION_STYLES, render_caption_png
+from mediakit.captions import split_cue, to_srt, to_vtt, wrap_words
+from mediakit.timeline import Cue
 
 CUES = [
     Cue(start_ms=250, end_ms=2100, text="Hello world", scene=0),

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from videos.composition.spec import StoryboardSpec
+from mediakit.spec import StoryboardSpec
 
 BODY = "body"
 TRANSITION = "transition"

@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from videos.composition import builder
-from videos.composition.caption_images import render_caption_png
-from videos.composition.captions import _timestamp
-from videos.composition.errors import DecodeError, FFmpegCanceled, FFmpegError, ProbeError, ValidationFailed
-from videos.composition.probe import AudioStream, MediaInfo, VideoStream, decode_check, measure_loudness, probe
-from videos.composition.render import fit_still, render_export, render_master, validate_master
-from videos.composition.runner import run_ffmpeg
-from videos.composition.spec import FRAME_SIZES, SceneSpec, StoryboardSpec, scene_duration_for
-from videos.composition.timeline import plan
+from mediakit import builder
+from mediakit.caption_images import render_caption_png
+from mediakit.captions import _timestamp
+from mediakit.errors import DecodeError, FFmpegCanceled, FFmpegError, ProbeError, ValidationFailed
+from mediakit.probe import AudioStream, MediaInfo, VideoStream, decode_check, measure_loudness, probe
+from mediakit.render import fit_still, render_export, render_master, validate_master
+from mediakit.runner import run_ffmpeg
+from mediakit.spec import FRAME_SIZES, SceneSpec, StoryboardSpec, scene_duration_for
+from mediakit.timeline import plan
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 WORDS = ["Rivers run under the city.", "Bakers rise before dawn.", "Bees dance to talk."]
@@ -220,7 +220,7 @@ def test_several_segments_join_into_one_exact_video(
     assets: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # One segment per piece: five encodes joined by the concat demuxer.
-    monkeypatch.setattr("videos.composition.render.SEGMENT_MAX_MS", 1)
+    monkeypatch.setattr("mediakit.render.SEGMENT_MAX_MS", 1)
     spec = storyboard(assets, tmp_path, fps=25, music=False)
     out = render_master(spec, tmp_path / "out", timeout_s=300)
     assert_meets_the_contract(out.info, spec)
@@ -236,7 +236,7 @@ def test_several_segments_join_into_one_exact_video(
 def test_a_picture_shown_in_two_distant_segments_is_fitted_again(
     assets: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("videos.composition.render.SEGMENT_MAX_MS", 1)
+    monkeypatch.setattr("mediakit.render.SEGMENT_MAX_MS", 1)
     spec = storyboard(assets, tmp_path, captions=False, music=False)
     again = replace(spec.scenes[0], narration=None, narration_ms=0)
     spec = replace(spec, scenes=(*spec.scenes, again))  # scene 0's picture closes the video
