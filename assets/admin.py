@@ -13,8 +13,17 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from assets.forms import StockAssetForm
 from assets.models import MediaAsset, ReplicatePrediction, ReplicateWebhookEvent, StockItem
-from assets.services import asset_delete_if_unused
+from assets.services import (
+    asset_delete_if_unused,
+    asset_usage,
+    stock_asset_create,
+    stock_tags_normalise,
+    upload_too_large,
+)
+from assets.upload_handlers import upload_refusal
+from core.delivery import serve_stored_file
 
 
 @admin.register(MediaAsset)
@@ -55,7 +64,6 @@ class MediaAssetAdmin(admin.ModelAdmin):
 
     def file_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """The stored bytes, for the preview (Range requests, so clips can seek)."""
-        from videos.delivery import serve_stored_file
 
         if not self.has_view_permission(request):
             raise Http404
@@ -156,7 +164,6 @@ class StockItemAdmin(admin.ModelAdmin):
         ]
 
     def file_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        from videos.delivery import serve_stored_file
 
         if not self.has_view_permission(request):
             raise Http404
@@ -168,10 +175,6 @@ class StockItemAdmin(admin.ModelAdmin):
         from django.core.exceptions import PermissionDenied, ValidationError
         from django.shortcuts import redirect
         from django.template.response import TemplateResponse
-
-        from assets.forms import StockAssetForm
-        from assets.services import stock_asset_create, upload_too_large
-        from assets.upload_handlers import upload_refusal
 
         if not self.has_add_permission(request):
             raise PermissionDenied
@@ -218,7 +221,6 @@ class StockItemAdmin(admin.ModelAdmin):
         return request.user.is_active and request.user.is_staff and super().has_add_permission(request)
 
     def save_model(self, request: HttpRequest, obj: StockItem, form, change: bool) -> None:
-        from assets.services import stock_tags_normalise
 
         # Only the name and the tags change here; the tags are stored normalised.
         obj.tags = stock_tags_normalise(obj.tags) or obj.tags
@@ -269,7 +271,6 @@ class StockItemAdmin(admin.ModelAdmin):
 
     @admin.display(description="In use")
     def in_use(self, asset: MediaAsset) -> str:
-        from assets.services import asset_usage
 
         uses = asset_usage(asset=asset)
         return f"{len(uses)} place{'s' if len(uses) != 1 else ''}" if uses else "–"

@@ -1,5 +1,5 @@
-"""REST API for media assets (list, upload, retrieve, delete, file) and a scene's own
-media (a clip instead of the picture, a recording instead of synthesised speech).
+"""REST API for media assets: list, upload, retrieve, delete, file. (A scene's own media
+is the storyboard's: videos.scene_media_api.)
 
 Uploads are judged by their content (assets.services); one over the size limit is a
 413, any other refusal a 400, and nothing is stored. The stock library is readable by
@@ -8,30 +8,25 @@ everyone (`?source=stock`) and changed only by staff, in admin.
 
 from __future__ import annotations
 
-from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from assets import services
 from assets.models import MediaAsset
+from assets.selectors import assets_visible_to, stock_library
+from assets.serializers import AssetListFilterSerializer, AssetSerializer, AssetUploadSerializer
 from assets.upload_handlers import upload_refusal
 from assets.views import asset_file_response
-from contentizer_site.api_base import (
+from core.api_base import (
     ApiView,
     FileApiView,
-    JsonOrUploadApi,
     Pagination,
     UploadThrottle,
-    get_scoped_or_404,
 )
-from contentizer_site.api_errors import PayloadTooLarge, error_responses
-from contentizer_site.api_fields import StrictChoiceField, StrictUUIDField
-from videos import scene_media
-from videos.models import Scene
-from videos.serializers import AssetListFilterSerializer, AssetSerializer, AssetUploadSerializer, SceneSerializer
+from core.api_errors import PayloadTooLarge, error_responses
 
 RETRY_AFTER = OpenApiParameter(
     "Retry-After",
@@ -43,23 +38,13 @@ RETRY_AFTER = OpenApiParameter(
 
 
 def _asset(request, code) -> MediaAsset:
-    asset = services.assets_visible_to(request.user).filter(code=code).first()
+    asset = assets_visible_to(request.user).filter(code=code).first()
     if asset is None:
         raise exceptions.NotFound("No asset with this code is yours.")
     return asset
 
 
-def _scene(request, code) -> Scene:
-    queryset = Scene.objects.select_related("video", "picture", "narration_audio", "clip")
-    return get_scoped_or_404(request, queryset, code, "scene", owner_field="video__owner")
-
-
-def _usable(scene: Scene, code) -> MediaAsset | None:
-    owner = scene.video.owner
-    return MediaAsset.objects.filter(Q(owner=owner) | Q(source=MediaAsset.Source.STOCK), code=code).first()
-
-
-def _upload(request, part: str):
+def upload_part(request, part: str):
     """The uploaded file part, or the reason it was refused while it arrived (413)."""
     refusal = upload_refusal(request)
     if refusal:
@@ -70,7 +55,7 @@ def _upload(request, part: str):
     return upload
 
 
-def _refused_for_size(call):
+def refused_for_size(call):
     """Run an ingesting call; a refusal for the file's size becomes a 413."""
     from django.core.exceptions import ValidationError
 
@@ -105,7 +90,7 @@ class AssetListCreateApi(ApiView):
     def get(self, request):
         filters = self.valid(AssetListFilterSerializer, request.query_params)
         if filters.get("source") == MediaAsset.Source.STOCK:
-            assets = MediaAsset.objects.filter(source=MediaAsset.Source.STOCK)
+            assets = stock_library()
         else:
             assets = (
                 MediaAsset.objects.all() if request.user.is_staff else MediaAsset.objects.filter(owner=request.user)
@@ -130,8 +115,8 @@ class AssetListCreateApi(ApiView):
         responses={201: AssetSerializer, **error_responses(400, 401, 415, 429)},
     )
     def post(self, request):
-        upload = _upload(request, "file")
-        asset = _refused_for_size(lambda: services.asset_ingest_upload(owner=request.user, upload=upload, field="file"))
+        upload = upload_part(request, "file")
+        asset = refused_for_size(lambda: services.asset_ingest_upload(owner=request.user, upload=upload, field="file"))
         return self.out(AssetSerializer, asset, status=status.HTTP_201_CREATED)
 
 
@@ -173,99 +158,3 @@ class AssetFileApi(FileApiView):
     )
     def get(self, request, code):
         return asset_file_response(request, _asset(request, code))
-
-
-# --- a scene's own media -------------------------------------------------------------------
-
-
-class SceneClipSerializer(serializers.Serializer):
-    asset = StrictUUIDField(help_text="Code of one of your video clips, or of a stock clip")
-    clip_audio = StrictChoiceField(
-        choices=Scene.ClipAudio.choices, default=Scene.ClipAudio.DROP, help_text="Drop or mix the clip's own sound"
-    )
-
-
-class SceneClipUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="An MP4, MOV or WebM clip (checked by content)")
-    clip_audio = serializers.ChoiceField(choices=Scene.ClipAudio.choices, default=Scene.ClipAudio.DROP)
-
-
-class SceneNarrationSerializer(serializers.Serializer):
-    asset = StrictUUIDField(help_text="Code of one of your sound files")
-
-
-class SceneNarrationUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="An MP3, WAV or M4A recording (checked by content)")
-
-
-class SceneClipApi(JsonOrUploadApi):
-    @extend_schema(
-        tags=["storyboard"],
-        summary="Show a clip in a scene",
-        description='JSON `{"asset": code, "clip_audio": "drop"|"mix"}` uses one of your clips (or a stock '
-        "clip); a multipart upload (`file`, `clip_audio`) is checked by content and stored first. The clip "
-        "is trimmed or looped to the scene; its sound is dropped or mixed in. Withdraws the approval.",
-        request={"application/json": SceneClipSerializer, "multipart/form-data": SceneClipUploadSerializer},
-        parameters=[RETRY_AFTER],
-        responses={200: SceneSerializer, **error_responses(400, 401, 404, 409, 415, 429)},
-    )
-    def put(self, request, code):
-        scene = _scene(request, code)
-        if JsonOrUploadApi.is_upload(request):
-            upload = _upload(request, "file")
-            audio = request.data.get("clip_audio") or Scene.ClipAudio.DROP
-            if audio not in Scene.ClipAudio.values:
-                raise exceptions.ValidationError({"clip_audio": ["Choose `drop` or `mix`."]})
-            _refused_for_size(lambda: scene_media.scene_upload_clip(scene=scene, upload=upload, audio=audio))
-        else:
-            data = self.valid(SceneClipSerializer)
-            asset = _usable(scene, data["asset"])
-            if asset is None:
-                raise exceptions.ValidationError({"asset": ["No clip with this code is yours."]})
-            scene_media.scene_use_clip(scene=scene, asset=asset, audio=data["clip_audio"])
-        return self.out(SceneSerializer, _scene(request, code))
-
-    @extend_schema(
-        tags=["storyboard"],
-        summary="Remove a scene's clip",
-        description="The scene shows its picture again; the clip stays in your media.",
-        responses={200: SceneSerializer, **error_responses(401, 404, 409)},
-    )
-    def delete(self, request, code):
-        scene_media.scene_remove_clip(scene=_scene(request, code))
-        return self.out(SceneSerializer, _scene(request, code))
-
-
-class SceneNarrationApi(JsonOrUploadApi):
-    @extend_schema(
-        tags=["storyboard"],
-        summary="Narrate a scene with a recording",
-        description='JSON `{"asset": code}` uses one of your sound files; a multipart upload (`file`) is '
-        "checked by content and stored first. It replaces the synthesised speech and the scene takes its "
-        "length; the narration text stays as the caption. Withdraws the approval.",
-        request={"application/json": SceneNarrationSerializer, "multipart/form-data": SceneNarrationUploadSerializer},
-        parameters=[RETRY_AFTER],
-        responses={200: SceneSerializer, **error_responses(400, 401, 404, 409, 415, 429)},
-    )
-    def put(self, request, code):
-        scene = _scene(request, code)
-        if JsonOrUploadApi.is_upload(request):
-            upload = _upload(request, "file")
-            _refused_for_size(lambda: scene_media.scene_upload_narration(scene=scene, upload=upload))
-        else:
-            data = self.valid(SceneNarrationSerializer)
-            asset = _usable(scene, data["asset"])
-            if asset is None:
-                raise exceptions.ValidationError({"asset": ["No sound file with this code is yours."]})
-            scene_media.scene_use_narration(scene=scene, asset=asset)
-        return self.out(SceneSerializer, _scene(request, code))
-
-    @extend_schema(
-        tags=["storyboard"],
-        summary="Go back to synthesised speech",
-        description="The scene is narrated from its text again (a storyboard job makes the speech).",
-        responses={200: SceneSerializer, **error_responses(401, 404, 409)},
-    )
-    def delete(self, request, code):
-        scene_media.scene_use_speech(scene=_scene(request, code))
-        return self.out(SceneSerializer, _scene(request, code))

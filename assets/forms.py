@@ -6,8 +6,8 @@ from __future__ import annotations
 from django import forms
 
 from assets.models import MediaAsset
-from videos.forms import ServiceErrorsMixin
-from videos.models import Scene
+from assets.upload_handlers import megabytes, upload_limit_bytes
+from core.forms import ServiceErrorsMixin
 
 PICTURE_ACCEPT = "image/jpeg,image/png,image/webp,.jpg,.jpeg,.png,.webp"
 CLIP_ACCEPT = "video/mp4,video/quicktime,video/webm,.mp4,.mov,.webm"
@@ -16,7 +16,6 @@ ANY_ACCEPT = f"{PICTURE_ACCEPT},{CLIP_ACCEPT},{SOUND_ACCEPT}"
 
 
 def _limit_text() -> str:
-    from assets.upload_handlers import megabytes, upload_limit_bytes
 
     return megabytes(upload_limit_bytes())
 
@@ -37,41 +36,6 @@ class AssetUploadForm(ServiceErrorsMixin, forms.Form):
         ].help_text = (
             f"A picture (JPEG, PNG, WebP), a clip (MP4, MOV, WebM) or a sound (MP3, WAV, M4A), up to {_limit_text()}."
         )
-
-
-class SceneClipForm(ServiceErrorsMixin, forms.Form):
-    """A clip for a scene: an upload, or one of the creator's (or the stock library's) clips."""
-
-    clip = forms.FileField(
-        required=False, allow_empty_file=True, widget=forms.ClearableFileInput(attrs={"accept": CLIP_ACCEPT})
-    )
-    asset = forms.UUIDField(required=False)
-    clip_audio = forms.ChoiceField(choices=Scene.ClipAudio.choices, initial=Scene.ClipAudio.DROP)
-
-    def clean(self):
-        cleaned = super().clean()
-        if not cleaned.get("clip") and not cleaned.get("asset") and "clip" not in self.files:
-            raise forms.ValidationError("Choose a clip or upload one.")
-        return cleaned
-
-
-class SceneNarrationForm(ServiceErrorsMixin, forms.Form):
-    narration_audio = forms.FileField(
-        required=False, allow_empty_file=True, widget=forms.ClearableFileInput(attrs={"accept": SOUND_ACCEPT})
-    )
-    asset = forms.UUIDField(required=False)
-
-    def clean(self):
-        cleaned = super().clean()
-        if not cleaned.get("narration_audio") and not cleaned.get("asset") and "narration_audio" not in self.files:
-            raise forms.ValidationError("Choose a recording or upload one.")
-        return cleaned
-
-
-class SceneMediaForm(forms.Form):
-    """One of the creator's pictures or clips, or a stock item, for a scene."""
-
-    asset = forms.UUIDField()
 
 
 class StockAssetForm(ServiceErrorsMixin, forms.Form):

@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
-import shutil
+from collections.abc import Callable
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 
 from assets.models import MediaAsset
+from assets.upload_handlers import megabytes
+from core.errors import Conflict
+from core.storage import CHUNK, file_sha256, storage_delete_quietly
+from mediakit.errors import DecodeError, FFmpegError, FFmpegTimeout, ProbeError
+from mediakit.probe import decode_check, probe
 from mediakit.sniff import sniff_media
-
-CHUNK = 1024 * 1024
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+from quotas.services import quota_check_storage
 
 
 def asset_create_from_path(
@@ -66,36 +62,12 @@ def asset_create_from_path(
     try:
         with transaction.atomic():
             if check_quota:
-                from videos.quotas import quota_check_storage
-
                 quota_check_storage(user=owner, extra_bytes=asset.size_bytes)
             asset.save()
     except Exception:
         default_storage.delete(asset.file.name)
         raise
     return asset
-
-
-def storage_fetch(*, name: str, dest: Path) -> Path:
-    """Copy a stored file into a local (job temp) path, streaming."""
-    with default_storage.open(name, "rb") as src, open(dest, "wb") as out:
-        shutil.copyfileobj(src, out, CHUNK)
-    return dest
-
-
-def storage_save(*, name: str, path: Path) -> str:
-    """Save a local file under a storage name; returns the name actually used."""
-    with open(path, "rb") as fh:
-        return default_storage.save(name, File(fh))
-
-
-def storage_delete_quietly(*names: str) -> None:
-    for name in names:
-        if name:
-            try:
-                default_storage.delete(name)
-            except Exception:  # noqa: BLE001 - deletion of leftovers is best effort
-                pass
 
 
 def asset_delete_if_unused(*, asset: MediaAsset) -> bool:
@@ -239,7 +211,6 @@ def _read_head(upload) -> bytes:
 
 
 def _check_size(upload, field: str, limit: int) -> None:
-    from assets.upload_handlers import megabytes
 
     size = getattr(upload, "size", None) or 0
     if size <= 0:
@@ -447,9 +418,6 @@ def _ingest_media(
 
     from django.conf import settings
 
-    from mediakit.errors import DecodeError, FFmpegError, FFmpegTimeout, ProbeError
-    from mediakit.probe import decode_check, probe
-
     max_ms = settings.CONTENTIZER_UPLOAD_MAX_SECONDS * 1000
     with tempfile.TemporaryDirectory(dir=settings.CONTENTIZER_TMP_DIR) as tmp:
         local = Path(tmp) / "upload.bin"
@@ -535,42 +503,30 @@ def _ingest_media(
         )
 
 
-# --- who may see and delete an asset; where it is used ----------------------------------
+# --- deleting an asset; where it is used (who may see one: assets.selectors) ----------------------------------
 
 
-def assets_visible_to(user):
-    """The assets a user may see: their own and the stock library (staff: everything)."""
-    from django.db.models import Q
+# Who uses assets is known to the apps above (scenes, videos): each registers a finder,
+# (ids) -> {asset id: ["the picture of scene 2 of “Harbour”", ...]}, in its AppConfig.ready.
+UsageFinder = Callable[[set[int]], dict[int, list[str]]]
+_USAGE_FINDERS: list[UsageFinder] = []
 
-    if user.is_staff:
-        return MediaAsset.objects.all()
-    return MediaAsset.objects.filter(Q(owner=user) | Q(source=MediaAsset.Source.STOCK))
+
+def asset_usage_finder_register(finder: UsageFinder) -> None:
+    if finder not in _USAGE_FINDERS:
+        _USAGE_FINDERS.append(finder)
 
 
 def asset_usages(*, assets) -> dict[int, list[str]]:
     """Where each asset is used, as phrases for a person ("the picture of scene 2 of
     “Harbour”"), scenes first, in a stable order; in three queries however many assets."""
-    from django.db.models import Q
-
-    from videos.models import Scene, Video
-
     ids = {asset.pk for asset in assets}
     uses: dict[int, list[str]] = {pk: [] for pk in ids}
     if not ids:
         return uses
-    roles = (("picture_id", "picture"), ("clip_id", "clip"), ("narration_audio_id", "narration"))
-    scenes = (
-        Scene.objects.filter(Q(picture__in=ids) | Q(clip__in=ids) | Q(narration_audio__in=ids))
-        .select_related("video")
-        .order_by("video__title", "video_id", "position")
-    )
-    for scene in scenes:
-        for attribute, role in roles:
-            pk = getattr(scene, attribute)
-            if pk in ids:
-                uses[pk].append(f"the {role} of scene {scene.position + 1} of “{scene.video.title}”")
-    for video in Video.objects.filter(music_asset__in=ids).order_by("title", "pk"):
-        uses[video.music_asset_id].append(f"the music of “{video.title}”")
+    for finder in _USAGE_FINDERS:
+        for pk, found in finder(ids).items():
+            uses[pk].extend(found)
     return uses
 
 
@@ -591,10 +547,6 @@ def _usage_sentence(uses: list[str]) -> str:
 def asset_delete(*, asset: MediaAsset, user) -> None:
     """Delete an asset and its file. Refused when it is still used (Conflict, naming
     where) and, for stock items, unless the user is staff (PermissionDenied)."""
-    from django.core.exceptions import PermissionDenied
-
-    from videos.services import Conflict
-
     if asset.source == MediaAsset.Source.STOCK and not user.is_staff:
         raise PermissionDenied("Stock items belong to the site's library; only staff can remove them.")
     if asset.owner_id != user.pk and not user.is_staff:

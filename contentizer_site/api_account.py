@@ -11,9 +11,9 @@ from django.views.decorators.http import require_http_methods
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
-from contentizer_site.api_base import ApiView
-from contentizer_site.api_errors import error_responses
-from contentizer_site.api_tokens import api_token_create, api_token_get, api_token_rotate
+from core.api_base import ApiView
+from core.api_errors import error_responses
+from core.api_tokens import api_token_create, api_token_get, api_token_rotate
 from jobs.webhooks import webhook_secret_rotate, webhook_settings_get, webhook_settings_update
 
 ACTIONS = {"create_token", "rotate_token", "rotate_secret", "save_callback"}

@@ -10,9 +10,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from assets import api as assets_api
 from contentizer_site import api_account
-from contentizer_site.api_errors import api_not_found
+from core.api_errors import api_not_found
 from jobs import api as jobs_api
 from videos import api as videos_api
+from videos import scene_media_api
 
 v1 = [
     # videos
@@ -35,8 +36,8 @@ v1 = [
     path("scenes/<uuid:code>/move", videos_api.SceneMoveApi.as_view(), name="api-scenes-move"),
     path("scenes/<uuid:code>/refine", videos_api.SceneRefineApi.as_view(), name="api-scenes-refine"),
     path("scenes/<uuid:code>/picture", videos_api.ScenePictureApi.as_view(), name="api-scenes-picture"),
-    path("scenes/<uuid:code>/clip", assets_api.SceneClipApi.as_view(), name="api-scenes-clip"),
-    path("scenes/<uuid:code>/narration", assets_api.SceneNarrationApi.as_view(), name="api-scenes-narration"),
+    path("scenes/<uuid:code>/clip", scene_media_api.SceneClipApi.as_view(), name="api-scenes-clip"),
+    path("scenes/<uuid:code>/narration", scene_media_api.SceneNarrationApi.as_view(), name="api-scenes-narration"),
     # exports
     path("exports/<uuid:code>", videos_api.ExportDetailApi.as_view(), name="api-exports-detail"),
     path("exports/<uuid:code>/download", videos_api.ExportDownloadApi.as_view(), name="api-exports-download"),

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.apps import AppConfig
 
+from mediakit import config
+
 
 class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
@@ -9,8 +11,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from django.conf import settings
-
-        from mediakit import config
 
         # The media layer has no Django: it gets its binaries and fonts once, here.
         config.configure(ffmpeg=settings.CONTENTIZER_FFMPEG, ffprobe=settings.CONTENTIZER_FFPROBE)

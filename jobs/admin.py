@@ -11,7 +11,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from jobs.models import Job, WebhookAttempt, WebhookDelivery, WebhookSettings
-from jobs.services import JobStateError, job_cancel
+from jobs.services import JobStateError, job_cancel, job_retry
+from jobs.system_status import system_status
 
 
 class WebhookAttemptInline(admin.TabularInline):
@@ -185,9 +186,8 @@ class JobAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry the selected failed or canceled jobs")
     def retry_jobs(self, request: HttpRequest, queryset: QuerySet) -> None:
-        from videos.admin import job_retry_checked
-
-        self._each(request, queryset, lambda job: job_retry_checked(job=job), "Retried")
+        # job_retry asks the kind's app (e.g. a render needs an approved storyboard).
+        self._each(request, queryset, lambda job: job_retry(job=job), "Retried")
 
     @admin.action(description="Cancel the selected queued or running jobs")
     def cancel_jobs(self, request: HttpRequest, queryset: QuerySet) -> None:
@@ -195,8 +195,6 @@ class JobAdmin(admin.ModelAdmin):
 
     def system_view(self, request: HttpRequest) -> TemplateResponse:
         """Workers, queue, running jobs and free disk, on one page."""
-        from jobs.system_status import system_status
-
         if not self.has_view_permission(request):
             raise PermissionDenied
         context = {

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -15,8 +14,8 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 
-from contentizer_site.api_base import ApiView, Pagination, get_scoped_or_404, scoped
-from contentizer_site.api_errors import error_responses
+from core.api_base import ApiView, Pagination, get_scoped_or_404, scoped
+from core.api_errors import error_responses
 from jobs import services, webhooks
 from jobs.models import Job, WebhookDelivery
 from jobs.serializers import (
@@ -26,6 +25,7 @@ from jobs.serializers import (
     WebhookSettingsInputSerializer,
     WebhookSettingsSerializer,
 )
+from jobs.system_status import system_status
 
 # A cluster's stats expire from the cache within seconds of it stopping; this is how old
 # the newest one may be and still count as a heartbeat.
@@ -275,15 +275,6 @@ class WorkersSerializer(serializers.Serializer):
     stale_running_jobs = serializers.IntegerField(help_text="Running jobs whose heartbeat is stale")
 
 
-def _queue_depth() -> int | None:
-    from django_q.brokers import get_broker
-
-    try:
-        return get_broker().queue_size()
-    except Exception:  # noqa: BLE001 - an unreachable broker is shown as unknown
-        return None
-
-
 class WorkerStatusApi(ApiView):
     @extend_schema(
         tags=["operators"],
@@ -292,29 +283,24 @@ class WorkerStatusApi(ApiView):
     )
     def get(self, request):
         _require_staff(request)
-        clusters = []
-        try:
-            stats = _cluster_stats()
-        except Exception:  # noqa: BLE001 - the cache being down shows as no clusters
-            stats = []
-        for stat in stats:
-            clusters.append(
-                {
-                    "cluster_id": str(stat.cluster_id),
-                    "host": stat.host,
-                    "status": str(stat.status),
-                    "workers": len(stat.workers),
-                    "uptime_s": stat.uptime() if getattr(stat, "tob", None) else None,
-                    "heartbeat_at": stat.timestamp,
-                }
-            )
-        stale = timezone.now() - timedelta(seconds=settings.CONTENTIZER_HEARTBEAT_STALE_SECONDS)
-        running = Job.objects.filter(status=Job.Status.RUNNING).select_related("video").order_by("started_at")
+        status = system_status()
         body = {
-            "clusters": clusters,
-            "queue_depth": _queue_depth(),
-            "queued_jobs": Job.objects.filter(status=Job.Status.QUEUED).count(),
-            "running_jobs": list(running[:100]),
-            "stale_running_jobs": running.filter(heartbeat_at__lt=stale).count(),
+            "clusters": [
+                {
+                    "cluster_id": cluster.cluster_id,
+                    "host": cluster.host,
+                    "status": cluster.status,
+                    "workers": cluster.workers,
+                    "uptime_s": (status.checked_at - cluster.started_at).total_seconds()
+                    if cluster.started_at
+                    else None,
+                    "heartbeat_at": cluster.last_seen,
+                }
+                for cluster in status.clusters
+            ],
+            "queue_depth": status.queue_size,
+            "queued_jobs": status.jobs_queued,
+            "running_jobs": status.jobs_running[:100],
+            "stale_running_jobs": len(status.stale_jobs),
         }
         return self.out(WorkersSerializer, body)

@@ -1,11 +1,23 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
+
+
+def stale_cutoff(now: datetime | None = None) -> datetime:
+    """A running job whose heartbeat is older than this has lost its worker."""
+    return (now or timezone.now()) - timedelta(seconds=settings.CONTENTIZER_HEARTBEAT_STALE_SECONDS)
+
+
+def stale_running(now: datetime | None = None) -> Q:
+    """The one definition of a stale job (claim, reaper, admin system page, API)."""
+    return Q(status=Job.Status.RUNNING) & (Q(heartbeat_at__lt=stale_cutoff(now)) | Q(heartbeat_at__isnull=True))
 
 
 class Job(models.Model):
@@ -64,6 +76,11 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
+
+    def is_stale(self, now: datetime | None = None) -> bool:
+        return self.status == self.Status.RUNNING and (
+            self.heartbeat_at is None or self.heartbeat_at < stale_cutoff(now)
+        )
 
 
 class WebhookSettings(models.Model):

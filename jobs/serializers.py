@@ -5,8 +5,8 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from contentizer_site.api_fields import StrictCharField
-from contentizer_site.api_links import api_url
+from core.api_fields import StrictCharField
+from core.api_links import api_url
 from jobs.models import Job, WebhookAttempt, WebhookDelivery, WebhookSettings
 
 

@@ -14,7 +14,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,7 +22,10 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from jobs.models import Job
+from core.errors import StateError
+from jobs.models import Job, stale_running
+from jobs.registry import job_kind
+from jobs.webhooks import webhook_job_finished
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +46,8 @@ class JobCanceled(Exception):
     """Raised inside a service when the job was canceled while it ran."""
 
 
-class JobStateError(Exception):
-    """The job is not in a state that allows the requested change."""
+class JobStateError(StateError):
+    """The job is not in a state that allows the requested change (HTTP 409)."""
 
 
 def job_group_name(job: Job) -> str:
@@ -90,8 +92,7 @@ def job_claim(*, job_id: int) -> Job | None:
 
     Returns the claimed job, or None when someone else has it or it is finished."""
     now = timezone.now()
-    stale = now - timedelta(seconds=settings.CONTENTIZER_HEARTBEAT_STALE_SECONDS)
-    claimable = Q(status=Job.Status.QUEUED) | Q(status=Job.Status.RUNNING, heartbeat_at__lt=stale)
+    claimable = Q(status=Job.Status.QUEUED) | stale_running(now)
     count = Job.objects.filter(claimable, pk=job_id, cancel_requested=False).update(
         status=Job.Status.RUNNING,
         stage="starting",
@@ -198,7 +199,7 @@ def job_cancel(*, job: Job) -> Job:
     if Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
         status=Job.Status.CANCELED, cancel_requested=True, finished_at=now
     ):
-        _after_job_finished(job_id=job.pk)
+        job_finished(job_id=job.pk)
     else:
         updated = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(cancel_requested=True)
         if not updated:
@@ -241,22 +242,21 @@ def _refresh(job: Job) -> None:
         pass
 
 
-def _after_job_finished(*, job_id: int) -> None:
-    from videos.services import video_job_finished
-
+def job_finished(*, job_id: int) -> None:
+    """A job just ended: let the app that owns its kind react, then announce it."""
     job = Job.objects.select_related("video").filter(pk=job_id).first()
     if job is not None:
-        video_job_finished(job=job)
-        from jobs.webhooks import webhook_job_finished
-
+        on_finished = job_kind(job.kind).on_finished
+        if on_finished is not None:
+            on_finished(job)
         # Best effort and queued: records the event and enqueues its delivery on commit.
         webhook_job_finished(job_id=job_id)
 
 
 def _before_job_retried(*, job: Job) -> None:
-    from videos.services import video_job_retried
-
-    video_job_retried(job=job)
+    on_retried = job_kind(job.kind).on_retried
+    if on_retried is not None:
+        on_retried(job)
 
 
 @contextmanager
@@ -277,11 +277,11 @@ def job_tempdir(*, job: Job) -> Iterator[Path]:
 def jobs_reap_stale() -> int:
     """Re-queue running jobs whose worker went silent (a killed worker; the Redis broker
     never re-delivers). Returns how many were re-queued."""
-    stale = timezone.now() - timedelta(seconds=settings.CONTENTIZER_HEARTBEAT_STALE_SECONDS)
+    now = timezone.now()
     requeued = 0
-    for job in Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=stale):
+    for job in Job.objects.filter(stale_running(now)):
         with transaction.atomic():
-            if Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, heartbeat_at__lt=stale).update(
+            if Job.objects.filter(stale_running(now), pk=job.pk).update(
                 status=Job.Status.QUEUED, stage="requeued after a lost worker"
             ):
                 job_enqueue(job=job)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
@@ -69,8 +69,7 @@ class SystemStatus:
 
     @property
     def stale_jobs(self) -> list[Job]:
-        cutoff = self.checked_at - timedelta(seconds=self.stale_after_s)
-        return [job for job in self.jobs_running if job.heartbeat_at is None or job.heartbeat_at < cutoff]
+        return [job for job in self.jobs_running if job.is_stale(self.checked_at)]
 
 
 def _clusters(broker) -> list[ClusterInfo]:

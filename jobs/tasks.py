@@ -9,29 +9,22 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
-from django.utils.module_loading import import_string
-
-from jobs.models import Job
+from jobs.registry import job_run
 from jobs.services import (
     JobCanceled,
     JobFailure,
     JobReporter,
-    _after_job_finished,
     job_claim,
     job_fail,
+    job_finished,
     job_mark_canceled,
     job_succeed,
     jobs_reap_stale,
 )
+from jobs.webhooks import webhook_deliver, webhooks_send_due
 
 logger = logging.getLogger(__name__)
 
-# kind -> service(job=..., reporter=...) -> actual cost in USD
-RUNNERS = {
-    Job.Kind.STORYBOARD: "videos.services.storyboard_run",
-    Job.Kind.RENDER: "videos.services.render_run",
-    Job.Kind.EXPORT: "videos.services.export_run",
-}
 MAX_ATTEMPTS = 3
 
 
@@ -46,12 +39,11 @@ def run_job(job_id: int) -> str:
             stage=job.stage or "worker",
             message=f"The worker stopped {MAX_ATTEMPTS} times while running this job; it was not retried again.",
         )
-        _after_job_finished(job_id=job.pk)
+        job_finished(job_id=job.pk)
         return "failed"
     reporter = JobReporter(job=job)
-    service = import_string(RUNNERS[job.kind])
     try:
-        cost = service(job=job, reporter=reporter)
+        cost = job_run(job, reporter)
     except JobCanceled:
         job_mark_canceled(job=job)
         outcome = "canceled"
@@ -74,7 +66,7 @@ def run_job(job_id: int) -> str:
             # Canceled between the last check and the end: honour the cancel.
             job_mark_canceled(job=job)
             outcome = "canceled"
-    _after_job_finished(job_id=job.pk)
+    job_finished(job_id=job.pk)
     return outcome
 
 
@@ -84,13 +76,9 @@ def reap_stale_jobs() -> int:
 
 def deliver_webhook(delivery_id: int) -> str:
     """One attempt at an outbound webhook; a failure schedules the next one with backoff."""
-    from jobs.webhooks import webhook_deliver
-
     return webhook_deliver(delivery_id=delivery_id)
 
 
 def send_due_webhooks() -> int:
     """Periodic safety net: queue deliveries that are due but were never queued."""
-    from jobs.webhooks import webhooks_send_due
-
     return webhooks_send_due()

@@ -34,6 +34,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from jobs.models import Job, WebhookAttempt, WebhookDelivery, WebhookSettings
+from jobs.registry import job_kind
+from jobs.serializers import JobSerializer
 
 logger = logging.getLogger(__name__)
 
@@ -53,18 +55,18 @@ _EVENT_NAMESPACE = uuid.UUID("6f1c8d52-3b7e-4f0a-9a55-2f4c0e9b7d11")
 
 
 def webhook_max_attempts() -> int:
-    return int(getattr(settings, "CONTENTIZER_WEBHOOK_MAX_ATTEMPTS", 6))
+    return settings.CONTENTIZER_WEBHOOK_MAX_ATTEMPTS
 
 
 def webhook_timeout_seconds() -> float:
-    return float(getattr(settings, "CONTENTIZER_WEBHOOK_TIMEOUT_SECONDS", 10))
+    return float(settings.CONTENTIZER_WEBHOOK_TIMEOUT_SECONDS)
 
 
 def webhook_backoff_seconds(attempt: int) -> float:
     """Delay before the attempt after `attempt` (1-based): base * 4^(attempt-1), capped.
     With the default 30 s base: 30 s, 2 min, 8 min, 32 min, ~2 h."""
-    base = float(getattr(settings, "CONTENTIZER_WEBHOOK_BACKOFF_SECONDS", 30))
-    cap = float(getattr(settings, "CONTENTIZER_WEBHOOK_BACKOFF_MAX_SECONDS", 6 * 3600))
+    base = float(settings.CONTENTIZER_WEBHOOK_BACKOFF_SECONDS)
+    cap = float(settings.CONTENTIZER_WEBHOOK_BACKOFF_MAX_SECONDS)
     return min(base * 4 ** max(attempt - 1, 0), cap)
 
 
@@ -138,17 +140,17 @@ def webhook_event_id(job: Job) -> str:
 
 
 def webhook_event_for(*, job: Job, event_id: str) -> dict:
-    from jobs.serializers import JobSerializer
-    from videos.serializers import VideoSummarySerializer
 
+    data = {"job": JobSerializer(job).data}
+    # What the job worked on (e.g. its video) is described by the app that registered the kind.
+    describe = job_kind(job.kind).event_data
+    if describe is not None:
+        data.update(describe(job))
     return {
         "id": event_id,
         "type": EVENT_TYPES[job.status],
         "created": timezone.now().isoformat().replace("+00:00", "Z"),
-        "data": {
-            "job": JobSerializer(job).data,
-            "video": VideoSummarySerializer(job.video).data,
-        },
+        "data": data,
     }
 
 

@@ -9,6 +9,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 TRANSITIONS: tuple[str, ...] = ("fade", "dissolve", "wipeleft", "slideleft", "cut")
+# How long consecutive scenes overlap in a crossfade (no overlap for a cut).
+TRANSITION_MS = 500
+
+
+def transition_ms_for(transition: str) -> int:
+    """The overlap between scenes for a transition style: the one place this is decided."""
+    return 0 if transition == "cut" else TRANSITION_MS
+
+
+def video_length_ms(scene_ms: list[int] | tuple[int, ...], *, transition_ms: int) -> int:
+    """The scenes end to end, less the crossfade overlaps."""
+    if not scene_ms:
+        return 0
+    return max(sum(scene_ms) - transition_ms * (len(scene_ms) - 1), 0)
+
+
 # What happens to a scene clip's own sound: dropped, or mixed in under the narration.
 CLIP_AUDIO_MODES: tuple[str, ...] = ("drop", "mix")
 
@@ -41,7 +57,7 @@ def frame_size(aspect: str, quality: str) -> tuple[int, int]:
 def scene_duration_for(
     narration_ms: int,
     *,
-    transition_ms: int = 500,
+    transition_ms: int = TRANSITION_MS,
     lead_ms: int = 250,
     tail_ms: int = 250,
     min_ms: int = 2000,
@@ -94,7 +110,7 @@ class StoryboardSpec:
     height: int
     fps: int
     transition: str = "fade"
-    transition_ms: int = 500
+    transition_ms: int = TRANSITION_MS
     narration_lead_ms: int = 250
     music: str | None = None
     music_volume_db: float = -12.0

@@ -4,4 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 VENV="${VENV:-.venv}"
+# The layers point down only (.importlinter); a broken contract fails the run before the tests.
+"$VENV/bin/lint-imports"
 exec "$VENV/bin/python" -m pytest "$@"

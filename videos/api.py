@@ -16,7 +16,8 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from contentizer_site.api_base import (
+from assets.models import MediaAsset
+from core.api_base import (
     ApiView,
     FileApiView,
     JsonOrUploadApi,
@@ -25,11 +26,11 @@ from contentizer_site.api_base import (
     get_scoped_or_404,
     scoped,
 )
-from contentizer_site.api_errors import ConflictError, error_responses
+from core.api_errors import ConflictError, error_responses
+from core.delivery import serve_stored_file
 from jobs.models import Job
 from jobs.serializers import JobListFilterSerializer, JobSerializer
 from videos import services
-from videos.delivery import serve_stored_file
 from videos.models import Export, Project, Scene, Video
 from videos.serializers import (
     ExportCreateSerializer,
@@ -159,8 +160,6 @@ class VideoListCreateApi(ApiView):
                 raise exceptions.ValidationError({"project": ["No project with this code is yours."]})
         music_asset = None
         if asset_code:
-            from assets.models import MediaAsset
-
             # Your own sound files, or the stock library's music.
             music_asset = MediaAsset.objects.filter(
                 Q(owner=request.user) | Q(source=MediaAsset.Source.STOCK), code=asset_code
@@ -389,8 +388,6 @@ class ScenePictureApi(JsonOrUploadApi):
                 raise exceptions.ValidationError({"file": ["Attach the picture as the `file` part."]})
             services.scene_upload_picture(scene=scene, upload=upload)
         else:
-            from assets.models import MediaAsset
-
             data = self.valid(ScenePictureSerializer)
             asset = MediaAsset.objects.filter(owner=scene.video.owner, code=data["asset"]).first()
             if asset is None:

@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 
 from jobs.models import Job
 from jobs.services import job_group_name
+from videos.job_display import job_fragment_context
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +99,6 @@ class JobProgressConsumer(AsyncWebsocketConsumer):
     @database_sync_to_async
     def _snapshot(self, last_key) -> tuple[tuple, str | None, bool] | None:
         """(state key, fragment or None when unchanged, finished?), or None if gone."""
-        from videos.views import job_fragment_context
 
         job = Job.objects.select_related("video").filter(pk=self.job_pk).first()
         if job is None:

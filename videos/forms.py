@@ -8,35 +8,22 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from assets.forms import CLIP_ACCEPT, SOUND_ACCEPT
+from assets.generators import replicate_available
+from assets.generators.offline import RATE_DEFAULT, RATE_MAX, RATE_MIN, VOICES
 from assets.models import MediaAsset
-from videos.models import Export, Project, Video
+from core.forms import ServiceErrorsMixin
+from videos.models import Export, Project, Scene, Video
 
 SCRIPT_FILE_MAX_BYTES = 512 * 1024
 SCRIPT_FILE_SUFFIXES = (".txt", ".md", ".markdown")
 
 
-class ServiceErrorsMixin:
-    """Put a service's ValidationError messages on the matching fields."""
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, messages in error.message_dict.items():
-            field = name if name in self.fields else None
-            for message in messages:
-                self.add_error(field, message)
-
-
 def _voice_choices() -> list[tuple[str, str]]:
-    # Imported late: the generators module loads Pillow fonts and is large.
-    from assets.generators.offline import VOICES
-
     return list(VOICES.items())
 
 
 def _rate_limits() -> tuple[int, int, int]:
-    from assets.generators.offline import RATE_DEFAULT, RATE_MAX, RATE_MIN
 
     return RATE_MIN, RATE_MAX, RATE_DEFAULT
 
@@ -103,7 +90,6 @@ class VideoForm(ServiceErrorsMixin, forms.Form):
         ).order_by("-source", "-created_at")
         self.fields["music_asset"].queryset = music
         self.fields["music_asset"].label_from_instance = _music_label
-        from assets.generators import replicate_available
 
         if not replicate_available():
             # AI pictures need a Replicate token on this site.
@@ -208,3 +194,41 @@ class ExportForm(ServiceErrorsMixin, forms.Form):
         quality = self.fields["quality"]
         quality.widget.choices = [c for c in Video.Quality.choices if c[0] in allowed]
         quality.initial = video.quality
+
+
+# --- a scene's own media (clips, recordings, stock items) ------------------------------
+
+
+class SceneClipForm(ServiceErrorsMixin, forms.Form):
+    """A clip for a scene: an upload, or one of the creator's (or the stock library's) clips."""
+
+    clip = forms.FileField(
+        required=False, allow_empty_file=True, widget=forms.ClearableFileInput(attrs={"accept": CLIP_ACCEPT})
+    )
+    asset = forms.UUIDField(required=False)
+    clip_audio = forms.ChoiceField(choices=Scene.ClipAudio.choices, initial=Scene.ClipAudio.DROP)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("clip") and not cleaned.get("asset") and "clip" not in self.files:
+            raise forms.ValidationError("Choose a clip or upload one.")
+        return cleaned
+
+
+class SceneNarrationForm(ServiceErrorsMixin, forms.Form):
+    narration_audio = forms.FileField(
+        required=False, allow_empty_file=True, widget=forms.ClearableFileInput(attrs={"accept": SOUND_ACCEPT})
+    )
+    asset = forms.UUIDField(required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("narration_audio") and not cleaned.get("asset") and "narration_audio" not in self.files:
+            raise forms.ValidationError("Choose a recording or upload one.")
+        return cleaned
+
+
+class SceneMediaForm(forms.Form):
+    """One of the creator's pictures or clips, or a stock item, for a scene."""
+
+    asset = forms.UUIDField()

@@ -11,75 +11,20 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assets.generators.offline import RATE_MAX, RATE_MIN, VOICES
-from assets.models import MediaAsset
-from contentizer_site.api_fields import (
+from assets.serializers import AssetSerializer
+from core.api_fields import (
     StrictBooleanField,
     StrictCharField,
     StrictChoiceField,
     StrictIntegerField,
     StrictUUIDField,
 )
-from contentizer_site.api_links import api_url
+from core.api_links import api_url
 from jobs.models import Job
 from jobs.serializers import JobSerializer
 from videos.models import Export, Project, Scene, Video
 
 # --- assets ---------------------------------------------------------------------------
-
-
-class AssetLinksSerializer(serializers.Serializer):
-    self = serializers.URLField()
-    file = serializers.URLField()
-
-
-class AssetSerializer(serializers.ModelSerializer):
-    links = serializers.SerializerMethodField()
-
-    class Meta:
-        model = MediaAsset
-        fields = [
-            "code",
-            "kind",
-            "source",
-            "mime",
-            "size_bytes",
-            "width",
-            "height",
-            "duration_ms",
-            "has_audio",
-            "generator",
-            "label",
-            "tags",
-            "created_at",
-            "links",
-        ]
-        read_only_fields = fields
-
-    @extend_schema_field(AssetLinksSerializer)
-    def get_links(self, asset: MediaAsset) -> dict:
-        return {
-            "self": api_url(self.context, "api-assets-detail", code=asset.code),
-            "file": api_url(self.context, "api-assets-file", code=asset.code),
-        }
-
-
-class AssetListFilterSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=MediaAsset.Kind.choices, required=False)
-    source = serializers.ChoiceField(
-        choices=MediaAsset.Source.choices,
-        required=False,
-        help_text="`stock` lists the stock library (everyone's, read-only); default: your own assets",
-    )
-
-
-class AssetUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(
-        help_text="A picture (JPEG, PNG, WebP), a clip (MP4, MOV, WebM) or a sound (MP3, WAV, M4A), "
-        "checked by its content; at most CONTENTIZER_UPLOAD_MAX_BYTES (50 MB by default)"
-    )
-
-
-# --- projects ----------------------------------------------------------------------------
 
 
 class ProjectLinksSerializer(serializers.Serializer):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from videos import views
+from videos import scene_media_views, views
 
 urlpatterns = [
     path("", views.library, name="videos-library"),
@@ -29,4 +29,14 @@ urlpatterns = [
     path("jobs/<uuid:code>/cancel/", views.job_cancel_view, name="videos-job-cancel"),
     path("jobs/<uuid:code>/retry/", views.job_retry_view, name="videos-job-retry"),
     path("exports/<uuid:code>/download/", views.export_download, name="videos-export-download"),
+    path("scenes/<uuid:code>/clip/", scene_media_views.scene_clip, name="videos-scene-clip"),
+    path("scenes/<uuid:code>/clip/audio/", scene_media_views.scene_clip_audio, name="videos-scene-clip-audio"),
+    path("scenes/<uuid:code>/clip/remove/", scene_media_views.scene_clip_remove, name="videos-scene-clip-remove"),
+    path("scenes/<uuid:code>/narration/", scene_media_views.scene_narration, name="videos-scene-narration"),
+    path(
+        "scenes/<uuid:code>/narration/speech/",
+        scene_media_views.scene_narration_speech,
+        name="videos-scene-narration-speech",
+    ),
+    path("scenes/<uuid:code>/media/", scene_media_views.scene_media_choice, name="videos-scene-media"),
 ]

@@ -10,7 +10,6 @@ JavaScript the same URLs work as plain forms followed by a redirect.
 from __future__ import annotations
 
 import zlib
-from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
@@ -22,44 +21,27 @@ from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
-from assets.views import storyboard_media_context
+from assets.models import MediaAsset
+from assets.selectors import assets_uploaded_by, stock_library
+from assets.upload_handlers import megabytes, upload_limit_bytes
+from core.delivery import serve_stored_file
+from core.errors import Conflict
 from jobs.models import Job
 from jobs.services import JobStateError, job_cancel, job_retry
+from quotas.services import quota_usage
 from videos import services
-from videos.delivery import serve_stored_file
 from videos.forms import ExportForm, SceneAddForm, SceneForm, ScenePictureForm, VideoForm
-from videos.models import Export, Project, Scene, SiteSettings, Video
-from videos.quotas import quota_usage
-from videos.services import Conflict
+from videos.job_display import job_fragment_context
+from videos.models import Export, Project, Scene, Video
+from videos.selectors import approval_submits_for_review, storyboard_state, video_duration_ms
 
 LIBRARY_PAGE_SIZE = 24
-TRANSITION_MS = 500
 
-# Job.stage values, as a creator reads them. Unknown stages fall back to the raw word.
-STAGE_LABELS = {
-    "": "Waiting for a worker",
-    "starting": "Starting",
-    "requeued after a lost worker": "Starting again",
-    "narration": "Recording the narration",
-    "pictures": "Drawing the pictures",
-    "storyboard": "Building the storyboard",
-    "prepare": "Gathering the scene media",
-    "video": "Encoding the video",
-    "audio": "Mixing the sound",
-    "mux": "Joining picture and sound",
-    "validate": "Checking the file",
-    "poster": "Making the poster",
-    "encode": "Encoding",
-    "save": "Saving",
-    "done": "Done",
-    "worker": "Running",
-}
 EXPORT_CONTENT_TYPES = {"mp4": "video/mp4", "mov": "video/quicktime", "webm": "video/webm"}
 CAPTION_FILES = {
     "vtt": ("captions_vtt", "text/vtt; charset=utf-8"),
@@ -118,50 +100,6 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 def _file_version(name: str) -> str:
     """A short token that changes when a stored file is replaced (cache busting)."""
     return format(zlib.crc32(name.encode("utf-8")), "08x") if name else ""
-
-
-# --- job progress (shared with the websocket consumer) -------------------------------------
-
-
-def stage_label(stage: str) -> str:
-    return STAGE_LABELS.get(stage, stage.replace("_", " ").capitalize())
-
-
-def job_eta_seconds(job: Job, now: datetime | None = None) -> int | None:
-    """Seconds left at the rate progress has moved since the job started."""
-    if job.status != Job.Status.RUNNING or job.started_at is None or not 3 <= job.progress < 100:
-        return None
-    elapsed = ((now or timezone.now()) - job.started_at).total_seconds()
-    if elapsed <= 0:
-        return None
-    return round(elapsed * (100 - job.progress) / job.progress)
-
-
-def format_eta(seconds: int | None) -> str:
-    if seconds is None:
-        return ""
-    if seconds < 10:
-        return "a few seconds left"
-    if seconds < 60:
-        return f"about {int(round(seconds / 5) * 5)} s left"
-    minutes = round(seconds / 60)
-    return f"about {minutes} min left"
-
-
-def job_fragment_context(job: Job) -> dict:
-    """Everything _job_progress.html needs; the page views and the websocket consumer
-    render the same fragment from the same row."""
-    export = Export.objects.filter(job=job).first() if job.kind == Job.Kind.EXPORT else None
-    stage = "" if job.status == Job.Status.QUEUED else job.stage
-    return {
-        "job": job,
-        "video": job.video,
-        "export": export,
-        "stage": stage_label(stage),
-        "error_stage": stage_label(job.error_stage) if job.error_stage else "",
-        "eta": format_eta(job_eta_seconds(job)),
-        "ws_url": f"/ws/jobs/{job.code}/",
-    }
 
 
 # --- library -----------------------------------------------------------------------------
@@ -265,46 +203,54 @@ def _storyboard_context(
         if failed_scene is not None and scene.pk == failed_scene.pk:
             scene.form_errors = scene_errors or {}
             scene.form_values = scene_values or {}
-    storyboard_job = video.jobs.filter(kind=Job.Kind.STORYBOARD).order_by("-created_at").first()
-    render_job = video.jobs.filter(kind=Job.Kind.RENDER, status__in=Job.ACTIVE).first()
-    building = storyboard_job is not None and storyboard_job.is_active
-    missing = any(s.picture_id is None or s.narration_audio_id is None for s in scenes)
-    complete = bool(scenes) and not missing and not building
-    locked = render_job is not None
+    state = storyboard_state(video, scenes)
+    storyboard_job = state.storyboard_job
     show_job = storyboard_job is not None and (
-        building or storyboard_job.status in (Job.Status.FAILED, Job.Status.CANCELED)
+        state.building or storyboard_job.status in (Job.Status.FAILED, Job.Status.CANCELED)
     )
-    transitions = 0 if video.transition == Video.Transition.CUT else TRANSITION_MS * max(len(scenes) - 1, 0)
     limit = settings.CONTENTIZER_MAX_REFINEMENTS
     # Where staff must approve, a creator's "approve" submits the storyboard for review.
-    submits = user is not None and not user.is_staff and SiteSettings.load().require_staff_approval
-    pending = video.approval == Video.Approval.PENDING
+    submits = user is not None and approval_submits_for_review(user)
     return {
         "video": video,
         "scenes": scenes,
         "submits": submits,
-        "pending": pending,
+        "pending": video.approval == Video.Approval.PENDING,
         "storyboard_job": storyboard_job if show_job else None,
-        "render_job": render_job,
-        "locked": locked,
-        "building": building or missing,
-        "complete": complete,
-        "can_approve": complete and not video.is_approved and not locked and not (pending and submits),
-        "can_render": complete and video.is_approved and not locked,
-        "total_ms": max(sum(s.duration_ms for s in scenes) - transitions, 0) if complete else None,
+        "render_job": state.render_job,
+        "locked": state.locked,
+        "building": state.building or state.missing_media,
+        "complete": state.complete,
+        "can_approve": state.can_approve(video, submits=submits),
+        "can_render": state.can_render(video),
+        "total_ms": video_duration_ms(video, [s.duration_ms for s in scenes]) if state.complete else None,
         "refinements_used": video.refinements_used,
         "refinements_limit": limit,
         "refinements_left": max(limit - video.refinements_used, 0),
         "estimated_cost": services.video_estimated_cost(video=video),
         "actual_cost": video.jobs.aggregate(total=Sum("actual_cost"))["total"] or 0,
-        **storyboard_media_context(video),
+        **_storyboard_media_context(video),
         "add_form": add_form or SceneAddForm(),
         "error": error,
-        "has_active_job": building or locked,
+        "has_active_job": state.building or state.locked,
     }
 
 
-def _storyboard_response(
+def _storyboard_media_context(video: Video) -> dict:
+    """What the scene controls offer: the owner's pictures, clips and sounds, and the stock
+    library's pictures and clips."""
+    mine = assets_uploaded_by(video.owner).order_by("-created_at", "-pk")
+    stock = stock_library().order_by("label", "pk")
+    visual = (MediaAsset.Kind.IMAGE, MediaAsset.Kind.VIDEO)
+    return {
+        "upload_limit": megabytes(upload_limit_bytes()),
+        "my_visuals": list(mine.filter(kind__in=visual)[:100]),
+        "my_sounds": list(mine.filter(kind__in=(MediaAsset.Kind.AUDIO, MediaAsset.Kind.MUSIC))[:100]),
+        "stock_visuals": list(stock.filter(kind__in=visual)[:100]),
+    }
+
+
+def storyboard_response(
     request: HttpRequest, video: Video, *, status: int = 200, anchor: str = "", **extra
 ) -> HttpResponse:
     """After a storyboard change: the storyboard body for HTMX, the page with its errors
@@ -340,7 +286,7 @@ def scene_update(request: HttpRequest, code) -> HttpResponse:
         services.scene_update(scene=scene, narration=narration, visual_prompt=prompt)
     except ValidationError as exc:
         values = {"narration": narration, "visual_prompt": prompt}
-        return _storyboard_response(
+        return storyboard_response(
             request,
             scene.video,
             status=400,
@@ -349,8 +295,8 @@ def scene_update(request: HttpRequest, code) -> HttpResponse:
             scene_values=values,
         )
     except Conflict as exc:
-        return _storyboard_response(request, scene.video, status=409, error=str(exc))
-    return _storyboard_response(request, scene.video, anchor=f"scene-{scene.code}")
+        return storyboard_response(request, scene.video, status=409, error=str(exc))
+    return storyboard_response(request, scene.video, anchor=f"scene-{scene.code}")
 
 
 @login_required
@@ -359,12 +305,12 @@ def scene_move(request: HttpRequest, code) -> HttpResponse:
     scene = _get_scene_for_user(request, code)
     offset = {"up": -1, "down": 1}.get(request.POST.get("direction", ""))
     if offset is None:
-        return _storyboard_response(request, scene.video, status=400, error="Move a scene up or down.")
+        return storyboard_response(request, scene.video, status=400, error="Move a scene up or down.")
     try:
         services.scene_move(scene=scene, offset=offset)
     except Conflict as exc:
-        return _storyboard_response(request, scene.video, status=409, error=str(exc))
-    return _storyboard_response(request, scene.video, anchor=f"scene-{scene.code}")
+        return storyboard_response(request, scene.video, status=409, error=str(exc))
+    return storyboard_response(request, scene.video, anchor=f"scene-{scene.code}")
 
 
 @login_required
@@ -374,8 +320,8 @@ def scene_delete(request: HttpRequest, code) -> HttpResponse:
     try:
         services.scene_delete(scene=scene)
     except Conflict as exc:
-        return _storyboard_response(request, scene.video, status=409, error=str(exc))
-    return _storyboard_response(request, scene.video)
+        return storyboard_response(request, scene.video, status=409, error=str(exc))
+    return storyboard_response(request, scene.video)
 
 
 @login_required
@@ -399,10 +345,10 @@ def scene_add(request: HttpRequest, code) -> HttpResponse:
         )
     except ValidationError as exc:
         form.add_service_errors(exc)
-        return _storyboard_response(request, video, status=400, add_form=form)
+        return storyboard_response(request, video, status=400, add_form=form)
     except Conflict as exc:
-        return _storyboard_response(request, video, status=409, error=str(exc))
-    return _storyboard_response(request, video, anchor=f"scene-{scene.code}")
+        return storyboard_response(request, video, status=409, error=str(exc))
+    return storyboard_response(request, video, anchor=f"scene-{scene.code}")
 
 
 @login_required
@@ -412,8 +358,8 @@ def scene_refine(request: HttpRequest, code) -> HttpResponse:
     try:
         services.scene_refine_picture(scene=scene)
     except Conflict as exc:
-        return _storyboard_response(request, scene.video, status=409, error=str(exc))
-    return _storyboard_response(request, scene.video, anchor=f"scene-{scene.code}")
+        return storyboard_response(request, scene.video, status=409, error=str(exc))
+    return storyboard_response(request, scene.video, anchor=f"scene-{scene.code}")
 
 
 @login_required
@@ -428,14 +374,14 @@ def scene_picture(request: HttpRequest, code) -> HttpResponse:
         except ValidationError as exc:
             errors = exc.message_dict
         except Conflict as exc:
-            return _storyboard_response(request, scene.video, status=409, error=str(exc))
+            return storyboard_response(request, scene.video, status=409, error=str(exc))
     else:
         errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
     if errors:
-        return _storyboard_response(
+        return storyboard_response(
             request, scene.video, status=400, failed_scene=scene, scene_errors=errors, scene_values={}
         )
-    return _storyboard_response(request, scene.video, anchor=f"scene-{scene.code}")
+    return storyboard_response(request, scene.video, anchor=f"scene-{scene.code}")
 
 
 @login_required
@@ -454,13 +400,13 @@ def storyboard_approve(request: HttpRequest, code) -> HttpResponse:
     try:
         services.storyboard_approve(video=video, user=request.user)
     except Conflict as exc:
-        return _storyboard_response(request, video, status=409, error=str(exc))
+        return storyboard_response(request, video, status=409, error=str(exc))
     if not _wants_fragment(request):
         if video.is_approved:
             messages.success(request, "Storyboard approved. You can render it now.")
         else:
             messages.success(request, "Storyboard sent to staff for approval.")
-    return _storyboard_response(request, video, anchor="storyboard-actions")
+    return storyboard_response(request, video, anchor="storyboard-actions")
 
 
 @login_required
@@ -471,7 +417,7 @@ def video_render(request: HttpRequest, code) -> HttpResponse:
         # PermissionDenied (not approved) propagates: Django answers 403.
         job = services.render_request(video=video, user=request.user)
     except Conflict as exc:
-        return _storyboard_response(request, video, status=409, error=str(exc))
+        return storyboard_response(request, video, status=409, error=str(exc))
     url = reverse("videos-job", kwargs={"code": job.code})
     if request.htmx:
         return HttpResponseClientRedirect(url)

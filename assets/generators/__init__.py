@@ -9,10 +9,13 @@ the storyboard and falls back to the offline cards.
 from __future__ import annotations
 
 import threading
+from decimal import Decimal
 
 from django.conf import settings
 
 from .base import NarrationProvider, PictureProvider
+from .offline import get_narration_provider, get_picture_provider
+from .replicate_provider import ReplicateNarrationProvider, ReplicatePictureProvider, replicate_price
 
 
 def replicate_available() -> bool:
@@ -25,11 +28,7 @@ def uses_replicate(video) -> bool:
 
 def picture_provider_for(video, *, job_id: int | None = None, stop: threading.Event | None = None) -> PictureProvider:
     """The provider of the video's scene pictures (for stock videos: of the fallback cards)."""
-    from .offline import get_picture_provider
-
     if uses_replicate(video):
-        from .replicate_provider import ReplicatePictureProvider
-
         return ReplicatePictureProvider(aspect_ratio=video.aspect, job_id=job_id, stop=stop)
     return get_picture_provider()
 
@@ -37,11 +36,7 @@ def picture_provider_for(video, *, job_id: int | None = None, stop: threading.Ev
 def narration_provider_for(
     video, *, job_id: int | None = None, stop: threading.Event | None = None
 ) -> NarrationProvider:
-    from .offline import get_narration_provider
-
     if uses_replicate(video) and settings.REPLICATE_TTS_MODEL:
-        from .replicate_provider import ReplicateNarrationProvider
-
         return ReplicateNarrationProvider(job_id=job_id, stop=stop)
     return get_narration_provider()
 
@@ -55,20 +50,12 @@ def provider_close(provider: object) -> None:
 
 def picture_price_for(video):
     """USD per scene picture for this video (stock matches and cards cost nothing)."""
-    from decimal import Decimal
-
     if uses_replicate(video):
-        from .replicate_provider import replicate_price
-
         return replicate_price(settings.REPLICATE_PICTURE_MODEL)
     return Decimal(0)
 
 
 def narration_price_per_second_for(video):
-    from decimal import Decimal
-
     if uses_replicate(video) and settings.REPLICATE_TTS_MODEL:
-        from .replicate_provider import replicate_price
-
         return replicate_price(settings.REPLICATE_TTS_MODEL)
     return Decimal(0)

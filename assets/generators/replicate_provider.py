@@ -35,7 +35,9 @@ from django.urls import reverse
 from django.utils import timezone
 from replicate.exceptions import ReplicateError
 
-from assets.models import ReplicatePrediction
+from assets.models import ReplicatePrediction, ReplicateWebhookEvent
+from mediakit.errors import FFmpegError, FFmpegTimeout, ProbeError
+from mediakit.probe import probe
 from mediakit.sniff import sniff_media
 
 from .base import GeneratedAudio, GeneratedPicture, GenerationError
@@ -409,8 +411,6 @@ class ReplicatePictureProvider:
 
 
 def _validate_audio(path: Path) -> tuple[int, str]:
-    from mediakit.errors import FFmpegError, FFmpegTimeout, ProbeError
-    from mediakit.probe import probe
 
     with open(path, "rb") as fh:
         family = sniff_media(fh.read(64))
@@ -487,8 +487,6 @@ def replicate_webhook_receive(*, headers: Mapping[str, str], body: bytes) -> str
         WebhookSigningSecret,
         WebhookValidationError,
     )
-
-    from assets.models import ReplicateWebhookEvent
 
     secret = settings.REPLICATE_WEBHOOK_SECRET
     if not secret:

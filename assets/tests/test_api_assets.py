@@ -8,19 +8,12 @@ import pytest
 from PIL import Image
 
 from assets.models import MediaAsset
-from contentizer_site.tests.api_support import assert_error, create_cache_table, token_client
+from core.testing import assert_error
+
+pytestmark = pytest.mark.usefixtures("cache_table")
+
 
 URL = "/api/v1/assets"
-
-
-@pytest.fixture(autouse=True)
-def _cache_table(db):
-    create_cache_table()
-
-
-@pytest.fixture
-def api(owner):
-    return token_client(owner)
 
 
 def _png(width: int = 40, height: int = 30) -> io.BytesIO:

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from assets.models import MediaAsset
 from assets.tests.media_files import named, png_bomb, sparse_file, truncated, upload
-from contentizer_site.tests.api_support import assert_error, create_cache_table, token_client
+from core.testing import assert_error, create_cache_table, token_client
 
 MB = 1024 * 1024
 
@@ -131,7 +131,7 @@ def test_a_hostile_clip_for_a_scene_is_refused_and_the_scene_is_unchanged(
     client.force_login(owner)
 
     response = client.post(
-        reverse("assets-scene-clip", kwargs={"code": scene.code}),
+        reverse("videos-scene-clip", kwargs={"code": scene.code}),
         {"clip": named(b"#!/bin/sh\necho hi\n", "clip.mp4"), "clip_audio": "drop"},
     )
 
@@ -149,7 +149,7 @@ def test_a_sixty_megabyte_recording_for_a_scene_is_a_413(client, owner, make_vid
     client.force_login(owner)
 
     response = client.post(
-        reverse("assets-scene-narration", kwargs={"code": scene.code}),
+        reverse("videos-scene-narration", kwargs={"code": scene.code}),
         {"narration_audio": upload(sparse_file(tmp_path / "talk.wav", 60 * MB), "talk.wav")},
     )
 

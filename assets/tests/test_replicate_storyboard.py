@@ -59,7 +59,7 @@ def test_the_cost_is_estimated_before_and_recorded_after_per_job_and_video(owner
     assert job.actual_cost == Decimal("0.0090")
     assert list(ReplicatePrediction.objects.values_list("status", "cost_usd")) == [("stored", Decimal("0.0030"))] * 3
     client.force_login(owner)
-    from contentizer_site.tests.api_support import create_cache_table, token_client
+    from core.testing import create_cache_table, token_client
 
     create_cache_table()
     cost = token_client(owner).get(f"/api/v1/videos/{video.code}/cost").json()
@@ -226,7 +226,7 @@ def test_staff_see_each_prediction_and_its_cost_in_admin(owner, staff, make_vide
 
 
 def test_the_api_creates_a_video_with_replicate_visuals(owner, fake_replicate):
-    from contentizer_site.tests.api_support import create_cache_table, token_client
+    from core.testing import create_cache_table, token_client
 
     create_cache_table()
     response = token_client(owner).post(

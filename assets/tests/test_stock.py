@@ -147,7 +147,7 @@ def test_a_creator_cannot_reach_the_stock_admin(client, owner):
 
 @pytest.mark.django_db
 def test_the_api_refuses_replicate_visuals_on_a_site_without_a_token(owner, settings):
-    from contentizer_site.tests.api_support import assert_error, create_cache_table, token_client
+    from core.testing import assert_error, create_cache_table, token_client
 
     settings.REPLICATE_API_TOKEN = ""
     create_cache_table()

@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from assets.models import MediaAsset
 from assets.services import asset_ingest_upload, upload_too_large
 from assets.tests.media_files import named, png_bomb, truncated, upload
+from core.errors import QuotaExceeded
 from mediakit.sniff import sniff_media
-from videos.models import Quota
-from videos.quotas import QuotaExceeded
+from quotas.models import Quota
 
 pytestmark = pytest.mark.django_db
 

@@ -91,7 +91,7 @@ def test_an_unused_file_is_deleted_with_its_stored_bytes(client, owner, clip, st
 
 
 def test_deleting_a_file_in_use_is_refused_with_where_it_is_used(client, owner, clip, make_video, stored_files):
-    from videos.scene_media import scene_use_clip
+    from videos.services import scene_use_clip
 
     video = make_video(owner, title="Lighthouse")
     scene_use_clip(scene=video.scenes.get(position=0), asset=clip)

@@ -18,8 +18,8 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
-from contentizer_site.tests.api_support import assert_error, create_cache_table
 from contentizer_site.wsgi import application
+from core.testing import assert_error, create_cache_table
 
 
 def test_the_schema_validates_without_warnings(tmp_path):
@@ -65,7 +65,7 @@ def token_header(db, owner) -> dict[str, str]:
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
 
-    from contentizer_site.api_tokens import api_token_create
+    from core.api_tokens import api_token_create
 
     create_cache_table()
     # Requests go straight to the WSGI app, in the test's transaction: keep Django from

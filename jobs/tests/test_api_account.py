@@ -9,12 +9,9 @@ from django.core.management import CommandError, call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from contentizer_site.tests.api_support import assert_error, create_cache_table, token_client
+from core.testing import assert_error, token_client
 
-
-@pytest.fixture(autouse=True)
-def _cache_table(db):
-    create_cache_table()
+pytestmark = pytest.mark.usefixtures("cache_table")
 
 
 def test_rotating_the_token_answers_a_new_one_and_the_old_one_stops_working(owner):

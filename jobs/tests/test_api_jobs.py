@@ -7,11 +7,14 @@ import uuid
 import pytest
 
 from conftest import SHORT_SCRIPT
-from contentizer_site.tests.api_support import assert_error, create_cache_table, token_client
+from core.testing import assert_error
 from jobs.models import Job
 from jobs.services import job_claim, job_fail
 from videos.models import Project
 from videos.services import render_request, video_create
+
+pytestmark = pytest.mark.usefixtures("cache_table")
+
 
 JOB_FIELDS = {
     "code",
@@ -32,16 +35,6 @@ JOB_FIELDS = {
     "heartbeat_at",
     "links",
 }
-
-
-@pytest.fixture(autouse=True)
-def _cache_table(db):
-    create_cache_table()
-
-
-@pytest.fixture
-def api(owner):
-    return token_client(owner)
 
 
 def test_a_job_shows_status_stage_progress_attempts_costs_and_timestamps(api, owner, make_video):

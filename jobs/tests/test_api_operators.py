@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from contentizer_site.tests.api_support import assert_error, create_cache_table, token_client
+from core.testing import assert_error, token_client
 from jobs.services import job_claim
 from videos.services import render_request
 
-
-@pytest.fixture(autouse=True)
-def _cache_table(db):
-    create_cache_table()
+pytestmark = pytest.mark.usefixtures("cache_table")
 
 
 def test_health_is_for_staff_only(owner):

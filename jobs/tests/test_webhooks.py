@@ -14,22 +14,18 @@ from django_q.scheduler import scheduler
 from replicate.webhook import InvalidSignatureError, Webhooks, WebhookSigningSecret
 
 from conftest import SHORT_SCRIPT, wait_for
-from contentizer_site.tests.api_support import (
+from core.testing import (
     WebhookReceiver,
     assert_error,
-    create_cache_table,
     token_client,
     verify_standard_webhook,
 )
 from jobs.models import Job, WebhookAttempt, WebhookDelivery
-from jobs.services import _after_job_finished, job_cancel, job_claim, job_fail, job_retry
+from jobs.services import job_cancel, job_claim, job_fail, job_finished, job_retry
 from jobs.webhooks import webhook_deliver, webhook_secret_rotate, webhook_settings_get, webhook_settings_update
 from videos.services import render_request, video_create
 
-
-@pytest.fixture(autouse=True)
-def _cache_table(db):
-    create_cache_table()
+pytestmark = pytest.mark.usefixtures("cache_table")
 
 
 @pytest.fixture
@@ -220,7 +216,7 @@ def test_each_job_end_is_one_event(owner, receiver, make_approved_video, django_
     with django_capture_on_commit_callbacks(execute=True):
         job_cancel(job=job)
         # The same ending reported twice is still one event.
-        _after_job_finished(job_id=job.pk)
+        job_finished(job_id=job.pk)
     with django_capture_on_commit_callbacks(execute=False):
         job_retry(job=job)  # queued again; its task is not run here
     with django_capture_on_commit_callbacks(execute=True):
@@ -237,7 +233,7 @@ def test_a_failed_job_sends_job_failed_with_its_stage_and_message(owner, receive
     job = job_claim(job_id=video.jobs.get().pk)
     with django_capture_on_commit_callbacks(execute=True):
         job_fail(job=job, stage="pictures", message="Scene 1: could not make the picture.")
-        _after_job_finished(job_id=job.pk)
+        job_finished(job_id=job.pk)
     (event,) = receiver.events()
     assert event["type"] == "job.failed"
     assert event["data"]["job"]["error_stage"] == "pictures"

@@ -1,6 +1,6 @@
 """Real renders with a clip scene (tiny: 320x180, a few seconds): the clip is looped to
-its scene, scaled and cropped to the frame, its sound mixed in or dropped; and a video
-whose scene shows an uploaded clip renders through the service."""
+its scene, scaled and cropped to the frame, its sound mixed in or dropped. (Through the service:
+videos/tests/test_clip_render_service.py.)"""
 
 from __future__ import annotations
 
@@ -25,7 +25,11 @@ def _ffmpeg(*args: str) -> None:
 
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("clip-inputs")
+    return make_clip_inputs(tmp_path_factory.mktemp("clip-inputs"))
+
+
+def make_clip_inputs(root: Path) -> dict[str, Path]:
+    """A short clip with a tone, a picture and a voice file (also used by the service test)."""
     clip = root / "clip.mp4"
     # 0.8 s, 4:3, 10 fps, with a steady tone: shorter than its scene, another shape and rate.
     _ffmpeg(
@@ -107,33 +111,3 @@ def test_a_dropped_clip_sound_leaves_the_scene_silent(inputs, tmp_path):
 
     assert probe(out.master_path).duration_ms == 4000
     assert _rms(out.master_path, 2.0, 3.8, tmp_path) < 50
-
-
-@pytest.mark.django_db
-def test_a_video_with_an_uploaded_clip_renders_through_the_service(
-    owner, make_approved_video, inputs, django_capture_on_commit_callbacks, tmp_path
-):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from videos.models import Video
-    from videos.scene_media import scene_upload_clip
-    from videos.services import _render_inputs, render_request, storyboard_approve
-
-    video = make_approved_video(owner)
-    scene = video.scenes.select_related("video").get(position=0)
-    upload = SimpleUploadedFile("waves.mp4", inputs["clip"].read_bytes(), content_type="video/mp4")
-    scene_upload_clip(scene=scene, upload=upload, audio="mix")
-    video = storyboard_approve(video=video, user=owner)
-    spec = _render_inputs(video, tmp_path)
-    assert spec.scenes[0].clip.endswith("-clip.mp4")
-    assert (spec.scenes[0].clip_ms, spec.scenes[0].clip_audio) == (800, "mix")
-    assert all(scene.clip is None for scene in spec.scenes[1:])
-
-    with django_capture_on_commit_callbacks(execute=True):
-        job = render_request(video=video, user=owner)
-
-    job.refresh_from_db()
-    video.refresh_from_db()
-    assert (job.status, video.status) == ("succeeded", Video.Status.READY), job.error_message
-    expected = sum(s.duration_ms for s in video.scenes.all()) - 500 * (video.scenes.count() - 1)
-    assert abs(video.duration_ms - expected) <= 50

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import template
 
 from jobs.models import Job
+from videos.job_display import job_fragment_context
 
 register = template.Library()
 
@@ -14,7 +15,6 @@ register = template.Library()
 @register.inclusion_tag("videos/_job_live.html", takes_context=True)
 def job_panel(context, job: Job, compact: bool = False) -> dict:
     """A job's live progress: the fragment plus the websocket that keeps it current."""
-    from videos.views import job_fragment_context
 
     return {**job_fragment_context(job), "compact": compact, "request": context.get("request")}
 

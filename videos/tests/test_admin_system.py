@@ -16,10 +16,11 @@ from django.utils import timezone
 from assets.models import MediaAsset
 from conftest import wait_for
 from jobs.models import Job
-from videos.models import Export, Quota, Video
+from quotas.models import Quota
+from videos.models import Export, Video
 
 SYSTEM = "admin:jobs_job_system"
-STORAGE = "admin:videos_quota_storage"
+STORAGE = "admin:quotas_quota_storage"
 
 
 @pytest.fixture
@@ -142,7 +143,7 @@ def test_the_storage_summary_sums_assets_masters_and_exports_per_user(admin_clie
     assert [r["user"] for r in rows] == [owner, stranger]
     own_assets = MediaAsset.objects.filter(owner=owner).aggregate(s=Sum("size_bytes"))["s"]
     assert own_assets > 0
-    assert rows[0]["use"].assets_bytes == own_assets
+    assert rows[0]["use"].parts["assets"] == own_assets
     assert rows[0]["use"].total_bytes == own_assets + 6_250_000
     assert f'data-bytes="{own_assets + 6_250_000}"' in html
     assert rows[1]["over"] and "(full)" in html

@@ -8,7 +8,8 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from jobs.models import Job
-from videos.models import Quota, SiteSettings, Video
+from quotas.models import Quota, SiteSettings
+from videos.models import Video
 from videos.services import storyboard_approve
 
 CHANGELIST = "admin:videos_video_changelist"
@@ -46,8 +47,8 @@ def test_non_staff_are_sent_to_the_admin_login(client, owner, make_video):
         reverse(CHANGELIST),
         reverse(QUEUE),
         reverse("admin:videos_video_change", args=[video.pk]),
-        reverse("admin:videos_quota_storage"),
-        reverse("admin:videos_sitesettings_changelist"),
+        reverse("admin:quotas_quota_storage"),
+        reverse("admin:quotas_sitesettings_changelist"),
     ):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith(login), url
@@ -238,9 +239,9 @@ def test_deleting_a_video_in_admin_removes_its_files(admin_client, owner, make_v
 
 
 def test_site_settings_open_on_the_single_row_and_switch_the_policy(admin_client, owner, make_video):
-    response = admin_client.get(reverse("admin:videos_sitesettings_changelist"))
+    response = admin_client.get(reverse("admin:quotas_sitesettings_changelist"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("admin:videos_sitesettings_change", args=[1])
+    assert response["Location"] == reverse("admin:quotas_sitesettings_change", args=[1])
 
     response = admin_client.post(
         response["Location"],
@@ -262,7 +263,7 @@ def test_site_settings_open_on_the_single_row_and_switch_the_policy(admin_client
 
 def test_a_quota_set_in_admin_overrides_the_site_default(admin_client, owner):
     response = admin_client.post(
-        reverse("admin:videos_quota_add"),
+        reverse("admin:quotas_quota_add"),
         {
             "user": owner.pk,
             "videos_per_day": "2",
@@ -276,9 +277,9 @@ def test_a_quota_set_in_admin_overrides_the_site_default(admin_client, owner):
     assert response.status_code == 200
     quota = Quota.objects.get(user=owner)
     assert quota.videos_per_day == 2 and quota.render_minutes_per_month is None
-    listing = admin_client.get(reverse("admin:videos_quota_changelist")).content.decode()
+    listing = admin_client.get(reverse("admin:quotas_quota_changelist")).content.decode()
     assert "120 (site default)" in listing
-    from videos.quotas import quota_usage
+    from quotas.services import quota_usage
 
     assert quota_usage(user=owner).videos_today.limit == 2
 
@@ -310,7 +311,7 @@ def test_a_quota_page_shows_the_users_current_use(admin_client, owner, make_vide
     make_video(owner)
     quota = Quota.objects.get(user=owner)
 
-    html = admin_client.get(reverse("admin:videos_quota_change", args=[quota.pk])).content.decode()
+    html = admin_client.get(reverse("admin:quotas_quota_change", args=[quota.pk])).content.decode()
 
     assert "Videos today: 1 of 20" in html
     assert "Jobs running: 0 of 5" in html

@@ -10,23 +10,16 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from contentizer_site.tests.api_support import assert_error, create_cache_table, token_client
+from core.testing import assert_error
 from jobs.models import Job
 from videos.models import Video
+
+pytestmark = pytest.mark.usefixtures("cache_table")
+
 
 MASTER = bytes(range(256)) * 40  # 10240 bytes with a recognisable pattern
 VTT = "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nThe lighthouse keeper.\n"
 SRT = "1\n00:00:00,000 --> 00:00:02,000\nThe lighthouse keeper.\n"
-
-
-@pytest.fixture(autouse=True)
-def _cache_table(db):
-    create_cache_table()
-
-
-@pytest.fixture
-def api(owner):
-    return token_client(owner)
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ import urllib.request
 import pytest
 
 from conftest import wait_for
-from contentizer_site.api_tokens import api_token_create
-from contentizer_site.tests.api_support import WebhookReceiver, create_cache_table, verify_standard_webhook
+from core.api_tokens import api_token_create
+from core.testing import WebhookReceiver, create_cache_table, verify_standard_webhook
 from jobs.webhooks import webhook_settings_get
 from mediakit.spec import frame_size
 

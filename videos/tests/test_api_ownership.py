@@ -11,12 +11,15 @@ from PIL import Image
 from assets.models import MediaAsset
 from assets.services import asset_create_from_path
 from conftest import SHORT_SCRIPT
-from contentizer_site.tests.api_support import assert_error, create_cache_table, token_client
+from core.testing import assert_error, token_client
 from jobs.models import WebhookDelivery
 from videos.models import Export, Project, Video
 from videos.services import video_create
 
 # (method, url template, body); {video}, {scene}, ... are filled with the owner's codes.
+pytestmark = pytest.mark.usefixtures("cache_table")
+
+
 OBJECT_ENDPOINTS = [
     ("get", "/api/v1/videos/{video}", None),
     ("delete", "/api/v1/videos/{video}", None),
@@ -56,11 +59,6 @@ OBJECT_ENDPOINTS = [
     ("get", "/api/v1/webhooks/deliveries/{delivery}", None),
 ]
 LISTS = ["/api/v1/videos", "/api/v1/jobs", "/api/v1/projects", "/api/v1/assets", "/api/v1/webhooks/deliveries"]
-
-
-@pytest.fixture(autouse=True)
-def _cache_table(db):
-    create_cache_table()
 
 
 @pytest.fixture

@@ -5,20 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from contentizer_site.tests.api_support import assert_error, create_cache_table, token_client
+from core.testing import assert_error
 from videos.models import Project, Video
 
+pytestmark = pytest.mark.usefixtures("cache_table")
+
+
 URL = "/api/v1/projects"
-
-
-@pytest.fixture(autouse=True)
-def _cache_table(db):
-    create_cache_table()
-
-
-@pytest.fixture
-def api(owner):
-    return token_client(owner)
 
 
 def test_a_project_is_created(api, owner):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from contentizer_site.tests.api_support import assert_error, token_client
-from videos.models import Quota, Video
+from core.testing import assert_error, token_client
+from quotas.models import Quota
+from videos.models import Video
 
 
 def test_creating_past_the_daily_video_quota_is_a_429_with_retry_after(owner, django_capture_on_commit_callbacks):

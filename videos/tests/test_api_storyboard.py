@@ -9,25 +9,18 @@ import uuid
 import pytest
 from PIL import Image
 
-from contentizer_site.tests.api_support import assert_error, create_cache_table, token_client
+from core.testing import assert_error
 from jobs.models import Job
 from videos.models import Scene, Video
+
+pytestmark = pytest.mark.usefixtures("cache_table")
+
 
 LONG_SCRIPT = (
     "The lighthouse keeper climbs the stairs at dusk. Far below, the waves break on the rocks. "
     "A ship passes in the fog, its horn low and long. The lamp turns, and the beam sweeps the water. "
     "Morning comes grey and quiet over the harbour."
 )
-
-
-@pytest.fixture(autouse=True)
-def _cache_table(db):
-    create_cache_table()
-
-
-@pytest.fixture
-def api(owner):
-    return token_client(owner)
 
 
 @pytest.fixture

@@ -8,21 +8,14 @@ import pytest
 from rest_framework.test import APIClient
 
 from conftest import SHORT_SCRIPT
-from contentizer_site.tests.api_support import assert_error, create_cache_table, token_client
+from core.testing import assert_error, token_client
 from jobs.models import Job
 from videos.models import Project, Scene, Video
 
+pytestmark = pytest.mark.usefixtures("cache_table")
+
+
 URL = "/api/v1/videos"
-
-
-@pytest.fixture(autouse=True)
-def _cache_table(db):
-    create_cache_table()
-
-
-@pytest.fixture
-def api(owner):
-    return token_client(owner)
 
 
 def _create(api, django_capture_on_commit_callbacks, **body):

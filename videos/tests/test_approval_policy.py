@@ -7,10 +7,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from core.errors import Conflict
 from jobs.models import Job
-from videos.models import SiteSettings, Video
+from quotas.models import SiteSettings
+from videos.models import Video
 from videos.services import (
-    Conflict,
     render_request,
     scene_update,
     storyboard_approve,

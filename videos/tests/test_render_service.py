@@ -162,7 +162,7 @@ def test_a_render_that_runs_out_of_time_fails_with_a_message_and_leaves_nothing(
     video = make_approved_video(owner)
     before = set(_stored_files(media_root))
     # The FFmpeg budget is derived from Q_TIMEOUT; make it too small for any encode.
-    with mock.patch("videos.services._ffmpeg_timeout_s", return_value=0.01):
+    with mock.patch("videos.services.render._ffmpeg_timeout_s", return_value=0.01):
         with django_capture_on_commit_callbacks(execute=True):
             job = render_request(video=video, user=owner)
     job.refresh_from_db()

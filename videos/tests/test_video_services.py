@@ -6,10 +6,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from assets.models import MediaAsset
+from core.errors import Conflict
 from jobs.models import Job
 from videos.models import Scene, Video
 from videos.services import (
-    Conflict,
     render_request,
     scene_delete,
     scene_move,

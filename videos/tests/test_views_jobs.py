@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jobs.models import Job
+from videos.job_display import format_eta, job_eta_seconds
 from videos.models import Video
-from videos.views import format_eta, job_eta_seconds
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}

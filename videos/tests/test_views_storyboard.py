@@ -201,7 +201,7 @@ def test_approving_without_a_csrf_token_is_refused(owner, make_video):
 
 @pytest.fixture
 def staff_approval_required(db):
-    from videos.models import SiteSettings
+    from quotas.models import SiteSettings
 
     site = SiteSettings.load()
     site.require_staff_approval = True

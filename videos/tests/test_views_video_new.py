@@ -217,7 +217,7 @@ def test_creating_a_video_without_a_csrf_token_is_refused(owner):
 
 
 def test_a_used_up_daily_quota_is_explained_and_nothing_is_created(client, owner):
-    from videos.models import SiteSettings
+    from quotas.models import SiteSettings
 
     site = SiteSettings.load()
     site.videos_per_day = 0

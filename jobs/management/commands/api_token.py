@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from contentizer_site.api_tokens import api_token_create, api_token_rotate
+from core.api_tokens import api_token_create, api_token_rotate
 
 
 class Command(BaseCommand):

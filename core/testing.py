@@ -1,4 +1,5 @@
-"""Helpers shared by the API tests (plain functions: each test module asks for them)."""
+"""Helpers shared by the test suites of every app (plain functions; the fixtures built on
+them are in the root conftest.py). Test-only: nothing in the application imports this."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from contentizer_site.api_tokens import api_token_create
+from core.api_tokens import api_token_create
 
 
 def create_cache_table() -> None:

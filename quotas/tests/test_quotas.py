@@ -11,9 +11,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from assets.models import MediaAsset
+from core.errors import Conflict
 from jobs.models import Job
-from videos.models import Export, Quota, QuotaCharge, Scene, SiteSettings, Video
-from videos.quotas import (
+from quotas.models import Quota, QuotaCharge, SiteSettings
+from quotas.services import (
     CONCURRENT_JOBS,
     RENDER_MINUTES_PER_MONTH,
     STORAGE_BYTES,
@@ -22,9 +23,10 @@ from videos.quotas import (
     quota_check,
     quota_check_storage,
     quota_usage,
-    render_estimate_ms,
 )
-from videos.services import Conflict, export_request, render_request, video_create
+from videos.models import Export, Scene, Video
+from videos.selectors import video_duration_ms
+from videos.services import export_request, render_request, video_create
 
 SCRIPT = "The keeper climbs the stairs. The waves break below."
 
@@ -252,8 +254,8 @@ def test_the_site_default_applies_without_an_own_quota_and_an_own_quota_override
 
 
 def test_the_render_estimate_is_the_scenes_end_to_end_less_the_crossfades(owner):
-    assert render_estimate_ms(video=_storyboard(owner, scene_ms=[5_000, 6_000, 4_000])) == 14_000
-    assert render_estimate_ms(video=_storyboard(owner, scene_ms=[5_000, 6_000], transition="cut")) == 11_000
+    assert video_duration_ms(_storyboard(owner, scene_ms=[5_000, 6_000, 4_000])) == 14_000
+    assert video_duration_ms(_storyboard(owner, scene_ms=[5_000, 6_000], transition="cut")) == 11_000
 
 
 def test_a_render_longer_than_the_minutes_left_is_refused_and_nothing_queued(owner):

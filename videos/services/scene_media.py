@@ -13,24 +13,25 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from assets.models import MediaAsset
+from assets.selectors import asset_is_usable_by
 from assets.services import asset_delete_if_unused, asset_ingest_upload
-from videos.models import Scene, Video
-from videos.services import _delete_generated, _editable, _withdraw_approval, storyboard_refresh
+from mediakit.spec import scene_duration_for
+from videos.models import Scene
+from videos.selectors import video_transition_ms
+from videos.services.approval import approval_withdraw
+from videos.services.scenes import (
+    generated_assets_delete,
+    scene_replace_picture,
+    storyboard_refresh,
+    storyboard_require_editable,
+)
 
 AUDIO_KINDS = (MediaAsset.Kind.AUDIO, MediaAsset.Kind.MUSIC)
 
 
-def _usable(asset: MediaAsset, video: Video) -> bool:
-    return asset.owner_id == video.owner_id or asset.source == MediaAsset.Source.STOCK
-
-
-def _transition_ms(video: Video) -> int:
-    return 0 if video.transition == Video.Transition.CUT else 500
-
-
 def _ingest_then(scene: Scene, upload, *, field: str, kinds: tuple[str, ...], use) -> Scene:
     """Store a validated upload and hand it to `use`; nothing stays stored if `use` refuses."""
-    _editable(scene.video)
+    storyboard_require_editable(scene.video)
     asset = asset_ingest_upload(owner=scene.video.owner, upload=upload, field=field, kinds=kinds)
     try:
         return use(asset)
@@ -45,8 +46,8 @@ def _ingest_then(scene: Scene, upload, *, field: str, kinds: tuple[str, ...], us
 def scene_use_clip(*, scene: Scene, asset: MediaAsset, audio: str = Scene.ClipAudio.DROP) -> Scene:
     """Show one of the owner's clips (or a stock clip) in the scene instead of its picture."""
     video = scene.video
-    _editable(video)
-    if asset.kind != MediaAsset.Kind.VIDEO or not _usable(asset, video):
+    storyboard_require_editable(video)
+    if asset.kind != MediaAsset.Kind.VIDEO or not asset_is_usable_by(asset, video.owner_id):
         raise ValidationError({"clip": "That clip is not one of your video clips."})
     if audio not in Scene.ClipAudio.values:
         raise ValidationError({"clip_audio": "Choose whether to drop or mix the clip's sound."})
@@ -56,7 +57,7 @@ def scene_use_clip(*, scene: Scene, asset: MediaAsset, audio: str = Scene.ClipAu
         scene.clip = asset
         scene.clip_audio = audio
         scene.save(update_fields=["clip", "clip_audio"])
-        _withdraw_approval(video)
+        approval_withdraw(video)
     return scene
 
 
@@ -85,14 +86,14 @@ def scene_set_clip_audio(*, scene: Scene, audio: str) -> Scene:
 def scene_remove_clip(*, scene: Scene) -> Scene:
     """Back to the scene's picture. The clip stays in the creator's media."""
     video = scene.video
-    _editable(video)
+    storyboard_require_editable(video)
     if scene.clip_id is None:
         return scene
     with transaction.atomic():
         scene.clip = None
         scene.clip_audio = Scene.ClipAudio.DROP
         scene.save(update_fields=["clip", "clip_audio"])
-        _withdraw_approval(video)
+        approval_withdraw(video)
     return scene
 
 
@@ -102,22 +103,21 @@ def scene_remove_clip(*, scene: Scene) -> Scene:
 def scene_use_narration(*, scene: Scene, asset: MediaAsset) -> Scene:
     """Narrate the scene with one of the owner's recordings instead of synthesised
     speech; the scene takes the recording's length. The text stays (it is the caption)."""
-    from mediakit.spec import scene_duration_for
 
     video = scene.video
-    _editable(video)
-    if asset.kind not in AUDIO_KINDS or not _usable(asset, video) or not asset.duration_ms:
+    storyboard_require_editable(video)
+    if asset.kind not in AUDIO_KINDS or not asset_is_usable_by(asset, video.owner_id) or not asset.duration_ms:
         raise ValidationError({"narration_audio": "That recording is not one of your sound files."})
     old = scene.narration_audio
     with transaction.atomic():
         scene.narration_audio = asset
         scene.narration_source = Scene.NarrationSource.UPLOAD
         scene.narration_ms = asset.duration_ms
-        scene.duration_ms = scene_duration_for(asset.duration_ms, transition_ms=_transition_ms(video))
+        scene.duration_ms = scene_duration_for(asset.duration_ms, transition_ms=video_transition_ms(video))
         scene.save(update_fields=["narration_audio", "narration_source", "narration_ms", "duration_ms"])
-        _withdraw_approval(video)
+        approval_withdraw(video)
     if old is not None and old.pk != asset.pk:
-        _delete_generated([old])
+        generated_assets_delete([old])
     return scene
 
 
@@ -135,7 +135,7 @@ def scene_upload_narration(*, scene: Scene, upload) -> Scene:
 def scene_use_speech(*, scene: Scene) -> Scene:
     """Back to synthesised speech from the scene's text (made by a storyboard job)."""
     video = scene.video
-    _editable(video)
+    storyboard_require_editable(video)
     if scene.narration_source == Scene.NarrationSource.SPEECH:
         return scene
     with transaction.atomic():
@@ -143,7 +143,7 @@ def scene_use_speech(*, scene: Scene) -> Scene:
         scene.narration_source = Scene.NarrationSource.SPEECH
         scene.narration_ms = 0
         scene.save(update_fields=["narration_audio", "narration_source", "narration_ms"])
-        _withdraw_approval(video)
+        approval_withdraw(video)
     storyboard_refresh(video=video)
     return scene
 
@@ -154,8 +154,6 @@ def scene_use_speech(*, scene: Scene) -> Scene:
 def scene_use_stock(*, scene: Scene, asset: MediaAsset) -> Scene:
     """Use a stock item in the scene: a stock picture becomes its picture, a stock clip
     its clip."""
-    from videos.services import scene_replace_picture
-
     if asset.source != MediaAsset.Source.STOCK:
         raise ValidationError({"stock": "That is not an item of the stock library."})
     if asset.kind == MediaAsset.Kind.VIDEO:

@@ -26,7 +26,7 @@ def test_an_uploaded_clip_is_shown_in_the_scene_with_its_sound_mixed(client, own
     client.force_login(owner)
 
     response = client.post(
-        _url("assets-scene-clip", scene), {"clip": upload(media_files["clip.mp4"]), "clip_audio": "mix"}, headers=HTMX
+        _url("videos-scene-clip", scene), {"clip": upload(media_files["clip.mp4"]), "clip_audio": "mix"}, headers=HTMX
     )
 
     assert response.status_code == 200
@@ -39,13 +39,13 @@ def test_an_uploaded_clip_is_shown_in_the_scene_with_its_sound_mixed(client, own
 
 def test_the_clip_sound_can_be_dropped_and_the_clip_removed(client, owner, scene, media_files):
     client.force_login(owner)
-    client.post(_url("assets-scene-clip", scene), {"clip": upload(media_files["clip.mp4"]), "clip_audio": "mix"})
+    client.post(_url("videos-scene-clip", scene), {"clip": upload(media_files["clip.mp4"]), "clip_audio": "mix"})
 
-    client.post(_url("assets-scene-clip-audio", scene), {"clip_audio": "drop"})
+    client.post(_url("videos-scene-clip-audio", scene), {"clip_audio": "drop"})
     scene.refresh_from_db()
     assert scene.clip_audio == "drop"
 
-    client.post(_url("assets-scene-clip-remove", scene))
+    client.post(_url("videos-scene-clip-remove", scene))
     scene.refresh_from_db()
     assert scene.clip_id is None
 
@@ -56,7 +56,7 @@ def test_a_stock_picture_is_chosen_for_a_scene(client, owner, staff, scene, medi
     page = client.get(reverse("videos-storyboard", kwargs={"code": scene.video.code})).content.decode()
     assert f'value="{stock.code}"' in page  # offered in "From my media"
 
-    response = client.post(_url("assets-scene-media", scene), {"asset": str(stock.code)})
+    response = client.post(_url("videos-scene-media", scene), {"asset": str(stock.code)})
 
     assert response.status_code == 302
     scene.refresh_from_db()
@@ -68,7 +68,7 @@ def test_a_strangers_picture_cannot_be_chosen(client, owner, stranger, scene, me
     before = scene.picture_id
     client.force_login(owner)
 
-    response = client.post(_url("assets-scene-media", scene), {"asset": str(theirs.code)}, headers=HTMX)
+    response = client.post(_url("videos-scene-media", scene), {"asset": str(theirs.code)}, headers=HTMX)
 
     assert response.status_code == 400
     assert "Choose one of your pictures or clips." in response.content.decode()
@@ -80,7 +80,7 @@ def test_one_of_my_recordings_narrates_the_scene(client, owner, scene, media_fil
     recording = asset_ingest_upload(owner=owner, upload=upload(media_files["sound.m4a"], "Take two.m4a"))
     client.force_login(owner)
 
-    response = client.post(_url("assets-scene-narration", scene), {"asset": str(recording.code)}, headers=HTMX)
+    response = client.post(_url("videos-scene-narration", scene), {"asset": str(recording.code)}, headers=HTMX)
 
     assert response.status_code == 200
     scene.refresh_from_db()
@@ -90,7 +90,7 @@ def test_one_of_my_recordings_narrates_the_scene(client, owner, scene, media_fil
 
 def test_a_strangers_scene_controls_are_404(client, stranger, scene, media_files):
     client.force_login(stranger)
-    response = client.post(_url("assets-scene-clip", scene), {"clip": upload(media_files["clip.mp4"])})
+    response = client.post(_url("videos-scene-clip", scene), {"clip": upload(media_files["clip.mp4"])})
     assert response.status_code == 404
     scene.refresh_from_db()
     assert scene.clip_id is None

@@ -6,18 +6,10 @@ import pytest
 
 from assets.services import asset_ingest_upload
 from assets.tests.media_files import named, upload
-from contentizer_site.tests.api_support import assert_error, create_cache_table, token_client
+from core.testing import assert_error, token_client
 from videos.models import Scene
 
-
-@pytest.fixture(autouse=True)
-def _cache_table(db):
-    create_cache_table()
-
-
-@pytest.fixture
-def api(owner):
-    return token_client(owner)
+pytestmark = pytest.mark.usefixtures("cache_table")
 
 
 @pytest.fixture

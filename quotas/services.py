@@ -3,6 +3,8 @@
 Limits: a user's `Quota` row where a field is set, else the site default in `SiteSettings`.
 Use is counted from the rows themselves (`QuotaCharge` for videos and render minutes, file
 sizes for storage, active `Job` rows for concurrency), so there is no counter to drift.
+Storage lives in tables of the apps above (assets, videos): each registers a counter
+(`storage_counter_register`, in its AppConfig.ready) and quotas adds them up.
 
 Atomicity: `quota_check` locks the user's `Quota` row (`SELECT ... FOR UPDATE`) and must run
 inside the same `transaction.atomic()` that creates the work. A second request from the same
@@ -16,8 +18,8 @@ to HTTP 429 with code `quota_exceeded` (and `Retry-After` when the limit resets 
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
@@ -25,34 +27,11 @@ from django.db.models import Q, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
-from assets.models import MediaAsset
+from core.errors import QuotaExceeded
 from jobs.models import Job
-from videos.models import Export, Quota, QuotaCharge, SiteSettings, Video
-from videos.services import Conflict
+from quotas.models import Quota, QuotaCharge, SiteSettings
 
 MS_PER_MINUTE = 60_000
-# What the composer overlaps between scenes (see videos.services._render_inputs).
-TRANSITION_MS = 500
-
-
-class QuotaExceeded(Conflict):
-    """A work request would go over one of the user's quotas. Nothing was created.
-
-    HTTP: 429 with code `quota_exceeded`; `retry_after_seconds` (when not None) is when the
-    limit resets. `kind` names the quota: one of `QUOTA_KINDS`."""
-
-    def __init__(self, message: str, *, kind: str, used: int, limit: int, resets_at: datetime | None = None) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.used = used
-        self.limit = limit
-        self.resets_at = resets_at
-
-    @property
-    def retry_after_seconds(self) -> int | None:
-        if self.resets_at is None:
-            return None
-        return max(1, math.ceil((self.resets_at - timezone.now()).total_seconds()))
 
 
 VIDEOS_PER_DAY = "videos_per_day"
@@ -119,17 +98,44 @@ class QuotaUsage:
 
 
 @dataclass(frozen=True)
+class StorageCounter:
+    """Bytes of one kind of file per user, counted by the app that owns the table.
+
+    `per_user(user_id)` -> bytes; `by_user()` -> {user_id: bytes} in one grouped query."""
+
+    name: str
+    label: str
+    per_user: Callable[[int], int]
+    by_user: Callable[[], dict[int, int]]
+
+
+_COUNTERS: dict[str, StorageCounter] = {}
+
+
+def storage_counter_register(counter: StorageCounter) -> None:
+    _COUNTERS[counter.name] = counter
+
+
+def storage_counters() -> list[StorageCounter]:
+    return list(_COUNTERS.values())
+
+
+def bytes_by_user(queryset, *, user_field: str, size_field: str = "size_bytes") -> dict[int, int]:
+    """{user_id: total bytes} in one grouped query (helper for the registered counters)."""
+    rows = queryset.values(user_field).annotate(total=Sum(size_field)).order_by()
+    return {row[user_field]: int(row["total"]) for row in rows if row["total"]}
+
+
+@dataclass(frozen=True)
 class StorageUse:
-    """Bytes a user's files take, by where they come from."""
+    """Bytes a user's files take, by where they come from (one entry per counter)."""
 
     user_id: int
-    assets_bytes: int = 0
-    masters_bytes: int = 0
-    exports_bytes: int = 0
+    parts: dict[str, int] = field(default_factory=dict)
 
     @property
     def total_bytes(self) -> int:
-        return self.assets_bytes + self.masters_bytes + self.exports_bytes
+        return sum(self.parts.values())
 
 
 def _display(unit: str, value: int) -> str:
@@ -202,31 +208,21 @@ def _active_jobs(user) -> int:
 
 
 def storage_use(*, user) -> StorageUse:
-    """Bytes of the user's assets (uploads, generated scene media), masters and exports."""
-    assets = MediaAsset.objects.filter(owner=user).aggregate(total=Sum("size_bytes"))["total"]
-    masters = Video.objects.filter(owner=user).aggregate(total=Sum("size_bytes"))["total"]
-    exports = Export.objects.filter(video__owner=user).aggregate(total=Sum("size_bytes"))["total"]
-    return StorageUse(
-        user_id=user.pk,
-        assets_bytes=int(assets or 0),
-        masters_bytes=int(masters or 0),
-        exports_bytes=int(exports or 0),
-    )
+    """Bytes of the user's files, per registered counter (assets, masters, exports)."""
+    return StorageUse(user_id=user.pk, parts={c.name: int(c.per_user(user.pk) or 0) for c in storage_counters()})
 
 
 def storage_use_by_user() -> dict[int, StorageUse]:
-    """Everyone's storage use in three grouped queries (the admin's storage summary)."""
+    """Everyone's storage use, one grouped query per counter (the admin's storage summary)."""
     rows: dict[int, dict[str, int]] = {}
-    sources = (
-        ("assets_bytes", MediaAsset.objects.values("owner"), "owner"),
-        ("masters_bytes", Video.objects.values("owner"), "owner"),
-        ("exports_bytes", Export.objects.values("video__owner"), "video__owner"),
-    )
-    for field, queryset, key in sources:
-        for row in queryset.annotate(total=Sum("size_bytes")).order_by():
-            if row["total"]:
-                rows.setdefault(row[key], {})[field] = int(row["total"])
-    return {user_id: StorageUse(user_id=user_id, **fields) for user_id, fields in rows.items()}
+    counters = storage_counters()
+    for counter in counters:
+        for user_id, total in counter.by_user().items():
+            rows.setdefault(user_id, {})[counter.name] = total
+    return {
+        user_id: StorageUse(user_id=user_id, parts={c.name: parts.get(c.name, 0) for c in counters})
+        for user_id, parts in rows.items()
+    }
 
 
 def quota_usage(*, user) -> QuotaUsage:
@@ -267,16 +263,6 @@ def quota_usage(*, user) -> QuotaUsage:
             resets_at=None,
         ),
     )
-
-
-def render_estimate_ms(*, video: Video) -> int:
-    """How long the render will be, from the storyboard as it is now: the scenes end to
-    end, less the crossfade overlaps."""
-    durations = list(video.scenes.values_list("duration_ms", flat=True))
-    if not durations:
-        return 0
-    overlap = 0 if video.transition == Video.Transition.CUT else TRANSITION_MS
-    return max(sum(durations) - overlap * (len(durations) - 1), 0)
 
 
 # --- enforcement ----------------------------------------------------------------------
@@ -365,9 +351,9 @@ def quota_check_storage(*, user, extra_bytes: int) -> None:
     quota_check(user=user, storage_bytes=max(int(extra_bytes), 0))
 
 
-def quota_record_video(*, user, video: Video) -> QuotaCharge:
+def quota_record_video(*, user, video) -> QuotaCharge:
     return QuotaCharge.objects.create(user=user, kind=QuotaCharge.Kind.VIDEO, amount=1, video=video)
 
 
-def quota_record_render(*, user, video: Video, job: Job, render_ms: int) -> QuotaCharge:
+def quota_record_render(*, user, video, job: Job, render_ms: int) -> QuotaCharge:
     return QuotaCharge.objects.create(user=user, kind=QuotaCharge.Kind.RENDER, amount=render_ms, video=video, job=job)

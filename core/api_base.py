@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
-from contentizer_site.api_errors import api_exception_handler
+from core.api_errors import api_exception_handler
 
 MAX_JSON_DEPTH = 64
 

@@ -4,7 +4,7 @@
 `conflict`, `throttled`, ...), `message` a sentence for a person, `details` maps a field
 name to its messages (empty when the error is not about fields). Every error the API can
 answer goes through `api_exception_handler`, including the domain's own exceptions
-(Django's ValidationError and PermissionDenied, `Conflict`, `JobStateError`), and unknown
+(Django's ValidationError and PermissionDenied, `core.errors.Conflict` and its kinds), and unknown
 URLs under /api/ answer the same shape through `api_not_found`.
 """
 
@@ -22,9 +22,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from jobs.services import JobStateError
-from videos.quotas import QuotaExceeded
-from videos.services import Conflict
+from core.errors import Conflict, QuotaExceeded
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +101,7 @@ def _translate(exc: Exception) -> Exception:
         return exceptions.NotFound(detail=str(exc) or None)
     if isinstance(exc, QuotaExceeded):
         return QuotaExceededError(detail=str(exc) or None, wait=exc.retry_after_seconds or None)
-    if isinstance(exc, (Conflict, JobStateError)):
+    if isinstance(exc, Conflict):
         return ConflictError(detail=str(exc) or None)
     if isinstance(exc, RequestDataTooBig):
         return PayloadTooLarge()

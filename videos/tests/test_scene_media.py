@@ -1,4 +1,4 @@
-"""videos.scene_media: a scene's clip and recorded narration, from the creator's media or
+"""videos.services.scene_media: a scene's clip and recorded narration, from the creator's media or
 the stock library; the approval is withdrawn; uploads survive, generated media does not."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from assets.models import MediaAsset
 from assets.services import asset_ingest_upload
 from assets.tests.media_files import upload
 from mediakit.spec import scene_duration_for
-from videos import scene_media
+from videos import services as scene_media
 from videos.models import Scene, Video
 from videos.services import scene_update, storyboard_approve
 

@@ -1,0 +1,105 @@
+"""Reads with rules: what pages, the API, admin and services all ask of a video, answered
+in one place (state of the storyboard, its length, what its transitions overlap)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from jobs.models import Job
+from mediakit.spec import transition_ms_for, video_length_ms
+from quotas.models import SiteSettings
+from videos.models import Scene, Video
+
+
+def video_transition_ms(video: Video) -> int:
+    """How long consecutive scenes of this video overlap."""
+    return transition_ms_for(video.transition)
+
+
+def video_duration_ms(video: Video, scene_ms: list[int] | None = None) -> int:
+    """How long the render will be, from the storyboard as it is now: the scenes end to
+    end, less the crossfade overlaps."""
+    if scene_ms is None:
+        scene_ms = list(video.scenes.order_by("position").values_list("duration_ms", flat=True))
+    return video_length_ms(scene_ms, transition_ms=video_transition_ms(video))
+
+
+def scenes_missing_media(video: Video) -> list[Scene]:
+    return list(video.scenes.filter(Q(picture__isnull=True) | Q(narration_audio__isnull=True)).order_by("position"))
+
+
+@dataclass(frozen=True)
+class StoryboardState:
+    """Where a storyboard stands, for the page, the API, admin and the services' checks."""
+
+    has_scenes: bool
+    building: bool  # a storyboard job is queued or running
+    missing_media: bool  # some scene has no picture or narration yet
+    rendering: bool  # a render job is queued or running
+    storyboard_job: Job | None  # the latest storyboard job
+    render_job: Job | None  # the active render job
+
+    @property
+    def complete(self) -> bool:
+        """Every scene has its media and nothing is still being made."""
+        return self.has_scenes and not self.missing_media and not self.building
+
+    @property
+    def locked(self) -> bool:
+        """Edits are refused while a render runs."""
+        return self.rendering
+
+    def can_approve(self, video: Video, *, submits: bool) -> bool:
+        """Approve (or submit for review, where staff approve) is offered."""
+        pending = video.approval == Video.Approval.PENDING
+        return self.complete and not video.is_approved and not self.locked and not (pending and submits)
+
+    def can_render(self, video: Video) -> bool:
+        return self.complete and video.is_approved and not self.locked
+
+
+def approval_submits_for_review(user) -> bool:
+    """Where the site requires staff approval, a creator's approval only submits."""
+    return not user.is_staff and SiteSettings.load().require_staff_approval
+
+
+def storyboard_state(video: Video, scenes: list[Scene] | None = None) -> StoryboardState:
+    """Pass `scenes` when the caller has loaded them already (saves a query)."""
+    storyboard_job = video.jobs.filter(kind=Job.Kind.STORYBOARD).order_by("-created_at").first()
+    render_job = video.jobs.filter(kind=Job.Kind.RENDER, status__in=Job.ACTIVE).first()
+    if scenes is None:
+        has_scenes = video.scenes.exists()
+        missing = bool(scenes_missing_media(video))
+    else:
+        has_scenes = bool(scenes)
+        missing = any(s.picture_id is None or s.narration_audio_id is None for s in scenes)
+    return StoryboardState(
+        has_scenes=has_scenes,
+        building=storyboard_job is not None and storyboard_job.is_active,
+        missing_media=missing,
+        rendering=render_job is not None,
+        storyboard_job=storyboard_job,
+        render_job=render_job,
+    )
+
+
+def asset_uses(ids: set[int]) -> dict[int, list[str]]:
+    """Where videos use these assets ("the picture of scene 2 of “Harbour”", "the music of
+    …"), scenes first, in a stable order; registered with assets in VideosConfig.ready."""
+    uses: dict[int, list[str]] = {}
+    roles = (("picture_id", "picture"), ("clip_id", "clip"), ("narration_audio_id", "narration"))
+    scenes = (
+        Scene.objects.filter(Q(picture__in=ids) | Q(clip__in=ids) | Q(narration_audio__in=ids))
+        .select_related("video")
+        .order_by("video__title", "video_id", "position")
+    )
+    for scene in scenes:
+        for attribute, role in roles:
+            pk = getattr(scene, attribute)
+            if pk in ids:
+                uses.setdefault(pk, []).append(f"the {role} of scene {scene.position + 1} of “{scene.video.title}”")
+    for video in Video.objects.filter(music_asset__in=ids).order_by("title", "pk"):
+        uses.setdefault(video.music_asset_id, []).append(f"the music of “{video.title}”")
+    return uses

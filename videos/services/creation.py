@@ -1,0 +1,177 @@
+"""Creating a video: validate every option, split the script into scenes, queue the storyboard job."""
+
+from __future__ import annotations
+
+import logging
+import zlib
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from assets.generators import replicate_available
+from assets.generators.offline import RATE_MAX, RATE_MIN, VOICES
+from assets.models import MediaAsset
+from assets.selectors import asset_is_usable_by
+from jobs.models import Job
+from jobs.services import (
+    job_create,
+)
+from jobs.webhooks import callback_url_errors
+from quotas.services import quota_check, quota_record_video
+from videos.models import Project, Scene, Video
+from videos.services.costs import storyboard_estimate_cost
+from videos.storyboard import ScriptError, split_script
+
+logger = logging.getLogger(__name__)
+
+
+def picture_seed(text: str, salt: int = 0) -> int:
+    return (zlib.crc32(text.encode("utf-8")) + salt * 7919) & 0x7FFFFFFF
+
+
+def video_options_errors(
+    *,
+    owner,
+    aspect: str,
+    quality: str,
+    fps: int,
+    voice: str,
+    speech_rate: int,
+    music: str,
+    music_asset: MediaAsset | None,
+    caption_style: str,
+    transition: str,
+    project: Project | None,
+    visuals: str = Video.Visuals.GENERATED,
+) -> dict[str, str]:
+
+    errors: dict[str, str] = {}
+    if aspect not in Video.Aspect.values:
+        errors["aspect"] = f"Unknown aspect {aspect!r}; choose one of {', '.join(Video.Aspect.values)}."
+    if quality not in Video.Quality.values:
+        errors["quality"] = f"Unknown quality {quality!r}; choose one of {', '.join(Video.Quality.values)}."
+    if fps not in Video.Fps.values:
+        errors["fps"] = f"Unsupported frame rate {fps!r}; choose one of {', '.join(map(str, Video.Fps.values))}."
+    if voice not in VOICES:
+        errors["voice"] = f"Unknown voice {voice!r}."
+    if not (RATE_MIN <= speech_rate <= RATE_MAX):
+        errors["speech_rate"] = f"Speech rate must be between {RATE_MIN} and {RATE_MAX} words per minute."
+    if music not in Video.Music.values:
+        errors["music"] = f"Unknown music choice {music!r}."
+    elif music == Video.Music.UPLOAD:
+        if music_asset is None:
+            errors["music"] = "Choose an uploaded audio file for the music."
+        elif not asset_is_usable_by(music_asset, owner) or (
+            music_asset.kind not in (MediaAsset.Kind.AUDIO, MediaAsset.Kind.MUSIC)
+        ):
+            errors["music"] = "That music file is not one of your audio uploads."
+    if caption_style not in Video.CaptionStyle.values:
+        errors["caption_style"] = f"Unknown caption style {caption_style!r}."
+    if transition not in Video.Transition.values:
+        errors["transition"] = f"Unknown transition {transition!r}."
+    if project is not None and project.owner_id != owner.pk:
+        errors["project"] = "That project is not yours."
+    if visuals not in Video.Visuals.values:
+        errors["visuals"] = f"Unknown visuals {visuals!r}; choose one of {', '.join(Video.Visuals.values)}."
+    elif visuals == Video.Visuals.REPLICATE and not replicate_available():
+        errors["visuals"] = "AI pictures are not available on this site; choose generated or stock visuals."
+    return errors
+
+
+def video_create(
+    *,
+    owner,
+    title: str,
+    script: str,
+    aspect: str = Video.Aspect.LANDSCAPE,
+    quality: str = Video.Quality.P720,
+    fps: int = 30,
+    voice: str = "en-us",
+    speech_rate: int = 165,
+    music: str = Video.Music.NONE,
+    music_asset: MediaAsset | None = None,
+    captions: bool = True,
+    caption_style: str = Video.CaptionStyle.CLASSIC,
+    transition: str = Video.Transition.FADE,
+    project: Project | None = None,
+    callback_url: str = "",
+    visuals: str = Video.Visuals.GENERATED,
+) -> Video:
+    """Validate everything, create the video with its scenes (text only) and queue the
+    storyboard job that makes each scene's narration and picture."""
+    errors = video_options_errors(
+        owner=owner,
+        aspect=aspect,
+        quality=quality,
+        fps=fps,
+        voice=voice,
+        speech_rate=speech_rate,
+        music=music,
+        music_asset=music_asset,
+        caption_style=caption_style,
+        transition=transition,
+        project=project,
+        visuals=visuals,
+    )
+    title = (title or "").strip()
+    if not title:
+        errors["title"] = "Give the video a title."
+    elif len(title) > 200:
+        errors["title"] = "The title is longer than 200 characters."
+
+    callback_url = (callback_url or "").strip()
+    if callback_error := callback_url_errors(callback_url):
+        errors["callback_url"] = callback_error
+    drafts = []
+    try:
+        drafts = split_script(
+            script or "",
+            rate_wpm=speech_rate if "speech_rate" not in errors else 165,
+            max_chars=settings.CONTENTIZER_SCRIPT_MAX_CHARS,
+            max_scenes=settings.CONTENTIZER_MAX_SCENES,
+        )
+    except ScriptError as exc:
+        errors["script"] = str(exc)
+    if errors:
+        raise ValidationError(errors)
+
+    with transaction.atomic():
+        # Locks the owner's quota row until commit: racing requests cannot both take the last video.
+        quota_check(user=owner, videos=1, jobs=1, storage_bytes=0)
+        video = Video.objects.create(
+            owner=owner,
+            project=project,
+            title=title,
+            script=script,
+            aspect=aspect,
+            quality=quality,
+            fps=fps,
+            voice=voice,
+            speech_rate=speech_rate,
+            music=music,
+            music_asset=music_asset if music == Video.Music.UPLOAD else None,
+            captions=captions,
+            caption_style=caption_style,
+            transition=transition,
+            visuals=visuals,
+            callback_url=callback_url,
+            status=Video.Status.STORYBOARDING,
+        )
+        Scene.objects.bulk_create(
+            Scene(
+                video=video,
+                position=i,
+                narration=draft.narration,
+                visual_prompt=draft.visual_prompt,
+                seed=picture_seed(draft.visual_prompt),
+            )
+            for i, draft in enumerate(drafts)
+        )
+        job_create(
+            video=video,
+            kind=Job.Kind.STORYBOARD,
+            estimated_cost=storyboard_estimate_cost(video=video),
+        )
+        quota_record_video(user=owner, video=video)
+    return video

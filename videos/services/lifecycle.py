@@ -1,0 +1,78 @@
+"""How a video follows its jobs (status on finish and retry), and deleting a video."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from core.storage import storage_delete_quietly
+from jobs.models import Job
+from jobs.services import (
+    job_cancel,
+)
+from videos.models import Video
+from videos.services.scenes import generated_assets_delete
+
+logger = logging.getLogger(__name__)
+
+
+def video_job_finished(*, job: Job) -> None:
+    """Keep Video.status in step with how its last storyboard/render job ended."""
+    video = job.video
+    if job.kind == Job.Kind.STORYBOARD:
+        if job.status == Job.Status.SUCCEEDED:
+            new = Video.Status.STORYBOARD
+        elif job.status in (Job.Status.FAILED, Job.Status.CANCELED):
+            new = Video.Status.FAILED
+        else:
+            return
+        Video.objects.filter(pk=video.pk, status=Video.Status.STORYBOARDING).update(status=new)
+    elif job.kind == Job.Kind.RENDER and job.status in (
+        Job.Status.FAILED,
+        Job.Status.CANCELED,
+    ):
+        if job.status == Job.Status.FAILED:
+            new = Video.Status.FAILED
+        else:
+            new = Video.Status.READY if video.master else Video.Status.STORYBOARD
+        Video.objects.filter(pk=video.pk, status=Video.Status.RENDERING).update(status=new)
+
+
+def video_job_retried(*, job: Job) -> None:
+    """Called inside job_retry's transaction: raising here refuses the retry."""
+    if (
+        job.kind == Job.Kind.RENDER
+        and not Video.objects.filter(pk=job.video_id, approval=Video.Approval.APPROVED).exists()
+    ):
+        raise PermissionDenied("The storyboard is no longer approved; approve it before rendering again.")
+    status = {
+        Job.Kind.STORYBOARD: Video.Status.STORYBOARDING,
+        Job.Kind.RENDER: Video.Status.RENDERING,
+    }.get(job.kind)
+    if status:
+        Video.objects.filter(pk=job.video_id).update(status=status)
+
+
+def video_delete(*, video: Video) -> None:
+    """Delete a video, its scenes, exports and jobs, and their files in storage."""
+    for job in video.jobs.filter(status__in=Job.ACTIVE):
+        try:
+            job_cancel(job=job)
+        except Exception:  # noqa: BLE001 - it finished meanwhile
+            pass
+    names = [
+        video.master.name,
+        video.poster.name,
+        video.captions_vtt.name,
+        video.captions_srt.name,
+    ]
+    names += [e.file.name for e in video.exports.all()]
+    assets = []
+    for scene in video.scenes.select_related("picture", "narration_audio"):
+        assets += [scene.picture, scene.narration_audio]
+    with transaction.atomic():
+        video.delete()
+    storage_delete_quietly(*names)
+    generated_assets_delete(assets)

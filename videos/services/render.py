@@ -1,0 +1,342 @@
+"""Rendering an approved storyboard and exporting the result (the jobs and what they save)."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from assets.generators.offline import render_music_bed
+from core.errors import Conflict
+from core.storage import storage_delete_quietly, storage_fetch, storage_save
+from jobs.models import Job
+from jobs.services import (
+    JobCanceled,
+    JobFailure,
+    JobReporter,
+    job_create,
+    job_tempdir,
+)
+from mediakit.caption_images import render_caption_png
+from mediakit.errors import (
+    FFmpegCanceled,
+    FFmpegError,
+    FFmpegTimeout,
+    ProbeError,
+    ValidationFailed,
+)
+from mediakit.render import render_export, render_master
+from mediakit.spec import SceneSpec, StoryboardSpec, frame_size
+from quotas.services import quota_check, quota_record_render
+from videos.models import Export, Video, video_file_name
+from videos.selectors import storyboard_state, video_duration_ms, video_transition_ms
+
+logger = logging.getLogger(__name__)
+
+
+QUALITY_RANK = {"480p": 0, "720p": 1, "1080p": 2}
+
+
+def render_request(*, video: Video, user) -> Job:
+    """Queue a render of an approved storyboard (403 otherwise). Asking twice while one
+    is queued or running returns the same job."""
+    with transaction.atomic():
+        locked = Video.objects.select_for_update().get(pk=video.pk)
+        if not locked.is_approved:
+            raise PermissionDenied("The storyboard must be approved before it can be rendered.")
+        active = locked.jobs.filter(kind=Job.Kind.RENDER, status__in=Job.ACTIVE).first()
+        if active is not None:
+            return active
+        if not storyboard_state(locked).complete:
+            raise Conflict("The storyboard is still being made; render once every scene has its media.")
+        render_ms = video_duration_ms(locked)
+        quota_check(user=locked.owner, render_ms=render_ms, jobs=1, storage_bytes=0)
+        Video.objects.filter(pk=locked.pk).update(status=Video.Status.RENDERING, updated_at=timezone.now())
+        job = job_create(video=locked, kind=Job.Kind.RENDER)
+        quota_record_render(user=locked.owner, video=locked, job=job, render_ms=render_ms)
+    video.refresh_from_db()
+    return job
+
+
+def _render_inputs(video: Video, tmp: Path):
+    """Fetch the scene media from storage into the job's temp dir and describe the
+    storyboard for the composer."""
+
+    width, height = frame_size(video.aspect, video.quality)
+    scenes = list(video.scenes.select_related("picture", "narration_audio", "clip").order_by("position"))
+    if not scenes:
+        raise JobFailure("prepare", "The storyboard has no scenes.")
+    specs = []
+    for scene in scenes:
+        number = scene.position + 1
+        if scene.picture is None or scene.narration_audio is None:
+            raise JobFailure(
+                "prepare",
+                f"Scene {number} has no picture or narration yet; rebuild the storyboard.",
+            )
+        try:
+            picture = storage_fetch(
+                name=scene.picture.file.name,
+                dest=tmp / f"scene-{number:03d}-picture{Path(scene.picture.file.name).suffix}",
+            )
+            narration = storage_fetch(
+                name=scene.narration_audio.file.name,
+                # The stored suffix: an uploaded recording may be MP3 or M4A, not WAV.
+                dest=tmp / f"scene-{number:03d}-voice{Path(scene.narration_audio.file.name).suffix}",
+            )
+            clip = None
+            if scene.clip is not None:
+                clip = storage_fetch(
+                    name=scene.clip.file.name,
+                    dest=tmp / f"scene-{number:03d}-clip{Path(scene.clip.file.name).suffix}",
+                )
+        except OSError as exc:
+            raise JobFailure(
+                "prepare",
+                f"Scene {number}'s media could not be read from storage ({exc}).",
+            ) from exc
+        caption_png = None
+        if video.captions:
+            caption_png = str(tmp / f"scene-{number:03d}-caption.png")
+            render_caption_png(
+                scene.narration,
+                width=width,
+                height=height,
+                style=video.caption_style,
+                out_path=Path(caption_png),
+            )
+        specs.append(
+            SceneSpec(
+                picture=str(picture),
+                duration_ms=scene.duration_ms,
+                narration=str(narration),
+                narration_ms=scene.narration_ms,
+                caption_text=scene.narration,
+                caption_png=caption_png,
+                # A clip is looped or cut to the scene; its sound mixed in only if it has one.
+                clip=str(clip) if clip else None,
+                clip_ms=(scene.clip.duration_ms or 0) if clip else 0,
+                clip_audio=scene.clip_audio if clip and scene.clip.has_audio else "drop",
+            )
+        )
+    transition_ms = video_transition_ms(video)
+    total_ms = video_duration_ms(video, [s.duration_ms for s in specs])
+    music = None
+    if video.music == Video.Music.UPLOAD and video.music_asset is not None:
+        music = str(
+            storage_fetch(
+                name=video.music_asset.file.name,
+                dest=tmp / f"music{Path(video.music_asset.file.name).suffix}",
+            )
+        )
+    elif video.music not in (Video.Music.NONE, Video.Music.UPLOAD):
+        music = str(render_music_bed(bed=video.music, duration_ms=total_ms, out_dir=tmp).path)
+    return StoryboardSpec(
+        scenes=tuple(specs),
+        width=width,
+        height=height,
+        fps=video.fps,
+        transition=video.transition,
+        transition_ms=transition_ms,
+        music=music,
+        captions=video.captions,
+        preset=settings.CONTENTIZER_X264_PRESET,
+        crf=settings.CONTENTIZER_X264_CRF,
+    )
+
+
+def _composition_failure(stage: str, exc: Exception) -> JobFailure:
+
+    if isinstance(exc, FFmpegTimeout):
+        return JobFailure(stage, f"FFmpeg took too long and was stopped ({exc}).")
+    if isinstance(exc, ValidationFailed):
+        return JobFailure(
+            "validate",
+            "The rendered file did not pass its checks: " + "; ".join(exc.problems),
+        )
+    if isinstance(exc, FFmpegError):
+        return JobFailure(stage, f"FFmpeg failed: {exc.message}")
+    return JobFailure(stage, str(exc))
+
+
+def _ffmpeg_timeout_s() -> float:
+    return max(settings.Q_TIMEOUT - 30, 30)
+
+
+def render_run(*, job: Job, reporter: JobReporter) -> Decimal:
+
+    video = job.video
+    saved: list[str] = []
+    stage = {"name": "prepare"}
+
+    def on_progress(name: str, fraction: float) -> None:
+        stage["name"] = name
+        reporter.update(name, 0.05 + 0.9 * fraction)
+
+    with job_tempdir(job=job) as tmp:
+        reporter.update("prepare", 0.0)
+        spec = _render_inputs(video, tmp)
+        reporter.check_cancel()
+        try:
+            out = render_master(
+                spec,
+                tmp / "out",
+                on_progress=on_progress,
+                should_cancel=reporter.should_cancel,
+                timeout_s=_ffmpeg_timeout_s(),
+            )
+        except FFmpegCanceled as exc:
+            raise JobCanceled() from exc
+        except (FFmpegError, FFmpegTimeout, ValidationFailed, ProbeError) as exc:
+            raise _composition_failure(stage["name"], exc) from exc
+        reporter.check_cancel()
+        reporter.update("save", 0.96)
+        token = job.code.hex[:12]
+        try:
+            master = storage_save(
+                name=video_file_name(video, "master", "mp4", token),
+                path=out.master_path,
+            )
+            saved.append(master)
+            poster = storage_save(
+                name=video_file_name(video, "poster", "jpg", token),
+                path=out.poster_path,
+            )
+            saved.append(poster)
+            vtt_path, srt_path = tmp / "captions.vtt", tmp / "captions.srt"
+            vtt_path.write_text(out.vtt_text, encoding="utf-8")
+            srt_path.write_text(out.srt_text, encoding="utf-8")
+            vtt = storage_save(name=video_file_name(video, "captions", "vtt", token), path=vtt_path)
+            saved.append(vtt)
+            srt = storage_save(name=video_file_name(video, "captions", "srt", token), path=srt_path)
+            saved.append(srt)
+            reporter.check_cancel()
+            with transaction.atomic():
+                locked = Video.objects.select_for_update().get(pk=video.pk)
+                old = [
+                    locked.master.name,
+                    locked.poster.name,
+                    locked.captions_vtt.name,
+                    locked.captions_srt.name,
+                ]
+                info = out.info
+                (
+                    locked.master,
+                    locked.poster,
+                    locked.captions_vtt,
+                    locked.captions_srt,
+                ) = master, poster, vtt, srt
+                locked.duration_ms = info.duration_ms
+                locked.width = info.video.width
+                locked.height = info.video.height
+                locked.video_codec = (
+                    f"{info.video.codec} ({info.video.profile})" if info.video.profile else info.video.codec
+                )
+                locked.audio_codec = info.audio.codec if info.audio else ""
+                locked.size_bytes = info.size_bytes
+                locked.status = Video.Status.READY
+                locked.save()
+                # Exports made from the previous master are stale now.
+                stale = list(locked.exports.exclude(source_master=master).exclude(job__status__in=Job.ACTIVE))
+                old += [e.file.name for e in stale]
+                Export.objects.filter(pk__in=[e.pk for e in stale]).delete()
+        except Exception:  # JobCanceled included: nothing half-saved stays in storage
+            storage_delete_quietly(*saved)
+            raise
+    transaction.on_commit(lambda: storage_delete_quietly(*old))
+    return Decimal("0")
+
+
+def export_request(*, video: Video, format: str, quality: str) -> Export:
+    """Ask for the master in another format/size. Cached: asking again for one that is
+    made (from the current master) or being made returns it without encoding again."""
+    errors = {}
+    if format not in Export.Format.values:
+        errors["format"] = f"Unknown format {format!r}; choose one of {', '.join(Export.Format.values)}."
+    if quality not in Video.Quality.values:
+        errors["quality"] = f"Unknown quality {quality!r}; choose one of {', '.join(Video.Quality.values)}."
+    if errors:
+        raise ValidationError(errors)
+    if video.status != Video.Status.READY or not video.master:
+        raise Conflict("Render the video before exporting it.")
+    if QUALITY_RANK[quality] > QUALITY_RANK[video.quality]:
+        raise ValidationError({"quality": f"The video was rendered at {video.quality}; exports cannot be larger."})
+    with transaction.atomic():
+        Video.objects.select_for_update().get(pk=video.pk)
+        export, _ = Export.objects.get_or_create(video=video, format=format, quality=quality)
+        if export.file and export.source_master == video.master.name:
+            return export
+        if export.job_id and export.job.status in Job.ACTIVE:
+            return export
+        quota_check(user=video.owner, jobs=1, storage_bytes=0)
+        export.source_master = video.master.name
+        export.job = job_create(video=video, kind=Job.Kind.EXPORT)
+        export.save(update_fields=["source_master", "job"])
+    return export
+
+
+def export_run(*, job: Job, reporter: JobReporter) -> Decimal:
+
+    export = Export.objects.select_related("video").filter(job=job).first()
+    if export is None:
+        raise JobFailure("prepare", "This export was deleted before it could be made.")
+    video = export.video
+    if not video.master or export.source_master != video.master.name:
+        raise JobFailure(
+            "prepare",
+            "The video was rendered again since this export was asked for; ask again.",
+        )
+    width, height = frame_size(video.aspect, export.quality)
+    with job_tempdir(job=job) as tmp:
+        reporter.update("prepare", 0.0)
+        try:
+            master = storage_fetch(name=video.master.name, dest=tmp / "master.mp4")
+        except OSError as exc:
+            raise JobFailure("prepare", f"The master could not be read from storage ({exc}).") from exc
+        try:
+            path, info = render_export(
+                master,
+                fmt=export.format,
+                width=width,
+                height=height,
+                workdir=tmp / "out",
+                on_progress=lambda name, f: reporter.update(name, 0.05 + 0.9 * f),
+                should_cancel=reporter.should_cancel,
+                timeout_s=_ffmpeg_timeout_s(),
+            )
+        except FFmpegCanceled as exc:
+            raise JobCanceled() from exc
+        except (FFmpegError, FFmpegTimeout, ValidationFailed, ProbeError) as exc:
+            raise _composition_failure("encode", exc) from exc
+        reporter.check_cancel()
+        reporter.update("save", 0.97)
+        name = storage_save(
+            name=video_file_name(video, f"export-{export.quality}", export.format, job.code.hex[:12]),
+            path=path,
+        )
+        try:
+            with transaction.atomic():
+                old = export.file.name
+                updated = Export.objects.filter(pk=export.pk, source_master=video.master.name).update(
+                    file=name,
+                    width=info.video.width,
+                    height=info.video.height,
+                    size_bytes=info.size_bytes,
+                    duration_ms=info.duration_ms,
+                )
+                if not updated:
+                    raise JobFailure(
+                        "save",
+                        "The video was rendered again while this export ran; ask again.",
+                    )
+        except Exception:
+            storage_delete_quietly(name)
+            raise
+    if old and old != name:
+        storage_delete_quietly(old)
+    return Decimal("0")

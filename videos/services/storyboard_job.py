@@ -1,0 +1,107 @@
+"""The storyboard job: make the narration and the picture of every scene that lacks one."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+
+from assets.generators import narration_provider_for, provider_close
+from assets.generators.base import GenerationError
+from assets.generators.offline import get_narration_provider
+from assets.models import MediaAsset
+from assets.services import asset_create_from_path, asset_delete_if_unused
+from jobs.models import Job
+from jobs.services import (
+    JobFailure,
+    JobReporter,
+    job_tempdir,
+)
+from mediakit.spec import frame_size, scene_duration_for
+from videos.models import Scene
+from videos.selectors import scenes_missing_media, video_transition_ms
+from videos.services.pictures import scene_warning_merge, storyboard_make_pictures
+
+logger = logging.getLogger(__name__)
+
+
+def storyboard_run(*, job: Job, reporter: JobReporter) -> Decimal:
+    """Make the narration and the picture of every scene that lacks one. Idempotent:
+    a second run only fills what is still missing. Pictures come from the video's
+    visuals (videos.storyboard_media); a Replicate voice that fails falls back to
+    espeak-ng with a warning on the scene."""
+
+    video = job.video
+    narrator = narration_provider_for(video, job_id=job.pk)
+    offline_narrator = get_narration_provider()
+    width, height = frame_size(video.aspect, video.quality)
+    transition_ms = video_transition_ms(video)
+    cost = Decimal("0")
+    try:
+        with job_tempdir(job=job) as tmp:
+            # Loop until nothing is missing: a scene edited while we work is picked up too.
+            for _round in range(3):
+                pending = scenes_missing_media(video)
+                if not pending:
+                    break
+                voiceless = [scene for scene in pending if scene.narration_audio_id is None]
+                for index, scene in enumerate(voiceless):
+                    reporter.check_cancel()
+                    reporter.update("narration", 0.5 * index / len(voiceless))
+                    number = scene.position + 1
+                    warning = ""
+                    try:
+                        audio = narrator.synthesize(
+                            text=scene.narration, voice=video.voice, rate_wpm=video.speech_rate, out_dir=tmp
+                        )
+                        maker = narrator
+                    except GenerationError as exc:
+                        if narrator.name == offline_narrator.name:
+                            raise JobFailure(
+                                "narration", f"Scene {number}: could not synthesise speech: {exc}"
+                            ) from exc
+                        warning = f"{exc} The built-in voice reads this scene instead."
+                        maker = offline_narrator
+                        try:
+                            audio = offline_narrator.synthesize(
+                                text=scene.narration, voice=video.voice, rate_wpm=video.speech_rate, out_dir=tmp
+                            )
+                        except GenerationError as exc2:
+                            raise JobFailure(
+                                "narration", f"Scene {number}: could not synthesise speech: {exc2}"
+                            ) from exc2
+                    asset = asset_create_from_path(
+                        owner=video.owner,
+                        kind=MediaAsset.Kind.AUDIO,
+                        source=MediaAsset.Source.GENERATED,
+                        path=audio.path,
+                        mime=audio.mime,
+                        duration_ms=audio.duration_ms,
+                        generator=maker.name,
+                    )
+                    cost += audio.cost_usd
+                    changes = {
+                        "narration_audio": asset,
+                        "narration_ms": audio.duration_ms,
+                        "duration_ms": scene_duration_for(audio.duration_ms, transition_ms=transition_ms),
+                    }
+                    changes["warning"] = scene_warning_merge(scene.warning, "Narration", warning)
+                    # Conditional on the text we spoke: an edit made meanwhile wins.
+                    if not Scene.objects.filter(
+                        pk=scene.pk, narration=scene.narration, narration_audio__isnull=True
+                    ).update(**changes):
+                        asset_delete_if_unused(asset=asset)
+                    audio.path.unlink(missing_ok=True)
+                reporter.check_cancel()
+                pictureless = [scene for scene in pending if scene.picture_id is None]
+                reporter.update("pictures", 0.5)
+                cost += storyboard_make_pictures(
+                    job=job, video=video, scenes=pictureless, reporter=reporter, tmp=tmp, width=width, height=height
+                )
+            if scenes_missing_media(video):
+                raise JobFailure(
+                    "storyboard",
+                    "Scenes kept changing while their media was made; run it again.",
+                )
+    finally:
+        provider_close(narrator)
+    return cost
