@@ -84,8 +84,9 @@ def check_url(url: str, *, hosts: frozenset[str], settings: HttpSettings, what: 
 
 
 def retry_after_seconds(response: httpx.Response, *, now: float | None = None) -> float | None:
-    """Seconds the server asked us to wait: Retry-After (seconds or an HTTP date), else a
-    rate-limit reset header (Pexels: a UNIX time; Pixabay: seconds from now)."""
+    """Seconds the server asked us to wait: Retry-After (seconds or an HTTP date), else,
+    on a 429 only, the rate-limit reset header (Pexels: a UNIX time; Pixabay: seconds
+    from now). Both APIs send the reset header on every answer, so a 5xx ignores it."""
     raw = response.headers.get("retry-after")
     now = time.time() if now is None else now
     if raw:
@@ -98,7 +99,7 @@ def retry_after_seconds(response: httpx.Response, *, now: float | None = None) -
             when = None
         if when is not None:
             return max(0.0, when.timestamp() - now)
-    reset = response.headers.get("x-ratelimit-reset")
+    reset = response.headers.get("x-ratelimit-reset") if response.status_code == 429 else None
     if reset and reset.strip().isdigit():
         value = float(reset)
         # A value this large is an epoch time (Pexels); a small one is a delay (Pixabay).

@@ -154,6 +154,7 @@ class FakeStockServer:
         self.html_for: set[int] = set()  # item ids whose downloads are an HTML page
         self.link_host: str | None = None  # media links on another host (e.g. "evil.example")
         self.redirect_to: str | None = None  # media requests redirect here
+        self.media_without_length = False  # media bodies end at the connection's close
         self.catalogue = CATALOGUE
         self.maker = MediaMaker()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -220,11 +221,12 @@ class FakeStockServer:
             def log_message(self, *args) -> None:  # quiet
                 return
 
-            def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+            def _send(self, status: int, headers: dict[str, str], body: bytes, *, length: bool = True) -> None:
                 self.send_response(status)
                 for key, value in headers.items():
                     self.send_header(key, value)
-                self.send_header("Content-Length", str(len(body)))
+                if length:
+                    self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
 
@@ -246,7 +248,7 @@ class FakeStockServer:
                     if found is None:
                         return self._send(404, {"Content-Type": "text/plain"}, b"not found")
                     body, content_type = found
-                    return self._send(200, {"Content-Type": content_type}, body)
+                    return self._send(200, {"Content-Type": content_type}, body, length=not fake.media_without_length)
                 answer = fake.api(parts.path, query, self.headers)
                 if answer is None:
                     return self._send(404, {"Content-Type": "application/json"}, b'{"error": "not found"}')

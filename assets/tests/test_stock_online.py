@@ -280,6 +280,20 @@ def test_a_download_over_the_size_cap_leaves_no_file(fake_pixabay, sleeps, downl
     provider.close()
 
 
+def test_a_download_without_a_length_is_cut_off_at_the_cap(fake_pixabay, sleeps, downloads):
+    provider = PixabayProvider(
+        fake_pixabay.api_key, base_url=fake_pixabay.api_url, http=http(sleeps, max_download_bytes=2000)
+    )
+    clip = provider.search(landscape_1080p("video"))[0]
+    fake_pixabay.media_without_length = True
+
+    with pytest.raises(StockDownloadRefused, match="over the 2,000-byte limit"):
+        provider.download(clip, downloads / "big")
+
+    assert list(downloads.iterdir()) == []
+    provider.close()
+
+
 def test_a_download_that_fails_once_is_retried(pexels, fake_pexels, sleeps, downloads):
     (photo,) = pexels.search(landscape_1080p())
     fake_pexels.fail_next_media((503, {"Retry-After": "1"}))
@@ -496,3 +510,19 @@ def test_a_server_that_is_not_there_is_retried_then_reported(sleeps):
 
     assert sleeps == [0.5, 1.0, 2.0]
     provider.close()
+
+
+def test_retry_after_is_read_as_seconds_a_date_or_a_reset_on_429_only():
+    import httpx
+
+    from assets.stock_online.http import retry_after_seconds
+
+    now = 1_800_000_000.0
+    assert retry_after_seconds(httpx.Response(429, headers={"Retry-After": "7"}), now=now) == 7.0
+    date = "Fri, 15 Jan 2027 08:00:10 GMT"  # 1_800_000_000 is 08:00:00 that day
+    assert retry_after_seconds(httpx.Response(503, headers={"Retry-After": date}), now=now) == 10.0
+    assert retry_after_seconds(httpx.Response(429, headers={"X-RateLimit-Reset": "42"}), now=now) == 42.0
+    epoch = str(int(now) + 30)
+    assert retry_after_seconds(httpx.Response(429, headers={"X-Ratelimit-Reset": epoch}), now=now) == 30.0
+    # Pixabay sends its reset on every answer: a 500 waits by backoff, not a minute.
+    assert retry_after_seconds(httpx.Response(500, headers={"X-RateLimit-Reset": "60"}), now=now) is None
