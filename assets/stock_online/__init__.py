@@ -21,6 +21,7 @@ from assets.stock_online.pexels import PexelsProvider
 from assets.stock_online.pixabay import PixabayProvider
 from assets.stock_online.queries import stock_queries_for
 from assets.stock_online.selection import StockPick, pick_for_scenes
+from assets.stock_online.verify import VerifiedMedia, download_verified, verify_download
 
 __all__ = [
     "PexelsProvider",
@@ -33,6 +34,9 @@ __all__ = [
     "StockProvider",
     "StockQuery",
     "StockRateLimited",
+    "VerifiedMedia",
+    "download_verified",
     "pick_for_scenes",
     "stock_queries_for",
+    "verify_download",
 ]

@@ -13,13 +13,20 @@ from pathlib import Path
 
 from PIL import Image
 
-from assets.stock_online.base import FAMILIES, StockCandidate, StockDownloadRefused
+from assets.stock_online.base import FAMILIES, StockCandidate, StockDownloadRefused, StockProvider
 from mediakit.errors import ProbeError
 from mediakit.probe import probe
 from mediakit.sniff import sniff_media
 
 # A photo larger than this is not decoded (Pillow's bomb limit is far higher).
 MAX_PIXELS = 40_000_000
+_MIME = {
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "isobmff": "video/mp4",
+    "matroska": "video/webm",
+}
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,8 @@ class VerifiedMedia:
     width: int
     height: int
     duration_ms: int | None
+    mime: str
+    has_audio: bool
 
 
 def verify_download(path: Path, candidate: StockCandidate, *, min_width: int = 0, min_height: int = 0) -> VerifiedMedia:
@@ -39,6 +48,7 @@ def verify_download(path: Path, candidate: StockCandidate, *, min_width: int = 0
     if family not in FAMILIES[candidate.kind]:
         raise StockDownloadRefused(f"{candidate.provider}: the file is not a {candidate.kind}.")
     duration_ms: int | None = None
+    has_audio = False
     if candidate.kind == "photo":
         try:
             with Image.open(path) as picture:
@@ -56,6 +66,7 @@ def verify_download(path: Path, candidate: StockCandidate, *, min_width: int = 0
         if info.video is None:
             raise StockDownloadRefused(f"{candidate.provider}: the clip has no video stream.")
         width, height = info.video.width, info.video.height
+        has_audio = info.audio is not None
         duration_ms = info.duration_ms or info.video.duration_ms
         if not duration_ms:
             raise StockDownloadRefused(f"{candidate.provider}: the clip has no duration.")
@@ -63,4 +74,25 @@ def verify_download(path: Path, candidate: StockCandidate, *, min_width: int = 0
         raise StockDownloadRefused(
             f"{candidate.provider}: the file is {width}x{height}, smaller than {min_width}x{min_height}."
         )
-    return VerifiedMedia(path=path, family=family, width=width, height=height, duration_ms=duration_ms)
+    return VerifiedMedia(
+        path=path,
+        family=family,
+        width=width,
+        height=height,
+        duration_ms=duration_ms,
+        mime=_MIME[family],
+        has_audio=has_audio,
+    )
+
+
+def download_verified(
+    provider: StockProvider, candidate: StockCandidate, dest: Path, *, min_width: int = 0, min_height: int = 0
+) -> VerifiedMedia:
+    """Download and verify in one step; a file that fails verification is deleted, so
+    the caller either gets a checked local file to store or an error for the scene."""
+    path = provider.download(candidate, dest)
+    try:
+        return verify_download(path, candidate, min_width=min_width, min_height=min_height)
+    except Exception:
+        path.unlink(missing_ok=True)
+        raise

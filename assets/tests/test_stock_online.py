@@ -20,7 +20,7 @@ from assets.stock_online import (
 )
 from assets.stock_online.configured import stock_provider, stock_providers_available
 from assets.stock_online.http import HttpSettings, RetryPolicy
-from assets.stock_online.verify import verify_download
+from assets.stock_online.verify import download_verified, verify_download
 from assets.tests.fake_pexels import FakePexels
 from assets.tests.fake_pixabay import FakePixabay
 
@@ -255,6 +255,17 @@ def test_verify_refuses_a_file_smaller_than_the_frame(pexels, downloads):
     path = pexels.download(photo, downloads / "small")
     with pytest.raises(StockDownloadRefused, match="600x400, smaller than 1920x1080"):
         verify_download(path, photo, min_width=1920, min_height=1080)
+
+
+def test_download_verified_gives_what_to_store_and_removes_a_file_that_fails(pixabay, downloads):
+    clip = next(c for c in pixabay.search(landscape_1080p("video", terms="waves rocks")) if c.id == "15")
+
+    media = download_verified(pixabay, clip, downloads / "ok", min_width=192, min_height=108)
+    assert (media.mime, media.has_audio, media.path.name) == ("video/mp4", False, "ok.mp4")
+
+    with pytest.raises(StockDownloadRefused, match="smaller than 1920x1080"):
+        download_verified(pixabay, clip, downloads / "too-small", min_width=1920, min_height=1080)
+    assert sorted(p.name for p in downloads.iterdir()) == ["ok.mp4"]
 
 
 def test_an_html_page_instead_of_media_leaves_no_file(pexels, fake_pexels, downloads):
