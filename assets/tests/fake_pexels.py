@@ -157,5 +157,5 @@ class FakePexels(FakeStockServer):
             if item.id in self.html_for:
                 return b"<!DOCTYPE html><html><body>Not a picture</body></html>", "text/html"
             # The query string is gone by now; media are made at the original's shape.
-            return self.maker.jpeg(item.width, item.height, item.colour), "image/jpeg"
+            return self.maker.jpeg(item.width, item.height, item.colour, f"#{item.id} {item.tags}"), "image/jpeg"
         return None

@@ -134,7 +134,9 @@ class FakePixabay(FakeStockServer):
                 return b"<!DOCTYPE html><html><body>Not a picture</body></html>", "text/html"
             longest = int(photo.group(2))
             scale = min(1.0, longest / max(item.width, item.height))
-            return self.maker.jpeg(round(item.width * scale), round(item.height * scale), item.colour), "image/jpeg"
+            return self.maker.jpeg(
+                round(item.width * scale), round(item.height * scale), item.colour, f"#{item.id} {item.tags}"
+            ), "image/jpeg"
         video = _VIDEO_FILE.match(path)
         if video:
             item = self.item(int(video.group(1)))

@@ -20,7 +20,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
+
+from mediakit.config import DEJAVU_BOLD
 
 
 @dataclass(frozen=True)
@@ -99,15 +101,23 @@ class MediaMaker:
         h = max(16, height // self.scale) // 2 * 2
         return w, h
 
-    def jpeg(self, width: int, height: int, colour: tuple[int, int, int]) -> bytes:
+    def jpeg(self, width: int, height: int, colour: tuple[int, int, int], label: str = "") -> bytes:
         size = self._size(width, height)
-        key = ("jpeg", size, colour)
+        key = ("jpeg", size, colour, label)
         with self.lock:
             if key not in self.cache:
                 picture = Image.new("RGB", size, colour)
-                # A lighter band so a frame grab shows it is this picture.
+                # A lighter band, and the item's tags, so a frame grab shows which item it is.
                 band = Image.new("RGB", (size[0], max(2, size[1] // 5)), tuple(min(255, c + 60) for c in colour))
                 picture.paste(band, (0, size[1] // 2))
+                if label:
+                    # Fits the width: DejaVu Bold glyphs average ~0.65 em.
+                    font_size = max(8, min(min(size) // 10, int(size[0] * 0.9 / (0.65 * len(label)))))
+                    try:
+                        font = ImageFont.truetype(DEJAVU_BOLD, font_size)
+                    except OSError:
+                        font = ImageFont.load_default()
+                    ImageDraw.Draw(picture).text((font_size // 2, font_size // 2), label, fill="white", font=font)
                 buffer = io.BytesIO()
                 picture.save(buffer, "JPEG", quality=85)
                 self.cache[key] = buffer.getvalue()
