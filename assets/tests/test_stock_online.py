@@ -537,3 +537,26 @@ def test_retry_after_is_read_as_seconds_a_date_or_a_reset_on_429_only():
     assert retry_after_seconds(httpx.Response(429, headers={"X-Ratelimit-Reset": epoch}), now=now) == 30.0
     # Pixabay sends its reset on every answer: a 500 waits by backoff, not a minute.
     assert retry_after_seconds(httpx.Response(500, headers={"X-RateLimit-Reset": "60"}), now=now) is None
+
+
+def test_square_videos_take_square_pexels_photos_and_any_covering_pixabay_photo(pexels, pixabay, fake_pixabay):
+    base = StockQuery.for_video(terms="", aspect="1:1", quality="720p", kind="photo")
+
+    (from_pexels,) = pick_for_scenes([pexels], [("Lighthouse.", 3000)], base)
+    (from_pixabay,) = pick_for_scenes([pixabay], [("Lighthouse.", 3000)], base)
+
+    # The square lighthouse, as large2x (1300x1300 covers 720x720).
+    assert (from_pexels.candidate.id, from_pexels.candidate.width, from_pexels.candidate.height) == ("3", 1300, 1300)
+    # Pixabay has no square filter: a landscape 1280x853 still covers a 720x720 frame.
+    assert fake_pixabay.searches()[-1]["query"]["orientation"] == "all"
+    assert (from_pixabay.candidate.id, from_pixabay.candidate.width) == ("1", 1280)
+
+
+def test_a_rate_limited_provider_is_noted_and_the_next_one_answers(pexels, fake_pexels, pixabay):
+    fake_pexels.fail_next((429, {"Retry-After": "3600"}))
+    base = StockQuery.for_video(terms="", aspect="16:9", quality="720p", kind="photo")
+
+    (pick,) = pick_for_scenes([pexels, pixabay], [("Harbour.", 3000)], base)
+
+    assert pick.candidate.provider == "pixabay"
+    assert pick.notes == ("Pexels asks us to wait 3600 s (HTTP 429); try again later.",)
