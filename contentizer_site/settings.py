@@ -269,6 +269,22 @@ REPLICATE_POLL_INTERVAL_MS = env_int("REPLICATE_POLL_INTERVAL_MS", 2000, minimum
 # Creating a prediction: retries after 429/5xx, exponential backoff from this base (Retry-After wins).
 REPLICATE_CREATE_RETRIES = env_int("REPLICATE_CREATE_RETRIES", 5, minimum=0)
 REPLICATE_BACKOFF_MS = env_int("REPLICATE_BACKOFF_MS", 1000, minimum=1)
+# --- Online stock pictures and clips (optional: a provider is offered only with its key) ---
+PEXELS_API_KEY = env_str("PEXELS_API_KEY", "")
+PIXABAY_API_KEY = env_str("PIXABAY_API_KEY", "")
+# Empty: the real APIs (https://api.pexels.com, https://pixabay.com/api/).
+PEXELS_API_URL = env_str("PEXELS_API_URL", "")
+PIXABAY_API_URL = env_str("PIXABAY_API_URL", "")
+# Requests to a stock API: per-request timeout; after 429/5xx, attempts with exponential
+# backoff from this base (Retry-After wins) and at most this much waiting in all.
+STOCK_HTTP_TIMEOUT_SECONDS = env_int("STOCK_HTTP_TIMEOUT_SECONDS", 20, minimum=1)
+STOCK_HTTP_ATTEMPTS = env_int("STOCK_HTTP_ATTEMPTS", 4, minimum=1)
+STOCK_HTTP_BACKOFF_MS = env_int("STOCK_HTTP_BACKOFF_MS", 1000, minimum=1)
+STOCK_HTTP_RETRY_BUDGET_SECONDS = env_int("STOCK_HTTP_RETRY_BUDGET_SECONDS", 60, minimum=0)
+# A downloaded stock file larger than this is refused.
+STOCK_DOWNLOAD_MAX_BYTES = env_int("STOCK_DOWNLOAD_MAX_BYTES", 52428800, minimum=1024)
+# Tests only: lets API and media URLs be http:// on loopback (the local fake servers).
+STOCK_ALLOW_LOOPBACK_HTTP = env_bool("STOCK_ALLOW_LOOPBACK_HTTP", False)
 # Absolute URLs in API responses and webhook events (e.g. https://contentizer.example.com).
 CONTENTIZER_PUBLIC_URL = env_str("CONTENTIZER_PUBLIC_URL", "")
 # Outbound webhooks: attempts, per-attempt timeout, exponential backoff base and cap.
