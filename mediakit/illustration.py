@@ -90,6 +90,7 @@ class _Entry:
     label_stems: frozenset[str]
     tag_stems: frozenset[str]
     label_key: str  # the label's stems joined, for a whole-label match
+    head_stems: frozenset[str]  # the label's head nouns: "buffalo" in "water buffalo"
 
 
 # Groups that are text-like, abstract or not a thing one can put in a scene: symbols
@@ -128,6 +129,12 @@ _TEXT_BEARING = frozenset(
         "1F524",
         "1F520",
         "1F521",
+        # ...and a few whose CLDR names match everyday words but whose pictures mislead.
+        "1F46F",  # people with bunny ears ("people")
+        "1F3C1",  # chequered flag
+        "1F948",  # 2nd place medal ("second") and its siblings
+        "1F949",
+        "1F947",
     }
 )
 # Scene-wide pictures (a full square of sky or city) read as a mood, not an object.
@@ -211,7 +218,6 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "kite": ("bird", "hawk"),
     "litre": ("water",),
     "liter": ("water",),
-    "boil": ("kettle", "hot"),
     "pour": ("water",),
     "taste": ("tongue", "drink"),
     "school": ("school",),
@@ -221,7 +227,41 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "signal": ("light",),
     "light": ("bulb",),
     "coffee": ("beverage",),
+    "water": ("droplet",),
+    "cup": ("teacup", "beverage"),
+    "heat": ("fire",),
+    "boil": ("teapot", "fire"),
+    "degree": ("thermometer",),
+    "degrees": ("thermometer",),
+    "gram": ("balance",),
+    "grams": ("balance",),
+    "weigh": ("balance",),
+    "aroma": ("nose",),
+    "smell": ("nose",),
     "people": ("family", "people"),
+}
+
+# The picture an explainer means by a common word, where CLDR offers several.
+_PREFERRED: dict[str, str] = {
+    "people": "1F9D1-200D-1F91D-200D-1F9D1",  # people holding hands
+    "person": "1F9D1",
+    "light": "1F4A1",  # light bulb
+    "idea": "1F4A1",
+    "water": "1F4A7",  # droplet
+    "money": "1F4B0",  # money bag
+    "computer": "1F4BB",  # laptop
+    "phone": "1F4F1",
+    "book": "1F4D6",
+    "car": "1F697",
+    "tree": "1F333",
+    "house": "1F3E0",
+    "home": "1F3E0",
+    "city": "1F3D9",
+    "world": "1F30D",
+    "earth": "1F30D",
+    "planet": "1F30D",
+    "heart": "2764",
+    "coffee": "2615",
 }
 
 _STOPWORDS = frozenset(
@@ -238,6 +278,7 @@ _STOPWORDS = frozenset(
     yet you your yours yourself yourselves still even far long just today yesterday tomorrow always
     first second third two three four five six seven eight nine ten hundred thousand twenty thirty
     forty fifty sixty seventy eighty ninety million time times thing things way ways lot lots part
+    second seconds minute minutes hour hours day days week weeks month months year years start
     """.split()
 )
 # The house style and rendering words of prompts say nothing about the scene.
@@ -330,6 +371,7 @@ def _index(artwork_dir: str) -> tuple[tuple[_Entry, ...], dict[str, float]]:
                 label_stems=label_stems,
                 tag_stems=tag_stems - label_stems,
                 label_key=" ".join(_stem(w) for w in _WORD.findall(label.lower())),
+                head_stems=_heads(label),
             )
         )
     # A keyword that many pictograms share ("face", "person") says little: weigh by rarity.
@@ -340,6 +382,28 @@ def _index(artwork_dir: str) -> tuple[tuple[_Entry, ...], dict[str, float]]:
     total = len(entries) or 1
     idf = {stem: math.log(1 + total / count) for stem, count in counts.items()}
     return tuple(entries), idf
+
+
+_LINKS = frozenset({"with", "of", "on", "in", "at", "and", "over", "without", "for"})
+
+
+def _heads(label: str) -> frozenset[str]:
+    """The head nouns of a CLDR label: the last word of each part before a linking word
+    ("hot beverage" -> beverage, "beach with umbrella" -> beach, "couch and lamp" -> both)."""
+    words = _WORD.findall(label.lower())
+    heads, part = set(), []
+    for word in [*words, "and"]:
+        if word in _LINKS:
+            # "people holding hands": a participle follows the head.
+            ing = [i for i, w in enumerate(part) if i and w.endswith("ing")]
+            if part:
+                heads.add(_stem(part[ing[0] - 1] if ing else part[-1]))
+            if word != "and":
+                break
+            part = []
+        else:
+            part.append(word)
+    return frozenset(heads)
 
 
 def _twemoji_path(svg_dir: Path, hexcode: str) -> Path | None:
@@ -406,10 +470,14 @@ def _entry_score(entry: _Entry, terms: Iterable[_Term], idf: dict[str, float]) -
             # The label is the pictogram's name: a hit there beats any keyword, most of all
             # when the label is the word itself ("ferry" for ferry).
             factor = 3.0 if entry.label_key == term.stem else 2.0 / max(1, len(entry.label_stems)) ** 0.5
+            if term.stem not in entry.head_stems:
+                factor *= 0.4  # "water" is not what a water buffalo is
         elif term.stem in entry.tag_stems:
             factor = 0.6
         else:
             continue
+        if _PREFERRED.get(term.stem) == entry.hexcode:
+            factor = max(factor, 3.0)
         score += term.weight * factor * idf.get(term.stem, 1.0)
         matched.append(term.stem)
     if score and entry.group == "smileys-emotion":
@@ -447,7 +515,7 @@ def match_pictograms(text: str, *, limit: int) -> list[Pictogram]:
             if best is None or key > (best[0], best[1]):
                 best = (score, -entry.order, entry, matched)
         # A weak match is noise next to a strong one: stop rather than show it.
-        if best is None or best[0] < 0.5 or (chosen and best[0] < 0.25 * chosen[0].score):
+        if best is None or best[0] < 0.5 or (chosen and best[0] < 0.3 * chosen[0].score):
             break
         score, _, entry, matched = best
         chosen.append(
@@ -565,8 +633,8 @@ _PALETTES = tuple(
         (
             "#cdb4db",
             "#fdf1f6",
-            "#bde0fe",
-            "#a2d2ff",
+            "#c9b3e0",
+            "#9fc9b4",
             "#b9e4c9",
             "#8fcfa6",
             "#7fb7e6",
@@ -575,7 +643,7 @@ _PALETTES = tuple(
             "#eddbe7",
             "#b58a7a",
             "#8d6558",
-            "#ffc8dd",
+            "#ffd97a",
             "#7b2cbf",
         ),
         (
@@ -632,7 +700,15 @@ _SUPERSAMPLE = 2
 _SKY_SUBGROUPS = frozenset({"sky-weather", "transport-air", "animal-bird"})
 # Subgroups that float on water, and words that turn the ground into water.
 _WATER_SUBGROUPS = frozenset({"transport-water", "animal-marine"})
-_WATER_WORDS = frozenset({"sea", "ocean", "harbor", "port", "river", "lake", "water", "wave", "coast", "bay", "sail"})
+# Only the open water turns the ground into a sea: "water" alone is as often a glassful.
+_WATER_WORDS = frozenset({"sea", "ocean", "harbor", "port", "river", "lake", "wave", "coast", "bay", "sail", "shore"})
+# Things that fly although CLDR files them elsewhere: a kite, a balloon, a parachute.
+_FLYING = frozenset({"1FA81", "1F388", "1FA82"})
+# A city on the horizon instead of hills, for these pictures or words.
+_CITY_CODES = frozenset({"1F3D9", "1F306"})  # cityscape, cityscape at dusk
+_CITY_WORDS = frozenset({"city", "town", "downtown", "urban", "street", "traffic", "skyscraper", "skyline"})
+# Weather things that are objects, not sky: they stand or go in a badge.
+_NOT_SKY = frozenset({"2602", "2614", "26F1", "1F4A7", "1F525", "1F30A", "1F321", "1F302", "26A1"})
 # What can stand in each kind of scene; anything else is shown as a round badge floating
 # in the sky, the way explainer videos show an idea next to the scene.
 _LAND_SUBGROUPS = frozenset(
@@ -658,6 +734,8 @@ _LAND_SUBGROUPS = frozenset(
     }
 )
 _WATER_COMPATIBLE = frozenset({"transport-water", "animal-marine"})
+# Things that stand for an idea better than they stand in a scene (an anchor for a port).
+_EMBLEMS = frozenset({"2693"})
 _WATER_CODES = frozenset({"1F30A", "1F3DD", "1F3D6"})  # water wave, desert island, beach
 # Twemoji draws a strip of its own water under boats: in a sea of ours it would float.
 _TWEMOJI_WATER = (0x55, 0xAC, 0xEE)
@@ -685,17 +763,21 @@ def render_illustration(
     if not objects:
         objects = [_generic(seed)]
     stems = {term.stem for term in _terms(prompt)}
-    water = any(p.subgroup in _WATER_SUBGROUPS for p in objects[:2]) or bool(stems & _WATER_WORDS)
     hero = objects[0]
-    indoor = (
-        not water
-        and hero.group in _INDOOR_GROUPS
+    indoor_hero = (
+        hero.group in _INDOOR_GROUPS
         and hero.subgroup not in _INDOOR_EXCEPTIONS
-        and hero.subgroup not in _SKY_SUBGROUPS
+        and (hero.subgroup not in _SKY_SUBGROUPS or hero.hexcode in _NOT_SKY)
     )
+    # A boat or a sea creature, or words of the sea around anything but a thing of the house.
+    water = hero.subgroup in _WATER_SUBGROUPS or (
+        not indoor_hero and (bool(stems & _WATER_WORDS) or any(p.subgroup in _WATER_SUBGROUPS for p in objects[1:2]))
+    )
+    city = any(p.hexcode in _CITY_CODES for p in picks) or bool(stems & _CITY_WORDS)
+    indoor = indoor_hero and not water and not city
     scene = "indoor" if indoor else ("water" if water else "land")
     # The layout depends on the seed and the pictures only: words never reach the pixels.
-    layout_key = f"{seed}\0{scene}\0{mood}\0" + ",".join(p.hexcode for p in objects)
+    layout_key = f"{seed}\0{scene}\0{mood}\0{city}\0" + ",".join(p.hexcode for p in objects)
     rng = random.Random(hashlib.sha256(layout_key.encode()).digest())
     palette = _palette_for(palette_seed)
     image = _compose(
@@ -704,6 +786,7 @@ def render_illustration(
         palette=palette,
         mood=mood,
         scene=scene,
+        city=city,
         objects=objects[:4],
         rng=rng,
     )
@@ -733,9 +816,11 @@ def _generic(seed: int) -> Pictogram:
 
 
 def _mood(prompt: str, picks: list[Pictogram]) -> str:
-    for pick in picks:
-        if pick.hexcode in _MOODS:
-            return _MOODS[pick.hexcode]
+    tiles = [_MOODS[p.hexcode] for p in picks if p.hexcode in _MOODS]
+    for mood in tiles:
+        if mood != "day":
+            return mood
+    # The words speak for the hour where no picture did ("city lights at night").
     for word in _WORD.findall(prompt.lower()):
         mood = _MOOD_WORDS.get(word) or _MOOD_WORDS.get(_stem(word))
         if mood:
@@ -750,6 +835,7 @@ def _compose(
     palette: _Palette,
     mood: str,
     scene: str,
+    city: bool,
     objects: list[Pictogram],
     rng: random.Random,
 ) -> Image.Image:
@@ -779,11 +865,14 @@ def _compose(
     ]
     if scene == "indoor":
         _vertical_gradient(canvas, 0, horizon, tinted(palette.wall_top), tinted(palette.wall_bottom))
-        _indoor_backdrop(canvas, palette, rng, horizon, tinted)
+        _indoor_backdrop(canvas, palette, rng, horizon, tinted, (sky_top, sky_bottom))
     else:
         _vertical_gradient(canvas, 0, horizon, sky_top, sky_bottom)
         _sky(canvas, palette, mood, rng, horizon, busy)
-        _hills(canvas, palette, rng, horizon, tinted, scene)
+        if city and scene != "water":
+            _skyline(canvas, palette, rng, horizon, tinted, lit=mood in ("night", "dusk"))
+        else:
+            _hills(canvas, palette, rng, horizon, tinted, scene)
 
     # The ground plane: land, water or a table top, lighter far away and darker near.
     if scene == "water":
@@ -802,6 +891,20 @@ def _compose(
     else:
         _vertical_gradient(canvas, horizon, H, tinted(palette.ground_top), tinted(palette.ground_bottom))
 
+    if scene == "indoor":
+        # A rug under the group ties the things on the floor together.
+        grounded = [(cx, size) for _, (cx, _, size), how in placements if how == "ground"]
+        left = min(cx - size / 2 for cx, size in grounded)
+        right = max(cx + size / 2 for cx, size in grounded)
+        rug_y = max(base for _, (_, base, _), how in placements if how == "ground")
+        rug_h = (H - horizon) * 0.3
+        pad = short * 0.08
+        rug = Image.new("RGBA", (W, H), (0, 0, 0, 0))
+        ImageDraw.Draw(rug).ellipse(
+            (left - pad, rug_y - rug_h * 0.62, right + pad, rug_y + rug_h * 0.38),
+            fill=(*_shade(palette.accent, 0.1), 70),
+        )
+        canvas = Image.alpha_composite(canvas, rug)
     shadows = Image.new("L", (max(1, W // 8), max(1, H // 8)), 0)
     shadow_draw = ImageDraw.Draw(shadows)
     for _pict, (cx, base, size), how in placements:
@@ -825,8 +928,11 @@ def _compose(
             continue
         if scene == "water" and how == "ground" and pict.hexcode in _BOATS:
             art = _without_twemoji_water(art)
+            box = art.getchannel("A").getbbox()
+            if box is not None:
+                art = art.crop(box)  # so the hull, not the cut-away water, meets the sea
         if mood in ("night", "dusk", "storm"):
-            art = _dimmed(art, 0.25 if mood == "night" else 0.1, tint)
+            art = _dimmed(art, 0.14 if mood == "night" else 0.08, tint)
         x = round(cx - art.width / 2)
         # Grounded things stand with their feet a little below the base line; in water they
         # sink a little, as a hull does.
@@ -836,6 +942,16 @@ def _compose(
             y = round(base)
             _soft_drop(canvas, art, x, y, short)
         canvas.alpha_composite(art, (x, y))
+        if how == "ground" and scene == "water":
+            # A line of foam where the thing meets the water: it floats in the sea, not on it.
+            thick = max(3, round(short * 0.012))
+            foam_y = y + art.height - thick * 0.7
+            draw = ImageDraw.Draw(canvas)
+            draw.rounded_rectangle(
+                (x - art.width * 0.06, foam_y, x + art.width * 1.06, foam_y + thick),
+                radius=thick / 2,
+                fill=(*_shade(tinted(palette.water_top), 0.18), 235),
+            )
 
     # A gentle vignette gives the frame a focus and hides the flat edges.
     image = canvas.convert("RGB")
@@ -858,14 +974,17 @@ def _layout(
     front, and how it is drawn: "ground" (standing, with a contact shadow), "sky" (flying,
     with a drop shadow) or "badge" (inside a floating disc)."""
     short = min(W, H)
-    hero_size = short * (0.62 if portrait else 0.5) * rng.uniform(0.94, 1.04)
+    hero_size = short * (0.6 if portrait else 0.5) * rng.uniform(0.94, 1.04)
     out: list[tuple[Pictogram, tuple[float, float, float], str]] = []
     hero = objects[0]
 
     def kind(p: Pictogram) -> str:
+        if p.hexcode in _EMBLEMS and p is not hero:
+            return "badge"
         if scene == "water" and (p.subgroup in _WATER_COMPATIBLE or p.hexcode in _WATER_CODES):
             return "ground"
-        if p.subgroup in _SKY_SUBGROUPS and p.hexcode not in _WATER_CODES and scene != "indoor":
+        flies = (p.subgroup in _SKY_SUBGROUPS and p.hexcode not in _NOT_SKY) or p.hexcode in _FLYING
+        if flies and scene != "indoor":
             return "sky"
         if p is hero:
             return "ground"
@@ -880,38 +999,42 @@ def _layout(
     sky = [p for p in objects if kinds[p.hexcode] == "sky"]
     badges = [p for p in objects if kinds[p.hexcode] == "badge"]
     hero_in_sky = hero in sky
-    # Where the hero stands: the middle, or a third either way (chosen by the seed).
-    shift = rng.choice((0.0, 0.0, -0.08, 0.08)) if not portrait else 0.0
-    hero_x = W * (0.5 + shift)
     hero_base = horizon + (H - horizon) * (0.32 if not portrait else 0.26)
-
-    companions = [p for p in ground if p is not hero][:3]
     side_first = rng.choice((-1, 1))
-    slots: list[tuple[float, float]] = []  # (x offset in hero sizes, depth 0..1: 0 far)
-    if portrait:
-        slots = [(-0.52, 0.0), (0.52, 0.1), (0.0, -0.5)]
-    else:
-        slots = [(-0.95, 0.1), (0.95, 0.0), (-1.7, -0.1)]
+
+    # Companions stand beside the hero, a little further back (higher, smaller); a tall
+    # frame has room for two beside it, the rest become badges.
+    companions = [p for p in ground if p is not hero]
+    room = 2 if portrait else 3
+    badges += companions[room:]
+    companions = companions[:room]
+    placed: list[tuple[Pictogram, float, float, float]] = []  # (pictogram, x offset, base, size)
+    gap = short * 0.04
+    reach = {-1: hero_size / 2, 1: hero_size / 2}  # how far the group reaches on each side
     for index, pict in enumerate(companions):
-        dx, depth = slots[index]
-        dx *= side_first
-        size = hero_size * rng.uniform(0.46, 0.56) * (1 - 0.12 * index)
-        x = hero_x + dx * hero_size
-        if portrait and index == 2:
-            # The third companion stands on the far ground behind the hero.
-            base = horizon + (H - horizon) * 0.06
-            x = W * 0.5 + rng.uniform(-0.2, 0.2) * W
-        else:
-            base = horizon + (H - horizon) * (0.16 + 0.08 * depth)
-        margin = size * 0.5 + W * 0.07
-        x = min(max(x, margin), W - margin)
+        size = hero_size * rng.uniform(0.46, 0.54) * (1 - 0.1 * index) * (0.85 if portrait else 1.0)
+        side = side_first if index % 2 == 0 else -side_first
+        # In a tall frame they tuck in behind the hero's shoulders.
+        overlap = size * 0.35 if portrait else -gap
+        dx = side * (reach[side] + size / 2 - overlap)
+        reach[side] = abs(dx) + size / 2
+        depth = 0.16 + 0.05 * index
+        placed.append((pict, dx, horizon + (H - horizon) * depth, size))
+    # The whole group is centred, give or take a little: balance beats a rule of thirds here.
+    centre = W / 2 + (reach[1] - reach[-1]) / -2 + rng.uniform(-0.025, 0.025) * W
+    if hero_in_sky:
+        centre = W / 2 + rng.uniform(-0.04, 0.04) * W
+    hero_x = centre
+    for pict, dx, base, size in placed:
+        margin = size * 0.5 + W * 0.06
+        x = min(max(centre + dx, margin), W - margin)
         out.append((pict, (x, base, size), "ground"))
     out.sort(key=lambda item: item[1][1])  # farther (higher) first
 
     # Badges float left and right of the hero's head, high enough to clear it.
-    badge_size = short * (0.24 if portrait else 0.22)
+    badge_size = short * (0.27 if portrait else 0.22)
     if portrait:
-        badge_slots = [(0.26, 0.2), (0.74, 0.2), (0.5, 0.09)]
+        badge_slots = [(0.27, 0.29), (0.73, 0.29), (0.5, 0.16)]
     else:
         badge_slots = [(0.2, 0.24), (0.8, 0.24), (0.5, 0.1)]
     if side_first < 0:
@@ -981,12 +1104,13 @@ def _sky(
     elif mood in ("storm", "fog"):
         sx, sy, sr, sun = 0, 0, 0, palette.sun
     else:
-        sx, sy, sr = W * _free_x(busy, (0.16, 0.84, 0.5), rng), horizon * rng.uniform(0.22, 0.3), short * 0.075
+        fx = _free_x(busy, (0.16, 0.84, 0.5), rng)
+        sx, sy, sr = W * fx, horizon * rng.uniform(0.22, 0.3), short * 0.075
         sun = palette.sun
+        if any(abs(fx - bx) < 0.12 for bx, _ in busy):
+            sr = 0  # no clear patch of sky: no sun rather than a sun behind something
     if sr:
-        for k, alpha in ((1.9, 28), (1.45, 45)):
-            r = sr * k
-            draw.ellipse((sx - r, sy - r, sx + r, sy + r), fill=(*_shade(sun, 0.12), alpha))
+        _glow(canvas, (sx, sy), sr * 2.1, _shade(sun, 0.1), 110)
         draw.ellipse((sx - sr, sy - sr, sx + sr, sy + sr), fill=(*sun, 255))
     # Flat clouds: rounded bars with bumps on top.
     cloud_colour = (255, 255, 255, 215) if mood != "storm" else (120, 130, 145, 235)
@@ -996,6 +1120,8 @@ def _sky(
         cw = short * rng.uniform(0.2, 0.3)
         ch = cw * 0.26
         fx = _free_x(taken, (0.1, 0.3, 0.5, 0.7, 0.9), rng)
+        if any(abs(fx - bx) < 0.15 for bx, _ in taken):
+            break  # no clear patch of sky left: fewer clouds beat a cluttered sky
         taken.append((fx, 0.0))
         cx = W * (fx + rng.uniform(-0.04, 0.04))
         cy = horizon * rng.uniform(0.12, 0.4)
@@ -1039,7 +1165,42 @@ def _hills(canvas: Image.Image, palette: _Palette, rng: random.Random, horizon: 
         draw.polygon(points, fill=(*tinted(colour), 255))
 
 
-def _indoor_backdrop(canvas: Image.Image, palette: _Palette, rng: random.Random, horizon: int, tinted) -> None:
+def _skyline(canvas: Image.Image, palette: _Palette, rng: random.Random, horizon: int, tinted, *, lit: bool) -> None:
+    """Two rows of flat towers on the horizon, the far row paler: a city, not a field."""
+    W, H = canvas.size
+    short = min(W, H)
+    draw = ImageDraw.Draw(canvas)
+    far = _mix(tinted(palette.hill_far), tinted(palette.sky_bottom), 0.35)
+    near = tinted(palette.hill_near)
+    for colour, tallest, width_range, windows in ((far, 0.3, (0.05, 0.09), False), (near, 0.2, (0.06, 0.11), True)):
+        x = -rng.uniform(0, 0.05) * W
+        while x < W:
+            bw = rng.uniform(*width_range) * short
+            bh = rng.uniform(0.35, 1.0) * tallest * horizon
+            top = horizon - bh
+            draw.rectangle((x, top, x + bw - short * 0.006, horizon + 1), fill=(*colour, 255))
+            if windows:
+                glass = (255, 226, 150, 230) if lit else (*_shade(colour, 0.12), 255)
+                step = short * 0.028
+                wy = top + step
+                while wy < horizon - step:
+                    wx = x + step * 0.6
+                    while wx < x + bw - step:
+                        if rng.random() < (0.55 if lit else 0.8):
+                            draw.rectangle((wx, wy, wx + step * 0.45, wy + step * 0.55), fill=glass)
+                        wx += step
+                    wy += step * 1.1
+            x += bw
+
+
+def _indoor_backdrop(
+    canvas: Image.Image,
+    palette: _Palette,
+    rng: random.Random,
+    horizon: int,
+    tinted,
+    sky: tuple[RGB, RGB],
+) -> None:
     W, H = canvas.size
     short = min(W, H)
     draw = ImageDraw.Draw(canvas)
@@ -1052,7 +1213,7 @@ def _indoor_backdrop(canvas: Image.Image, palette: _Palette, rng: random.Random,
     inset = short * 0.018
     sky_box = (round(wx + inset), round(wy + inset), round(wx + ww - inset), round(wy + wh - inset))
     window = Image.new("RGBA", (sky_box[2] - sky_box[0], sky_box[3] - sky_box[1]))
-    _vertical_gradient(window, 0, window.height, palette.sky_top, palette.sky_bottom)
+    _vertical_gradient(window, 0, window.height, *sky)  # the hour shows through the window
     canvas.paste(window, sky_box[:2])
     draw.rectangle(
         ((sky_box[0] + sky_box[2]) / 2 - inset / 3, sky_box[1], (sky_box[0] + sky_box[2]) / 2 + inset / 3, sky_box[3]),
