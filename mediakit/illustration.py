@@ -37,6 +37,7 @@ __all__ = [
     "IllustrationResult",
     "Pictogram",
     "artwork_available",
+    "credit_for",
     "match_pictograms",
     "render_illustration",
 ]
@@ -794,10 +795,16 @@ def render_illustration(
     return IllustrationResult(
         image=image,
         pictograms=shown,
-        credit=ARTWORK_CREDIT,
+        credit=credit_for(shown),
         licence=ARTWORK_LICENCE,
         source_url=ARTWORK_SOURCE_URL,
     )
+
+
+def credit_for(pictograms: Iterable[Pictogram]) -> str:
+    """The attribution line of one picture: which pictograms, by whom, under what licence."""
+    names = ", ".join(dict.fromkeys(p.label for p in pictograms))
+    return f"Pictograms ({names}): {ARTWORK_CREDIT}" if names else ARTWORK_CREDIT
 
 
 def _generic(seed: int) -> Pictogram:
@@ -1227,14 +1234,21 @@ def _indoor_backdrop(
 
 
 def _glow(canvas: Image.Image, centre: tuple[float, float], radius: float, colour: RGB, alpha: int) -> None:
-    W, H = canvas.size
-    small = Image.new("L", (max(1, W // 8), max(1, H // 8)), 0)
-    cx, cy, r = centre[0] / 8, centre[1] / 8, radius / 8
+    """A soft disc of light or shade, drawn at an eighth of the size and blurred, only over
+    the square it can reach (a full-frame layer per glow costs a third of a 1080p render)."""
+    reach = radius * 1.6
+    left, top = max(0, int(centre[0] - reach)), max(0, int(centre[1] - reach))
+    right, bottom = min(canvas.width, int(centre[0] + reach) + 1), min(canvas.height, int(centre[1] + reach) + 1)
+    if right <= left or bottom <= top:
+        return
+    w, h = right - left, bottom - top
+    small = Image.new("L", (max(1, w // 8), max(1, h // 8)), 0)
+    cx, cy, r = (centre[0] - left) / 8, (centre[1] - top) / 8, radius / 8
     ImageDraw.Draw(small).ellipse((cx - r, cy - r, cx + r, cy + r), fill=alpha)
     small = small.filter(ImageFilter.GaussianBlur(max(1.0, r * 0.35)))
-    layer = Image.new("RGBA", (W, H), (*colour, 0))
-    layer.putalpha(small.resize((W, H), Image.Resampling.BILINEAR))
-    canvas.alpha_composite(layer)
+    layer = Image.new("RGBA", (w, h), (*colour, 0))
+    layer.putalpha(small.resize((w, h), Image.Resampling.BILINEAR))
+    canvas.alpha_composite(layer, (left, top))
 
 
 def _soft_drop(canvas: Image.Image, art: Image.Image, x: int, y: int, short: int) -> None:

@@ -110,6 +110,7 @@ def test_every_aspect_and_size_is_a_full_picture(width: int, height: int) -> Non
 def test_the_credit_names_the_artwork_and_its_licence() -> None:
     result = render_illustration(prompt=FERRY, width=320, height=180, seed=1, palette_seed="v")
     assert "Twemoji" in result.credit and "CC BY 4.0" in result.credit
+    assert result.credit.startswith("Pictograms (ferry, ")
     assert result.licence == ARTWORK_LICENCE
     assert result.source_url.startswith("https://")
 
