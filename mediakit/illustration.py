@@ -96,8 +96,11 @@ class _Entry:
 
 # Groups that are text-like, abstract or not a thing one can put in a scene: symbols
 # (letters, keycaps, arrows, signs), flags, skin-tone and hair components.
-_SKIPPED_GROUPS = frozenset({"component", "symbols", "flags"})
-_SKIPPED_SUBGROUPS = frozenset({"hand-fingers-open", "hand-fingers-partial", "hand-single-finger", "time"})
+_SKIPPED_GROUPS = frozenset({"component", "symbols"})
+# Country flags stay (they carry no letters and explainers need them); other flags do not.
+_SKIPPED_SUBGROUPS = frozenset(
+    {"hand-fingers-open", "hand-fingers-partial", "hand-single-finger", "time", "flag", "subdivision-flag"}
+)
 # Twemoji pictures that carry letters or digits: never in a frame that must have no text.
 _TEXT_BEARING = frozenset(
     {
@@ -228,6 +231,15 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "signal": ("light",),
     "light": ("bulb",),
     "coffee": ("beverage",),
+    "kid": ("child",),
+    "kids": ("child",),
+    "garden": ("flower",),
+    "kitchen": ("cooking",),
+    "sunlight": ("sun",),
+    "solar": ("sun",),
+    "treaty": ("handshake",),
+    "agreement": ("handshake",),
+    "deal": ("handshake",),
     "water": ("droplet",),
     "cup": ("teacup", "beverage"),
     "heat": ("fire",),
@@ -245,7 +257,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
 # The picture an explainer means by a common word, where CLDR offers several.
 _PREFERRED: dict[str, str] = {
     "people": "1F9D1-200D-1F91D-200D-1F9D1",  # people holding hands
-    "person": "1F9D1",
+    "person": "1F9CD",  # person standing: a whole figure, not a face
     "light": "1F4A1",  # light bulb
     "idea": "1F4A1",
     "water": "1F4A7",  # droplet
@@ -263,6 +275,8 @@ _PREFERRED: dict[str, str] = {
     "planet": "1F30D",
     "heart": "2764",
     "coffee": "2615",
+    "football": "26BD",  # soccer ball: explainers are international
+    "soccer": "26BD",
 }
 
 _STOPWORDS = frozenset(
@@ -304,7 +318,8 @@ _VERBS = frozenset(
     climb climbs climbed trim trims trimmed polish polishes polished wind winds wound rotate
     rotates rides ride rode circle circles circled drop drops dropped change changes changed
     sure pour pours poured heat heats heated fail fails failed retire retired retires flash
-    flashes grind grinds make makes mind minds face faces
+    flashes grind grinds make makes mind minds face faces sign signs signed store stores stored
+    check checks checked play plays played cross crosses crossed
     """.split()
 )
 # Adjectives describe; a pictogram should show a thing ("fresh" is not a barber pole).
@@ -316,14 +331,39 @@ _ADJECTIVES = frozenset(
     western main whole real simple easy hard soft strong weak finer coarser stronger brighter
     """.split()
 )
+# Nouns too abstract to draw: a ruler for "edge" or a die for "chance" only confuses.
+_ABSTRACT = frozenset(
+    """
+    edge side end top bottom middle front back kind type sort number amount level point case fact
+    place area piece bit step steps process result reason problem question answer chance
+    """.split()
+)
 _DETERMINERS = frozenset("a an the this that these those his her its their our my your some every each no any".split())
 _WORD = re.compile(r"[a-z]+")
+
+
+_IRREGULAR = {
+    "children": "child",
+    "men": "man",
+    "women": "woman",
+    "mice": "mouse",
+    "geese": "goose",
+    "teeth": "tooth",
+    "feet": "foot",
+    "leaves": "leaf",
+    "knives": "knife",
+    "wolves": "wolf",
+    "news": "news",
+    "glasses": "glass",
+}
 
 
 def _stem(word: str) -> str:
     """A light, deterministic English stemmer: plurals, -ing, -ed, British -our. Enough to
     meet CLDR's keywords (which are mostly singular nouns) without a language model."""
     w = word.lower()
+    if w in _IRREGULAR:
+        return _IRREGULAR[w]
     if w.endswith("our") and len(w) > 5:  # harbour -> harbor, colour -> color
         w = w[:-3] + "or"
     for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ches", "ch"), ("shes", "sh"), ("xes", "x")):
@@ -454,8 +494,12 @@ def _terms(text: str) -> list[_Term]:
             weight = 0.15
         elif word in _ADJECTIVES and word not in _SYNONYMS:
             weight = 0.3
+        elif word in _ABSTRACT:
+            weight = 0.25
         elif word.endswith(("ing", "ed")) or (following in _DETERMINERS and word.endswith("s")):
             weight = 0.4  # "ferry leaves the ...": a verb before a determiner
+        elif word.endswith("s") and i >= 2 and words[i - 2] in _DETERMINERS and previous not in _STOPWORDS:
+            weight = 0.4  # "the computer stores ...": the word after a subject is its verb
         # Words earlier in a prompt carry the subject; later ones the setting.
         weight *= 1.0 - min(0.3, i * 0.02)
         synonyms = _SYNONYMS.get(word) or _SYNONYMS.get(_stem(word), ())
@@ -474,7 +518,7 @@ def _entry_score(entry: _Entry, terms: Iterable[_Term], idf: dict[str, float]) -
             if term.stem not in entry.head_stems:
                 factor *= 0.4  # "water" is not what a water buffalo is
         elif term.stem in entry.tag_stems:
-            factor = 0.6
+            factor = 0.8
         else:
             continue
         if _PREFERRED.get(term.stem) == entry.hexcode:
@@ -516,7 +560,9 @@ def match_pictograms(text: str, *, limit: int) -> list[Pictogram]:
             if best is None or key > (best[0], best[1]):
                 best = (score, -entry.order, entry, matched)
         # A weak match is noise next to a strong one: stop rather than show it.
-        if best is None or best[0] < 0.5 or (chosen and best[0] < 0.3 * chosen[0].score):
+        # (Against the best thing, not a sky mood: a sunset must not crowd out the keeper.)
+        things = [p.score for p in chosen if p.hexcode not in _MOODS]
+        if best is None or best[0] < 0.5 or (things and best[0] < 0.3 * things[0]):
             break
         score, _, entry, matched = best
         chosen.append(
@@ -872,7 +918,7 @@ def _compose(
     ]
     if scene == "indoor":
         _vertical_gradient(canvas, 0, horizon, tinted(palette.wall_top), tinted(palette.wall_bottom))
-        _indoor_backdrop(canvas, palette, rng, horizon, tinted, (sky_top, sky_bottom))
+        _indoor_backdrop(canvas, palette, rng, horizon, tinted, (sky_top, sky_bottom), busy)
     else:
         _vertical_gradient(canvas, 0, horizon, sky_top, sky_bottom)
         _sky(canvas, palette, mood, rng, horizon, busy)
@@ -986,8 +1032,8 @@ def _layout(
     hero = objects[0]
 
     def kind(p: Pictogram) -> str:
-        if p.hexcode in _EMBLEMS and p is not hero:
-            return "badge"
+        if p.hexcode in _EMBLEMS or p.subgroup == "country-flag":
+            return "badge"  # the hero too: a flag or an emblem does not stand on grass
         if scene == "water" and (p.subgroup in _WATER_COMPATIBLE or p.hexcode in _WATER_CODES):
             return "ground"
         flies = (p.subgroup in _SKY_SUBGROUPS and p.hexcode not in _NOT_SKY) or p.hexcode in _FLYING
@@ -1004,7 +1050,8 @@ def _layout(
     kinds = {p.hexcode: kind(p) for p in objects}
     ground = [p for p in objects if kinds[p.hexcode] == "ground"]
     sky = [p for p in objects if kinds[p.hexcode] == "sky"]
-    badges = [p for p in objects if kinds[p.hexcode] == "badge"]
+    hero_badge = kinds[hero.hexcode] == "badge"  # a flag or an emblem: a big disc in the middle
+    badges = [p for p in objects if kinds[p.hexcode] == "badge" and p is not hero]
     hero_in_sky = hero in sky
     hero_base = horizon + (H - horizon) * (0.32 if not portrait else 0.26)
     side_first = rng.choice((-1, 1))
@@ -1028,9 +1075,13 @@ def _layout(
         depth = 0.16 + 0.05 * index
         placed.append((pict, dx, horizon + (H - horizon) * depth, size))
     # The whole group is centred, give or take a little: balance beats a rule of thirds here.
-    centre = W / 2 + (reach[1] - reach[-1]) / -2 + rng.uniform(-0.025, 0.025) * W
-    if hero_in_sky:
-        centre = W / 2 + rng.uniform(-0.04, 0.04) * W
+    shift = (reach[1] - reach[-1]) / -2
+    if portrait:
+        # A tall frame is narrow: the hero keeps to the middle, companions clamp to the edges.
+        shift = max(-0.04 * W, min(0.04 * W, shift))
+    centre = W / 2 + shift + rng.uniform(-0.025, 0.025) * W
+    if hero_in_sky or hero_badge:
+        centre = W / 2 + rng.uniform(-0.03, 0.03) * W
     hero_x = centre
     for pict, dx, base, size in placed:
         margin = size * 0.5 + W * 0.06
@@ -1060,7 +1111,10 @@ def _layout(
         top = max(top, H * 0.08)
         out.append((pict, (x, top, size), "sky"))
 
-    if not hero_in_sky:
+    if hero_badge:
+        size = hero_size * 0.8
+        out.append((hero, (hero_x, hero_base - size * 0.62, size), "badge"))
+    elif not hero_in_sky:
         out.append((hero, (hero_x, hero_base, hero_size), "ground"))
     return out
 
@@ -1096,7 +1150,12 @@ def _sky(
             r = short * rng.uniform(0.002, 0.005)
             draw.ellipse((x - r, y - r, x + r, y + r), fill=(255, 250, 225, rng.randint(120, 230)))
         # A crescent moon: a disc with a sky-coloured disc bitten out of it.
-        mx, my, mr = W * _free_x(busy, (0.18, 0.82), rng), horizon * 0.3, short * 0.07
+        fx = _free_x(busy, (0.18, 0.82, 0.5), rng)
+        mx, my, mr = W * fx, horizon * 0.3, short * 0.07
+        if any(abs(fx - bx) < 0.12 for bx, _ in busy):
+            mr = 0  # no clear sky for the moon: the stars say night well enough
+        if not mr:
+            return
         moon = Image.new("L", canvas.size, 0)
         moon_draw = ImageDraw.Draw(moon)
         moon_draw.ellipse((mx - mr, my - mr, mx + mr, my + mr), fill=255)
@@ -1207,13 +1266,14 @@ def _indoor_backdrop(
     horizon: int,
     tinted,
     sky: tuple[RGB, RGB],
+    busy: list[tuple[float, float]],
 ) -> None:
     W, H = canvas.size
     short = min(W, H)
     draw = ImageDraw.Draw(canvas)
     # A window with a bit of sky, and a large soft disc of accent colour: a room, not a void.
     ww, wh = short * 0.42, short * 0.34
-    wx = W * rng.choice((0.22, 0.78)) - ww / 2
+    wx = W * _free_x(busy, (0.22, 0.78), rng) - ww / 2  # away from any badge
     wy = horizon - wh - short * 0.16
     frame = _shade(tinted(palette.wall_bottom), -0.08)
     draw.rounded_rectangle((wx, wy, wx + ww, wy + wh), radius=short * 0.02, fill=(*frame, 255))

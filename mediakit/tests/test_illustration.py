@@ -140,3 +140,13 @@ def no_artwork(tmp_path) -> Iterator[None]:
 def test_without_the_artwork_it_returns_none(no_artwork) -> None:
     assert match_pictograms(FERRY, limit=3) == []
     assert render_illustration(prompt=FERRY, width=320, height=180, seed=1, palette_seed="v") is None
+
+
+def test_the_word_after_a_subject_is_read_as_its_verb() -> None:
+    # "stores" is what the computer does here, not a department store.
+    assert labels("The computer stores data") == ["laptop"]
+
+
+def test_countries_get_their_flags_and_irregular_plurals_their_singular() -> None:
+    assert {"flag: France", "flag: Germany"} <= set(labels("France and Germany signed a treaty"))
+    assert "child" in labels("Children play football in the park")
