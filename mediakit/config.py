@@ -8,6 +8,7 @@ without Django.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 DEJAVU_BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 
@@ -20,6 +21,8 @@ class MediaConfig:
     # The font for captions and picture text; per-glyph fallbacks come from `fallback_fonts`.
     caption_font: str = DEJAVU_BOLD
     fallback_fonts: tuple[str, ...] = ()
+    # The npm folder scripts/setup.sh installs the illustration artwork into.
+    artwork_dir: str = str(Path(__file__).resolve().parent.parent / ".artwork" / "node_modules")
 
 
 _current = MediaConfig()

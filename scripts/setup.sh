@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
 VENV="${VENV:-.venv}"
 APT_PACKAGES=(ffmpeg espeak-ng fonts-dejavu-core chromium)
+# npm brings the offline illustration artwork (below); a machine with Node.js already has it.
+command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(npm)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -19,6 +21,20 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Artwork for the offline illustrated pictures (mediakit/illustration.py), pinned: Twemoji's
+# SVGs (graphics CC BY 4.0, credited per picture) and emojibase's CLDR annotations (MIT).
+# Installed into a git-ignored folder; nothing is fetched at run time.
+ARTWORK_DIR="${ARTWORK_DIR:-.artwork}"
+ARTWORK_PACKAGES=(@twemoji/svg@15.0.0 emojibase-data@17.0.0)
+artwork_stamp="$ARTWORK_DIR/.packages"
+if [ "$(cat "$artwork_stamp" 2>/dev/null)" != "${ARTWORK_PACKAGES[*]}" ]; then
+  echo "==> npm: installing artwork ${ARTWORK_PACKAGES[*]}"
+  mkdir -p "$ARTWORK_DIR"
+  npm install --prefix "$ARTWORK_DIR" --no-save --no-package-lock --no-audit --no-fund --ignore-scripts \
+    --loglevel=error "${ARTWORK_PACKAGES[@]}" >/dev/null
+  echo "${ARTWORK_PACKAGES[*]}" > "$artwork_stamp"
 fi
 
 if [ ! -x "$VENV/bin/python" ]; then

@@ -3,7 +3,7 @@
 Offline providers are the default. A video whose creator chose Replicate visuals gets
 pictures (and, when REPLICATE_TTS_MODEL is set, narration) from Replicate, but only on a
 site with REPLICATE_API_TOKEN; a stock video is matched against the stock library by
-the storyboard and falls back to the offline cards.
+the storyboard and falls back to the offline illustrations.
 """
 
 from __future__ import annotations
@@ -30,7 +30,13 @@ def picture_provider_for(video, *, job_id: int | None = None, stop: threading.Ev
     """The provider of the video's scene pictures (for stock videos: of the fallback cards)."""
     if uses_replicate(video):
         return ReplicatePictureProvider(aspect_ratio=video.aspect, job_id=job_id, stop=stop)
-    return get_picture_provider()
+    provider = get_picture_provider()
+    if provider.name == "illustrated":
+        from .illustrated import IllustratedPictureProvider
+
+        # The video picks the palette, so all its scenes share one.
+        return IllustratedPictureProvider(palette_seed=str(video.code))
+    return provider
 
 
 def narration_provider_for(

@@ -28,6 +28,10 @@ class GeneratedPicture:
     height: int
     mime: str
     cost_usd: Decimal
+    # Attribution for artwork under a licence that asks for it (empty: none needed).
+    credit: str = ""
+    licence: str = ""
+    source_url: str = ""
 
 
 @dataclass(frozen=True)

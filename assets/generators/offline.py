@@ -718,7 +718,15 @@ def _shaker() -> list[float]:
 
 # --- registries ---------------------------------------------------------------------------
 
+
+def _illustrated() -> PictureProvider:
+    from .illustrated import IllustratedPictureProvider  # it builds on this module's card
+
+    return IllustratedPictureProvider()
+
+
 PICTURE_PROVIDERS: dict[str, Callable[[], PictureProvider]] = {
+    "illustrated": _illustrated,
     OfflinePictureProvider.name: OfflinePictureProvider,
 }
 NARRATION_PROVIDERS: dict[str, Callable[[], NarrationProvider]] = {
@@ -726,7 +734,7 @@ NARRATION_PROVIDERS: dict[str, Callable[[], NarrationProvider]] = {
 }
 
 
-def get_picture_provider(name: str = "offline-card") -> PictureProvider:
+def get_picture_provider(name: str = "illustrated") -> PictureProvider:
     try:
         factory = PICTURE_PROVIDERS[name]
     except KeyError:

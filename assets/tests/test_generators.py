@@ -302,9 +302,11 @@ def test_an_impossible_bed_length_is_refused(tmp_path: Path, duration_ms: int) -
 
 def test_the_registries_return_the_offline_providers() -> None:
     picture, narration = get_picture_provider(), get_narration_provider()
-    assert isinstance(picture, OfflinePictureProvider) and isinstance(picture, PictureProvider)
+    assert isinstance(picture, PictureProvider) and isinstance(
+        get_picture_provider("offline-card"), OfflinePictureProvider
+    )
     assert isinstance(narration, EspeakNarrationProvider) and isinstance(narration, NarrationProvider)
-    assert (picture.name, narration.name) == ("offline-card", "espeak-ng")
+    assert (picture.name, narration.name) == ("illustrated", "espeak-ng")
     assert picture.price_per_picture() == narration.price_per_second() == Decimal(0)
 
 

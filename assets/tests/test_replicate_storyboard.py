@@ -103,10 +103,10 @@ def test_a_picture_that_fails_three_times_becomes_a_card_with_a_warning(owner, m
     video = make_video(owner, script=ONE_SCENE, visuals="replicate")
 
     (scene,) = _scenes(video)
-    assert scene.picture.generator == "offline-card"
+    assert scene.picture.generator == "illustrated"
     assert scene.warning == (
         "Picture: Replicate could not make the picture (3 tries; last: the prediction failed: NSFW content "
-        "detected). A title card is shown instead; “New picture” tries again."
+        "detected). An offline illustration is shown instead; “New picture” tries again."
     )
     assert len(fake_replicate.creations()) == 3
     video.refresh_from_db()
@@ -128,7 +128,7 @@ def test_an_aborted_prediction_is_given_up_although_the_client_cannot_read_it(ow
     video = make_video(owner, script=ONE_SCENE, visuals="replicate")
 
     (scene,) = _scenes(video)
-    assert scene.picture.generator == "offline-card"
+    assert scene.picture.generator == "illustrated"
     assert "the prediction aborted" in scene.warning
     assert set(ReplicatePrediction.objects.values_list("status", flat=True)) == {"aborted"}
 
@@ -143,7 +143,7 @@ def test_a_prediction_past_our_deadline_is_canceled_and_the_scene_gets_a_card(
     video = make_video(owner, script=ONE_SCENE, visuals="replicate")
 
     (scene,) = _scenes(video)
-    assert scene.picture.generator == "offline-card"
+    assert scene.picture.generator == "illustrated"
     assert "it did not finish within 1 s and was canceled" in scene.warning
     (prediction,) = ReplicatePrediction.objects.all()
     assert prediction.status == "timed_out"
@@ -178,7 +178,7 @@ def test_without_a_token_replicate_visuals_are_refused_and_nothing_is_asked(
 
 def test_generated_visuals_never_call_replicate(owner, make_video, fake_replicate):
     video = make_video(owner, script=ONE_SCENE)
-    assert _scenes(video)[0].picture.generator == "offline-card"
+    assert _scenes(video)[0].picture.generator == "illustrated"
     assert fake_replicate.requests == []
 
 

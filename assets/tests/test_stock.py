@@ -70,7 +70,7 @@ def test_a_stock_storyboard_takes_the_best_match_per_scene_and_cards_elsewhere(o
     first, second, third = video.scenes.select_related("picture", "clip").order_by("position")
     assert (first.picture_id, first.clip_id) == (keeper.pk, None)
     assert second.clip_id == sea.pk  # a stock clip, with a card as its picture
-    assert (second.picture.source, second.picture.generator) == ("generated", "offline-card")
+    assert (second.picture.source, second.picture.generator) == ("generated", "illustrated")
     assert (third.picture.source, third.clip_id) == ("generated", None)  # nothing matched: a card
     assert video.visuals == Video.Visuals.STOCK
     assert video.status == Video.Status.STORYBOARD

@@ -169,7 +169,7 @@ def _fallback_card(outcome: _Outcome, tmp: Path, width: int, height: int) -> _Ou
         )
     except GenerationError as exc:
         raise JobFailure("pictures", f"Scene {scene.position + 1}: could not make the picture: {exc}") from exc
-    warning = f"{outcome.warning} A title card is shown instead; “New picture” tries again."
+    warning = f"{outcome.warning} An offline illustration is shown instead; “New picture” tries again."
     logger.info("scene %s falls back to a card: %s", scene.pk, outcome.warning)
     return _Outcome(scene, picture, offline.name, warning)
 

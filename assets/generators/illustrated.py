@@ -1,0 +1,61 @@
+"""Offline pictures that show the scene: Twemoji pictograms matched to the prompt and
+composed into a flat illustrated frame by ``mediakit.illustration``, with the artwork's
+credit in the result. Without the artwork installed it falls back to the keyword card.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from mediakit.illustration import render_illustration
+
+from .base import GeneratedPicture, GenerationError
+from .offline import PICTURE_MAX_SIDE, PICTURE_MIN_SIDE, OfflinePictureProvider, _atomic_path, _digest
+
+__all__ = ["IllustratedPictureProvider"]
+
+# Bumped when the drawing changes, so a stored file name never stands for two pictures.
+_DESIGN_VERSION = "1"
+
+
+class IllustratedPictureProvider:
+    """Scene illustrations at no cost. ``palette_seed`` (the video's code) gives all of a
+    video's scenes one palette; without it the palette follows the scene's seed."""
+
+    name = "illustrated"
+
+    def __init__(self, *, palette_seed: str | int | None = None) -> None:
+        self.palette_seed = palette_seed
+
+    def price_per_picture(self) -> Decimal:
+        return Decimal(0)
+
+    def generate(self, *, prompt: str, width: int, height: int, seed: int, out_dir: Path) -> GeneratedPicture:
+        for side in (width, height):
+            if not PICTURE_MIN_SIDE <= side <= PICTURE_MAX_SIDE:
+                raise GenerationError(
+                    f"Pictures must be between {PICTURE_MIN_SIDE} and {PICTURE_MAX_SIDE} pixels "
+                    f"on each side, not {width}x{height}."
+                )
+        palette_seed = self.palette_seed if self.palette_seed is not None else seed
+        result = render_illustration(prompt=prompt, width=width, height=height, seed=seed, palette_seed=palette_seed)
+        if result is None:
+            # The artwork is not installed (scripts/setup.sh installs it): the card still works.
+            return OfflinePictureProvider().generate(
+                prompt=prompt, width=width, height=height, seed=seed, out_dir=out_dir
+            )
+        digest = _digest(f"{self.name}{_DESIGN_VERSION}\0{prompt}\0{seed}\0{palette_seed}\0{width}x{height}")[:20]
+        path = Path(out_dir) / f"illustration-{digest}.png"
+        with _atomic_path(path) as tmp:
+            result.image.save(tmp, format="PNG", compress_level=3)
+        return GeneratedPicture(
+            path=path,
+            width=width,
+            height=height,
+            mime="image/png",
+            cost_usd=Decimal(0),
+            credit=result.credit,
+            licence=result.licence,
+            source_url=result.source_url,
+        )
