@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from .base import NarrationProvider, PictureProvider
-from .offline import get_narration_provider, get_picture_provider
+from .catalog import get_narration_provider, get_picture_provider
 from .replicate_provider import ReplicateNarrationProvider, ReplicatePictureProvider, replicate_price
 
 
@@ -30,13 +30,8 @@ def picture_provider_for(video, *, job_id: int | None = None, stop: threading.Ev
     """The provider of the video's scene pictures (for stock videos: of the fallback cards)."""
     if uses_replicate(video):
         return ReplicatePictureProvider(aspect_ratio=video.aspect, job_id=job_id, stop=stop)
-    provider = get_picture_provider()
-    if provider.name == "illustrated":
-        from .illustrated import IllustratedPictureProvider
-
-        # The video picks the palette, so all its scenes share one.
-        return IllustratedPictureProvider(palette_seed=str(video.code))
-    return provider
+    # The video picks the palette, so all its scenes share one.
+    return get_picture_provider(palette_seed=str(video.code))
 
 
 def narration_provider_for(

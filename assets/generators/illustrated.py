@@ -11,7 +11,8 @@ from pathlib import Path
 from mediakit.illustration import render_illustration
 
 from .base import GeneratedPicture, GenerationError
-from .offline import PICTURE_MAX_SIDE, PICTURE_MIN_SIDE, OfflinePictureProvider, _atomic_path, _digest
+from .files import atomic_path, content_digest
+from .offline import PICTURE_MAX_SIDE, PICTURE_MIN_SIDE, OfflinePictureProvider
 
 __all__ = ["IllustratedPictureProvider"]
 
@@ -45,9 +46,11 @@ class IllustratedPictureProvider:
             return OfflinePictureProvider().generate(
                 prompt=prompt, width=width, height=height, seed=seed, out_dir=out_dir
             )
-        digest = _digest(f"{self.name}{_DESIGN_VERSION}\0{prompt}\0{seed}\0{palette_seed}\0{width}x{height}")[:20]
+        digest = content_digest(f"{self.name}{_DESIGN_VERSION}\0{prompt}\0{seed}\0{palette_seed}\0{width}x{height}")[
+            :20
+        ]
         path = Path(out_dir) / f"illustration-{digest}.png"
-        with _atomic_path(path) as tmp:
+        with atomic_path(path) as tmp:
             result.image.save(tmp, format="PNG", compress_level=3)
         return GeneratedPicture(
             path=path,

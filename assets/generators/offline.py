@@ -11,16 +11,13 @@ from __future__ import annotations
 import colorsys
 import hashlib
 import math
-import os
 import random
 import re
 import subprocess
 import sys
-import tempfile
 import wave
 from array import array
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -34,9 +31,8 @@ from .base import (
     GeneratedAudio,
     GeneratedPicture,
     GenerationError,
-    NarrationProvider,
-    PictureProvider,
 )
+from .files import atomic_path, content_digest
 
 __all__ = [
     "ESPEAK_BIN",
@@ -54,8 +50,6 @@ __all__ = [
     "EspeakNarrationProvider",
     "OfflinePictureProvider",
     "card_palette",
-    "get_narration_provider",
-    "get_picture_provider",
     "render_card",
     "render_music_bed",
 ]
@@ -111,9 +105,9 @@ class OfflinePictureProvider:
                     f"on each side, not {width}x{height}."
                 )
         image = render_card(prompt=prompt, width=width, height=height, seed=seed)
-        digest = _digest(f"{self.name}\0{prompt}\0{seed}\0{width}x{height}")[:20]
+        digest = content_digest(f"{self.name}\0{prompt}\0{seed}\0{width}x{height}")[:20]
         path = Path(out_dir) / f"card-{digest}.png"
-        with _atomic_path(path) as tmp:
+        with atomic_path(path) as tmp:
             # Level 3: a fifth of level 6's encoding time for a slightly larger file.
             image.save(tmp, format="PNG", compress_level=3)
         return GeneratedPicture(
@@ -128,7 +122,7 @@ class OfflinePictureProvider:
 def render_card(*, prompt: str, width: int, height: int, seed: int) -> Image.Image:
     """The card as an RGB image (exposed for previews; ``generate`` writes it as PNG)."""
     palette = card_palette(prompt)
-    rng = random.Random(_digest(f"{seed}\0{prompt}"))
+    rng = random.Random(content_digest(f"{seed}\0{prompt}"))
     scale = _SKETCH_LONG_SIDE / max(width, height)
     sketch_size = (max(8, round(width * scale)), max(8, round(height * scale)))
     sketch = _background(sketch_size, palette, rng)
@@ -355,9 +349,9 @@ class EspeakNarrationProvider:
                 f"The speech rate must be between {RATE_MIN} and {RATE_MAX} words per minute, not {rate_wpm}."
             )
 
-        digest = _digest(f"{self.name}\0{voice}\0{rate_wpm}\0{text}")[:20]
+        digest = content_digest(f"{self.name}\0{voice}\0{rate_wpm}\0{text}")[:20]
         path = Path(out_dir) / f"narration-{digest}.wav"
-        with _atomic_path(path) as tmp:
+        with atomic_path(path) as tmp:
             # "--" ends the options, so a text starting with "-" is spoken, not parsed;
             # "-b 1" says the text is UTF-8 whatever the worker's locale.
             argv = [
@@ -458,7 +452,7 @@ def render_music_bed(*, bed: str, duration_ms: int, out_dir: Path) -> GeneratedA
         pcm.byteswap()
 
     path = Path(out_dir) / f"music-{bed}-{duration_ms}ms.wav"
-    with _atomic_path(path) as tmp, wave.open(str(tmp), "wb") as wav:
+    with atomic_path(path) as tmp, wave.open(str(tmp), "wb") as wav:
         wav.setnchannels(MUSIC_CHANNELS)
         wav.setsampwidth(2)
         wav.setframerate(MUSIC_SAMPLE_RATE)
@@ -714,61 +708,3 @@ def _shaker() -> list[float]:
         previous_in = noise
         samples.append(previous_out * math.exp(-i / _seconds(0.012)))
     return samples
-
-
-# --- registries ---------------------------------------------------------------------------
-
-
-def _illustrated() -> PictureProvider:
-    from .illustrated import IllustratedPictureProvider  # it builds on this module's card
-
-    return IllustratedPictureProvider()
-
-
-PICTURE_PROVIDERS: dict[str, Callable[[], PictureProvider]] = {
-    "illustrated": _illustrated,
-    OfflinePictureProvider.name: OfflinePictureProvider,
-}
-NARRATION_PROVIDERS: dict[str, Callable[[], NarrationProvider]] = {
-    EspeakNarrationProvider.name: EspeakNarrationProvider,
-}
-
-
-def get_picture_provider(name: str = "illustrated") -> PictureProvider:
-    try:
-        factory = PICTURE_PROVIDERS[name]
-    except KeyError:
-        raise ValueError(f"Unknown picture provider {name!r}; known: {', '.join(sorted(PICTURE_PROVIDERS))}.") from None
-    return factory()
-
-
-def get_narration_provider(name: str = "espeak-ng") -> NarrationProvider:
-    try:
-        factory = NARRATION_PROVIDERS[name]
-    except KeyError:
-        raise ValueError(
-            f"Unknown narration provider {name!r}; known: {', '.join(sorted(NARRATION_PROVIDERS))}."
-        ) from None
-    return factory()
-
-
-# --- helpers ------------------------------------------------------------------------------
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-@contextmanager
-def _atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary path next to ``path``, renamed onto it only if the block succeeds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix)
-    os.close(fd)
-    tmp = Path(name)
-    tmp.chmod(0o644)  # mkstemp makes 0600 files; other processes serve these
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)

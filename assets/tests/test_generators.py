@@ -13,6 +13,7 @@ from PIL import Image, ImageStat
 
 from assets.generators import offline
 from assets.generators.base import GenerationError, NarrationProvider, PictureProvider
+from assets.generators.catalog import get_narration_provider, get_picture_provider
 from assets.generators.offline import (
     MUSIC_BEDS,
     MUSIC_LOOP_MS,
@@ -23,8 +24,6 @@ from assets.generators.offline import (
     EspeakNarrationProvider,
     OfflinePictureProvider,
     card_palette,
-    get_narration_provider,
-    get_picture_provider,
     render_music_bed,
 )
 

@@ -10,8 +10,9 @@ import pytest
 from PIL import Image, ImageStat
 
 from assets.generators.base import GeneratedPicture, GenerationError, PictureProvider
+from assets.generators.catalog import get_picture_provider
 from assets.generators.illustrated import IllustratedPictureProvider
-from assets.generators.offline import OfflinePictureProvider, get_picture_provider
+from assets.generators.offline import OfflinePictureProvider
 from mediakit import config
 
 PROMPT = "ferry, leaves, harbour, dawn, cinematic illustration"

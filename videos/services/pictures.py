@@ -28,7 +28,7 @@ from django.db import connection
 
 from assets.generators import picture_provider_for, provider_close
 from assets.generators.base import GeneratedPicture, GenerationError, PictureProvider
-from assets.generators.offline import get_picture_provider
+from assets.generators.catalog import get_picture_provider
 from assets.models import MediaAsset
 from assets.services import asset_create_from_path, asset_delete_if_unused, stock_candidates, stock_match
 from jobs.models import Job
@@ -162,7 +162,7 @@ def _offline_or_failure(make, scene: Scene) -> _Outcome:
 
 def _fallback_card(outcome: _Outcome, tmp: Path, width: int, height: int) -> _Outcome:
     scene = outcome.scene
-    offline = get_picture_provider()
+    offline = get_picture_provider(palette_seed=str(scene.video.code))  # the video's palette
     try:
         picture = offline.generate(
             prompt=scene.visual_prompt, width=width, height=height, seed=scene.seed, out_dir=tmp / f"scene-{scene.pk}"

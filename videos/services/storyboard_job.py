@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from assets.generators import narration_provider_for, provider_close
 from assets.generators.base import GenerationError
-from assets.generators.offline import get_narration_provider
+from assets.generators.catalog import get_narration_provider
 from assets.models import MediaAsset
 from assets.services import asset_create_from_path, asset_delete_if_unused
 from jobs.models import Job
