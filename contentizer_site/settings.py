@@ -275,6 +275,9 @@ CONTENTIZER_WEBHOOK_MAX_ATTEMPTS = env_int("CONTENTIZER_WEBHOOK_MAX_ATTEMPTS", 6
 CONTENTIZER_WEBHOOK_TIMEOUT_SECONDS = env_int("CONTENTIZER_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
 CONTENTIZER_WEBHOOK_BACKOFF_SECONDS = env_int("CONTENTIZER_WEBHOOK_BACKOFF_SECONDS", 30, minimum=1)
 CONTENTIZER_WEBHOOK_BACKOFF_MAX_SECONDS = env_int("CONTENTIZER_WEBHOOK_BACKOFF_MAX_SECONDS", 6 * 3600, minimum=1)
+# Webhook targets must be public internet addresses (core/netguard.py). On for local
+# development only: lets callbacks reach 127.0.0.1, private networks and internal names.
+CONTENTIZER_WEBHOOK_ALLOW_PRIVATE = env_bool("CONTENTIZER_WEBHOOK_ALLOW_PRIVATE", False)
 
 # --- Auth -----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
