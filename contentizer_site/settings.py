@@ -21,14 +21,68 @@ from contentizer_site.env import env_bool, env_choice, env_int, env_list, env_st
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+
+def _is_loopback_host(host: str) -> bool:
+    host = host.strip().lower().rstrip(".")
+    if host in {"localhost", "testserver", "[::1]", "::1"} or host.endswith(".localhost"):
+        return True
+    parts = host.split(".")
+    return len(parts) == 4 and parts[0] == "127" and all(p.isdigit() for p in parts)
+
+
+# A site that answers to any host that is not loopback (a domain, "*", a LAN address) is
+# in production: it must have its own secret key and, unless switched off one by one
+# below, HTTPS only. The embedded default (loopback only) keeps working over plain HTTP.
+PRODUCTION = any(not _is_loopback_host(host) for host in ALLOWED_HOSTS)
+
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be set: DJANGO_ALLOWED_HOSTS names a host that is not loopback "
+            f"({', '.join(h for h in ALLOWED_HOSTS if not _is_loopback_host(h))}), and the embedded "
+            "default key is public. Generate one with: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
     if not DEBUG and env_bool("DJANGO_REQUIRE_SECRET_KEY", False):
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set")
     # Embedded default only: a fixed development key. Production sets its own.
     SECRET_KEY = "contentizer-embedded-default-not-for-production"
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
-CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+
+def _proxy_ssl_header(raw: str) -> tuple[str, str] | None:
+    """ "X-Forwarded-Proto: https" -> ("HTTP_X_FORWARDED_PROTO", "https")."""
+    if not raw.strip():
+        return None
+    name, sep, value = raw.partition(":")
+    name, value = name.strip(), value.strip()
+    if not sep or not name or not value or " " in name:
+        raise ImproperlyConfigured(
+            f"DJANGO_SECURE_PROXY_SSL_HEADER must look like 'X-Forwarded-Proto: https', got {raw!r}"
+        )
+    meta = name.upper().replace("-", "_")
+    return (meta if meta.startswith("HTTP_") else f"HTTP_{meta}", value)
+
+
+# --- HTTPS (on by default in production; each switch documented in docs/deploy.md) --------
+# Behind a TLS-terminating proxy that talks plain HTTP to us (nginx, a load balancer),
+# name the header it sets so Django knows the client used HTTPS:
+# DJANGO_SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto: https" (the proxy must overwrite it).
+# DJANGO_BEHIND_TLS_PROXY=1 is the same with that usual header.
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(env_str("DJANGO_SECURE_PROXY_SSL_HEADER", "")) or (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_TLS_PROXY", False) else None
+)
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", PRODUCTION)
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# One year; includeSubDomains and preload by default (check --deploy asks for both): a domain
+# with plain-HTTP subdomains sets DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS=0.
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", PRODUCTION)
 
 INSTALLED_APPS = [
     "daphne",
