@@ -106,6 +106,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz, /readyz, /metrics answer probes by IP over plain HTTP (no host check).
+    "contentizer_site.ops_endpoints.OpsEndpointsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -333,6 +335,14 @@ CONTENTIZER_WEBHOOK_BACKOFF_MAX_SECONDS = env_int("CONTENTIZER_WEBHOOK_BACKOFF_M
 # development only: lets callbacks reach 127.0.0.1, private networks and internal names.
 CONTENTIZER_WEBHOOK_ALLOW_PRIVATE = env_bool("CONTENTIZER_WEBHOOK_ALLOW_PRIVATE", False)
 
+# --- Operations ---------------------------------------------------------------------
+# /metrics is open to clients on this machine; others send `Authorization: Bearer <token>`.
+# Empty: /metrics is 404 to everyone but local clients.
+CONTENTIZER_METRICS_TOKEN = env_str("CONTENTIZER_METRICS_TOKEN", "")
+# Reverse proxies in front of the site that append to X-Forwarded-For (nginx: 1). 0 trusts
+# no header: the TCP peer is the client. Rate limits (login, signup, API) key on this.
+CONTENTIZER_NUM_PROXIES = env_int("CONTENTIZER_NUM_PROXIES", 0, minimum=0)
+
 # --- Auth -----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -374,6 +384,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "contentizer_site.api_errors.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
+    # The same trust as core.client_address: DRF would otherwise believe any X-Forwarded-For.
+    "NUM_PROXIES": CONTENTIZER_NUM_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "video_create": env_str("THROTTLE_VIDEO_CREATE", "5/min"),
         "upload": env_str("THROTTLE_UPLOAD", "10/min"),

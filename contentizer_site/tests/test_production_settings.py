@@ -58,7 +58,12 @@ def test_production_without_a_secret_key_refuses_to_start(tmp_path):
 @pytest.mark.parametrize("hosts", ["*", "192.168.1.20", ".example.com"])
 def test_any_host_that_is_not_loopback_means_production(tmp_path, hosts):
     result = manage(
-        "shell", "--no-imports", "-c", PROBE, env={"DJANGO_ALLOWED_HOSTS": hosts, "DJANGO_SECRET_KEY": STRONG_KEY}, tmp_path=tmp_path
+        "shell",
+        "--no-imports",
+        "-c",
+        PROBE,
+        env={"DJANGO_ALLOWED_HOSTS": hosts, "DJANGO_SECRET_KEY": STRONG_KEY},
+        tmp_path=tmp_path,
     )
     assert result.stdout.split()[:5] == ["True", "True", "True", "True", "31536000"], result.stderr
 
@@ -75,7 +80,9 @@ def test_behind_a_tls_proxy_the_proxy_header_comes_from_the_environment(tmp_path
     env = {**PRODUCTION_ENV, "DJANGO_SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto: https"}
     result = manage("shell", "--no-imports", "-c", PROBE, env=env, tmp_path=tmp_path)
     assert result.stdout.strip().endswith("('HTTP_X_FORWARDED_PROTO', 'https')"), result.stderr
-    switch = manage("shell", "--no-imports", "-c", PROBE, env={**PRODUCTION_ENV, "DJANGO_BEHIND_TLS_PROXY": "1"}, tmp_path=tmp_path)
+    switch = manage(
+        "shell", "--no-imports", "-c", PROBE, env={**PRODUCTION_ENV, "DJANGO_BEHIND_TLS_PROXY": "1"}, tmp_path=tmp_path
+    )
     assert switch.stdout.strip().endswith("('HTTP_X_FORWARDED_PROTO', 'https')"), switch.stderr
 
 
