@@ -364,11 +364,18 @@ LOG_FORMAT = env_choice("LOG_FORMAT", "text", {"text", "json"})
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Lines written while a job runs carry its job and video codes (core/logcontext.py).
+    "filters": {"job_context": {"()": "core.logcontext.JobContextFilter"}},
     "formatters": {
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "text": {
+            "()": "core.logcontext.TextFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(job_context)s%(message)s",
+        },
         "json": {"()": "pythonjsonlogger.json.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["job_context"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django_q": {"level": "WARNING"}},
 }

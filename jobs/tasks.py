@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.utils.module_loading import import_string
 
+from core.logcontext import job_log_context
 from jobs.models import Job
 from jobs.services import (
     JobCanceled,
@@ -40,6 +41,12 @@ def run_job(job_id: int) -> str:
     job = job_claim(job_id=job_id)
     if job is None:
         return "not claimed"
+    # Every log line from here on (services, mediakit) names the job and its video.
+    with job_log_context(job=job.code, video=job.video.code):
+        return _run_claimed(job)
+
+
+def _run_claimed(job: Job) -> str:
     if job.attempts > MAX_ATTEMPTS:
         job_fail(
             job=job,
