@@ -373,9 +373,7 @@ LOGGING = {
         },
         "json": {"()": "pythonjsonlogger.json.JsonFormatter"},
     },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["job_context"]}
-    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["job_context"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django_q": {"level": "WARNING"}},
 }
@@ -396,6 +394,11 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "video_create": env_str("THROTTLE_VIDEO_CREATE", "5/min"),
         "upload": env_str("THROTTLE_UPLOAD", "10/min"),
+        # HTML forms (core/ratelimit.py): failed logins per account and per client address,
+        # accounts created per client address.
+        "login_account": env_str("THROTTLE_LOGIN_ACCOUNT", "10/hour"),
+        "login_address": env_str("THROTTLE_LOGIN_ADDRESS", "30/hour"),
+        "signup_address": env_str("THROTTLE_SIGNUP_ADDRESS", "5/hour"),
     },
 }
 SPECTACULAR_SETTINGS = {
