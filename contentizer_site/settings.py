@@ -53,8 +53,14 @@ if not SECRET_KEY:
     SECRET_KEY = "contentizer-embedded-default-not-for-production"
 
 
+def _env_switch(name: str, default: bool) -> bool:
+    # Empty means "the mode's default", not off: `DJANGO_SECURE_SSL_REDIRECT=` left blank in
+    # a compose file must not quietly turn HTTPS off in production.
+    return env_bool(name, default) if os.environ.get(name, "").strip() else default
+
+
 def _proxy_ssl_header(raw: str) -> tuple[str, str] | None:
-    """ "X-Forwarded-Proto: https" -> ("HTTP_X_FORWARDED_PROTO", "https")."""
+    """Parse "X-Forwarded-Proto: https" into ("HTTP_X_FORWARDED_PROTO", "https")."""
     if not raw.strip():
         return None
     name, sep, value = raw.partition(":")
@@ -73,16 +79,18 @@ def _proxy_ssl_header(raw: str) -> tuple[str, str] | None:
 # DJANGO_SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto: https" (the proxy must overwrite it).
 # DJANGO_BEHIND_TLS_PROXY=1 is the same with that usual header.
 SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(env_str("DJANGO_SECURE_PROXY_SSL_HEADER", "")) or (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_TLS_PROXY", False) else None
+    ("HTTP_X_FORWARDED_PROTO", "https") if _env_switch("DJANGO_BEHIND_TLS_PROXY", False) else None
 )
-SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", PRODUCTION)
-SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", PRODUCTION)
+
+
+SECURE_SSL_REDIRECT = _env_switch("DJANGO_SECURE_SSL_REDIRECT", PRODUCTION)
+SESSION_COOKIE_SECURE = _env_switch("DJANGO_SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # One year; includeSubDomains and preload by default (check --deploy asks for both): a domain
 # with plain-HTTP subdomains sets DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS=0.
 SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0, minimum=0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
-SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", PRODUCTION)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_switch("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = _env_switch("DJANGO_SECURE_HSTS_PRELOAD", PRODUCTION)
 
 INSTALLED_APPS = [
     "daphne",

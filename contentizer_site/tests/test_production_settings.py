@@ -102,3 +102,9 @@ def test_a_site_served_over_plain_http_on_purpose_can_switch_https_off(tmp_path)
     }
     result = manage("shell", "--no-imports", "-c", PROBE, env=env, tmp_path=tmp_path)
     assert result.stdout.split()[:5] == ["True", "False", "False", "False", "0"], result.stderr
+
+
+def test_a_blank_switch_keeps_the_production_default(tmp_path):
+    env = {**PRODUCTION_ENV, "DJANGO_SECURE_SSL_REDIRECT": "", "DJANGO_SECURE_COOKIES": " "}
+    result = manage("shell", "--no-imports", "-c", PROBE, env=env, tmp_path=tmp_path)
+    assert result.stdout.split()[:4] == ["True", "True", "True", "True"], result.stderr
