@@ -34,6 +34,9 @@ def is_direct_loopback(request: HttpRequest) -> bool:
     if any(request.META.get(header) for header in _FORWARDING_HEADERS):
         return False
     try:
-        return ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
+        peer = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
     except ValueError:
         return False
+    # A dual-stack listener reports IPv4 peers as ::ffff:127.0.0.1.
+    mapped = getattr(peer, "ipv4_mapped", None)
+    return (mapped or peer).is_loopback

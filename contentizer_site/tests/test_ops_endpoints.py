@@ -196,6 +196,11 @@ def test_every_series_is_prefixed_contentizer(client, activity):
     assert names and all(name.startswith("contentizer_") for name in names)
 
 
+@pytest.mark.parametrize("peer", ["::1", "::ffff:127.0.0.1", "127.0.0.2"])
+def test_metrics_are_open_to_every_loopback_spelling(db, peer):
+    assert Client(REMOTE_ADDR=peer).get("/metrics").status_code == 200
+
+
 def test_metrics_are_not_found_from_elsewhere_without_a_token(db, settings):
     settings.CONTENTIZER_METRICS_TOKEN = ""
     assert Client(REMOTE_ADDR="203.0.113.5").get("/metrics").status_code == 404
