@@ -181,6 +181,7 @@ def _subprocess_env(settings) -> dict:
         "MEDIA_ROOT": settings.STORAGES["default"]["OPTIONS"]["location"],
         "CONTENTIZER_TMP_DIR": str(settings.CONTENTIZER_TMP_DIR),
         "Q_SYNC": "0",
+        "CONTENTIZER_WEBHOOK_ALLOW_PRIVATE": "1" if settings.CONTENTIZER_WEBHOOK_ALLOW_PRIVATE else "0",
     }
 
 

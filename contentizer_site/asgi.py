@@ -11,13 +11,13 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402 - needs Django set u
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
 from contentizer_site.routing import websocket_urlpatterns  # noqa: E402
+from contentizer_site.static_files import SafeASGIStaticFilesHandler  # noqa: E402
 
 # daphne does not serve static files; on one machine Django serves its own (local files,
 # no CDN). Behind a web server or CDN, set CONTENTIZER_SERVE_STATIC=0.
-http_app = ASGIStaticFilesHandler(django_asgi_app) if settings.CONTENTIZER_SERVE_STATIC else django_asgi_app
+http_app = SafeASGIStaticFilesHandler(django_asgi_app) if settings.CONTENTIZER_SERVE_STATIC else django_asgi_app
 
 application = ProtocolTypeRouter(
     {

@@ -21,14 +21,76 @@ from contentizer_site.env import env_bool, env_choice, env_int, env_list, env_st
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+
+def _is_loopback_host(host: str) -> bool:
+    host = host.strip().lower().rstrip(".")
+    if host in {"localhost", "testserver", "[::1]", "::1"} or host.endswith(".localhost"):
+        return True
+    parts = host.split(".")
+    return len(parts) == 4 and parts[0] == "127" and all(p.isdigit() for p in parts)
+
+
+# A site that answers to any host that is not loopback (a domain, "*", a LAN address) is
+# in production: it must have its own secret key and, unless switched off one by one
+# below, HTTPS only. The embedded default (loopback only) keeps working over plain HTTP.
+PRODUCTION = any(not _is_loopback_host(host) for host in ALLOWED_HOSTS)
+
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be set: DJANGO_ALLOWED_HOSTS names a host that is not loopback "
+            f"({', '.join(h for h in ALLOWED_HOSTS if not _is_loopback_host(h))}), and the embedded "
+            "default key is public. Generate one with: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
     if not DEBUG and env_bool("DJANGO_REQUIRE_SECRET_KEY", False):
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set")
     # Embedded default only: a fixed development key. Production sets its own.
     SECRET_KEY = "contentizer-embedded-default-not-for-production"
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
-CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+
+def _env_switch(name: str, default: bool) -> bool:
+    # Empty means "the mode's default", not off: `DJANGO_SECURE_SSL_REDIRECT=` left blank in
+    # a compose file must not quietly turn HTTPS off in production.
+    return env_bool(name, default) if os.environ.get(name, "").strip() else default
+
+
+def _proxy_ssl_header(raw: str) -> tuple[str, str] | None:
+    """Parse "X-Forwarded-Proto: https" into ("HTTP_X_FORWARDED_PROTO", "https")."""
+    if not raw.strip():
+        return None
+    name, sep, value = raw.partition(":")
+    name, value = name.strip(), value.strip()
+    if not sep or not name or not value or " " in name:
+        raise ImproperlyConfigured(
+            f"DJANGO_SECURE_PROXY_SSL_HEADER must look like 'X-Forwarded-Proto: https', got {raw!r}"
+        )
+    meta = name.upper().replace("-", "_")
+    return (meta if meta.startswith("HTTP_") else f"HTTP_{meta}", value)
+
+
+# --- HTTPS (on by default in production; each switch documented in docs/deploy.md) --------
+# Behind a TLS-terminating proxy that talks plain HTTP to us (nginx, a load balancer),
+# name the header it sets so Django knows the client used HTTPS:
+# DJANGO_SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto: https" (the proxy must overwrite it).
+# DJANGO_BEHIND_TLS_PROXY=1 is the same with that usual header.
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(env_str("DJANGO_SECURE_PROXY_SSL_HEADER", "")) or (
+    ("HTTP_X_FORWARDED_PROTO", "https") if _env_switch("DJANGO_BEHIND_TLS_PROXY", False) else None
+)
+
+
+SECURE_SSL_REDIRECT = _env_switch("DJANGO_SECURE_SSL_REDIRECT", PRODUCTION)
+SESSION_COOKIE_SECURE = _env_switch("DJANGO_SECURE_COOKIES", PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# One year; includeSubDomains and preload by default (check --deploy asks for both): a domain
+# with plain-HTTP subdomains sets DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS=0.
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_switch("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = _env_switch("DJANGO_SECURE_HSTS_PRELOAD", PRODUCTION)
 
 INSTALLED_APPS = [
     "daphne",
@@ -53,6 +115,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz, /readyz, /metrics answer probes by IP over plain HTTP (no host check).
+    "contentizer_site.ops_endpoints.OpsEndpointsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -292,6 +356,17 @@ CONTENTIZER_WEBHOOK_MAX_ATTEMPTS = env_int("CONTENTIZER_WEBHOOK_MAX_ATTEMPTS", 6
 CONTENTIZER_WEBHOOK_TIMEOUT_SECONDS = env_int("CONTENTIZER_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
 CONTENTIZER_WEBHOOK_BACKOFF_SECONDS = env_int("CONTENTIZER_WEBHOOK_BACKOFF_SECONDS", 30, minimum=1)
 CONTENTIZER_WEBHOOK_BACKOFF_MAX_SECONDS = env_int("CONTENTIZER_WEBHOOK_BACKOFF_MAX_SECONDS", 6 * 3600, minimum=1)
+# Webhook targets must be public internet addresses (core/netguard.py). On for local
+# development only: lets callbacks reach 127.0.0.1, private networks and internal names.
+CONTENTIZER_WEBHOOK_ALLOW_PRIVATE = env_bool("CONTENTIZER_WEBHOOK_ALLOW_PRIVATE", False)
+
+# --- Operations ---------------------------------------------------------------------
+# /metrics is open to clients on this machine; others send `Authorization: Bearer <token>`.
+# Empty: /metrics is 404 to everyone but local clients.
+CONTENTIZER_METRICS_TOKEN = env_str("CONTENTIZER_METRICS_TOKEN", "")
+# Reverse proxies in front of the site that append to X-Forwarded-For (nginx: 1). 0 trusts
+# no header: the TCP peer is the client. Rate limits (login, signup, API) key on this.
+CONTENTIZER_NUM_PROXIES = env_int("CONTENTIZER_NUM_PROXIES", 0, minimum=0)
 
 # --- Auth -----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -314,11 +389,16 @@ LOG_FORMAT = env_choice("LOG_FORMAT", "text", {"text", "json"})
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Lines written while a job runs carry its job and video codes (core/logcontext.py).
+    "filters": {"job_context": {"()": "core.logcontext.JobContextFilter"}},
     "formatters": {
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "text": {
+            "()": "core.logcontext.TextFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(job_context)s%(message)s",
+        },
         "json": {"()": "pythonjsonlogger.json.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["job_context"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django_q": {"level": "WARNING"}},
 }
@@ -334,9 +414,16 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api_errors.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
+    # The same trust as core.client_address: DRF would otherwise believe any X-Forwarded-For.
+    "NUM_PROXIES": CONTENTIZER_NUM_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "video_create": env_str("THROTTLE_VIDEO_CREATE", "5/min"),
         "upload": env_str("THROTTLE_UPLOAD", "10/min"),
+        # HTML forms (core/ratelimit.py): failed logins per account and per client address,
+        # accounts created per client address.
+        "login_account": env_str("THROTTLE_LOGIN_ACCOUNT", "10/hour"),
+        "login_address": env_str("THROTTLE_LOGIN_ADDRESS", "30/hour"),
+        "signup_address": env_str("THROTTLE_SIGNUP_ADDRESS", "5/hour"),
     },
 }
 SPECTACULAR_SETTINGS = {

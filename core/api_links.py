@@ -12,4 +12,4 @@ def api_url(context: dict | None, viewname: str, **kwargs) -> str:
     request = (context or {}).get("request")
     if request is not None:
         return request.build_absolute_uri(path)
-    return getattr(settings, "CONTENTIZER_PUBLIC_URL", "").rstrip("/") + path
+    return settings.CONTENTIZER_PUBLIC_URL.rstrip("/") + path

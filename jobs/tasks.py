@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
+from core.logcontext import job_log_context
+from jobs.models import Job
 from jobs.registry import job_run
 from jobs.services import (
     JobCanceled,
@@ -33,6 +35,12 @@ def run_job(job_id: int) -> str:
     job = job_claim(job_id=job_id)
     if job is None:
         return "not claimed"
+    # Every log line from here on (services, mediakit) names the job and its video.
+    with job_log_context(job=job.code, video=job.video.code if job.video_id else None):
+        return _run_claimed(job)
+
+
+def _run_claimed(job: Job) -> str:
     if job.attempts > MAX_ATTEMPTS:
         job_fail(
             job=job,

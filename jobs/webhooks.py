@@ -22,10 +22,8 @@ import logging
 import secrets
 import time
 import urllib.error
-import urllib.request
 import uuid
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -33,6 +31,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core import netguard
 from jobs.models import Job, WebhookAttempt, WebhookDelivery, WebhookSettings
 from jobs.registry import job_kind
 from jobs.serializers import JobSerializer
@@ -62,6 +61,11 @@ def webhook_timeout_seconds() -> float:
     return float(settings.CONTENTIZER_WEBHOOK_TIMEOUT_SECONDS)
 
 
+def webhook_allow_private() -> bool:
+    """Private and loopback targets: for local development and the tests only."""
+    return settings.CONTENTIZER_WEBHOOK_ALLOW_PRIVATE
+
+
 def webhook_backoff_seconds(attempt: int) -> float:
     """Delay before the attempt after `attempt` (1-based): base * 4^(attempt-1), capped.
     With the default 30 s base: 30 s, 2 min, 8 min, 32 min, ~2 h."""
@@ -78,20 +82,13 @@ def webhook_secret_generate() -> str:
 
 
 def callback_url_errors(url: str) -> str | None:
-    """Why a callback URL cannot be used, or None. Empty means "none"."""
+    """Why a callback URL cannot be used, or None. Empty means "none". Only public
+    addresses (core.netguard); checked again, and pinned, when an event is sent."""
     if not url:
         return None
     if len(url) > 500:
         return "The callback URL is longer than 500 characters."
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "The callback URL is not a valid URL."
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "The callback URL must be an http:// or https:// URL with a host."
-    if parts.username or parts.password:
-        return "The callback URL must not contain credentials."
-    return None
+    return netguard.public_address_error(url, allow_private=webhook_allow_private())
 
 
 def webhook_settings_get(*, user) -> WebhookSettings:
@@ -216,25 +213,11 @@ def _schedule_retry(delivery: WebhookDelivery, when, number: int) -> None:
 # --- delivery ---------------------------------------------------------------------------------
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is not a delivery: the attempt records the 3xx and is retried."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001
-        return None
-
-
 def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int, str]:
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    opener = urllib.request.build_opener(_NoRedirects)
-    try:
-        with opener.open(request, timeout=timeout) as response:
-            return response.status, response.read(1024).decode("utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        try:
-            excerpt = exc.read(1024).decode("utf-8", "replace")
-        except Exception:  # noqa: BLE001 - the body of an error is a nicety
-            excerpt = ""
-        return exc.code, excerpt
+    # Checked again at send time (DNS may have changed) and sent to the very address that
+    # was checked; a refusal is an UnsafeTarget (a ValueError), recorded as the attempt's error.
+    target = netguard.resolve_public_target(url, allow_private=webhook_allow_private())
+    return netguard.post_pinned(target, body=body, headers=headers, timeout=timeout)
 
 
 def webhook_deliver(*, delivery_id: int) -> str:

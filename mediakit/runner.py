@@ -21,6 +21,7 @@ from typing import IO
 import psutil
 
 from mediakit import config
+from mediakit.deathsig import with_parent_death_signal
 from mediakit.errors import FFmpegCanceled, FFmpegError, FFmpegTimeout
 
 STDERR_TAIL_LINES = 200
@@ -178,7 +179,7 @@ def run_ffmpeg(
 
     started = time.monotonic()
     proc = subprocess.Popen(
-        full,
+        with_parent_death_signal(full),  # FFmpeg dies with this worker, even on SIGKILL
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -234,7 +235,7 @@ def run_ffprobe(argv: list[str], *, timeout_s: float) -> str:
     """Run ffprobe and return its stdout (ffprobe's output is small, so communicate() is fine)."""
     argv = _resolve(argv)
     proc = subprocess.Popen(
-        [argv[0], "-hide_banner", *argv[1:]],
+        with_parent_death_signal([argv[0], "-hide_banner", *argv[1:]]),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -28,6 +28,12 @@ from videos.services import render_request, video_create
 pytestmark = pytest.mark.usefixtures("cache_table")
 
 
+@pytest.fixture(autouse=True)
+def _local_receivers_allowed(settings):
+    """These receivers listen on 127.0.0.1, which production refuses (test_webhook_targets)."""
+    settings.CONTENTIZER_WEBHOOK_ALLOW_PRIVATE = True
+
+
 @pytest.fixture
 def receiver():
     server = WebhookReceiver([200])

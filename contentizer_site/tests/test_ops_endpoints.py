@@ -1,0 +1,223 @@
+"""/healthz, /readyz and /metrics: anonymous probes a load balancer can use by IP over plain
+HTTP, and Prometheus series read from the job table."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from prometheus_client.parser import text_string_to_metric_families
+
+from contentizer_site.tests.api_support import create_cache_table
+from jobs.models import Job, WebhookAttempt, WebhookDelivery
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cache_table(db):
+    create_cache_table()
+
+
+def samples(response) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """{(sample name, sorted labels): value} from an exposition body."""
+    found = {}
+    for family in text_string_to_metric_families(response.content.decode()):
+        for sample in family.samples:
+            found[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return found
+
+
+# --- /healthz, /readyz ------------------------------------------------------------------------
+
+
+def test_healthz_answers_200_anonymously(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_probes_work_by_ip_over_plain_http_in_production(settings, cache_table):
+    # A load balancer probing 10.1.2.3:8000: neither an allowed host nor HTTPS.
+    settings.ALLOWED_HOSTS = ["contentizer.example.com"]
+    settings.SECURE_SSL_REDIRECT = True
+    probe = Client(HTTP_HOST="10.1.2.3:8000")
+    assert probe.get("/healthz").status_code == 200
+    assert probe.get("/readyz/").status_code == 200
+    # ... while the site itself still refuses that host (400) and redirects to HTTPS.
+    assert probe.get("/accounts/login/").status_code == 400
+    assert Client(HTTP_HOST="contentizer.example.com").get("/accounts/login/").status_code == 301
+
+
+def test_readyz_is_200_when_database_cache_and_storage_answer(client, cache_table):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "cache": "ok", "storage": "ok"},
+        "failed": [],
+    }
+
+
+def test_readyz_is_503_naming_the_cache_when_it_is_down(client, settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["failed"] == ["cache"]
+    assert body["checks"]["database"] == "ok" and body["checks"]["storage"] == "ok"
+    assert body["checks"]["cache"] == "ConnectionError"
+
+
+def test_readyz_is_503_naming_storage_when_files_cannot_be_written(client, settings, cache_table, tmp_path: Path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(blocker / "media")},
+        },
+    }
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["failed"] == ["storage"]
+    assert str(tmp_path) not in response.content.decode()  # no server paths for anonymous callers
+
+
+def test_readyz_does_not_need_a_worker(client, cache_table):
+    # No qcluster runs in this test: readiness is about this process's dependencies.
+    assert client.get("/readyz").status_code == 200
+
+
+def test_the_probes_only_answer_get_and_head(client):
+    assert client.post("/healthz").status_code == 405
+    assert client.head("/healthz").status_code == 200
+
+
+# --- /metrics ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def activity(owner, make_video):
+    """Jobs in known states, with exact times, and webhook outcomes."""
+    video = make_video(owner)  # its storyboard job succeeded
+    video.duration_ms = 6000
+    video.save(update_fields=["duration_ms"])
+    start = timezone.now() - timedelta(minutes=5)
+    Job.objects.create(
+        owner=owner,
+        video=video,
+        kind=Job.Kind.RENDER,
+        status=Job.Status.SUCCEEDED,
+        started_at=start,
+        finished_at=start + timedelta(seconds=12),
+    )
+    Job.objects.create(owner=owner, video=video, kind=Job.Kind.RENDER, status=Job.Status.QUEUED)
+    Job.objects.create(owner=owner, video=video, kind=Job.Kind.EXPORT, status=Job.Status.QUEUED)
+    Job.objects.create(
+        owner=owner,
+        video=video,
+        kind=Job.Kind.RENDER,
+        status=Job.Status.FAILED,
+        error_stage="compose",
+        error_message="FFmpeg failed: Invalid data found when processing input: scene_1.png",
+    )
+    Job.objects.create(
+        owner=owner,
+        video=video,
+        kind=Job.Kind.EXPORT,
+        status=Job.Status.FAILED,
+        error_stage="prepare",
+        error_message="This export was deleted before it could be made.",
+    )
+    gave_up = WebhookDelivery.objects.create(
+        owner=owner,
+        event_id="msg_a",
+        event_type="job.failed",
+        url="https://example.com/h",
+        payload="{}",
+        status=WebhookDelivery.Status.FAILED,
+    )
+    for number in (1, 2):
+        WebhookAttempt.objects.create(
+            delivery=gave_up, number=number, started_at=start, status_code=500, error="The receiver answered HTTP 500."
+        )
+    ok = WebhookDelivery.objects.create(
+        owner=owner,
+        event_id="msg_b",
+        event_type="job.succeeded",
+        url="https://example.com/h",
+        payload="{}",
+        status=WebhookDelivery.Status.SUCCEEDED,
+    )
+    WebhookAttempt.objects.create(delivery=ok, number=1, started_at=start, status_code=200)
+    return video
+
+
+def test_metrics_are_open_to_local_clients_and_count_jobs_by_kind_and_state(client, activity):
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain; version=0.0.4")
+    found = samples(response)
+    assert found[("contentizer_jobs", (("kind", "render"), ("state", "queued")))] == 1
+    assert found[("contentizer_jobs", (("kind", "render"), ("state", "succeeded")))] == 1
+    assert found[("contentizer_jobs", (("kind", "storyboard"), ("state", "succeeded")))] == 1
+    assert found[("contentizer_jobs", (("kind", "export"), ("state", "running")))] == 0
+    assert found[("contentizer_queue_depth", ())] == 2
+    assert found[("contentizer_jobs_running", ())] == 0
+    assert found[("contentizer_database_up", ())] == 1
+
+
+def test_metrics_report_render_seconds_and_their_ratio_to_video_seconds(client, activity):
+    found = samples(client.get("/metrics"))
+    assert found[("contentizer_render_seconds_total", ())] == pytest.approx(12.0)
+    assert found[("contentizer_rendered_video_seconds_total", ())] == pytest.approx(6.0)
+    assert found[("contentizer_render_seconds_per_video_second", ())] == pytest.approx(2.0)
+
+
+def test_metrics_count_ffmpeg_and_webhook_failures(client, activity):
+    found = samples(client.get("/metrics"))
+    ffmpeg = {labels: v for (name, labels), v in found.items() if name == "contentizer_ffmpeg_failures_total"}
+    assert ffmpeg == {(("kind", "render"), ("stage", "compose")): 1}  # the export failure was not FFmpeg's
+    assert found[("contentizer_webhook_failed_attempts_total", ())] == 2
+    assert found[("contentizer_webhook_gave_up_total", ())] == 1
+    assert found[("contentizer_webhook_deliveries", (("state", "succeeded"),))] == 1
+
+
+def test_every_series_is_prefixed_contentizer(client, activity):
+    names = {name for name, _labels in samples(client.get("/metrics"))}
+    assert names and all(name.startswith("contentizer_") for name in names)
+
+
+@pytest.mark.parametrize("peer", ["::1", "::ffff:127.0.0.1", "127.0.0.2"])
+def test_metrics_are_open_to_every_loopback_spelling(db, peer):
+    assert Client(REMOTE_ADDR=peer).get("/metrics").status_code == 200
+
+
+def test_metrics_are_not_found_from_elsewhere_without_a_token(db, settings):
+    settings.CONTENTIZER_METRICS_TOKEN = ""
+    assert Client(REMOTE_ADDR="203.0.113.5").get("/metrics").status_code == 404
+
+
+def test_a_local_proxy_relaying_a_remote_client_is_not_a_local_client(db, settings):
+    settings.CONTENTIZER_METRICS_TOKEN = ""
+    relayed = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.5")
+    assert relayed.get("/metrics").status_code == 404
+
+
+def test_metrics_from_elsewhere_need_the_bearer_token(db, settings):
+    settings.CONTENTIZER_METRICS_TOKEN = "s3cret-metrics-token"
+    remote = Client(REMOTE_ADDR="203.0.113.5")
+    missing = remote.get("/metrics")
+    assert missing.status_code == 401 and missing["WWW-Authenticate"].startswith("Bearer")
+    assert remote.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
+    good = remote.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-metrics-token")
+    assert good.status_code == 200
+    assert b"contentizer_jobs" in good.content

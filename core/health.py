@@ -1,0 +1,73 @@
+"""Readiness: can this process serve requests? The database, the shared cache and file
+storage must answer. Workers are not required (a web process is ready without them; the
+staff health page shows the workers)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+
+from django.core.cache import cache
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.db import connections
+
+logger = logging.getLogger(__name__)
+
+
+def check_database() -> None:
+    connection = connections["default"]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        # A broken connection is not reused by the next probe.
+        connection.close()
+        raise
+
+
+def check_cache() -> None:
+    key = "contentizer:readyz"
+    value = secrets.token_hex(8)
+    cache.set(key, value, timeout=30)
+    if cache.get(key) != value:
+        raise RuntimeError("the cache did not return what was written")
+
+
+def check_storage() -> None:
+    storage = default_storage
+    if isinstance(storage, FileSystemStorage):
+        # Local files: the directory exists (or can be made) and this process may write there.
+        location = Path(storage.location)
+        location.mkdir(parents=True, exist_ok=True)
+        if not os.access(location, os.W_OK | os.X_OK):
+            raise PermissionError("the media directory is not writable")
+        return
+    # Object storage: a HEAD for a name that need not exist proves the bucket answers and
+    # our credentials work (a 404 is an answer; a timeout or a 403 raises).
+    storage.exists(".contentizer-readyz")
+
+
+CHECKS: dict[str, Callable[[], None]] = {
+    "database": check_database,
+    "cache": check_cache,
+    "storage": check_storage,
+}
+
+
+def readiness() -> dict[str, str]:
+    """Each check's outcome: "ok", or the error's class name (details go to the log only:
+    the endpoint is anonymous)."""
+    results: dict[str, str] = {}
+    for name, check in CHECKS.items():
+        try:
+            check()
+        except Exception as exc:  # noqa: BLE001 - any failure means "not ready", with its name
+            logger.warning("readiness check %s failed: %s: %s", name, type(exc).__name__, exc)
+            results[name] = type(exc).__name__
+        else:
+            results[name] = "ok"
+    return results
