@@ -36,6 +36,11 @@ VISUAL_STYLE = "cinematic illustration"
 _LONG_SENTENCE_FACTOR = 1.6
 # Several pieces are only grouped into one scene while it stays this short.
 _MERGE_CAP_FACTOR = 1.3
+# A scene shorter than this many targets is only kept where nothing can join it.
+_SHORT_SCENE_FACTOR = 0.6
+# What joining two paragraphs in one scene costs, in squared seconds off the target: a
+# scene follows the script's paragraphs unless a paragraph is too short to stand alone.
+_PARAGRAPH_JOIN_COST = 6.0
 # Pieces produced by cutting a long sentence are at least this many words long.
 _MIN_PIECE_WORDS = 3
 _MAX_PROMPT_WORDS = 8
@@ -128,15 +133,20 @@ def split_script(
     words_per_target = target_seconds * rate_wpm / 60
     max_piece_words = max(_MIN_PIECE_WORDS, int(words_per_target * _LONG_SENTENCE_FACTOR))
     pieces: list[list[str]] = []
-    for block in blocks:
+    paragraph_of: list[int] = []
+    for number, block in enumerate(blocks):
         for sentence in _split_sentences(block.split(" ")):
-            pieces.extend(_split_long(sentence, max_words=max_piece_words))
+            for piece in _split_long(sentence, max_words=max_piece_words):
+                pieces.append(piece)
+                paragraph_of.append(number)
 
     scenes = _group(
         pieces,
         seconds=[_speech_seconds(piece, rate_wpm) for piece in pieces],
         target=target_seconds,
         cap=target_seconds * _MERGE_CAP_FACTOR,
+        floor=target_seconds * _SHORT_SCENE_FACTOR,
+        paragraph_of=paragraph_of,
     )
     if len(scenes) > max_scenes:
         raise ScriptError(
@@ -308,10 +318,21 @@ def _best_cut(words: list[str]) -> int | None:
 # --- scenes -------------------------------------------------------------------------------
 
 
-def _group(pieces: list[list[str]], *, seconds: list[float], target: float, cap: float) -> list[list[str]]:
+def _group(
+    pieces: list[list[str]],
+    *,
+    seconds: list[float],
+    target: float,
+    cap: float,
+    floor: float = 0.0,
+    paragraph_of: list[int] | None = None,
+) -> list[list[str]]:
     """Group consecutive pieces into scenes, minimising the squared distance of each
-    scene's length from ``target``; a scene of several pieces stays within ``cap``."""
+    scene's length from ``target``; a scene of several pieces stays within ``cap``. A
+    scene under ``floor`` costs extra, and so does each paragraph break inside a scene
+    (``paragraph_of``: the paragraph of each piece), so scenes follow paragraphs."""
     count = len(pieces)
+    paragraph_of = paragraph_of or [0] * count
     best_cost = [0.0] + [float("inf")] * count
     start_of = [0] * (count + 1)
     for end in range(1, count + 1):
@@ -320,7 +341,9 @@ def _group(pieces: list[list[str]], *, seconds: list[float], target: float, cap:
             length += seconds[start]
             if start < end - 1 and length > cap:
                 break
-            cost = best_cost[start] + (length - target) ** 2
+            joins = paragraph_of[end - 1] - paragraph_of[start]
+            short = max(floor - length, 0.0)
+            cost = best_cost[start] + (length - target) ** 2 + 2 * short**2 + _PARAGRAPH_JOIN_COST * joins
             # Strict "<" plus the fixed scan order keeps ties deterministic.
             if cost < best_cost[end]:
                 best_cost[end] = cost

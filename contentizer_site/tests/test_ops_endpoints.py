@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
-from contentizer_site.tests.api_support import create_cache_table
+from core.testing import create_cache_table
 from jobs.models import Job, WebhookAttempt, WebhookDelivery
 
 pytestmark = pytest.mark.django_db

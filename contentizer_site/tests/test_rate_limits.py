@@ -10,8 +10,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from contentizer_site.tests.api_support import create_cache_table
 from core.ratelimit import FormThrottle
+from core.testing import create_cache_table
 
 User = get_user_model()
 

@@ -4,9 +4,9 @@ callback), and checked again and pinned when sent."""
 from __future__ import annotations
 
 import pytest
-from contentizer_site.tests.api_support import WebhookReceiver, assert_error, create_cache_table, token_client
 
 from core import netguard
+from core.testing import WebhookReceiver, assert_error, create_cache_table, token_client
 from jobs.models import WebhookAttempt, WebhookDelivery
 from jobs.webhooks import webhook_deliver, webhook_settings_update
 from videos.models import Video

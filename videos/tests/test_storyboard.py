@@ -275,3 +275,34 @@ def test_it_keeps_hyphens_and_dashes_inside_lines() -> None:
 
 def test_estimate_seconds_counts_spoken_words_at_the_rate() -> None:
     assert estimate_seconds("one two three — four", rate_wpm=120) == pytest.approx(2.0)
+
+
+PARAGRAPHS = """The ferry leaves the harbour at dawn. Gulls circle the mast.
+
+By noon the coast is a grey line. The crew checks the charts and the engine, and the captain writes the log.
+
+At night the lighthouse sweeps the water. Everyone on board sleeps except the helmsman, who watches the dark sea for the next light.
+
+Home."""
+
+
+def test_scenes_do_not_join_paragraphs_that_can_stand_alone():
+    scenes = [d.narration for d in split_script(PARAGRAPHS, rate_wpm=165)]
+    paragraphs = [p.replace("\n", " ") for p in PARAGRAPHS.split("\n\n")]
+    for scene in scenes:
+        # Every scene lies inside one paragraph, except a paragraph too short to stand alone.
+        inside = [p for p in paragraphs if scene in p or scene.removesuffix(" Home.") in p]
+        assert inside, scene
+    assert scenes[0] == paragraphs[0]
+
+
+def test_a_paragraph_too_short_for_a_scene_joins_its_neighbour():
+    scenes = [d.narration for d in split_script(PARAGRAPHS, rate_wpm=165)]
+    assert "Home." not in scenes
+    assert scenes[-1].endswith("next light. Home.")
+
+
+def test_scenes_stay_between_about_three_and_eight_seconds():
+    long = " ".join(["The river bends past the old mill where the miller once ground the wheat for the town."] * 12)
+    for draft in split_script(f"{PARAGRAPHS}\n\n{long}", rate_wpm=165):
+        assert 2.0 <= estimate_seconds(draft.narration, rate_wpm=165) <= 8.5, draft.narration

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from contentizer_site.tests.api_support import create_cache_table
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
+
+from core.testing import create_cache_table
 
 pytestmark = pytest.mark.django_db
 
