@@ -17,6 +17,8 @@ class MediaConfig:
     ffmpeg: str = "ffmpeg"
     ffprobe: str = "ffprobe"
     espeak: str = "espeak-ng"
+    # The interpreter that runs piper as a program (``python -m piper``); "" means this one.
+    python: str = ""
     # The font for captions and picture text; per-glyph fallbacks come from `fallback_fonts`.
     caption_font: str = DEJAVU_BOLD
     fallback_fonts: tuple[str, ...] = ()
