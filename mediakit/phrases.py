@@ -22,6 +22,7 @@ __all__ = [
     "LINE_CHARS",
     "MAX_CHARS",
     "caption_phrases",
+    "caption_words",
     "detect_language",
     "display_width",
     "split_sentences",
@@ -173,6 +174,12 @@ def _sentences(tokens: list[_Token]) -> list[list[_Token]]:
         if following is not None and _ends_sentence(token, following):
             sentences.append([])
     return [s for s in sentences if s]
+
+
+def caption_words(text: str) -> list[tuple[str, bool]]:
+    """The units a caption line may break between: (text, space before it). Words, and each
+    CJK character (with the punctuation after it) on its own."""
+    return [(t.text, t.space_before) for t in _tokens(text, 10**6)]
 
 
 def split_sentences(text: str) -> list[str]:
