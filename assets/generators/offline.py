@@ -721,8 +721,17 @@ def _shaker() -> list[float]:
 PICTURE_PROVIDERS: dict[str, Callable[[], PictureProvider]] = {
     OfflinePictureProvider.name: OfflinePictureProvider,
 }
+
+
+def _piper_provider() -> NarrationProvider:
+    from .piper import PiperNarrationProvider  # imported late: it loads the media layer's speech code
+
+    return PiperNarrationProvider()
+
+
 NARRATION_PROVIDERS: dict[str, Callable[[], NarrationProvider]] = {
     EspeakNarrationProvider.name: EspeakNarrationProvider,
+    "piper": _piper_provider,
 }
 
 
