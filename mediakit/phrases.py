@@ -25,6 +25,7 @@ __all__ = [
     "caption_words",
     "detect_language",
     "display_width",
+    "script_runs",
     "split_sentences",
     "wrap_caption",
 ]
@@ -369,6 +370,39 @@ def _script_of(ch: str) -> str | None:
         if low <= cp <= high:
             return lang
     return None
+
+
+def script_runs(text: str) -> list[tuple[str, str | None]]:
+    """`text` cut where its script changes: (run, language of the script), None for Latin and
+    for text with no script of its own. Spaces, digits and punctuation stay with the run they
+    are in; kanji next to kana are Japanese."""
+    runs: list[list] = []
+    for ch in text:
+        script = _script_of(ch) if ch.isalpha() else None
+        if script is None and ch.isalpha():
+            script = "latin"
+        if script is None or (runs and runs[-1][1] == script):
+            if runs:
+                runs[-1][0] += ch
+            else:
+                runs.append([ch, None])
+            continue
+        if runs and runs[-1][1] is None and len(runs) == 1:
+            runs[-1][1] = script  # leading neutrals join the first script
+            runs[-1][0] += ch
+            continue
+        if runs and {runs[-1][1], script} == {"ja", "zh"}:
+            runs[-1][1] = "ja"  # a kanji word between kana: one Japanese run
+            runs[-1][0] += ch
+            continue
+        runs.append([ch, script])
+    out: list[tuple[str, str | None]] = []
+    for run_text, script in runs:
+        language = None if script in (None, "latin") else script
+        if language is not None:
+            language = _refine(language, run_text)
+        out.append((run_text, language))
+    return out
 
 
 def detect_language(text: str, *, default: str = "en") -> str:

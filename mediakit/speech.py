@@ -37,7 +37,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from mediakit import config
-from mediakit.phrases import detect_language
+from mediakit.phrases import detect_language, script_runs
 from mediakit.speech_text import normalize_for_speech
 
 __all__ = [
@@ -412,34 +412,72 @@ def _reading_ms(text: str) -> int:
     return max(1200, round(len(text) * 1000 / 15))
 
 
+# Languages written in Latin letters: a Latin run inside another script's phrase is one of
+# these (English unless its words say otherwise).
+_LATIN_LANGUAGES = frozenset("en de fr es it pt nl sv da no fi pl cs tr vi id".split())
+# Silence between two runs of one phrase spoken by different voices ("The word | 東京 | means").
+SEGMENT_GAP_MS = 60
+
+
+@dataclass
+class _Segment:
+    spoken: str
+    voice: Voice
+
+
 @dataclass
 class _Plan:
     text: str
-    spoken: str
-    voice: Voice | None
-    warning: str = ""
+    segments: list[_Segment]
+    warnings: list[str]
+
+
+def _language_name(language: str) -> str:
+    return _LANGUAGE_NAMES.get(language, language)
 
 
 def _plan(phrases: Sequence[str], voice: Voice) -> list[_Plan]:
+    """Who says what: each phrase cut where its script changes, each run given a voice that
+    speaks its language (the chosen voice where it can)."""
     plans = []
     for text in phrases:
-        language = detect_language(text, default=voice.language)
-        chosen: Voice | None = voice if language == voice.language else fallback_voice(language)
-        warning = ""
-        if chosen is None:
-            name = _LANGUAGE_NAMES.get(language, language)
-            warning = f"No installed voice speaks {name}; this phrase is shown but not spoken: {text!r}."
-        spoken = normalize_for_speech(text, lang=chosen.language if chosen else language)
-        if chosen is not None and not any(ch.isalnum() for ch in spoken):
-            chosen = None  # nothing to say (an emoji, a dash): a short silent caption
-        elif chosen is not None and chosen.language != "en" and spells_out(chosen, spoken):
-            name = _LANGUAGE_NAMES.get(language, language)
-            warning = (
-                f"The {chosen.label} voice cannot read every character of this {name} phrase; "
-                f"it is shown but not spoken: {text!r}."
-            )
-            chosen = None
-        plans.append(_Plan(text=text, spoken=spoken, voice=chosen, warning=warning))
+        phrase_language = detect_language(text, default=voice.language)
+        latin_default = voice.language if voice.language in _LATIN_LANGUAGES else "en"
+        runs: list[tuple[str, str]] = []
+        for run, script_language in script_runs(text):
+            if script_language is not None:
+                language = script_language
+            elif phrase_language in _LATIN_LANGUAGES:
+                language = phrase_language
+            else:
+                language = detect_language(run, default=latin_default)
+            if runs and (runs[-1][1] == language or not any(ch.isalnum() for ch in run)):
+                runs[-1] = (runs[-1][0] + run, runs[-1][1])
+            else:
+                runs.append((run, language))
+        segments: list[_Segment] = []
+        warnings: list[str] = []
+        for run, language in runs:
+            chosen = voice if language == voice.language else fallback_voice(language)
+            spoken = normalize_for_speech(run, lang=chosen.language if chosen else language)
+            if not any(ch.isalnum() for ch in spoken):
+                continue  # nothing to say (an emoji, a dash)
+            if chosen is None:
+                warnings.append(
+                    f"No installed voice speaks {_language_name(language)}; {run.strip()!r} is shown but not spoken."
+                )
+                continue
+            if chosen.language != "en" and spells_out(chosen, spoken):
+                warnings.append(
+                    f"The {chosen.label} voice cannot read every character of {run.strip()!r} "
+                    f"({_language_name(language)}); it is shown but not spoken."
+                )
+                continue
+            if segments and segments[-1].voice == chosen:
+                segments[-1].spoken += " " + spoken
+            else:
+                segments.append(_Segment(spoken=spoken, voice=chosen))
+        plans.append(_Plan(text=text, segments=segments, warnings=warnings))
     return plans
 
 
@@ -476,42 +514,50 @@ def synthesize_narration(
     out_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=out_dir, prefix=".speech-"))
     try:
-        audio: list[array | None] = [None] * len(plans)
-        # One piper process per piper voice, for all its phrases.
-        by_voice: dict[str, list[int]] = {}
-        for index, plan in enumerate(plans):
-            if plan.voice is not None and plan.voice.engine == "piper":
-                by_voice.setdefault(plan.voice.id, []).append(index)
+        segments = [segment for plan in plans for segment in plan.segments]
         wav_files: dict[int, Path] = {}
+        # One piper process per piper voice, for all its segments: the model loads once.
+        by_voice: dict[str, list[int]] = {}
+        for index, segment in enumerate(segments):
+            if segment.voice.engine == "piper":
+                by_voice.setdefault(segment.voice.id, []).append(index)
         for vid, indexes in by_voice.items():
-            paths = piper_synthesize(VOICES[vid], [plans[i].spoken for i in indexes], rate_wpm, work / vid)
+            paths = piper_synthesize(VOICES[vid], [segments[i].spoken for i in indexes], rate_wpm, work / vid)
             wav_files.update(zip(indexes, paths, strict=True))
-        for index, plan in enumerate(plans):
-            if plan.voice is not None and plan.voice.engine == "espeak-ng":
-                wav_files[index] = espeak_synthesize(
-                    plan.voice, plan.spoken, rate_wpm, work / f"espeak-{index:04d}.wav"
-                )
-        for index, path in wav_files.items():
-            samples, rate = read_wav(path)
+        for index, segment in enumerate(segments):
+            if segment.voice.engine == "espeak-ng":
+                out = work / f"espeak-{index:04d}.wav"
+                wav_files[index] = espeak_synthesize(segment.voice, segment.spoken, rate_wpm, out)
+        audio: list[array] = []
+        for index in range(len(segments)):
+            samples, rate = read_wav(wav_files[index])
             if rate != SAMPLE_RATE:
-                samples, rate = read_wav(_to_rate(path, SAMPLE_RATE))
-            audio[index] = trim(samples, SAMPLE_RATE)
+                samples, rate = read_wav(_to_rate(wav_files[index], SAMPLE_RATE))
+            audio.append(trim(samples, SAMPLE_RATE))
 
         pcm = _silence(lead_ms, SAMPLE_RATE)
         timed: list[tuple[str, int, int]] = []
         spoken_by: list[str] = []
         warnings: list[str] = []
+        position = 0
         for index, plan in enumerate(plans):
-            clip = audio[index]
-            if clip is None or not len(clip):
-                if plan.voice is not None and not plan.warning:
-                    plan.warning = f"The voice produced no sound for {plan.text!r}."
+            clip = array("h")
+            voices: list[str] = []
+            for segment in plan.segments:
+                sound = audio[position]
+                position += 1
+                if not len(sound):
+                    plan.warnings.append(f"The {segment.voice.label} voice made no sound for {segment.spoken!r}.")
+                    continue
+                if len(clip):
+                    clip.extend(_silence(SEGMENT_GAP_MS, SAMPLE_RATE))
+                clip.extend(sound)
+                voices.append(segment.voice.id)
+            if not len(clip):
+                # Shown, not spoken: the caption stays up long enough to be read.
                 clip = _silence(_reading_ms(plan.text), SAMPLE_RATE)
-                spoken_by.append("")
-            else:
-                spoken_by.append(plan.voice.id if plan.voice else "")
-            if plan.warning:
-                warnings.append(plan.warning)
+            spoken_by.append("+".join(dict.fromkeys(voices)))
+            warnings.extend(plan.warnings)
             start = len(pcm) * 1000 // SAMPLE_RATE
             pcm.extend(clip)
             end = len(pcm) * 1000 // SAMPLE_RATE
@@ -520,7 +566,7 @@ def synthesize_narration(
                 pcm.extend(_silence(pause_after(plan.text, rate_wpm), SAMPLE_RATE))
         pcm.extend(_silence(tail_ms, SAMPLE_RATE))
 
-        digest = _digest("narration-v1", voice, rate_wpm, lead_ms, tail_ms, *phrases)
+        digest = _digest("narration-v2", voice, rate_wpm, lead_ms, tail_ms, *phrases)
         path = out_dir / f"narration-{digest}.wav"
         tmp = work / "joined.wav"
         write_wav(tmp, pcm, SAMPLE_RATE)

@@ -160,3 +160,16 @@ def test_undetermined_text_gets_the_default() -> None:
     assert detect_language("Paris", default="fr") == "fr"
     assert detect_language("42 !", default="de") == "de"
     assert detect_language("OK", default="en") == "en"
+
+
+def test_script_runs_cut_where_the_script_changes() -> None:
+    from mediakit.phrases import script_runs
+
+    assert script_runs("The word 東京 means eastern capital.") == [
+        ("The word ", None),
+        ("東京 ", "zh"),
+        ("means eastern capital.", None),
+    ]
+    assert script_runs("東京は日本の首都です。") == [("東京は日本の首都です。", "ja")]
+    assert script_runs("Done! تم الانتهاء 2024") == [("Done! ", None), ("تم الانتهاء 2024", "ar")]
+    assert script_runs("Hello world") == [("Hello world", None)]

@@ -205,3 +205,19 @@ def test_bad_requests_are_refused(tmp_path: Path) -> None:
         synthesize_narration(phrases=["x"], voice=DEFAULT_VOICE, rate_wpm=20, out_dir=tmp_path)
     with pytest.raises(SpeechError):
         synthesize_narration(phrases=["  "], voice=DEFAULT_VOICE, rate_wpm=165, out_dir=tmp_path)
+
+
+def test_a_word_in_another_script_inside_a_phrase_is_spoken_by_its_own_voice(tmp_path: Path) -> None:
+    # The neural English voice would name each character ("Chinese letter"); the run goes to
+    # the Mandarin voice instead and is joined into the phrase after a short gap.
+    result = synthesize_narration(
+        phrases=["The word 東京 means eastern capital."], voice=DEFAULT_VOICE, rate_wpm=165, out_dir=tmp_path
+    )
+    assert result.voices == (f"{DEFAULT_VOICE}+cmn-latn-pinyin",)
+    assert result.warnings == ()
+    samples, rate = read_wav(result.wav_path)
+    # Three runs, two joins: each join is a silence of at least the segment gap.
+    levels = window_rms(samples, rate)
+    quiet = [level <= speech.SILENCE_RMS for level in levels]
+    runs_of_quiet = sum(1 for i in range(1, len(quiet)) if quiet[i] and not quiet[i - 1])
+    assert runs_of_quiet >= 2
