@@ -175,11 +175,15 @@ class Narration:
 
 # --- pauses and rate ----------------------------------------------------------------------
 
-# Silence after a phrase, by how it ends, at the default rate.
-PAUSE_SENTENCE_MS = 450
-PAUSE_CLAUSE_MS = 300  # ; : and dashes
-PAUSE_COMMA_MS = 220
-PAUSE_WORD_MS = 120  # a split before a conjunction, with no punctuation
+# Silence after a phrase, by how it ends, at the default rate. Every one is longer than any
+# pause left inside a phrase (MAX_INNER_PAUSE_MS), so a pause in the sound is a cue change
+# and a cue change is a pause.
+PAUSE_SENTENCE_MS = 500
+PAUSE_CLAUSE_MS = 380  # ; : and dashes
+PAUSE_COMMA_MS = 300
+PAUSE_WORD_MS = 260  # a split before a conjunction, with no punctuation
+# piper pauses 300-500 ms at a comma inside a phrase; those are shortened to this.
+MAX_INNER_PAUSE_MS = 150
 # Kept around the speech when a phrase's own silence is cut, so no onset or release is lost.
 LEAD_PAD_MS = 20
 TAIL_PAD_MS = 40
@@ -196,7 +200,7 @@ def pause_after(text: str, rate_wpm: int = RATE_DEFAULT) -> int:
         base = PAUSE_COMMA_MS
     else:
         base = PAUSE_WORD_MS
-    scale = min(1.5, max(0.6, RATE_DEFAULT / rate_wpm))
+    scale = min(1.5, max(0.8, RATE_DEFAULT / rate_wpm))
     return round(base * scale)
 
 
@@ -266,6 +270,36 @@ def trim(samples: array, rate: int) -> array:
     start = max(0, bounds[0] - rate * LEAD_PAD_MS // 1000)
     end = min(len(samples), bounds[1] + rate * TAIL_PAD_MS // 1000)
     return samples[start:end]
+
+
+# Inside a phrase a 10 ms window is quiet when no sample reaches -40 dBFS: the level at which
+# FFmpeg's silencedetect (n=-40dB) would call it silence.
+QUIET_PEAK = round(32768 * 10 ** (-40 / 20))
+
+
+def shorten_pauses(samples: array, rate: int, max_ms: int = MAX_INNER_PAUSE_MS) -> array:
+    """`samples` with every quiet stretch inside them cut to max_ms (its middle removed)."""
+    size = max(1, rate * WINDOW_MS // 1000)
+    quiet = [max(map(abs, samples[i : i + size]), default=0) < QUIET_PEAK for i in range(0, len(samples), size)]
+    keep = rate * max_ms // 1000
+    out = array("h")
+    position = 0  # first sample not yet copied
+    i = 0
+    while i < len(quiet):
+        if not quiet[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(quiet) and quiet[j]:
+            j += 1
+        start, end = i * size, min(len(samples), j * size)
+        if 0 < i and j < len(quiet) and end - start > keep:
+            half = keep // 2
+            out.extend(samples[position : start + half])
+            position = end - (keep - half)
+        i = j
+    out.extend(samples[position:])
+    return out
 
 
 def _silence(ms: int, rate: int) -> array:
@@ -416,7 +450,7 @@ def _reading_ms(text: str) -> int:
 # these (English unless its words say otherwise).
 _LATIN_LANGUAGES = frozenset("en de fr es it pt nl sv da no fi pl cs tr vi id".split())
 # Silence between two runs of one phrase spoken by different voices ("The word | 東京 | means").
-SEGMENT_GAP_MS = 60
+SEGMENT_GAP_MS = 80
 
 
 @dataclass
@@ -533,7 +567,7 @@ def synthesize_narration(
             samples, rate = read_wav(wav_files[index])
             if rate != SAMPLE_RATE:
                 samples, rate = read_wav(_to_rate(wav_files[index], SAMPLE_RATE))
-            audio.append(trim(samples, SAMPLE_RATE))
+            audio.append(shorten_pauses(trim(samples, SAMPLE_RATE), SAMPLE_RATE))
 
         pcm = _silence(lead_ms, SAMPLE_RATE)
         timed: list[tuple[str, int, int]] = []
@@ -566,7 +600,7 @@ def synthesize_narration(
                 pcm.extend(_silence(pause_after(plan.text, rate_wpm), SAMPLE_RATE))
         pcm.extend(_silence(tail_ms, SAMPLE_RATE))
 
-        digest = _digest("narration-v2", voice, rate_wpm, lead_ms, tail_ms, *phrases)
+        digest = _digest("narration-v3", voice, rate_wpm, lead_ms, tail_ms, *phrases)
         path = out_dir / f"narration-{digest}.wav"
         tmp = work / "joined.wav"
         write_wav(tmp, pcm, SAMPLE_RATE)
