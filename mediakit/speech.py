@@ -37,7 +37,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from mediakit import config
-from mediakit.phrases import detect_language, script_runs
+from mediakit.phrases import detect_language, display_width, script_runs
 from mediakit.speech_text import normalize_for_speech
 
 __all__ = [
@@ -442,8 +442,9 @@ _LANGUAGE_NAMES = {
 
 
 def _reading_ms(text: str) -> int:
-    """How long a caption nobody speaks stays up: about 15 characters a second."""
-    return max(1200, round(len(text) * 1000 / 15))
+    """How long a caption nobody speaks stays up: about 16 cells a second (15 letters, or 8
+    CJK characters, which are two cells wide)."""
+    return max(1200, round(display_width(text) * 1000 / 16))
 
 
 # Languages written in Latin letters: a Latin run inside another script's phrase is one of
