@@ -211,11 +211,13 @@ def _boundary_cost(left: _Token, right: _Token) -> float | None:
 
 
 def _fits(tokens: list[_Token], max_chars: int, line_chars: int) -> bool:
-    return _width(tokens) <= max_chars and _two_lines(tokens, line_chars) is not None
+    return _width(tokens) <= max_chars and _two_lines(tokens, line_chars, strict=True) is not None
 
 
-def _two_lines(tokens: list[_Token], line_chars: int) -> int | None:
-    """Index of the best line break (0: one line) or None when two lines cannot hold it."""
+def _two_lines(tokens: list[_Token], line_chars: int, *, strict: bool = False) -> int | None:
+    """Index of the best line break (0: one line) or None when two lines cannot hold it.
+
+    strict: only where a line may end (not after an article or a preposition)."""
     if _width(tokens) <= line_chars:
         return 0
     best: tuple[float, int] | None = None
@@ -224,6 +226,8 @@ def _two_lines(tokens: list[_Token], line_chars: int) -> int | None:
         if left > line_chars or right > line_chars:
             continue
         cost = _boundary_cost(tokens[index - 1], tokens[index])
+        if strict and cost is None:
+            continue
         # Balanced lines, a clause boundary preferred, never after an article if avoidable.
         score = max(left, right) + (30 if cost is None else 8 * cost)
         if best is None or score < best[0]:
@@ -270,7 +274,9 @@ def wrap_caption(phrase: str, line_chars: int = LINE_CHARS) -> list[str]:
     tokens = _tokens(phrase, line_chars)
     if not tokens:
         return []
-    index = _two_lines(tokens, line_chars)
+    index = _two_lines(tokens, line_chars, strict=True)
+    if index is None:
+        index = _two_lines(tokens, line_chars)  # only a forbidden break fits: better than none
     if index is None:
         raise ValueError(f"{phrase!r} does not fit in two lines of {line_chars} characters")
     if index == 0:

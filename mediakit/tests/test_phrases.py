@@ -16,7 +16,7 @@ LONG = (
     "The lighthouse keeper climbed the stairs every evening, counting each step as his father "
     "had taught him, and sailors knew exactly where the rocks were."
 )
-ARTICLES = {"a", "an", "the", "of", "in", "on", "at", "to", "for", "with", "by", "from", "this", "that"}
+ARTICLES = {"a", "an", "the", "of", "in", "on", "at", "to", "for", "with", "by", "from", "this", "that", "and"}
 
 
 def _check_fit(phrases: list[str]) -> None:
@@ -72,6 +72,8 @@ def test_without_punctuation_a_phrase_starts_at_a_conjunction_or_relative_word()
     [
         "In the beginning of the long and winding road that leads to the old house on the hill there was a gate.",
         "She walked to the end of the pier at the edge of the town with the dog from the house by the sea.",
+        "Ships passed the point every night, and sailors knew exactly where the rocks were, because the keeper "
+        "never let the lamp go out.",
         "A a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a.",
     ],
 )
