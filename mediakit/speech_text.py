@@ -13,6 +13,7 @@ German, French, ... correctly); only whitespace is tidied for them.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 __all__ = ["normalize_for_speech", "number_words", "ordinal_words", "year_words"]
 
@@ -543,7 +544,7 @@ def normalize_for_speech(text: str, *, lang: str = "en") -> str:
     tidied (espeak-ng knows their numbers)."""
     text = " ".join(text.split())
     if not lang.lower().startswith("en") or not text:
-        return text
+        return _without_pictographs(text)
     for pattern, repl in _RULES[:7]:
         text = pattern.sub(repl, text)  # type: ignore[arg-type]
     text = _replace_decades(text)
@@ -562,4 +563,15 @@ def normalize_for_speech(text: str, *, lang: str = "en") -> str:
     # doubled ones ("etc..") are not.
     text = re.sub(r"\.{2}(?!\.)", ".", text)
     text = re.sub(r"\s+([,.;:!?])", r"\1", text)
-    return " ".join(text.split())
+    return _without_pictographs(text)
+
+
+def _without_pictographs(text: str) -> str:
+    """Emoji and other pictographs removed: espeak-ng would read out their names ("party popper")."""
+    kept = "".join(
+        " " if unicodedata.category(ch) == "So" else ch
+        for ch in text
+        if ch not in "\u200d\ufe0f\ufe0e" and not 0x1F3FB <= ord(ch) <= 0x1F3FF
+    )
+    kept = re.sub(r"\s+([,.;:!?])", r"\1", kept)
+    return " ".join(kept.split())

@@ -110,6 +110,9 @@ CASES: list[tuple[str, str]] = [
     ("ask @jack", "ask at jack"),
     ("black/white", "black or white"),
     ("wait — now", "wait, now"),
+    # pictographs are not read out by name
+    ("Party time 🎉!", "Party time!"),
+    ("Thumbs up 👍🏽 and a family 👨‍👩‍👧.", "Thumbs up and a family."),
     # text that needs nothing
     ("The keeper climbed the stairs.", "The keeper climbed the stairs."),
     ("  spaced   out  ", "spaced out"),
