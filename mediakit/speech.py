@@ -52,6 +52,7 @@ __all__ = [
     "Voice",
     "fallback_voice",
     "synthesize_narration",
+    "synthesize_narrations",
     "voice_choices",
 ]
 
@@ -520,6 +521,130 @@ def _digest(*parts: object) -> str:
     return hashlib.sha256("\0".join(map(str, parts)).encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
+def _check(voice: str, rate_wpm: int) -> Voice:
+    if voice not in VOICES:
+        raise SpeechError(f"Unknown voice {voice!r}.")
+    if not RATE_MIN <= rate_wpm <= RATE_MAX:
+        raise SpeechError(
+            f"The speech rate must be between {RATE_MIN} and {RATE_MAX} words per minute, not {rate_wpm}."
+        )
+    return VOICES[voice]
+
+
+def _speak_segments(segments: Sequence[_Segment], rate_wpm: int, work: Path) -> list[array]:
+    """Each segment's trimmed sound at SAMPLE_RATE; piper's load once per voice for all of them."""
+    wav_files: dict[int, Path] = {}
+    by_voice: dict[str, list[int]] = {}
+    for index, segment in enumerate(segments):
+        if segment.voice.engine == "piper":
+            by_voice.setdefault(segment.voice.id, []).append(index)
+    for vid, indexes in by_voice.items():
+        paths = piper_synthesize(VOICES[vid], [segments[i].spoken for i in indexes], rate_wpm, work / vid)
+        wav_files.update(zip(indexes, paths, strict=True))
+    for index, segment in enumerate(segments):
+        if segment.voice.engine == "espeak-ng":
+            out = work / f"espeak-{index:04d}.wav"
+            wav_files[index] = espeak_synthesize(segment.voice, segment.spoken, rate_wpm, out)
+    audio: list[array] = []
+    for index in range(len(segments)):
+        samples, rate = read_wav(wav_files[index])
+        if rate != SAMPLE_RATE:
+            samples, rate = read_wav(_to_rate(wav_files[index], SAMPLE_RATE))
+        audio.append(shorten_pauses(trim(samples, SAMPLE_RATE), SAMPLE_RATE))
+    return audio
+
+
+def _assemble(
+    plans: list[_Plan], sounds: list[array], *, rate_wpm: int, lead_ms: int, tail_ms: int, path: Path, work: Path
+) -> Narration:
+    pcm = _silence(lead_ms, SAMPLE_RATE)
+    timed: list[tuple[str, int, int]] = []
+    spoken_by: list[str] = []
+    warnings: list[str] = []
+    position = 0
+    for index, plan in enumerate(plans):
+        clip = array("h")
+        voices: list[str] = []
+        for segment in plan.segments:
+            sound = sounds[position]
+            position += 1
+            if not len(sound):
+                plan.warnings.append(f"The {segment.voice.label} voice made no sound for {segment.spoken!r}.")
+                continue
+            if len(clip):
+                clip.extend(_silence(SEGMENT_GAP_MS, SAMPLE_RATE))
+            clip.extend(sound)
+            voices.append(segment.voice.id)
+        if not len(clip):
+            # Shown, not spoken: the caption stays up long enough to be read.
+            clip = _silence(_reading_ms(plan.text), SAMPLE_RATE)
+        spoken_by.append("+".join(dict.fromkeys(voices)))
+        warnings.extend(plan.warnings)
+        start = len(pcm) * 1000 // SAMPLE_RATE
+        pcm.extend(clip)
+        end = len(pcm) * 1000 // SAMPLE_RATE
+        timed.append((plan.text, start, end))
+        if index < len(plans) - 1:
+            pcm.extend(_silence(pause_after(plan.text, rate_wpm), SAMPLE_RATE))
+    pcm.extend(_silence(tail_ms, SAMPLE_RATE))
+    tmp = work / f"joined-{path.name}"
+    write_wav(tmp, pcm, SAMPLE_RATE)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+    return Narration(
+        wav_path=path,
+        duration_ms=len(pcm) * 1000 // SAMPLE_RATE,
+        phrases=tuple(timed),
+        warnings=tuple(dict.fromkeys(warnings)),
+        sample_rate=SAMPLE_RATE,
+        voices=tuple(spoken_by),
+    )
+
+
+def synthesize_narrations(
+    *,
+    scenes: Sequence[Sequence[str]],
+    voice: str,
+    rate_wpm: int,
+    out_dir: Path,
+    lead_ms: int = 0,
+    tail_ms: int = 0,
+) -> list[Narration]:
+    """One narration per list of phrases (a storyboard's scenes), with piper's model loaded
+    once for all of them: about 0.6 s of CPU saved per scene."""
+    chosen = _check(voice, rate_wpm)
+    cleaned = [[" ".join(p.split()) for p in phrases if p.strip()] for phrases in scenes]
+    if not cleaned or not all(cleaned):
+        raise SpeechError("There is no text to narrate.")
+    plans = [_plan(phrases, chosen) for phrases in cleaned]
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=out_dir, prefix=".speech-"))
+    try:
+        segments = [segment for scene in plans for plan in scene for segment in plan.segments]
+        sounds = _speak_segments(segments, rate_wpm, work)
+        narrations = []
+        position = 0
+        for phrases, scene in zip(cleaned, plans, strict=True):
+            count = sum(len(plan.segments) for plan in scene)
+            digest = _digest("narration-v3", voice, rate_wpm, lead_ms, tail_ms, *phrases)
+            narrations.append(
+                _assemble(
+                    scene,
+                    sounds[position : position + count],
+                    rate_wpm=rate_wpm,
+                    lead_ms=lead_ms,
+                    tail_ms=tail_ms,
+                    path=out_dir / f"narration-{digest}.wav",
+                    work=work,
+                )
+            )
+            position += count
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return narrations
+
+
 def synthesize_narration(
     *,
     phrases: list[str],
@@ -534,89 +659,10 @@ def synthesize_narration(
     The WAV starts `lead_ms` before the first word and ends `tail_ms` after the last (0 by
     default: the composition places the narration itself).
     """
-    if voice not in VOICES:
-        raise SpeechError(f"Unknown voice {voice!r}.")
-    if not RATE_MIN <= rate_wpm <= RATE_MAX:
-        raise SpeechError(
-            f"The speech rate must be between {RATE_MIN} and {RATE_MAX} words per minute, not {rate_wpm}."
-        )
-    phrases = [" ".join(p.split()) for p in phrases if p.strip()]
-    if not phrases:
-        raise SpeechError("There is no text to narrate.")
-    chosen = VOICES[voice]
-    plans = _plan(phrases, chosen)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=out_dir, prefix=".speech-"))
-    try:
-        segments = [segment for plan in plans for segment in plan.segments]
-        wav_files: dict[int, Path] = {}
-        # One piper process per piper voice, for all its segments: the model loads once.
-        by_voice: dict[str, list[int]] = {}
-        for index, segment in enumerate(segments):
-            if segment.voice.engine == "piper":
-                by_voice.setdefault(segment.voice.id, []).append(index)
-        for vid, indexes in by_voice.items():
-            paths = piper_synthesize(VOICES[vid], [segments[i].spoken for i in indexes], rate_wpm, work / vid)
-            wav_files.update(zip(indexes, paths, strict=True))
-        for index, segment in enumerate(segments):
-            if segment.voice.engine == "espeak-ng":
-                out = work / f"espeak-{index:04d}.wav"
-                wav_files[index] = espeak_synthesize(segment.voice, segment.spoken, rate_wpm, out)
-        audio: list[array] = []
-        for index in range(len(segments)):
-            samples, rate = read_wav(wav_files[index])
-            if rate != SAMPLE_RATE:
-                samples, rate = read_wav(_to_rate(wav_files[index], SAMPLE_RATE))
-            audio.append(shorten_pauses(trim(samples, SAMPLE_RATE), SAMPLE_RATE))
-
-        pcm = _silence(lead_ms, SAMPLE_RATE)
-        timed: list[tuple[str, int, int]] = []
-        spoken_by: list[str] = []
-        warnings: list[str] = []
-        position = 0
-        for index, plan in enumerate(plans):
-            clip = array("h")
-            voices: list[str] = []
-            for segment in plan.segments:
-                sound = audio[position]
-                position += 1
-                if not len(sound):
-                    plan.warnings.append(f"The {segment.voice.label} voice made no sound for {segment.spoken!r}.")
-                    continue
-                if len(clip):
-                    clip.extend(_silence(SEGMENT_GAP_MS, SAMPLE_RATE))
-                clip.extend(sound)
-                voices.append(segment.voice.id)
-            if not len(clip):
-                # Shown, not spoken: the caption stays up long enough to be read.
-                clip = _silence(_reading_ms(plan.text), SAMPLE_RATE)
-            spoken_by.append("+".join(dict.fromkeys(voices)))
-            warnings.extend(plan.warnings)
-            start = len(pcm) * 1000 // SAMPLE_RATE
-            pcm.extend(clip)
-            end = len(pcm) * 1000 // SAMPLE_RATE
-            timed.append((plan.text, start, end))
-            if index < len(plans) - 1:
-                pcm.extend(_silence(pause_after(plan.text, rate_wpm), SAMPLE_RATE))
-        pcm.extend(_silence(tail_ms, SAMPLE_RATE))
-
-        digest = _digest("narration-v3", voice, rate_wpm, lead_ms, tail_ms, *phrases)
-        path = out_dir / f"narration-{digest}.wav"
-        tmp = work / "joined.wav"
-        write_wav(tmp, pcm, SAMPLE_RATE)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return Narration(
-        wav_path=path,
-        duration_ms=len(pcm) * 1000 // SAMPLE_RATE,
-        phrases=tuple(timed),
-        warnings=tuple(dict.fromkeys(warnings)),
-        sample_rate=SAMPLE_RATE,
-        voices=tuple(spoken_by),
+    (narration,) = synthesize_narrations(
+        scenes=[phrases], voice=voice, rate_wpm=rate_wpm, out_dir=out_dir, lead_ms=lead_ms, tail_ms=tail_ms
     )
+    return narration
 
 
 def measure_cost(

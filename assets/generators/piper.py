@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from mediakit.phrases import caption_phrases
-from mediakit.speech import DEFAULT_VOICE, RATE_MAX, RATE_MIN, VOICES, SpeechError, synthesize_narration
+from mediakit.speech import DEFAULT_VOICE, RATE_MAX, RATE_MIN, VOICES, Narration, SpeechError, synthesize_narrations
 
 from .base import GeneratedAudio, GenerationError
 
@@ -42,26 +42,42 @@ class PiperNarrationProvider:
         return Decimal(0)
 
     def synthesize(self, *, text: str, voice: str, rate_wpm: int, out_dir: Path) -> GeneratedNarration:
-        if len(text) > NARRATION_MAX_CHARS:
-            raise GenerationError(f"The narration is {len(text):,} characters; the limit is {NARRATION_MAX_CHARS:,}.")
+        (audio,) = self.synthesize_many(texts=[text], voice=voice, rate_wpm=rate_wpm, out_dir=out_dir)
+        return audio
+
+    def synthesize_many(
+        self, *, texts: list[str], voice: str, rate_wpm: int, out_dir: Path
+    ) -> list[GeneratedNarration]:
+        """One narration per scene text, all from one piper run (the model loads once)."""
         if voice not in VOICES:
             raise GenerationError(f"Unknown voice {voice!r}.")
         if not RATE_MIN <= rate_wpm <= RATE_MAX:
             raise GenerationError(
                 f"The speech rate must be between {RATE_MIN} and {RATE_MAX} words per minute, not {rate_wpm}."
             )
-        phrases = caption_phrases(text)
-        if not phrases:
-            raise GenerationError("There is no text to narrate.")
+        scenes = []
+        for text in texts:
+            if len(text) > NARRATION_MAX_CHARS:
+                raise GenerationError(
+                    f"The narration is {len(text):,} characters; the limit is {NARRATION_MAX_CHARS:,}."
+                )
+            phrases = caption_phrases(text)
+            if not phrases:
+                raise GenerationError("There is no text to narrate.")
+            scenes.append(phrases)
         try:
-            narration = synthesize_narration(phrases=phrases, voice=voice, rate_wpm=rate_wpm, out_dir=Path(out_dir))
+            narrations = synthesize_narrations(scenes=scenes, voice=voice, rate_wpm=rate_wpm, out_dir=Path(out_dir))
         except SpeechError as exc:
             raise GenerationError(str(exc)) from exc
-        return GeneratedNarration(
-            path=narration.wav_path,
-            duration_ms=narration.duration_ms,
-            mime="audio/wav",
-            cost_usd=Decimal(0),
-            phrases=narration.phrases,
-            warnings=narration.warnings,
-        )
+        return [_generated(narration) for narration in narrations]
+
+
+def _generated(narration: Narration) -> GeneratedNarration:
+    return GeneratedNarration(
+        path=narration.wav_path,
+        duration_ms=narration.duration_ms,
+        mime="audio/wav",
+        cost_usd=Decimal(0),
+        phrases=narration.phrases,
+        warnings=narration.warnings,
+    )

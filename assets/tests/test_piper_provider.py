@@ -47,3 +47,12 @@ def test_unknown_voices_and_rates_are_generation_errors(tmp_path: Path) -> None:
         provider.synthesize(text=TEXT, voice=DEFAULT_VOICE, rate_wpm=10, out_dir=tmp_path)
     with pytest.raises(GenerationError, match="no text"):
         provider.synthesize(text="   ", voice=DEFAULT_VOICE, rate_wpm=165, out_dir=tmp_path)
+
+
+def test_a_storyboard_is_narrated_in_one_run(tmp_path: Path) -> None:
+    first, second = PiperNarrationProvider().synthesize_many(
+        texts=["Scene one.", "Scene two, and more."], voice=DEFAULT_VOICE, rate_wpm=165, out_dir=tmp_path
+    )
+    assert [p[0] for p in first.phrases] == ["Scene one."]
+    assert [p[0] for p in second.phrases] == ["Scene two, and more."]
+    assert first.path != second.path and first.duration_ms < second.duration_ms

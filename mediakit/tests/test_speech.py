@@ -236,3 +236,27 @@ def test_a_word_in_another_script_inside_a_phrase_is_spoken_by_its_own_voice(tmp
     quiet = [level <= speech.SILENCE_RMS for level in levels]
     runs_of_quiet = sum(1 for i in range(1, len(quiet)) if quiet[i] and not quiet[i - 1])
     assert runs_of_quiet >= 2
+
+
+def test_several_scenes_share_one_piper_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    real = speech.piper_synthesize
+
+    def counting(*args, **kwargs):
+        calls.append(len(args[1]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(speech, "piper_synthesize", counting)
+    first, second = speech.synthesize_narrations(
+        scenes=[["The tide came in."], ["The tide went out,", "and the gulls came back."]],
+        voice=DEFAULT_VOICE,
+        rate_wpm=165,
+        out_dir=tmp_path,
+    )
+    assert calls == [3]  # one process, one model load, three phrases
+    assert first.wav_path != second.wav_path
+    assert [len(first.phrases), len(second.phrases)] == [1, 2]
+    for narration in (first, second):
+        assert narration.phrases[0][1] == 0 and narration.phrases[-1][2] == narration.duration_ms
+        with wave.open(str(narration.wav_path)) as wav:
+            assert abs(wav.getnframes() * 1000 // wav.getframerate() - narration.duration_ms) <= 1
