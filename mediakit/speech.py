@@ -303,6 +303,31 @@ def shorten_pauses(samples: array, rate: int, max_ms: int = MAX_INNER_PAUSE_MS) 
     return out
 
 
+# Every segment is brought to one speech level, so voices and engines match within a
+# narration (piper peaks at 0 dBFS, espeak-ng speaks ~4 dB quieter); the peak stays below
+# -1 dBFS. The composition's loudness normalisation then sets the programme level.
+TARGET_RMS_DBFS = -20.0
+PEAK_CEILING_DBFS = -1.0
+
+
+def active_rms(samples: array, rate: int) -> float:
+    """RMS of the 10 ms windows that are speech (above SILENCE_RMS); 0 for silence."""
+    levels = [level for level in window_rms(samples, rate) if level > SILENCE_RMS]
+    return (sum(level * level for level in levels) / len(levels)) ** 0.5 if levels else 0.0
+
+
+def level(samples: array, rate: int) -> array:
+    """`samples` at TARGET_RMS_DBFS of active speech, its peak no higher than PEAK_CEILING_DBFS."""
+    rms = active_rms(samples, rate)
+    if not rms:
+        return samples
+    peak = max(map(abs, samples))
+    gain = min(32768 * 10 ** (TARGET_RMS_DBFS / 20) / rms, 32768 * 10 ** (PEAK_CEILING_DBFS / 20) / peak)
+    if abs(gain - 1) < 0.01:
+        return samples
+    return array("h", (round(x * gain) for x in samples))
+
+
 def _silence(ms: int, rate: int) -> array:
     return array("h", bytes(2 * (rate * ms // 1000)))
 
@@ -550,7 +575,7 @@ def _speak_segments(segments: Sequence[_Segment], rate_wpm: int, work: Path) -> 
         samples, rate = read_wav(wav_files[index])
         if rate != SAMPLE_RATE:
             samples, rate = read_wav(_to_rate(wav_files[index], SAMPLE_RATE))
-        audio.append(shorten_pauses(trim(samples, SAMPLE_RATE), SAMPLE_RATE))
+        audio.append(level(shorten_pauses(trim(samples, SAMPLE_RATE), SAMPLE_RATE), SAMPLE_RATE))
     return audio
 
 
@@ -627,7 +652,7 @@ def synthesize_narrations(
         position = 0
         for phrases, scene in zip(cleaned, plans, strict=True):
             count = sum(len(plan.segments) for plan in scene)
-            digest = _digest("narration-v3", voice, rate_wpm, lead_ms, tail_ms, *phrases)
+            digest = _digest("narration-v4", voice, rate_wpm, lead_ms, tail_ms, *phrases)
             narrations.append(
                 _assemble(
                     scene,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import subprocess
 import wave
@@ -180,6 +181,23 @@ def test_another_language_goes_to_an_espeak_voice_that_has_it(tmp_path: Path) ->
     samples, rate = read_wav(result.wav_path)
     for text, start, end in result.phrases:
         assert _rms(samples[start * rate // 1000 : end * rate // 1000]) > 10 * speech.SILENCE_RMS, text
+
+
+def test_voices_are_levelled_to_one_speech_level(tmp_path: Path) -> None:
+    result = synthesize_narration(
+        phrases=["The keeper climbed the stairs at dusk.", "Le phare est magnifique.", "Добро пожаловать на маяк."],
+        voice=DEFAULT_VOICE,
+        rate_wpm=165,
+        out_dir=tmp_path,
+    )
+    assert result.voices == (DEFAULT_VOICE, "fr-fr", "ru")
+    samples, rate = read_wav(result.wav_path)
+    for text, start, end in result.phrases:
+        segment = samples[start * rate // 1000 : end * rate // 1000]
+        rms_db = 20 * math.log10(speech.active_rms(segment, rate) / 32768)
+        peak_db = 20 * math.log10(max(map(abs, segment)) / 32768)
+        assert abs(rms_db - speech.TARGET_RMS_DBFS) <= 1.0 or peak_db >= speech.PEAK_CEILING_DBFS - 0.1, text
+        assert peak_db <= speech.PEAK_CEILING_DBFS + 0.05, text
 
 
 def test_characters_no_voice_reads_stay_silent_with_a_warning(tmp_path: Path) -> None:
