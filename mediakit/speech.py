@@ -575,7 +575,8 @@ def _speak_segments(segments: Sequence[_Segment], rate_wpm: int, work: Path) -> 
         samples, rate = read_wav(wav_files[index])
         if rate != SAMPLE_RATE:
             samples, rate = read_wav(_to_rate(wav_files[index], SAMPLE_RATE))
-        audio.append(level(shorten_pauses(trim(samples, SAMPLE_RATE), SAMPLE_RATE), SAMPLE_RATE))
+        # Levelled first, so the silence is judged on the sound as it will be heard.
+        audio.append(shorten_pauses(trim(level(samples, SAMPLE_RATE), SAMPLE_RATE), SAMPLE_RATE))
     return audio
 
 
