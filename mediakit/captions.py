@@ -1,7 +1,8 @@
 """Subtitle files (WebVTT, SubRip) from the timeline's caption cues. Pure text.
 
-Readability rule: at most two lines of at most 42 characters on screen. A cue
-whose text does not fit is split into consecutive cues, its time shared in
+Readability rule: at most two lines of at most 42 characters on screen. A phrase
+cue (timed by the narration, see mediakit.speech) fits by construction. Any other
+cue whose text does not fit is split into consecutive cues, its time shared in
 proportion to the characters of each part.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from mediakit.phrases import wrap_caption
 from mediakit.timeline import Cue
 
 MAX_LINE_CHARS = 42
@@ -39,7 +41,16 @@ def wrap_words(text: str, width: int = MAX_LINE_CHARS) -> list[str]:
 
 
 def split_cue(cue: Cue) -> list[tuple[int, int, list[str]]]:
-    """(start_ms, end_ms, lines) parts of a cue, each at most MAX_LINES lines."""
+    """(start_ms, end_ms, lines) parts of a cue, each at most MAX_LINES lines.
+
+    A phrase cue is never split: it fits by construction, on the same balanced lines as its
+    burned-in image (phrases.wrap_caption).
+    """
+    if cue.phrase is not None:
+        try:
+            return [(cue.start_ms, cue.end_ms, wrap_caption(cue.text, MAX_LINE_CHARS))]
+        except ValueError:
+            pass  # longer than a cue should be: shared out below like any other text
     lines = wrap_words(cue.text)
     if not lines:
         return []

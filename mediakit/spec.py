@@ -87,6 +87,13 @@ class SceneSpec:
     clip: str | None = None
     clip_ms: int = 0
     clip_audio: str = "drop"
+    # The narration's caption phrases, (text, start_ms, end_ms) relative to the start of the
+    # narration (mediakit.speech.Narration.phrases). When given, each phrase is one cue that
+    # starts when its words start and ends when they end; phrase_pngs, if given, holds the
+    # burned-in image of each (mediakit.caption_images.render_phrase_pngs). Without phrases
+    # the scene has one cue for its whole narration, burned in from caption_png.
+    phrases: tuple[tuple[str, int, int], ...] = ()
+    phrase_pngs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.duration_ms <= 0:
@@ -101,6 +108,17 @@ class SceneSpec:
             raise ValueError("clip_ms or clip_audio set on a scene without a clip")
         if self.clip is not None and self.clip_ms <= 0:
             raise ValueError(f"a clip needs its length in clip_ms (> 0), got {self.clip_ms}")
+        if self.phrases and self.narration is None:
+            raise ValueError("phrases set on a scene without narration")
+        previous_end = 0
+        for text, start, end in self.phrases:
+            if not 0 <= start < end or start < previous_end:
+                raise ValueError(f"phrase times must be increasing and not overlap, got {start}..{end} for {text!r}")
+            previous_end = end
+        if self.phrases and previous_end > self.narration_ms:
+            raise ValueError(f"the last phrase ends at {previous_end} ms, after the narration ({self.narration_ms} ms)")
+        if self.phrase_pngs and len(self.phrase_pngs) != len(self.phrases):
+            raise ValueError(f"{len(self.phrase_pngs)} phrase images for {len(self.phrases)} phrases")
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,9 @@ class Cue:
     end_ms: int
     text: str
     scene: int = 0
+    # Index into the scene's phrases when the cue is one phrase (its image is phrase_pngs[i]);
+    # None for a cue of a whole scene.
+    phrase: int | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,14 @@ def plan(spec: StoryboardSpec) -> Timeline:
             continue
         scene_start_ms = frames_to_ms(starts[i], fps)
         start = scene_start_ms + spec.narration_lead_ms
+        if scene.phrases:
+            # Timing by construction: each phrase was spoken on its own, so its cue is its words.
+            for index, (phrase, phrase_start, phrase_end) in enumerate(scene.phrases):
+                phrase_text = " ".join(phrase.split())
+                cue_start, cue_end = start + phrase_start, min(start + phrase_end, total_ms)
+                if phrase_text and cue_end > cue_start:
+                    cues.append(Cue(start_ms=cue_start, end_ms=cue_end, text=phrase_text, scene=i, phrase=index))
+            continue
         if scene.narration is not None and scene.narration_ms > 0:
             end = start + scene.narration_ms
         else:

@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 
 PYTHON="${PYTHON:-python3}"
 VENV="${VENV:-.venv}"
-APT_PACKAGES=(ffmpeg espeak-ng fonts-dejavu-core chromium)
+# Noto: caption glyphs for every script (core: Latin, Greek, Cyrillic, Arabic, Hebrew, Indic,
+# Thai, ...; cjk: Chinese, Japanese, Korean; color-emoji), see mediakit.config.
+APT_PACKAGES=(ffmpeg espeak-ng fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji chromium)
 # npm brings the offline illustration artwork (below); a machine with Node.js already has it.
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(npm)
 

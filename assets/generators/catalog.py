@@ -8,15 +8,17 @@ from collections.abc import Callable
 from .base import NarrationProvider, PictureProvider
 from .illustrated import IllustratedPictureProvider
 from .offline import EspeakNarrationProvider, OfflinePictureProvider
+from .piper import PiperNarrationProvider
 
 DEFAULT_PICTURE_PROVIDER = IllustratedPictureProvider.name
-DEFAULT_NARRATION_PROVIDER = EspeakNarrationProvider.name
+DEFAULT_NARRATION_PROVIDER = PiperNarrationProvider.name
 
 PICTURE_PROVIDERS: dict[str, Callable[..., PictureProvider]] = {
     IllustratedPictureProvider.name: IllustratedPictureProvider,
     OfflinePictureProvider.name: OfflinePictureProvider,
 }
 NARRATION_PROVIDERS: dict[str, Callable[[], NarrationProvider]] = {
+    PiperNarrationProvider.name: PiperNarrationProvider,
     EspeakNarrationProvider.name: EspeakNarrationProvider,
 }
 

@@ -91,14 +91,17 @@ def test_caption_png_fits_the_frame_and_clips_no_descenders(style: str, tmp_path
     assert size[0] < 1280 * 0.9  # one line, centred by the overlay
 
 
-def test_caption_size_is_measured_on_the_real_text_so_descenders_fit(tmp_path: Path) -> None:
+def test_caption_height_is_the_fonts_line_so_descenders_fit_and_cues_share_a_baseline(tmp_path: Path) -> None:
     flat = tmp_path / "flat.png"
     deep = tmp_path / "deep.png"
     render_caption_png("HHHH", width=1280, height=720, style="classic", out_path=flat)
     render_caption_png("gggg", width=1280, height=720, style="classic", out_path=deep)
     flat_image, deep_image = Image.open(flat), Image.open(deep)
-    # The g's hang below the baseline: their image is taller, and still ends in clear pixels.
-    assert deep_image.size[1] > flat_image.size[1]
+    # Changed with phrase cues: the line box is the font's ascent + descent, not the ink, so
+    # consecutive cues placed bottom-centre keep one baseline (the text no longer jumps up
+    # when a phrase has a descender). The g's still end in clear pixels.
+    assert deep_image.size[1] == flat_image.size[1]
+    assert flat_image.getchannel("A").getbbox()[3] < deep_image.getchannel("A").getbbox()[3]
     ink = deep_image.getchannel("A").getbbox()
     assert ink[3] < deep_image.size[1]
     last_row = deep_image.getchannel("A").crop((0, deep_image.size[1] - 1, deep_image.size[0], deep_image.size[1]))
