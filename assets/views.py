@@ -14,16 +14,17 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from assets import services
+from assets import samples, services
 from assets.forms import AssetUploadForm
 from assets.generators.replicate_provider import WebhookRefused, replicate_webhook_receive
 from assets.models import MediaAsset
+from assets.samples import SampleUnavailable
 from assets.selectors import assets_uploaded_by, assets_visible_to, stock_library
 from assets.upload_handlers import upload_refusal
 from core.delivery import serve_stored_file
@@ -151,6 +152,32 @@ def asset_delete(request: HttpRequest, code) -> HttpResponse:
         return render(request, "assets/list.html", _library_context(request, error=str(exc)), status=status)
     messages.success(request, f"Deleted “{asset.label or asset.get_kind_display()}”.")
     return redirect("assets-list")
+
+
+# --- samples to hear before choosing ------------------------------------------------------
+
+
+def _sample_response(request: HttpRequest, make) -> HttpResponse:
+    try:
+        name = make()
+    except SampleUnavailable as exc:
+        raise Http404(str(exc)) from exc
+    response = serve_stored_file(request, name, content_type="audio/wav")
+    # Samples only change with SAMPLE_VERSION (it is in the storage name).
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@login_required
+@require_safe
+def voice_sample(request: HttpRequest, voice: str) -> HttpResponse:
+    return _sample_response(request, lambda: samples.voice_sample(voice=voice))
+
+
+@login_required
+@require_safe
+def music_sample(request: HttpRequest, bed: str) -> HttpResponse:
+    return _sample_response(request, lambda: samples.music_sample(bed=bed))
 
 
 # --- Replicate's webhooks --------------------------------------------------------------------

@@ -465,3 +465,22 @@ def _latin_language(text: str, default: str) -> str:
     if scores[best] >= 2 and scores[best] > runner_up:
         return best
     return default
+
+
+def phrases_timed_by_length(text: str, duration_ms: int) -> tuple[tuple[str, int, int], ...]:
+    """Caption phrases of a narration whose word timings are unknown (a creator's own
+    recording, an online voice): each phrase gets a share of `duration_ms` by its length,
+    so captions stay two short lines; synthesised speech has measured timings instead."""
+    phrases = caption_phrases(text)
+    if not phrases or duration_ms <= 0:
+        return ()
+    weights = [max(display_width(p), 1) for p in phrases]
+    total = sum(weights)
+    timed, start, acc = [], 0, 0
+    for phrase, weight in zip(phrases, weights, strict=True):
+        acc += weight
+        end = round(duration_ms * acc / total)
+        if end > start:
+            timed.append((phrase, start, end))
+        start = end
+    return tuple(timed)

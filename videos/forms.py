@@ -10,9 +10,9 @@ from django.db.models import Q
 
 from assets.forms import CLIP_ACCEPT, SOUND_ACCEPT
 from assets.generators import replicate_available
-from assets.generators.offline import RATE_DEFAULT, RATE_MAX, RATE_MIN, VOICES
 from assets.models import MediaAsset
 from core.forms import ServiceErrorsMixin
+from mediakit.speech import DEFAULT_VOICE, RATE_DEFAULT, RATE_MAX, RATE_MIN, voice_choices
 from videos.models import Export, Project, Scene, Video
 
 SCRIPT_FILE_MAX_BYTES = 512 * 1024
@@ -20,7 +20,7 @@ SCRIPT_FILE_SUFFIXES = (".txt", ".md", ".markdown")
 
 
 def _voice_choices() -> list[tuple[str, str]]:
-    return list(VOICES.items())
+    return voice_choices()
 
 
 def _rate_limits() -> tuple[int, int, int]:
@@ -46,7 +46,7 @@ class VideoForm(ServiceErrorsMixin, forms.Form):
     aspect = forms.ChoiceField(choices=Video.Aspect.choices, initial=Video.Aspect.LANDSCAPE, widget=forms.RadioSelect)
     quality = forms.ChoiceField(choices=Video.Quality.choices, initial=Video.Quality.P720)
     fps = forms.TypedChoiceField(choices=Video.Fps.choices, coerce=int, initial=30, label="Frame rate")
-    voice = forms.ChoiceField(choices=_voice_choices, initial="en-us")
+    voice = forms.ChoiceField(choices=_voice_choices, initial=DEFAULT_VOICE)
     speech_rate = forms.IntegerField(label="Speech rate", help_text="Words per minute.")
     music = forms.ChoiceField(choices=Video.Music.choices, initial=Video.Music.NONE)
     music_asset = forms.ModelChoiceField(

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from mediakit.speech import DEFAULT_VOICE, RATE_DEFAULT
+
 
 class Project(models.Model):
     """A creator's folder of videos."""
@@ -91,8 +93,8 @@ class Video(models.Model):
     aspect = models.CharField(max_length=5, choices=Aspect.choices, default=Aspect.LANDSCAPE)
     quality = models.CharField(max_length=5, choices=Quality.choices, default=Quality.P720)
     fps = models.PositiveSmallIntegerField(choices=Fps.choices, default=Fps.FPS30)
-    voice = models.CharField(max_length=40, default="en-us")
-    speech_rate = models.PositiveSmallIntegerField(default=165, help_text="Words per minute")
+    voice = models.CharField(max_length=40, default=DEFAULT_VOICE)
+    speech_rate = models.PositiveSmallIntegerField(default=RATE_DEFAULT, help_text="Words per minute")
     music = models.CharField(max_length=10, choices=Music.choices, default=Music.NONE)
     music_asset = models.ForeignKey(
         "assets.MediaAsset",
@@ -172,6 +174,9 @@ class Scene(models.Model):
     visual_prompt = models.TextField()
     duration_ms = models.PositiveIntegerField(default=0)
     narration_ms = models.PositiveIntegerField(default=0)
+    # When each caption phrase is spoken: [[text, start_ms, end_ms], ...] in the narration
+    # audio's time (synthesised speech); empty for a recording, whose captions are timed by length.
+    narration_phrases = models.JSONField(default=list, blank=True)
     seed = models.PositiveIntegerField(default=0, help_text="Picture seed; a refinement picks a new one")
     picture = models.ForeignKey(
         "assets.MediaAsset",

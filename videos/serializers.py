@@ -10,7 +10,6 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from assets.generators.offline import RATE_MAX, RATE_MIN, VOICES
 from assets.serializers import AssetSerializer
 from core.api_fields import (
     StrictBooleanField,
@@ -22,6 +21,7 @@ from core.api_fields import (
 from core.api_links import api_url
 from jobs.models import Job
 from jobs.serializers import JobSerializer
+from mediakit.speech import DEFAULT_VOICE, RATE_DEFAULT, RATE_MAX, RATE_MIN, voice_choices
 from videos.models import Export, Project, Scene, Video
 
 # --- assets ---------------------------------------------------------------------------
@@ -70,8 +70,10 @@ class VideoCreateSerializer(serializers.Serializer):
     aspect = StrictChoiceField(choices=Video.Aspect.choices, default=Video.Aspect.LANDSCAPE)
     quality = StrictChoiceField(choices=Video.Quality.choices, default=Video.Quality.P720)
     fps = StrictChoiceField(choices=Video.Fps.choices, default=Video.Fps.FPS30)
-    voice = StrictChoiceField(choices=sorted(VOICES.items()), default="en-us")
-    speech_rate = StrictIntegerField(min_value=RATE_MIN, max_value=RATE_MAX, default=165, help_text="Words per minute")
+    voice = StrictChoiceField(choices=voice_choices(), default=DEFAULT_VOICE)
+    speech_rate = StrictIntegerField(
+        min_value=RATE_MIN, max_value=RATE_MAX, default=RATE_DEFAULT, help_text="Words per minute"
+    )
     music = StrictChoiceField(choices=Video.Music.choices, default=Video.Music.NONE)
     music_asset = StrictUUIDField(
         required=False, allow_null=True, help_text="Code of your audio asset, with music=upload"

@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from mediakit.speech_text import normalize_for_speech
 from mediakit.words import STOPWORDS as _SHARED_STOPWORDS
 
 __all__ = [
@@ -363,7 +364,9 @@ def _spoken_words(words: list[str]) -> int:
 
 
 def _speech_seconds(words: list[str], rate_wpm: int) -> float:
-    return _spoken_words(words) * 60 / rate_wpm
+    # Counted as spoken: "$4.2 million" is five words, a URL a few, not one each.
+    spoken = normalize_for_speech(" ".join(words)).split()
+    return _spoken_words(spoken) * 60 / rate_wpm
 
 
 # --- visual prompts -----------------------------------------------------------------------

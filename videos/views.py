@@ -504,9 +504,11 @@ def _detail_context(video: Video, **exports_extra) -> dict:
             if video.poster
             else ""
         ),
+        # Burned-in captions are in the picture already: the VTT is then a download, not a
+        # track the player could show a second time. Without them the VTT is the soft track.
         "vtt_url": (
             f"{reverse('videos-captions', kwargs={'code': video.code, 'fmt': 'vtt'})}?v={version}"
-            if video.captions_vtt
+            if video.captions_vtt and not video.captions
             else ""
         ),
         "ready": video.status == Video.Status.READY and bool(video.master),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assets.generators.base import GenerationError, NarrationProvider
-from assets.generators.offline import get_narration_provider
+from assets.generators.catalog import get_narration_provider
 from assets.generators.piper import GeneratedNarration, PiperNarrationProvider
 from mediakit.speech import DEFAULT_VOICE
 

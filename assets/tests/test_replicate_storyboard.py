@@ -207,7 +207,7 @@ def test_a_failing_tts_model_falls_back_to_the_built_in_voice_with_a_warning(
     video = make_video(owner, script=ONE_SCENE, visuals="replicate")
 
     (scene,) = video.scenes.select_related("narration_audio", "picture")
-    assert scene.narration_audio.generator == "espeak-ng"
+    assert scene.narration_audio.generator == "piper"
     assert scene.warning.startswith("Narration: Replicate could not make the narration (3 tries;")
     assert scene.picture.generator == f"replicate:{FLUX}"
 

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from assets.generators import replicate_available
-from assets.generators.offline import RATE_MAX, RATE_MIN, VOICES
 from assets.models import MediaAsset
 from assets.selectors import asset_is_usable_by
 from jobs.models import Job
@@ -18,6 +17,7 @@ from jobs.services import (
     job_create,
 )
 from jobs.webhooks import callback_url_errors
+from mediakit.speech import DEFAULT_VOICE, RATE_DEFAULT, RATE_MAX, RATE_MIN, VOICES
 from quotas.services import quota_check, quota_record_video
 from videos.models import Project, Scene, Video
 from videos.services.costs import storyboard_estimate_cost
@@ -87,8 +87,8 @@ def video_create(
     aspect: str = Video.Aspect.LANDSCAPE,
     quality: str = Video.Quality.P720,
     fps: int = 30,
-    voice: str = "en-us",
-    speech_rate: int = 165,
+    voice: str = DEFAULT_VOICE,
+    speech_rate: int = RATE_DEFAULT,
     music: str = Video.Music.NONE,
     music_asset: MediaAsset | None = None,
     captions: bool = True,
@@ -127,7 +127,7 @@ def video_create(
     try:
         drafts = split_script(
             script or "",
-            rate_wpm=speech_rate if "speech_rate" not in errors else 165,
+            rate_wpm=speech_rate if "speech_rate" not in errors else RATE_DEFAULT,
             max_chars=settings.CONTENTIZER_SCRIPT_MAX_CHARS,
             max_scenes=settings.CONTENTIZER_MAX_SCENES,
         )

@@ -22,7 +22,7 @@ from jobs.services import (
     job_create,
     job_tempdir,
 )
-from mediakit.caption_images import render_caption_png
+from mediakit.caption_images import render_phrase_pngs
 from mediakit.errors import (
     FFmpegCanceled,
     FFmpegError,
@@ -30,6 +30,7 @@ from mediakit.errors import (
     ProbeError,
     ValidationFailed,
 )
+from mediakit.phrases import phrases_timed_by_length
 from mediakit.render import render_export, render_master
 from mediakit.spec import SceneSpec, StoryboardSpec, frame_size
 from quotas.services import quota_check, quota_record_render
@@ -100,15 +101,20 @@ def _render_inputs(video: Video, tmp: Path):
                 "prepare",
                 f"Scene {number}'s media could not be read from storage ({exc}).",
             ) from exc
-        caption_png = None
-        if video.captions:
-            caption_png = str(tmp / f"scene-{number:03d}-caption.png")
-            render_caption_png(
-                scene.narration,
+        # Each caption phrase is one cue, burned in and in the VTT alike: timed by the
+        # speech where it was synthesised, by its share of a recording's length otherwise.
+        phrases = tuple(tuple(p) for p in scene.narration_phrases) or phrases_timed_by_length(
+            scene.narration, scene.narration_ms
+        )
+        phrase_pngs: tuple[str, ...] = ()
+        if video.captions and phrases:
+            phrase_pngs = render_phrase_pngs(
+                [p[0] for p in phrases],
                 width=width,
                 height=height,
                 style=video.caption_style,
-                out_path=Path(caption_png),
+                out_dir=tmp,
+                prefix=f"scene-{number:03d}-caption",
             )
         specs.append(
             SceneSpec(
@@ -117,7 +123,8 @@ def _render_inputs(video: Video, tmp: Path):
                 narration=str(narration),
                 narration_ms=scene.narration_ms,
                 caption_text=scene.narration,
-                caption_png=caption_png,
+                phrases=phrases,
+                phrase_pngs=phrase_pngs,
                 # A clip is looped or cut to the scene; its sound mixed in only if it has one.
                 clip=str(clip) if clip else None,
                 clip_ms=(scene.clip.duration_ms or 0) if clip else 0,

@@ -113,8 +113,11 @@ def scene_use_narration(*, scene: Scene, asset: MediaAsset) -> Scene:
         scene.narration_audio = asset
         scene.narration_source = Scene.NarrationSource.UPLOAD
         scene.narration_ms = asset.duration_ms
+        scene.narration_phrases = []  # a recording's captions are timed by its length
         scene.duration_ms = scene_duration_for(asset.duration_ms, transition_ms=video_transition_ms(video))
-        scene.save(update_fields=["narration_audio", "narration_source", "narration_ms", "duration_ms"])
+        scene.save(
+            update_fields=["narration_audio", "narration_source", "narration_ms", "narration_phrases", "duration_ms"]
+        )
         approval_withdraw(video)
     if old is not None and old.pk != asset.pk:
         generated_assets_delete([old])
@@ -142,7 +145,8 @@ def scene_use_speech(*, scene: Scene) -> Scene:
         scene.narration_audio = None
         scene.narration_source = Scene.NarrationSource.SPEECH
         scene.narration_ms = 0
-        scene.save(update_fields=["narration_audio", "narration_source", "narration_ms"])
+        scene.narration_phrases = []
+        scene.save(update_fields=["narration_audio", "narration_source", "narration_ms", "narration_phrases"])
         approval_withdraw(video)
     storyboard_refresh(video=video)
     return scene

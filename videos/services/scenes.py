@@ -68,7 +68,8 @@ def scene_update(*, scene: Scene, narration: str | None = None, visual_prompt: s
             old_assets.append(scene.narration_audio)
             scene.narration_audio = None
             scene.narration_ms = 0
-            fields += ["narration_audio", "narration_ms"]
+            scene.narration_phrases = []
+            fields += ["narration_audio", "narration_ms", "narration_phrases"]
     if visual_prompt is not None and visual_prompt.strip() != scene.visual_prompt:
         scene.visual_prompt = visual_prompt.strip()
         if scene.picture is not None and scene.picture.source == MediaAsset.Source.GENERATED:

@@ -34,6 +34,24 @@ def test_make_video_writes_a_valid_video_through_the_services(tmp_path: Path):
     }
     assert "Wrote" in stdout.getvalue()
     assert not list(out.parent.glob(".*.part"))
+    # The subtitles beside it: the video's own cues, timed within it.
+    vtt = out.with_suffix(".vtt").read_text(encoding="utf-8")
+    srt = out.with_suffix(".srt").read_text(encoding="utf-8")
+    assert vtt.startswith("WEBVTT") and "A red kite rides the wind." in vtt
+    assert srt.startswith("1\n") and "-->" in srt
+    last_end = srt.strip().split("\n\n")[-1].split("\n")[1].split(" --> ")[1]
+    h, m, rest = last_end.split(":")
+    assert int(h) * 3600 + int(m) * 60 + float(rest.replace(",", ".")) <= info.duration_ms / 1000 + 0.05
+
+
+@pytest.mark.django_db(transaction=True)
+def test_make_video_can_leave_out_the_subtitle_files(tmp_path: Path):
+    script = tmp_path / "kite.txt"
+    script.write_text("A red kite rides the wind.")
+    out = tmp_path / "kite.mp4"
+    call_command("make_video", str(script), out=str(out), quality="480p", no_subtitle_files=True, stdout=StringIO())
+    assert out.exists() and probe(out).duration_ms > 1000
+    assert not out.with_suffix(".vtt").exists() and not out.with_suffix(".srt").exists()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -114,7 +114,7 @@ def test_going_back_to_speech_makes_new_speech_and_keeps_the_recording(
 
     scene.refresh_from_db()
     assert scene.narration_source == "speech"
-    assert scene.narration_audio.source == "generated" and scene.narration_audio.generator == "espeak-ng"
+    assert scene.narration_audio.source == "generated" and scene.narration_audio.generator == "piper"
     assert MediaAsset.objects.filter(pk=recording.pk).exists()
 
 

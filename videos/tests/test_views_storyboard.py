@@ -239,3 +239,24 @@ def test_staff_approve_a_pending_storyboard_from_its_page(client, owner, staff, 
     assert "Approve the storyboard" in page
     video.refresh_from_db()
     assert (video.approval, video.approved_by) == (Video.Approval.APPROVED, staff)
+
+
+def test_each_scene_offers_its_narration_to_hear_and_only_to_its_owner(client, owner, stranger, make_video):
+    video = make_video(owner)
+    client.force_login(owner)
+    html = client.get(_url("videos-storyboard", video)).content.decode()
+    scene = video.scenes.select_related("narration_audio").order_by("position").first()
+    audio_url = reverse("assets-file", args=[scene.narration_audio.code])
+    assert f'<audio src="{audio_url}"' in html
+    played = client.get(audio_url, HTTP_RANGE="bytes=0-43")
+    assert played.status_code == 206 and b"".join(played.streaming_content).startswith(b"RIFF")
+    other = Client()
+    other.force_login(stranger)
+    assert other.get(audio_url).status_code == 404
+
+
+def test_the_new_video_form_offers_a_sample_of_the_voice_and_the_music(client, owner):
+    client.force_login(owner)
+    html = client.get(reverse("videos-new")).content.decode()
+    assert 'data-sample-for="id_voice"' in html and reverse("assets-voice-sample", args=["VOICE"]) in html
+    assert 'data-sample-for="id_music"' in html and reverse("assets-music-sample", args=["BED"]) in html

@@ -47,6 +47,15 @@ def _url(name: str, video: Video) -> str:
     return reverse(name, kwargs={"code": video.code})
 
 
+def test_a_video_without_burned_in_captions_offers_them_as_a_captions_track(client, owner, ready_video):
+    Video.objects.filter(pk=ready_video.pk).update(captions=False)
+    client.force_login(owner)
+
+    html = client.get(_url("videos-detail", ready_video)).content.decode()
+
+    assert '<track kind="captions" src="' in html and 'srclang="en"' in html
+
+
 def test_a_ready_video_has_a_player_with_poster_captions_metadata_and_downloads(client, owner, ready_video):
     client.force_login(owner)
 
@@ -55,7 +64,7 @@ def test_a_ready_video_has_a_player_with_poster_captions_metadata_and_downloads(
     assert '<video id="player" controls preload="metadata"' in html
     assert f'src="{_url("videos-stream", ready_video)}?v=' in html
     assert f'poster="{_url("videos-poster", ready_video)}?v=' in html
-    assert '<track kind="captions" src="' in html and 'srclang="en"' in html
+    assert "<track" not in html  # the captions are burned in: no second copy from the player
     assert "12.3 s" in html
     assert "1280 × 720" in html
     assert "1.2\xa0MB" in html  # filesizeformat uses a no-break space

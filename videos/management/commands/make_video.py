@@ -15,6 +15,7 @@ from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from jobs.models import Job
+from mediakit.speech import DEFAULT_VOICE, RATE_DEFAULT
 from videos.models import Video
 from videos.services import render_request, storyboard_approve, video_create
 
@@ -29,14 +30,21 @@ class Command(BaseCommand):
         parser.add_argument("--aspect", default="16:9", choices=Video.Aspect.values)
         parser.add_argument("--quality", default="720p", choices=Video.Quality.values)
         parser.add_argument("--fps", type=int, default=30, choices=Video.Fps.values)
-        parser.add_argument("--voice", default="en-us")
-        parser.add_argument("--rate", type=int, default=165, help="Speech rate in words per minute")
+        parser.add_argument(
+            "--voice", default=DEFAULT_VOICE, help=f"A voice id (default {DEFAULT_VOICE}, the neural voice)"
+        )
+        parser.add_argument("--rate", type=int, default=RATE_DEFAULT, help="Speech rate in words per minute")
         parser.add_argument(
             "--music",
             default="none",
             choices=[m for m in Video.Music.values if m != "upload"],
         )
         parser.add_argument("--no-captions", action="store_true", help="Do not burn captions in")
+        parser.add_argument(
+            "--no-subtitle-files",
+            action="store_true",
+            help="Do not write NAME.vtt and NAME.srt beside NAME.mp4",
+        )
         parser.add_argument("--caption-style", default="classic", choices=Video.CaptionStyle.values)
         parser.add_argument("--transition", default="fade", choices=Video.Transition.values)
         parser.add_argument(
@@ -109,13 +117,12 @@ class Command(BaseCommand):
         video.refresh_from_db()
         out = Path(opts["out"])
         out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(f".{out.name}.part")
-        with (
-            default_storage.open(video.master.name, "rb") as src,
-            open(tmp, "wb") as dst,
-        ):
-            shutil.copyfileobj(src, dst, 1024 * 1024)
-        tmp.replace(out)
+        _copy_out(video.master.name, out)
+        if not opts["no_subtitle_files"]:
+            # The cues of the video (burned in or not), for players and editors.
+            for field, suffix in ((video.captions_vtt, ".vtt"), (video.captions_srt, ".srt")):
+                if field:
+                    _copy_out(field.name, out.with_suffix(suffix))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Wrote {out} ({video.width}x{video.height}, {video.duration_ms / 1000:.2f} s, "
@@ -198,3 +205,11 @@ class ProgressBar:
         if self.tty is not None:
             self.tty.write("")
         self.last = None
+
+
+def _copy_out(name: str, out: Path) -> None:
+    """A stored file to a local path, never half-written (a temp name, then a rename)."""
+    tmp = out.with_name(f".{out.name}.part")
+    with default_storage.open(name, "rb") as src, open(tmp, "wb") as dst:
+        shutil.copyfileobj(src, dst, 1024 * 1024)
+    tmp.replace(out)
