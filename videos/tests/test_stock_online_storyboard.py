@@ -486,3 +486,16 @@ def test_portrait_scenes_are_previewed_in_a_portrait_box(owner, client, make_vid
     page = client.get(f"/videos/{video.code}/storyboard/").content.decode()
     assert page.count("scene__media scene__media--portrait") == video.scenes.count()
     assert "scene__media--landscape" not in page
+
+
+@pytest.mark.slow
+def test_a_stock_footage_video_renders(owner, make_rendered_video, fakes):
+    video = make_rendered_video(owner, script=SCRIPT, visuals="stock_online")
+
+    assert video.status == "ready", video.jobs.values_list("kind", "status", "error")
+    info = probe(default_storage.path(video.master.name))
+    assert (info.video.width, info.video.height) == (854, 480)
+    scenes = _scenes(video)
+    assert sum(1 for s in scenes if s.clip is not None) == 2
+    # The clips are 1 s files in scenes of ~4 s: looped, so the render is as long as planned.
+    assert abs(info.duration_ms - video.duration_ms) < 200
