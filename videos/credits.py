@@ -92,7 +92,7 @@ class CreditItem:
             parts.append(f"by {author} on {self.provider_label}")
         if credit.get("source_url"):
             parts.append(credit["source_url"])
-        if credit.get("licence"):
+        if credit.get("licence") and credit["licence"] not in credit.get("text", ""):
             parts.append(f"({credit['licence']})")
         return " ".join(parts)
 

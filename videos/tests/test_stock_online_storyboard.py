@@ -499,3 +499,44 @@ def test_a_stock_footage_video_renders(owner, make_rendered_video, fakes):
     assert sum(1 for s in scenes if s.clip is not None) == 2
     # The clips are 1 s files in scenes of ~4 s: looped, so the render is as long as planned.
     assert abs(info.duration_ms - video.duration_ms) < 200
+
+
+def test_a_generated_picture_with_a_credit_is_credited_once_per_licence(owner, make_video):
+    from dataclasses import dataclass
+
+    from videos.credits import credit_from_generated, credits_text
+
+    @dataclass
+    class Drawn:  # what an illustrated GeneratedPicture carries beside its file
+        credit: str
+        licence: str
+        source_url: str
+
+    line = (
+        "Pictograms (ferry, anchor): Twemoji graphics by Twitter, Inc and other contributors, licensed under CC BY 4.0"
+    )
+    credit = credit_from_generated(
+        Drawn(line, "CC BY 4.0", "https://github.com/jdecked/twemoji"), generator="illustrated"
+    )
+    assert credit == {
+        "provider": "illustrated",
+        "provider_label": "Illustrations (Twemoji pictograms)",
+        "text": line,
+        "licence": "CC BY 4.0",
+        "licence_url": "https://creativecommons.org/licenses/by/4.0/",
+        "source_url": "https://github.com/jdecked/twemoji",
+    }
+    assert credit_from_generated(Drawn("", "", ""), generator="offline") == {}
+    assert credit_from_generated(object(), generator="offline") == {}  # a provider without credits
+
+    video = make_video(owner, script=SCRIPT)
+    for scene in video.scenes.all():
+        MediaAsset.objects.filter(pk=scene.picture_id).update(credit=credit)
+    text = credits_text(video)
+    assert text.splitlines()[2:] == [
+        "Illustrations (Twemoji pictograms)",
+        *[f"  Scene {n} picture: {line} https://github.com/jdecked/twemoji" for n in (1, 2, 3)],
+        "",
+        "Licences",
+        "  CC BY 4.0: https://creativecommons.org/licenses/by/4.0/",
+    ]
