@@ -23,6 +23,10 @@ class MediaAsset(models.Model):
         GENERATED = "generated", "Generated"
         UPLOADED = "uploaded", "Uploaded"
         STOCK = "stock", "Stock"
+        # Downloaded from Pexels/Pixabay for one video's scene: owned by the video's owner
+        # (counts against their storage, deleted with the scene), never in the staff's
+        # curated stock library.
+        ONLINE_STOCK = "online", "Online stock"
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assets")
@@ -43,6 +47,10 @@ class MediaAsset(models.Model):
     tags = models.CharField(max_length=500, blank=True)
     # Clips: whether the file has a sound track (a clip's sound can be mixed into the scene).
     has_audio = models.BooleanField(default=False)
+    # Attribution, for online stock items and generated pictures whose artwork asks for it:
+    # {provider, provider_label, id, author, author_url, source_url, licence, licence_url, text};
+    # {} when nothing needs crediting.
+    credit = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -32,10 +32,12 @@ class AssetSerializer(serializers.ModelSerializer):
             "generator",
             "label",
             "tags",
+            "credit",
             "created_at",
             "links",
         ]
         read_only_fields = fields
+        extra_kwargs = {"credit": {"help_text": "Attribution: provider, author, source_url, licence... ({}: none)"}}
 
     @extend_schema_field(AssetLinksSerializer)
     def get_links(self, asset: MediaAsset) -> dict:

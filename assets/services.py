@@ -36,6 +36,7 @@ def asset_create_from_path(
     tags: str = "",
     has_audio: bool = False,
     check_quota: bool = False,
+    credit: dict | None = None,
 ) -> MediaAsset:
     """Store a local file as a new asset. If the row cannot be written, the stored file
     is removed again, so storage never holds a file no row points to.
@@ -56,6 +57,7 @@ def asset_create_from_path(
         label=label[:120],
         tags=tags,
         has_audio=has_audio,
+        credit=credit or {},
     )
     with open(path, "rb") as fh:
         asset.file.save(path.name, File(fh), save=False)

@@ -30,6 +30,7 @@ v1 = [
     path("videos/<uuid:code>/poster", videos_api.VideoPosterApi.as_view(), name="api-videos-poster"),
     path("videos/<uuid:code>/captions.vtt", videos_api.VideoCaptionsVttApi.as_view(), name="api-videos-captions-vtt"),
     path("videos/<uuid:code>/captions.srt", videos_api.VideoCaptionsSrtApi.as_view(), name="api-videos-captions-srt"),
+    path("videos/<uuid:code>/credits", videos_api.VideoCreditsApi.as_view(), name="api-videos-credits"),
     path("videos/<uuid:code>/exports", videos_api.ExportListCreateApi.as_view(), name="api-videos-exports"),
     # scenes
     path("scenes/<uuid:code>", videos_api.SceneDetailApi.as_view(), name="api-scenes-detail"),

@@ -7,6 +7,7 @@ user may see (their own; staff: all), else 404.
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.db.models import Count, Prefetch, Q, Sum
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from assets.models import MediaAsset
@@ -31,6 +33,7 @@ from core.delivery import serve_stored_file
 from jobs.models import Job
 from jobs.serializers import JobListFilterSerializer, JobSerializer
 from videos import services
+from videos.credits import credits_licences, credits_text, video_credits
 from videos.models import Export, Project, Scene, Video
 from videos.serializers import (
     ExportCreateSerializer,
@@ -47,6 +50,7 @@ from videos.serializers import (
     VideoCostSerializer,
     VideoCreatedSerializer,
     VideoCreateSerializer,
+    VideoCreditsSerializer,
     VideoListFilterSerializer,
     VideoSerializer,
     export_status,
@@ -638,3 +642,45 @@ class ProjectJobListApi(ApiView):
     def get(self, request, code):
         project = _project(request, code)
         return _jobs_page(self, Job.objects.filter(video__project=project))
+
+
+# --- credits -----------------------------------------------------------------------------
+
+
+class _PlainTextRenderer(BaseRenderer):
+    media_type = "text/plain"
+    format = "txt"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        # Errors keep their JSON body, even for a client that asked for text.
+        return (data if isinstance(data, str) else json.dumps(data)).encode("utf-8")
+
+
+class VideoCreditsApi(ApiView):
+    renderer_classes = [JSONRenderer, _PlainTextRenderer]
+
+    @extend_schema(
+        tags=["delivery"],
+        summary="Credits of the video's pictures and clips",
+        description="Who made each credited picture or clip (online stock items, artwork under an "
+        "attribution licence), its source and licence, and `credits.txt` as `text`. With "
+        "`Accept: text/plain` the answer is that text alone.",
+        responses={
+            (200, "application/json"): VideoCreditsSerializer,
+            (200, "text/plain"): OpenApiTypes.STR,
+            **error_responses(401, 404),
+        },
+    )
+    def get(self, request, code):
+        video = _video(request, code)
+        items = video_credits(video)
+        text = credits_text(video, items)
+        if request.accepted_renderer.format == "txt":
+            return Response(text, content_type="text/plain; charset=utf-8")
+        body = {
+            "items": [{**item.as_dict(), "line": item.line()} for item in items],
+            "licences": [{"name": name, "url": url} for name, url in credits_licences(items)],
+            "text": text,
+        }
+        return self.out(VideoCreditsSerializer, body)

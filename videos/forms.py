@@ -11,6 +11,7 @@ from django.db.models import Q
 from assets.forms import CLIP_ACCEPT, SOUND_ACCEPT
 from assets.generators import replicate_available
 from assets.models import MediaAsset
+from assets.stock_online.configured import stock_providers_available
 from core.forms import ServiceErrorsMixin
 from mediakit.speech import DEFAULT_VOICE, RATE_DEFAULT, RATE_MAX, RATE_MIN, voice_choices
 from videos.models import Export, Project, Scene, Video
@@ -91,9 +92,14 @@ class VideoForm(ServiceErrorsMixin, forms.Form):
         self.fields["music_asset"].queryset = music
         self.fields["music_asset"].label_from_instance = _music_label
 
+        hidden = set()
         if not replicate_available():
             # AI pictures need a Replicate token on this site.
-            self.fields["visuals"].choices = [c for c in Video.Visuals.choices if c[0] != Video.Visuals.REPLICATE]
+            hidden.add(Video.Visuals.REPLICATE)
+        if not stock_providers_available():
+            # Stock footage needs a Pexels or Pixabay key.
+            hidden.add(Video.Visuals.STOCK_ONLINE)
+        self.fields["visuals"].choices = [c for c in Video.Visuals.choices if c[0] not in hidden]
         if not music.exists():
             # Only offer "My upload" to creators who have uploaded audio.
             self.fields["music"].choices = [c for c in Video.Music.choices if c[0] != Video.Music.UPLOAD]

@@ -83,6 +83,7 @@ class Video(models.Model):
         GENERATED = "generated", "Generated title cards"
         STOCK = "stock", "Stock library (best match per scene)"
         REPLICATE = "replicate", "AI pictures (Replicate)"
+        STOCK_ONLINE = "stock_online", "Stock footage (Pexels/Pixabay)"
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="videos")
@@ -106,7 +107,7 @@ class Video(models.Model):
     captions = models.BooleanField(default=True)
     caption_style = models.CharField(max_length=10, choices=CaptionStyle.choices, default=CaptionStyle.CLASSIC)
     transition = models.CharField(max_length=12, choices=Transition.choices, default=Transition.FADE)
-    visuals = models.CharField(max_length=10, choices=Visuals.choices, default=Visuals.GENERATED)
+    visuals = models.CharField(max_length=16, choices=Visuals.choices, default=Visuals.GENERATED)
     # Where this video's job events are POSTed (API clients); else the account default.
     callback_url = models.URLField(max_length=500, blank=True)
 
@@ -172,6 +173,8 @@ class Scene(models.Model):
     position = models.PositiveIntegerField()
     narration = models.TextField()
     visual_prompt = models.TextField()
+    # The creator wrote the prompt themselves: a narration edit then keeps it.
+    prompt_edited = models.BooleanField(default=False)
     duration_ms = models.PositiveIntegerField(default=0)
     narration_ms = models.PositiveIntegerField(default=0)
     # When each caption phrase is spoken: [[text, start_ms, end_ms], ...] in the narration
@@ -206,6 +209,8 @@ class Scene(models.Model):
     narration_source = models.CharField(max_length=6, choices=NarrationSource.choices, default=NarrationSource.SPEECH)
     # Shown on the storyboard and in the API, e.g. when a generated picture fell back to a card.
     warning = models.TextField(blank=True)
+    # Online stock items the creator turned down here ("New picture"): [[provider, id], ...].
+    stock_rejected = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["position"]

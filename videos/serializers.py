@@ -84,8 +84,9 @@ class VideoCreateSerializer(serializers.Serializer):
     visuals = StrictChoiceField(
         choices=Video.Visuals.choices,
         default=Video.Visuals.GENERATED,
-        help_text="Scene pictures: generated cards, the best-matching stock item, or Replicate "
-        "(only where the site has a Replicate token)",
+        help_text="Scene pictures: generated cards, the best-matching stock item, Replicate "
+        "(only where the site has a Replicate token), or stock_online: clips and photos from "
+        "Pexels/Pixabay (only where the site has one of their API keys; refused with 400 otherwise)",
     )
     project = StrictUUIDField(required=False, allow_null=True, help_text="Code of one of your projects")
     callback_url = StrictCharField(
@@ -450,3 +451,32 @@ def export_status(export: Export) -> str:
 class ExportCreateSerializer(serializers.Serializer):
     format = StrictChoiceField(choices=Export.Format.choices)
     quality = StrictChoiceField(choices=Video.Quality.choices, help_text="At most the video's own quality")
+
+
+# --- credits (who made the pictures and clips a video shows) ---------------------------
+
+
+class CreditItemSerializer(serializers.Serializer):
+    scene = serializers.IntegerField(help_text="Scene number, from 1")
+    role = serializers.ChoiceField(choices=["picture", "clip"])
+    provider = serializers.CharField(help_text="pexels, pixabay, or the picture generator's name")
+    provider_label = serializers.CharField(required=False)
+    id = serializers.CharField(required=False, help_text="The provider's id of the item (online stock)")
+    author = serializers.CharField(required=False)
+    author_url = serializers.URLField(required=False)
+    source_url = serializers.URLField(required=False, help_text="The item's page on the provider's site")
+    licence = serializers.CharField(required=False)
+    licence_url = serializers.URLField(required=False)
+    text = serializers.CharField(required=False, help_text="An attribution line, for generated artwork")
+    line = serializers.CharField(help_text="The item's line in credits.txt")
+
+
+class CreditLicenceSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    url = serializers.CharField(allow_blank=True)
+
+
+class VideoCreditsSerializer(serializers.Serializer):
+    items = CreditItemSerializer(many=True)
+    licences = CreditLicenceSerializer(many=True, help_text="Each licence once")
+    text = serializers.CharField(help_text="credits.txt: one line per item grouped by provider, then the licences")

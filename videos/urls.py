@@ -18,6 +18,7 @@ urlpatterns = [
     path("videos/<uuid:code>/download/", views.video_download, name="videos-download"),
     path("videos/<uuid:code>/poster.jpg", views.video_poster, name="videos-poster"),
     path("videos/<uuid:code>/captions.<str:fmt>", views.video_captions, name="videos-captions"),
+    path("videos/<uuid:code>/credits.txt", views.video_credits_download, name="videos-credits"),
     path("scenes/<uuid:code>/edit/", views.scene_update, name="videos-scene-update"),
     path("scenes/<uuid:code>/move/", views.scene_move, name="videos-scene-move"),
     path("scenes/<uuid:code>/delete/", views.scene_delete, name="videos-scene-delete"),

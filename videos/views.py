@@ -35,6 +35,7 @@ from jobs.models import Job
 from jobs.services import JobStateError, job_cancel, job_retry
 from quotas.services import quota_usage
 from videos import services
+from videos.credits import credits_text, scene_credits, video_credits
 from videos.forms import ExportForm, SceneAddForm, SceneForm, ScenePictureForm, VideoForm
 from videos.job_display import job_fragment_context
 from videos.models import Export, Project, Scene, Video
@@ -200,6 +201,7 @@ def _storyboard_context(
     scenes = list(video.scenes.select_related("picture", "narration_audio", "clip").order_by("position"))
     for scene in scenes:
         scene.picture_version = scene.picture.code.hex[:10] if scene.picture else ""
+        scene.credits = scene_credits(scene)
         if failed_scene is not None and scene.pk == failed_scene.pk:
             scene.form_errors = scene_errors or {}
             scene.form_values = scene_values or {}
@@ -512,6 +514,7 @@ def _detail_context(video: Video, **exports_extra) -> dict:
             else ""
         ),
         "ready": video.status == Video.Status.READY and bool(video.master),
+        "credits": video_credits(video),
     }
 
 
@@ -628,3 +631,14 @@ def export_download(request: HttpRequest, code) -> HttpResponse:
         content_type=EXPORT_CONTENT_TYPES.get(export.format, "application/octet-stream"),
         download_name=_download_name(export.video, f"-{export.quality}.{export.format}"),
     )
+
+
+@login_required
+@require_safe
+def video_credits_download(request: HttpRequest, code) -> HttpResponse:
+    """credits.txt: who made the video's credited pictures and clips, and their licences."""
+    video = _get_video_for_user(request, code)
+    response = HttpResponse(credits_text(video), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_download_name(video, "-credits.txt")}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

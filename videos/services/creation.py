@@ -12,6 +12,7 @@ from django.db import transaction
 from assets.generators import replicate_available
 from assets.models import MediaAsset
 from assets.selectors import asset_is_usable_by
+from assets.stock_online.configured import stock_providers_available
 from jobs.models import Job
 from jobs.services import (
     job_create,
@@ -76,6 +77,12 @@ def video_options_errors(
         errors["visuals"] = f"Unknown visuals {visuals!r}; choose one of {', '.join(Video.Visuals.values)}."
     elif visuals == Video.Visuals.REPLICATE and not replicate_available():
         errors["visuals"] = "AI pictures are not available on this site; choose generated or stock visuals."
+    elif visuals == Video.Visuals.STOCK_ONLINE and not stock_providers_available():
+        # No key, no option: the form and the command do not offer it either.
+        errors["visuals"] = (
+            "Stock footage from Pexels or Pixabay is not available on this site (no API key is set); "
+            "choose generated or stock library visuals."
+        )
     return errors
 
 

@@ -70,8 +70,9 @@ def video_delete(*, video: Video) -> None:
     ]
     names += [e.file.name for e in video.exports.all()]
     assets = []
-    for scene in video.scenes.select_related("picture", "narration_audio"):
-        assets += [scene.picture, scene.narration_audio]
+    for scene in video.scenes.select_related("picture", "narration_audio", "clip"):
+        # Clips too: an online stock clip was fetched for this video (uploads stay).
+        assets += [scene.picture, scene.narration_audio, scene.clip]
     with transaction.atomic():
         video.delete()
     storage_delete_quietly(*names)

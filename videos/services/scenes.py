@@ -48,19 +48,31 @@ def storyboard_require_editable(video: Video) -> None:
         raise Conflict("The video is rendering; cancel the render before editing the storyboard.")
 
 
+# Assets the storyboard job chose for a scene (not the creator): an edit that changes what
+# the scene is about replaces them, and they go when the scene stops using them.
+SYSTEM_SOURCES = (MediaAsset.Source.GENERATED, MediaAsset.Source.ONLINE_STOCK)
+
+
+def _chosen_by_job(asset: MediaAsset | None) -> bool:
+    return asset is not None and asset.source in SYSTEM_SOURCES
+
+
 def scene_update(*, scene: Scene, narration: str | None = None, visual_prompt: str | None = None) -> Scene:
+    """Edit a scene's narration and/or visual prompt. The prompt follows the narration
+    (regenerated from the new words) until the creator writes one themselves; an empty
+    prompt goes back to following the narration. A new prompt replaces the picture (and
+    an online stock clip) the storyboard job chose, never one the creator chose."""
     video = scene.video
     storyboard_require_editable(video)
     errors = {}
     if narration is not None and not narration.strip():
         errors["narration"] = "A scene needs some narration."
-    if visual_prompt is not None and not visual_prompt.strip():
-        errors["visual_prompt"] = "A scene needs a visual prompt."
     if errors:
         raise ValidationError(errors)
     old_assets = []
     fields = []
-    if narration is not None and narration.strip() != scene.narration:
+    narration_changed = narration is not None and narration.strip() != scene.narration
+    if narration_changed:
         scene.narration = narration.strip()
         fields.append("narration")
         # An uploaded recording stays (the text is then its caption); speech is remade.
@@ -70,14 +82,30 @@ def scene_update(*, scene: Scene, narration: str | None = None, visual_prompt: s
             scene.narration_ms = 0
             scene.narration_phrases = []
             fields += ["narration_audio", "narration_ms", "narration_phrases"]
-    if visual_prompt is not None and visual_prompt.strip() != scene.visual_prompt:
-        scene.visual_prompt = visual_prompt.strip()
-        if scene.picture is not None and scene.picture.source == MediaAsset.Source.GENERATED:
+    prompt = scene.visual_prompt
+    prompt_edited = scene.prompt_edited
+    if visual_prompt is not None and not visual_prompt.strip():
+        prompt, prompt_edited = visual_prompt_for(scene.narration), False
+    elif visual_prompt is not None and visual_prompt.strip() != scene.visual_prompt:
+        prompt, prompt_edited = visual_prompt.strip(), True
+    elif narration_changed and not scene.prompt_edited:
+        prompt = visual_prompt_for(scene.narration)
+    if prompt_edited != scene.prompt_edited:
+        scene.prompt_edited = prompt_edited
+        fields.append("prompt_edited")
+    if prompt != scene.visual_prompt:
+        scene.visual_prompt = prompt
+        fields.append("visual_prompt")
+        if _chosen_by_job(scene.picture):
             old_assets.append(scene.picture)
             scene.picture = None
             scene.seed = picture_seed(scene.visual_prompt, scene.refinement_count)
             fields += ["picture", "seed"]
-        fields.append("visual_prompt")
+        if scene.clip is not None and scene.clip.source == MediaAsset.Source.ONLINE_STOCK:
+            old_assets.append(scene.clip)
+            scene.clip = None
+            scene.clip_audio = Scene.ClipAudio.DROP
+            fields += ["clip", "clip_audio"]
     if not fields:
         return scene
     with transaction.atomic():
@@ -120,7 +148,7 @@ def scene_delete(*, scene: Scene) -> None:
     storyboard_require_editable(video)
     if video.scenes.count() <= 1:
         raise Conflict("A storyboard needs at least one scene; this is the last one.")
-    assets = [scene.picture, scene.narration_audio]
+    assets = [scene.picture, scene.narration_audio, scene.clip]
     with transaction.atomic():
         position = scene.position
         scene.delete()
@@ -155,21 +183,37 @@ def scene_refine_picture(*, scene: Scene) -> Scene:
             refinements_used=F("refinements_used") + 1
         ):
             raise Conflict(f"You have used all {limit} picture refinements for this video.")
-        old = scene.picture
+        old = [scene.picture]
+        fields = ["refinement_count", "seed", "picture"]
+        # An online stock item is turned down: the next pick is another one (and for a
+        # clip with its still, the clip goes too).
+        for asset in (scene.picture, scene.clip):
+            if asset is not None and asset.source == MediaAsset.Source.ONLINE_STOCK and asset.credit:
+                key = [asset.credit.get("provider", ""), str(asset.credit.get("id", ""))]
+                if key not in scene.stock_rejected:
+                    scene.stock_rejected = [*scene.stock_rejected, key]
+                    fields.append("stock_rejected")
+        if scene.clip is not None and scene.clip.source == MediaAsset.Source.ONLINE_STOCK:
+            old.append(scene.clip)
+            scene.clip = None
+            scene.clip_audio = Scene.ClipAudio.DROP
+            fields += ["clip", "clip_audio"]
         scene.refinement_count += 1
         scene.seed = picture_seed(scene.visual_prompt, scene.refinement_count)
         scene.picture = None
-        scene.save(update_fields=["refinement_count", "seed", "picture"])
+        scene.save(update_fields=list(dict.fromkeys(fields)))
         approval_withdraw(video)
     video.refresh_from_db(fields=["refinements_used"])
-    generated_assets_delete([old])
+    generated_assets_delete(old)
     storyboard_refresh(video=video)
     return scene
 
 
 def generated_assets_delete(assets: list[MediaAsset | None]) -> None:
+    """Delete what the storyboard job made or fetched (generated media, online stock
+    items) once nothing uses it; the creator's uploads and the stock library stay."""
     for asset in assets:
-        if asset is not None and asset.source == MediaAsset.Source.GENERATED:
+        if _chosen_by_job(asset):
             asset_delete_if_unused(asset=asset)
 
 
@@ -184,7 +228,7 @@ def scene_replace_picture(*, scene: Scene, asset: MediaAsset) -> Scene:
     with transaction.atomic():
         scene.picture = asset
         # A warning about a generated picture no longer applies.
-        scene.warning = scene_warning_merge(scene.warning, "Picture", "")
+        scene.warning = scene_warning_merge(scene_warning_merge(scene.warning, "Picture", ""), "Stock", "")
         scene.save(update_fields=["picture", "warning"])
         approval_withdraw(video)
     if old is not None and old.pk != asset.pk:

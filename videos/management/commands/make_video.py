@@ -14,10 +14,22 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from assets.generators import replicate_available
+from assets.stock_online.configured import stock_providers_available
 from jobs.models import Job
 from mediakit.speech import DEFAULT_VOICE, RATE_DEFAULT
 from videos.models import Video
 from videos.services import render_request, storyboard_approve, video_create
+
+
+def _visuals_offered() -> list[str]:
+    """The visuals this site can make: no key, no option (as in the new-video form)."""
+    hidden = set()
+    if not replicate_available():
+        hidden.add(Video.Visuals.REPLICATE)
+    if not stock_providers_available():
+        hidden.add(Video.Visuals.STOCK_ONLINE)
+    return [v for v in Video.Visuals.values if v not in hidden]
 
 
 class Command(BaseCommand):
@@ -47,6 +59,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--caption-style", default="classic", choices=Video.CaptionStyle.values)
         parser.add_argument("--transition", default="fade", choices=Video.Transition.values)
+        parser.add_argument(
+            "--visuals",
+            default="generated",
+            choices=_visuals_offered(),
+            help="Scene pictures (stock_online needs PEXELS_API_KEY or PIXABAY_API_KEY)",
+        )
         parser.add_argument(
             "--owner",
             default="cli",
@@ -104,6 +122,7 @@ class Command(BaseCommand):
                 captions=not opts["no_captions"],
                 caption_style=opts["caption_style"],
                 transition=opts["transition"],
+                visuals=opts["visuals"],
             )
         except ValidationError as exc:
             raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from exc

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('videos', '0005_quotas_move_to_their_app'),
+        ('videos', '0006_stock_online_prompt_edited'),
     ]
 
     operations = [

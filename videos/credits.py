@@ -1,0 +1,157 @@
+"""Who made the pictures and clips a video shows, and under what licence: for the
+storyboard, the video page, `credits.txt` and the API.
+
+A credit is what `MediaAsset.credit` holds: online stock items store their candidate's
+credit (`StockCandidate.credit()` plus `provider_label`); a generated picture whose
+artwork asks for attribution stores its line as `text` with its licence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from videos.models import Scene, Video
+
+# Generated pictures carry a licence name only; where it is a well-known one, its deed.
+LICENCE_URLS = {
+    "CC BY 4.0": "https://creativecommons.org/licenses/by/4.0/",
+    "CC0 1.0": "https://creativecommons.org/publicdomain/zero/1.0/",
+    "Pexels License": "https://www.pexels.com/license/",
+    "Pixabay Content License": "https://pixabay.com/service/license-summary/",
+}
+PROVIDER_LABELS = {"pexels": "Pexels", "pixabay": "Pixabay", "illustrated": "Illustrations (Twemoji pictograms)"}
+
+
+def credit_from_generated(picture, *, generator: str) -> dict:
+    """The credit to store with a generated picture: {} unless its provider gave one.
+    `picture.credit` may be a line of text (with `licence` and `source_url` beside it)
+    or already a dict."""
+    raw = getattr(picture, "credit", None)
+    if not raw:
+        return {}
+    if isinstance(raw, dict):
+        credit = {str(k): str(v) for k, v in raw.items() if v}
+        credit.setdefault("provider", generator)
+    else:
+        licence = str(getattr(picture, "licence", "") or "")
+        credit = {
+            "provider": generator,
+            "text": str(raw),
+            "licence": licence,
+            "licence_url": LICENCE_URLS.get(licence, ""),
+            "source_url": str(getattr(picture, "source_url", "") or ""),
+        }
+    credit.setdefault("provider_label", PROVIDER_LABELS.get(credit["provider"], credit["provider"].title()))
+    return {k: v for k, v in credit.items() if v}
+
+
+def provider_label(credit: dict) -> str:
+    provider = credit.get("provider", "")
+    return credit.get("provider_label") or PROVIDER_LABELS.get(provider, provider.title() or "Other")
+
+
+def credit_summary(credit: dict) -> str:
+    """One line for a person: "Ivo Petrov on Pexels (Pexels License)"."""
+    if not credit:
+        return ""
+    if credit.get("text"):
+        line = credit["text"]
+    else:
+        who = credit.get("author") or "unknown author"
+        line = f"{who} on {provider_label(credit)}"
+    licence = credit.get("licence")
+    if licence and licence not in line:
+        line += f" ({licence})"
+    return line
+
+
+@dataclass(frozen=True)
+class CreditItem:
+    scene_number: int
+    role: str  # "picture" | "clip"
+    credit: dict
+
+    @property
+    def provider_label(self) -> str:
+        return provider_label(self.credit)
+
+    @property
+    def summary(self) -> str:
+        return credit_summary(self.credit)
+
+    def line(self) -> str:
+        """The credits.txt line: the scene, who, where it comes from, the licence."""
+        credit = self.credit
+        parts = [f"Scene {self.scene_number} {self.role}:"]
+        if credit.get("text"):
+            parts.append(credit["text"])
+        else:
+            author = credit.get("author") or "unknown author"
+            if credit.get("author_url"):
+                author += f" <{credit['author_url']}>"
+            parts.append(f"by {author} on {self.provider_label}")
+        if credit.get("source_url"):
+            parts.append(credit["source_url"])
+        if credit.get("licence") and credit["licence"] not in credit.get("text", ""):
+            parts.append(f"({credit['licence']})")
+        return " ".join(parts)
+
+    def as_dict(self) -> dict:
+        return {"scene": self.scene_number, "role": self.role, **self.credit}
+
+
+def scene_credits(scene: Scene) -> list[CreditItem]:
+    """The credited media of one scene (its clip first: that is what the video shows)."""
+    number = scene.position + 1
+    items = []
+    if scene.clip is not None and scene.clip.credit:
+        items.append(CreditItem(number, "clip", dict(scene.clip.credit)))
+    if scene.picture is not None and scene.picture.credit:
+        items.append(CreditItem(number, "picture", dict(scene.picture.credit)))
+    return items
+
+
+def video_credits(video: Video) -> list[CreditItem]:
+    """Every credited picture and clip of the video, in scene order; an item used twice
+    is listed once (at its first scene)."""
+    seen: set[int] = set()
+    items: list[CreditItem] = []
+    scenes = video.scenes.select_related("picture", "clip").order_by("position")
+    for scene in scenes:
+        for asset, role in ((scene.clip, "clip"), (scene.picture, "picture")):
+            if asset is None or not asset.credit or asset.pk in seen:
+                continue
+            seen.add(asset.pk)
+            items.append(CreditItem(scene.position + 1, role, dict(asset.credit)))
+    return items
+
+
+def credits_licences(items: list[CreditItem]) -> list[tuple[str, str]]:
+    """Each licence once, in first-use order: (name, url)."""
+    found: dict[str, str] = {}
+    for item in items:
+        name = item.credit.get("licence")
+        if name and not found.get(name):
+            found[name] = item.credit.get("licence_url") or LICENCE_URLS.get(name, "")
+    return list(found.items())
+
+
+def credits_text(video: Video, items: list[CreditItem] | None = None) -> str:
+    """credits.txt: a heading, one line per credited item grouped by provider (in
+    first-use order), then each licence once."""
+    items = video_credits(video) if items is None else items
+    lines = [f"Credits for “{video.title}”", ""]
+    if not items:
+        lines.append("Nothing in this video needs crediting: its pictures were made for it or are your own.")
+        return "\n".join(lines) + "\n"
+    groups: dict[str, list[CreditItem]] = {}
+    for item in items:
+        groups.setdefault(item.provider_label, []).append(item)
+    for label, group in groups.items():
+        lines.append(label)
+        lines += [f"  {item.line()}" for item in group]
+        lines.append("")
+    lines.append("Licences")
+    for name, url in credits_licences(items):
+        lines.append(f"  {name}: {url}" if url else f"  {name}")
+    return "\n".join(lines) + "\n"
