@@ -559,13 +559,20 @@ def test_validate_master_lists_every_problem(assets: dict, tmp_path: Path) -> No
         audio=AudioStream("mp3", 44100, 1, timeline.duration_ms),
         faststart=False,
     )
-    problems = validate_master(info, spec, timeline)
+    # An untagged stream whose only keyframe is the first frame.
+    problems = validate_master(info, spec, timeline, keyframes=[0.0])
     assert problems == [
         "H.264 profile is Main, expected High",
         "pixel format is yuv444p, expected yuv420p",
         "frame size is 640x368, expected 640x360",
         f"video lasts {timeline.duration_ms + 500} ms, expected {timeline.duration_ms} ms (within one frame)",
         f"video has {timeline.total_frames + 15} frames, expected {timeline.total_frames}",
+        "colour matrix is untagged, expected bt709",
+        "colour primaries is untagged, expected bt709",
+        "transfer is untagged, expected bt709",
+        "colour range is untagged, expected tv",
+        "sample aspect ratio is unset, expected 1:1",
+        f"keyframes up to {timeline.duration_ms / 1000:.2f} s apart, expected at most 2 s",
         "audio codec is mp3, expected aac",
         "audio sample rate is 44100 Hz, expected 48000 Hz",
         "audio has 1 channels, expected 2",
