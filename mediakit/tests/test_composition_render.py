@@ -419,6 +419,18 @@ def test_a_corrupt_picture_fails_and_leaves_no_master(assets: dict, tmp_path: Pa
     assert list((tmp_path / "out").iterdir()) == []
 
 
+def test_a_corrupt_narration_fails_the_render_from_the_background_mix(assets: dict, tmp_path: Path) -> None:
+    # The soundtrack is mixed in a second FFmpeg while the video encodes: its failure still fails the render.
+    bad = tmp_path / "voice_bad.wav"
+    bad.write_bytes(b"RIFF\x00\x00\x00\x00WAVEfmt " + b"\x00garbage" * 100)
+    spec = storyboard(assets, tmp_path, captions=False)
+    spec = replace(spec, scenes=(*spec.scenes[:2], replace(spec.scenes[2], narration=str(bad))))
+    with pytest.raises(FFmpegError) as caught:
+        render_master(spec, tmp_path / "out", timeout_s=300)
+    assert "extradata" in caught.value.message  # FFmpeg's own words about the broken WAV
+    assert list((tmp_path / "out").iterdir()) == []
+
+
 def test_cancel_stops_the_render_and_leaves_nothing(assets: dict, tmp_path: Path) -> None:
     calls = []
 

@@ -204,7 +204,10 @@ def _raw_frame_hashes(spec: StoryboardSpec, piece_index: int, tmp: Path) -> list
 def test_a_720x720_render_with_cuts_zooms_smoothly_in_bt709(pictures: list[Path], tmp_path: Path) -> None:
     spec = _cut_spec(pictures, (720, 720))
     timeline = plan(spec)
-    out = render_master(spec, tmp_path / "out", timeout_s=300)
+    stage_times: dict[str, float] = {}
+    out = render_master(spec, tmp_path / "out", timeout_s=300, stage_times=stage_times)
+    assert set(stage_times) == {"video", "audio", "audio_wait", "mux", "poster", "poster_wait", "validate"}
+    assert all(seconds >= 0 for seconds in stage_times.values())
     assert_clean_stream(out.master_path, duration_s=timeline.duration_ms / 1000)
 
     for index, piece in enumerate(timeline.pieces):
