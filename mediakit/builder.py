@@ -22,6 +22,24 @@ from mediakit.timeline import TRANSITION, Cue, Piece, SceneSlice, Timeline
 
 # Ken Burns: the zoom travels this much over a whole scene (1.0 -> 1.1 or back).
 ZOOM_RANGE = 0.1
+# zoompan crops its input in whole pixels, so on a still of the frame's own size a
+# slow zoom holds 2-4 frames and then jumps (720x720, 5 s: 83 of 149 frame pairs
+# identical). The still is therefore kept larger than the frame: at least 1+ZOOM_RANGE
+# (zoompan then only ever scales down, which keeps the picture sharp), and large
+# enough that the crop's width changes by MIN_CROP_STEP_PX input pixels a frame even
+# at the slowest point of the zoom. Measured on a 150-frame zoom: 0.8 px a frame held
+# 18 pairs, 1.06-1.19 px held none. The cost grows with the still's area, so the
+# scale stops at MAX_STILL_SCALE and at MAX_STILL_PIXELS.
+MIN_CROP_STEP_PX = 1.1
+MAX_STILL_SCALE = 4.0
+MAX_STILL_PIXELS = 3840 * 2160
+# Colour: stills and captions are converted from RGB with the BT.709 matrix into
+# limited range, and every encode says so (browsers assume BT.709 for HD; FFmpeg's
+# default matrix is BT.601 and untagged).
+COLOR_MATRIX = "bt709"
+COLOR_RANGE = "tv"
+# A keyframe at least every KEYFRAME_INTERVAL_S: seeking decodes at most that much.
+KEYFRAME_INTERVAL_S = 2
 # Caption overlay sits this fraction of the frame height above the bottom edge: inside the
 # title-safe area, clear of a player's control bar.
 CAPTION_MARGIN = 0.10
@@ -46,6 +64,26 @@ PLANEWISE_TRANSITIONS: frozenset[str] = frozenset({"fade", "wipeleft", "slidelef
 EXPORT_FORMATS: tuple[str, ...] = ("mp4", "mov", "webm")
 
 
+def color_tags() -> dict[str, str]:
+    """Output options that tag a stream as BT.709 limited range (the VUI of H.264, VP9's header)."""
+    return {
+        "colorspace": COLOR_MATRIX,
+        "color_primaries": COLOR_MATRIX,
+        "color_trc": COLOR_MATRIX,
+        "color_range": COLOR_RANGE,
+    }
+
+
+def gop_options(fps: float) -> dict[str, str]:
+    """A keyframe at least every KEYFRAME_INTERVAL_S (x264 and libvpx read -g).
+
+    keyint_min stays below half the GOP, as x264 requires; a scene change may
+    still start a GOP early.
+    """
+    gop = max(1, math.floor(fps * KEYFRAME_INTERVAL_S))
+    return {"g": str(gop), "keyint_min": str(max(1, gop // 2))}
+
+
 def x264_options(spec: StoryboardSpec) -> dict[str, str]:
     """Encoder settings shared by every piece: the concat demuxer's -c copy relies on it."""
     return {
@@ -55,6 +93,8 @@ def x264_options(spec: StoryboardSpec) -> dict[str, str]:
         "profile:v": "high",
         "pix_fmt": "yuv420p",
         "r": str(spec.fps),
+        **gop_options(spec.fps),
+        **color_tags(),
         "threads": str(X264_THREADS),
     }
 
@@ -94,38 +134,80 @@ def zoom_expression(scene: int, first_frame: int, scene_frames: int) -> str:
     return f"{1 + ZOOM_RANGE:g}-{ZOOM_RANGE}*{progress}"
 
 
+def _even(value: float) -> int:
+    return max(2, 2 * round(value / 2))
+
+
+def still_size(width: int, height: int, scene_frames: int) -> tuple[int, int]:
+    """The size a scene's still is kept at for its zoom: the frame scaled up (see MIN_CROP_STEP_PX).
+
+    zoompan's crop is iw/zoom wide; its width changes by iw*ZOOM_RANGE/frames/zoom^2
+    a frame, slowest at the far end of the zoom.
+    """
+    slowest = max(width, height) * ZOOM_RANGE / max(1, scene_frames) / (1 + ZOOM_RANGE) ** 2
+    scale = max(1 + ZOOM_RANGE, MIN_CROP_STEP_PX / slowest)
+    scale = min(scale, MAX_STILL_SCALE, math.sqrt(MAX_STILL_PIXELS / (width * height)))
+    scale = max(scale, 1 + ZOOM_RANGE)  # a huge frame still never zooms by upscaling
+    return _even(width * scale), _even(height * scale)
+
+
+def scene_still_size(spec: StoryboardSpec, timeline: Timeline, scene: int) -> tuple[int, int]:
+    return still_size(spec.width, spec.height, timeline.scene_frames[scene])
+
+
+def to_bt709(stream: ffmpeg.nodes.FilterableStream, pix_fmt: str) -> ffmpeg.nodes.FilterableStream:
+    """RGB pictures (stills, captions) into YUV with the BT.709 matrix, in limited range.
+
+    The explicit scale does the conversion; left to format negotiation FFmpeg
+    would insert one with the BT.601 matrix.
+    """
+    return stream.filter("scale", out_color_matrix=COLOR_MATRIX, out_range=COLOR_RANGE).filter("format", pix_fmt)
+
+
 class _Stills:
-    """The pictures of one process, each read and fitted to the frame once.
+    """The pictures of one process, each read and fitted to its zoom size once.
 
     A picture used by several chains (a scene's body and its transitions, or
     one file shown in two scenes) goes through an explicit split: ffmpeg-python
     merges identical filter chains and would otherwise refuse the fan-out.
+    The render hands in stills already fitted to that size (render.fit_still),
+    so the scale and crop here change nothing but the colour matrix; they fit a
+    picture Pillow could not read.
     """
 
-    def __init__(self, spec: StoryboardSpec, slices: Sequence[SceneSlice]) -> None:
-        w, h = spec.width, spec.height
-        uses: dict[str, int] = {}
+    def __init__(self, spec: StoryboardSpec, timeline: Timeline, slices: Sequence[SceneSlice]) -> None:
+        uses: Counter[tuple[str, tuple[int, int]]] = Counter()
         for part in slices:
             if spec.scenes[part.scene].clip is not None:
                 continue  # shows its clip, not its picture (see _Clips)
-            path = spec.scenes[part.scene].picture
-            uses[path] = uses.get(path, 0) + 1
-        self._streams: dict[str, list[ffmpeg.nodes.FilterableStream]] = {}
-        for path, count in uses.items():
+            uses[self.key(spec, timeline, part.scene)] += 1
+        self._streams: dict[tuple[str, tuple[int, int]], list[ffmpeg.nodes.FilterableStream]] = {}
+        for (path, (w, h)), count in uses.items():
             fitted = (
                 ffmpeg.input(path)
-                .video.filter("scale", w, h, force_original_aspect_ratio="increase")
+                .video.filter(
+                    "scale",
+                    w,
+                    h,
+                    force_original_aspect_ratio="increase",
+                    out_color_matrix=COLOR_MATRIX,
+                    out_range=COLOR_RANGE,
+                )
                 .filter("crop", w, h)
                 .filter("format", "yuv420p")
             )
             if count == 1:
-                self._streams[path] = [fitted]
+                self._streams[(path, (w, h))] = [fitted]
             else:
                 split = fitted.filter_multi_output("split", count)
-                self._streams[path] = [split[i] for i in range(count)]
+                self._streams[(path, (w, h))] = [split[i] for i in range(count)]
 
-    def take(self, path: str) -> ffmpeg.nodes.FilterableStream:
-        return self._streams[path].pop(0)
+    @staticmethod
+    def key(spec: StoryboardSpec, timeline: Timeline, scene: int) -> tuple[str, tuple[int, int]]:
+        return spec.scenes[scene].picture, scene_still_size(spec, timeline, scene)
+
+    def take(self, key: tuple[str, tuple[int, int]]) -> ffmpeg.nodes.FilterableStream:
+        return self._streams[key].pop(0)
 
 
 def clip_start(part: SceneSlice, fps: int, clip_ms: int) -> Fraction:
@@ -149,7 +231,17 @@ class _Clips:
             fitted = (
                 ffmpeg.input(path, stream_loop=-1, ss=f"{float(start):.6f}")
                 .video.filter("fps", spec.fps)
-                .filter("scale", w, h, force_original_aspect_ratio="increase")
+                # swscale converts between YUV matrices too (checked: a BT.601 red
+                # went from Y 97 to 82): a clip tagged BT.709 passes unchanged, one
+                # tagged BT.601 is converted, an untagged one is taken as BT.601.
+                .filter(
+                    "scale",
+                    w,
+                    h,
+                    force_original_aspect_ratio="increase",
+                    out_color_matrix=COLOR_MATRIX,
+                    out_range=COLOR_RANGE,
+                )
                 .filter("crop", w, h)
                 .filter("setsar", 1)
                 .filter("format", "yuv420p")
@@ -175,6 +267,7 @@ def _scene_stream(
     part: SceneSlice,
     stills: _Stills,
     clips: _Clips,
+    captions: _Captions,
 ) -> ffmpeg.nodes.FilterableStream:
     scene = spec.scenes[part.scene]
     w, h, fps = spec.width, spec.height, spec.fps
@@ -183,7 +276,7 @@ def _scene_stream(
         video = clips.take(part).filter("trim", end_frame=part.frames).filter("setpts", f"N/({fps}*TB)")
     else:
         video = (
-            stills.take(scene.picture)
+            stills.take(_Stills.key(spec, timeline, part.scene))
             .filter(
                 "zoompan",
                 z=zoom_expression(part.scene, part.first_frame, timeline.scene_frames[part.scene]),
@@ -195,35 +288,64 @@ def _scene_stream(
             )
             # N/(fps*TB), not N/fps/TB: the latter rounds some frames onto the previous timestamp.
             .filter("setpts", f"N/({fps}*TB)")
+            # Square pixels whatever the picture's header said (clips get the same in _Clips).
+            .filter("setsar", 1)
         )
-    for cue in _cues_for_scene(timeline, part.scene) if spec.captions else ():
-        image = _cue_image(spec, cue)
-        if image is None:
-            continue
-        piece_start = piece.start_frame / fps
-        start = cue.start_ms / 1000 - piece_start
-        end = cue.end_ms / 1000 - piece_start
-        if end > 0 and start < piece.frames / fps:
-            # FFmpeg lets several chains read one input, so a caption needs no split.
-            caption = ffmpeg.input(image)
-            margin = max(2, round(h * CAPTION_MARGIN))
-            video = ffmpeg.overlay(
-                video,
-                caption.video,
-                x="(W-w)/2",
-                y=f"H-h-{margin}",
-                enable=f"between(t,{_seconds(max(0.0, start))},{_seconds(end)})",
-                format="yuv420",
-            )
+    margin = max(2, round(h * CAPTION_MARGIN))
+    for image, start, end in _caption_windows(spec, timeline, piece, part):
+        video = ffmpeg.overlay(
+            video,
+            captions.take(image),
+            x="(W-w)/2",
+            y=f"H-h-{margin}",
+            enable=f"between(t,{_seconds(max(0.0, start))},{_seconds(end)})",
+            format="yuv420",
+        )
     return video
 
 
+def _caption_windows(spec: StoryboardSpec, timeline: Timeline, piece: Piece, part: SceneSlice):
+    """(image, start s, end s from the piece's start) of each caption the slice shows."""
+    if not spec.captions:
+        return
+    piece_start = piece.start_frame / spec.fps
+    for cue in _cues_for_scene(timeline, part.scene):
+        image = _cue_image(spec, cue)
+        start, end = cue.start_ms / 1000 - piece_start, cue.end_ms / 1000 - piece_start
+        if image is not None and end > 0 and start < piece.frames / spec.fps:
+            yield image, start, end
+
+
+class _Captions:
+    """The caption pictures of one process, each converted to YUV once (BT.709, see to_bt709)
+    and split between the chains that show it (a caption across a transition and a body)."""
+
+    def __init__(self, spec: StoryboardSpec, timeline: Timeline, pieces: Sequence[Piece]) -> None:
+        uses = Counter(
+            image
+            for piece in pieces
+            for part in piece.slices
+            for image, _start, _end in _caption_windows(spec, timeline, piece, part)
+        )
+        self._streams: dict[str, list[ffmpeg.nodes.FilterableStream]] = {}
+        for path, count in uses.items():
+            converted = to_bt709(ffmpeg.input(path).video, "yuva420p")
+            if count == 1:
+                self._streams[path] = [converted]
+            else:
+                split = converted.filter_multi_output("split", count)
+                self._streams[path] = [split[i] for i in range(count)]
+
+    def take(self, path: str) -> ffmpeg.nodes.FilterableStream:
+        return self._streams[path].pop(0)
+
+
 def _piece_video(
-    spec: StoryboardSpec, timeline: Timeline, piece: Piece, stills: _Stills, clips: _Clips
+    spec: StoryboardSpec, timeline: Timeline, piece: Piece, stills: _Stills, clips: _Clips, captions: _Captions
 ) -> ffmpeg.nodes.FilterableStream:
     if piece.kind != TRANSITION:
-        return _scene_stream(spec, timeline, piece, piece.slices[0], stills, clips)
-    outgoing, incoming = (_scene_stream(spec, timeline, piece, part, stills, clips) for part in piece.slices)
+        return _scene_stream(spec, timeline, piece, piece.slices[0], stills, clips, captions)
+    outgoing, incoming = (_scene_stream(spec, timeline, piece, part, stills, clips, captions) for part in piece.slices)
     xfade = {"transition": spec.transition, "duration": f"{piece.frames / spec.fps:.6f}", "offset": 0}
     if spec.transition in PLANEWISE_TRANSITIONS:
         # xfade takes no 4:2:0 input; converting both scenes to 4:4:4 and back cost
@@ -245,8 +367,9 @@ def _segment_video(spec: StoryboardSpec, timeline: Timeline, pieces: Sequence[Pi
         if after.start_frame != before.end_frame:
             raise ValueError("a segment's pieces must be consecutive on the timeline")
     slices = [part for piece in pieces for part in piece.slices]
-    stills, clips = _Stills(spec, slices), _Clips(spec, slices)
-    chains = [_piece_video(spec, timeline, piece, stills, clips) for piece in pieces]
+    stills, clips = _Stills(spec, timeline, slices), _Clips(spec, slices)
+    captions = _Captions(spec, timeline, pieces)
+    chains = [_piece_video(spec, timeline, piece, stills, clips, captions) for piece in pieces]
     if len(chains) == 1:
         return chains[0]
     # Each chain already counts its own time from 0 (captions rely on it); concat
@@ -542,6 +665,17 @@ def usable_measurement(measured: dict[str, float | str]) -> bool:
     return measured["input_i"] > -70.0
 
 
+def loudness_gain_db(measured: dict[str, float | str]) -> float | None:
+    """The gain that brings a measured soundtrack to LOUDNORM_TARGET's integrated loudness.
+
+    None for digital silence (nothing to normalise).
+    """
+    if not usable_measurement(measured):
+        return None
+    # The same gain limiter_ceiling_db plans the peaks for.
+    return LOUDNORM_TARGET["I"] - float(measured["input_i"])
+
+
 def mux_argv(
     concat_list_path: str,
     audio_wav: str,
@@ -553,11 +687,12 @@ def mux_argv(
 ) -> list[str]:
     """Join the encoded pieces without re-encoding and add the normalised soundtrack.
 
-    measured describes the soundtrack as loudnorm will see it, i.e. after the
-    limit_db limiter when one is given (see loudness_argv); loudnorm then
-    applies its linear gain. Its dynamic mode, which it falls back to when the
-    gain would push the true peak past -1.5 dBTP, took 5x the time and pumps:
-    the limiter is there to keep it linear.
+    measured describes the soundtrack as it reaches the gain, i.e. after the
+    limit_db limiter when one is given (see loudness_argv). Loudness correction
+    is then a plain `volume` gain to -16 LUFS: exactly what loudnorm's linear
+    mode applies, without its 192 kHz resampling (0.9 s per 30 s of audio). The
+    limiter keeps the peaks under the true-peak target after that gain
+    (see limiter_ceiling_db).
 
     No -shortest: both inputs are already exactly the video's length (the
     soundtrack is padded and trimmed to the sample), so it changes nothing
@@ -569,23 +704,11 @@ def mux_argv(
     audio = ffmpeg.input(audio_wav).audio
     if limit_db is not None:
         audio = _limiter(audio, limit_db)
-    if usable_measurement(measured):
-        target = LOUDNORM_TARGET
-        audio = audio.filter(
-            "loudnorm",
-            I=target["I"],
-            TP=target["TP"],
-            LRA=target["LRA"],
-            measured_I=f"{measured['input_i']:.2f}",
-            measured_TP=f"{measured['input_tp']:.2f}",
-            measured_LRA=f"{measured['input_lra']:.2f}",
-            measured_thresh=f"{measured['input_thresh']:.2f}",
-            offset=f"{measured['target_offset']:.2f}",
-            linear="true",
-            print_format="none",
-        )
-    # loudnorm works at 192 kHz; bring it back and pin the length to the video's.
-    audio = audio.filter("aresample", AUDIO_RATE).filter("apad", whole_len=samples).filter("atrim", end_sample=samples)
+    gain = loudness_gain_db(measured)
+    if gain is not None:
+        audio = audio.filter("volume", f"{gain:.2f}dB")
+    # Pin the length to the video's, to the sample.
+    audio = audio.filter("apad", whole_len=samples).filter("atrim", end_sample=samples)
     options = {
         "c:v": "copy",
         "c:a": "aac",
@@ -662,14 +785,18 @@ def export_argv(
     out_path: str,
     *,
     master_size: tuple[int, int] | None = None,
+    fps: float | None = None,
     preset: str = "veryfast",
     crf: int = 23,
 ) -> list[str]:
     """Convert the master to a delivery format and size.
 
     mp4/mov at the master's own size are a remux (the master is already H.264
-    High + AAC); other sizes are scaled to fill and centre-cropped. The master's
-    AAC track is copied into mp4/mov, so its loudness is kept as measured.
+    High + AAC, BT.709-tagged with 2 s GOPs); other sizes are scaled to fill and
+    centre-cropped, in BT.709 limited range with square pixels, tagged, with a
+    keyframe at least every KEYFRAME_INTERVAL_S at the master's frame rate fps
+    (30 when not given). The master's AAC track is copied into mp4/mov, so its
+    loudness is kept as measured.
     """
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; one of {EXPORT_FORMATS}")
@@ -679,10 +806,17 @@ def export_argv(
     head = ["ffmpeg", "-y", "-i", master, "-map", "0:v:0", "-map", "0:a:0?"]
     if fmt in ("mp4", "mov") and master_size == (width, height):
         return [*head, "-c", "copy", "-movflags", "+faststart", "-f", container, out_path]
+    # The master is BT.709: saying so on both sides keeps swscale from converting it
+    # as if it were BT.601 (it does convert YUV to YUV between matrices).
     scale = [
         "-vf",
-        f"scale={width}:{height}:force_original_aspect_ratio=increase,crop={width}:{height},setsar=1,format=yuv420p",
+        f"scale={width}:{height}:force_original_aspect_ratio=increase"
+        f":in_color_matrix={COLOR_MATRIX}:out_color_matrix={COLOR_MATRIX}:out_range={COLOR_RANGE},"
+        f"crop={width}:{height},setsar=1,format=yuv420p",
     ]
+    stream = []
+    for key, value in {**gop_options(fps or 30), **color_tags()}.items():
+        stream += [f"-{key}", value]
     if fmt == "webm":
         codecs = [
             "-c:v",
@@ -697,6 +831,7 @@ def export_argv(
             "0",
             "-crf",
             "33",
+            *stream,
             "-c:a",
             "libopus",
             "-b:a",
@@ -718,6 +853,7 @@ def export_argv(
         "high",
         "-pix_fmt",
         "yuv420p",
+        *stream,
         "-c:a",
         "copy",
         "-movflags",

@@ -1,7 +1,8 @@
 """Orchestration over local files: segments of pieces -> soundtrack -> mux -> validate -> poster.
 
-One FFmpeg process at a time (Pillow fits the next segment's stills in two
-threads meanwhile). Every output is written under a scratch
+The video segments are encoded one FFmpeg process at a time; meanwhile Pillow
+fits the next segment's stills in two threads, a second FFmpeg mixes and
+measures the soundtrack, and a third takes the poster from the first segment. Every output is written under a scratch
 directory inside workdir and renamed to its final name only after it has been
 validated, so a failed or cancelled render never leaves a partial file where a
 caller would look for the result.
@@ -9,23 +10,25 @@ caller would look for the result.
 
 from __future__ import annotations
 
-import math
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
+from typing import TypeVar
 
 from PIL import Image, ImageOps
 
 from mediakit import builder
 from mediakit.captions import to_srt, to_vtt
 from mediakit.errors import FFmpegCanceled, FFmpegTimeout, ValidationFailed
-from mediakit.probe import MediaInfo, decode_check, probe
+from mediakit.probe import MediaInfo, VideoStream, decode_check, keyframe_times, longest_keyframe_gap_s, probe
 from mediakit.runner import run_ffmpeg
 from mediakit.spec import StoryboardSpec
 from mediakit.timeline import Piece, Timeline, frames_to_ms, group_pieces, ms_to_frames, plan
@@ -45,13 +48,15 @@ POSTER_AT_MS = 0
 SEGMENT_MAX_MS = 20_000
 
 STAGES: tuple[str, ...] = ("video", "audio", "mux", "validate", "poster")
-# Share of the wall time each stage took in bench_render (1080p30): the bar moves evenly.
+# Share of the wall time each stage takes (bench_render, 1080p30): the bar moves evenly.
+# The soundtrack and the poster are made while the video encodes, so what is left of
+# them afterwards is a wait of a few milliseconds.
 STAGE_WEIGHTS: dict[str, float] = {
-    "video": 0.87,
-    "audio": 0.04,
-    "mux": 0.04,
-    "validate": 0.03,
-    "poster": 0.02,
+    "video": 0.93,
+    "audio": 0.005,
+    "mux": 0.035,
+    "validate": 0.025,
+    "poster": 0.005,
 }
 
 # Decode check of every output. A full decode of the 30 s 1080p benchmark master
@@ -62,6 +67,8 @@ STAGE_WEIGHTS: dict[str, float] = {
 FULL_DECODE_CHECK = False
 
 EXPORT_STAGE_WEIGHTS: dict[str, float] = {"encode": 0.92, "validate": 0.08}
+
+_T = TypeVar("_T")
 
 ProgressCallback = Callable[[str, float], None]
 CancelCheck = Callable[[], bool]
@@ -115,8 +122,37 @@ def _frame_ms(fps: int) -> float:
     return 1000 / fps
 
 
-def validate_master(info: MediaInfo, spec: StoryboardSpec, timeline: Timeline) -> list[str]:
-    """Everything wrong with a rendered master, as sentences; empty when it meets the contract."""
+def _stream_hygiene(video: VideoStream, keyframes: Sequence[float] | None, duration_ms: int | None) -> list[str]:
+    """BT.709 tags, square pixels and bounded GOPs: what players and seeking rely on."""
+    problems: list[str] = []
+    expected = builder.COLOR_MATRIX
+    for label, value in (
+        ("colour matrix", video.color_space),
+        ("colour primaries", video.color_primaries),
+        ("transfer", video.color_transfer),
+    ):
+        if value != expected:
+            problems.append(f"{label} is {value or 'untagged'}, expected {expected}")
+    if video.color_range != builder.COLOR_RANGE:
+        problems.append(f"colour range is {video.color_range or 'untagged'}, expected {builder.COLOR_RANGE}")
+    if video.sample_aspect_ratio != "1:1":
+        problems.append(f"sample aspect ratio is {video.sample_aspect_ratio or 'unset'}, expected 1:1")
+    if keyframes is not None:
+        duration_s = (duration_ms or 0) / 1000
+        gap = longest_keyframe_gap_s(list(keyframes), duration_s)
+        # Timestamps are rounded to the container's time base: allow a millisecond.
+        if gap > builder.KEYFRAME_INTERVAL_S + 0.001:
+            problems.append(f"keyframes up to {gap:.2f} s apart, expected at most {builder.KEYFRAME_INTERVAL_S} s")
+    return problems
+
+
+def validate_master(
+    info: MediaInfo, spec: StoryboardSpec, timeline: Timeline, *, keyframes: Sequence[float] | None = None
+) -> list[str]:
+    """Everything wrong with a rendered master, as sentences; empty when it meets the contract.
+
+    keyframes (probe.keyframe_times) adds the keyframe-interval check.
+    """
     problems: list[str] = []
     video, audio = info.video, info.audio
     if video is None:
@@ -137,6 +173,7 @@ def validate_master(info: MediaInfo, spec: StoryboardSpec, timeline: Timeline) -
             problems.append(f"video lasts {video.duration_ms} ms, expected {expected_ms} ms (within one frame)")
         if video.nb_frames is not None and abs(video.nb_frames - timeline.total_frames) > 1:
             problems.append(f"video has {video.nb_frames} frames, expected {timeline.total_frames}")
+        problems += _stream_hygiene(video, keyframes, timeline.duration_ms)
     if audio is None:
         problems.append("no audio stream")
     else:
@@ -184,12 +221,13 @@ def _check_output(path: Path, deadline: _Deadline) -> None:
 def fit_still(picture: str, width: int, height: int, out_path: Path) -> str:
     """The picture scaled to cover width x height and centre-cropped, as an uncompressed BMP.
 
-    What the builder's scale+crop would do, done ahead in Pillow, whose decoders
-    and resampler release the GIL: FFmpeg decodes every input before its first
-    output frame, so a segment with six 2400x1600 PNGs spent ~0.7 s on one core
-    while x264 waited. A BMP of the frame's size decodes in milliseconds.
-    Returns the original path when Pillow cannot read the file; FFmpeg then
-    reports the problem in its own words.
+    The render asks for the scene's zoom size (builder.still_size, larger than
+    the frame) so that zoompan moves in sub-pixel steps and only scales down.
+    Done ahead in Pillow, whose decoders and resampler release the GIL: FFmpeg
+    decodes every input before its first output frame, so a segment with six
+    2400x1600 PNGs spent ~0.7 s on one core while x264 waited. A BMP decodes in
+    milliseconds. Returns the original path when Pillow cannot read the file;
+    FFmpeg then reports the problem in its own words.
     """
     try:
         with Image.open(picture) as image:
@@ -198,62 +236,148 @@ def fit_still(picture: str, width: int, height: int, out_path: Path) -> str:
             image.draft("RGB", (side, side))
             image = ImageOps.exif_transpose(image).convert("RGB")
             scale = max(width / image.width, height / image.height)
-            size = (max(width, math.ceil(image.width * scale)), max(height, math.ceil(image.height * scale)))
-            if size != image.size:
-                image = image.resize(size, Image.Resampling.BICUBIC, reducing_gap=3.0)
-            left, top = (size[0] - width) // 2, (size[1] - height) // 2
-            image.crop((left, top, left + width, top + height)).save(out_path, format="BMP")
+            # The centred part of the picture that covers the frame, in the picture's pixels:
+            # only that part is resampled (a 3:2 picture for 16:9 skips a sixth of the work).
+            box_w, box_h = width / scale, height / scale
+            left, top = (image.width - box_w) / 2, (image.height - box_h) / 2
+            box = (left, top, left + box_w, top + box_h)
+            if (width, height) == image.size:
+                fitted = image
+            else:
+                fitted = image.resize((width, height), Image.Resampling.BICUBIC, box=box, reducing_gap=3.0)
+            fitted.save(out_path, format="BMP")
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
         return picture
     return str(out_path)
 
 
+StillKey = tuple[str, tuple[int, int]]  # (picture, zoom size)
+
+
 class _StillPreparer:
     """Fits each segment's pictures in two threads, the next segment's while the current one encodes."""
 
-    def __init__(self, spec: StoryboardSpec, scratch: Path) -> None:
+    def __init__(self, spec: StoryboardSpec, timeline: Timeline, scratch: Path) -> None:
         self.spec = spec
+        self.timeline = timeline
         self.scratch = scratch
         self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="fit-still")
-        self.jobs: dict[str, Future[str]] = {}
+        self.jobs: dict[StillKey, Future[str]] = {}
         self.count = 0
 
-    def _pictures(self, pieces: Sequence[Piece]) -> list[str]:
-        scenes = [self.spec.scenes[part.scene] for piece in pieces for part in piece.slices]
+    def _keys(self, pieces: Sequence[Piece]) -> list[StillKey]:
+        scenes = [part.scene for piece in pieces for part in piece.slices]
         # A clip scene shows its clip: its picture is not fitted.
-        return list(dict.fromkeys(scene.picture for scene in scenes if scene.clip is None))
+        return list(
+            dict.fromkeys(
+                (self.spec.scenes[i].picture, builder.scene_still_size(self.spec, self.timeline, i))
+                for i in scenes
+                if self.spec.scenes[i].clip is None
+            )
+        )
 
     def start(self, pieces: Sequence[Piece]) -> None:
-        for picture in self._pictures(pieces):
-            if picture not in self.jobs:
+        for key in self._keys(pieces):
+            if key not in self.jobs:
                 self.count += 1
                 out = self.scratch / f"still_{self.count:04d}.bmp"
-                w, h = self.spec.width, self.spec.height
-                self.jobs[picture] = self.pool.submit(fit_still, picture, w, h, out)
+                picture, (w, h) = key
+                self.jobs[key] = self.pool.submit(fit_still, picture, w, h, out)
 
-    def fitted(self, pieces: Sequence[Piece]) -> dict[str, str]:
+    def fitted(self, pieces: Sequence[Piece]) -> dict[StillKey, str]:
         self.start(pieces)
-        return {picture: self.jobs[picture].result() for picture in self._pictures(pieces)}
+        return {key: self.jobs[key].result() for key in self._keys(pieces)}
 
     def release(self, pieces: Sequence[Piece], *, keep: Sequence[Piece]) -> None:
         """Delete the fitted files of pieces that the next segment (keep) does not use.
 
         A picture shown again later (one file in two scenes) is simply fitted again then.
         """
-        needed = set(self._pictures(keep))
-        for picture in self._pictures(pieces):
-            if picture not in needed:
-                fitted = self.jobs.pop(picture).result()
-                if fitted != picture:
+        needed = set(self._keys(keep))
+        for key in self._keys(pieces):
+            if key not in needed:
+                fitted = self.jobs.pop(key).result()
+                if fitted != key[0]:
                     Path(fitted).unlink(missing_ok=True)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _with_pictures(spec: StoryboardSpec, pictures: dict[str, str]) -> StoryboardSpec:
-    scenes = tuple(replace(scene, picture=pictures.get(scene.picture, scene.picture)) for scene in spec.scenes)
+def _with_pictures(spec: StoryboardSpec, timeline: Timeline, pictures: dict[StillKey, str]) -> StoryboardSpec:
+    scenes = tuple(
+        replace(
+            scene, picture=pictures.get((scene.picture, builder.scene_still_size(spec, timeline, i)), scene.picture)
+        )
+        for i, scene in enumerate(spec.scenes)
+    )
     return replace(spec, scenes=scenes)
+
+
+@dataclass(frozen=True)
+class _Soundtrack:
+    measured: dict[str, float | str]
+    limit_db: float | None
+    elapsed_s: float
+
+
+def _make_soundtrack(
+    spec: StoryboardSpec, timeline: Timeline, mix: Path, *, timeout_s: float, stop: threading.Event
+) -> _Soundtrack:
+    """Mix and measure the soundtrack (in a thread, while the video encodes).
+
+    When the gain to -16 LUFS would push peaks past the true-peak target,
+    measure again behind the limiter the mux will use. Only `stop` is polled
+    from here: the caller's should_cancel may touch a database and is called
+    from the render's own thread only.
+    """
+    started = time.monotonic()
+    end = started + timeout_s
+
+    def left() -> float:
+        return max(0.001, end - time.monotonic())
+
+    result = run_ffmpeg(
+        builder.audio_mix_argv(spec, timeline, str(mix), measure=True),
+        total_ms=None,
+        should_cancel=stop.is_set,
+        timeout_s=left(),
+    )
+    measured = builder.loudnorm_measurement(builder.parse_ebur128_summary(result.stderr_tail))
+    limit_db = builder.limiter_ceiling_db(measured) if builder.usable_measurement(measured) else None
+    if limit_db is not None:
+        result = run_ffmpeg(
+            builder.loudness_argv(str(mix), limit_db=limit_db),
+            total_ms=None,
+            should_cancel=stop.is_set,
+            timeout_s=left(),
+        )
+        measured = builder.loudnorm_measurement(builder.parse_ebur128_summary(result.stderr_tail))
+    return _Soundtrack(measured=measured, limit_db=limit_db, elapsed_s=time.monotonic() - started)
+
+
+def _make_poster(source: Path, out: Path, *, timeout_s: float, stop: threading.Event) -> float:
+    started = time.monotonic()
+    run_ffmpeg(
+        builder.poster_argv(str(source), POSTER_AT_MS, str(out)),
+        total_ms=None,
+        should_cancel=stop.is_set,
+        timeout_s=timeout_s,
+    )
+    return time.monotonic() - started
+
+
+def _wait(future: Future[_T], deadline: _Deadline, stop: threading.Event) -> _T:
+    """The result of a background step, checking the caller's cancel and the deadline meanwhile."""
+    while True:
+        try:
+            return future.result(timeout=0.25)
+        except FutureTimeout:
+            try:
+                deadline.remaining()
+            except BaseException:
+                stop.set()
+                raise
 
 
 def render_master(
@@ -263,19 +387,36 @@ def render_master(
     on_progress: ProgressCallback | None = None,
     should_cancel: CancelCheck | None = None,
     timeout_s: float,
+    stage_times: dict[str, float] | None = None,
 ) -> MasterOutput:
-    """Render the storyboard to workdir/master.mp4 and workdir/poster.jpg, both validated."""
+    """Render the storyboard to workdir/master.mp4 and workdir/poster.jpg, both validated.
+
+    The soundtrack is mixed and measured in a second FFmpeg process while the
+    video segments encode, and the poster is taken from the first segment as
+    soon as it exists. stage_times, when given, is filled with wall seconds:
+    "video", "audio" (its own run, overlapped), "audio_wait" (what the video
+    then waited for it), "mux", "validate", "poster" (overlapped) and "poster_wait".
+    """
     timeline = plan(spec)
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     progress = _Progress(on_progress, STAGE_WEIGHTS)
     deadline = _Deadline(timeout_s, should_cancel)
+    times = stage_times if stage_times is not None else {}
     scratch = Path(tempfile.mkdtemp(prefix=".render-", dir=workdir))
+    stop = threading.Event()  # tells the background FFmpeg runs to stop
+    background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="render-bg")
     try:
+        mix = scratch / "mix.wav"
+        soundtrack = background.submit(_make_soundtrack, spec, timeline, mix, timeout_s=deadline.remaining(), stop=stop)
+        poster: Future[float] | None = None
+        poster_partial = scratch / POSTER_NAME
+
         # Video: one bounded segment of pieces at a time, progress counted in frames.
+        started = time.monotonic()
         progress("video", 0.0)
         segments = group_pieces(timeline, max(1, ms_to_frames(SEGMENT_MAX_MS, spec.fps)))
-        stills = _StillPreparer(spec, scratch)
+        stills = _StillPreparer(spec, timeline, scratch)
         segment_paths: list[str] = []
         done_frames = 0
         try:
@@ -290,7 +431,7 @@ def render_master(
                     progress("video", (_done + fraction * _frames) / timeline.total_frames)
 
                 _run_step(
-                    builder.segment_argv(_with_pictures(spec, fitted), timeline, pieces, str(out)),
+                    builder.segment_argv(_with_pictures(spec, timeline, fitted), timeline, pieces, str(out)),
                     total_ms=frames_to_ms(frames, spec.fps),
                     deadline=deadline,
                     report=report,
@@ -298,62 +439,58 @@ def render_master(
                 stills.release(pieces, keep=segments[index + 1] if index + 1 < len(segments) else ())
                 segment_paths.append(str(out.resolve()))
                 done_frames += frames
+                if index == 0:
+                    # The poster is the opening frame: the first segment has it already.
+                    poster = background.submit(
+                        _make_poster, out, poster_partial, timeout_s=deadline.remaining(), stop=stop
+                    )
         finally:
             stills.close()
+        times["video"] = time.monotonic() - started
         concat_list = scratch / "segments.ffconcat"
         durations = [Fraction(sum(piece.frames for piece in pieces), spec.fps) for pieces in segments]
         concat_list.write_text(builder.concat_list_text(segment_paths, durations=durations), encoding="utf-8")
 
-        # Audio: mix, measure; when the gain to -16 LUFS would push peaks past the
-        # true-peak target, measure again behind the limiter the mux will use.
+        started = time.monotonic()
         progress("audio", 0.0)
-        mix = scratch / "mix.wav"
-        stderr = _run_step(
-            builder.audio_mix_argv(spec, timeline, str(mix), measure=True),
-            total_ms=timeline.duration_ms,
-            deadline=deadline,
-            report=lambda f: progress("audio", 0.75 * f),
-        )
-        measured = builder.loudnorm_measurement(builder.parse_ebur128_summary(stderr))
-        progress("audio", 0.75)
-        limit_db = builder.limiter_ceiling_db(measured) if builder.usable_measurement(measured) else None
-        if limit_db is not None:
-            stderr = _run_step(
-                builder.loudness_argv(str(mix), limit_db=limit_db), total_ms=None, deadline=deadline, report=None
-            )
-            measured = builder.loudnorm_measurement(builder.parse_ebur128_summary(stderr))
+        sound = _wait(soundtrack, deadline, stop)
+        times["audio"] = sound.elapsed_s
+        times["audio_wait"] = time.monotonic() - started
 
+        started = time.monotonic()
         progress("mux", 0.0)
         partial = scratch / MASTER_NAME
         _run_step(
             builder.mux_argv(
-                str(concat_list), str(mix), measured, str(partial), timeline.duration_ms, limit_db=limit_db
+                str(concat_list), str(mix), sound.measured, str(partial), timeline.duration_ms, limit_db=sound.limit_db
             ),
             total_ms=timeline.duration_ms,
             deadline=deadline,
             report=lambda f: progress("mux", f),
         )
+        times["mux"] = time.monotonic() - started
+
+        started = time.monotonic()
+        assert poster is not None  # there is always a first segment
+        times["poster"] = _wait(poster, deadline, stop)
+        times["poster_wait"] = time.monotonic() - started
         # The segments are inside the master now; free the disk before the checks.
         for path in segment_paths:
             os.unlink(path)
         mix.unlink()
 
+        started = time.monotonic()
         progress("validate", 0.0)
         info = probe(partial, timeout_s=min(30.0, deadline.remaining()))
-        problems = validate_master(info, spec, timeline)
+        keyframes = keyframe_times(partial, timeout_s=min(30.0, deadline.remaining()))
+        problems = validate_master(info, spec, timeline, keyframes=keyframes)
         if problems:
             raise ValidationFailed(problems)
         _check_output(partial, deadline)
         progress("validate", 1.0)
+        times["validate"] = time.monotonic() - started
 
         progress("poster", 0.0)
-        poster_partial = scratch / POSTER_NAME
-        _run_step(
-            builder.poster_argv(str(partial), POSTER_AT_MS, str(poster_partial)),
-            total_ms=None,
-            deadline=deadline,
-            report=None,
-        )
         master_path = workdir / MASTER_NAME
         poster_path = workdir / POSTER_NAME
         # The master last: whoever sees it can count on its poster being there.
@@ -361,6 +498,8 @@ def render_master(
         os.replace(partial, master_path)
         progress("poster", 1.0)
     finally:
+        stop.set()
+        background.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(scratch, ignore_errors=True)
 
     return MasterOutput(
@@ -379,7 +518,15 @@ EXPORT_CODECS: dict[str, tuple[str, str]] = {
 }
 
 
-def validate_export(info: MediaInfo, fmt: str, size: tuple[int, int], master: MediaInfo) -> list[str]:
+def validate_export(
+    info: MediaInfo,
+    fmt: str,
+    size: tuple[int, int],
+    master: MediaInfo,
+    *,
+    keyframes: Sequence[float] | None = None,
+) -> list[str]:
+    """Everything wrong with an export, as sentences; keyframes adds the keyframe-interval check."""
     problems: list[str] = []
     video_codec, audio_codec = EXPORT_CODECS[fmt]
     video, audio = info.video, info.audio
@@ -400,6 +547,7 @@ def validate_export(info: MediaInfo, fmt: str, size: tuple[int, int], master: Me
         duration = video.duration_ms if video.duration_ms is not None else info.duration_ms
         if duration is None or reference is None or abs(duration - reference) > frame_ms:
             problems.append(f"video lasts {duration} ms, the master {reference} ms (expected within one frame)")
+        problems += _stream_hygiene(video, keyframes, duration)
     if master.audio is not None:
         if audio is None:
             problems.append("no audio stream")
@@ -447,7 +595,15 @@ def render_export(
         progress("encode", 0.0)
         _run_step(
             builder.export_argv(
-                str(master), fmt, width, height, str(partial), master_size=master_size, preset=preset, crf=crf
+                str(master),
+                fmt,
+                width,
+                height,
+                str(partial),
+                master_size=master_size,
+                fps=float(master_info.video.fps) if master_info.video and master_info.video.fps else None,
+                preset=preset,
+                crf=crf,
             ),
             total_ms=master_info.duration_ms,
             deadline=deadline,
@@ -455,7 +611,8 @@ def render_export(
         )
         progress("validate", 0.0)
         info = probe(partial, timeout_s=min(30.0, deadline.remaining()))
-        problems = validate_export(info, fmt, size, master_info)
+        keyframes = keyframe_times(partial, timeout_s=min(30.0, deadline.remaining()))
+        problems = validate_export(info, fmt, size, master_info, keyframes=keyframes)
         if problems:
             raise ValidationFailed(problems)
         _check_output(partial, deadline)

@@ -87,7 +87,8 @@ def test_a_clip_scene_reads_its_clip_looped_fitted_and_cut_to_the_slice_with_no_
     assert _inputs(argv) == [(CLIP, ["-ss", "0.500000", "-stream_loop", "-1"])]
     graph = _chains(argv)
     assert (
-        "[0:v]fps=24 -> scale=640:360:force_original_aspect_ratio=increase -> crop=640:360 -> setsar=1"
+        "[0:v]fps=24 -> scale=640:360:force_original_aspect_ratio=increase:out_color_matrix=bt709:out_range=tv"
+        " -> crop=640:360 -> setsar=1"
         " -> format=yuv420p -> trim=end_frame=24 -> setpts=N/(24*TB)"
     ) in graph
     assert "zoompan" not in graph

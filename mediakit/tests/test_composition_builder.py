@@ -207,16 +207,24 @@ def test_encoder_settings_are_identical_in_every_piece(spec: StoryboardSpec) -> 
 
 
 @ALL
-def test_each_still_is_fitted_to_the_frame_before_zoompan(spec: StoryboardSpec) -> None:
+def test_each_still_is_fitted_larger_than_the_frame_before_zoompan(spec: StoryboardSpec) -> None:
     timeline = plan(spec)
     for piece in timeline.pieces:
         argv = builder.piece_argv(spec, timeline, piece, "/out/p.mp4")
         names = [f.split("=", 1)[0] for f in filters_of(argv)]
         assert names.index("scale") < names.index("crop") < names.index("format") < names.index("zoompan")
+        for part, zoom in zip(piece.slices, named(argv, "zoompan"), strict=True):
+            w, h = builder.still_size(spec.width, spec.height, timeline.scene_frames[part.scene])
+            # zoompan only ever scales down: its widest crop (1/1.1 of the still) covers the frame.
+            assert w / (1 + builder.ZOOM_RANGE) >= spec.width - 1 and h / (1 + builder.ZOOM_RANGE) >= spec.height - 1
+            assert f"crop={w}:{h}" in filters_of(argv)
+            assert zoom["s"] == f"{spec.width}x{spec.height}"
         scale = named(argv, "scale")[0]
         assert scale["force_original_aspect_ratio"] == "increase"
-        assert f"crop={spec.width}:{spec.height}" in filters_of(argv)
+        # RGB -> YUV with the BT.709 matrix, in limited range.
+        assert (scale["out_color_matrix"], scale["out_range"]) == ("bt709", "tv")
         assert f"setpts=N/({spec.fps}*TB)" in filters_of(argv)
+        assert names[names.index("setpts") + 1] == "setsar"
 
 
 def test_zoom_is_centred_and_continues_across_a_scene_s_pieces() -> None:
@@ -435,22 +443,10 @@ def test_parse_loudnorm_json_without_a_block_raises() -> None:
 def test_mux_copies_the_video_and_normalises_the_audio_with_the_measurement() -> None:
     argv = builder.mux_argv("/w/list.ffconcat", "/w/mix.wav", MEASURED, "/w/master.mp4", 9000)
     assert argv[:7] == ["ffmpeg", "-f", "concat", "-safe", "0", "-i", "/w/list.ffconcat"]
-    (loudnorm,) = named(argv, "loudnorm")
-    assert loudnorm == {
-        "I": "-16.0",
-        "TP": "-1.5",
-        "LRA": "11.0",
-        "measured_I": "-22.47",
-        "measured_TP": "-4.78",
-        "measured_LRA": "5.70",
-        "measured_thresh": "-32.52",
-        "offset": "1.06",
-        "linear": "true",
-        "print_format": "none",
-    }
+    # The linear correction is a plain gain to -16 LUFS at 48 kHz: no loudnorm, no 192 kHz round trip.
+    assert filters_of(argv)[0] == "volume=6.47dB"
     names = [f.split("=", 1)[0] for f in filters_of(argv)]
-    assert names == ["loudnorm", "aresample", "apad", "atrim"]
-    assert "aresample=48000" in filters_of(argv)
+    assert names == ["volume", "apad", "atrim"]
     assert named(argv, "atrim") == [{"end_sample": str(9000 * 48)}]
     pairs = option_pairs(output_options(argv))
     assert pairs["-c:v"] == "copy"
@@ -463,20 +459,20 @@ def test_mux_copies_the_video_and_normalises_the_audio_with_the_measurement() ->
     assert argv[argv.index("-map") + 1] == "0:v"
 
 
-def test_the_mux_limits_peaks_before_loudnorm_exactly_as_measured() -> None:
+def test_the_mux_limits_peaks_before_the_gain_exactly_as_measured() -> None:
     ceiling = builder.limiter_ceiling_db(MEASURED)
     # +6.47 dB of gain would take -4.78 dBTP to +1.69: limit to 1 dB under -1.5 before the gain.
     assert ceiling == pytest.approx(-1.5 - 1.0 - 6.47)
     measure = builder.loudness_argv("/w/mix.wav", limit_db=ceiling)
     mux = builder.mux_argv("/w/l.ffconcat", "/w/mix.wav", MEASURED, "/w/m.mp4", 9000, limit_db=ceiling)
-    # The soundtrack loudnorm sees is the one that was measured.
+    # The soundtrack the gain applies to is the one that was measured.
     assert named(measure, "alimiter") == named(mux, "alimiter")
     (limiter,) = named(mux, "alimiter")
     assert float(limiter["limit"]) == pytest.approx(10 ** (ceiling / 20), rel=1e-5)
     assert limiter["level"] == "0"  # no automatic make-up gain
     assert limiter["latency"] == "1"  # no shift against the picture
     names = [f.split("=", 1)[0] for f in filters_of(mux)]
-    assert names[:2] == ["alimiter", "loudnorm"]
+    assert names[:2] == ["alimiter", "volume"]
     assert [f.split("=", 1)[0] for f in filters_of(measure)] == ["alimiter", "ebur128"]
 
 
@@ -539,11 +535,12 @@ def test_silence_is_not_normalised() -> None:
     assert not builder.usable_measurement(measured)
 
 
-def test_mux_skips_loudnorm_for_a_silent_track() -> None:
+def test_mux_applies_no_gain_to_a_silent_track() -> None:
     silent = {**MEASURED, "input_i": float("-inf"), "input_tp": float("-inf")}
     argv = builder.mux_argv("/w/l.ffconcat", "/w/mix.wav", silent, "/w/m.mp4", 3000)
-    assert named(argv, "loudnorm") == []
-    assert "aresample=48000" in filters_of(argv)
+    assert named(argv, "volume") == [] and named(argv, "loudnorm") == []
+    assert builder.loudness_gain_db(silent) is None
+    assert [f.split("=", 1)[0] for f in filters_of(argv)] == ["apad", "atrim"]
 
 
 def test_concat_list_quotes_paths_and_pins_exact_durations() -> None:
@@ -584,7 +581,10 @@ def test_poster_takes_one_frame_at_the_given_time() -> None:
 
 def test_mp4_export_rescales_to_h264_high_and_keeps_the_aac_track() -> None:
     argv = builder.export_argv("/w/m.mp4", "mp4", 854, 480, "/w/e.mp4", master_size=(1920, 1080))
-    assert "scale=854:480:force_original_aspect_ratio=increase,crop=854:480" in argv[argv.index("-vf") + 1]
+    assert argv[argv.index("-vf") + 1] == (
+        "scale=854:480:force_original_aspect_ratio=increase:in_color_matrix=bt709:out_color_matrix=bt709"
+        ":out_range=tv,crop=854:480,setsar=1,format=yuv420p"
+    )
     assert argv[argv.index("-c:v") + 1] == "libx264"
     assert argv[argv.index("-profile:v") + 1] == "high"
     assert argv[argv.index("-pix_fmt") + 1] == "yuv420p"

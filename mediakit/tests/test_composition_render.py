@@ -419,6 +419,18 @@ def test_a_corrupt_picture_fails_and_leaves_no_master(assets: dict, tmp_path: Pa
     assert list((tmp_path / "out").iterdir()) == []
 
 
+def test_a_corrupt_narration_fails_the_render_from_the_background_mix(assets: dict, tmp_path: Path) -> None:
+    # The soundtrack is mixed in a second FFmpeg while the video encodes: its failure still fails the render.
+    bad = tmp_path / "voice_bad.wav"
+    bad.write_bytes(b"RIFF\x00\x00\x00\x00WAVEfmt " + b"\x00garbage" * 100)
+    spec = storyboard(assets, tmp_path, captions=False)
+    spec = replace(spec, scenes=(*spec.scenes[:2], replace(spec.scenes[2], narration=str(bad))))
+    with pytest.raises(FFmpegError) as caught:
+        render_master(spec, tmp_path / "out", timeout_s=300)
+    assert "extradata" in caught.value.message  # FFmpeg's own words about the broken WAV
+    assert list((tmp_path / "out").iterdir()) == []
+
+
 def test_cancel_stops_the_render_and_leaves_nothing(assets: dict, tmp_path: Path) -> None:
     calls = []
 
@@ -559,13 +571,20 @@ def test_validate_master_lists_every_problem(assets: dict, tmp_path: Path) -> No
         audio=AudioStream("mp3", 44100, 1, timeline.duration_ms),
         faststart=False,
     )
-    problems = validate_master(info, spec, timeline)
+    # An untagged stream whose only keyframe is the first frame.
+    problems = validate_master(info, spec, timeline, keyframes=[0.0])
     assert problems == [
         "H.264 profile is Main, expected High",
         "pixel format is yuv444p, expected yuv420p",
         "frame size is 640x368, expected 640x360",
         f"video lasts {timeline.duration_ms + 500} ms, expected {timeline.duration_ms} ms (within one frame)",
         f"video has {timeline.total_frames + 15} frames, expected {timeline.total_frames}",
+        "colour matrix is untagged, expected bt709",
+        "colour primaries is untagged, expected bt709",
+        "transfer is untagged, expected bt709",
+        "colour range is untagged, expected tv",
+        "sample aspect ratio is unset, expected 1:1",
+        f"keyframes up to {timeline.duration_ms / 1000:.2f} s apart, expected at most 2 s",
         "audio codec is mp3, expected aac",
         "audio sample rate is 44100 Hz, expected 48000 Hz",
         "audio has 1 channels, expected 2",
