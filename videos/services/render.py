@@ -241,10 +241,9 @@ def render_run(*, job: Job, reporter: JobReporter) -> Decimal:
                 locked.size_bytes = info.size_bytes
                 locked.status = Video.Status.READY
                 locked.save()
-                # Exports made from the previous master are stale now.
-                stale = list(locked.exports.exclude(source_master=master).exclude(job__status__in=Job.ACTIVE))
-                old += [e.file.name for e in stale]
-                Export.objects.filter(pk__in=[e.pk for e in stale]).delete()
+                # Exports made from the previous master are kept: they read as `stale` (their
+                # source_master is not this master) until asked for again, which re-encodes
+                # them and replaces their file (export_run).
         except Exception:  # JobCanceled included: nothing half-saved stays in storage
             storage_delete_quietly(*saved)
             raise
