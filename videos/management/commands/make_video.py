@@ -173,7 +173,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         progress = batch_progress(batches_with_progress().get(pk=batch.pk))
         self.stdout.write(f"Batch {batch.name!r} ({batch.code}): {progress.total} videos")
-        out_dir = opts["out_dir"]
+        out_dir = Path(opts["out_dir"]) if opts["out_dir"] is not None else None
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
         failures = 0
