@@ -468,7 +468,8 @@ class BatchRowsField(serializers.ListField):
     """The rows as sent: each one checked by the batch service, which reports every
     problem of every row at once (`rows.<n>.<field>`, n from 1)."""
 
-    child = serializers.JSONField()
+    # Any JSON value: the batch service says which rows are not objects, numbered from 1.
+    child = serializers.JSONField(allow_null=True)
 
 
 class BatchCreateSerializer(StrictInputSerializer):

@@ -57,6 +57,8 @@ _TYPE_MESSAGES = {
 _CSV_TRUE = {"true", "yes", "1"}
 _CSV_FALSE = {"false", "no", "0"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}
+# A JSONL line that is not JSON: reported where it is read, skipped by the row check.
+_UNREADABLE = object()
 NAME_MAX = 200
 
 
@@ -147,7 +149,7 @@ def _read_jsonl(text: str, errors: list[RowError]) -> list:
         except (json.JSONDecodeError, RecursionError) as exc:
             detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
             errors.append(RowError(len(rows) + 1, "row", f"This line is not valid JSON ({detail})."))
-            rows.append(None)
+            rows.append(_UNREADABLE)
     return rows
 
 
@@ -201,7 +203,7 @@ def _type_ok(kind: str, value) -> bool:
 def _check_row(*, owner, number: int, row, name: str, errors: list[RowError]) -> dict | None:
     """The video_create arguments for one row, or None (its problems added to `errors`)."""
     if not isinstance(row, dict):
-        if row is not None:  # None: already reported as bad JSON
+        if row is not _UNREADABLE:
             errors.append(RowError(number, "row", "Each row must be a JSON object of video options."))
         return None
     found: list[RowError] = []

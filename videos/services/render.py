@@ -273,9 +273,15 @@ def export_request(*, video: Video, format: str, quality: str) -> Export:
         if export.job_id and export.job.status in Job.ACTIVE:
             return export
         quota_check(user=video.owner, jobs=1, storage_bytes=0)
+        # A stale export (made from an earlier master) was kept until now: asked for
+        # again, its old file goes, so it can never pass for one of the current master.
+        stale_file = export.file.name if export.file else ""
         export.source_master = video.master.name
+        export.file = ""
         export.job = job_create(video=video, kind=Job.Kind.EXPORT)
-        export.save(update_fields=["source_master", "job"])
+        export.save(update_fields=["source_master", "job", "file"])
+        if stale_file:
+            transaction.on_commit(lambda: storage_delete_quietly(stale_file))
     return export
 
 

@@ -7,12 +7,12 @@ import json
 
 import pytest
 
+from core.errors import QuotaExceeded
 from jobs.models import Job
 from quotas.models import Quota
 from videos.models import Batch, Project, Video
 from videos.selectors import batch_progress, batches_with_progress
 from videos.services import BatchInvalid, batch_create, batch_create_from_file
-from core.errors import QuotaExceeded
 
 ONE = "The lighthouse keeper climbs the stairs at dusk."
 TWO = "Far below, the waves break on the rocks."
