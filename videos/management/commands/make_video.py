@@ -168,7 +168,9 @@ class Command(BaseCommand):
             lines = [
                 f"  row {e.row}, {e.field}: {e.message}" if e.row else f"  {e.field}: {e.message}" for e in exc.errors
             ]
-            raise CommandError(f"{path} has {len(exc.errors)} problem(s); nothing was made:\n" + "\n".join(lines)) from exc
+            raise CommandError(
+                f"{path} has {len(exc.errors)} problem(s); nothing was made:\n" + "\n".join(lines)
+            ) from exc
         except QuotaExceeded as exc:
             raise CommandError(str(exc)) from exc
         progress = batch_progress(batches_with_progress().get(pk=batch.pk))
