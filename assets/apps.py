@@ -9,8 +9,25 @@ class AssetsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: models and services load once the app registry is ready.
-        from assets.models import MediaAsset
+        from assets import generations
+        from assets.models import Generation, MediaAsset
+        from assets.serializers import NarrationSerializer, PictureSerializer
+        from jobs.models import Job
+        from jobs.registry import JobKind, job_kind_register
         from quotas.services import StorageCounter, bytes_by_user, storage_counter_register
+
+        # Stand-alone pictures and narrations are jobs without a video: assets tells jobs
+        # what runs them and how their webhook events describe what was made.
+        def picture_event(job: Job) -> dict:
+            generation = Generation.objects.filter(job=job).select_related("job", "picture").first()
+            return {"picture": PictureSerializer(generation).data if generation else None}
+
+        def narration_event(job: Job) -> dict:
+            generation = Generation.objects.filter(job=job).select_related("job", "audio_wav", "audio_m4a").first()
+            return {"narration": NarrationSerializer(generation).data if generation else None}
+
+        job_kind_register(JobKind(name=Job.Kind.PICTURE, run=generations.picture_run, event_data=picture_event))
+        job_kind_register(JobKind(name=Job.Kind.NARRATION, run=generations.narration_run, event_data=narration_event))
 
         # Uploads and generated scene media count against their owner's storage quota.
         storage_counter_register(

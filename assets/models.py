@@ -136,3 +136,49 @@ class StockItem(MediaAsset):
         proxy = True
         verbose_name = "stock item"
         verbose_name_plural = "stock library"
+
+
+class Generation(models.Model):
+    """A picture or a narration asked for on its own (not for a video's scene): what was
+    asked, the job that makes it, and what it made. The job row has no input fields of
+    its own, so the job's service reads its input here."""
+
+    class Kind(models.TextChoices):
+        PICTURE = "picture", "Picture"
+        NARRATION = "narration", "Narration"
+
+    class Provider(models.TextChoices):
+        GENERATED = "generated", "Generated card (offline)"
+        REPLICATE = "replicate", "AI picture (Replicate)"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="generations")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    job = models.OneToOneField("jobs.Job", on_delete=models.CASCADE, related_name="generation")
+    # pictures
+    prompt = models.TextField(blank=True)
+    aspect = models.CharField(max_length=5, blank=True)
+    provider = models.CharField(max_length=10, choices=Provider.choices, blank=True)
+    # narrations
+    text = models.TextField(blank=True)
+    voice = models.CharField(max_length=40, blank=True)
+    speech_rate = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Words per minute")
+    # what it made
+    picture = models.ForeignKey(MediaAsset, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    audio_wav = models.ForeignKey(MediaAsset, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    audio_m4a = models.ForeignKey(MediaAsset, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    # [{"text", "start_ms", "end_ms"}, ...]: one phrase per sentence (or word, once the
+    # synthesiser gives word timings), in the audio's time.
+    timings = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # "my pictures (or narrations), newest first" (API lists)
+            models.Index(fields=["owner", "kind", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.code.hex[:8]}"

@@ -9,6 +9,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from assets import api as assets_api
+from assets import generations_api
 from contentizer_site import api_account
 from core.api_errors import api_not_found
 from jobs import api as jobs_api
@@ -56,6 +57,15 @@ v1 = [
     path("assets", assets_api.AssetListCreateApi.as_view(), name="api-assets-list"),
     path("assets/<uuid:code>", assets_api.AssetDetailApi.as_view(), name="api-assets-detail"),
     path("assets/<uuid:code>/file", assets_api.AssetFileApi.as_view(), name="api-assets-file"),
+    # stand-alone pictures and narrations, scripts from a topic
+    path("pictures", generations_api.PictureListCreateApi.as_view(), name="api-pictures-list"),
+    path("pictures/<uuid:code>", generations_api.PictureDetailApi.as_view(), name="api-pictures-detail"),
+    path("narrations", generations_api.NarrationListCreateApi.as_view(), name="api-narrations-list"),
+    path("narrations/<uuid:code>", generations_api.NarrationDetailApi.as_view(), name="api-narrations-detail"),
+    path("scripts", generations_api.ScriptWriteApi.as_view(), name="api-scripts"),
+    # batches
+    path("batches", videos_api.BatchListCreateApi.as_view(), name="api-batches-list"),
+    path("batches/<uuid:code>", videos_api.BatchDetailApi.as_view(), name="api-batches-detail"),
     # account and webhooks
     path("account/token/rotate", api_account.AccountTokenRotateApi.as_view(), name="api-account-token-rotate"),
     path("account/webhook", jobs_api.AccountWebhookApi.as_view(), name="api-account-webhook"),
@@ -78,7 +88,12 @@ v1 = [
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # Our template: drf-spectacular's own links Google Fonts.
+    path(
+        "redoc/",
+        SpectacularRedocView.as_view(url_name="api-schema", template_name="api/redoc.html"),
+        name="api-redoc",
+    ),
     path("account/", api_account.api_account, name="api-account"),
     path("v1/", include(v1)),
     re_path(r"^[\s\S]*$", api_not_found),

@@ -273,6 +273,9 @@ CONTENTIZER_TMP_DIR = env_str("CONTENTIZER_TMP_DIR", "") or None
 CONTENTIZER_SCRIPT_MAX_CHARS = env_int("CONTENTIZER_SCRIPT_MAX_CHARS", 20000, minimum=100)
 CONTENTIZER_MAX_SCENES = env_int("CONTENTIZER_MAX_SCENES", 120, minimum=1)
 CONTENTIZER_MAX_REFINEMENTS = env_int("CONTENTIZER_MAX_REFINEMENTS", 5, minimum=0)
+# Batches (one video per row of a CSV or JSONL file): the largest file and the most rows.
+CONTENTIZER_BATCH_MAX_BYTES = env_int("CONTENTIZER_BATCH_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
+CONTENTIZER_BATCH_MAX_ROWS = env_int("CONTENTIZER_BATCH_MAX_ROWS", 50, minimum=1)
 CONTENTIZER_FFMPEG = env_str("CONTENTIZER_FFMPEG", "ffmpeg")
 CONTENTIZER_FFPROBE = env_str("CONTENTIZER_FFPROBE", "ffprobe")
 CONTENTIZER_X264_PRESET = env_str("CONTENTIZER_X264_PRESET", "veryfast")
@@ -303,6 +306,8 @@ REPLICATE_PICTURE_MODEL = env_str("REPLICATE_PICTURE_MODEL", "black-forest-labs/
 # A text-to-speech model (owner/name) for narration of "replicate" videos; empty: espeak-ng.
 REPLICATE_TTS_MODEL = env_str("REPLICATE_TTS_MODEL", "")
 REPLICATE_TTS_VOICE = env_str("REPLICATE_TTS_VOICE", "")
+# A language model (owner/name) that writes a script from a topic ("Write it for me"); empty: not offered.
+REPLICATE_SCRIPT_MODEL = env_str("REPLICATE_SCRIPT_MODEL", "meta/meta-llama-3-8b-instruct")
 
 
 def _env_usd(name: str, default: str) -> Decimal:
@@ -320,6 +325,9 @@ def _env_usd(name: str, default: str) -> Decimal:
 REPLICATE_PRICES = {REPLICATE_PICTURE_MODEL: _env_usd("REPLICATE_PICTURE_PRICE_USD", "0.003")}
 if REPLICATE_TTS_MODEL:
     REPLICATE_PRICES[REPLICATE_TTS_MODEL] = _env_usd("REPLICATE_TTS_PRICE_PER_SECOND_USD", "0.0005")
+if REPLICATE_SCRIPT_MODEL:
+    # Per script written (a few hundred tokens of an 8B model).
+    REPLICATE_PRICES[REPLICATE_SCRIPT_MODEL] = _env_usd("REPLICATE_SCRIPT_PRICE_USD", "0.0010")
 # Webhooks from Replicate reach CONTENTIZER_PUBLIC_URL + /hooks/replicate when this signing
 # secret (whsec_..., from Replicate's account settings) is set; polling is the fallback.
 REPLICATE_WEBHOOK_SECRET = env_str("REPLICATE_WEBHOOK_SECRET", "")
@@ -435,4 +443,6 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Used by videos and by each video of a batch: one name for the one set of statuses.
+    "ENUM_NAME_OVERRIDES": {"VideoStatusEnum": "videos.models.Video.Status"},
 }

@@ -17,6 +17,7 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from core.api_errors import api_exception_handler
+from core.api_fields import StrictInputSerializer, unknown_field_errors
 
 MAX_JSON_DEPTH = 64
 
@@ -92,9 +93,10 @@ class ApiView(APIView):
 
     def valid(self, serializer_class: type[serializers.Serializer], data=None) -> dict:
         """Validated input (request body by default); a 400 in the one error shape otherwise."""
+        from_query = data is not None and hasattr(data, "getlist")
         if data is None:
             data = self.request.data
-        elif hasattr(data, "getlist"):
+        elif from_query:
             # Query parameters: one value each, and "" is a value (DRF's form handling
             # would read an empty value as "not given").
             repeated = {key: ["Give this parameter once."] for key in data if len(data.getlist(key)) > 1}
@@ -102,8 +104,24 @@ class ApiView(APIView):
                 raise exceptions.ValidationError(repeated)
             data = data.dict()
         serializer = serializer_class(data=data)
+        if (
+            not from_query
+            and not isinstance(serializer, StrictInputSerializer)
+            and (unknown := unknown_field_errors(data, serializer.fields))
+        ):
+            # Every JSON body is strict, even one whose serializer is not (yet) a StrictInputSerializer.
+            serializer.is_valid()
+            raise exceptions.ValidationError({**(serializer.errors or {}), **unknown})
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # A creation throttle counts a request only once it has created something: a
+        # refusal (400, 409, 429 over quota) must not use up the client's allowance.
+        throttle = getattr(request, "_creation_throttle", None)
+        if throttle is not None and 200 <= response.status_code < 300:
+            throttle.record()
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def out(self, serializer_class: type[serializers.Serializer], instance, status: int = 200, **kw) -> Response:
         return Response(serializer_class(instance, context={"request": self.request}).data, status=status, **kw)
@@ -141,9 +159,35 @@ def get_scoped_or_404(request: Request, queryset: QuerySet, code, what: str, own
 
 
 class VideoCreateThrottle(UserRateThrottle):
-    """Video creations per user (REST_FRAMEWORK DEFAULT_THROTTLE_RATES["video_create"])."""
+    """Creations per user: videos, batches, pictures, narrations, scripts (REST_FRAMEWORK
+    DEFAULT_THROTTLE_RATES["video_create"]).
+
+    Only successful creations count: `allow_request` checks the history without adding
+    to it, and ApiView.finalize_response calls `record()` when the answer is a 2xx."""
 
     scope = "video_create"
+
+    def allow_request(self, request, view) -> bool:
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.history = self.cache.get(self.key, [])
+        self.now = self.timer()
+        while self.history and self.history[-1] <= self.now - self.duration:
+            self.history.pop()
+        if len(self.history) >= self.num_requests:
+            return self.throttle_failure()
+        request._creation_throttle = self  # noqa: SLF001 - read back in ApiView.finalize_response
+        return True
+
+    def record(self) -> None:
+        """Count one creation now (re-reading the history: other requests may have counted meanwhile)."""
+        now = self.timer()
+        history = [t for t in self.cache.get(self.key, []) if t > now - self.duration]
+        history.insert(0, now)
+        self.cache.set(self.key, history, self.duration)
 
 
 class UploadThrottle(UserRateThrottle):

@@ -57,6 +57,14 @@ class QuotaExceededError(exceptions.APIException):
         self.wait = wait
 
 
+class UpstreamError(exceptions.APIException):
+    """A provider we depend on (e.g. Replicate) failed; nothing was made."""
+
+    status_code = status.HTTP_502_BAD_GATEWAY
+    default_detail = "A service this depends on failed; try again later."
+    default_code = "upstream_error"
+
+
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
@@ -71,7 +79,9 @@ _DESCRIPTIONS = {
     409: "The current state does not allow this (e.g. the storyboard is still being made).",
     413: "The request body is too large.",
     415: "Unsupported media type: send `application/json` (or multipart for uploads).",
-    416: "The requested byte range cannot be satisfied.",
+    416: "The requested byte range is outside the file (`code` is `range_not_satisfiable`; `Content-Range` "
+    "gives the size).",
+    502: "A provider this depends on (e.g. Replicate) failed (`code` is `upstream_error`); try again later.",
     429: "Too many requests (throttled), or over quota (`code` is `quota_exceeded`); retry after the number "
     "of seconds in `Retry-After` when it is present.",
 }

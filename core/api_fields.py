@@ -48,3 +48,33 @@ class StrictChoiceField(serializers.ChoiceField):
         if not wants_int and not isinstance(data, str):
             self.fail("invalid_choice", input=data)
         return super().to_internal_value(data)
+
+
+def unknown_field_errors(data, fields) -> dict[str, list[str]]:
+    """{name: [message]} for each key of a JSON object that names no field. A client
+    that sends `"caption": false` for `captions` has a bug the API must tell it about."""
+    if not isinstance(data, dict) or hasattr(data, "getlist"):
+        return {}
+    known = {name for name, field in fields.items() if not field.read_only}
+    return {
+        str(key): ["Unknown field; this operation takes: " + ", ".join(sorted(known)) + "."]
+        for key in data
+        if key not in known
+    }
+
+
+class StrictInputSerializer(serializers.Serializer):
+    """Base of every input serializer: a key that names no field is a 400 naming it,
+    reported together with the other fields' errors."""
+
+    def to_internal_value(self, data):
+        unknown = unknown_field_errors(data, self.fields)
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if unknown and isinstance(exc.detail, dict):
+                raise serializers.ValidationError({**exc.detail, **unknown}) from exc
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value

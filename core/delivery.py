@@ -18,9 +18,12 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
+    JsonResponse,
     StreamingHttpResponse,
 )
 from django.utils.http import content_disposition_header
+
+from core.api_errors import error_body
 
 CHUNK = 256 * 1024
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -99,10 +102,18 @@ def serve_stored_file(
     if download_name:
         common["Content-Disposition"] = content_disposition_header(True, download_name)
     if byte_range == "unsatisfiable":
-        response = HttpResponse(status=416)
+        # The one error shape, like every other refusal (a player ignores the body).
+        response = JsonResponse(
+            error_body(
+                "range_not_satisfiable",
+                f"The requested range ({header.strip()[:100]}) is outside the file, which is {size} bytes long.",
+            ),
+            status=416,
+        )
         response["Content-Range"] = f"bytes */{size}"
         for key, value in common.items():
-            response[key] = value
+            if key != "Content-Disposition":
+                response[key] = value
         return response
     fh = storage.open(name, "rb")
     if byte_range is None:

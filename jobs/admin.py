@@ -158,6 +158,8 @@ class JobAdmin(admin.ModelAdmin):
 
     @admin.display(description="Video", ordering="video__title")
     def video_link(self, job: Job) -> str:
+        if not job.video_id:
+            return f"(stand-alone {job.get_kind_display().lower()})"
         return format_html('<a href="{}">{}</a>', reverse("admin:videos_video_change", args=[job.video_id]), job.video)
 
     @admin.display(description="Progress", ordering="progress")

@@ -21,12 +21,16 @@ def stale_running(now: datetime | None = None) -> Q:
 
 
 class Job(models.Model):
-    """One long step (storyboard, render, export). The row is the truth for progress."""
+    """One long step (storyboard, render, export; a stand-alone picture or narration).
+    The row is the truth for progress."""
 
     class Kind(models.TextChoices):
         STORYBOARD = "storyboard", "Storyboard"
         RENDER = "render", "Render"
         EXPORT = "export", "Export"
+        # Stand-alone media (assets registers them): no video.
+        PICTURE = "picture", "Picture"
+        NARRATION = "narration", "Narration"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -40,7 +44,8 @@ class Job(models.Model):
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
-    video = models.ForeignKey("videos.Video", on_delete=models.CASCADE, related_name="jobs")
+    # None for a stand-alone picture or narration job.
+    video = models.ForeignKey("videos.Video", null=True, blank=True, on_delete=models.CASCADE, related_name="jobs")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     stage = models.CharField(max_length=40, blank=True)

@@ -5,20 +5,20 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api_fields import StrictCharField
+from core.api_fields import StrictCharField, StrictInputSerializer
 from core.api_links import api_url
 from jobs.models import Job, WebhookAttempt, WebhookDelivery, WebhookSettings
 
 
 class JobLinksSerializer(serializers.Serializer):
     self = serializers.URLField()
-    video = serializers.URLField()
+    video = serializers.URLField(allow_null=True, help_text="Null for a stand-alone picture or narration job")
     cancel = serializers.URLField()
     retry = serializers.URLField()
 
 
 class JobSerializer(serializers.ModelSerializer):
-    video = serializers.UUIDField(source="video.code", read_only=True)
+    video = serializers.SerializerMethodField()
     estimated_cost = serializers.DecimalField(
         max_digits=10, decimal_places=4, read_only=True, help_text="USD, at the providers' prices"
     )
@@ -48,11 +48,18 @@ class JobSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(
+        serializers.UUIDField(allow_null=True, help_text="Null for a stand-alone picture or narration")
+    )
+    def get_video(self, job: Job):
+        # A string, not a UUID: webhook events are encoded with the plain json module.
+        return str(job.video.code) if job.video_id else None
+
     @extend_schema_field(JobLinksSerializer)
     def get_links(self, job: Job) -> dict:
         return {
             "self": api_url(self.context, "api-jobs-detail", code=job.code),
-            "video": api_url(self.context, "api-videos-detail", code=job.video.code),
+            "video": api_url(self.context, "api-videos-detail", code=job.video.code) if job.video_id else None,
             "cancel": api_url(self.context, "api-jobs-cancel", code=job.code),
             "retry": api_url(self.context, "api-jobs-retry", code=job.code),
         }
@@ -75,7 +82,7 @@ class WebhookSettingsSerializer(serializers.ModelSerializer):
         }
 
 
-class WebhookSettingsInputSerializer(serializers.Serializer):
+class WebhookSettingsInputSerializer(StrictInputSerializer):
     callback_url = StrictCharField(
         max_length=500,
         allow_blank=True,

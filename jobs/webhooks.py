@@ -165,7 +165,8 @@ def _webhook_job_finished(job_id: int) -> WebhookDelivery | None:
     job = Job.objects.select_related("video", "video__project").filter(pk=job_id).first()
     if job is None or job.status not in EVENT_TYPES:
         return None
-    url = job.video.callback_url
+    # A stand-alone picture or narration has no video: the account default receives it.
+    url = job.video.callback_url if job.video_id else ""
     if not url:
         account = WebhookSettings.objects.filter(owner_id=job.owner_id).first()
         url = account.callback_url if account else ""

@@ -24,7 +24,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from mediakit import config
-from mediakit.phrases import caption_words, detect_language
+from mediakit.phrases import caption_words, detect_language, wrap_caption
 
 CAPTION_STYLES: tuple[str, ...] = ("classic", "boxed", "bold")
 
@@ -440,7 +440,6 @@ def render_phrase_pngs(
     phrases: list[str], *, width: int, height: int, style: str, out_dir: str | Path, prefix: str = "caption"
 ) -> tuple[str, ...]:
     """One caption image per phrase, with the same two lines as its subtitle cue."""
-    from mediakit.phrases import wrap_caption
 
     paths = []
     for index, phrase in enumerate(phrases):

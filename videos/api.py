@@ -35,7 +35,11 @@ from jobs.serializers import JobListFilterSerializer, JobSerializer
 from videos import services
 from videos.credits import credits_licences, credits_text, video_credits
 from videos.models import Export, Project, Scene, Video
+from videos.selectors import batch_progress, batches_with_progress
 from videos.serializers import (
+    BatchCreateSerializer,
+    BatchSerializer,
+    BatchUploadSerializer,
     ExportCreateSerializer,
     ExportSerializer,
     ProjectInputSerializer,
@@ -110,7 +114,7 @@ def _file_responses(media_type: str, *, ranges: bool = False) -> dict:
         responses[(206, media_type)] = OpenApiResponse(
             OpenApiTypes.BINARY, description="The requested byte range (`Range: bytes=start-end`)"
         )
-        responses[416] = OpenApiResponse(description="The requested range is outside the file")
+        responses.update(error_responses(416))
     responses[302] = REDIRECT
     responses.update(error_responses(401, 404, 409))
     return responses
@@ -294,17 +298,22 @@ class SceneListCreateApi(ApiView):
 
 
 class SceneOrderApi(ApiView):
+    # The answer is the first page of the new order, the same shape as GET .../scenes.
+    pagination_class = Pagination
+
     @extend_schema(
         tags=["storyboard"],
         summary="Reorder all scenes",
+        description="Answers the scenes in their new order, paginated like `GET /videos/{code}/scenes`.",
         request=SceneOrderSerializer,
         responses={200: SceneSerializer(many=True), **error_responses(400, 401, 404, 409, 415)},
     )
     def put(self, request, code):
         video = _video(request, code)
         data = self.valid(SceneOrderSerializer)
-        scenes = services.scenes_reorder(video=video, order=data["scenes"])
-        return Response(SceneSerializer(scenes, many=True, context={"request": request}).data)
+        services.scenes_reorder(video=video, order=data["scenes"])
+        scenes = video.scenes.select_related("video", "picture", "narration_audio").order_by("position")
+        return self.paginated(scenes, SceneSerializer)
 
 
 class SceneDetailApi(ApiView):
@@ -495,7 +504,9 @@ class ExportListCreateApi(ApiView):
         tags=["exports"],
         summary="Export the video to another format or size",
         description="Cached: asking for one that exists (made from the current master) answers 200 with it; "
-        "otherwise an export job is queued and the answer is 202.",
+        "otherwise an export job is queued and the answer is 202. An export is never larger than the master: "
+        "a `quality` above the video's own is refused with 400. Rendering the video again keeps earlier "
+        "exports, with `status: stale`, until they are asked for again.",
         request=ExportCreateSerializer,
         responses={
             200: ExportSerializer,
@@ -541,8 +552,7 @@ class ExportDownloadApi(FileApiView):
                 for media in _EXPORT_TYPES.values()
             },
             302: REDIRECT,
-            416: OpenApiResponse(description="The requested range is outside the file"),
-            **error_responses(401, 404, 409),
+            **error_responses(401, 404, 409, 416),
         },
     )
     def get(self, request, code):
@@ -684,3 +694,74 @@ class VideoCreditsApi(ApiView):
             "text": text,
         }
         return self.out(VideoCreditsSerializer, body)
+
+
+# --- batches --------------------------------------------------------------------------------
+
+
+class BatchListCreateApi(JsonOrUploadApi):
+    pagination_class = Pagination
+
+    def get_throttles(self):
+        # A batch is one creation for the throttle (each row still counts against the quotas).
+        return [VideoCreateThrottle()] if self.request.method == "POST" else []
+
+    @extend_schema(
+        tags=["batches"],
+        summary="Your batches, newest first",
+        responses={200: BatchSerializer(many=True), **error_responses(401, 404)},
+    )
+    def get(self, request):
+        batches = scoped(request, batches_with_progress()).order_by("-created_at", "-pk")
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(batches, request, view=self)
+        data = BatchSerializer([batch_progress(b) for b in page], many=True, context={"request": request}).data
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(
+        tags=["batches"],
+        summary="Make many videos from one file",
+        description="A multipart upload (`file`: CSV with a header row, or JSONL with one object per line; "
+        'optional `name`) or JSON `{"name", "rows": [...]}`. Each row takes the options of POST /videos '
+        "(`script` required, `title` defaults to the batch name and the row number). Every row is checked "
+        "first: one 400 names every problem as `rows.<n>.<field>` (n = 1 for the first video) and nothing is "
+        "created. The whole batch must fit your quotas (videos per day, concurrent jobs: one storyboard job "
+        "per video), else 429 and nothing is created. Then 202 with the batch; each video is an ordinary "
+        "video with its own storyboard job.",
+        request={"application/json": BatchCreateSerializer, "multipart/form-data": BatchUploadSerializer},
+        parameters=[RETRY_AFTER],
+        responses={202: BatchSerializer, **error_responses(400, 401, 415, 429)},
+    )
+    def post(self, request):
+        if self.is_upload(request):
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise exceptions.ValidationError({"file": ["Attach the CSV or JSONL file as the `file` part."]})
+            name = request.data.get("name", "")
+            limit = settings.CONTENTIZER_BATCH_MAX_BYTES
+            # Read one byte past the limit: the service refuses an over-size file by its length.
+            data = upload.read(limit + 1)
+            batch = services.batch_create_from_file(
+                owner=request.user, data=data, filename=upload.name or "", name=name if isinstance(name, str) else ""
+            )
+        else:
+            data = self.valid(BatchCreateSerializer)
+            batch = services.batch_create(owner=request.user, rows=data["rows"], name=data["name"])
+        body = BatchSerializer(batch_progress(_batch(request, batch.code)), context={"request": request}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["links"]["self"]})
+
+
+def _batch(request, code):
+    return get_scoped_or_404(request, batches_with_progress(), code, "batch")
+
+
+class BatchDetailApi(ApiView):
+    @extend_schema(
+        tags=["batches"],
+        summary="A batch's progress",
+        description="Each video's status, stage, progress and error, the counts per status, whether the batch "
+        "is finished and an overall percentage.",
+        responses={200: BatchSerializer, **error_responses(401, 404)},
+    )
+    def get(self, request, code):
+        return self.out(BatchSerializer, batch_progress(_batch(request, code)))

@@ -93,7 +93,8 @@ class JobProgressConsumer(AsyncWebsocketConsumer):
 
     @database_sync_to_async
     def _load_job(self, user, code) -> Job | None:
-        jobs = Job.objects.all() if user.is_staff else Job.objects.filter(video__owner=user)
+        # A video's jobs only: the progress fragment is a video's (stand-alone jobs have none).
+        jobs = Job.objects.filter(video__isnull=False) if user.is_staff else Job.objects.filter(video__owner=user)
         return jobs.filter(code=code).first()
 
     @database_sync_to_async

@@ -110,6 +110,8 @@ class Video(models.Model):
     visuals = models.CharField(max_length=16, choices=Visuals.choices, default=Visuals.GENERATED)
     # Where this video's job events are POSTed (API clients); else the account default.
     callback_url = models.URLField(max_length=500, blank=True)
+    # The batch (CSV/JSONL file) this video was made from, if any.
+    batch = models.ForeignKey("Batch", null=True, blank=True, on_delete=models.SET_NULL, related_name="videos")
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.STORYBOARDING)
     approval = models.CharField(max_length=10, choices=Approval.choices, default=Approval.NONE)
@@ -263,3 +265,27 @@ class StoryboardAwaitingApproval(Video):
         proxy = True
         verbose_name = "storyboard awaiting approval"
         verbose_name_plural = "storyboards awaiting approval"
+
+
+# --- batches ---------------------------------------------------------------------------
+
+
+class Batch(models.Model):
+    """Videos made together from one CSV or JSONL file (one row each). Each video is an
+    ordinary video; the batch only groups them for one progress view."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="batches")
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "batches"
+        indexes = [
+            # "my batches, newest first" (API list, a future page)
+            models.Index(fields=["owner", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -15,6 +15,7 @@ from core.api_fields import (
     StrictBooleanField,
     StrictCharField,
     StrictChoiceField,
+    StrictInputSerializer,
     StrictIntegerField,
     StrictUUIDField,
 )
@@ -55,14 +56,14 @@ class ProjectSerializer(serializers.ModelSerializer):
         }
 
 
-class ProjectInputSerializer(serializers.Serializer):
+class ProjectInputSerializer(StrictInputSerializer):
     name = StrictCharField(max_length=120, help_text="Unique among your projects")
 
 
 # --- videos --------------------------------------------------------------------------------
 
 
-class VideoCreateSerializer(serializers.Serializer):
+class VideoCreateSerializer(StrictInputSerializer):
     title = StrictCharField(max_length=200)
     script = StrictCharField(
         max_length=100_000, help_text="The narration; split into scenes at sentence boundaries (~5 s each)"
@@ -183,11 +184,11 @@ class VideoSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.UUIDField(allow_null=True))
     def get_project(self, video: Video):
-        return video.project.code if video.project_id else None
+        return str(video.project.code) if video.project_id else None
 
     @extend_schema_field(serializers.UUIDField(allow_null=True))
     def get_music_asset(self, video: Video):
-        return video.music_asset.code if video.music_asset_id else None
+        return str(video.music_asset.code) if video.music_asset_id else None
 
     def get_refinements_limit(self, video: Video) -> int:
         return settings.CONTENTIZER_MAX_REFINEMENTS
@@ -263,7 +264,7 @@ class VideoSummarySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.UUIDField(allow_null=True))
     def get_project(self, video: Video):
-        return video.project.code if video.project_id else None
+        return str(video.project.code) if video.project_id else None
 
     @extend_schema_field(VideoLinksSerializer)
     def get_links(self, video: Video) -> dict:
@@ -346,12 +347,12 @@ class SceneSerializer(serializers.ModelSerializer):
         }
 
 
-class SceneUpdateSerializer(serializers.Serializer):
+class SceneUpdateSerializer(StrictInputSerializer):
     narration = StrictCharField(required=False, max_length=5000, help_text="New narration text")
     visual_prompt = StrictCharField(required=False, max_length=2000, help_text="New visual prompt")
 
 
-class SceneCreateSerializer(serializers.Serializer):
+class SceneCreateSerializer(StrictInputSerializer):
     narration = StrictCharField(max_length=5000)
     visual_prompt = StrictCharField(
         required=False, allow_blank=True, default="", max_length=2000, help_text="Derived from the narration if empty"
@@ -361,19 +362,19 @@ class SceneCreateSerializer(serializers.Serializer):
     )
 
 
-class SceneMoveSerializer(serializers.Serializer):
+class SceneMoveSerializer(StrictInputSerializer):
     offset = StrictChoiceField(
         choices=[(-1, "up"), (1, "down")], help_text="-1 swaps with the scene before, 1 with the one after"
     )
 
 
-class SceneOrderSerializer(serializers.Serializer):
+class SceneOrderSerializer(StrictInputSerializer):
     scenes = serializers.ListField(
         child=StrictUUIDField(), max_length=1000, help_text="Every scene code of the video, in the new order"
     )
 
 
-class ScenePictureSerializer(serializers.Serializer):
+class ScenePictureSerializer(StrictInputSerializer):
     asset = StrictUUIDField(help_text="Code of one of your image assets")
 
 
@@ -448,9 +449,12 @@ def export_status(export: Export) -> str:
     return "stale"
 
 
-class ExportCreateSerializer(serializers.Serializer):
+class ExportCreateSerializer(StrictInputSerializer):
     format = StrictChoiceField(choices=Export.Format.choices)
-    quality = StrictChoiceField(choices=Video.Quality.choices, help_text="At most the video's own quality")
+    quality = StrictChoiceField(
+        choices=Video.Quality.choices,
+        help_text="At most the video's own quality: an export larger than the master is refused (400, `quality`)",
+    )
 
 
 # --- credits (who made the pictures and clips a video shows) ---------------------------
@@ -480,3 +484,100 @@ class VideoCreditsSerializer(serializers.Serializer):
     items = CreditItemSerializer(many=True)
     licences = CreditLicenceSerializer(many=True, help_text="Each licence once")
     text = serializers.CharField(help_text="credits.txt: one line per item grouped by provider, then the licences")
+
+
+# --- batches ------------------------------------------------------------------------------------
+
+
+class BatchRowSerializer(VideoCreateSerializer):
+    """One row of a batch (schema only: the batch service checks the rows, all at once)."""
+
+    title = StrictCharField(max_length=200, required=False, help_text="Default: the batch's name and the row number")
+
+
+@extend_schema_field(BatchRowSerializer(many=True))
+class BatchRowsField(serializers.ListField):
+    """The rows as sent: each one checked by the batch service, which reports every
+    problem of every row at once (`rows.<n>.<field>`, n from 1)."""
+
+    # Any JSON value: the batch service says which rows are not objects, numbered from 1.
+    child = serializers.JSONField(allow_null=True)
+
+
+class BatchCreateSerializer(StrictInputSerializer):
+    name = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
+    rows = BatchRowsField(
+        min_length=1,
+        max_length=1000,
+        help_text="One object per video, with the options of POST /videos (at most CONTENTIZER_BATCH_MAX_ROWS)",
+    )
+
+
+class BatchUploadSerializer(serializers.Serializer):
+    """The multipart form (schema only)."""
+
+    file = serializers.FileField(
+        help_text="CSV (a header row naming the options, then one video per line) or JSONL (one JSON object "
+        "per line); UTF-8, at most CONTENTIZER_BATCH_MAX_BYTES"
+    )
+    name = serializers.CharField(required=False, max_length=200)
+
+
+class BatchVideoLinksSerializer(serializers.Serializer):
+    self = serializers.URLField()
+
+
+class BatchVideoSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="1 for the file's first video")
+    code = serializers.UUIDField(source="video.code")
+    title = serializers.CharField(source="video.title")
+    status = serializers.ChoiceField(choices=Video.Status.choices)
+    stage = serializers.SerializerMethodField()
+    progress = serializers.IntegerField()
+    error_message = serializers.SerializerMethodField()
+    job = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
+
+    def get_stage(self, item) -> str:
+        return item.job.stage if item.job else ""
+
+    def get_error_message(self, item) -> str:
+        return item.job.error_message if item.job else ""
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True, help_text="The job that says where it is"))
+    def get_job(self, item):
+        return str(item.job.code) if item.job else None
+
+    @extend_schema_field(BatchVideoLinksSerializer)
+    def get_links(self, item) -> dict:
+        return {"self": api_url(self.context, "api-videos-detail", code=item.video.code)}
+
+
+class BatchCountsSerializer(serializers.Serializer):
+    storyboarding = serializers.IntegerField()
+    storyboard = serializers.IntegerField()
+    rendering = serializers.IntegerField()
+    ready = serializers.IntegerField()
+    failed = serializers.IntegerField()
+
+
+class BatchLinksSerializer(serializers.Serializer):
+    self = serializers.URLField()
+
+
+class BatchSerializer(serializers.Serializer):
+    """A batch read through videos.selectors.batch_progress."""
+
+    code = serializers.UUIDField(source="batch.code")
+    name = serializers.CharField(source="batch.name")
+    created_at = serializers.DateTimeField(source="batch.created_at")
+    total = serializers.IntegerField()
+    counts = BatchCountsSerializer(help_text="Videos per status")
+    finished = serializers.BooleanField(help_text="No video of the batch is being made any more")
+    progress = serializers.IntegerField(source="percent", help_text="0-100 over all the batch's videos")
+    videos = BatchVideoSerializer(many=True)
+    links = serializers.SerializerMethodField()
+
+    @extend_schema_field(BatchLinksSerializer)
+    def get_links(self, progress) -> dict:
+        return {"self": api_url(self.context, "api-batches-detail", code=progress.batch.code)}

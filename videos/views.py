@@ -71,7 +71,8 @@ def _get_scene_for_user(request: HttpRequest, code) -> Scene:
 
 
 def _get_job_for_user(request: HttpRequest, code) -> Job:
-    jobs = Job.objects.select_related("video")
+    # A video's jobs: a stand-alone picture or narration job has no page of its own here.
+    jobs = Job.objects.select_related("video").filter(video__isnull=False)
     if not request.user.is_staff:
         jobs = jobs.filter(video__owner=request.user)
     return get_object_or_404(jobs, code=code)

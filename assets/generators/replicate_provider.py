@@ -167,6 +167,47 @@ class _Predictor:
             raise
         return path, checked, row.prediction_id
 
+    # -- a text output (language models) -------------------------------------------------
+
+    def run_text(self, *, input: dict[str, Any]) -> tuple[str, str]:
+        """(text, prediction id) of the first attempt whose output is some text. A
+        language model's output is a list of text pieces (its token stream), read in
+        full from the prediction once it has succeeded (the webhook row keeps only a URL)."""
+        problems: list[str] = []
+        for attempt in range(1, settings.REPLICATE_ATTEMPTS + 1):
+            if self.stop.is_set():
+                raise GenerationError("Stopped before Replicate finished.")
+            try:
+                prediction_id, status = self._create(input)
+                row, _ = ReplicatePrediction.objects.get_or_create(
+                    prediction_id=prediction_id,
+                    defaults={"model": self.model, "job_id": self.job_id, "attempt": attempt, "status": status},
+                )
+                row = self._wait(row)
+                if row.status != Status.SUCCEEDED:
+                    raise _AttemptFailed(_ended(row))
+                try:
+                    output = self.session.client.predictions.get(prediction_id).output
+                except (ReplicateError, httpx.TransportError) as exc:
+                    raise _AttemptFailed(f"its output could not be read ({type(exc).__name__})") from exc
+                if isinstance(output, str):
+                    text = output
+                elif isinstance(output, (list, tuple)) and all(isinstance(piece, str) for piece in output):
+                    text = "".join(output)
+                else:
+                    text = ""
+                if not text.strip():
+                    ReplicatePrediction.objects.filter(pk=row.pk).update(status=Status.REFUSED, error="no text")
+                    raise _AttemptFailed("its output has no text in it")
+                return text, prediction_id
+            except _AttemptFailed as exc:
+                logger.info("replicate %s attempt %s failed: %s", self.model, attempt, exc)
+                problems.append(str(exc))
+        tries = settings.REPLICATE_ATTEMPTS
+        raise GenerationError(
+            f"Replicate could not write the text ({tries} {'try' if tries == 1 else 'tries'}; last: {problems[-1]})."
+        )
+
     # -- creating, with backoff ---------------------------------------------------------
 
     def _create(self, input: dict[str, Any]) -> tuple[str, str]:
@@ -531,3 +572,18 @@ def replicate_webhook_receive(*, headers: Mapping[str, str], body: bytes) -> str
             model=str(payload.get("model") or ""),
         )
     return "processed"
+
+
+# --- text ------------------------------------------------------------------------------------
+
+
+def replicate_text(*, model: str, input: dict[str, Any], job_id: int | None = None) -> tuple[str, Decimal]:
+    """Run a Replicate language model to its whole text; (text, cost in USD)."""
+    predictor = _Predictor(model=model, job_id=job_id, stop=threading.Event())
+    try:
+        text, prediction_id = predictor.run_text(input=input)
+    finally:
+        predictor.close()
+    cost = replicate_price(model)
+    ReplicatePrediction.objects.filter(prediction_id=prediction_id).update(status=Status.STORED, cost_usd=cost)
+    return text, cost

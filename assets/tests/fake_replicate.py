@@ -4,7 +4,9 @@
 It speaks what the `replicate` client uses: `POST /v1/models/{owner}/{name}/predictions`,
 `GET /v1/predictions/{id}`, `POST /v1/predictions/{id}/cancel`; serves real picture
 (WebP, made with Pillow at the requested aspect ratio) and sound (WAV) bytes at output
-URLs on itself; and can be told to answer creations with 429 (with `retry-after`) or
+URLs on itself; answers language models (`text_models`, e.g. meta/meta-llama-3-8b-instruct)
+with a canned text as a list of token pieces, the shape of their streamed output; and can
+be told to answer creations with 429 (with `retry-after`) or
 5xx, to let predictions fail, abort, hang (never finish) or produce garbage, and to send
 Standard-Webhooks-signed webhooks (good, bad signature, replayed, stale timestamp).
 """
@@ -33,6 +35,21 @@ SIZES = {"16:9": (64, 36), "9:16": (36, 64), "1:1": (48, 48)}
 # What a created prediction does: succeed, fail, abort, hang (stays processing), garbage
 # (succeeds with an output that is not a picture).
 SUCCEED, FAIL, ABORT, HANG, GARBAGE = "succeed", "fail", "abort", "hang", "garbage"
+
+
+# What a language model answers, with the preamble and heading a real one often adds.
+CANNED_SCRIPT = (
+    "Here is your script:\n\n"
+    "**The Lighthouse**\n\n"
+    "Every night for a hundred years, the lighthouse on the cliff has turned its lamp towards the sea. "
+    "Sailors far from home have watched for its beam.\n\n"
+    "[Sound of waves]\n\n"
+    "Today the keeper is a machine, but the light still sweeps the dark water, and the ships still come home."
+)
+
+
+def token_pieces(text: str, size: int = 7) -> list[str]:
+    return [text[i : i + size] for i in range(0, len(text), size)]
 
 
 def sign(secret: str, webhook_id: str, timestamp: str, body: str) -> str:
@@ -71,6 +88,9 @@ class FakeReplicate:
         self.webhook_responses: list[tuple[str, int]] = []  # (webhook-id, our status)
         self.in_flight = 0
         self.max_in_flight = 0
+        # Language models: their output is `script_text` cut into pieces of a few characters.
+        self.text_models = {"meta/meta-llama-3-8b-instruct"}
+        self.script_text = CANNED_SCRIPT
         self._ids = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -151,7 +171,11 @@ class FakeReplicate:
         self.in_flight -= 1
         outcome = entry["outcome"]
         public["completed_at"] = "2026-01-01T00:00:01Z"
-        if outcome in (SUCCEED, GARBAGE):
+        if outcome in (SUCCEED, GARBAGE) and public["model"] in self.text_models:
+            public["status"] = "succeeded"
+            public["output"] = token_pieces(self.script_text) if outcome == SUCCEED else []
+            public["metrics"] = {"predict_time": 0.4}
+        elif outcome in (SUCCEED, GARBAGE):
             public["status"] = "succeeded"
             is_speech = "text" in public["input"]
             public["output"] = (

@@ -47,6 +47,9 @@ def test_the_docs_are_served_from_local_files(client, db, url):
     html = response.content.decode()
     assert "/static/drf_spectacular_sidecar/" in html
     assert "cdn." not in html and "unpkg" not in html and "jsdelivr" not in html
+    # No web fonts either (drf-spectacular's Redoc template links Google Fonts).
+    assert "fonts.googleapis" not in html and "fonts.gstatic" not in html
+    assert "https://" not in html and "http://" not in html
 
 
 def test_an_unknown_api_url_is_a_json_404(client, db):

@@ -10,8 +10,9 @@ full names, never through this file.
 from __future__ import annotations
 
 from videos.services.approval import approval_withdraw, storyboard_approve, storyboard_reject, storyboard_staff_approve
+from videos.services.batches import BatchInvalid, batch_create, batch_create_from_file
 from videos.services.costs import storyboard_estimate_cost, video_estimated_cost
-from videos.services.creation import picture_seed, video_create, video_options_errors
+from videos.services.creation import picture_seed, video_create, video_create_errors, video_options_errors
 from videos.services.lifecycle import video_delete, video_job_finished, video_job_retried
 from videos.services.pictures import scene_warning_merge, storyboard_make_pictures
 from videos.services.projects import project_create, project_delete, project_get_or_create, project_rename
@@ -47,6 +48,10 @@ __all__ = [
     "picture_seed",
     "video_options_errors",
     "video_create",
+    "video_create_errors",
+    "BatchInvalid",
+    "batch_create",
+    "batch_create_from_file",
     "approval_withdraw",
     "storyboard_approve",
     "storyboard_staff_approve",

@@ -20,7 +20,7 @@ from jobs.services import (
 from jobs.webhooks import callback_url_errors
 from mediakit.speech import DEFAULT_VOICE, RATE_DEFAULT, RATE_MAX, RATE_MIN, VOICES
 from quotas.services import quota_check, quota_record_video
-from videos.models import Project, Scene, Video
+from videos.models import Batch, Project, Scene, Video
 from videos.services.costs import storyboard_estimate_cost
 from videos.storyboard import ScriptError, split_script
 
@@ -86,27 +86,25 @@ def video_options_errors(
     return errors
 
 
-def video_create(
+def _video_checked(
     *,
     owner,
     title: str,
     script: str,
-    aspect: str = Video.Aspect.LANDSCAPE,
-    quality: str = Video.Quality.P720,
-    fps: int = 30,
-    voice: str = DEFAULT_VOICE,
-    speech_rate: int = RATE_DEFAULT,
-    music: str = Video.Music.NONE,
-    music_asset: MediaAsset | None = None,
-    captions: bool = True,
-    caption_style: str = Video.CaptionStyle.CLASSIC,
-    transition: str = Video.Transition.FADE,
-    project: Project | None = None,
-    callback_url: str = "",
-    visuals: str = Video.Visuals.GENERATED,
-) -> Video:
-    """Validate everything, create the video with its scenes (text only) and queue the
-    storyboard job that makes each scene's narration and picture."""
+    aspect: str,
+    quality: str,
+    fps: int,
+    voice: str,
+    speech_rate: int,
+    music: str,
+    music_asset: MediaAsset | None,
+    caption_style: str,
+    transition: str,
+    project: Project | None,
+    callback_url: str,
+    visuals: str,
+) -> tuple[dict[str, str], str, str, list]:
+    """(errors, title, callback URL, scene drafts): every check video_create makes."""
     errors = video_options_errors(
         owner=owner,
         aspect=aspect,
@@ -140,6 +138,70 @@ def video_create(
         )
     except ScriptError as exc:
         errors["script"] = str(exc)
+    return errors, title, callback_url, drafts
+
+
+def video_create_errors(*, owner, title: str, script: str, **options) -> dict[str, str]:
+    """What video_create would refuse, field by field, without creating anything (a
+    batch checks every row before it creates the first video)."""
+    defaults = {
+        "aspect": Video.Aspect.LANDSCAPE,
+        "quality": Video.Quality.P720,
+        "fps": 30,
+        "voice": DEFAULT_VOICE,
+        "speech_rate": RATE_DEFAULT,
+        "music": Video.Music.NONE,
+        "music_asset": None,
+        "caption_style": Video.CaptionStyle.CLASSIC,
+        "transition": Video.Transition.FADE,
+        "project": None,
+        "callback_url": "",
+        "visuals": Video.Visuals.GENERATED,
+    }
+    options.pop("captions", None)
+    errors, _, _, _ = _video_checked(owner=owner, title=title, script=script, **{**defaults, **options})
+    return errors
+
+
+def video_create(
+    *,
+    owner,
+    title: str,
+    script: str,
+    aspect: str = Video.Aspect.LANDSCAPE,
+    quality: str = Video.Quality.P720,
+    fps: int = 30,
+    voice: str = DEFAULT_VOICE,
+    speech_rate: int = RATE_DEFAULT,
+    music: str = Video.Music.NONE,
+    music_asset: MediaAsset | None = None,
+    captions: bool = True,
+    caption_style: str = Video.CaptionStyle.CLASSIC,
+    transition: str = Video.Transition.FADE,
+    project: Project | None = None,
+    callback_url: str = "",
+    visuals: str = Video.Visuals.GENERATED,
+    batch: Batch | None = None,
+) -> Video:
+    """Validate everything, create the video with its scenes (text only) and queue the
+    storyboard job that makes each scene's narration and picture."""
+    errors, title, callback_url, drafts = _video_checked(
+        owner=owner,
+        title=title,
+        script=script,
+        aspect=aspect,
+        quality=quality,
+        fps=fps,
+        voice=voice,
+        speech_rate=speech_rate,
+        music=music,
+        music_asset=music_asset,
+        caption_style=caption_style,
+        transition=transition,
+        project=project,
+        callback_url=callback_url,
+        visuals=visuals,
+    )
     if errors:
         raise ValidationError(errors)
 
@@ -164,6 +226,7 @@ def video_create(
             visuals=visuals,
             callback_url=callback_url,
             status=Video.Status.STORYBOARDING,
+            batch=batch,
         )
         Scene.objects.bulk_create(
             Scene(

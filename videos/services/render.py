@@ -248,10 +248,9 @@ def render_run(*, job: Job, reporter: JobReporter) -> Decimal:
                 locked.size_bytes = info.size_bytes
                 locked.status = Video.Status.READY
                 locked.save()
-                # Exports made from the previous master are stale now.
-                stale = list(locked.exports.exclude(source_master=master).exclude(job__status__in=Job.ACTIVE))
-                old += [e.file.name for e in stale]
-                Export.objects.filter(pk__in=[e.pk for e in stale]).delete()
+                # Exports made from the previous master are kept: they read as `stale` (their
+                # source_master is not this master) until asked for again, which re-encodes
+                # them and replaces their file (export_run).
         except Exception:  # JobCanceled included: nothing half-saved stays in storage
             storage_delete_quietly(*saved)
             raise
@@ -281,9 +280,15 @@ def export_request(*, video: Video, format: str, quality: str) -> Export:
         if export.job_id and export.job.status in Job.ACTIVE:
             return export
         quota_check(user=video.owner, jobs=1, storage_bytes=0)
+        # A stale export (made from an earlier master) was kept until now: asked for
+        # again, its old file goes, so it can never pass for one of the current master.
+        stale_file = export.file.name if export.file else ""
         export.source_master = video.master.name
+        export.file = ""
         export.job = job_create(video=video, kind=Job.Kind.EXPORT)
-        export.save(update_fields=["source_master", "job"])
+        export.save(update_fields=["source_master", "job", "file"])
+        if stale_file:
+            transaction.on_commit(lambda: storage_delete_quietly(stale_file))
     return export
 
 

@@ -131,8 +131,13 @@ def test_the_scenes_are_reordered(api, video):
     codes = [s.code for s in _scenes(video)][::-1]
     response = api.put(f"/api/v1/videos/{video.code}/scenes/order", {"scenes": [str(c) for c in codes]}, format="json")
     assert response.status_code == 200
-    assert [s["code"] for s in response.json()] == [str(c) for c in codes]
+    body = response.json()
+    assert [s["code"] for s in body["results"]] == [str(c) for c in codes]
     assert [s.code for s in _scenes(video)] == codes
+    # The same paginated shape as GET, and the same bodies.
+    listed = api.get(f"/api/v1/videos/{video.code}/scenes").json()
+    assert set(body) == set(listed) == {"count", "next", "previous", "results"}
+    assert body["results"] == listed["results"] and body["count"] == len(codes)
 
 
 def test_a_reorder_that_leaves_out_a_scene_is_refused(api, video):

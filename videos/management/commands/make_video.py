@@ -16,10 +16,18 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assets.generators import replicate_available
 from assets.stock_online.configured import stock_providers_available
+from core.errors import QuotaExceeded
 from jobs.models import Job
 from mediakit.speech import DEFAULT_VOICE, RATE_DEFAULT
 from videos.models import Video
-from videos.services import render_request, storyboard_approve, video_create
+from videos.selectors import batch_progress, batches_with_progress
+from videos.services import (
+    BatchInvalid,
+    batch_create_from_file,
+    render_request,
+    storyboard_approve,
+    video_create,
+)
 
 
 def _visuals_offered() -> list[str]:
@@ -36,8 +44,19 @@ class Command(BaseCommand):
     help = "Turn a script file into a finished MP4 (storyboard, narration, pictures, render)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("script", type=Path, help="A .txt or .md file with the script")
-        parser.add_argument("--out", type=Path, required=True, help="Where to write the MP4")
+        parser.add_argument("script", type=Path, nargs="?", help="A .txt or .md file with the script")
+        parser.add_argument("--out", type=Path, help="Where to write the MP4 (one script)")
+        parser.add_argument(
+            "--batch",
+            type=Path,
+            help="A CSV or JSONL file: one video per row, with the options of POST /api/v1/videos",
+        )
+        parser.add_argument(
+            "--out-dir",
+            type=Path,
+            help="With --batch: approve, render and write each video here (NN-title.mp4); "
+            "without it the storyboards are made and the batch's progress printed",
+        )
         parser.add_argument("--title", default="", help="Video title (default: the file name)")
         parser.add_argument("--aspect", default="16:9", choices=Video.Aspect.values)
         parser.add_argument("--quality", default="720p", choices=Video.Quality.values)
@@ -83,6 +102,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **opts) -> None:
+        if opts["batch"] is not None:
+            if opts["script"] is not None or opts["out"] is not None:
+                raise CommandError("Give either a script and --out, or --batch FILE (with --out-dir), not both.")
+            return self._batch(opts)
+        if opts["script"] is None or opts["out"] is None:
+            raise CommandError("Give a script file and --out FILE.mp4 (or --batch FILE).")
         script_path = Path(opts["script"])
         try:
             script = script_path.read_text(encoding="utf-8")
@@ -148,6 +173,66 @@ class Command(BaseCommand):
                 f"{video.video_codec} + {video.audio_codec}, {video.size_bytes / 1e6:.1f} MB)"
             )
         )
+
+    # --- --batch -------------------------------------------------------------------------------
+
+    def _batch(self, opts: dict) -> None:
+        path = Path(opts["batch"])
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"Cannot read {path}: {exc}") from exc
+        if not opts["queue"]:
+            from django_q.conf import Conf
+
+            Conf.SYNC = True
+        owner, _ = get_user_model().objects.get_or_create(username=opts["owner"])
+        self.progress = ProgressBar(self.stderr if sys.stderr.isatty() else None, self.stdout)
+        try:
+            batch = batch_create_from_file(owner=owner, data=data, filename=path.name, name=opts["title"])
+        except BatchInvalid as exc:
+            lines = [
+                f"  row {e.row}, {e.field}: {e.message}" if e.row else f"  {e.field}: {e.message}" for e in exc.errors
+            ]
+            raise CommandError(
+                f"{path} has {len(exc.errors)} problem(s); nothing was made:\n" + "\n".join(lines)
+            ) from exc
+        except QuotaExceeded as exc:
+            raise CommandError(str(exc)) from exc
+        progress = batch_progress(batches_with_progress().get(pk=batch.pk))
+        self.stdout.write(f"Batch {batch.name!r} ({batch.code}): {progress.total} videos")
+        out_dir = Path(opts["out_dir"]) if opts["out_dir"] is not None else None
+        if out_dir is not None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        failures = 0
+        for item in progress.videos:
+            video = item.video
+            label = f"{item.row:02d}"
+            try:
+                self._follow(video.jobs.get(kind=Job.Kind.STORYBOARD), f"{label} story", opts["wait_timeout"])
+                if out_dir is None:
+                    continue
+                storyboard_approve(video=video, user=owner)
+                self._follow(render_request(video=video, user=owner), f"{label} render", opts["wait_timeout"])
+                video.refresh_from_db()
+                stem = "".join(c if c.isalnum() else "-" for c in video.title.lower()).strip("-")[:60] or "video"
+                out = out_dir / f"{label}-{stem}.mp4"
+                self._copy_master(video, out)
+                self.stdout.write(f"Wrote {out} ({video.duration_ms / 1000:.2f} s)")
+            except CommandError as exc:
+                failures += 1
+                self.stderr.write(f"Row {item.row} ({video.title}): {exc}")
+        progress = batch_progress(batches_with_progress().get(pk=batch.pk))
+        counts = ", ".join(f"{count} {status}" for status, count in progress.counts.items() if count)
+        self.stdout.write(f"Batch {batch.code}: {counts}")
+        if failures:
+            raise CommandError(f"{failures} of {progress.total} videos of the batch failed.")
+
+    def _copy_master(self, video: Video, out: Path) -> None:
+        tmp = out.with_name(f".{out.name}.part")
+        with default_storage.open(video.master.name, "rb") as src, open(tmp, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1024 * 1024)
+        tmp.replace(out)
 
     def _follow(self, job: Job, label: str, timeout: int) -> None:
         """Poll the job row (the truth) until it ends, drawing a progress bar."""
