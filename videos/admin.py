@@ -27,6 +27,7 @@ from jobs.models import Job
 from jobs.services import JobStateError, job_cancel, job_retry
 from videos import services
 from videos.models import Export, Project, Scene, StoryboardAwaitingApproval, Video
+from videos.templatetags.video_tags import duration_text
 
 # What a service may answer instead of doing the work: shown as a warning, per video.
 REFUSALS = (Conflict, PermissionDenied, ValidationError, JobStateError)
@@ -38,13 +39,6 @@ def refusal_text(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
     return str(exc) or "Not allowed."
-
-
-def duration_text(ms: int | None) -> str:
-    if not ms:
-        return "–"
-    seconds = round(ms / 1000)
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 def asset_file_url(asset) -> str:
@@ -176,7 +170,7 @@ class SceneInline(admin.TabularInline):
 
     @admin.display(description="Length")
     def length(self, scene: Scene) -> str:
-        return duration_text(scene.duration_ms)
+        return duration_text(scene.duration_ms or None)  # 0: not recorded yet
 
 
 class JobInline(admin.TabularInline):
