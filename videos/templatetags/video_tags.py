@@ -40,8 +40,10 @@ def duration(ms: int | None) -> str:
     return duration_text(ms)
 
 
-# The older name, kept so templates that still say |seconds show the same format.
-register.filter("seconds", duration)
+@register.filter
+def seconds(ms: int | None) -> str:
+    """The older name, kept so templates that still say |seconds show the same format."""
+    return duration_text(ms)
 
 
 @register.simple_tag
