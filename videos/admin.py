@@ -465,6 +465,8 @@ class StoryboardAwaitingApprovalAdmin(admin.ModelAdmin):
             # A reject without a reason: the page again, with the form's message.
             request.method = "GET"
         context = {**(extra_context or {}), "reject_form": reject_form, "review": True}
+        if video is not None:
+            context.setdefault("title", "Review the storyboard")
         response = super().change_view(request, object_id, form_url, extra_context=context)
         if reject_form.is_bound:
             response.status_code = 400

@@ -162,7 +162,7 @@ def _creation_blockers(quota) -> list[str]:
     if videos.exhausted:
         reasons.append(
             f"You have made {videos.used_display} of {videos.limit_display} videos today; "
-            f"you can make another after {videos.resets_at:%H:%M} UTC."
+            f"you can make another from {videos.resets_at.day} {videos.resets_at:%b, %H:%M} UTC."
         )
     if jobs.exhausted:
         reasons.append(

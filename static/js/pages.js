@@ -29,7 +29,8 @@
       field.setAttribute("aria-invalid", over ? "true" : "false");
       if (warning) {
         var text = over
-          ? "The script is " + numbers.format(length - max) + " characters over the limit of " +
+          ? "The script is " + numbers.format(length - max) + (length - max === 1 ? " character" : " characters") +
+            " over the limit of " +
             numbers.format(max) + ". Shorten it: a longer script is refused, not cut."
           : "";
         // Only a change of state is announced, not every keystroke past the limit.

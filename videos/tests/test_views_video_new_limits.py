@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from quotas.models import SiteSettings
+from quotas.services import quota_usage
 from videos.models import Video
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +85,10 @@ def test_over_the_daily_quota_the_refusal_comes_before_the_form(client, owner):
 
     assert 'data-testid="quota-blocked"' in html
     assert "You cannot start a new video right now" in html
-    assert "You have made 0 of 0 videos today; you can make another after 00:00 UTC." in html
+    tomorrow = quota_usage(user=owner).videos_today.resets_at
+    assert (
+        f"You have made 0 of 0 videos today; you can make another from {tomorrow.day} {tomorrow:%b}, 00:00 UTC." in html
+    )
     assert html.index("quota-blocked") < html.index('<form class="newform"')
     assert 'type="submit" disabled aria-describedby="blocked-title">Make the storyboard' in html
 
