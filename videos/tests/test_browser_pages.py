@@ -208,6 +208,7 @@ def test_staff_approve_and_reject_from_the_review_page(daphne_server, browser, m
     page.get_by_role("link", name="Harbour at night").click()
     page.get_by_role("button", name="Reject with this reason").click()
     expect(page.locator(".errorlist")).to_contain_text("This field is required.")
+    _shot(page, shots, "08-admin-reject-needs-a-reason")
     send_back.refresh_from_db()
     assert send_back.approval == Video.Approval.PENDING
     page.get_by_label("Reason for rejecting").fill("Scene 2 says the wrong year.")
@@ -217,6 +218,22 @@ def test_staff_approve_and_reject_from_the_review_page(daphne_server, browser, m
     assert send_back.approval == Video.Approval.REJECTED
     assert send_back.rejection_reason == "Scene 2 says the wrong year."
     expect(page.get_by_text("Sent “Harbour at night” back to its creator with your reason.")).to_be_visible()
+
+    # "Add quota" for a creator who already has a row (their videos made it), in GB.
+    page.goto("/admin/quotas/quota/add/")
+    page.fill("#id_user", str(owner.pk))
+    page.fill("#id_videos_per_day", "3")
+    page.fill("#id_storage_bytes_0", "2")
+    page.select_option("#id_storage_bytes_1", "GB")
+    _shot(page, shots, "09-admin-add-quota")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("already had a quota row")).to_be_visible()
+    quota = owner.quota
+    quota.refresh_from_db()
+    assert (quota.videos_per_day, quota.storage_bytes) == (3, 2 * 1024**3)
+    page.goto("/admin/quotas/sitesettings/")
+    expect(page.locator("#id_storage_bytes_0")).to_have_value("5")
+    _shot(page, shots, "10-admin-site-settings")
     assert page.errors == []
     context.close()
 
@@ -224,7 +241,7 @@ def test_staff_approve_and_reject_from_the_review_page(daphne_server, browser, m
     creator, library = _log_in(browser, daphne_server, "olive")
     card = library.locator("li.vcard", has_text="Harbour at night")
     expect(card.get_by_test_id("video-status")).to_have_text("Rejected")
-    _shot(library, shots, "08-library-rejected")
+    _shot(library, shots, "11-library-rejected")
     creator.close()
 
 
@@ -234,7 +251,7 @@ def test_the_new_pages_on_desktop_and_phone(daphne_server, browser, make_rendere
     page.goto("/")
     page.wait_for_url(re.compile(r"/welcome/$"))
     expect(page.get_by_role("heading", name="Turn a script into a finished, narrated video")).to_be_visible()
-    _shot(page, shots, "09-landing")
+    _shot(page, shots, "12-landing")
     sample_type = page.evaluate(
         "fetch(document.querySelector('[data-testid=sample-video]').src).then(r => r.ok && r.headers.get('content-type'))"
     )
@@ -245,7 +262,7 @@ def test_the_new_pages_on_desktop_and_phone(daphne_server, browser, make_rendere
     expect(mobile.get_by_role("link", name="Sign up, it's free")).to_be_visible()
     expect(mobile.get_by_role("navigation", name="Account").get_by_role("link", name="Log in")).to_be_visible()
     assert mobile.evaluate("document.documentElement.scrollWidth") <= 390
-    _shot(mobile, shots, "10-phone-landing")
+    _shot(mobile, shots, "13-phone-landing")
     phone.close()
     anonymous.close()
 
@@ -257,7 +274,7 @@ def test_the_new_pages_on_desktop_and_phone(daphne_server, browser, make_rendere
     box = page.get_by_test_id("player-box").bounding_box()
     assert abs(box["width"] / box["height"] - video.width / video.height) < 0.02, box
     page.wait_for_function("document.querySelector('#player').readyState >= 1")
-    _shot(page, shots, "11-portrait-video")
+    _shot(page, shots, "14-portrait-video")
 
     # Over the daily quota, the new-video page says so before the form.
     site = SiteSettings.load()
@@ -266,15 +283,15 @@ def test_the_new_pages_on_desktop_and_phone(daphne_server, browser, make_rendere
     page.goto("/videos/new/")
     expect(page.get_by_test_id("quota-blocked")).to_be_visible()
     expect(page.get_by_role("button", name="Make the storyboard")).to_be_disabled()
-    _shot(page, shots, "12-new-video-over-quota")
+    _shot(page, shots, "15-new-video-over-quota")
 
     phone = browser.new_context(base_url=daphne_server, storage_state=context.storage_state(), **PHONE)
     mobile = phone.new_page()
     mobile.goto(f"/videos/{video.code}/")
     box = mobile.get_by_test_id("player-box").bounding_box()
     assert abs(box["width"] / box["height"] - video.width / video.height) < 0.02, box
-    _shot(mobile, shots, "13-phone-portrait-video")
+    _shot(mobile, shots, "16-phone-portrait-video")
     mobile.goto("/videos/new/")
-    _shot(mobile, shots, "14-phone-new-video")
+    _shot(mobile, shots, "17-phone-new-video")
     phone.close()
     context.close()

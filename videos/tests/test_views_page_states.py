@@ -133,9 +133,23 @@ def test_the_scene_toolbar_keeps_moving_and_editing_in_view_and_the_rest_under_m
     scene = html.split('<li class="scene', 2)[1]
     bar, menu = scene.split('<div class="scene__menu">', 1)
 
-    for control in ('class="btn btn--small btn--icon scene__handle"', 'value="up"', 'value="down"', ">Edit</button>"):
+    for control in ('class="btn btn--small btn--icon scene__handle" role="button" tabindex="0" draggable="true"', 'value="up"', 'value="down"', ">Edit</button>"):
         assert control in bar
     assert "New picture" in bar
     for control in ("Upload a picture", "Upload a clip", "Use my recording", "Delete this scene"):
         assert control in menu and control not in bar
-    assert 'aria-label="Reorder scene 1: drag it, or use Alt+Arrow Up and Down"' in bar
+    assert 'aria-label="Reorder scene 1: drag it, or press Alt+Arrow Up or Down"' in bar
+
+
+def test_a_rendering_storyboard_shows_the_live_render_progress_so_it_unlocks_when_done(
+    client, owner, make_approved_video
+):
+    video = make_approved_video(owner)
+    job = Job.objects.create(owner=owner, video=video, kind=Job.Kind.RENDER, status=Job.Status.RUNNING, progress=30)
+    client.force_login(owner)
+
+    html = client.get(reverse("videos-storyboard", kwargs={"code": video.code})).content.decode()
+
+    assert "Rendering now; the storyboard is locked until it finishes." in html
+    assert f'id="job-live-{job.code.hex}"' in html
+    assert "detail.kind=='render'" in html  # the body refetches itself when that job ends
