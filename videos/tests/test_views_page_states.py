@@ -133,7 +133,12 @@ def test_the_scene_toolbar_keeps_moving_and_editing_in_view_and_the_rest_under_m
     scene = html.split('<li class="scene', 2)[1]
     bar, menu = scene.split('<div class="scene__menu">', 1)
 
-    for control in ('class="btn btn--small btn--icon scene__handle" role="button" tabindex="0" draggable="true"', 'value="up"', 'value="down"', ">Edit</button>"):
+    for control in (
+        'class="btn btn--small btn--icon scene__handle" role="button" tabindex="0" draggable="true"',
+        'value="up"',
+        'value="down"',
+        ">Edit</button>",
+    ):
         assert control in bar
     assert "New picture" in bar
     for control in ("Upload a picture", "Upload a clip", "Use my recording", "Delete this scene"):
