@@ -15,18 +15,19 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, QuerySet, Sum
-from django.http import HttpRequest
+from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.http import HttpRequest, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from core.errors import Conflict
 from jobs.models import Job
 from jobs.services import JobStateError, job_cancel, job_retry
 from videos import services
 from videos.models import Export, Project, Scene, StoryboardAwaitingApproval, Video
+from videos.templatetags.video_tags import duration_text
 
 # What a service may answer instead of doing the work: shown as a warning, per video.
 REFUSALS = (Conflict, PermissionDenied, ValidationError, JobStateError)
@@ -38,13 +39,6 @@ def refusal_text(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
     return str(exc) or "Not allowed."
-
-
-def duration_text(ms: int | None) -> str:
-    if not ms:
-        return "–"
-    seconds = round(ms / 1000)
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 def asset_file_url(asset) -> str:
@@ -176,7 +170,7 @@ class SceneInline(admin.TabularInline):
 
     @admin.display(description="Length")
     def length(self, scene: Scene) -> str:
-        return duration_text(scene.duration_ms)
+        return duration_text(scene.duration_ms or None)  # 0: not recorded yet
 
 
 class JobInline(admin.TabularInline):
@@ -426,10 +420,12 @@ def job_retry_checked(*, job: Job) -> Job:
 @admin.register(StoryboardAwaitingApproval)
 class StoryboardAwaitingApprovalAdmin(admin.ModelAdmin):
     """The queue: storyboards creators submitted while the site requires staff approval,
-    oldest first. Open one to see its scenes; approve or reject from the list."""
+    oldest first, with their first pictures. Open one to see its scenes and approve or
+    reject it there (or several at once from the list's actions)."""
 
-    list_display = ["title", "owner", "scene_count", "length", "submitted", "review_link"]
+    list_display = ["title", "pictures", "owner", "scene_count", "length", "submitted", "review_link"]
     list_display_links = ["title"]
+    QUEUE_THUMBNAILS = 4
     search_fields = ["title", "owner__username", "owner__email"]
     list_select_related = ["owner"]
     ordering = ["updated_at"]
@@ -445,6 +441,64 @@ class StoryboardAwaitingApprovalAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .filter(approval=Video.Approval.PENDING)
             .annotate(_scene_count=Count("scenes"), _length_ms=Sum("scenes__duration_ms"))
+            .prefetch_related(
+                Prefetch(
+                    "scenes",
+                    queryset=Scene.objects.filter(picture__isnull=False).select_related("picture").order_by("position"),
+                    to_attr="_pictured_scenes",
+                )
+            )
+        )
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
+        """The review page: the storyboard with Approve, and Reject with a reason, at the
+        bottom (the same services as the list's actions)."""
+        video = self.get_object(request, object_id)
+        reject_form = RejectForm()
+        if video is not None and request.method == "POST" and self.has_view_permission(request, video):
+            if "_approve" in request.POST:
+                return self._review(request, video, approve=True, reason="")
+            if "_reject" in request.POST:
+                reject_form = RejectForm(request.POST)
+                if reject_form.is_valid():
+                    return self._review(request, video, approve=False, reason=reject_form.cleaned_data["reason"])
+            # A reject without a reason: the page again, with the form's message.
+            request.method = "GET"
+        context = {**(extra_context or {}), "reject_form": reject_form, "review": True}
+        if video is not None:
+            context.setdefault("title", "Review the storyboard")
+        response = super().change_view(request, object_id, form_url, extra_context=context)
+        if reject_form.is_bound:
+            response.status_code = 400
+        return response
+
+    def _review(self, request: HttpRequest, video: Video, *, approve: bool, reason: str) -> HttpResponseRedirect:
+        try:
+            if approve:
+                services.storyboard_staff_approve(video=video, staff=request.user)
+            else:
+                services.storyboard_reject(video=video, staff=request.user, reason=reason)
+        except REFUSALS as exc:
+            self.message_user(request, f"“{video}”: {refusal_text(exc)}", messages.WARNING)
+            return HttpResponseRedirect(request.path)
+        if approve:
+            self.log_change(request, video, "Approved the storyboard.")
+            self.message_user(request, f"Approved “{video}”; its creator can render it now.", messages.SUCCESS)
+        else:
+            self.log_change(request, video, f"Rejected the storyboard: {reason}")
+            self.message_user(request, f"Sent “{video}” back to its creator with your reason.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:videos_storyboardawaitingapproval_changelist"))
+
+    @admin.display(description="Pictures")
+    def pictures(self, video: Video) -> str:
+        scenes = getattr(video, "_pictured_scenes", [])[: self.QUEUE_THUMBNAILS]
+        if not scenes:
+            return "–"
+        return format_html_join(
+            "",
+            '<img src="{}" alt="Scene {}" loading="lazy" class="queue-thumb" '
+            'style="height:40px;width:auto;max-width:72px;border-radius:4px;margin-right:3px;object-fit:cover">',
+            ((asset_file_url(scene.picture), scene.position + 1) for scene in scenes),
         )
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -82,7 +82,11 @@ class VideoForm(ServiceErrorsMixin, forms.Form):
         rate.initial = rate_default
         rate.validators.append(_between(rate_min, rate_max))
         rate.widget.attrs.update({"min": rate_min, "max": rate_max, "step": 5})
-        self.fields["script"].widget.attrs["maxlength"] = settings.CONTENTIZER_SCRIPT_MAX_CHARS
+        # Not maxlength: the browser would cut a long paste silently. The page counts
+        # against this limit as the creator types and the service refuses past it.
+        self.fields["script"].widget.attrs.update(
+            {"data-max-chars": settings.CONTENTIZER_SCRIPT_MAX_CHARS, "aria-describedby": "script-counter"}
+        )
         self.fields["project"].queryset = Project.objects.filter(owner=owner)
         # The creator's sound uploads, then the stock library's music.
         music = MediaAsset.objects.filter(
@@ -103,6 +107,10 @@ class VideoForm(ServiceErrorsMixin, forms.Form):
         if not music.exists():
             # Only offer "My upload" to creators who have uploaded audio.
             self.fields["music"].choices = [c for c in Video.Music.choices if c[0] != Video.Music.UPLOAD]
+
+    def clean_script(self) -> str:
+        # Browsers send a textarea's line breaks as CRLF; count them as the page did, once.
+        return (self.cleaned_data.get("script") or "").replace("\r\n", "\n")
 
     def clean_script_file(self):
         upload = self.cleaned_data.get("script_file")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("videos/<uuid:code>/", views.video_detail, name="videos-detail"),
     path("videos/<uuid:code>/storyboard/", views.storyboard, name="videos-storyboard"),
     path("videos/<uuid:code>/scenes/add/", views.scene_add, name="videos-scene-add"),
+    path("videos/<uuid:code>/scenes/reorder/", views.scenes_reorder, name="videos-scenes-reorder"),
     path("videos/<uuid:code>/approve/", views.storyboard_approve, name="videos-approve"),
     path("videos/<uuid:code>/render/", views.video_render, name="videos-render"),
     path("videos/<uuid:code>/exports/", views.export_create, name="videos-export-create"),

@@ -9,6 +9,7 @@ JavaScript the same URLs work as plain forms followed by a redirect.
 
 from __future__ import annotations
 
+import uuid
 import zlib
 
 from django.conf import settings
@@ -156,11 +157,45 @@ def library(request: HttpRequest) -> HttpResponse:
 # --- new video -----------------------------------------------------------------------------
 
 
+def _creation_blockers(quota) -> list[str]:
+    """Why a new video would be refused now (what video_create checks), in words."""
+    reasons = []
+    videos, jobs, storage = quota.videos_today, quota.jobs, quota.storage
+    if videos.exhausted:
+        reasons.append(
+            f"You have made {videos.used_display} of {videos.limit_display} videos today; "
+            f"you can make another from {videos.resets_at.day} {videos.resets_at:%b, %H:%M} UTC."
+        )
+    if jobs.exhausted:
+        reasons.append(
+            f"{jobs.used_display} of {jobs.limit_display} jobs are queued or running; "
+            "wait for one to finish, or cancel one."
+        )
+    if storage.exhausted:
+        reasons.append(
+            f"Your storage is full ({storage.used_display} of {storage.limit_display}); "
+            "delete videos or files to make room."
+        )
+    return reasons
+
+
+def _new_video_page(request: HttpRequest, form: VideoForm, *, status: int = 200) -> HttpResponse:
+    quota = quota_usage(user=request.user)
+    context = {
+        "form": form,
+        "nav": "new",
+        "quota": quota,
+        "blockers": _creation_blockers(quota),
+        "script_max_chars": settings.CONTENTIZER_SCRIPT_MAX_CHARS,
+    }
+    return render(request, "videos/new.html", context, status=status)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def video_new(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
-        return render(request, "videos/new.html", {"form": VideoForm(owner=request.user), "nav": "new"})
+        return _new_video_page(request, VideoForm(owner=request.user))
     form = VideoForm(request.POST, request.FILES, owner=request.user)
     if form.is_valid():
         new_project = form.cleaned_data["new_project"].strip()
@@ -178,11 +213,16 @@ def video_new(request: HttpRequest) -> HttpResponse:
         except Conflict as exc:
             # A used-up quota: the form stays as it was, with the reason on top.
             form.add_error(None, str(exc))
-            return render(request, "videos/new.html", {"form": form, "nav": "new"}, status=409)
+            return _new_video_page(request, form, status=409)
         else:
-            messages.success(request, "Your storyboard is on its way: each scene gets a picture and a narration.")
+            # "until-job-done": the page drops this message once the storyboard job ends.
+            messages.success(
+                request,
+                "Your storyboard is on its way: each scene gets a picture and a narration.",
+                extra_tags="until-job-done",
+            )
             return redirect("videos-storyboard", code=video.code)
-    return render(request, "videos/new.html", {"form": form, "nav": "new"}, status=400)
+    return _new_video_page(request, form, status=400)
 
 
 # --- storyboard --------------------------------------------------------------------------------
@@ -314,6 +354,32 @@ def scene_move(request: HttpRequest, code) -> HttpResponse:
     except Conflict as exc:
         return storyboard_response(request, scene.video, status=409, error=str(exc))
     return storyboard_response(request, scene.video, anchor=f"scene-{scene.code}")
+
+
+def _scene_codes(request: HttpRequest) -> list[uuid.UUID] | None:
+    """The new order: `order` repeated, or one comma-separated `order` (the page's drag and
+    drop sends that); None when a code is not a UUID."""
+    raw = [part for value in request.POST.getlist("order") for part in value.split(",") if part.strip()]
+    try:
+        return [uuid.UUID(part.strip()) for part in raw]
+    except ValueError:
+        return None
+
+
+@login_required
+@require_POST
+def scenes_reorder(request: HttpRequest, code) -> HttpResponse:
+    video = _get_video_for_user(request, code)
+    order = _scene_codes(request)
+    if order is None:
+        return storyboard_response(request, video, status=400, error="List every scene of this video once.")
+    try:
+        services.scenes_reorder(video=video, order=order)
+    except ValidationError as exc:
+        return storyboard_response(request, video, status=400, error=" ".join(exc.messages))
+    except Conflict as exc:
+        return storyboard_response(request, video, status=409, error=str(exc))
+    return storyboard_response(request, video, anchor="storyboard-actions")
 
 
 @login_required
@@ -523,8 +589,10 @@ def _detail_context(video: Video, **exports_extra) -> dict:
 @require_safe
 def video_detail(request: HttpRequest, code) -> HttpResponse:
     video = _get_video_for_user(request, code)
-    template = "videos/_video_main.html" if _wants_fragment(request) else "videos/detail.html"
-    return render(request, template, _detail_context(video))
+    if _wants_fragment(request):
+        # oob_status: the header badge outside the fragment follows the job too.
+        return render(request, "videos/_video_main.html", {**_detail_context(video), "oob_status": True})
+    return render(request, "videos/detail.html", _detail_context(video))
 
 
 @login_required

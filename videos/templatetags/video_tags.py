@@ -8,6 +8,7 @@ from django import template
 
 from jobs.models import Job
 from videos.job_display import job_fragment_context
+from videos.models import Video
 
 register = template.Library()
 
@@ -19,23 +20,42 @@ def job_panel(context, job: Job, compact: bool = False) -> dict:
     return {**job_fragment_context(job), "compact": compact, "request": context.get("request")}
 
 
-@register.filter
-def duration(ms: int | None) -> str:
-    """Milliseconds as m:ss (or h:mm:ss)."""
+def duration_text(ms: int | None) -> str:
+    """Milliseconds as m:ss.t (h:mm:ss.t past an hour): the one way every page, the admin
+    and the CLI write a length. Tenths are cut, not rounded, so a 5.96 s video reads
+    0:05.9 here and 0:05 in the browser's player, never 0:06 against 0:05."""
     if ms is None:
         return "–"
-    seconds = int(round(ms / 1000))
+    tenths = max(int(ms), 0) // 100
+    seconds, tenth = divmod(tenths, 10)
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}.{tenth}"
+    return f"{minutes}:{secs:02d}.{tenth}"
+
+
+@register.filter
+def duration(ms: int | None) -> str:
+    return duration_text(ms)
 
 
 @register.filter
 def seconds(ms: int | None) -> str:
-    """Milliseconds as seconds with one decimal, e.g. 12.4 s."""
-    if ms is None:
-        return "–"
-    return f"{ms / 1000:.1f} s"
+    """The older name, kept so templates that still say |seconds show the same format."""
+    return duration_text(ms)
+
+
+@register.simple_tag
+def video_status(video) -> dict:
+    """What a video's badge says: its render state, except that a storyboard waiting for
+    staff or sent back by them says so (the library and the video page agree)."""
+    approval = getattr(video, "approval", "")
+    if video.status == Video.Status.STORYBOARD and approval == Video.Approval.REJECTED:
+        return {"key": "rejected", "label": "Rejected"}
+    if video.status == Video.Status.STORYBOARD and approval == Video.Approval.PENDING:
+        return {"key": "pending", "label": "Awaiting review"}
+    return {"key": video.status, "label": video.get_status_display()}
 
 
 @register.filter

@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from jobs.models import Job
 from videos.models import Export, Video
+from videos.templatetags.video_tags import duration_text
 
 pytestmark = pytest.mark.slow
 
@@ -204,7 +205,7 @@ def test_a_new_creator_makes_approves_renders_watches_and_exports_a_video(
     assert 206 in stream_statuses, stream_statuses
     page.evaluate("document.querySelector('#player').currentTime = 1.5")
     page.wait_for_function("document.querySelector('#player').readyState >= 2")
-    expect(page.get_by_test_id("meta-duration")).to_have_text(f"{video.duration_ms / 1000:.1f} s")
+    expect(page.get_by_test_id("meta-duration")).to_have_text(duration_text(video.duration_ms))
     shot(page, "10-video")
 
     # An export gets its own live progress and then a download link.

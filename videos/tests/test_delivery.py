@@ -9,6 +9,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from videos.models import Export, Video
+from videos.templatetags.video_tags import duration_text
 
 pytestmark = pytest.mark.django_db
 
@@ -241,7 +242,7 @@ def test_a_real_render_streams_seekably_with_its_poster_and_captions(client, own
     assert _body(poster)[:3] == b"\xff\xd8\xff"
     info = probe(default_storage.path(video.master.name))
     assert info.duration_ms == video.duration_ms
-    assert f"{info.duration_ms / 1000:.1f} s" in page
+    assert duration_text(info.duration_ms) in page
     assert f"{info.video.width} × {info.video.height}" in page
 
 

@@ -43,7 +43,7 @@ def test_the_progress_page_shows_stage_percent_eta_cancel_and_the_socket(client,
 
     html = client.get(_url("videos-job", job)).content.decode()
 
-    assert "Rendering “Harbour”" in html
+    assert "Rendering</span> “Harbour”" in html
     assert "Encoding the video" in html
     assert 'aria-valuenow="40"' in html and "40%" in html
     assert "about 30 s left" in html  # 20 s for 40 %: 30 s for the other 60 %

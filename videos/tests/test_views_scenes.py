@@ -89,7 +89,7 @@ def test_an_empty_narration_is_refused_with_the_message_on_that_scene(client, ow
     assert response.status_code == 400
     html = response.content.decode()
     assert "A scene needs some narration." in html
-    assert f'<li class="scene scene--error" id="scene-{scene.code}">' in html
+    assert f'<li class="scene scene--error" id="scene-{scene.code}"' in html
     scene.refresh_from_db()
     video.refresh_from_db()
     assert scene.narration == before

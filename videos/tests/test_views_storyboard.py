@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from jobs.models import Job
 from videos.models import Video
+from videos.templatetags.video_tags import duration_text
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def test_the_owner_sees_the_scenes_in_order_with_pictures_text_and_durations(cli
         assert scene.narration in html
         assert scene.visual_prompt in html
         assert reverse("videos-scene-image", kwargs={"code": scene.code}) in html
-        assert f"{scene.duration_ms / 1000:.1f} s" in html
+        assert duration_text(scene.duration_ms) in html
     assert "Estimated cost" in html and "$0.00" in html
     assert "0 of 5" in html  # refinements used
     assert "Approve the storyboard" in html

@@ -65,7 +65,7 @@ def test_a_ready_video_has_a_player_with_poster_captions_metadata_and_downloads(
     assert f'src="{_url("videos-stream", ready_video)}?v=' in html
     assert f'poster="{_url("videos-poster", ready_video)}?v=' in html
     assert "<track" not in html  # the captions are burned in: no second copy from the player
-    assert "12.3 s" in html
+    assert "0:12.3" in html  # the one duration format (m:ss.t)
     assert "1280 × 720" in html
     assert "1.2\xa0MB" in html  # filesizeformat uses a no-break space
     assert "h264 (High)" in html and "aac" in html

@@ -3,8 +3,8 @@ the pages and the API call: create -> storyboard job -> approve -> render job.""
 
 from __future__ import annotations
 
+import logging
 import shutil
-import sys
 import threading
 import time
 from pathlib import Path
@@ -119,7 +119,9 @@ class Command(BaseCommand):
 
             Conf.SYNC = True
         owner, _ = get_user_model().objects.get_or_create(username=opts["owner"])
-        self.progress = ProgressBar(self.stderr if sys.stderr.isatty() else None, self.stdout)
+        # The bar goes to stdout in plain style (stderr is Django's red error stream).
+        self.progress = ProgressBar(self.stdout if _isatty(self.stdout) else None, self.stdout)
+        quiet = QuietQueueLogs()
         watcher = None
         if not opts["queue"]:
             # Jobs run inside the service calls below; a watcher thread draws their
@@ -127,7 +129,8 @@ class Command(BaseCommand):
             watcher = JobWatcher(owner_id=owner.pk, bar=self.progress)
             watcher.start()
         try:
-            self._make(owner, script, script_path, opts)
+            with quiet:
+                self._make(owner, script, script_path, opts)
         finally:
             if watcher is not None:
                 watcher.stop()
@@ -187,7 +190,7 @@ class Command(BaseCommand):
 
             Conf.SYNC = True
         owner, _ = get_user_model().objects.get_or_create(username=opts["owner"])
-        self.progress = ProgressBar(self.stderr if sys.stderr.isatty() else None, self.stdout)
+        self.progress = ProgressBar(self.stdout if _isatty(self.stdout) else None, self.stdout)
         try:
             batch = batch_create_from_file(owner=owner, data=data, filename=path.name, name=opts["title"])
         except BatchInvalid as exc:
@@ -249,7 +252,7 @@ class Command(BaseCommand):
             if time.monotonic() > deadline:
                 raise CommandError(f"The {label} job did not finish within {timeout} s (it is {job.status}).")
             time.sleep(0.3)
-        self.progress.finish()
+        self.progress.finish(label, job.status, job.progress)
         if job.status != Job.Status.SUCCEEDED:
             raise CommandError(f"The {label} job {job.status} at stage '{job.error_stage}': {job.error_message}")
 
@@ -282,33 +285,66 @@ class JobWatcher(threading.Thread):
         self.join(timeout=5)
 
 
+def _isatty(stream) -> bool:
+    target = getattr(stream, "_out", stream)  # Django's OutputWrapper wraps the real stream
+    return bool(getattr(target, "isatty", None) and target.isatty())
+
+
+class QuietQueueLogs:
+    """While the command draws its bar, django-q2's INFO lines ("processing", "stopped
+    doing work", ...) would break into it: only its warnings and errors get through."""
+
+    def __init__(self, level: int = logging.WARNING) -> None:
+        self.logger = logging.getLogger("django-q")
+        self.level = level
+        self.saved = self.logger.level
+
+    def __enter__(self) -> QuietQueueLogs:
+        self.saved = self.logger.level
+        self.logger.setLevel(self.level)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.logger.setLevel(self.saved)
+
+
 class ProgressBar:
-    """A one-line terminal progress bar; plain lines when not on a terminal."""
+    """On a terminal, one line redrawn in place. Elsewhere (a log, a pipe, CI), one line per
+    stage and a final line per job, so the output stays a few lines long."""
 
     def __init__(self, tty, plain) -> None:
         self.tty = tty
         self.plain = plain
         self.last = None
+        self.last_stage = None
+        # The watcher thread and the command both draw.
+        self.lock = threading.Lock()
 
     def draw(self, label: str, percent: int, stage: str) -> None:
-        state = (label, percent, stage)
-        if state == self.last:
-            return
-        self.last = state
-        if self.tty is not None:
-            filled = percent * 30 // 100
-            self.tty.write(
-                f"\r{label:<10} [{'#' * filled}{'.' * (30 - filled)}] {percent:3d}% {stage:<12}",
-                ending="",
-            )
-            self.tty.flush()
-        else:
-            self.plain.write(f"{label}: {percent:3d}% {stage}")
+        with self.lock:
+            state = (label, percent, stage)
+            if state == self.last:
+                return
+            self.last = state
+            if self.tty is not None:
+                filled = percent * 30 // 100
+                self.tty.write(
+                    f"\r{label:<10} [{'#' * filled}{'.' * (30 - filled)}] {percent:3d}% {stage:<12}",
+                    ending="",
+                )
+                self.tty.flush()
+            elif (label, stage) != self.last_stage:
+                self.last_stage = (label, stage)
+                self.plain.write(f"{label}: {stage or 'waiting'} ({percent}%)")
 
-    def finish(self) -> None:
-        if self.tty is not None:
-            self.tty.write("")
-        self.last = None
+    def finish(self, label: str = "", status: str = "", percent: int = 100) -> None:
+        with self.lock:
+            if self.tty is not None:
+                self.tty.write("")
+            elif label:
+                self.plain.write(f"{label}: {status} ({percent}%)")
+            self.last = None
+            self.last_stage = None
 
 
 def _copy_out(name: str, out: Path) -> None:
