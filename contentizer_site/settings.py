@@ -286,6 +286,9 @@ CONTENTIZER_MAX_SCENES = env_int("CONTENTIZER_MAX_SCENES", 120, minimum=1)
 CONTENTIZER_MAX_REFINEMENTS = env_int("CONTENTIZER_MAX_REFINEMENTS", 5, minimum=0)
 CONTENTIZER_FFMPEG = env_str("CONTENTIZER_FFMPEG", "ffmpeg")
 CONTENTIZER_FFPROBE = env_str("CONTENTIZER_FFPROBE", "ffprobe")
+# FFmpeg's CPU priority below the web process (nice -n; 0 keeps it equal), so polls and
+# pages stay responsive while a render uses every core.
+CONTENTIZER_FFMPEG_NICE = env_int("CONTENTIZER_FFMPEG_NICE", 10, minimum=0)
 CONTENTIZER_X264_PRESET = env_str("CONTENTIZER_X264_PRESET", "veryfast")
 CONTENTIZER_X264_CRF = env_int("CONTENTIZER_X264_CRF", 23, minimum=0)
 # A job whose heartbeat is older than this while RUNNING is considered lost.

@@ -17,4 +17,8 @@ class CoreConfig(AppConfig):
         connect_token_signals()
 
         # The media layer has no Django: it gets its binaries and fonts once, here.
-        config.configure(ffmpeg=settings.CONTENTIZER_FFMPEG, ffprobe=settings.CONTENTIZER_FFPROBE)
+        config.configure(
+            ffmpeg=settings.CONTENTIZER_FFMPEG,
+            ffprobe=settings.CONTENTIZER_FFPROBE,
+            ffmpeg_nice=settings.CONTENTIZER_FFMPEG_NICE,
+        )

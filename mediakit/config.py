@@ -17,6 +17,8 @@ DEJAVU_BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 class MediaConfig:
     ffmpeg: str = "ffmpeg"
     ffprobe: str = "ffprobe"
+    # FFmpeg runs this much nicer than its caller (0: not reniced), so pages stay responsive.
+    ffmpeg_nice: int = 10
     espeak: str = "espeak-ng"
     # The font for captions and picture text; per-glyph fallbacks come from `fallback_fonts`.
     caption_font: str = DEJAVU_BOLD

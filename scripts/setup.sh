@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 PYTHON="${PYTHON:-python3}"
 VENV="${VENV:-.venv}"
-APT_PACKAGES=(ffmpeg espeak-ng fonts-dejavu-core chromium)
+APT_PACKAGES=(ffmpeg espeak-ng fonts-dejavu-core chromium wrk)  # wrk: manage.py bench_poll
 # npm brings the offline illustration artwork (below); a machine with Node.js already has it.
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(npm)
 
