@@ -92,9 +92,7 @@ def job_poll_response(request, code) -> HttpResponse | None:
         return None
     body = _POLL_RENDERER.render(job.api_body(f"{request.scheme}://{request.get_host()}"))
     response = HttpResponse(body, content_type="application/json")
-    # As DRF's answer has them.
-    response["Vary"] = "Accept"
-    response["Allow"] = "GET, HEAD, OPTIONS"
+    response["Allow"] = "GET, HEAD, OPTIONS"  # as DRF's answer has it
     return response
 
 
