@@ -69,6 +69,8 @@ class JobListApi(ApiView):
 # media types) goes the full DRF way, which also gives every error its usual shape.
 _POLL_ACCEPTS = frozenset({"", "*/*", "application/json"})
 _POLL_RENDERER = JSONRenderer()
+# The rendered body per cached status and origin: rendered once per change, not per poll.
+_poll_bodies: dict[tuple, bytes] = {}
 
 
 def job_poll_response(request, code) -> HttpResponse | None:
@@ -90,7 +92,13 @@ def job_poll_response(request, code) -> HttpResponse | None:
     job = job_status_get(code=code)
     if job is None or (job.owner_id != caller.user_id and not caller.is_staff):
         return None
-    body = _POLL_RENDERER.render(job.api_body(f"{request.scheme}://{request.get_host()}"))
+    origin = f"{request.scheme}://{request.get_host()}"
+    memo = (job.code, job.stamp, job.at, origin)
+    body = _poll_bodies.get(memo)
+    if body is None:
+        if len(_poll_bodies) >= 10_000:
+            _poll_bodies.clear()
+        body = _poll_bodies[memo] = _POLL_RENDERER.render(job.api_body(origin))
     response = HttpResponse(body, content_type="application/json")
     response["Allow"] = "GET, HEAD, OPTIONS"  # as DRF's answer has it
     return response
