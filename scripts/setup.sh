@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 
 PYTHON="${PYTHON:-python3}"
 VENV="${VENV:-.venv}"
-APT_PACKAGES=(ffmpeg espeak-ng fonts-dejavu-core chromium wrk)  # wrk: manage.py bench_poll
+APT_PACKAGES=(ffmpeg espeak-ng fonts-dejavu-core chromium)
+# wrk: the load generator of `manage.py bench_poll` (benchmarks only, not in the image).
+APT_PACKAGES+=(wrk)
 # npm brings the offline illustration artwork (below); a machine with Node.js already has it.
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(npm)
 

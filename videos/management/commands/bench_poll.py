@@ -205,8 +205,11 @@ class Command(BaseCommand):
                     start_new_session=True,
                 )
                 time.sleep(opts["render_warmup"])
-                self._phase("render running")
+                self.ffmpeg_seen: dict[int, int] = {}
+                self._phase("render running", sample_render=render.pid)
+                seen = ", ".join(f"pid {pid} nice {nice}" for pid, nice in sorted(self.ffmpeg_seen.items()))
                 self.stdout.write(
+                    f"FFmpeg seen during the runs: {seen or 'none'}; "
                     f"renders finished meanwhile: {'yes' if (tmp / 'render.mp4').exists() else 'none yet'}; "
                     f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
                 )
@@ -276,13 +279,25 @@ class Command(BaseCommand):
         rps, p50, p99, requests, errors = parse_wrk(proc.stdout)
         return WrkFigures(rps, p50, p99, requests, errors, 1000 * cpu / max(requests, 1))
 
-    def _phase(self, name: str) -> None:
+    def _sample_ffmpeg(self, root_pid: int) -> None:
+        try:
+            for proc in psutil.Process(root_pid).children(recursive=True):
+                if proc.name() == "ffmpeg":
+                    self.ffmpeg_seen[proc.pid] = proc.nice()
+        except psutil.Error:
+            pass
+
+    def _phase(self, name: str, sample_render: int | None = None) -> None:
         self.stdout.write(f"\n== {name}")
         self.stdout.write(f"{'run':<10}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'cpu ms/req':>12}")
         statics, polls, ratios = [], [], []
         for repeat in range(1, self.opts["repeats"] + 1):
             static = self._wrk(self.static_url, [])
+            if sample_render:
+                self._sample_ffmpeg(sample_render)
             poll = self._wrk(self.poll_url, [f"Authorization: Token {self.token}"])
+            if sample_render:
+                self._sample_ffmpeg(sample_render)
             statics.append(static)
             polls.append(poll)
             ratios.append(poll.rps / static.rps if static.rps else 0.0)
