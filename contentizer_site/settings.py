@@ -125,6 +125,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: makes the chain above run synchronously in one thread under ASGI (see the module).
+    "contentizer_site.sync_middleware.SyncMiddlewareChain",
 ]
 
 ROOT_URLCONF = "contentizer_site.urls"
@@ -191,6 +193,15 @@ else:
             "LOCATION": "contentizer_cache",
         }
     }
+
+# Change stamps that tell every process its in-memory copy of a job's status or a token's
+# user is stale (core/change_stamps.py): the shared cache when scaled out (Redis; or any
+# DATABASE_URL, which may span machines); with SQLite a memory-mapped file on this machine
+# (empty: next to the SQLite file; a DatabaseCache read would cost a query per poll, as much
+# as the row itself).
+CONTENTIZER_CHANGE_STAMPS = (
+    "cache" if REDIS_URL or DATABASE_URL else env_str("CONTENTIZER_CHANGE_STAMPS_FILE", "")
+)
 
 # --- Channels -------------------------------------------------------------------
 if REDIS_URL:
@@ -278,6 +289,9 @@ CONTENTIZER_BATCH_MAX_BYTES = env_int("CONTENTIZER_BATCH_MAX_BYTES", 2 * 1024 * 
 CONTENTIZER_BATCH_MAX_ROWS = env_int("CONTENTIZER_BATCH_MAX_ROWS", 50, minimum=1)
 CONTENTIZER_FFMPEG = env_str("CONTENTIZER_FFMPEG", "ffmpeg")
 CONTENTIZER_FFPROBE = env_str("CONTENTIZER_FFPROBE", "ffprobe")
+# FFmpeg's CPU priority below the web process (nice -n; 0 keeps it equal), so polls and
+# pages stay responsive while a render uses every core.
+CONTENTIZER_FFMPEG_NICE = env_int("CONTENTIZER_FFMPEG_NICE", 10, minimum=0)
 CONTENTIZER_X264_PRESET = env_str("CONTENTIZER_X264_PRESET", "veryfast")
 CONTENTIZER_X264_CRF = env_int("CONTENTIZER_X264_CRF", 23, minimum=0)
 # A job whose heartbeat is older than this while RUNNING is considered lost.
@@ -414,7 +428,8 @@ LOGGING = {
 # --- REST API -------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # TokenAuthentication without its query per request (core/api_tokens.py).
+        "core.api_auth.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -10,12 +10,15 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
+from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
+from rest_framework.renderers import JSONRenderer
 
 from core.api_base import ApiView, Pagination, get_scoped_or_404, scoped
 from core.api_errors import error_responses
+from core.api_tokens import api_token_user
 from jobs import services, webhooks
 from jobs.models import Job, WebhookDelivery
 from jobs.serializers import (
@@ -25,6 +28,7 @@ from jobs.serializers import (
     WebhookSettingsInputSerializer,
     WebhookSettingsSerializer,
 )
+from jobs.status_cache import job_status_get
 from jobs.system_status import system_status
 
 # A cluster's stats expire from the cache within seconds of it stopping; this is how old
@@ -61,7 +65,53 @@ class JobListApi(ApiView):
         return self.paginated(jobs.order_by("-created_at", "-pk"), JobSerializer)
 
 
+# What the fast poll answers itself; anything else (a session, HEAD, query parameters, other
+# media types) goes the full DRF way, which also gives every error its usual shape.
+_POLL_ACCEPTS = frozenset({"", "*/*", "application/json"})
+_POLL_RENDERER = JSONRenderer()
+# The rendered body per cached status and origin: rendered once per change, not per poll.
+_poll_bodies: dict[tuple, bytes] = {}
+
+
+def job_poll_response(request, code) -> HttpResponse | None:
+    """`GET /api/v1/jobs/<code>` with a token, from memory: the token's user and the job's
+    status come from their caches (no query while nothing changed), the body is
+    JobSerializer's as cached at the last change with this request's origin in the links.
+    None when the request needs the full view (not a token GET, unknown token or job, not
+    the caller's job): that path then answers it, errors included."""
+    if request.method != "GET" or request.META.get("QUERY_STRING"):
+        return None
+    if request.META.get("HTTP_ACCEPT", "") not in _POLL_ACCEPTS:
+        return None
+    parts = request.META.get("HTTP_AUTHORIZATION", "").split()
+    if len(parts) != 2 or parts[0].lower() != "token":
+        return None
+    caller = api_token_user(key=parts[1])
+    if caller is None or not caller.is_active:
+        return None
+    job = job_status_get(code=code)
+    if job is None or (job.owner_id != caller.user_id and not caller.is_staff):
+        return None
+    origin = f"{request.scheme}://{request.get_host()}"
+    memo = (job.code, job.stamp, job.at, origin)
+    body = _poll_bodies.get(memo)
+    if body is None:
+        if len(_poll_bodies) >= 10_000:
+            _poll_bodies.clear()
+        body = _poll_bodies[memo] = _POLL_RENDERER.render(job.api_body(origin))
+    response = HttpResponse(body, content_type="application/json")
+    response["Allow"] = "GET, HEAD, OPTIONS"  # as DRF's answer has it
+    return response
+
+
 class JobDetailApi(ApiView):
+    def dispatch(self, request, *args, **kwargs):
+        # Every creator's page and every API client polls this: skip DRF when memory can answer.
+        response = job_poll_response(request, kwargs.get("code"))
+        if response is not None:
+            return response
+        return super().dispatch(request, *args, **kwargs)
+
     @extend_schema(
         tags=["jobs"],
         summary="Retrieve a job",

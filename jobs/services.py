@@ -25,6 +25,7 @@ from django.utils import timezone
 from core.errors import StateError
 from jobs.models import Job, stale_running
 from jobs.registry import job_kind
+from jobs.status_cache import job_status_invalidate, job_status_publish
 from jobs.webhooks import webhook_job_finished
 
 logger = logging.getLogger(__name__)
@@ -55,17 +56,29 @@ def job_group_name(job: Job) -> str:
 
 
 def job_notify(job: Job) -> None:
-    """Best-effort nudge to websocket consumers. The row stays the truth: with the
-    in-memory layer this does not cross processes and consumers re-read the row."""
+    """Every write of a Job row ends here. Invalidates the pollers' copy of the job at once
+    (jobs/status_cache.py) and, once the write is committed, publishes the fresh row and
+    nudges the websocket consumers (best effort: with the in-memory layer the nudge does not
+    cross processes, and consumers fall back to the status cache on a timer)."""
     try:
-        from asgiref.sync import async_to_sync
-        from channels.layers import get_channel_layer
+        job_status_invalidate(code=job.code)
+    except Exception:  # noqa: BLE001 - status push must never break a job
+        logger.warning("job status invalidation failed for %s", job.pk, exc_info=True)
 
-        layer = get_channel_layer()
-        if layer is not None:
-            async_to_sync(layer.group_send)(job_group_name(job), {"type": "job.changed"})
-    except Exception:  # noqa: BLE001 - progress push must never break a job
-        logger.debug("job_notify failed for %s", job.pk, exc_info=True)
+    def _after_commit() -> None:
+        try:
+            status = job_status_publish(code=job.code)
+            from asgiref.sync import async_to_sync
+            from channels.layers import get_channel_layer
+
+            layer = get_channel_layer()
+            if layer is not None:
+                message = {"type": "job.changed", "stamp": status.stamp if status is not None else 0}
+                async_to_sync(layer.group_send)(job_group_name(job), message)
+        except Exception:  # noqa: BLE001 - progress push must never break a job
+            logger.debug("job_notify failed for %s", job.pk, exc_info=True)
+
+    transaction.on_commit(_after_commit)
 
 
 def job_create(*, video, kind: str, estimated_cost: Decimal = Decimal("0")) -> Job:
@@ -83,6 +96,7 @@ def job_enqueue(*, job: Job) -> None:
 
         task_id = async_task(RUN_JOB_TASK, job_id, task_name=f"job-{job_id}-{job.kind}", group=job.kind)
         Job.objects.filter(pk=job_id).update(task_id=str(task_id or "")[:64])
+        job_notify(job)
 
     transaction.on_commit(_send)
 
@@ -284,6 +298,7 @@ def jobs_reap_stale() -> int:
             if Job.objects.filter(stale_running(now), pk=job.pk).update(
                 status=Job.Status.QUEUED, stage="requeued after a lost worker"
             ):
+                job_notify(job)
                 job_enqueue(job=job)
                 requeued += 1
     return requeued

@@ -49,6 +49,8 @@ NOTO_FALLBACKS: tuple[str, ...] = (
 class MediaConfig:
     ffmpeg: str = "ffmpeg"
     ffprobe: str = "ffprobe"
+    # FFmpeg runs this much nicer than its caller (0: not reniced), so pages stay responsive.
+    ffmpeg_nice: int = 10
     espeak: str = "espeak-ng"
     # The interpreter that runs piper as a program (``python -m piper``); "" means this one.
     python: str = ""

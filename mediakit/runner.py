@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import os
 import re
+import shutil
 import signal
 import subprocess
 import threading
@@ -41,6 +42,16 @@ def _resolve(argv: list[str]) -> list[str]:
     tools = config.current()
     head = {"ffmpeg": tools.ffmpeg, "ffprobe": tools.ffprobe}.get(argv[0], argv[0])
     return [head, *argv[1:]]
+
+
+def _niced(argv: list[str]) -> list[str]:
+    """argv behind `nice -n N` (config.ffmpeg_nice): FFmpeg and all its threads run at a
+    lower CPU priority than the web process. A missing program is left to fail as before."""
+    niceness = config.current().ffmpeg_nice
+    nice = shutil.which("nice")
+    if niceness <= 0 or nice is None or shutil.which(argv[0]) is None:
+        return argv
+    return [nice, "-n", str(min(niceness, 19)), *argv]
 
 
 def _live_members(pgid: int) -> list[int]:
@@ -179,7 +190,7 @@ def run_ffmpeg(
 
     started = time.monotonic()
     proc = subprocess.Popen(
-        with_parent_death_signal(full),  # FFmpeg dies with this worker, even on SIGKILL
+        with_parent_death_signal(_niced(full)),  # FFmpeg dies with this worker, even on SIGKILL
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -10,6 +10,8 @@ VENV="${VENV:-.venv}"
 # Noto: caption glyphs for every script (core: Latin, Greek, Cyrillic, Arabic, Hebrew, Indic,
 # Thai, ...; cjk: Chinese, Japanese, Korean; color-emoji), see mediakit.config.
 APT_PACKAGES=(ffmpeg espeak-ng fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji chromium)
+# wrk: the load generator of `manage.py bench_poll` (benchmarks only, not in the image).
+APT_PACKAGES+=(wrk)
 # npm brings the offline illustration artwork (below); a machine with Node.js already has it.
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(npm)
 
