@@ -149,6 +149,7 @@ def test_refused_creations_do_not_count_against_the_throttle(
 
 def test_webhook_event_links_are_absolute_without_a_public_url(owner, settings, make_video):
     settings.CONTENTIZER_PUBLIC_URL = ""
+    settings.CONTENTIZER_WEBHOOK_ALLOW_PRIVATE = True  # the receiver is on 127.0.0.1
     receiver = WebhookReceiver([200])
     try:
         webhook_settings_update(user=owner, callback_url=receiver.url)
@@ -163,6 +164,7 @@ def test_webhook_event_links_are_absolute_without_a_public_url(owner, settings, 
 
 def test_webhook_event_links_use_the_public_url(owner, settings, make_video):
     settings.CONTENTIZER_PUBLIC_URL = "https://videos.example.com/"
+    settings.CONTENTIZER_WEBHOOK_ALLOW_PRIVATE = True  # the receiver is on 127.0.0.1
     receiver = WebhookReceiver([200])
     try:
         webhook_settings_update(user=owner, callback_url=receiver.url)
