@@ -130,4 +130,4 @@ def _attach_narration(video: Video, scene: Scene, audio, maker, warning: str, tr
     # Conditional on the text we spoke: an edit made meanwhile wins.
     if not Scene.objects.filter(pk=scene.pk, narration=scene.narration, narration_audio__isnull=True).update(**changes):
         asset_delete_if_unused(asset=asset)
-    audio.path.unlink(missing_ok=True)
+    # The file stays until the job's temp dir goes: scenes with the same words share it.
