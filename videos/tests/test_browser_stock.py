@@ -84,8 +84,8 @@ def test_a_storyboard_with_stock_footage_shows_each_scenes_credit(
     expect(page.locator("li.scene .scene__media video")).to_have_count(2)
     expect(page.locator("li.scene .scene__media img")).to_have_count(1)
     credits = page.get_by_test_id("scene-credit")
-    expect(credits).to_have_count(3)
-    expect(scenes.nth(0).get_by_test_id("scene-credit")).to_contain_text("Pexels · Ivo Petrov · Pexels License")
+    expect(credits).to_have_count(5)  # three stock items and the two clips' illustrated stills (CC BY)
+    expect(scenes.nth(0).get_by_test_id("scene-credit").first).to_contain_text("Pexels · Ivo Petrov · Pexels License")
     expect(scenes.nth(2).get_by_test_id("scene-credit")).to_contain_text("Dora Novak")
     source = scenes.nth(0).get_by_role("link", name="source")
     expect(source).to_have_attribute("href", "https://www.pexels.com/video/lighthouse-coast-aerial-11/")
@@ -103,7 +103,7 @@ def test_a_storyboard_with_stock_footage_shows_each_scenes_credit(
 
     # The video page lists the credits and offers credits.txt among the downloads.
     page.goto(f"/videos/{video.code}/")
-    expect(page.get_by_test_id("video-credit")).to_have_count(3)
+    expect(page.get_by_test_id("video-credit")).to_have_count(5)
     with page.expect_download() as download_info:
         page.get_by_test_id("credits-download").click()
     download = download_info.value
