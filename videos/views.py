@@ -9,6 +9,7 @@ JavaScript the same URLs work as plain forms followed by a redirect.
 
 from __future__ import annotations
 
+import math
 import uuid
 import zlib
 
@@ -32,6 +33,7 @@ from assets.selectors import assets_uploaded_by, stock_library
 from assets.upload_handlers import megabytes, upload_limit_bytes
 from core.delivery import serve_stored_file
 from core.errors import Conflict
+from core.ratelimit import FormThrottle, wait_in_words
 from jobs.models import Job
 from jobs.services import JobStateError, job_cancel, job_retry
 from quotas.services import quota_usage
@@ -197,6 +199,15 @@ def video_new(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _new_video_page(request, VideoForm(owner=request.user))
     form = VideoForm(request.POST, request.FILES, owner=request.user)
+    # The API's creation counter (VideoCreateThrottle): only videos made count.
+    throttle = FormThrottle.for_user("video_create", request.user)
+    wait = throttle.wait_seconds()
+    if wait is not None:
+        form.is_valid()
+        form.add_error(None, f"You have started many videos in the last minute. Please wait {wait_in_words(wait)}.")
+        response = _new_video_page(request, form, status=429)
+        response["Retry-After"] = str(math.ceil(wait))
+        return response
     if form.is_valid():
         new_project = form.cleaned_data["new_project"].strip()
         try:
@@ -215,6 +226,7 @@ def video_new(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc))
             return _new_video_page(request, form, status=409)
         else:
+            throttle.hit()
             # "until-job-done": the page drops this message once the storyboard job ends.
             messages.success(
                 request,
