@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django.urls import path
 
-from videos import batch_views, scene_media_views, views
+from videos import batch_views, scene_media_views, script_views, views
 
 urlpatterns = [
     path("", views.library, name="videos-library"),
     path("videos/new/", views.video_new, name="videos-new"),
+    path("videos/new/write/", script_views.script_write, name="videos-script-write"),
     path("batches/new/", batch_views.batch_new, name="videos-batch-new"),
     path("batches/example.<str:fmt>", batch_views.batch_example, name="videos-batch-example"),
     path("batches/<uuid:code>/", batch_views.batch_detail, name="videos-batch"),
