@@ -29,7 +29,7 @@ from core.ratelimit import FormThrottle, wait_in_words
 from quotas.services import quota_usage
 from videos import services
 from videos.job_display import stage_label
-from videos.models import Batch
+from videos.models import Batch, Video
 from videos.selectors import batch_progress, batches_with_progress
 from videos.services.batches import JSONL_SUFFIXES, ROW_FIELDS, RowError
 
@@ -38,20 +38,32 @@ BATCH_SUFFIXES = (".csv", *sorted(JSONL_SUFFIXES))
 COLUMN_HELP = {
     "title": "The video's title (default: the batch name and the row number).",
     "script": "Required. The narration; blank lines separate scenes.",
-    "aspect": "16:9, 9:16 or 1:1.",
-    "quality": "720p, 1080p, …",
-    "fps": "Frames per second (a whole number).",
     "voice": "A voice name, as on the new-video page.",
     "speech_rate": "Words per minute (a whole number).",
-    "music": "A music bed name, or none.",
     "music_asset": "The code of one of your sound files.",
     "captions": "true or false.",
-    "caption_style": "A caption style name.",
-    "transition": "A transition between scenes.",
-    "visuals": "Where the pictures come from.",
     "project": "The code of one of your projects.",
     "callback_url": "A webhook URL told when the video changes.",
 }
+# Columns whose values are the video's choices: listed from the model, never retyped.
+CHOICE_COLUMNS = {
+    "aspect": Video.Aspect,
+    "quality": Video.Quality,
+    "fps": Video.Fps,
+    "music": Video.Music,
+    "caption_style": Video.CaptionStyle,
+    "transition": Video.Transition,
+    "visuals": Video.Visuals,
+}
+
+
+def _column_help(name: str) -> str:
+    if choices := CHOICE_COLUMNS.get(name):
+        values = [str(value) for value in choices.values if value != Video.Music.UPLOAD]
+        return "One of " + ", ".join(values) + "."
+    return COLUMN_HELP.get(name, "")
+
+
 EXAMPLE_ROWS = [
     {
         "title": "The lighthouse keeper",
@@ -112,9 +124,10 @@ def _upload_page(request: HttpRequest, form: BatchUploadForm, *, report: list[Ro
         "form": form,
         "nav": "batch",
         "report": report or [],
+        "bad_rows": len({e.row for e in report or [] if e.row}),
         "file_problems": [e for e in report or [] if not e.row],
         "row_problems": [e for e in report or [] if e.row],
-        "columns": [(name, COLUMN_HELP.get(name, "")) for name in ROW_FIELDS],
+        "columns": [(name, _column_help(name)) for name in ROW_FIELDS],
         "max_rows": settings.CONTENTIZER_BATCH_MAX_ROWS,
         "max_bytes": settings.CONTENTIZER_BATCH_MAX_BYTES,
         "quota": quota_usage(user=request.user),
@@ -173,7 +186,8 @@ def _progress_context(batch: Batch) -> dict:
                 "error": job.error_message if job and job.status == job.Status.FAILED else "",
             }
         )
-    return {"batch": batch, "progress": progress, "items": items}
+    counts = [(Video.Status(status).label, count) for status, count in progress.counts.items() if count]
+    return {"batch": batch, "progress": progress, "items": items, "counts": counts}
 
 
 @login_required

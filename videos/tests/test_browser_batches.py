@@ -88,7 +88,7 @@ def test_a_file_with_two_bad_rows_gets_one_report_of_both_and_nothing_is_made(da
 
     report = page.get_by_test_id("batch-report")
     expect(report).to_be_visible()
-    expect(report.get_by_role("heading")).to_contain_text("Nothing was made: 3 problems")
+    expect(report.get_by_role("heading")).to_contain_text("Nothing was made: 3 problems to fix in 2 rows")
     expect(report.locator("tr[data-row]")).to_have_count(3)
     expect(report.locator('tr[data-row="2"]')).to_contain_text("aspect")
     expect(report.locator('tr[data-row="3"]').filter(has_text="script")).to_contain_text("Every row needs a script.")
