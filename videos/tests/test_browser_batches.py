@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from conftest import wait_for
 from videos.models import Batch, Video
 from videos.tests.test_browser import _orm_beside_playwright, browser  # noqa: F401 - fixtures
-from videos.tests.test_browser_pages import PASSWORD, _log_in, _shot, shots  # noqa: F401 - fixtures
+from videos.tests.test_browser_pages import PASSWORD, PHONE, _log_in, _shot, shots  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.slow
 
@@ -98,6 +98,27 @@ def test_a_file_with_two_bad_rows_gets_one_report_of_both_and_nothing_is_made(da
     _shot(page, shots, "batch-01-report")
     assert page.errors == []
     context.close()
+
+    # On a phone the account menu reaches the batch page, and the report fits the width.
+    phone, page = _log_in(
+        browser,
+        daphne_server,
+        "maya",
+        viewport=PHONE["viewport"],
+        **{k: v for k, v in PHONE.items() if k != "viewport"},
+    )
+    page.goto("/")
+    page.locator(".menu summary").click()
+    page.get_by_role("link", name="Batches: many videos from a file").click()
+    expect(page.get_by_role("heading", name="Many videos from one file")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    _shot(page, shots, "batch-05-nav-phone", full_page=False)
+    _choose(page, "launch.csv", BAD)
+    page.get_by_role("button", name="Check and make the videos").click()
+    expect(page.get_by_test_id("batch-report")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    _shot(page, shots, "batch-04-report-phone")
+    phone.close()
 
 
 @pytest.fixture
