@@ -11,10 +11,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from assets.forms import StockAssetForm
-from assets.models import MediaAsset, ReplicatePrediction, ReplicateWebhookEvent, StockItem
+from assets.models import Generation, MediaAsset, ReplicatePrediction, ReplicateWebhookEvent, StockItem
 from assets.services import (
     asset_delete_if_unused,
     asset_usage,
@@ -318,3 +318,40 @@ class ReplicateWebhookEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+@admin.register(Generation)
+class GenerationAdmin(admin.ModelAdmin):
+    """Stand-alone pictures and narrations (`POST /api/v1/pictures`, `/narrations`): what
+    was asked, the job that makes it, what it made. Read-only: written by their services
+    and jobs."""
+
+    list_display = ["__str__", "kind", "owner", "provider", "job_link", "made", "created_at"]
+    list_filter = ["kind", "provider", "job__status", "created_at"]
+    search_fields = ["code", "owner__username", "prompt", "text", "job__code"]
+    list_select_related = ["owner", "job", "picture", "audio_wav", "audio_m4a"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in Generation._meta.fields] + ["job_link", "made"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description="Job", ordering="job__status")
+    def job_link(self, generation: Generation) -> str:
+        url = reverse("admin:jobs_job_change", args=[generation.job_id])
+        return format_html('<a href="{}">{}</a>', url, generation.job.get_status_display())
+
+    @admin.display(description="Made")
+    def made(self, generation: Generation) -> str:
+        assets = [(label, a) for label, a in (("picture", generation.picture), ("WAV", generation.audio_wav),
+                                                ("M4A", generation.audio_m4a)) if a is not None]  # fmt: skip
+        if not assets:
+            return "–"
+        return format_html_join(
+            " · ",
+            '<a href="{}">{}</a>',
+            ((reverse("admin:assets_mediaasset_change", args=[a.pk]), label) for label, a in assets),
+        )

@@ -10,6 +10,7 @@ page; nothing is stored either way.
 from __future__ import annotations
 
 import logging
+import math
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,6 +30,7 @@ from assets.selectors import assets_uploaded_by, assets_visible_to, stock_librar
 from assets.upload_handlers import upload_refusal
 from core.delivery import serve_stored_file
 from core.errors import Conflict
+from core.ratelimit import FormThrottle, wait_in_words
 from quotas.services import quota_usage
 
 logger = logging.getLogger(__name__)
@@ -121,6 +123,17 @@ def asset_list(request: HttpRequest) -> HttpResponse:
 def asset_upload(request: HttpRequest) -> HttpResponse:
     refusal = upload_refusal(request)
     form = AssetUploadForm(request.POST, request.FILES)
+    # The API's upload counter (UploadThrottle): pages and programs share one rate.
+    throttle = FormThrottle.for_user("upload", request.user)
+    wait = throttle.wait_seconds()
+    if wait is not None:
+        form.is_valid()
+        form.errors.clear()
+        form.add_error(None, f"You have uploaded many files in the last minute. Please wait {wait_in_words(wait)}.")
+        response = render(request, "assets/list.html", _library_context(request, form=form), status=429)
+        response["Retry-After"] = str(math.ceil(wait))
+        return response
+    throttle.hit()
     if refusal:
         form.is_valid()
         form.errors.clear()

@@ -33,6 +33,14 @@ class FormThrottle(SimpleRateThrottle):
         digest = hashlib.sha256(ident.encode("utf-8")).hexdigest()[:32]
         self.key = self.cache_format % {"scope": scope, "ident": digest}
 
+    @classmethod
+    def for_user(cls, scope: str, user) -> FormThrottle:
+        """The counter DRF's UserRateThrottle keeps for this user and scope (the same cache
+        key), so a page and the API share one count of, say, creations per minute."""
+        throttle = cls(scope, "")
+        throttle.key = throttle.cache_format % {"scope": scope, "ident": user.pk}
+        return throttle
+
     def get_cache_key(self, request, view) -> str:  # noqa: ANN001 - DRF's signature
         return self.key
 

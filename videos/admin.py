@@ -26,7 +26,8 @@ from core.errors import Conflict
 from jobs.models import Job
 from jobs.services import JobStateError, job_cancel, job_retry
 from videos import services
-from videos.models import Export, Project, Scene, StoryboardAwaitingApproval, Video
+from videos.models import Batch, Export, Project, Scene, StoryboardAwaitingApproval, Video
+from videos.selectors import batch_progress, batches_with_progress
 from videos.templatetags.video_tags import duration_text
 
 # What a service may answer instead of doing the work: shown as a warning, per video.
@@ -552,3 +553,64 @@ class ProjectAdmin(admin.ModelAdmin):
     @admin.display(description="Videos", ordering="_video_count")
     def video_count(self, project: Project) -> int:
         return project._video_count
+
+
+@admin.register(Batch)
+class BatchAdmin(admin.ModelAdmin):
+    """Videos made together from one file. Read-only but for the name: the rows became
+    ordinary videos through the batch service (pages, API, CLI); deleting a batch only
+    ungroups its videos."""
+
+    list_display = ["name", "owner", "video_count", "progress", "created_at"]
+    list_filter = ["created_at"]
+    search_fields = ["name", "code", "owner__username"]
+    list_select_related = ["owner"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["code", "owner", "created_at", "progress", "video_links"]
+    fields = ["name", "code", "owner", "created_at", "progress", "video_links"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return batches_with_progress().select_related("owner").annotate(_video_count=Count("videos"))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description="Videos", ordering="_video_count")
+    def video_count(self, batch: Batch) -> int:
+        return batch._video_count
+
+    @admin.display(description="Progress")
+    def progress(self, batch: Batch) -> str:
+        progress = batch_progress(batch)
+        counts = ", ".join(f"{count} {status}" for status, count in progress.counts.items() if count)
+        state = "finished" if progress.finished else f"{progress.percent}%"
+        return f"{state} ({counts})" if counts else state
+
+    @admin.display(description="Videos (row, status, job)")
+    def video_links(self, batch: Batch) -> str:
+        items = batch_progress(batch).videos
+        if not items:
+            return "–"
+        return format_html(
+            "<ol>{}</ol>",
+            format_html_join(
+                "",
+                '<li><a href="{}">{}</a> · {}{}</li>',
+                (
+                    (
+                        reverse("admin:videos_video_change", args=[item.video.pk]),
+                        item.video.title,
+                        item.video.get_status_display(),
+                        format_html(
+                            ' · <a href="{}">{} job, {}</a>',
+                            reverse("admin:jobs_job_change", args=[item.job.pk]),
+                            item.job.get_kind_display(),
+                            item.job.get_status_display().lower(),
+                        )
+                        if item.job
+                        else "",
+                    )
+                    for item in items
+                ),
+            ),
+        )

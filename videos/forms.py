@@ -11,6 +11,7 @@ from django.db.models import Q
 from assets.forms import CLIP_ACCEPT, SOUND_ACCEPT
 from assets.generators import replicate_available
 from assets.models import MediaAsset
+from assets.script_writing import SECONDS_MAX, SECONDS_MIN, TONES, TOPIC_MAX_CHARS
 from assets.stock_online.configured import stock_providers_available
 from core.forms import ServiceErrorsMixin
 from mediakit.speech import DEFAULT_VOICE, RATE_DEFAULT, RATE_MAX, RATE_MIN, voice_choices
@@ -246,3 +247,27 @@ class SceneMediaForm(forms.Form):
     """One of the creator's pictures or clips, or a stock item, for a scene."""
 
     asset = forms.UUIDField()
+
+
+# Lengths offered by "Write it for me" (the service takes SECONDS_MIN..SECONDS_MAX).
+LENGTHS = [(15, "15 seconds"), (30, "30 seconds"), (60, "1 minute"), (90, "1½ minutes"), (120, "2 minutes"),
+           (180, "3 minutes"), (300, "5 minutes")]  # fmt: skip
+
+
+class ScriptTopicForm(forms.Form):
+    """The writer's fields; prefixed ("writer-topic") so they sit inside the new-video form."""
+
+    prefix = "writer"
+    topic = forms.CharField(
+        label="Topic",
+        max_length=TOPIC_MAX_CHARS,
+        required=False,  # the service says what is missing, in its words
+        widget=forms.TextInput(attrs={"placeholder": "e.g. how lighthouses guided ships before GPS"}),
+    )
+    seconds = forms.TypedChoiceField(
+        label="Length",
+        coerce=int,
+        choices=[(s, label) for s, label in LENGTHS if SECONDS_MIN <= s <= SECONDS_MAX],
+        initial=60,
+    )
+    tone = forms.ChoiceField(label="Tone", choices=[(key, key.capitalize()) for key in TONES], initial="informative")

@@ -2,11 +2,16 @@ from __future__ import annotations
 
 from django.urls import path
 
-from videos import scene_media_views, views
+from videos import batch_views, scene_media_views, script_views, views
 
 urlpatterns = [
     path("", views.library, name="videos-library"),
     path("videos/new/", views.video_new, name="videos-new"),
+    path("videos/new/write/", script_views.script_write, name="videos-script-write"),
+    path("batches/new/", batch_views.batch_new, name="videos-batch-new"),
+    path("batches/example.<str:fmt>", batch_views.batch_example, name="videos-batch-example"),
+    path("batches/<uuid:code>/", batch_views.batch_detail, name="videos-batch"),
+    path("batches/<uuid:code>/fragment/", batch_views.batch_fragment, name="videos-batch-fragment"),
     path("videos/<uuid:code>/", views.video_detail, name="videos-detail"),
     path("videos/<uuid:code>/storyboard/", views.storyboard, name="videos-storyboard"),
     path("videos/<uuid:code>/scenes/add/", views.scene_add, name="videos-scene-add"),

@@ -9,6 +9,7 @@ JavaScript the same URLs work as plain forms followed by a redirect.
 
 from __future__ import annotations
 
+import math
 import uuid
 import zlib
 
@@ -28,16 +29,18 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import HttpResponseClientRedirect
 
 from assets.models import MediaAsset
+from assets.script_writing import script_writing_available
 from assets.selectors import assets_uploaded_by, stock_library
 from assets.upload_handlers import megabytes, upload_limit_bytes
 from core.delivery import serve_stored_file
 from core.errors import Conflict
+from core.ratelimit import FormThrottle, wait_in_words
 from jobs.models import Job
 from jobs.services import JobStateError, job_cancel, job_retry
 from quotas.services import quota_usage
 from videos import services
 from videos.credits import credits_text, scene_credits, video_credits
-from videos.forms import ExportForm, SceneAddForm, SceneForm, ScenePictureForm, VideoForm
+from videos.forms import ExportForm, SceneAddForm, SceneForm, ScenePictureForm, ScriptTopicForm, VideoForm
 from videos.job_display import job_fragment_context
 from videos.models import Export, Project, Scene, Video
 from videos.selectors import approval_submits_for_review, storyboard_state, video_duration_ms
@@ -179,14 +182,23 @@ def _creation_blockers(quota) -> list[str]:
     return reasons
 
 
-def _new_video_page(request: HttpRequest, form: VideoForm, *, status: int = 200) -> HttpResponse:
+def writer_context(form: ScriptTopicForm | None = None, **extra) -> dict:
+    """What templates/videos/_script_writer.html needs ("Write it for me", videos/script_views.py)."""
+    return {"writer_available": script_writing_available(), "writer_form": form or ScriptTopicForm(), **extra}
+
+
+def new_video_page(
+    request: HttpRequest, form: VideoForm, *, status: int = 200, extra: dict | None = None
+) -> HttpResponse:
     quota = quota_usage(user=request.user)
     context = {
+        **writer_context(),
         "form": form,
         "nav": "new",
         "quota": quota,
         "blockers": _creation_blockers(quota),
         "script_max_chars": settings.CONTENTIZER_SCRIPT_MAX_CHARS,
+        **(extra or {}),
     }
     return render(request, "videos/new.html", context, status=status)
 
@@ -195,8 +207,17 @@ def _new_video_page(request: HttpRequest, form: VideoForm, *, status: int = 200)
 @require_http_methods(["GET", "POST"])
 def video_new(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
-        return _new_video_page(request, VideoForm(owner=request.user))
+        return new_video_page(request, VideoForm(owner=request.user))
     form = VideoForm(request.POST, request.FILES, owner=request.user)
+    # The API's creation counter (VideoCreateThrottle): only videos made count.
+    throttle = FormThrottle.for_user("video_create", request.user)
+    wait = throttle.wait_seconds()
+    if wait is not None:
+        form.is_valid()
+        form.add_error(None, f"You have started many videos in the last minute. Please wait {wait_in_words(wait)}.")
+        response = new_video_page(request, form, status=429)
+        response["Retry-After"] = str(math.ceil(wait))
+        return response
     if form.is_valid():
         new_project = form.cleaned_data["new_project"].strip()
         try:
@@ -213,8 +234,9 @@ def video_new(request: HttpRequest) -> HttpResponse:
         except Conflict as exc:
             # A used-up quota: the form stays as it was, with the reason on top.
             form.add_error(None, str(exc))
-            return _new_video_page(request, form, status=409)
+            return new_video_page(request, form, status=409)
         else:
+            throttle.hit()
             # "until-job-done": the page drops this message once the storyboard job ends.
             messages.success(
                 request,
@@ -222,7 +244,7 @@ def video_new(request: HttpRequest) -> HttpResponse:
                 extra_tags="until-job-done",
             )
             return redirect("videos-storyboard", code=video.code)
-    return _new_video_page(request, form, status=400)
+    return new_video_page(request, form, status=400)
 
 
 # --- storyboard --------------------------------------------------------------------------------

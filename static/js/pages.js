@@ -1,7 +1,7 @@
 /* Contentizer page behaviour beyond live progress (app.js): the script's character
  * counter, messages that follow a job, the storyboard toolbar (editor disclosure, "More"
- * menu), reordering scenes by drag and drop or Alt+Arrow keys, and keeping the keyboard
- * focus on the scene that moved across HTMX swaps. No dependencies beyond htmx.
+ * menu), reordering scenes by drag and drop or Alt+Arrow keys, keeping the keyboard
+ * focus on the scene that moved across HTMX swaps, and "Write it for me"'s draft. No dependencies beyond htmx.
  */
 (function () {
   "use strict";
@@ -234,7 +234,27 @@
     }
   });
 
+  // --- "Write it for me": the draft that came back goes into the script field -----------
+  // (the rest of the form is untouched; the counter hears an input event like typing).
+  function takeWrittenScript(root) {
+    var written = root.querySelector && root.querySelector("[data-written-script]");
+    var field = document.getElementById("id_script");
+    if (!written || !field || written.dataset.taken) return;
+    written.dataset.taken = "1";
+    field.value = written.value;
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+    field.focus();
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var writer = event.key === "Enter" && event.target.closest && event.target.closest("#script-writer");
+    if (!writer || (event.target.tagName !== "INPUT" && event.target.tagName !== "SELECT")) return;
+    event.preventDefault();
+    writer.querySelector("[data-testid=write-it]").click();
+  });
+
   htmx.onLoad(function (root) {
     (root.querySelectorAll ? root : document).querySelectorAll("[data-counter-for]").forEach(initCounter);
+    takeWrittenScript(root);
   });
 })();
