@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import argparse
 import re
-import resource
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -24,11 +22,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from PIL import Image  # noqa: E402
 
 from mediakit.caption_images import render_phrase_pngs  # noqa: E402
+from mediakit.narration_cost import measure_narration_cost  # noqa: E402
 from mediakit.phrases import caption_phrases, display_width, wrap_caption  # noqa: E402
 from mediakit.render import render_master  # noqa: E402
 from mediakit.runner import run_ffmpeg  # noqa: E402
 from mediakit.spec import SceneSpec, StoryboardSpec, scene_duration_for  # noqa: E402
-from mediakit.speech import DEFAULT_VOICE, RATE_DEFAULT, synthesize_narration  # noqa: E402
+from mediakit.speech import DEFAULT_VOICE, RATE_DEFAULT  # noqa: E402
 from mediakit.timeline import plan  # noqa: E402
 
 SCRIPTS = {
@@ -54,11 +53,6 @@ SCRIPTS = {
 }
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def _silences(path: Path) -> list[tuple[float, float]]:
     report = run_ffmpeg(
         ["ffmpeg", "-i", str(path), "-af", "silencedetect=n=-40dB:d=0.2", "-f", "null", "-"],
@@ -81,10 +75,8 @@ def main() -> None:
     offsets: list[float] = []
     for name, text in SCRIPTS.items():
         phrases = caption_phrases(text)
-        cpu, wall = _children_cpu(), time.perf_counter()
-        narration = synthesize_narration(phrases=phrases, voice=args.voice, rate_wpm=args.rate, out_dir=work)
-        wall, cpu = time.perf_counter() - wall, _children_cpu() - cpu
-        seconds = narration.duration_ms / 1000
+        cost = measure_narration_cost([text], voice=args.voice, rate_wpm=args.rate, out_dir=work)
+        narration, wall, cpu, seconds = cost.narrations[0], cost.wall_s, cost.cpu_s, cost.speech_s
         total_wall, total_cpu, total_speech = total_wall + wall, total_cpu + cpu, total_speech + seconds
         print(
             f"{name:10s} {len(phrases):2d} phrases  {seconds:5.1f} s of speech  synthesis {wall:5.2f} s wall "

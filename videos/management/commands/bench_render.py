@@ -13,7 +13,11 @@ median of those paired ratios, so both halves of a ratio always come from the
 same moment of a shared machine. The 1-minute load average is printed with
 every pair: figures taken under load are noisy, the ratios less so.
 
-Uses only the composition package, Pillow and espeak-ng (no models, no storage).
+Then the narration cost: seconds of synthesis (wall and CPU, the model's load included)
+per second of speech with the default (neural) voice, from mediakit.narration_cost.
+
+Uses only the composition package, Pillow, espeak-ng and the piper voice that ships as a
+package (no downloads, no storage).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from mediakit import builder
 from mediakit.caption_images import render_caption_png
+from mediakit.narration_cost import measure_narration_cost
 from mediakit.probe import probe
 from mediakit.render import render_master
 from mediakit.runner import run_ffmpeg
@@ -236,6 +241,11 @@ class Command(BaseCommand):
         parser.add_argument("--workdir", type=Path, default=None, help="Scratch directory (default: a temp dir)")
         parser.add_argument("--keep", action="store_true", help="Keep the scratch directory")
         parser.add_argument(
+            "--no-narration",
+            action="store_true",
+            help="Do not measure the narration cost (the default voice's synthesis per second of speech)",
+        )
+        parser.add_argument(
             "--repeat",
             type=int,
             default=3,
@@ -255,6 +265,9 @@ class Command(BaseCommand):
         root.mkdir(parents=True, exist_ok=True)
         try:
             self._bench(root, lengths, width, height, max(1, int(opts["repeat"])))
+            if not opts["no_narration"]:
+                self.stdout.write("")
+                self.stdout.write(measure_narration_cost(out_dir=root / "narration-cost").line())
         finally:
             if not opts["keep"]:
                 shutil.rmtree(root, ignore_errors=True)
