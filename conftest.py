@@ -26,6 +26,30 @@ def _is_integration(request) -> bool:
     return request.node.get_closest_marker("integration") is not None
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_database_sessions(request):
+    """PostgreSQL refuses to drop the test database while a session is open on it, and the
+    browser tests' ORM reads (beside Playwright's event loop) leave one that Django's
+    teardown cannot see: end every other session on it just before the drop."""
+    from django.conf import settings as dj_settings
+
+    if dj_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    yield
+    from django.db import connection
+
+    with blocker.unblock():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        connection.close()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_files(request, settings, tmp_path: Path):
     """Every test gets its own media storage and job temp root: a folder, or, for the

@@ -18,7 +18,17 @@ _moto_port="$("$VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind(
 _moto_log="$(mktemp -t contentizer-moto.XXXXXX.log)"
 "$VENV/bin/moto_server" -H 127.0.0.1 -p "$_moto_port" >"$_moto_log" 2>&1 &
 _moto_pid=$!
-trap 'kill "$_moto_pid" 2>/dev/null; wait "$_moto_pid" 2>/dev/null; rm -f "$_moto_log"' EXIT
+_scaled_cleanup() {
+    kill "$_moto_pid" 2>/dev/null
+    wait "$_moto_pid" 2>/dev/null
+    rm -f "$_moto_log"
+    # pytest-django drops the test database; after a crash or a straggling connection, this does.
+    if command -v psql >/dev/null 2>&1; then
+        psql "$_pg/postgres" -qAtc "DROP DATABASE IF EXISTS \"test_contentizer_scaled_$$\" WITH (FORCE)" \
+            >/dev/null 2>&1 || true
+    fi
+}
+trap _scaled_cleanup EXIT
 for _ in $(seq 100); do
     "$VENV/bin/python" -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$_moto_port/moto-api/', timeout=1)" \
         >/dev/null 2>&1 && break
