@@ -4,6 +4,8 @@
 #   CONTENTIZER_TEST_PG_URL    server to create the test database on (default: postgres@127.0.0.1:5432)
 #   CONTENTIZER_TEST_REDIS_DB  Redis database number the tests own and flush (default 9, never 0)
 VENV="${VENV:-.venv}"
+# contentizer_site/tests/test_test_modes.py checks that this run really is scaled out.
+export CONTENTIZER_TEST_MODE=scaled
 _pg="${CONTENTIZER_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432}"
 # pytest-django creates (and drops) test_<name>; one name per run, so runs never collide.
 export DATABASE_URL="$_pg/contentizer_scaled_$$"
