@@ -11,13 +11,70 @@ from django.contrib.auth import get_user_model
 SHORT_SCRIPT = "The lighthouse keeper climbs the stairs at dusk. Far below, the waves break on the rocks."
 
 
+# Tests that use these fixtures run real processes (a qcluster, daphne): they are the
+# integration tests, run again scaled out by scripts/test.sh (`-m integration`).
+INTEGRATION_FIXTURES = frozenset({"qcluster", "daphne_server"})
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if INTEGRATION_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
+
+
+def _is_integration(request) -> bool:
+    return request.node.get_closest_marker("integration") is not None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_database_sessions(request):
+    """PostgreSQL refuses to drop the test database while a session is open on it, and the
+    browser tests' ORM reads (beside Playwright's event loop) leave one that Django's
+    teardown cannot see: end every other session on it just before the drop."""
+    from django.conf import settings as dj_settings
+
+    if dj_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    yield
+    from django.db import connection
+
+    with blocker.unblock():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        connection.close()
+
+
 @pytest.fixture(autouse=True)
-def _isolated_files(settings, tmp_path: Path):
-    """Every test gets its own media storage and job temp root."""
+def _isolated_files(request, settings, tmp_path: Path):
+    """Every test gets its own media storage and job temp root: a folder, or, for the
+    integration tests when the settings say S3 (the scaled-out run), its own bucket."""
     media = tmp_path / "media"
     jobtmp = tmp_path / "jobtmp"
     media.mkdir()
     jobtmp.mkdir()
+    settings.MEDIA_ROOT = str(media)
+    settings.CONTENTIZER_TMP_DIR = str(jobtmp)
+    if settings.STORAGE_BACKEND == "s3" and _is_integration(request):
+        bucket = _s3_bucket(settings.STORAGES["default"]["OPTIONS"])
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {
+                **settings.STORAGES["default"],
+                "OPTIONS": {**settings.STORAGES["default"]["OPTIONS"], "bucket_name": bucket.name},
+            },
+        }
+        try:
+            yield media
+        finally:
+            bucket.objects.all().delete()
+            bucket.delete()
+        return
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
@@ -25,9 +82,46 @@ def _isolated_files(settings, tmp_path: Path):
             "OPTIONS": {"location": str(media), "base_url": "/media/"},
         },
     }
-    settings.MEDIA_ROOT = str(media)
-    settings.CONTENTIZER_TMP_DIR = str(jobtmp)
-    return media
+    yield media
+
+
+def _s3_bucket(options: dict):
+    """A new, empty bucket on the configured S3 endpoint (moto in the scaled-out run)."""
+    import uuid
+
+    import boto3
+
+    s3 = boto3.resource(
+        "s3",
+        endpoint_url=options.get("endpoint_url"),
+        region_name=options.get("region_name") or "us-east-1",
+        aws_access_key_id=options.get("access_key"),
+        aws_secret_access_key=options.get("secret_key"),
+    )
+    bucket = s3.Bucket(f"contentizer-test-{uuid.uuid4().hex[:12]}")
+    bucket.create()
+    return bucket
+
+
+@pytest.fixture(autouse=True)
+def _isolated_redis(request, settings):
+    """Scaled out, the integration tests share one Redis database (the broker's queue, the
+    channel layer, the cache): each starts and ends with it empty. The scaled-out run owns
+    that database (scripts/scaled_env.sh: never 0)."""
+    if not (settings.REDIS_URL and _is_integration(request)):
+        yield
+        return
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    if client.connection_pool.connection_kwargs.get("db", 0) == 0:
+        pytest.fail("REDIS_URL for the tests must name a Redis database other than 0: the tests flush it")
+    client.flushdb()
+    try:
+        yield
+    finally:
+        client.flushdb()
+        client.close()
 
 
 @pytest.fixture(autouse=True)
@@ -170,19 +264,58 @@ def wait_for(predicate, *, timeout: float, interval: float = 0.2, message: str =
 
 
 def _subprocess_env(settings) -> dict:
+    """The environment of a subprocess (qcluster, daphne) that must work on this test's
+    database, storage and temp root: the test database (a file, or test_<name> on
+    PostgreSQL), this test's folder or bucket; REDIS_URL passes through unchanged."""
     import os
 
     from django.db import connection
 
-    return {
+    db = connection.settings_dict
+    env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "contentizer_site.settings",
-        "SQLITE_PATH": str(connection.settings_dict["NAME"]),
-        "MEDIA_ROOT": settings.STORAGES["default"]["OPTIONS"]["location"],
         "CONTENTIZER_TMP_DIR": str(settings.CONTENTIZER_TMP_DIR),
         "Q_SYNC": "0",
         "CONTENTIZER_WEBHOOK_ALLOW_PRIVATE": "1" if settings.CONTENTIZER_WEBHOOK_ALLOW_PRIVATE else "0",
     }
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        env.pop("DATABASE_URL", None)
+        env["SQLITE_PATH"] = str(db["NAME"])
+    else:
+        env["DATABASE_URL"] = _database_url(db)
+    storage = settings.STORAGES["default"]
+    if storage["BACKEND"] == "storages.backends.s3.S3Storage":
+        options = storage["OPTIONS"]
+        env.update(
+            {
+                "STORAGE_BACKEND": "s3",
+                "AWS_STORAGE_BUCKET_NAME": options["bucket_name"],
+                "AWS_S3_ENDPOINT_URL": options.get("endpoint_url") or "",
+                "AWS_S3_REGION_NAME": options.get("region_name") or "",
+                "AWS_ACCESS_KEY_ID": options.get("access_key") or "",
+                "AWS_SECRET_ACCESS_KEY": options.get("secret_key") or "",
+            }
+        )
+    else:
+        env["STORAGE_BACKEND"] = "local"
+        env["MEDIA_ROOT"] = storage["OPTIONS"]["location"]
+    return env
+
+
+def _database_url(db: dict) -> str:
+    """A DATABASE_URL for this connection's settings (its NAME is the test database's)."""
+    from urllib.parse import quote
+
+    scheme = {"django.db.backends.postgresql": "postgres"}.get(db["ENGINE"])
+    if scheme is None:
+        raise NotImplementedError(f"no URL for the {db['ENGINE']} backend in the subprocess fixtures")
+    auth = quote(db.get("USER") or "", safe="")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    host = db.get("HOST") or "localhost"
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"{scheme}://{auth + '@' if auth else ''}{host}{port}/{quote(db['NAME'], safe='')}"
 
 
 @pytest.fixture

@@ -3,6 +3,9 @@ them are in the root conftest.py). Test-only: nothing in the application imports
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from django.core.cache import cache
 from django.core.management import call_command
 from rest_framework.test import APIClient
@@ -15,6 +18,16 @@ def create_cache_table() -> None:
     `bootstrap` makes its table in real installs, the test database starts without it."""
     call_command("createcachetable", verbosity=0)
     cache.clear()
+
+
+def local_copy(name: str, folder) -> Path:
+    """A local copy of a stored file (any storage: a folder or S3), to probe or read."""
+    from django.core.files.storage import default_storage
+
+    target = Path(folder) / Path(name).name
+    with default_storage.open(name, "rb") as src, open(target, "wb") as dst:
+        shutil.copyfileobj(src, dst, 1024 * 1024)
+    return target
 
 
 def token_client(user) -> APIClient:

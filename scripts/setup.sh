@@ -12,6 +12,10 @@ VENV="${VENV:-.venv}"
 APT_PACKAGES=(ffmpeg espeak-ng fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji chromium)
 # wrk: the load generator of `manage.py bench_poll` (benchmarks only, not in the image).
 APT_PACKAGES+=(wrk)
+# PostgreSQL and Redis: the scaled-out test run only (scripts/services.sh starts them; not in
+# the image, where compose runs them). A machine that already has them keeps its own.
+command -v pg_ctlcluster >/dev/null 2>&1 || APT_PACKAGES+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || APT_PACKAGES+=(redis-server)
 # npm brings the offline illustration artwork (below); a machine with Node.js already has it.
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(npm)
 

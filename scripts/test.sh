@@ -1,9 +1,33 @@
 #!/usr/bin/env bash
-# Set up (if needed) and run the whole test suite. Extra arguments go to pytest.
+# Set up (if needed) and run the tests in both modes:
+#   1. the whole suite on the embedded default (SQLite, ORM broker, in-memory channel layer,
+#      local files);
+#   2. the integration tests again (-m integration: a real qcluster, daphne, websockets,
+#      renders through the queue) scaled out on PostgreSQL + the Redis broker + channels-redis
+#      + S3 (a local moto server). PostgreSQL and Redis are started if not running.
+# Extra arguments go to pytest in both runs. CONTENTIZER_TEST_MODES="embedded" (or "scaled")
+# runs one mode only. Fails if either run fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 VENV="${VENV:-.venv}"
+export VENV
 # The layers point down only (.importlinter); a broken contract fails the run before the tests.
 "$VENV/bin/lint-imports"
-exec "$VENV/bin/python" -m pytest "$@"
+MODES=" ${CONTENTIZER_TEST_MODES:-embedded scaled} "
+status=0
+if [[ "$MODES" == *" embedded "* ]]; then
+    echo "== Embedded default: the whole suite"
+    (
+        unset DATABASE_URL REDIS_URL STORAGE_BACKEND
+        "$VENV/bin/python" -m pytest "$@"
+    ) || status=$?
+fi
+if [[ "$MODES" == *" scaled "* ]]; then
+    scripts/services.sh
+    echo "== Scaled out (PostgreSQL, Redis broker, channels-redis, S3 on moto): the integration tests"
+    (
+        source scripts/scaled_env.sh && "$VENV/bin/python" -m pytest -m integration "$@"
+    ) || status=$?
+fi
+exit "$status"

@@ -10,6 +10,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from conftest import wait_for
+from core.testing import local_copy
 from jobs.models import Job
 from jobs.services import job_cancel
 from jobs.tasks import run_job
@@ -130,7 +131,7 @@ def test_cancel_during_a_render_kills_ffmpeg_and_leaves_nothing(
 
 
 @pytest.mark.slow
-def test_a_real_qcluster_renders_through_the_queue(qcluster, owner, make_video):
+def test_a_real_qcluster_renders_through_the_queue(qcluster, owner, make_video, tmp_path):
     from videos.services import storyboard_approve
 
     video = make_video(owner, title="Queued", script="A red kite rides the wind. It lands on the fence post.")
@@ -149,7 +150,8 @@ def test_a_real_qcluster_renders_through_the_queue(qcluster, owner, make_video):
         f"{job.error_stage}: {job.error_message}\n" + qcluster.log_path.read_text()[-3000:]
     )
     video.refresh_from_db()
-    info = probe(_local(video.master.name))
+    # Storage may be a folder or S3 (the scaled-out run): probe a copy.
+    info = probe(local_copy(video.master.name, tmp_path))
     assert (info.video.codec, info.video.width, info.video.height) == ("h264", 854, 480)
     assert info.audio is not None and info.audio.codec == "aac"
 
