@@ -26,6 +26,11 @@ class AssetsConfig(AppConfig):
             generation = Generation.objects.filter(job=job).select_related("job", "audio_wav", "audio_m4a").first()
             return {"narration": NarrationSerializer(generation).data if generation else None}
 
+        from assets.samples import SAMPLES_PREFIX
+        from core.storage import storage_keep_prefix
+
+        storage_keep_prefix(SAMPLES_PREFIX)
+
         def retried(job: Job) -> None:
             # A retried job is queued work like a new one: the concurrent-jobs quota applies.
             quota_check(user=job.owner, jobs=1)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from assets.generators.offline import render_music_bed
@@ -361,3 +363,23 @@ def export_run(*, job: Job, reporter: JobReporter) -> Decimal:
     if old and old != name:
         storage_delete_quietly(old)
     return Decimal("0")
+
+
+def exports_expire(*, now=None) -> int:
+    """Retention (CONTENTIZER_EXPORT_RETENTION_DAYS; 0 keeps exports for ever): an export
+    made longer ago than that loses its file and reads `stale`; asking for the same format
+    and quality again encodes it anew. Returns how many expired."""
+    days = settings.CONTENTIZER_EXPORT_RETENTION_DAYS
+    if not days:
+        return 0
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    made_before = Q(job__finished_at__lt=cutoff) | Q(job__isnull=True, created_at__lt=cutoff)
+    expired = 0
+    for export in Export.objects.exclude(file="").filter(made_before).exclude(job__status__in=Job.ACTIVE):
+        name = export.file.name
+        with transaction.atomic():
+            # Conditional on the file we saw: an export made again meanwhile keeps its new file.
+            if Export.objects.filter(pk=export.pk, file=name).update(file=""):
+                transaction.on_commit(lambda name=name: storage_delete_quietly(name))
+                expired += 1
+    return expired
