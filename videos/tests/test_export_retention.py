@@ -35,7 +35,7 @@ def test_old_exports_expire_and_read_stale_young_ones_stay(
     video.master = default_storage.save("videos/t/master.mp4", ContentFile(b"mp4"))
     video.save(update_fields=["master"])
     old = _export(video, owner, days_ago=40, quality="480p")
-    young = _export(video, owner, days_ago=2, quality="360p")
+    young = _export(video, owner, days_ago=2, quality="720p")
     old_name = old.file.name
 
     settings.CONTENTIZER_EXPORT_RETENTION_DAYS = 0
