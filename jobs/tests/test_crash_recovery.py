@@ -140,3 +140,29 @@ def test_a_worker_stopped_past_the_stale_limit_and_resumed_writes_nothing(
     _assert_done_once_and_clean(job, video, media_root, job_tmp_root, settings)
     job.refresh_from_db()
     assert job.crashes == 1 and job.stage == "done"
+
+
+@pytest.mark.slow
+def test_kill_9_during_the_save_leaves_no_stray_object_after_the_sweep(
+    start_cluster, make_approved_video, owner, media_root, job_tmp_root, settings
+):
+    video = make_approved_video(owner, script=SCRIPT)
+    cluster = start_cluster(workers=1)
+    job = render_request(video=video, user=owner)
+    worker, _ = _wait_ffmpeg(cluster, job)
+    # Kill the worker the moment its first output is staged (recorded before it is written).
+    deadline = time.monotonic() + 240
+    while not StagedFile.objects.exists():
+        assert time.monotonic() < deadline, "the render never reached its save"
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=10)
+    staged = list(StagedFile.objects.values_list("name", flat=True))
+    assert staged and Job.objects.get(pk=job.pk).status == Job.Status.RUNNING
+    video.refresh_from_db()
+    assert not video.master  # killed before the commit that points the video at its files
+    wait_for(lambda: Job.objects.get(pk=job.pk).is_stale(), timeout=60, message="the heartbeat to go stale")
+    swept = jobs_sweep()
+    assert swept["staged"] == len(staged) and swept["requeued"] == 1
+    wait_for(lambda: Job.objects.get(pk=job.pk).is_finished, timeout=240, message="the re-queued render")
+    _assert_done_once_and_clean(job, video, media_root, job_tmp_root, settings)
+    assert not set(staged) & {str(p.relative_to(media_root)) for p in _video_files(media_root)}
