@@ -167,3 +167,47 @@ def test_kill_9_during_the_save_leaves_no_stray_object_after_the_sweep(
     assert not [n for n in staged if (media_root / n).exists()]
     wait_for(lambda: Job.objects.get(pk=job.pk).is_finished, timeout=240, message="the re-queued render")
     _assert_done_once_and_clean(job, video, media_root, job_tmp_root, settings)
+
+
+@pytest.mark.slow
+def test_kill_9_of_a_whole_cluster_with_queued_jobs_all_get_done(
+    start_cluster, make_approved_video, owner, media_root, job_tmp_root, settings
+):
+    """The broker is only a doorbell: jobs whose tasks died with the cluster (prefetched, or
+    taken by the ORM broker and locked for Q_RETRY) are sent again by the reaper after the
+    queued grace, and the one that was running is re-queued once stale."""
+    videos = [make_approved_video(owner, title=f"V{i}", script=SCRIPT) for i in range(4)]
+    cluster = start_cluster(workers=1)
+    jobs = [render_request(video=v, user=owner) for v in videos]
+    wait_for(
+        lambda: Job.objects.filter(pk__in=[j.pk for j in jobs], status=Job.Status.RUNNING).exists(),
+        timeout=120,
+        message="one render to start",
+    )
+    everyone = [psutil.Process(cluster.proc.pid), *psutil.Process(cluster.proc.pid).children(recursive=True)]
+    for p in everyone:
+        try:
+            p.send_signal(signal.SIGKILL)
+        except psutil.NoSuchProcess:
+            pass
+    cluster.proc.wait(timeout=10)
+    time.sleep(2)
+    assert not [p for p in _alive(everyone) if p.name() == "ffmpeg"]
+    assert Job.objects.filter(pk__in=[j.pk for j in jobs], status=Job.Status.QUEUED).count() >= 3
+    start_cluster(workers=1)
+    # The reaper's minute schedule, called here until every job is done.
+    deadline = time.monotonic() + 540
+    while Job.objects.filter(pk__in=[j.pk for j in jobs]).exclude(status__in=Job.FINISHED).exists():
+        assert time.monotonic() < deadline, list(Job.objects.values("pk", "status", "stage", "attempts"))
+        jobs_sweep()
+        time.sleep(2)
+    for job, video in zip(jobs, videos, strict=True):
+        job.refresh_from_db()
+        video.refresh_from_db()
+        assert job.status == Job.Status.SUCCEEDED, f"{job.error_stage}: {job.error_message}"
+        assert video.master
+    assert not StagedFile.objects.exists()
+    assert list(job_tmp_root.iterdir()) == []
+    assert _unreferenced(settings) == []
+    masters = [p for p in _video_files(media_root) if p.name.startswith("master-")]
+    assert len(masters) == 4
