@@ -214,8 +214,9 @@ class JobReporter:
 
 
 def job_succeed(*, job: Job, actual_cost: Decimal = Decimal("0")) -> bool:
-    """Record success; False when this worker no longer holds the claim (or a cancel came)."""
-    count = Job.objects.filter(job_held(job), cancel_requested=False).update(
+    """Record success; False when this worker no longer holds the claim. (A cancel asked
+    after the outputs were committed is too late: the job succeeded.)"""
+    count = Job.objects.filter(job_held(job)).update(
         status=Job.Status.SUCCEEDED,
         progress=100,
         stage="done",
