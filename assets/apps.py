@@ -14,7 +14,7 @@ class AssetsConfig(AppConfig):
         from assets.serializers import NarrationSerializer, PictureSerializer
         from jobs.models import Job
         from jobs.registry import JobKind, job_kind_register
-        from quotas.services import StorageCounter, bytes_by_user, storage_counter_register
+        from quotas.services import StorageCounter, bytes_by_user, quota_check, storage_counter_register
 
         # Stand-alone pictures and narrations are jobs without a video: assets tells jobs
         # what runs them and how their webhook events describe what was made.
@@ -26,8 +26,23 @@ class AssetsConfig(AppConfig):
             generation = Generation.objects.filter(job=job).select_related("job", "audio_wav", "audio_m4a").first()
             return {"narration": NarrationSerializer(generation).data if generation else None}
 
-        job_kind_register(JobKind(name=Job.Kind.PICTURE, run=generations.picture_run, event_data=picture_event))
-        job_kind_register(JobKind(name=Job.Kind.NARRATION, run=generations.narration_run, event_data=narration_event))
+        from assets.samples import SAMPLES_PREFIX
+        from core.storage import storage_keep_prefix
+
+        storage_keep_prefix(SAMPLES_PREFIX)
+
+        def retried(job: Job) -> None:
+            # A retried job is queued work like a new one: the concurrent-jobs quota applies.
+            quota_check(user=job.owner, jobs=1)
+
+        job_kind_register(
+            JobKind(name=Job.Kind.PICTURE, run=generations.picture_run, on_retried=retried, event_data=picture_event)
+        )
+        job_kind_register(
+            JobKind(
+                name=Job.Kind.NARRATION, run=generations.narration_run, on_retried=retried, event_data=narration_event
+            )
+        )
 
         # Uploads and generated scene media count against their owner's storage quota.
         storage_counter_register(

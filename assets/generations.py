@@ -122,6 +122,7 @@ def picture_run(*, job: Job, reporter: JobReporter) -> Decimal:
                 generator=provider.name,
                 label=generation.prompt[:120],
                 check_quota=True,
+                job=job,
             )
     finally:
         provider_close(provider)
@@ -207,6 +208,7 @@ def narration_run(*, job: Job, reporter: JobReporter) -> Decimal:
                         generator=narration.generator,
                         label=label,
                         check_quota=True,
+                        job=job,
                     )
                 )
         except Exception:

@@ -32,6 +32,10 @@ _SAMPLE_TEXT = {
 }
 
 
+# Samples are a cache no row references (storage_sweep keeps them: assets/apps.py).
+SAMPLES_PREFIX = "samples/"
+
+
 class SampleUnavailable(LookupError):
     """No such voice or music bed."""
 
@@ -40,7 +44,7 @@ def voice_sample(*, voice: str) -> str:
     """The storage name of a short sample of `voice` (made now if missing)."""
     if voice not in VOICES:
         raise SampleUnavailable(f"There is no voice {voice!r}.")
-    name = f"samples/v{SAMPLE_VERSION}/voice-{voice}.wav"
+    name = f"{SAMPLES_PREFIX}v{SAMPLE_VERSION}/voice-{voice}.wav"
     if default_storage.exists(name):
         return name
     text = _SAMPLE_TEXT.get(VOICES[voice].language.split("-")[0], _SAMPLE_TEXT["en"])
@@ -58,7 +62,7 @@ def music_sample(*, bed: str) -> str:
     """The storage name of a few seconds of a built-in music bed (made now if missing)."""
     if bed not in MUSIC_BEDS:
         raise SampleUnavailable(f"There is no music bed {bed!r}.")
-    name = f"samples/v{SAMPLE_VERSION}/music-{bed}.wav"
+    name = f"{SAMPLES_PREFIX}v{SAMPLE_VERSION}/music-{bed}.wav"
     if default_storage.exists(name):
         return name
     with tempfile.TemporaryDirectory(dir=settings.CONTENTIZER_TMP_DIR) as tmp:

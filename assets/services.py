@@ -15,6 +15,7 @@ from assets.models import MediaAsset
 from assets.upload_handlers import megabytes
 from core.errors import Conflict
 from core.storage import CHUNK, file_sha256, storage_delete_quietly
+from jobs.services import job_claim_check, job_staged_discard, job_staged_promote, job_storage_save
 from mediakit.errors import DecodeError, FFmpegError, FFmpegTimeout, ProbeError
 from mediakit.probe import decode_check, probe
 from mediakit.sniff import sniff_media
@@ -37,9 +38,14 @@ def asset_create_from_path(
     has_audio: bool = False,
     check_quota: bool = False,
     credit: dict | None = None,
+    job=None,
 ) -> MediaAsset:
     """Store a local file as a new asset. If the row cannot be written, the stored file
     is removed again, so storage never holds a file no row points to.
+
+    job: the file is an output of this running job (jobs.models.Job): it is recorded as
+    staged before it is written, and the row is written only while the job still holds its
+    claim (JobClaimLost otherwise, with the file deleted).
 
     check_quota: refuse (QuotaExceeded) unless the file fits in the owner's storage
     quota, checked under the quota lock in the transaction that writes the row."""
@@ -59,15 +65,27 @@ def asset_create_from_path(
         has_audio=has_audio,
         credit=credit or {},
     )
-    with open(path, "rb") as fh:
-        asset.file.save(path.name, File(fh), save=False)
+    if job is not None:
+        # A job's output: staged before it is written, kept only if the job still holds
+        # its claim when the row is written (jobs.services).
+        asset.file = job_storage_save(job=job, name=asset.file.field.generate_filename(asset, path.name), path=path)
+    else:
+        with open(path, "rb") as fh:
+            asset.file.save(path.name, File(fh), save=False)
     try:
         with transaction.atomic():
+            if job is not None:
+                job_claim_check(job=job)
             if check_quota:
                 quota_check_storage(user=owner, extra_bytes=asset.size_bytes)
             asset.save()
-    except Exception:
-        default_storage.delete(asset.file.name)
+            if job is not None:
+                job_staged_promote(asset.file.name)
+    except BaseException:
+        if job is not None:
+            job_staged_discard(asset.file.name)
+        else:
+            default_storage.delete(asset.file.name)
         raise
     return asset
 

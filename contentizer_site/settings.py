@@ -199,9 +199,7 @@ else:
 # DATABASE_URL, which may span machines); with SQLite a memory-mapped file on this machine
 # (empty: next to the SQLite file; a DatabaseCache read would cost a query per poll, as much
 # as the row itself).
-CONTENTIZER_CHANGE_STAMPS = (
-    "cache" if REDIS_URL or DATABASE_URL else env_str("CONTENTIZER_CHANGE_STAMPS_FILE", "")
-)
+CONTENTIZER_CHANGE_STAMPS = "cache" if REDIS_URL or DATABASE_URL else env_str("CONTENTIZER_CHANGE_STAMPS_FILE", "")
 
 # --- Channels -------------------------------------------------------------------
 if REDIS_URL:
@@ -296,6 +294,15 @@ CONTENTIZER_X264_PRESET = env_str("CONTENTIZER_X264_PRESET", "veryfast")
 CONTENTIZER_X264_CRF = env_int("CONTENTIZER_X264_CRF", 23, minimum=0)
 # A job whose heartbeat is older than this while RUNNING is considered lost.
 CONTENTIZER_HEARTBEAT_STALE_SECONDS = env_int("CONTENTIZER_HEARTBEAT_STALE_SECONDS", 120, minimum=10)
+# The broker is only a doorbell: a job still QUEUED this long after its last enqueue, with
+# no worker holding it, is sent again by the reaper (a killed cluster loses prefetched tasks).
+CONTENTIZER_QUEUED_GRACE_SECONDS = env_int("CONTENTIZER_QUEUED_GRACE_SECONDS", 300, minimum=10)
+# `manage.py storage_sweep` never touches a stored file younger than this (an upload or a
+# job's save in flight).
+CONTENTIZER_STORAGE_SWEEP_GRACE_SECONDS = env_int("CONTENTIZER_STORAGE_SWEEP_GRACE_SECONDS", 3600, minimum=0)
+# Exports older than this many days are expired (file deleted; asking again re-encodes).
+# 0 keeps them for ever.
+CONTENTIZER_EXPORT_RETENTION_DAYS = env_int("CONTENTIZER_EXPORT_RETENTION_DAYS", 0, minimum=0)
 
 # --- Uploads (creators' own media, stock) ------------------------------------------
 # Largest picture, clip or audio file accepted; refused by size before it is read.

@@ -41,3 +41,32 @@ def storage_delete_quietly(*names: str) -> None:
                 default_storage.delete(name)
             except Exception:  # noqa: BLE001 - deletion of leftovers is best effort
                 pass
+
+
+# Prefixes of storage names that no row references on purpose (caches made on demand, e.g.
+# voice samples); `manage.py storage_sweep` never deletes under them. Apps register theirs.
+_KEPT_PREFIXES: set[str] = set()
+
+
+def storage_keep_prefix(prefix: str) -> None:
+    _KEPT_PREFIXES.add(prefix)
+
+
+def storage_kept_prefixes() -> tuple[str, ...]:
+    return tuple(sorted(_KEPT_PREFIXES))
+
+
+def storage_walk(top: str = "") -> list[str]:
+    """Every file name in the default storage under `top` (local disk or S3 alike)."""
+    names: list[str] = []
+    pending = [top]
+    while pending:
+        folder = pending.pop()
+        try:
+            dirs, files = default_storage.listdir(folder)
+        except FileNotFoundError:
+            continue
+        prefix = f"{folder.rstrip('/')}/" if folder else ""
+        names.extend(prefix + f for f in files)
+        pending.extend(prefix + d for d in dirs)
+    return sorted(names)

@@ -50,7 +50,12 @@ class Job(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     stage = models.CharField(max_length=40, blank=True)
     progress = models.PositiveSmallIntegerField(default=0)
+    # Every claim adds one: the current value is the claim's token (the lease). Only the
+    # worker whose token matches may write the row or point other rows at its files.
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Claims that took over from a worker that died or went silent (user cancels and
+    # retries do not count); MAX_CRASHES of them fail the job.
+    crashes = models.PositiveSmallIntegerField(default=0)
     error_stage = models.CharField(max_length=40, blank=True)
     error_message = models.TextField(blank=True)
     cancel_requested = models.BooleanField(default=False)
@@ -58,6 +63,9 @@ class Job(models.Model):
     actual_cost = models.DecimalField(max_digits=10, decimal_places=4, default=Decimal("0"))
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     task_id = models.CharField(max_length=64, blank=True, help_text="django-q2 task id of the last enqueue")
+    # When the task was last sent to the broker: a job still queued long after this was
+    # lost by the broker (a killed cluster drops prefetched tasks); the reaper sends it again.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -86,6 +94,26 @@ class Job(models.Model):
         return self.status == self.Status.RUNNING and (
             self.heartbeat_at is None or self.heartbeat_at < stale_cutoff(now)
         )
+
+
+class StagedFile(models.Model):
+    """A storage name a job is about to write (or has written) but no row points at yet.
+
+    Recorded and committed BEFORE the file is written; deleted in the same transaction that
+    points a row at the file. A record whose job no longer holds the claim it was made
+    under is a leftover (a kill between the write and the commit): the sweep deletes the
+    file and the record."""
+
+    name = models.CharField(max_length=255, unique=True)
+    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="staged_files")
+    claim = models.PositiveSmallIntegerField(default=0, help_text="The job's claim token when it was staged")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class WebhookSettings(models.Model):

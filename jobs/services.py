@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,7 +24,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from core.errors import StateError
-from jobs.models import Job, stale_running
+from core.storage import storage_delete_quietly, storage_save
+from jobs.models import Job, StagedFile, stale_cutoff, stale_running
 from jobs.registry import job_kind
 from jobs.status_cache import job_status_invalidate, job_status_publish
 from jobs.webhooks import webhook_job_finished
@@ -45,6 +47,11 @@ class JobFailure(Exception):
 
 class JobCanceled(Exception):
     """Raised inside a service when the job was canceled while it ran."""
+
+
+class JobClaimLost(JobCanceled):
+    """This worker no longer holds the job's claim (it was reaped and claimed again, or
+    canceled): it must stop and write nothing."""
 
 
 class JobStateError(StateError):
@@ -94,6 +101,7 @@ def job_enqueue(*, job: Job) -> None:
     def _send() -> None:
         from django_q.tasks import async_task
 
+        Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(enqueued_at=timezone.now())
         task_id = async_task(RUN_JOB_TASK, job_id, task_name=f"job-{job_id}-{job.kind}", group=job.kind)
         Job.objects.filter(pk=job_id).update(task_id=str(task_id or "")[:64])
         job_notify(job)
@@ -104,10 +112,13 @@ def job_enqueue(*, job: Job) -> None:
 def job_claim(*, job_id: int) -> Job | None:
     """Atomically take a queued job (or a running one whose worker went silent).
 
-    Returns the claimed job, or None when someone else has it or it is finished."""
+    The claim is a lease: `attempts` goes up by one and its new value is this worker's
+    token; every later write by this worker filters on it (job_held). Taking over a stale
+    running job counts as a crash. Returns the claimed job, or None when someone else has
+    it or it is finished."""
     now = timezone.now()
     claimable = Q(status=Job.Status.QUEUED) | stale_running(now)
-    count = Job.objects.filter(claimable, pk=job_id, cancel_requested=False).update(
+    fields = dict(
         status=Job.Status.RUNNING,
         stage="starting",
         progress=0,
@@ -118,11 +129,35 @@ def job_claim(*, job_id: int) -> Job | None:
         error_stage="",
         error_message="",
     )
+    base = Job.objects.filter(pk=job_id, cancel_requested=False)
+    count = base.filter(stale_running(now)).update(**fields, crashes=F("crashes") + 1)
+    if not count:
+        count = base.filter(claimable).update(**fields)
     if count != 1:
         return None
     job = Job.objects.select_related("video", "owner").get(pk=job_id)
+    # Kept apart from `attempts`, which a refresh_from_db may move to a newer claim's value.
+    job.claim_token = job.attempts
     job_notify(job)
     return job
+
+
+def job_token(job: Job) -> int:
+    """This worker's claim token for `job` (set by job_claim)."""
+    return getattr(job, "claim_token", job.attempts)
+
+
+def job_held(job: Job) -> Q:
+    """The rows this worker may still write: the job, running, under this worker's token."""
+    return Q(pk=job.pk, status=Job.Status.RUNNING, attempts=job_token(job))
+
+
+def job_claim_check(*, job: Job) -> None:
+    """Inside the transaction that points rows at a job's outputs: lock the job row and
+    raise JobClaimLost unless this worker still holds the claim (and no cancel came)."""
+    held = Job.objects.select_for_update().filter(job_held(job), cancel_requested=False).exists()
+    if not held:
+        raise JobClaimLost()
 
 
 @dataclass
@@ -147,7 +182,7 @@ class JobReporter:
         if not changed_stage and now - self._last_write < self.min_interval_s:
             return
         self._stage, self._progress, self._last_write = stage, progress, now
-        updated = Job.objects.filter(pk=self.job.pk, status=Job.Status.RUNNING).update(
+        updated = Job.objects.filter(job_held(self.job)).update(
             stage=stage, progress=progress, heartbeat_at=timezone.now()
         )
         if updated != 1:
@@ -163,8 +198,13 @@ class JobReporter:
         if now - self._last_cancel_check < self.min_interval_s:
             return False
         self._last_cancel_check = now
-        row = Job.objects.filter(pk=self.job.pk).values("status", "cancel_requested").first()
-        if row is None or row["cancel_requested"] or row["status"] != Job.Status.RUNNING:
+        row = Job.objects.filter(pk=self.job.pk).values("status", "cancel_requested", "attempts").first()
+        if (
+            row is None
+            or row["cancel_requested"]
+            or row["status"] != Job.Status.RUNNING
+            or row["attempts"] != job_token(self.job)
+        ):
             self._canceled = True
         return self._canceled
 
@@ -174,7 +214,9 @@ class JobReporter:
 
 
 def job_succeed(*, job: Job, actual_cost: Decimal = Decimal("0")) -> bool:
-    count = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
+    """Record success; False when this worker no longer holds the claim. (A cancel asked
+    after the outputs were committed is too late: the job succeeded.)"""
+    count = Job.objects.filter(job_held(job)).update(
         status=Job.Status.SUCCEEDED,
         progress=100,
         stage="done",
@@ -187,23 +229,32 @@ def job_succeed(*, job: Job, actual_cost: Decimal = Decimal("0")) -> bool:
     return count == 1
 
 
-def job_fail(*, job: Job, stage: str, message: str) -> None:
-    Job.objects.filter(pk=job.pk).exclude(status__in=Job.FINISHED).update(
+def job_fail(*, job: Job, stage: str, message: str) -> bool:
+    """Record the failure; False (nothing written) when this worker lost the claim."""
+    token = job_token(job)
+    count = Job.objects.filter(job_held(job)).update(
         status=Job.Status.FAILED,
         error_stage=stage[:40],
         error_message=message,
         finished_at=timezone.now(),
     )
     _refresh(job)
-    job_notify(job)
+    if count:
+        job_notify(job)
+    else:
+        logger.info("job %s: claim %s lost, failure not recorded", job.pk, token)
+    return count == 1
 
 
-def job_mark_canceled(*, job: Job) -> None:
-    Job.objects.filter(pk=job.pk).exclude(status__in=(Job.Status.SUCCEEDED, Job.Status.FAILED)).update(
+def job_mark_canceled(*, job: Job) -> bool:
+    """Record the cancellation; False (nothing written) when this worker lost the claim."""
+    count = Job.objects.filter(job_held(job)).update(
         status=Job.Status.CANCELED, finished_at=timezone.now(), cancel_requested=True
     )
     _refresh(job)
-    job_notify(job)
+    if count:
+        job_notify(job)
+    return count == 1
 
 
 def job_cancel(*, job: Job) -> Job:
@@ -225,24 +276,28 @@ def job_cancel(*, job: Job) -> Job:
 
 
 def job_retry(*, job: Job) -> Job:
-    """Put a failed or canceled job back in the queue (same row, attempts keep counting)."""
+    """Put a failed or canceled job back in the queue (same row; its claim token keeps
+    counting, its crash count starts again). The kind's on_retried hook runs first, inside
+    the same transaction, with the job row locked: it may refuse (quotas, approval)."""
     with transaction.atomic():
-        updated = Job.objects.filter(pk=job.pk, status__in=(Job.Status.FAILED, Job.Status.CANCELED)).update(
+        locked = Job.objects.select_for_update().filter(pk=job.pk).first()
+        if locked is None or locked.status not in (Job.Status.FAILED, Job.Status.CANCELED):
+            job.refresh_from_db()
+            raise JobStateError(f"Only a failed or canceled job can be retried; this one is {job.status}.")
+        _before_job_retried(job=locked)
+        Job.objects.filter(pk=job.pk, status__in=(Job.Status.FAILED, Job.Status.CANCELED)).update(
             status=Job.Status.QUEUED,
             cancel_requested=False,
             stage="",
             progress=0,
+            crashes=0,
             error_stage="",
             error_message="",
             started_at=None,
             finished_at=None,
             created_at=timezone.now(),
         )
-        if updated != 1:
-            job.refresh_from_db()
-            raise JobStateError(f"Only a failed or canceled job can be retried; this one is {job.status}.")
         job.refresh_from_db()
-        _before_job_retried(job=job)
         job_enqueue(job=job)
     job_notify(job)
     return job
@@ -278,7 +333,7 @@ def job_tempdir(*, job: Job) -> Iterator[Path]:
     """A local working directory for one job, always removed afterwards."""
     path = Path(
         tempfile.mkdtemp(
-            prefix=f"contentizer-job-{job.code.hex[:12]}-",
+            prefix=f"{TEMPDIR_PREFIX}{job.code.hex[:12]}-",
             dir=settings.CONTENTIZER_TMP_DIR,
         )
     )
@@ -290,15 +345,147 @@ def job_tempdir(*, job: Job) -> Iterator[Path]:
 
 def jobs_reap_stale() -> int:
     """Re-queue running jobs whose worker went silent (a killed worker; the Redis broker
-    never re-delivers). Returns how many were re-queued."""
+    never re-delivers) and send again queued jobs the broker lost (still queued long after
+    their last enqueue). Returns how many were sent again."""
     now = timezone.now()
     requeued = 0
     for job in Job.objects.filter(stale_running(now)):
         with transaction.atomic():
             if Job.objects.filter(stale_running(now), pk=job.pk).update(
-                status=Job.Status.QUEUED, stage="requeued after a lost worker"
+                status=Job.Status.QUEUED,
+                stage="requeued after a lost worker",
+                crashes=F("crashes") + 1,
+                # a new token: the silent worker, if it wakes up, no longer holds the claim
+                attempts=F("attempts") + 1,
             ):
                 job_notify(job)
                 job_enqueue(job=job)
                 requeued += 1
+    lost = Q(status=Job.Status.QUEUED, cancel_requested=False) & (
+        Q(enqueued_at__lt=now - timedelta(seconds=settings.CONTENTIZER_QUEUED_GRACE_SECONDS))
+        | Q(enqueued_at__isnull=True, created_at__lt=now - timedelta(seconds=settings.CONTENTIZER_QUEUED_GRACE_SECONDS))
+    )
+    for job in Job.objects.filter(lost):
+        # Conditional on the stamp we saw, so two reapers cannot both send it.
+        if Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED, enqueued_at=job.enqueued_at).update(enqueued_at=now):
+            logger.warning("job %s was still queued after the grace period; sending it again", job.pk)
+            job_enqueue(job=job)
+            requeued += 1
     return requeued
+
+
+# --- nothing left behind: staged outputs, temp dirs -----------------------------------
+
+TEMPDIR_PREFIX = "contentizer-job-"
+
+
+def job_storage_save(*, job: Job, name: str, path: Path, stage: str = "save") -> str:
+    """Save one output of a job under its final, unique storage name, recorded first as
+    staged (committed before a byte is written), so a kill before the commit that points a
+    row at it leaves a record the sweep removes. Promote with job_staged_promote inside
+    that commit. A storage error (disk full, bucket refusing) deletes what was written and
+    raises JobFailure with a message that names no server path."""
+    # Called outside any transaction (the worker runs in autocommit), so the record is
+    # committed before the first byte is written.
+    from django.core.files.storage import default_storage
+
+    for _ in range(5):
+        candidate = default_storage.get_available_name(name)
+        staged, created = StagedFile.objects.get_or_create(
+            name=candidate, defaults={"job": job, "claim": job_token(job)}
+        )
+        if created:
+            break
+    else:
+        raise JobFailure(stage, "Could not choose a storage name for the output; try again.")
+    try:
+        saved = storage_save(name=candidate, path=path)
+    except Exception as exc:  # noqa: BLE001 - any storage error: clean up, plain message
+        storage_delete_quietly(candidate)
+        staged.delete()
+        logger.warning("job %s: saving %s failed", job.pk, candidate, exc_info=True)
+        raise JobFailure(stage, _storage_error_message(exc)) from exc
+    if saved != candidate:
+        StagedFile.objects.filter(pk=staged.pk).update(name=saved)
+    return saved
+
+
+def _storage_error_message(exc: Exception) -> str:
+    import errno
+
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "The storage is full, so the output could not be saved; nothing was kept. Try again later."
+    return f"The storage refused the output ({type(exc).__name__}); nothing was kept. Try again later."
+
+
+def job_staged_promote(*names: str) -> None:
+    """Inside the transaction that points rows at these files: they are no longer staged."""
+    StagedFile.objects.filter(name__in=[n for n in names if n]).delete()
+
+
+def job_staged_discard(*names: str) -> None:
+    """This worker gives up its staged outputs: delete the files, then the records."""
+    names = tuple(n for n in names if n)
+    storage_delete_quietly(*names)
+    StagedFile.objects.filter(name__in=names).delete()
+
+
+def _staged_orphans(now):
+    """Staged records whose job no longer holds the claim they were made under."""
+    cutoff = stale_cutoff(now)
+    live = Q(
+        job__status=Job.Status.RUNNING,
+        job__attempts=F("claim"),
+        job__heartbeat_at__gte=cutoff,
+    )
+    return StagedFile.objects.exclude(live)
+
+
+def jobs_sweep_staged(*, now=None) -> int:
+    """Delete the files (then the records) of staged outputs left by lost workers."""
+    now = now or timezone.now()
+    removed = 0
+    for staged in _staged_orphans(now):
+        storage_delete_quietly(staged.name)
+        staged.delete()
+        removed += 1
+    return removed
+
+
+def jobs_sweep_tempdirs(*, now=None) -> int:
+    """Remove job temp dirs (contentizer-job-<code12>-*) whose job is not running with a
+    fresh heartbeat: leftovers of killed workers. Returns how many were removed."""
+    root = Path(settings.CONTENTIZER_TMP_DIR or tempfile.gettempdir())
+    now = now or timezone.now()
+    try:
+        # Listed before the live jobs are read: a dir listed now belongs to a job whose
+        # claim (which comes before its mkdtemp) is already committed.
+        entries = list(root.iterdir())
+    except OSError:
+        return 0
+    live = {
+        code.hex[:12]
+        for code in Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__gte=stale_cutoff(now)).values_list(
+            "code", flat=True
+        )
+    }
+    removed = 0
+    for entry in entries:
+        name = entry.name
+        if not name.startswith(TEMPDIR_PREFIX) or not entry.is_dir() or entry.is_symlink():
+            continue
+        code12 = name[len(TEMPDIR_PREFIX) : len(TEMPDIR_PREFIX) + 12]
+        if code12 in live:
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed += 1
+    return removed
+
+
+def jobs_sweep() -> dict[str, int]:
+    """The periodic clean-up: lost jobs sent again, leftover temp dirs and staged outputs removed."""
+    return {
+        "requeued": jobs_reap_stale(),
+        "tempdirs": jobs_sweep_tempdirs(),
+        "staged": jobs_sweep_staged(),
+    }

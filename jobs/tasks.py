@@ -21,13 +21,15 @@ from jobs.services import (
     job_finished,
     job_mark_canceled,
     job_succeed,
-    jobs_reap_stale,
+    jobs_sweep,
+    jobs_sweep_tempdirs,
 )
 from jobs.webhooks import webhook_deliver, webhooks_send_due
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 3
+# Claims that took over from a dead or silent worker; a user's cancel and retry are not crashes.
+MAX_CRASHES = 3
 
 
 def run_job(job_id: int) -> str:
@@ -41,45 +43,53 @@ def run_job(job_id: int) -> str:
 
 
 def _run_claimed(job: Job) -> str:
-    if job.attempts > MAX_ATTEMPTS:
-        job_fail(
+    if job.crashes >= MAX_CRASHES:
+        if job_fail(
             job=job,
             stage=job.stage or "worker",
-            message=f"The worker stopped {MAX_ATTEMPTS} times while running this job; it was not retried again.",
-        )
-        job_finished(job_id=job.pk)
+            message=f"The worker stopped {job.crashes} times while running this job; it was not retried again.",
+        ):
+            job_finished(job_id=job.pk)
         return "failed"
     reporter = JobReporter(job=job)
     try:
         cost = job_run(job, reporter)
     except JobCanceled:
-        job_mark_canceled(job=job)
+        recorded = job_mark_canceled(job=job)
         outcome = "canceled"
     except JobFailure as exc:
         logger.info("job %s failed at %s: %s", job.pk, exc.stage, exc.message)
-        job_fail(job=job, stage=exc.stage, message=exc.message)
+        recorded = job_fail(job=job, stage=exc.stage, message=exc.message)
         outcome = "failed"
     except Exception as exc:  # noqa: BLE001 - record every failure on the row, with a reason
         logger.exception("job %s crashed", job.pk)
-        job_fail(
+        recorded = job_fail(
             job=job,
             stage=reporter.job.stage or "starting",
-            message=f"Unexpected error ({type(exc).__name__}): {exc}. The team has the details in the logs.",
+            message=f"Unexpected error ({type(exc).__name__}). The team has the details in the logs.",
         )
         outcome = "failed"
     else:
         if job_succeed(job=job, actual_cost=cost or Decimal("0")):
-            outcome = "succeeded"
+            recorded, outcome = True, "succeeded"
         else:
             # Canceled between the last check and the end: honour the cancel.
-            job_mark_canceled(job=job)
-            outcome = "canceled"
+            recorded, outcome = job_mark_canceled(job=job), "canceled"
+    if not recorded:
+        # Another worker holds the job now (or it is gone): it records the outcome.
+        logger.warning("job %s: this worker lost its claim; it wrote nothing", job.pk)
+        return "claim lost"
     job_finished(job_id=job.pk)
     return outcome
 
 
-def reap_stale_jobs() -> int:
-    return jobs_reap_stale()
+def reap_stale_jobs() -> dict[str, int]:
+    """Scheduled every minute: lost jobs sent again, leftovers (temp dirs, staged outputs) removed."""
+    return jobs_sweep()
+
+
+def sweep_tempdirs() -> int:
+    return jobs_sweep_tempdirs()
 
 
 def deliver_webhook(delivery_id: int) -> str:

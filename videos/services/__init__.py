@@ -16,7 +16,14 @@ from videos.services.creation import picture_seed, video_create, video_create_er
 from videos.services.lifecycle import video_delete, video_job_finished, video_job_retried
 from videos.services.pictures import scene_warning_merge, storyboard_make_pictures
 from videos.services.projects import project_create, project_delete, project_get_or_create, project_rename
-from videos.services.render import QUALITY_RANK, export_request, export_run, render_request, render_run
+from videos.services.render import (
+    QUALITY_RANK,
+    export_request,
+    export_run,
+    exports_expire,
+    render_request,
+    render_run,
+)
 from videos.services.scene_media import (
     scene_remove_clip,
     scene_set_clip_audio,
@@ -46,6 +53,7 @@ __all__ = [
     "storyboard_estimate_cost",
     "video_estimated_cost",
     "picture_seed",
+    "exports_expire",
     "video_options_errors",
     "video_create",
     "video_create_errors",

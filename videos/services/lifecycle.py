@@ -12,6 +12,7 @@ from jobs.models import Job
 from jobs.services import (
     job_cancel,
 )
+from quotas.services import quota_check
 from videos.models import Video
 from videos.services.scenes import generated_assets_delete
 
@@ -41,7 +42,10 @@ def video_job_finished(*, job: Job) -> None:
 
 
 def video_job_retried(*, job: Job) -> None:
-    """Called inside job_retry's transaction: raising here refuses the retry."""
+    """Called inside job_retry's transaction, before the job is queued again: raising here
+    refuses the retry. A retried job is queued work like a new one: the concurrent-jobs quota
+    applies (the job itself is not counted yet: it is still failed or canceled)."""
+    quota_check(user=job.owner, jobs=1)
     if (
         job.kind == Job.Kind.RENDER
         and not Video.objects.filter(pk=job.video_id, approval=Video.Approval.APPROVED).exists()

@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from assets.generators.offline import render_music_bed
 from core.errors import Conflict
-from core.storage import storage_delete_quietly, storage_fetch, storage_save
+from core.storage import storage_delete_quietly, storage_fetch
 from jobs.models import Job
 from jobs.services import (
     JobCanceled,
     JobFailure,
     JobReporter,
+    job_claim_check,
     job_create,
+    job_staged_discard,
+    job_staged_promote,
+    job_storage_save,
     job_tempdir,
 )
 from mediakit.caption_images import render_phrase_pngs
@@ -204,26 +210,27 @@ def render_run(*, job: Job, reporter: JobReporter) -> Decimal:
         reporter.check_cancel()
         reporter.update("save", 0.96)
         token = job.code.hex[:12]
+        # Each output is recorded as staged before it is written; the transaction below
+        # points the video at them only while this worker still holds the job's claim.
         try:
-            master = storage_save(
-                name=video_file_name(video, "master", "mp4", token),
-                path=out.master_path,
+            master = job_storage_save(
+                job=job, name=video_file_name(video, "master", "mp4", token), path=out.master_path
             )
             saved.append(master)
-            poster = storage_save(
-                name=video_file_name(video, "poster", "jpg", token),
-                path=out.poster_path,
+            poster = job_storage_save(
+                job=job, name=video_file_name(video, "poster", "jpg", token), path=out.poster_path
             )
             saved.append(poster)
             vtt_path, srt_path = tmp / "captions.vtt", tmp / "captions.srt"
             vtt_path.write_text(out.vtt_text, encoding="utf-8")
             srt_path.write_text(out.srt_text, encoding="utf-8")
-            vtt = storage_save(name=video_file_name(video, "captions", "vtt", token), path=vtt_path)
+            vtt = job_storage_save(job=job, name=video_file_name(video, "captions", "vtt", token), path=vtt_path)
             saved.append(vtt)
-            srt = storage_save(name=video_file_name(video, "captions", "srt", token), path=srt_path)
+            srt = job_storage_save(job=job, name=video_file_name(video, "captions", "srt", token), path=srt_path)
             saved.append(srt)
             reporter.check_cancel()
             with transaction.atomic():
+                job_claim_check(job=job)
                 locked = Video.objects.select_for_update().get(pk=video.pk)
                 old = [
                     locked.master.name,
@@ -248,11 +255,12 @@ def render_run(*, job: Job, reporter: JobReporter) -> Decimal:
                 locked.size_bytes = info.size_bytes
                 locked.status = Video.Status.READY
                 locked.save()
+                job_staged_promote(*saved)
                 # Exports made from the previous master are kept: they read as `stale` (their
                 # source_master is not this master) until asked for again, which re-encodes
                 # them and replaces their file (export_run).
-        except Exception:  # JobCanceled included: nothing half-saved stays in storage
-            storage_delete_quietly(*saved)
+        except BaseException:  # JobCanceled/JobClaimLost included: nothing half-saved stays
+            job_staged_discard(*saved)
             raise
     transaction.on_commit(lambda: storage_delete_quietly(*old))
     return Decimal("0")
@@ -327,12 +335,14 @@ def export_run(*, job: Job, reporter: JobReporter) -> Decimal:
             raise _composition_failure("encode", exc) from exc
         reporter.check_cancel()
         reporter.update("save", 0.97)
-        name = storage_save(
+        name = job_storage_save(
+            job=job,
             name=video_file_name(video, f"export-{export.quality}", export.format, job.code.hex[:12]),
             path=path,
         )
         try:
             with transaction.atomic():
+                job_claim_check(job=job)
                 old = export.file.name
                 updated = Export.objects.filter(pk=export.pk, source_master=video.master.name).update(
                     file=name,
@@ -346,9 +356,30 @@ def export_run(*, job: Job, reporter: JobReporter) -> Decimal:
                         "save",
                         "The video was rendered again while this export ran; ask again.",
                     )
-        except Exception:
-            storage_delete_quietly(name)
+                job_staged_promote(name)
+        except BaseException:
+            job_staged_discard(name)
             raise
     if old and old != name:
         storage_delete_quietly(old)
     return Decimal("0")
+
+
+def exports_expire(*, now=None) -> int:
+    """Retention (CONTENTIZER_EXPORT_RETENTION_DAYS; 0 keeps exports for ever): an export
+    made longer ago than that loses its file and reads `stale`; asking for the same format
+    and quality again encodes it anew. Returns how many expired."""
+    days = settings.CONTENTIZER_EXPORT_RETENTION_DAYS
+    if not days:
+        return 0
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    made_before = Q(job__finished_at__lt=cutoff) | Q(job__isnull=True, created_at__lt=cutoff)
+    expired = 0
+    for export in Export.objects.exclude(file="").filter(made_before).exclude(job__status__in=Job.ACTIVE):
+        name = export.file.name
+        with transaction.atomic():
+            # Conditional on the file we saw: an export made again meanwhile keeps its new file.
+            if Export.objects.filter(pk=export.pk, file=name).update(file=""):
+                transaction.on_commit(lambda name=name: storage_delete_quietly(name))
+                expired += 1
+    return expired

@@ -52,7 +52,7 @@ def storyboard_run(*, job: Job, reporter: JobReporter) -> Decimal:
                         batch, _narrate(batch, video, narrator, offline_narrator, tmp), strict=True
                     ):
                         cost += audio.cost_usd
-                        _attach_narration(video, scene, audio, maker, warning, transition_ms)
+                        _attach_narration(video, scene, audio, maker, warning, transition_ms, job=job)
                 reporter.check_cancel()
                 pictureless = [scene for scene in pending if scene.picture_id is None]
                 reporter.update("pictures", 0.5)
@@ -108,8 +108,9 @@ def _narrate(scenes: list[Scene], video: Video, narrator, fallback, tmp) -> list
     return results
 
 
-def _attach_narration(video: Video, scene: Scene, audio, maker, warning: str, transition_ms: int) -> None:
+def _attach_narration(video: Video, scene: Scene, audio, maker, warning: str, transition_ms: int, *, job: Job) -> None:
     asset = asset_create_from_path(
+        job=job,
         owner=video.owner,
         kind=MediaAsset.Kind.AUDIO,
         source=MediaAsset.Source.GENERATED,

@@ -1,4 +1,5 @@
-"""Idempotent first-run setup: cache table, the queue's periodic schedules and,
+"""Idempotent first-run setup: cache table, the queue's periodic schedules (stale/lost job
+reaper and leftover sweep, webhook safety net, export retention) and,
 optionally, a demo account. Run after `migrate`; safe to run on every start."""
 
 from __future__ import annotations
@@ -39,6 +40,15 @@ class Command(BaseCommand):
                 "func": "jobs.tasks.send_due_webhooks",
                 "schedule_type": Schedule.MINUTES,
                 "minutes": 5,
+                "repeats": -1,
+            },
+        )
+        Schedule.objects.update_or_create(
+            name="expire old exports",
+            defaults={
+                # Does nothing while CONTENTIZER_EXPORT_RETENTION_DAYS is 0 (keep for ever).
+                "func": "videos.tasks.expire_exports",
+                "schedule_type": Schedule.HOURLY,
                 "repeats": -1,
             },
         )
