@@ -13,7 +13,7 @@ SHORT_SCRIPT = "The lighthouse keeper climbs the stairs at dusk. Far below, the 
 
 # Tests that use these fixtures run real processes (a qcluster, daphne): they are the
 # integration tests, run again scaled out by scripts/test.sh (`-m integration`).
-INTEGRATION_FIXTURES = frozenset({"qcluster", "daphne_server"})
+INTEGRATION_FIXTURES = frozenset({"qcluster", "daphne_server", "start_cluster"})
 
 
 def pytest_collection_modifyitems(config, items):
