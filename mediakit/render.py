@@ -314,6 +314,21 @@ def _with_pictures(spec: StoryboardSpec, timeline: Timeline, pictures: dict[Stil
     return replace(spec, scenes=scenes)
 
 
+def with_fitted_stills(
+    spec: StoryboardSpec, timeline: Timeline, pieces: Sequence[Piece], scratch: Path
+) -> StoryboardSpec:
+    """spec with the pictures of pieces fitted into scratch exactly as render_master fits them.
+
+    For tools that need the render's own frames (bench_render's baseline): the
+    fitting resamples, so frames made from the original pictures differ.
+    """
+    preparer = _StillPreparer(spec, timeline, scratch)
+    try:
+        return _with_pictures(spec, timeline, preparer.fitted(pieces))
+    finally:
+        preparer.close()
+
+
 @dataclass(frozen=True)
 class _Soundtrack:
     measured: dict[str, float | str]

@@ -15,10 +15,10 @@ from mediakit.caption_images import render_caption_png
 from mediakit.captions import _timestamp
 from mediakit.errors import DecodeError, FFmpegCanceled, FFmpegError, ProbeError, ValidationFailed
 from mediakit.probe import AudioStream, MediaInfo, VideoStream, decode_check, measure_loudness, probe
-from mediakit.render import fit_still, render_export, render_master, validate_master
+from mediakit.render import fit_still, render_export, render_master, validate_master, with_fitted_stills
 from mediakit.runner import run_ffmpeg
 from mediakit.spec import FRAME_SIZES, SceneSpec, StoryboardSpec, scene_duration_for
-from mediakit.timeline import plan
+from mediakit.timeline import group_pieces, plan
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 WORDS = ["Rivers run under the city.", "Bakers rise before dawn.", "Bees dance to talk."]
@@ -467,6 +467,25 @@ def test_fit_still_turns_photos_upright(tmp_path: Path) -> None:
     top, bottom = fitted.getpixel((50, 20)), fitted.getpixel((50, 180))
     assert top[2] > 200 and top[0] < 60  # the blue half is on top once upright
     assert bottom[0] > 200 and bottom[2] < 60
+
+
+def test_with_fitted_stills_hands_out_the_stills_the_render_encodes(assets: dict, tmp_path: Path) -> None:
+    # bench_render's baseline encodes frames made from these: they must be the render's own.
+    spec = storyboard(assets, tmp_path)
+    timeline = plan(spec)
+    pieces = group_pieces(timeline, 1)[0]
+    fitted = with_fitted_stills(spec, timeline, pieces, tmp_path)
+    shown = {part.scene for piece in pieces for part in piece.slices}
+    for i, (scene, before) in enumerate(zip(fitted.scenes, spec.scenes, strict=True)):
+        if i not in shown:
+            assert scene.picture == before.picture
+            continue
+        size = builder.scene_still_size(spec, timeline, i)
+        assert scene.picture != before.picture
+        direct = fit_still(before.picture, *size, tmp_path / f"direct_{i}.bmp")
+        with Image.open(scene.picture) as got, Image.open(direct) as want:
+            assert (got.format, got.size) == ("BMP", size)
+            assert got.tobytes() == want.tobytes()
 
 
 def test_fit_still_leaves_unreadable_files_to_ffmpeg(tmp_path: Path) -> None:

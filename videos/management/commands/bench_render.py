@@ -5,8 +5,8 @@ end to end on a procedurally made storyboard (6 scenes per 30 s, captions, music
 fades), sampling the peak RSS of this process plus all its descendants (FFmpeg
 included) every 50 ms; (b) the floor: libx264 with the same settings encoding the
 slideshow's own frames from a raw file, no filters. The raw frames are made once
-from the 30 s storyboard (same filters as the render) and looped for longer
-lengths; making them is not timed.
+from the 30 s storyboard (the render's own still fitting and filters, so the very
+frames it encodes) and looped for longer lengths; making them is not timed.
 
 Each pair gives a ratio (render / baseline, wall and CPU); the report is the
 median of those paired ratios, so both halves of a ratio always come from the
@@ -43,7 +43,7 @@ from mediakit import builder
 from mediakit.caption_images import render_caption_png
 from mediakit.narration_cost import measure_narration_cost
 from mediakit.probe import probe
-from mediakit.render import render_master
+from mediakit.render import render_master, with_fitted_stills
 from mediakit.runner import run_ffmpeg
 from mediakit.spec import QUALITIES, SceneSpec, StoryboardSpec, frame_size, scene_duration_for
 from mediakit.timeline import group_pieces, plan
@@ -386,16 +386,23 @@ class Command(BaseCommand):
         )
 
     def _make_raw_frames(self, spec: StoryboardSpec, root: Path, raw: Path) -> int:
-        """The 30 s slideshow's frames, through the very filters of the render, as raw yuv420p."""
+        """The 30 s slideshow's frames, from the render's fitted stills through its filters, as raw yuv420p."""
         timeline = plan(spec)
         self.stdout.write(f"making {timeline.total_frames} raw frames for the baseline (not timed)...")
         part = root / "piece.yuv"
+        stills = root / "baseline-stills"
+        stills.mkdir(exist_ok=True)
         with open(raw, "wb") as out:
             for pieces in group_pieces(timeline, 1):
-                run_ffmpeg(builder.segment_raw_argv(spec, timeline, pieces, str(part)), total_ms=None, timeout_s=600)
+                # The stills fitted as render_master fits them (Pillow): made from the
+                # original pictures, FFmpeg's resampling gave other frames (stills 36 dB
+                # apart), though x264 took the same time on both (600 frames, paired).
+                fitted = with_fitted_stills(spec, timeline, pieces, stills)
+                run_ffmpeg(builder.segment_raw_argv(fitted, timeline, pieces, str(part)), total_ms=None, timeout_s=600)
                 with open(part, "rb") as src:
                     shutil.copyfileobj(src, out, 16 * 2**20)
         part.unlink()
+        shutil.rmtree(stills, ignore_errors=True)
         frame_bytes = spec.width * spec.height * 3 // 2
         frames = raw.stat().st_size // frame_bytes
         if frames != timeline.total_frames:
