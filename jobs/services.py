@@ -333,7 +333,9 @@ def job_tempdir(*, job: Job) -> Iterator[Path]:
     """A local working directory for one job, always removed afterwards."""
     path = Path(
         tempfile.mkdtemp(
-            prefix=f"{TEMPDIR_PREFIX}{job.code.hex[:12]}-",
+            # The claim token is in the name: a dir of an earlier, dead attempt is not the
+            # live attempt's, even when the job was claimed again before the sweep looked.
+            prefix=f"{TEMPDIR_PREFIX}{job.code.hex[:12]}-{job_token(job)}-",
             dir=settings.CONTENTIZER_TMP_DIR,
         )
     )
@@ -453,8 +455,9 @@ def jobs_sweep_staged(*, now=None) -> int:
 
 
 def jobs_sweep_tempdirs(*, now=None) -> int:
-    """Remove job temp dirs (contentizer-job-<code12>-*) whose job is not running with a
-    fresh heartbeat: leftovers of killed workers. Returns how many were removed."""
+    """Remove job temp dirs (contentizer-job-<code12>-<token>-*) that are not the current
+    claim of a job running with a fresh heartbeat: leftovers of killed workers. Returns how
+    many were removed."""
     root = Path(settings.CONTENTIZER_TMP_DIR or tempfile.gettempdir())
     now = now or timezone.now()
     try:
@@ -464,18 +467,18 @@ def jobs_sweep_tempdirs(*, now=None) -> int:
     except OSError:
         return 0
     live = {
-        code.hex[:12]
-        for code in Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__gte=stale_cutoff(now)).values_list(
-            "code", flat=True
-        )
+        f"{code.hex[:12]}-{attempts}"
+        for code, attempts in Job.objects.filter(
+            status=Job.Status.RUNNING, heartbeat_at__gte=stale_cutoff(now)
+        ).values_list("code", "attempts")
     }
     removed = 0
     for entry in entries:
         name = entry.name
         if not name.startswith(TEMPDIR_PREFIX) or not entry.is_dir() or entry.is_symlink():
             continue
-        code12 = name[len(TEMPDIR_PREFIX) : len(TEMPDIR_PREFIX) + 12]
-        if code12 in live:
+        claim = "-".join(name[len(TEMPDIR_PREFIX) :].split("-")[:2])
+        if claim in live:
             continue
         shutil.rmtree(entry, ignore_errors=True)
         removed += 1

@@ -190,6 +190,21 @@ def test_the_sweep_removes_temp_dirs_of_jobs_no_worker_holds(queued_job, owner, 
         assert not dead_dir.exists() and not finished_dir.exists()
 
 
+def test_the_sweep_removes_a_dead_attempts_dir_when_the_job_is_already_claimed_again(
+    queued_job, settings, job_tmp_root
+):
+    # On the Redis broker the re-queued job is claimed again at once: the killed attempt's
+    # dir carries the same job code as the live attempt's, but not its claim token.
+    first = job_claim(job_id=queued_job.pk)
+    with job_tempdir(job=first) as dead_dir:
+        _make_stale(first, settings)
+        assert jobs_reap_stale() == 1
+        second = job_claim(job_id=queued_job.pk)
+        with job_tempdir(job=second) as live_dir:
+            assert jobs_sweep_tempdirs() == 1
+            assert live_dir.is_dir() and not dead_dir.exists()
+
+
 def test_the_worker_start_sweeps_leftover_temp_dirs(db, job_tmp_root):
     from django_q.signals import post_spawn
 
