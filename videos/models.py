@@ -80,7 +80,7 @@ class Video(models.Model):
         CUT = "cut", "Cut (no transition)"
 
     class Visuals(models.TextChoices):
-        GENERATED = "generated", "Generated title cards"
+        GENERATED = "generated", "Illustrations (offline, credited)"
         STOCK = "stock", "Stock library (best match per scene)"
         REPLICATE = "replicate", "AI pictures (Replicate)"
         STOCK_ONLINE = "stock_online", "Stock footage (Pexels/Pixabay)"
