@@ -10,7 +10,6 @@ page; nothing is stored either way.
 from __future__ import annotations
 
 import logging
-import math
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -30,7 +29,7 @@ from assets.selectors import assets_uploaded_by, assets_visible_to, stock_librar
 from assets.upload_handlers import upload_refusal
 from core.delivery import serve_stored_file
 from core.errors import Conflict
-from core.ratelimit import FormThrottle, wait_in_words
+from core.ratelimit import FormThrottle, retry_after, wait_in_words
 from quotas.services import quota_usage
 
 logger = logging.getLogger(__name__)
@@ -131,8 +130,7 @@ def asset_upload(request: HttpRequest) -> HttpResponse:
         form.errors.clear()
         form.add_error(None, f"You have uploaded many files in the last minute. Please wait {wait_in_words(wait)}.")
         response = render(request, "assets/list.html", _library_context(request, form=form), status=429)
-        response["Retry-After"] = str(math.ceil(wait))
-        return response
+        return retry_after(response, wait)
     throttle.hit()
     if refusal:
         form.is_valid()

@@ -3,8 +3,6 @@ our templates."""
 
 from __future__ import annotations
 
-import math
-
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -15,12 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from core.client_address import client_address
-from core.ratelimit import FormThrottle, longest_wait, wait_in_words
-
-
-def _retry_after(response: HttpResponse, wait: float) -> HttpResponse:
-    response["Retry-After"] = str(math.ceil(wait))
-    return response
+from core.ratelimit import FormThrottle, longest_wait, retry_after, wait_in_words
 
 
 class LoginForm(AuthenticationForm):
@@ -56,7 +49,7 @@ class LoginView(auth_views.LoginView):
         if wait is not None:
             form.refusal = f"Too many failed log-in attempts. Please wait {wait_in_words(wait)} and try again."
             form.is_valid()
-            return _retry_after(self.render_to_response(self.get_context_data(form=form), status=429), wait)
+            return retry_after(self.render_to_response(self.get_context_data(form=form), status=429), wait)
         if form.is_valid():
             return self.form_valid(form)
         for throttle in throttles:
@@ -78,7 +71,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             form.add_error(
                 None, f"Too many accounts were created from your network. Please wait {wait_in_words(wait)}."
             )
-            return _retry_after(render(request, "registration/signup.html", {"form": form}, status=429), wait)
+            return retry_after(render(request, "registration/signup.html", {"form": form}, status=429), wait)
         if form.is_valid():
             user = form.save()
             throttle.hit()

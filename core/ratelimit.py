@@ -83,3 +83,14 @@ def wait_in_words(seconds: float) -> str:
     if minutes < 90:
         return f"{minutes} minutes"
     return f"{math.ceil(minutes / 60)} hours"
+
+
+def retry_after(response, wait: float):
+    """Mark a refused page answer (429) with when to try again; returns the response."""
+    response["Retry-After"] = str(math.ceil(wait))
+    return response
+
+
+def creation_refusal(wait: float) -> str:
+    """What the creation pages say when the shared `video_create` counter is full."""
+    return f"You have started many videos in the last minute. Please wait {wait_in_words(wait)}."

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 from pathlib import PurePath
 
 from django import forms
@@ -25,7 +24,7 @@ from django.template.defaultfilters import filesizeformat
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.errors import QuotaExceeded
-from core.ratelimit import FormThrottle, wait_in_words
+from core.ratelimit import FormThrottle, creation_refusal, retry_after
 from quotas.services import quota_usage
 from videos import services
 from videos.job_display import stage_label
@@ -146,10 +145,8 @@ def batch_new(request: HttpRequest) -> HttpResponse:
     wait = throttle.wait_seconds()
     if wait is not None:
         form.is_valid()
-        form.add_error(None, f"You have started many videos in the last minute. Please wait {wait_in_words(wait)}.")
-        response = _upload_page(request, form, status=429)
-        response["Retry-After"] = str(math.ceil(wait))
-        return response
+        form.add_error(None, creation_refusal(wait))
+        return retry_after(_upload_page(request, form, status=429), wait)
     if not form.is_valid():
         return _upload_page(request, form, status=400)
     upload = form.cleaned_data["file"]

@@ -10,8 +10,6 @@ a Replicate token; otherwise 404, and the page does not offer it.
 
 from __future__ import annotations
 
-import math
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,7 +17,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from assets.script_writing import ScriptWritingFailed, script_from_topic, script_writing_available
-from core.ratelimit import FormThrottle, wait_in_words
+from core.ratelimit import FormThrottle, retry_after, wait_in_words
 from videos.forms import ScriptTopicForm, VideoForm
 from videos.views import new_video_page, writer_context
 
@@ -48,14 +46,8 @@ def script_write(request: HttpRequest) -> HttpResponse:
     throttle = FormThrottle.for_user("video_create", request.user)
     wait = throttle.wait_seconds()
     if wait is not None:
-        response = _answer(
-            request,
-            form,
-            status=429,
-            failure=f"You have asked for a lot in the last minute. Please wait {wait_in_words(wait)}.",
-        )
-        response["Retry-After"] = str(math.ceil(wait))
-        return response
+        failure = f"You have asked for a lot in the last minute. Please wait {wait_in_words(wait)}."
+        return retry_after(_answer(request, form, status=429, failure=failure), wait)
     if not form.is_valid():
         return _answer(request, form, status=400)
     try:

@@ -9,7 +9,6 @@ JavaScript the same URLs work as plain forms followed by a redirect.
 
 from __future__ import annotations
 
-import math
 import uuid
 import zlib
 
@@ -34,7 +33,7 @@ from assets.selectors import assets_uploaded_by, stock_library
 from assets.upload_handlers import megabytes, upload_limit_bytes
 from core.delivery import serve_stored_file
 from core.errors import Conflict
-from core.ratelimit import FormThrottle, wait_in_words
+from core.ratelimit import FormThrottle, creation_refusal, retry_after
 from jobs.models import Job
 from jobs.services import JobStateError, job_cancel, job_retry
 from quotas.services import quota_usage
@@ -214,10 +213,8 @@ def video_new(request: HttpRequest) -> HttpResponse:
     wait = throttle.wait_seconds()
     if wait is not None:
         form.is_valid()
-        form.add_error(None, f"You have started many videos in the last minute. Please wait {wait_in_words(wait)}.")
-        response = new_video_page(request, form, status=429)
-        response["Retry-After"] = str(math.ceil(wait))
-        return response
+        form.add_error(None, creation_refusal(wait))
+        return retry_after(new_video_page(request, form, status=429), wait)
     if form.is_valid():
         new_project = form.cleaned_data["new_project"].strip()
         try:
