@@ -172,7 +172,8 @@ def test_a_storyboard_without_clips_builds_the_same_argv_as_before():
     spec = storyboard(clip_scene=-1)
     timeline = plan(spec)
     graph = _graph(builder.segment_argv(spec, timeline, timeline.pieces, "/out/all.mp4"))
-    assert graph.count("zoompan") == 7  # three bodies, two fades of two scenes each
+    # Three bodies and two fades of two scenes each: scenes 0 and 2 zoom, scene 1 pans.
+    assert graph.count("zoompan") == 4 and graph.count("loop=loop=") == 3
     assert "-stream_loop" not in builder.audio_mix_argv(spec, timeline, "/out/mix.wav")
 
 

@@ -134,20 +134,53 @@ def test_every_piece_is_an_ffmpeg_argv_writing_its_own_mp4(spec: StoryboardSpec)
         assert "-an" in argv
 
 
+def moves(argv: list[str]) -> list[tuple[str, int]]:
+    """Each still's move in a piece, in graph order: ("zoom", frames) or ("pan", frames)."""
+    found = []
+    for f in filters_of(argv):
+        name = f.split("=", 1)[0]
+        if name == "zoompan":
+            found.append(("zoom", int(args_of(f)["d"])))
+        elif name == "loop":
+            found.append(("pan", int(args_of(f)["loop"]) + 1))
+    return found
+
+
 @ALL
-def test_zoompan_frames_of_all_pieces_add_up_to_the_timeline(spec: StoryboardSpec) -> None:
+def test_the_moves_of_all_pieces_add_up_to_the_timeline(spec: StoryboardSpec) -> None:
     timeline = plan(spec)
     total = 0
     for piece in timeline.pieces:
         argv = builder.piece_argv(spec, timeline, piece, "/out/p.mp4")
-        zooms = named(argv, "zoompan")
-        assert len(zooms) == len(piece.slices)
-        for zoom, part in zip(zooms, piece.slices, strict=True):
-            assert zoom["d"] == str(part.frames)
+        assert sorted(frames for _, frames in moves(argv)) == sorted(part.frames for part in piece.slices)
+        panning = [
+            part
+            for part in piece.slices
+            if builder.scene_pan(part.scene, spec.width, spec.height, timeline.scene_frames[part.scene])
+        ]
+        assert [kind for kind, _ in moves(argv)].count("pan") == len(panning)
+        for zoom in named(argv, "zoompan"):
             assert zoom["s"] == f"{spec.width}x{spec.height}"
             assert zoom["fps"] == str(spec.fps)
-        total += int(zooms[0]["d"])  # both sides of a crossfade become the same frames
+        for crop in named(argv, "crop"):
+            if "exact" in crop:  # a pan's crop: the frame's size, whole pixels
+                assert crop["exact"] == "1"
+        total += piece.frames  # both sides of a crossfade become the same frames
     assert total == timeline.total_frames
+
+
+def test_scenes_take_turns_zooming_in_panning_zooming_out_and_panning_back() -> None:
+    kinds = [builder.scene_motion_kind(i) for i in range(8)]
+    assert kinds == [builder.ZOOM_IN, builder.PAN_FORWARD, builder.ZOOM_OUT, builder.PAN_BACK] * 2
+    forward, back = builder.scene_pan(1, 1920, 1080, 150), builder.scene_pan(3, 1920, 1080, 150)
+    assert forward == builder.Pan(horizontal=True, step_px=1, travel_px=149, forward=True)
+    assert back == builder.Pan(horizontal=True, step_px=1, travel_px=149, forward=False)
+    assert builder.scene_pan(0, 1920, 1080, 150) is None and builder.scene_pan(2, 1920, 1080, 150) is None
+    # Portrait pans down the long side; a short scene steps more than a pixel a frame.
+    assert builder.scene_pan(1, 1080, 1920, 60) == builder.Pan(horizontal=False, step_px=3, travel_px=177, forward=True)
+    assert builder.pan_still_size(1080, 1920, builder.scene_pan(1, 1080, 1920, 60)) == (1080, 2098)
+    # A pan that would travel more than a third of the side (a long scene at 480p) zooms instead.
+    assert builder.scene_pan(1, 854, 480, 30 * 12) is None
 
 
 @ALL
@@ -207,38 +240,60 @@ def test_encoder_settings_are_identical_in_every_piece(spec: StoryboardSpec) -> 
 
 
 @ALL
-def test_each_still_is_fitted_larger_than_the_frame_before_zoompan(spec: StoryboardSpec) -> None:
+def test_each_still_is_fitted_larger_than_the_frame_before_its_move(spec: StoryboardSpec) -> None:
     timeline = plan(spec)
     for piece in timeline.pieces:
         argv = builder.piece_argv(spec, timeline, piece, "/out/p.mp4")
         names = [f.split("=", 1)[0] for f in filters_of(argv)]
-        assert names.index("scale") < names.index("crop") < names.index("format") < names.index("zoompan")
-        for part, zoom in zip(piece.slices, named(argv, "zoompan"), strict=True):
-            w, h = builder.still_size(spec.width, spec.height, timeline.scene_frames[part.scene])
-            # zoompan only ever scales down: its widest crop (1/1.1 of the still) covers the frame.
-            assert w / (1 + builder.ZOOM_RANGE) >= spec.width - 1 and h / (1 + builder.ZOOM_RANGE) >= spec.height - 1
+        first_move = min(names.index(n) for n in ("zoompan", "loop") if n in names)
+        assert names.index("scale") < names.index("crop") < names.index("format") < first_move
+        for part in piece.slices:
+            frames = timeline.scene_frames[part.scene]
+            pan = builder.scene_pan(part.scene, spec.width, spec.height, frames)
+            if pan is None:
+                w, h = builder.still_size(spec.width, spec.height, frames)
+                # zoompan only ever scales down: its widest crop (1/1.1 of the still) covers the frame.
+                assert w / (1 + builder.ZOOM_RANGE) >= spec.width - 1
+                assert h / (1 + builder.ZOOM_RANGE) >= spec.height - 1
+            else:
+                w, h = builder.pan_still_size(spec.width, spec.height, pan)
+                # The pan's last frame is still inside the still.
+                assert (w - spec.width if pan.horizontal else h - spec.height) >= pan.travel_px
+            assert (w, h) == builder.scene_still_size(spec, timeline, part.scene)
             assert f"crop={w}:{h}" in filters_of(argv)
+        for zoom in named(argv, "zoompan"):
             assert zoom["s"] == f"{spec.width}x{spec.height}"
         scale = named(argv, "scale")[0]
         assert scale["force_original_aspect_ratio"] == "increase"
         # RGB -> YUV with the BT.709 matrix, in limited range.
         assert (scale["out_color_matrix"], scale["out_range"]) == ("bt709", "tv")
         assert f"setpts=N/({spec.fps}*TB)" in filters_of(argv)
-        assert names[names.index("setpts") + 1] == "setsar"
+        assert "setsar=1" in filters_of(argv)
 
 
-def test_zoom_is_centred_and_continues_across_a_scene_s_pieces() -> None:
+def test_zoom_and_pan_are_centred_and_continue_across_a_scene_s_pieces() -> None:
     spec = storyboard((3000, 3000, 3000))
     timeline = plan(spec)
-    body0, trans01, body1 = (builder.piece_argv(spec, timeline, p, "/o.mp4") for p in timeline.pieces[:3])
+    body0, trans01, body1, trans12, body2 = (builder.piece_argv(spec, timeline, p, "/o.mp4") for p in timeline.pieces)
     assert named(body0, "zoompan")[0]["z"] == "1+0.1*(on+0)/90"
-    out0, in1 = named(trans01, "zoompan")
+    (out0,) = named(trans01, "zoompan")
     assert out0["z"] == "1+0.1*(on+75)/90"  # scene 0 carries on zooming in
-    assert in1["z"] == "1.1-0.1*(on+0)/90"  # scene 1 zooms out
-    assert named(body1, "zoompan")[0]["z"] == "1.1-0.1*(on+15)/90"
-    for zoom in (named(body0, "zoompan")[0], out0, in1):
+    for zoom in (named(body0, "zoompan")[0], out0):
         assert zoom["x"] == r"iw/2-(iw/zoom/2)"
         assert zoom["y"] == r"ih/2-(ih/zoom/2)"
+
+    # Scene 1 pans left to right a pixel a frame: 0 at its first frame, 15 where its body starts.
+    def pan_crop(argv: list[str]) -> dict[str, str]:
+        (crop,) = [c for c in named(argv, "crop") if "exact" in c]
+        return crop
+
+    assert pan_crop(trans01) == {"x": "1*(n+0)", "y": "0", "exact": "1"}
+    assert pan_crop(body1) == {"x": "1*(n+15)", "y": "0", "exact": "1"}
+    assert pan_crop(trans12) == {"x": "1*(n+75)", "y": "0", "exact": "1"}
+    assert "crop=1280:720" in " ".join(filters_of(body1))
+    (in2,) = named(trans12, "zoompan")
+    assert in2["z"] == "1.1-0.1*(on+0)/90"  # scene 2 zooms out
+    assert named(body2, "zoompan")[0]["z"] == "1.1-0.1*(on+15)/90"
 
 
 def test_captions_are_overlaid_bottom_centre_during_the_cue_in_piece_time() -> None:
@@ -292,17 +347,24 @@ def test_a_segment_reads_each_still_once_and_splits_it_between_its_chains() -> N
     assert "split=3" in filters_of(argv)
     concat = named(argv, "concat")
     assert concat == [{"a": "0", "n": "5", "v": "1"}]
-    assert sum(int(z["d"]) for z in named(argv, "zoompan")) == timeline.total_frames + 2 * 15
+    assert sum(frames for _, frames in moves(argv)) == timeline.total_frames + 2 * 15
 
 
-def test_one_picture_in_two_scenes_of_a_transition_is_split_not_duplicated() -> None:
-    spec = storyboard((3000, 3000))
+def test_one_picture_in_two_scenes_is_read_once_and_split_where_the_moves_match() -> None:
+    spec = storyboard((3000, 3000, 3000))
     scenes = tuple(SceneSpec(**{**s.__dict__, "picture": "/in/same.png"}) for s in spec.scenes)
     spec = StoryboardSpec(**{**spec.__dict__, "scenes": scenes})
     timeline = plan(spec)
-    argv = builder.piece_argv(spec, timeline, timeline.pieces[1], "/o.mp4")
+    (segment,) = group_pieces(timeline, 10_000)
+    argv = builder.segment_argv(spec, timeline, segment, "/o.mp4")
     assert inputs_of(argv).count("/in/same.png") == 1
-    assert "split=2" in filters_of(argv)
+    # Scenes 0 and 2 zoom from one still size (split between their 4 slices);
+    # scene 1 pans across another size (its 3 slices).
+    zoom_size, pan_size = (builder.scene_still_size(spec, timeline, i) for i in (0, 1))
+    assert zoom_size != pan_size
+    assert {"split=4", "split=3"} <= set(filters_of(argv))
+    assert f"crop={zoom_size[0]}:{zoom_size[1]}" in filters_of(argv)
+    assert f"crop={pan_size[0]}:{pan_size[1]}" in filters_of(argv)
 
 
 def test_segment_pieces_must_be_consecutive() -> None:

@@ -201,7 +201,39 @@ def _raw_frame_hashes(spec: StoryboardSpec, piece_index: int, tmp: Path) -> list
     return [hashlib.md5(data[i : i + size]).hexdigest() for i in range(0, len(data), size)]
 
 
-def test_a_720x720_render_with_cuts_zooms_smoothly_in_bt709(pictures: list[Path], tmp_path: Path) -> None:
+def _bright_edges(path: Path, *, size: tuple[int, int], start_s: float, end_s: float) -> list[tuple[int, int]]:
+    """The left and right edge (x) of the bright square in each decoded frame of [start_s, end_s)."""
+    w, h = size
+    raw = run_ffmpeg(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-i",
+            str(path),
+            "-vf",
+            f"trim=start={start_s:.6f}:end={end_s:.6f},setpts=PTS-STARTPTS,format=gray",
+            "-fps_mode",
+            "passthrough",
+            "-f",
+            "rawvideo",
+            str(path.with_suffix(".gray")),
+        ],
+        total_ms=None,
+        timeout_s=120,
+    )
+    del raw
+    data = path.with_suffix(".gray").read_bytes()
+    edges = []
+    for i in range(0, len(data), w * h):
+        # The square (luma ~222) against the ground, the red band (~76) and the green disc (~150).
+        box = Image.frombytes("L", (w, h), data[i : i + w * h]).point(lambda v: 255 if v > 200 else 0).getbbox()
+        assert box is not None
+        edges.append((box[0], box[2]))
+    return edges
+
+
+def test_a_720x720_render_with_cuts_zooms_and_pans_smoothly_in_bt709(pictures: list[Path], tmp_path: Path) -> None:
     spec = _cut_spec(pictures, (720, 720))
     timeline = plan(spec)
     stage_times: dict[str, float] = {}
@@ -210,6 +242,8 @@ def test_a_720x720_render_with_cuts_zooms_smoothly_in_bt709(pictures: list[Path]
     assert all(seconds >= 0 for seconds in stage_times.values())
     assert_clean_stream(out.master_path, duration_s=timeline.duration_ms / 1000)
 
+    moves = [builder.scene_motion_kind(piece.slices[0].scene) for piece in timeline.pieces]
+    assert moves == [builder.ZOOM_IN, builder.PAN_FORWARD, builder.ZOOM_OUT]
     for index, piece in enumerate(timeline.pieces):
         assert piece.kind == BODY  # cuts: every piece is a scene body
         # The frames the encoder was given: fewer than 10 % identical neighbours.
@@ -217,9 +251,18 @@ def test_a_720x720_render_with_cuts_zooms_smoothly_in_bt709(pictures: list[Path]
         assert len(hashes) == piece.frames
         identical = sum(a == b for a, b in zip(hashes, hashes[1:], strict=False))
         assert identical < 0.1 * (piece.frames - 1), (index, identical)
-        # What the viewer gets: the square's area (mean luma) grows or shrinks every frame.
         start = piece.start_frame / spec.fps
-        means = luma_means(out.master_path, start_s=start + 1 / spec.fps, end_s=start + (piece.frames - 1) / spec.fps)
+        window = {"start_s": start + 1 / spec.fps, "end_s": start + (piece.frames - 1) / spec.fps}
+        pan = builder.scene_pan(piece.slices[0].scene, 720, 720, piece.frames)
+        if pan is not None:
+            # What the viewer gets: the square slides left by the same whole step every frame.
+            edges = _bright_edges(out.master_path, size=(720, 720), **window)
+            assert len(edges) == piece.frames - 2
+            steps = [(b[0] - a[0], b[1] - a[1]) for a, b in zip(edges, edges[1:], strict=False)]
+            assert steps == [(-pan.step_px, -pan.step_px)] * len(steps), index
+            continue
+        # What the viewer gets: the square's area (mean luma) grows or shrinks every frame.
+        means = luma_means(out.master_path, **window)
         assert len(means) == piece.frames - 2
         assert held_pairs(means) < 0.1 * (len(means) - 1), index
         trend = means[-1] - means[0]
