@@ -169,18 +169,23 @@ def test_the_moves_of_all_pieces_add_up_to_the_timeline(spec: StoryboardSpec) ->
     assert total == timeline.total_frames
 
 
-def test_scenes_take_turns_zooming_in_panning_zooming_out_and_panning_back() -> None:
-    kinds = [builder.scene_motion_kind(i) for i in range(8)]
-    assert kinds == [builder.ZOOM_IN, builder.PAN_FORWARD, builder.ZOOM_OUT, builder.PAN_BACK] * 2
-    forward, back = builder.scene_pan(1, 1920, 1080, 150), builder.scene_pan(3, 1920, 1080, 150)
+def test_scenes_take_turns_panning_forward_and_back_and_long_ones_zoom_instead() -> None:
+    kinds = [builder.scene_motion_kind(i) for i in range(4)]
+    assert kinds == [builder.PAN_FORWARD, builder.PAN_BACK] * 2
+    forward, back = builder.scene_pan(0, 1920, 1080, 150), builder.scene_pan(1, 1920, 1080, 150)
     assert forward == builder.Pan(horizontal=True, step_px=1, travel_px=149, forward=True)
     assert back == builder.Pan(horizontal=True, step_px=1, travel_px=149, forward=False)
-    assert builder.scene_pan(0, 1920, 1080, 150) is None and builder.scene_pan(2, 1920, 1080, 150) is None
     # Portrait pans down the long side; a short scene steps more than a pixel a frame.
-    assert builder.scene_pan(1, 1080, 1920, 60) == builder.Pan(horizontal=False, step_px=3, travel_px=177, forward=True)
-    assert builder.pan_still_size(1080, 1920, builder.scene_pan(1, 1080, 1920, 60)) == (1080, 2098)
-    # A pan that would travel more than a third of the side (a long scene at 480p) zooms instead.
-    assert builder.scene_pan(1, 854, 480, 30 * 12) is None
+    assert builder.scene_pan(0, 1080, 1920, 60) == builder.Pan(horizontal=False, step_px=3, travel_px=177, forward=True)
+    assert builder.pan_still_size(1080, 1920, builder.scene_pan(0, 1080, 1920, 60)) == (1080, 2098)
+    # A pan that would travel more than a third of the side (a long scene at 480p) zooms
+    # instead: in for a forward turn, out for a back one.
+    assert builder.scene_pan(0, 854, 480, 30 * 12) is None
+    assert builder.zoom_expression(0, 0, 360) == "1+0.1*(on+0)/360"
+    assert builder.zoom_expression(1, 0, 360) == "1.1-0.1*(on+0)/360"
+    long_scene = storyboard((12000,), size=(854, 480))
+    frames = plan(long_scene).scene_frames[0]
+    assert builder.scene_still_size(long_scene, plan(long_scene), 0) == builder.still_size(854, 480, frames)
 
 
 @ALL
@@ -271,29 +276,35 @@ def test_each_still_is_fitted_larger_than_the_frame_before_its_move(spec: Storyb
         assert "setsar=1" in filters_of(argv)
 
 
-def test_zoom_and_pan_are_centred_and_continue_across_a_scene_s_pieces() -> None:
+def test_pans_continue_across_a_scene_s_pieces_and_a_long_scene_zooms_centred() -> None:
     spec = storyboard((3000, 3000, 3000))
     timeline = plan(spec)
     body0, trans01, body1, trans12, body2 = (builder.piece_argv(spec, timeline, p, "/o.mp4") for p in timeline.pieces)
-    assert named(body0, "zoompan")[0]["z"] == "1+0.1*(on+0)/90"
-    (out0,) = named(trans01, "zoompan")
-    assert out0["z"] == "1+0.1*(on+75)/90"  # scene 0 carries on zooming in
-    for zoom in (named(body0, "zoompan")[0], out0):
+
+    def pan_crops(argv: list[str]) -> list[dict[str, str]]:
+        return [c for c in named(argv, "crop") if "exact" in c]
+
+    # Scene 0 pans left to right a pixel a frame, scene 1 back (from its travel, 89 px), scene 2 forward again.
+    assert pan_crops(body0) == [{"x": "1*(n+0)", "y": "0", "exact": "1"}]
+    assert sorted(c["x"] for c in pan_crops(trans01)) == ["1*(n+75)", "89-1*(n+0)"]
+    assert pan_crops(body1) == [{"x": "89-1*(n+15)", "y": "0", "exact": "1"}]
+    assert sorted(c["x"] for c in pan_crops(trans12)) == ["1*(n+0)", "89-1*(n+75)"]
+    assert pan_crops(body2) == [{"x": "1*(n+15)", "y": "0", "exact": "1"}]
+    assert "crop=1280:720" in " ".join(filters_of(body1))
+    assert all(named(argv, "zoompan") == [] for argv in (body0, trans01, body1, trans12, body2))
+
+    # 20 s scenes at 480p would pan more than a third of the frame: they zoom, centred.
+    spec = storyboard((20000, 20000), size=(854, 480))
+    timeline = plan(spec)
+    body0, trans01, body1 = (builder.piece_argv(spec, timeline, p, "/o.mp4") for p in timeline.pieces)
+    frames = timeline.scene_frames[0]
+    assert named(body0, "zoompan")[0]["z"] == f"1+0.1*(on+0)/{frames}"
+    out0, in1 = sorted(named(trans01, "zoompan"), key=lambda z: z["z"])
+    assert in1["z"].startswith("1.1-0.1*(on+0)/")  # scene 1 zooms out
+    assert out0["z"] == f"1+0.1*(on+{timeline.pieces[1].slices[0].first_frame})/{frames}"
+    for zoom in (named(body0, "zoompan")[0], out0, in1, *named(body1, "zoompan")):
         assert zoom["x"] == r"iw/2-(iw/zoom/2)"
         assert zoom["y"] == r"ih/2-(ih/zoom/2)"
-
-    # Scene 1 pans left to right a pixel a frame: 0 at its first frame, 15 where its body starts.
-    def pan_crop(argv: list[str]) -> dict[str, str]:
-        (crop,) = [c for c in named(argv, "crop") if "exact" in c]
-        return crop
-
-    assert pan_crop(trans01) == {"x": "1*(n+0)", "y": "0", "exact": "1"}
-    assert pan_crop(body1) == {"x": "1*(n+15)", "y": "0", "exact": "1"}
-    assert pan_crop(trans12) == {"x": "1*(n+75)", "y": "0", "exact": "1"}
-    assert "crop=1280:720" in " ".join(filters_of(body1))
-    (in2,) = named(trans12, "zoompan")
-    assert in2["z"] == "1.1-0.1*(on+0)/90"  # scene 2 zooms out
-    assert named(body2, "zoompan")[0]["z"] == "1.1-0.1*(on+15)/90"
 
 
 def test_captions_are_overlaid_bottom_centre_during_the_cue_in_piece_time() -> None:
@@ -351,20 +362,20 @@ def test_a_segment_reads_each_still_once_and_splits_it_between_its_chains() -> N
 
 
 def test_one_picture_in_two_scenes_is_read_once_and_split_where_the_moves_match() -> None:
-    spec = storyboard((3000, 3000, 3000))
+    spec = storyboard((3000, 3000, 6000))
     scenes = tuple(SceneSpec(**{**s.__dict__, "picture": "/in/same.png"}) for s in spec.scenes)
     spec = StoryboardSpec(**{**spec.__dict__, "scenes": scenes})
     timeline = plan(spec)
     (segment,) = group_pieces(timeline, 10_000)
     argv = builder.segment_argv(spec, timeline, segment, "/o.mp4")
     assert inputs_of(argv).count("/in/same.png") == 1
-    # Scenes 0 and 2 zoom from one still size (split between their 4 slices);
-    # scene 1 pans across another size (its 3 slices).
-    zoom_size, pan_size = (builder.scene_still_size(spec, timeline, i) for i in (0, 1))
-    assert zoom_size != pan_size
-    assert {"split=4", "split=3"} <= set(filters_of(argv))
-    assert f"crop={zoom_size[0]}:{zoom_size[1]}" in filters_of(argv)
-    assert f"crop={pan_size[0]}:{pan_size[1]}" in filters_of(argv)
+    # Scenes 0 and 1 pan the same distance over one still size (split between their 5
+    # slices); the longer scene 2 pans farther over a longer still (its 2 slices).
+    short, longer = (builder.scene_still_size(spec, timeline, i) for i in (0, 2))
+    assert builder.scene_still_size(spec, timeline, 1) == short != longer
+    assert {"split=5", "split=2"} <= set(filters_of(argv))
+    assert f"crop={short[0]}:{short[1]}" in filters_of(argv)
+    assert f"crop={longer[0]}:{longer[1]}" in filters_of(argv)
 
 
 def test_segment_pieces_must_be_consecutive() -> None:
