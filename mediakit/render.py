@@ -221,8 +221,9 @@ def _check_output(path: Path, deadline: _Deadline) -> None:
 def fit_still(picture: str, width: int, height: int, out_path: Path) -> str:
     """The picture scaled to cover width x height and centre-cropped, as an uncompressed BMP.
 
-    The render asks for the scene's zoom size (builder.still_size, larger than
-    the frame) so that zoompan moves in sub-pixel steps and only scales down.
+    The render asks for the size of the scene's move (builder.scene_still_size,
+    larger than the frame): a zoom's still lets zoompan move in sub-pixel steps
+    and only scale down, a pan's is longer by the pan's travel.
     Done ahead in Pillow, whose decoders and resampler release the GIL: FFmpeg
     decodes every input before its first output frame, so a segment with six
     2400x1600 PNGs spent ~0.7 s on one core while x264 waited. A BMP decodes in

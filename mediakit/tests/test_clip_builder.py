@@ -106,7 +106,7 @@ def test_where_a_slice_starts_in_its_clip_wraps_round_the_clips_length():
     assert (CLIP, ["-ss", "0.700000", "-stream_loop", "-1"]) in _inputs(argv)
 
 
-def test_a_transition_into_a_clip_scene_fades_a_zooming_still_into_the_clip():
+def test_a_transition_into_a_clip_scene_fades_a_panning_still_into_the_clip():
     spec = storyboard()
     timeline, incoming = _piece(spec, TRANSITION, 1)  # scene 0's end into scene 1's first 12 frames
 
@@ -116,7 +116,7 @@ def test_a_transition_into_a_clip_scene_fades_a_zooming_still_into_the_clip():
     assert inputs[0][0] == "/in/scene_0.png"
     assert inputs[1] == (CLIP, ["-ss", "0.000000", "-stream_loop", "-1"])
     graph = _graph(argv)
-    assert graph.count("zoompan") == 1 and "trim=end_frame=12" in graph and "xfade" in graph
+    assert graph.count("loop=loop=") == 1 and "trim=end_frame=12" in graph and "xfade" in graph
 
 
 def test_two_slices_from_the_same_point_of_a_clip_share_one_input():
@@ -172,7 +172,8 @@ def test_a_storyboard_without_clips_builds_the_same_argv_as_before():
     spec = storyboard(clip_scene=-1)
     timeline = plan(spec)
     graph = _graph(builder.segment_argv(spec, timeline, timeline.pieces, "/out/all.mp4"))
-    assert graph.count("zoompan") == 7  # three bodies, two fades of two scenes each
+    # Three bodies and two fades of two scenes each, every one a pan.
+    assert graph.count("zoompan") == 0 and graph.count("loop=loop=") == 7
     assert "-stream_loop" not in builder.audio_mix_argv(spec, timeline, "/out/mix.wav")
 
 

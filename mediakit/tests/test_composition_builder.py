@@ -134,20 +134,58 @@ def test_every_piece_is_an_ffmpeg_argv_writing_its_own_mp4(spec: StoryboardSpec)
         assert "-an" in argv
 
 
+def moves(argv: list[str]) -> list[tuple[str, int]]:
+    """Each still's move in a piece, in graph order: ("zoom", frames) or ("pan", frames)."""
+    found = []
+    for f in filters_of(argv):
+        name = f.split("=", 1)[0]
+        if name == "zoompan":
+            found.append(("zoom", int(args_of(f)["d"])))
+        elif name == "loop":
+            found.append(("pan", int(args_of(f)["loop"]) + 1))
+    return found
+
+
 @ALL
-def test_zoompan_frames_of_all_pieces_add_up_to_the_timeline(spec: StoryboardSpec) -> None:
+def test_the_moves_of_all_pieces_add_up_to_the_timeline(spec: StoryboardSpec) -> None:
     timeline = plan(spec)
     total = 0
     for piece in timeline.pieces:
         argv = builder.piece_argv(spec, timeline, piece, "/out/p.mp4")
-        zooms = named(argv, "zoompan")
-        assert len(zooms) == len(piece.slices)
-        for zoom, part in zip(zooms, piece.slices, strict=True):
-            assert zoom["d"] == str(part.frames)
+        assert sorted(frames for _, frames in moves(argv)) == sorted(part.frames for part in piece.slices)
+        panning = [
+            part
+            for part in piece.slices
+            if builder.scene_pan(part.scene, spec.width, spec.height, timeline.scene_frames[part.scene])
+        ]
+        assert [kind for kind, _ in moves(argv)].count("pan") == len(panning)
+        for zoom in named(argv, "zoompan"):
             assert zoom["s"] == f"{spec.width}x{spec.height}"
             assert zoom["fps"] == str(spec.fps)
-        total += int(zooms[0]["d"])  # both sides of a crossfade become the same frames
+        for crop in named(argv, "crop"):
+            if "exact" in crop:  # a pan's crop: the frame's size, whole pixels
+                assert crop["exact"] == "1"
+        total += piece.frames  # both sides of a crossfade become the same frames
     assert total == timeline.total_frames
+
+
+def test_scenes_take_turns_panning_forward_and_back_and_long_ones_zoom_instead() -> None:
+    kinds = [builder.scene_motion_kind(i) for i in range(4)]
+    assert kinds == [builder.PAN_FORWARD, builder.PAN_BACK] * 2
+    forward, back = builder.scene_pan(0, 1920, 1080, 150), builder.scene_pan(1, 1920, 1080, 150)
+    assert forward == builder.Pan(horizontal=True, step_px=1, travel_px=149, forward=True)
+    assert back == builder.Pan(horizontal=True, step_px=1, travel_px=149, forward=False)
+    # Portrait pans down the long side; a short scene steps more than a pixel a frame.
+    assert builder.scene_pan(0, 1080, 1920, 60) == builder.Pan(horizontal=False, step_px=3, travel_px=177, forward=True)
+    assert builder.pan_still_size(1080, 1920, builder.scene_pan(0, 1080, 1920, 60)) == (1080, 2098)
+    # A pan that would travel more than a third of the side (a long scene at 480p) zooms
+    # instead: in for a forward turn, out for a back one.
+    assert builder.scene_pan(0, 854, 480, 30 * 12) is None
+    assert builder.zoom_expression(0, 0, 360) == "1+0.1*(on+0)/360"
+    assert builder.zoom_expression(1, 0, 360) == "1.1-0.1*(on+0)/360"
+    long_scene = storyboard((12000,), size=(854, 480))
+    frames = plan(long_scene).scene_frames[0]
+    assert builder.scene_still_size(long_scene, plan(long_scene), 0) == builder.still_size(854, 480, frames)
 
 
 @ALL
@@ -207,36 +245,64 @@ def test_encoder_settings_are_identical_in_every_piece(spec: StoryboardSpec) -> 
 
 
 @ALL
-def test_each_still_is_fitted_larger_than_the_frame_before_zoompan(spec: StoryboardSpec) -> None:
+def test_each_still_is_fitted_larger_than_the_frame_before_its_move(spec: StoryboardSpec) -> None:
     timeline = plan(spec)
     for piece in timeline.pieces:
         argv = builder.piece_argv(spec, timeline, piece, "/out/p.mp4")
         names = [f.split("=", 1)[0] for f in filters_of(argv)]
-        assert names.index("scale") < names.index("crop") < names.index("format") < names.index("zoompan")
-        for part, zoom in zip(piece.slices, named(argv, "zoompan"), strict=True):
-            w, h = builder.still_size(spec.width, spec.height, timeline.scene_frames[part.scene])
-            # zoompan only ever scales down: its widest crop (1/1.1 of the still) covers the frame.
-            assert w / (1 + builder.ZOOM_RANGE) >= spec.width - 1 and h / (1 + builder.ZOOM_RANGE) >= spec.height - 1
+        first_move = min(names.index(n) for n in ("zoompan", "loop") if n in names)
+        assert names.index("scale") < names.index("crop") < names.index("format") < first_move
+        for part in piece.slices:
+            frames = timeline.scene_frames[part.scene]
+            pan = builder.scene_pan(part.scene, spec.width, spec.height, frames)
+            if pan is None:
+                w, h = builder.still_size(spec.width, spec.height, frames)
+                # zoompan only ever scales down: its widest crop (1/1.1 of the still) covers the frame.
+                assert w / (1 + builder.ZOOM_RANGE) >= spec.width - 1
+                assert h / (1 + builder.ZOOM_RANGE) >= spec.height - 1
+            else:
+                w, h = builder.pan_still_size(spec.width, spec.height, pan)
+                # The pan's last frame is still inside the still.
+                assert (w - spec.width if pan.horizontal else h - spec.height) >= pan.travel_px
+            assert (w, h) == builder.scene_still_size(spec, timeline, part.scene)
             assert f"crop={w}:{h}" in filters_of(argv)
+        for zoom in named(argv, "zoompan"):
             assert zoom["s"] == f"{spec.width}x{spec.height}"
         scale = named(argv, "scale")[0]
         assert scale["force_original_aspect_ratio"] == "increase"
         # RGB -> YUV with the BT.709 matrix, in limited range.
         assert (scale["out_color_matrix"], scale["out_range"]) == ("bt709", "tv")
         assert f"setpts=N/({spec.fps}*TB)" in filters_of(argv)
-        assert names[names.index("setpts") + 1] == "setsar"
+        assert "setsar=1" in filters_of(argv)
 
 
-def test_zoom_is_centred_and_continues_across_a_scene_s_pieces() -> None:
+def test_pans_continue_across_a_scene_s_pieces_and_a_long_scene_zooms_centred() -> None:
     spec = storyboard((3000, 3000, 3000))
     timeline = plan(spec)
-    body0, trans01, body1 = (builder.piece_argv(spec, timeline, p, "/o.mp4") for p in timeline.pieces[:3])
-    assert named(body0, "zoompan")[0]["z"] == "1+0.1*(on+0)/90"
-    out0, in1 = named(trans01, "zoompan")
-    assert out0["z"] == "1+0.1*(on+75)/90"  # scene 0 carries on zooming in
-    assert in1["z"] == "1.1-0.1*(on+0)/90"  # scene 1 zooms out
-    assert named(body1, "zoompan")[0]["z"] == "1.1-0.1*(on+15)/90"
-    for zoom in (named(body0, "zoompan")[0], out0, in1):
+    body0, trans01, body1, trans12, body2 = (builder.piece_argv(spec, timeline, p, "/o.mp4") for p in timeline.pieces)
+
+    def pan_crops(argv: list[str]) -> list[dict[str, str]]:
+        return [c for c in named(argv, "crop") if "exact" in c]
+
+    # Scene 0 pans left to right a pixel a frame, scene 1 back (from its travel, 89 px), scene 2 forward again.
+    assert pan_crops(body0) == [{"x": "1*(n+0)", "y": "0", "exact": "1"}]
+    assert sorted(c["x"] for c in pan_crops(trans01)) == ["1*(n+75)", "89-1*(n+0)"]
+    assert pan_crops(body1) == [{"x": "89-1*(n+15)", "y": "0", "exact": "1"}]
+    assert sorted(c["x"] for c in pan_crops(trans12)) == ["1*(n+0)", "89-1*(n+75)"]
+    assert pan_crops(body2) == [{"x": "1*(n+15)", "y": "0", "exact": "1"}]
+    assert "crop=1280:720" in " ".join(filters_of(body1))
+    assert all(named(argv, "zoompan") == [] for argv in (body0, trans01, body1, trans12, body2))
+
+    # 20 s scenes at 480p would pan more than a third of the frame: they zoom, centred.
+    spec = storyboard((20000, 20000), size=(854, 480))
+    timeline = plan(spec)
+    body0, trans01, body1 = (builder.piece_argv(spec, timeline, p, "/o.mp4") for p in timeline.pieces)
+    frames = timeline.scene_frames[0]
+    assert named(body0, "zoompan")[0]["z"] == f"1+0.1*(on+0)/{frames}"
+    out0, in1 = sorted(named(trans01, "zoompan"), key=lambda z: z["z"])
+    assert in1["z"].startswith("1.1-0.1*(on+0)/")  # scene 1 zooms out
+    assert out0["z"] == f"1+0.1*(on+{timeline.pieces[1].slices[0].first_frame})/{frames}"
+    for zoom in (named(body0, "zoompan")[0], out0, in1, *named(body1, "zoompan")):
         assert zoom["x"] == r"iw/2-(iw/zoom/2)"
         assert zoom["y"] == r"ih/2-(ih/zoom/2)"
 
@@ -292,17 +358,24 @@ def test_a_segment_reads_each_still_once_and_splits_it_between_its_chains() -> N
     assert "split=3" in filters_of(argv)
     concat = named(argv, "concat")
     assert concat == [{"a": "0", "n": "5", "v": "1"}]
-    assert sum(int(z["d"]) for z in named(argv, "zoompan")) == timeline.total_frames + 2 * 15
+    assert sum(frames for _, frames in moves(argv)) == timeline.total_frames + 2 * 15
 
 
-def test_one_picture_in_two_scenes_of_a_transition_is_split_not_duplicated() -> None:
-    spec = storyboard((3000, 3000))
+def test_one_picture_in_two_scenes_is_read_once_and_split_where_the_moves_match() -> None:
+    spec = storyboard((3000, 3000, 6000))
     scenes = tuple(SceneSpec(**{**s.__dict__, "picture": "/in/same.png"}) for s in spec.scenes)
     spec = StoryboardSpec(**{**spec.__dict__, "scenes": scenes})
     timeline = plan(spec)
-    argv = builder.piece_argv(spec, timeline, timeline.pieces[1], "/o.mp4")
+    (segment,) = group_pieces(timeline, 10_000)
+    argv = builder.segment_argv(spec, timeline, segment, "/o.mp4")
     assert inputs_of(argv).count("/in/same.png") == 1
-    assert "split=2" in filters_of(argv)
+    # Scenes 0 and 1 pan the same distance over one still size (split between their 5
+    # slices); the longer scene 2 pans farther over a longer still (its 2 slices).
+    short, longer = (builder.scene_still_size(spec, timeline, i) for i in (0, 2))
+    assert builder.scene_still_size(spec, timeline, 1) == short != longer
+    assert {"split=5", "split=2"} <= set(filters_of(argv))
+    assert f"crop={short[0]}:{short[1]}" in filters_of(argv)
+    assert f"crop={longer[0]}:{longer[1]}" in filters_of(argv)
 
 
 def test_segment_pieces_must_be_consecutive() -> None:

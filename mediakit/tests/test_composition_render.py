@@ -265,12 +265,12 @@ def test_progress_goes_through_the_stages_in_order_up_to_one(assets: dict, tmp_p
     assert fractions[-1] == pytest.approx(1.0)
 
 
-def test_ken_burns_zooms_about_the_centre(tmp_path: Path) -> None:
+def _square_storyboard(tmp_path: Path) -> StoryboardSpec:
     # A 4:3 picture for a 16:9 frame: fitted by width, its top and bottom cropped.
     picture = Image.new("RGB", (960, 720), "black")
     ImageDraw.Draw(picture).rectangle([420, 300, 539, 419], fill="white")  # 120x120, centred
     picture.save(tmp_path / "square.png")
-    spec = StoryboardSpec(
+    return StoryboardSpec(
         scenes=(
             SceneSpec(
                 picture=str(tmp_path / "square.png"), duration_ms=2000, narration=None, narration_ms=0, caption_text=""
@@ -281,17 +281,42 @@ def test_ken_burns_zooms_about_the_centre(tmp_path: Path) -> None:
         fps=30,
         captions=False,
     )
-    out = render_master(spec, tmp_path / "out", timeout_s=300)
+
+
+def _square_boxes(out: Path, tmp_path: Path) -> list[tuple[int, int, int, int]]:
+    """The white square's box in the first and the last frame."""
     boxes = []
     for n in (0, 59):
-        gray = frame_at(out.master_path, n, tmp_path / f"f{n}.png").convert("L").point(lambda v: 255 if v > 128 else 0)
+        gray = frame_at(out, n, tmp_path / f"f{n}.png").convert("L").point(lambda v: 255 if v > 128 else 0)
         boxes.append(gray.getbbox())
+    return boxes
+
+
+def test_ken_burns_pans_across_the_picture_a_whole_pixel_a_frame(tmp_path: Path) -> None:
+    spec = _square_storyboard(tmp_path)
+    pan = builder.scene_pan(0, 640, 360, 60)
+    assert pan is not None and pan.forward and pan.horizontal
+    still_w, still_h = builder.pan_still_size(640, 360, pan)
+    out = render_master(spec, tmp_path / "out", timeout_s=300)
+    (l0, t0, r0, b0), (l1, t1, r1, b1) = _square_boxes(out.master_path, tmp_path)
+    # The still is the picture fitted to still_w x 360: the square keeps its size and
+    # height, and its centre starts at the still's centre, then moves left by the pan.
+    assert r0 - l0 == pytest.approx(120 * still_w / 960, abs=2) and r1 - l1 == r0 - l0
+    assert (t0 + b0) / 2 == pytest.approx(180, abs=2) and (t1, b1) == (t0, b0)
+    assert (l0 + r0) / 2 == pytest.approx(still_w / 2, abs=1.5)
+    assert l0 - l1 == pan.step_px * 59
+
+
+def test_a_scene_too_long_to_pan_zooms_about_the_centre(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Any pan is too long when none may travel: the scene zooms in from 1.0 to ~1.1.
+    monkeypatch.setattr(builder, "MAX_PAN_TRAVEL", 0.0)
+    out = render_master(_square_storyboard(tmp_path), tmp_path / "out", timeout_s=300)
+    boxes = _square_boxes(out.master_path, tmp_path)
     for left, top, right, bottom in boxes:
         assert (left + right) / 2 == pytest.approx(320, abs=2)
         assert (top + bottom) / 2 == pytest.approx(180, abs=2)
     first_w = boxes[0][2] - boxes[0][0]
     last_w = boxes[1][2] - boxes[1][0]
-    # Scene 0 zooms in from 1.0 to ~1.1.
     assert first_w == pytest.approx(80, abs=2)
     assert last_w / first_w == pytest.approx(1.1, abs=0.03)
 

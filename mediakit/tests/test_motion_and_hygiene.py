@@ -149,10 +149,12 @@ def pictures(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return paths
 
 
-def _cut_spec(pictures: list[Path], size: tuple[int, int], duration_ms: int = 3000) -> StoryboardSpec:
+def _cut_spec(
+    pictures: list[Path], size: tuple[int, int], duration_ms: int = 3000, *, durations: tuple[int, ...] = ()
+) -> StoryboardSpec:
     scenes = tuple(
-        SceneSpec(picture=str(p), duration_ms=duration_ms, narration=None, narration_ms=0, caption_text="")
-        for p in pictures
+        SceneSpec(picture=str(p), duration_ms=d, narration=None, narration_ms=0, caption_text="")
+        for p, d in zip(pictures, durations or [duration_ms] * len(pictures), strict=True)
     )
     return StoryboardSpec(
         scenes=scenes, width=size[0], height=size[1], fps=30, transition="cut", transition_ms=0, captions=False
@@ -201,8 +203,49 @@ def _raw_frame_hashes(spec: StoryboardSpec, piece_index: int, tmp: Path) -> list
     return [hashlib.md5(data[i : i + size]).hexdigest() for i in range(0, len(data), size)]
 
 
-def test_a_720x720_render_with_cuts_zooms_smoothly_in_bt709(pictures: list[Path], tmp_path: Path) -> None:
-    spec = _cut_spec(pictures, (720, 720))
+def _bright_edges(path: Path, *, size: tuple[int, int], start_s: float, end_s: float) -> list[tuple[int, int]]:
+    """The left and right edge (x) of the bright square in each decoded frame of [start_s, end_s)."""
+    w, h = size
+    gray = path.with_suffix(".gray")
+    run_ffmpeg(
+        [
+            "ffmpeg",
+            "-y",
+            "-v",
+            "error",
+            "-i",
+            str(path),
+            "-vf",
+            f"trim=start={start_s:.6f}:end={end_s:.6f},setpts=PTS-STARTPTS,format=gray",
+            "-fps_mode",
+            "passthrough",
+            "-f",
+            "rawvideo",
+            str(gray),
+        ],
+        total_ms=None,
+        timeout_s=120,
+    )
+    data = gray.read_bytes()
+    gray.unlink()
+    edges = []
+    for i in range(0, len(data), w * h):
+        # The square (luma ~222) against the ground, the red band (~76) and the green disc (~150).
+        box = Image.frombytes("L", (w, h), data[i : i + w * h]).point(lambda v: 255 if v > 200 else 0).getbbox()
+        assert box is not None
+        edges.append((box[0], box[2]))
+    return edges
+
+
+def test_a_720x720_render_with_cuts_pans_and_zooms_smoothly_in_bt709(
+    pictures: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 3 s scenes pan 89 px (12 % of the side), the 4 s one would pan 119 px (17 %): with
+    # pans limited to 15 % it zooms in instead. (A scene long enough to zoom under the
+    # real limit, a third, moves its zoom crop by under a pixel a frame at 720x720 and
+    # holds some frames: still_size's cap.)
+    monkeypatch.setattr(builder, "MAX_PAN_TRAVEL", 0.15)
+    spec = _cut_spec(pictures, (720, 720), durations=(3000, 3000, 4000))
     timeline = plan(spec)
     stage_times: dict[str, float] = {}
     out = render_master(spec, tmp_path / "out", timeout_s=300, stage_times=stage_times)
@@ -210,6 +253,8 @@ def test_a_720x720_render_with_cuts_zooms_smoothly_in_bt709(pictures: list[Path]
     assert all(seconds >= 0 for seconds in stage_times.values())
     assert_clean_stream(out.master_path, duration_s=timeline.duration_ms / 1000)
 
+    pans = [builder.scene_pan(p.slices[0].scene, 720, 720, p.frames) is not None for p in timeline.pieces]
+    assert pans == [True, True, False]
     for index, piece in enumerate(timeline.pieces):
         assert piece.kind == BODY  # cuts: every piece is a scene body
         # The frames the encoder was given: fewer than 10 % identical neighbours.
@@ -217,9 +262,20 @@ def test_a_720x720_render_with_cuts_zooms_smoothly_in_bt709(pictures: list[Path]
         assert len(hashes) == piece.frames
         identical = sum(a == b for a, b in zip(hashes, hashes[1:], strict=False))
         assert identical < 0.1 * (piece.frames - 1), (index, identical)
-        # What the viewer gets: the square's area (mean luma) grows or shrinks every frame.
         start = piece.start_frame / spec.fps
-        means = luma_means(out.master_path, start_s=start + 1 / spec.fps, end_s=start + (piece.frames - 1) / spec.fps)
+        window = {"start_s": start + 1 / spec.fps, "end_s": start + (piece.frames - 1) / spec.fps}
+        pan = builder.scene_pan(piece.slices[0].scene, 720, 720, piece.frames)
+        if pan is not None:
+            # What the viewer gets: the square slides by the same whole step every frame,
+            # left while the view pans forward (left to right), right while it pans back.
+            edges = _bright_edges(out.master_path, size=(720, 720), **window)
+            assert len(edges) == piece.frames - 2
+            steps = [(b[0] - a[0], b[1] - a[1]) for a, b in zip(edges, edges[1:], strict=False)]
+            step = -pan.step_px if pan.forward else pan.step_px
+            assert steps == [(step, step)] * len(steps), index
+            continue
+        # What the viewer gets: the square's area (mean luma) grows or shrinks every frame.
+        means = luma_means(out.master_path, **window)
         assert len(means) == piece.frames - 2
         assert held_pairs(means) < 0.1 * (len(means) - 1), index
         trend = means[-1] - means[0]
