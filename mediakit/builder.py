@@ -141,8 +141,8 @@ def zoom_expression(scene: int, first_frame: int, scene_frames: int) -> str:
     """Zoom factor of zoompan's output frame `on`, continuous across a scene's pieces.
 
     A scene that would have panned forward zooms in (1 -> 1+ZOOM_RANGE), one that
-    would have panned back zooms out; `on` restarts at 0
-    in every piece, so the piece's first frame within the scene is added back.
+    would have panned back zooms out. `on` restarts at 0 in every piece, so the
+    piece's first frame within the scene is added back.
     """
     progress = f"(on+{first_frame})/{scene_frames}"
     if scene_motion_kind(scene) in (ZOOM_IN, PAN_FORWARD):
@@ -161,7 +161,7 @@ def scene_motion_kind(scene: int) -> str:
 
 @dataclass(frozen=True)
 class Pan:
-    """A pan across a still longer than the frame on one axis, a whole pixel every frame.
+    """A pan across a still longer than the frame on one axis, step_px whole pixels every frame.
 
     Whole pixels: the crop only moves where the frame starts (no resampling, so
     the frame is as sharp as the still and costs nothing to make); the same
