@@ -34,6 +34,7 @@ class JobSerializer(serializers.ModelSerializer):
             "stage",
             "progress",
             "attempts",
+            "crashes",
             "error_stage",
             "error_message",
             "cancel_requested",

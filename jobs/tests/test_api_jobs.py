@@ -10,6 +10,7 @@ from conftest import SHORT_SCRIPT
 from core.testing import assert_error
 from jobs.models import Job
 from jobs.services import job_claim, job_fail
+from jobs.status_cache import job_status_invalidate
 from videos.models import Project
 from videos.services import render_request, video_create
 
@@ -23,6 +24,7 @@ JOB_FIELDS = {
     "stage",
     "progress",
     "attempts",
+    "crashes",
     "error_stage",
     "error_message",
     "cancel_requested",
@@ -45,11 +47,23 @@ def test_a_job_shows_status_stage_progress_attempts_costs_and_timestamps(api, ow
     assert body["kind"] == "storyboard"
     assert body["status"] == "succeeded"
     assert body["progress"] == 100 and body["stage"] == "done"
-    assert body["attempts"] == 1
+    assert body["attempts"] == 1 and body["crashes"] == 0
     assert body["estimated_cost"] == "0.0000" and body["actual_cost"] == "0.0000"
     assert body["started_at"] and body["finished_at"]
     assert body["video"] == str(video.code)
     assert body["links"]["cancel"].endswith(f"/api/v1/jobs/{job.code}/cancel")
+
+
+def test_a_job_taken_over_from_dead_workers_shows_its_crashes_in_the_api_and_the_admin(
+    api, owner, make_video, admin_client
+):
+    job = make_video(owner).jobs.get()
+    Job.objects.filter(pk=job.pk).update(attempts=3, crashes=2)
+    job_status_invalidate(code=job.code)
+    body = api.get(f"/api/v1/jobs/{job.code}").json()
+    assert (body["attempts"], body["crashes"]) == (3, 2)
+    page = admin_client.get(f"/admin/jobs/job/{job.pk}/change/").content.decode()
+    assert "Crashes:" in page or ">Crashes<" in page
 
 
 def test_a_failed_job_shows_the_stage_that_failed_and_why(api, owner):
