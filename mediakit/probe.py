@@ -7,7 +7,7 @@ import math
 import re
 import struct
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -269,19 +269,15 @@ def longest_keyframe_gap_s(keyframes: list[float], duration_s: float) -> float:
 HELD_RELATIVE_CHANGE = 0.25
 
 
-def luma_means(path: str | Path, *, start_s: float, end_s: float, timeout_s: float = 120.0) -> list[float]:
-    """The mean luma (0-255, floating point) of each video frame in [start_s, end_s).
-
-    For a zoom over a bright shape on a dark ground this tracks the shape's area to a
-    fraction of a pixel, through the encoder's noise (which changes the mean by far
-    less than a zoom step): a measure of motion for tests and benchmarks.
-    """
+def gray_frames(path: str | Path, *, start_s: float, end_s: float, timeout_s: float = 120.0) -> Iterator[Image.Image]:
+    """Each decoded video frame in [start_s, end_s) as an 8-bit gray image, one at a time
+    (memory stays one frame whatever the interval). For tests and benchmarks that measure
+    motion in what a viewer gets."""
     info = probe(path, timeout_s=timeout_s)
     if info.video is None:
         raise ProbeError(f"no video stream in {Path(path).name}")
     w, h = info.video.width, info.video.height
-    means = []
-    with tempfile.TemporaryDirectory(prefix="luma-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="gray-") as tmp:
         raw_path = Path(tmp) / "frames.gray"
         run_ffmpeg(
             [
@@ -306,10 +302,19 @@ def luma_means(path: str | Path, *, start_s: float, end_s: float, timeout_s: flo
             timeout_s=timeout_s,
         )
         with open(raw_path, "rb") as fh:
-            # One frame at a time: memory stays one frame whatever the interval.
             while len(data := fh.read(w * h)) == w * h:
-                means.append(ImageStat.Stat(Image.frombytes("L", (w, h), data)).mean[0])
-    return means
+                yield Image.frombytes("L", (w, h), data)
+
+
+def luma_means(path: str | Path, *, start_s: float, end_s: float, timeout_s: float = 120.0) -> list[float]:
+    """The mean luma (0-255, floating point) of each video frame in [start_s, end_s).
+
+    For a zoom over a bright shape on a dark ground this tracks the shape's area to a
+    fraction of a pixel, through the encoder's noise (which changes the mean by far
+    less than a zoom step): a measure of motion for tests and benchmarks.
+    """
+    frames = gray_frames(path, start_s=start_s, end_s=end_s, timeout_s=timeout_s)
+    return [ImageStat.Stat(frame).mean[0] for frame in frames]
 
 
 def held_pairs(values: list[float], *, relative: float = HELD_RELATIVE_CHANGE) -> int:

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from mediakit import builder
-from mediakit.probe import held_pairs, keyframe_times, longest_keyframe_gap_s, luma_means, probe
+from mediakit.probe import gray_frames, held_pairs, keyframe_times, longest_keyframe_gap_s, luma_means, probe
 from mediakit.render import render_export, render_master
 from mediakit.runner import run_ffmpeg
 from mediakit.spec import FRAME_SIZES, SceneSpec, StoryboardSpec
@@ -203,35 +203,12 @@ def _raw_frame_hashes(spec: StoryboardSpec, piece_index: int, tmp: Path) -> list
     return [hashlib.md5(data[i : i + size]).hexdigest() for i in range(0, len(data), size)]
 
 
-def _bright_edges(path: Path, *, size: tuple[int, int], start_s: float, end_s: float) -> list[tuple[int, int]]:
+def _bright_edges(path: Path, *, start_s: float, end_s: float) -> list[tuple[int, int]]:
     """The left and right edge (x) of the bright square in each decoded frame of [start_s, end_s)."""
-    w, h = size
-    gray = path.with_suffix(".gray")
-    run_ffmpeg(
-        [
-            "ffmpeg",
-            "-y",
-            "-v",
-            "error",
-            "-i",
-            str(path),
-            "-vf",
-            f"trim=start={start_s:.6f}:end={end_s:.6f},setpts=PTS-STARTPTS,format=gray",
-            "-fps_mode",
-            "passthrough",
-            "-f",
-            "rawvideo",
-            str(gray),
-        ],
-        total_ms=None,
-        timeout_s=120,
-    )
-    data = gray.read_bytes()
-    gray.unlink()
     edges = []
-    for i in range(0, len(data), w * h):
+    for frame in gray_frames(path, start_s=start_s, end_s=end_s):
         # The square (luma ~222) against the ground, the red band (~76) and the green disc (~150).
-        box = Image.frombytes("L", (w, h), data[i : i + w * h]).point(lambda v: 255 if v > 200 else 0).getbbox()
+        box = frame.point(lambda v: 255 if v > 200 else 0).getbbox()
         assert box is not None
         edges.append((box[0], box[2]))
     return edges
@@ -268,7 +245,7 @@ def test_a_720x720_render_with_cuts_pans_and_zooms_smoothly_in_bt709(
         if pan is not None:
             # What the viewer gets: the square slides by the same whole step every frame,
             # left while the view pans forward (left to right), right while it pans back.
-            edges = _bright_edges(out.master_path, size=(720, 720), **window)
+            edges = _bright_edges(out.master_path, **window)
             assert len(edges) == piece.frames - 2
             steps = [(b[0] - a[0], b[1] - a[1]) for a, b in zip(edges, edges[1:], strict=False)]
             step = -pan.step_px if pan.forward else pan.step_px
