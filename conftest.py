@@ -188,6 +188,38 @@ def make_video(django_capture_on_commit_callbacks):
     return make
 
 
+@pytest.fixture(scope="session")
+def _piper_wavs(tmp_path_factory) -> dict:
+    return {"dir": tmp_path_factory.mktemp("piper-wavs"), "made": {}}
+
+
+@pytest.fixture
+def piper_cached(monkeypatch, _piper_wavs):
+    """For tests about what is built around the narration, not about speech: piper's WAVs
+    for the same voice, rate and phrases are synthesised once per session (by the real piper)
+    and copied into each later call's work folder; everything after piper still runs."""
+    import shutil
+
+    from mediakit import speech
+
+    real = speech.piper_synthesize
+
+    def cached(voice, texts, rate_wpm, work):
+        key = (voice.package, voice.name, rate_wpm, tuple(" ".join(t.split()) for t in texts))
+        made = _piper_wavs["made"]
+        if key not in made:
+            wavs = real(voice, texts, rate_wpm, work)
+            folder = _piper_wavs["dir"] / str(len(made))
+            folder.mkdir()
+            made[key] = [Path(shutil.copy(w, folder / w.name)) for w in wavs]
+            return wavs
+        out = work / "wav"
+        out.mkdir(parents=True)
+        return [Path(shutil.copy(w, out / w.name)) for w in made[key]]
+
+    monkeypatch.setattr(speech, "piper_synthesize", cached)
+
+
 @pytest.fixture
 def make_approved_video(make_video):
     from videos.services import storyboard_approve

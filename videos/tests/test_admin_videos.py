@@ -15,6 +15,9 @@ from videos.services import storyboard_approve
 CHANGELIST = "admin:videos_video_changelist"
 QUEUE = "admin:videos_storyboardawaitingapproval_changelist"
 
+# About approval and the staff pages, not speech: each narration is synthesised once.
+pytestmark = pytest.mark.usefixtures("piper_cached")
+
 
 @pytest.fixture
 def admin_client(client, staff):

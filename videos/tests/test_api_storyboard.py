@@ -24,7 +24,7 @@ LONG_SCRIPT = (
 
 
 @pytest.fixture
-def video(owner, make_video):
+def video(owner, make_video, piper_cached):
     return make_video(owner, script=LONG_SCRIPT)
 
 

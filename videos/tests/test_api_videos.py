@@ -12,7 +12,8 @@ from core.testing import assert_error, token_client
 from jobs.models import Job
 from videos.models import Project, Scene, Video
 
-pytestmark = pytest.mark.usefixtures("cache_table")
+# About the videos API, not speech: each narration is synthesised once (piper_cached).
+pytestmark = pytest.mark.usefixtures("cache_table", "piper_cached")
 
 
 URL = "/api/v1/videos"

@@ -19,6 +19,9 @@ from videos.services import (
     storyboard_staff_approve,
 )
 
+# About approval and the staff pages, not speech: each narration is synthesised once.
+pytestmark = pytest.mark.usefixtures("piper_cached")
+
 
 @pytest.fixture
 def staff_approval():
