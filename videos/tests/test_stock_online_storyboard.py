@@ -20,6 +20,9 @@ from videos.services import scene_refine_picture, scene_update, video_delete
 from videos.storyboard import visual_prompt_for
 from videos.tests.stock_fakes import stock_fakes
 
+# The narration is not what these tests are about: piper runs once per phrase set (piper_cached).
+pytestmark = pytest.mark.usefixtures("piper_cached")
+
 # Three scenes: a lighthouse (Pexels has 12 s aerial clip 11), waves (clip 15, 15 s) and a
 # ferry (no landscape ferry clip anywhere: the landscape ferry photo 8).
 SCRIPT = (
