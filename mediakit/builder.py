@@ -29,8 +29,6 @@ from mediakit.timeline import TRANSITION, Cue, Piece, SceneSlice, Timeline
 # panning only 1.09x, bench_render 30 s 1080p). A scene whose pan would travel more
 # than MAX_PAN_TRAVEL of the frame's long side (a long scene at a small size) zooms
 # instead: in where it would have panned forward, out where back.
-ZOOM_IN, PAN_FORWARD, ZOOM_OUT, PAN_BACK = "zoom_in", "pan_forward", "zoom_out", "pan_back"
-MOTION_CYCLE: tuple[str, ...] = (PAN_FORWARD, PAN_BACK)
 # A zoom travels this much over a whole scene (1.0 -> 1.1 or back).
 ZOOM_RANGE = 0.1
 # A pan travels about this share of the frame's long side over a scene, in whole
@@ -145,7 +143,7 @@ def zoom_expression(scene: int, first_frame: int, scene_frames: int) -> str:
     piece's first frame within the scene is added back.
     """
     progress = f"(on+{first_frame})/{scene_frames}"
-    if scene_motion_kind(scene) in (ZOOM_IN, PAN_FORWARD):
+    if scene_goes_forward(scene):
         return f"1+{ZOOM_RANGE}*{progress}"
     return f"{1 + ZOOM_RANGE:g}-{ZOOM_RANGE}*{progress}"
 
@@ -154,9 +152,9 @@ def _even(value: float) -> int:
     return max(2, 2 * round(value / 2))
 
 
-def scene_motion_kind(scene: int) -> str:
-    """The Ken Burns move scene number `scene` takes (MOTION_CYCLE in turn)."""
-    return MOTION_CYCLE[scene % len(MOTION_CYCLE)]
+def scene_goes_forward(scene: int) -> bool:
+    """Whether scene number `scene` pans forward (or zooms in); the others pan back (or zoom out)."""
+    return scene % 2 == 0
 
 
 @dataclass(frozen=True)
@@ -181,22 +179,19 @@ class Pan:
 
 
 def scene_pan(scene: int, width: int, height: int, scene_frames: int) -> Pan | None:
-    """The scene's pan, or None when the scene zooms (its turn, or too long to pan in budget).
+    """The scene's pan, or None when the scene is too long to pan within MAX_PAN_TRAVEL (it zooms).
 
     Along the frame's long side; PAN_TRAVEL of that side over the scene, in
     whole pixels a frame (at least one), so the travel grows with the scene's
     length. A scene whose travel would pass MAX_PAN_TRAVEL zooms instead.
     """
-    kind = scene_motion_kind(scene)
-    if kind not in (PAN_FORWARD, PAN_BACK):
-        return None
     side = max(width, height)
     frames = max(1, scene_frames)
     step = max(1, round(PAN_TRAVEL * side / frames))
     travel = step * (frames - 1)
     if travel > MAX_PAN_TRAVEL * side:
         return None
-    return Pan(horizontal=width >= height, step_px=step, travel_px=travel, forward=kind == PAN_FORWARD)
+    return Pan(horizontal=width >= height, step_px=step, travel_px=travel, forward=scene_goes_forward(scene))
 
 
 def still_size(width: int, height: int, scene_frames: int) -> tuple[int, int]:

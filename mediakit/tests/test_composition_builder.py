@@ -170,8 +170,7 @@ def test_the_moves_of_all_pieces_add_up_to_the_timeline(spec: StoryboardSpec) ->
 
 
 def test_scenes_take_turns_panning_forward_and_back_and_long_ones_zoom_instead() -> None:
-    kinds = [builder.scene_motion_kind(i) for i in range(4)]
-    assert kinds == [builder.PAN_FORWARD, builder.PAN_BACK] * 2
+    assert [builder.scene_pan(i, 1920, 1080, 150).forward for i in range(4)] == [True, False] * 2
     forward, back = builder.scene_pan(0, 1920, 1080, 150), builder.scene_pan(1, 1920, 1080, 150)
     assert forward == builder.Pan(horizontal=True, step_px=1, travel_px=149, forward=True)
     assert back == builder.Pan(horizontal=True, step_px=1, travel_px=149, forward=False)
