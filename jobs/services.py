@@ -7,6 +7,7 @@ processes racing on the same job cannot both win.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import shutil
 import tempfile
@@ -19,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -335,7 +336,7 @@ def job_tempdir(*, job: Job) -> Iterator[Path]:
         tempfile.mkdtemp(
             # The claim token is in the name: a dir of an earlier, dead attempt is not the
             # live attempt's, even when the job was claimed again before the sweep looked.
-            prefix=f"{TEMPDIR_PREFIX}{job.code.hex[:12]}-{job_token(job)}-",
+            prefix=f"{tempdir_instance_prefix()}{job.code.hex[:12]}-{job_token(job)}-",
             dir=settings.CONTENTIZER_TMP_DIR,
         )
     )
@@ -379,6 +380,21 @@ def jobs_reap_stale() -> int:
 # --- nothing left behind: staged outputs, temp dirs -----------------------------------
 
 TEMPDIR_PREFIX = "contentizer-job-"
+
+
+def instance_key(database: dict) -> str:
+    """A short name for the instance a database row set belongs to: its database's engine,
+    host, port and name. Workers of one instance (on any machine) share it; a second
+    checkout, a test run or staging on the same host has its own."""
+    identity = "\0".join(str(database.get(key) or "") for key in ("ENGINE", "HOST", "PORT", "NAME"))
+    return hashlib.sha256(identity.encode()).hexdigest()[:10]
+
+
+def tempdir_instance_prefix() -> str:
+    """`contentizer-job-<instance>-`: job temp dirs carry their instance, so a sweep that
+    reads this instance's jobs never judges (and removes) another instance's live work in
+    a shared temp root such as the system /tmp."""
+    return f"{TEMPDIR_PREFIX}{instance_key(connection.settings_dict)}-"
 
 
 def job_storage_save(*, job: Job, name: str, path: Path, stage: str = "save") -> str:
@@ -455,9 +471,9 @@ def jobs_sweep_staged(*, now=None) -> int:
 
 
 def jobs_sweep_tempdirs(*, now=None) -> int:
-    """Remove job temp dirs (contentizer-job-<code12>-<token>-*) that are not the current
-    claim of a job running with a fresh heartbeat: leftovers of killed workers. Returns how
-    many were removed."""
+    """Remove this instance's job temp dirs (contentizer-job-<instance>-<code12>-<token>-*)
+    that are not the current claim of a job running with a fresh heartbeat: leftovers of
+    killed workers. Returns how many were removed."""
     root = Path(settings.CONTENTIZER_TMP_DIR or tempfile.gettempdir())
     now = now or timezone.now()
     try:
@@ -472,12 +488,14 @@ def jobs_sweep_tempdirs(*, now=None) -> int:
             status=Job.Status.RUNNING, heartbeat_at__gte=stale_cutoff(now)
         ).values_list("code", "attempts")
     }
+    ours = tempdir_instance_prefix()
     removed = 0
     for entry in entries:
         name = entry.name
-        if not name.startswith(TEMPDIR_PREFIX) or not entry.is_dir() or entry.is_symlink():
+        # Only this instance's dirs: another instance's are judged by its own workers.
+        if not name.startswith(ours) or not entry.is_dir() or entry.is_symlink():
             continue
-        claim = "-".join(name[len(TEMPDIR_PREFIX) :].split("-")[:2])
+        claim = "-".join(name[len(ours) :].split("-")[:2])
         if claim in live:
             continue
         shutil.rmtree(entry, ignore_errors=True)

@@ -17,6 +17,7 @@ from jobs.services import (
     JobClaimLost,
     JobFailure,
     JobReporter,
+    instance_key,
     job_cancel,
     job_claim,
     job_claim_check,
@@ -30,6 +31,7 @@ from jobs.services import (
     jobs_reap_stale,
     jobs_sweep_staged,
     jobs_sweep_tempdirs,
+    tempdir_instance_prefix,
 )
 from jobs.tasks import MAX_CRASHES, run_job
 
@@ -181,13 +183,35 @@ def test_the_sweep_removes_temp_dirs_of_jobs_no_worker_holds(queued_job, owner, 
     _make_stale(dead, settings)
     with job_tempdir(job=live) as live_dir, job_tempdir(job=dead) as dead_dir:
         (dead_dir / "part.mp4").write_bytes(b"x" * 1000)
-        finished_dir = job_tmp_root / f"contentizer-job-{'0' * 12}-abc"
+        finished_dir = job_tmp_root / f"{tempdir_instance_prefix()}{'0' * 12}-abc"
         finished_dir.mkdir()
         unrelated = job_tmp_root / "someone-else"
         unrelated.mkdir()
         assert jobs_sweep_tempdirs() == 2
         assert live_dir.is_dir() and unrelated.is_dir()
         assert not dead_dir.exists() and not finished_dir.exists()
+
+
+def test_the_sweep_leaves_another_instances_dirs_in_a_shared_temp_root(queued_job, settings, job_tmp_root):
+    # A second checkout, `make run` beside `make test`, or staging beside production: the
+    # same /tmp, another database. Its live job is not in our database, so only its own
+    # workers may judge its dirs.
+    from django.db import connection
+
+    other_database = {**connection.settings_dict, "NAME": "/srv/other-checkout/db.sqlite3"}
+    assert instance_key(other_database) != instance_key(connection.settings_dict)
+    theirs = job_tmp_root / f"contentizer-job-{instance_key(other_database)}-{'2' * 12}-1-live"
+    theirs.mkdir()
+    (theirs / "part.mp4").write_bytes(b"x" * 1000)
+    before_upgrade = job_tmp_root / f"contentizer-job-{'3' * 12}-1-old"  # no instance: not provably ours
+    before_upgrade.mkdir()
+    dead = job_claim(job_id=queued_job.pk)
+    _make_stale(dead, settings)
+    with job_tempdir(job=dead) as dead_dir:
+        assert jobs_sweep_tempdirs() == 1
+        assert not dead_dir.exists()
+    assert (theirs / "part.mp4").read_bytes() == b"x" * 1000
+    assert before_upgrade.is_dir()
 
 
 def test_the_sweep_removes_a_dead_attempts_dir_when_the_job_is_already_claimed_again(
@@ -208,7 +232,7 @@ def test_the_sweep_removes_a_dead_attempts_dir_when_the_job_is_already_claimed_a
 def test_the_worker_start_sweeps_leftover_temp_dirs(db, job_tmp_root):
     from django_q.signals import post_spawn
 
-    leftover = job_tmp_root / f"contentizer-job-{'1' * 12}-x"
+    leftover = job_tmp_root / f"{tempdir_instance_prefix()}{'1' * 12}-x"
     leftover.mkdir()
     post_spawn.send(sender="django_q", proc_name="Worker-1")
     assert not leftover.exists()
