@@ -59,6 +59,8 @@ class MediaConfig:
     fallback_fonts: tuple[str, ...] = NOTO_FALLBACKS
     # The npm folder scripts/setup.sh installs the illustration artwork into.
     artwork_dir: str = str(Path(__file__).resolve().parent.parent / ".artwork" / "node_modules")
+    # WordNet 3.0 (Debian's wordnet-base plus its lexnames), copied there by scripts/setup.sh.
+    wordnet_dir: str = str(Path(__file__).resolve().parent.parent / ".artwork" / "wordnet")
 
 
 _current = MediaConfig()

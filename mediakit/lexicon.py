@@ -1,0 +1,208 @@
+"""WordNet, read offline: lemmas, noun senses, what a sense is (its lexicographer file)
+and what it is a kind of. Used by the scene reader and the artwork library's index.
+
+The data is Debian's ``wordnet-base`` (WordNet 3.0), which ``scripts/setup.sh`` copies
+with its ``lexnames`` file (shipped here, in ``mediakit/data``) into ``.artwork/wordnet``;
+NLTK's reader reads it. Nothing is fetched: without the folder every function answers
+as if no word were known (``lexicon_available()`` says which).
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from . import config
+
+__all__ = [
+    "DEPICTABLE",
+    "Sense",
+    "compound_senses",
+    "hyponym_lemmas",
+    "lemma",
+    "lexicon_available",
+    "noun_senses",
+    "pos_counts",
+    "wordnet_dir",
+]
+
+# Lexicographer files whose nouns can be drawn: things, creatures, food, places, people,
+# weather. Acts, feelings, ideas, times and quantities cannot: a picture of one of them
+# would be another sense of the word (a pun) or nothing at all.
+DEPICTABLE = frozenset(
+    {
+        "noun.artifact",
+        "noun.animal",
+        "noun.food",
+        "noun.plant",
+        "noun.object",
+        "noun.person",
+        "noun.location",
+        "noun.body",
+        "noun.substance",
+        "noun.phenomenon",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Sense:
+    name: str  # "lighthouse.n.01"-style synset name
+    lexname: str  # "noun.artifact"
+    count: int  # how often this word has this sense in WordNet's tagged corpus
+    lemmas: tuple[str, ...]  # the synset's words, "light_bulb" style
+    hypernyms: tuple[str, ...]  # first lemma of each ancestor, nearest first
+    definition: str
+    ancestors: tuple[str, ...] = ()  # synset names of every ancestor, nearest first
+    is_instance: bool = False  # a named one ("Neil Armstrong", "Kyoto"), not a kind
+
+    def is_a(self, other: Sense | str) -> bool:
+        """Whether this sense is ``other`` or a kind of it (a car is a vehicle)."""
+        name = other if isinstance(other, str) else other.name
+        return self.name == name or name in self.ancestors
+
+    @property
+    def depictable(self) -> bool:
+        return self.lexname in DEPICTABLE
+
+
+def wordnet_dir() -> Path:
+    return Path(config.current().wordnet_dir)
+
+
+def lexicon_available() -> bool:
+    return (wordnet_dir() / "lexnames").is_file() and (wordnet_dir() / "index.noun").is_file()
+
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _reader(root: str):
+    import nltk
+    from nltk.corpus.reader.wordnet import WordNetCorpusReader
+
+    class _Reader(WordNetCorpusReader):
+        # WordNet 3.0 itself: no mapping to another version (NLTK would look for its own
+        # downloaded copy to map from).
+        def map_wn(self, version: str = "wordnet"):
+            return None
+
+    if root not in nltk.data.path:
+        nltk.data.path.append(root)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "multilingual functions are not available"
+        return _Reader(root, None)
+
+
+def _wn():
+    if not lexicon_available():
+        return None
+    with _lock:
+        return _reader(str(wordnet_dir()))
+
+
+@lru_cache(maxsize=50000)
+def lemma(word: str, pos: str = "n") -> str | None:
+    """WordNet's base form of ``word`` as part of speech ``pos`` ("n", "v", "a", "r"), or
+    None when WordNet does not know it as one: lemma("rows") == "row"."""
+    wn = _wn()
+    if wn is None or not word:
+        return None
+    key = word.lower().replace(" ", "_")
+    try:
+        return wn.morphy(key, pos)
+    except Exception:  # noqa: BLE001 - odd input (digits, symbols): not a word
+        return None
+
+
+@lru_cache(maxsize=50000)
+def pos_counts(word: str) -> dict[str, int]:
+    """How often ``word`` (any form) is used as each part of speech in WordNet's tagged
+    corpus, plus one per sense so an untagged but listed use still counts: the prior for
+    telling "rows" (noun) from "rows" (verb) before the context says more."""
+    wn = _wn()
+    counts: dict[str, int] = {}
+    if wn is None:
+        return counts
+    for pos in ("n", "v", "a", "r"):
+        base = lemma(word, pos)
+        if base is None:
+            continue
+        total = 0
+        for synset in wn.synsets(base, pos):
+            for item in synset.lemmas():
+                if item.name().lower() == base.lower():
+                    total += item.count() + 1
+        if total:
+            counts[pos] = total
+    return counts
+
+
+def _sense(synset, word: str) -> Sense:
+    count = sum(item.count() for item in synset.lemmas() if item.name().lower() == word.lower())
+    hypernyms: list[str] = []
+    ancestors: list[str] = []
+    frontier = [synset]
+    seen = set()
+    while frontier and len(ancestors) < 40:
+        nxt = []
+        for item in frontier:
+            for parent in item.hypernyms() + item.instance_hypernyms():
+                if parent.name() in seen:
+                    continue
+                seen.add(parent.name())
+                ancestors.append(parent.name())
+                if len(hypernyms) < 12:
+                    hypernyms.append(parent.lemmas()[0].name())
+                nxt.append(parent)
+        frontier = nxt
+    return Sense(
+        name=synset.name(),
+        lexname=synset.lexname(),
+        count=count,
+        lemmas=tuple(item.name() for item in synset.lemmas()),
+        hypernyms=tuple(hypernyms),
+        definition=synset.definition(),
+        ancestors=tuple(ancestors),
+        is_instance=bool(synset.instance_hypernyms()),
+    )
+
+
+@lru_cache(maxsize=20000)
+def noun_senses(word: str) -> tuple[Sense, ...]:
+    """The noun senses of ``word`` (any form; "light bulb" or "light_bulb" for a compound),
+    most frequent first."""
+    wn = _wn()
+    base = lemma(word, "n")
+    if wn is None or base is None:
+        return ()
+    senses = [_sense(synset, base) for synset in wn.synsets(base, "n")]
+    # Stable: WordNet lists senses by frequency already; counts break only its ties.
+    return tuple(sorted(senses, key=lambda s: -s.count)) if any(s.count for s in senses) else tuple(senses)
+
+
+@lru_cache(maxsize=20000)
+def hyponym_lemmas(name: str, *, limit: int = 12) -> tuple[str, ...]:
+    """Words for the kinds of ``name`` (a synset name), most used first: what a picture of
+    "fruit" may show (an apple)."""
+    wn = _wn()
+    if wn is None:
+        return ()
+    try:
+        synset = wn.synset(name)
+    except Exception:  # noqa: BLE001 - an unknown name: no kinds
+        return ()
+    kinds = sorted(synset.hyponyms(), key=lambda s: -sum(item.count() for item in s.lemmas()))
+    return tuple(kind.lemmas()[0].name() for kind in kinds[:limit])
+
+
+def compound_senses(words: tuple[str, ...]) -> tuple[Sense, ...]:
+    """Noun senses of a multiword expression ("light", "bulbs") -> light_bulb, if WordNet
+    has it; () otherwise."""
+    if len(words) < 2:
+        return ()
+    return noun_senses("_".join(w.lower() for w in words))

@@ -1,0 +1,588 @@
+"""What a scene's picture should show, read from its narration: the main subject, the
+setting, the action, the mood, and the number that is the point of the scene.
+
+One reader for every picture source: the offline illustration, stock search queries, the
+Replicate prompt and the stock library all start from ``read_scene``. Words are read as
+WordNet senses in context (``mediakit.lexicon``): "rows" of a spreadsheet is a noun of
+arrangement, not rowing; "nobody minded" has a verb, not a mind; "light bulb" and "bike
+lane" are one thing each. Only senses that can be drawn (things, creatures, food, places,
+people, weather) become the subject; a word whose every sense is abstract gives nothing
+rather than a pun.
+
+``describe`` writes the reading back as a short description ("lighthouse on a cliff,
+night") in words that read back to the same senses, so the creator can see and edit what
+the picture shows, and every provider re-reads the same words.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from . import lexicon
+from .emoji_names import english_picture_words
+from .lexicon import Sense
+
+__all__ = ["Concept", "SceneReading", "read_scene", "script_topics"]
+
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*%?|[^\sA-Za-z\d]", re.UNICODE)
+# The house style storyboards append to a picture prompt: no word of it is a subject.
+_STYLE_SUFFIX = re.compile(r",?\s*cinematic illustration\s*$", re.IGNORECASE)
+_LATIN_WORD = re.compile(r"^[A-Za-z][A-Za-z'’-]*$")
+
+_DETERMINERS = frozenset(
+    "a an the this that these those his her its their our my your some every each no any another "
+    "several many few both all".split()
+)
+_PRONOUNS = frozenset(
+    "i you we they he she it nobody everybody everyone someone somebody who which that there one people".split()
+)
+_AUXILIARIES = frozenset(
+    "to will would can could should may might must do does did don't didn't won't can't shall "
+    "has have had is are was were be been being am isn't wasn't aren't weren't not never also just".split()
+)
+_PREPOSITIONS = frozenset(
+    "on in at over under above below beside by near behind across along around through into onto "
+    "inside outside from between among toward towards against beneath upon off past".split()
+)
+# Prepositions that put the noun after them in the setting: "a keeper on the cliff".
+_SETTING_PREPOSITIONS = frozenset(
+    "on in at over under above below beside by near behind across along around through into onto "
+    "inside outside beneath upon".split()
+)
+_NUMBER_WORDS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty sixty seventy "
+    "eighty ninety hundred hundreds thousand thousands million millions billion billions dozen dozens half".split()
+)
+_FUNCTION_WORDS = frozenset(
+    "but so than then when while because if as until unless though although whether where how why what "
+    "now soon often always again still already ever very too even only just".split()
+)
+_OF_LIKE = frozenset({"of", "with", "for", "about", "like", "and", "or", "without"})
+
+# Words WordNet calls nouns that never make a picture of the scene on their own.
+_VAGUE = frozenset(
+    """
+    thing things way ways time times lot lots kind sort type part parts end start side bit
+    number amount percent per cent year years day days week weeks month months hour hours minute
+    minutes second seconds moment today tomorrow yesterday tonight people person man woman men
+    women place places area world life idea case fact point problem question reason result
+    example step steps version level group team use need hand stuff something everything nothing
+    anything someone everyone everybody nobody anybody other others one ones lot first last next
+    upside downside edge top inside outside front middle bottom rest piece back home work job
+    illustration cinematic render style photo photograph picture image shot scene
+    """.split()
+)
+
+# Multiword terms WordNet lacks, and what a picture of them shows (a literal reading of
+# each word would be a pun: "cloud storage" is no rain cloud).
+_TERMS: dict[str, str] = {
+    "cloud storage": "server",
+    "cloud computing": "server",
+    "cloud service": "server",
+    "data center": "server",
+    "data centre": "server",
+    "bike lane": "bicycle",
+    "bike lanes": "bicycle",
+    "cycle lane": "bicycle",
+    "social media": "smartphone",
+    "mobile phone": "cellular telephone",
+    "cell phone": "cellular telephone",
+    "smart phone": "smartphone",
+    "stock market": "stock ticker",
+    "bank account": "piggy bank",
+    "savings account": "piggy bank",
+    "electric car": "electric car",
+    "e-mail": "envelope",
+    "email": "envelope",
+    "inbox": "envelope",
+    "spreadsheet": "spreadsheet",
+    "app": "smartphone",
+    "website": "computer",
+    "online": "computer",
+    "software": "computer",
+    "code": "computer",
+    "laptop": "laptop",
+    "wifi": "router",
+    "recipe": "cookbook",
+    "podcast": "microphone",
+}
+
+# Words that set the hour or the weather of a picture.
+_MOOD_WORDS: dict[str, str] = {
+    "night": "night",
+    "midnight": "night",
+    "dark": "night",
+    "darkness": "night",
+    "stars": "night",
+    "moonlight": "night",
+    "evening": "dusk",
+    "dusk": "dusk",
+    "sunset": "dusk",
+    "twilight": "dusk",
+    "dawn": "dawn",
+    "sunrise": "dawn",
+    "morning": "dawn",
+    "storm": "storm",
+    "storms": "storm",
+    "stormy": "storm",
+    "thunder": "storm",
+    "lightning": "storm",
+    "gale": "storm",
+    "rain": "rain",
+    "rainy": "rain",
+    "raining": "rain",
+    "snow": "snow",
+    "snowy": "snow",
+    "winter": "snow",
+    "frost": "snow",
+    "fog": "fog",
+    "foggy": "fog",
+    "mist": "fog",
+}
+
+# Lexicographer files by how good a subject their nouns make.
+_LEXNAME_WEIGHT = {
+    "noun.artifact": 1.0,
+    "noun.animal": 1.1,
+    "noun.food": 1.0,
+    "noun.plant": 1.0,
+    "noun.person": 0.9,
+    "noun.object": 0.8,
+    "noun.location": 0.7,
+    "noun.body": 0.6,
+    "noun.substance": 0.5,
+    "noun.phenomenon": 0.6,
+}
+_SETTING_LEXNAMES = frozenset({"noun.location", "noun.object", "noun.artifact"})
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One thing a picture can show: the words said, the WordNet sense read for them, and
+    the words to search for it with."""
+
+    text: str  # as it reads in a description: "lighthouse", "light bulb"
+    sense: Sense | None
+    role: str  # "subject", "setting", "other"
+
+    @property
+    def lexname(self) -> str:
+        return self.sense.lexname if self.sense else ""
+
+    def search_terms(self) -> list[tuple[str, float]]:
+        """(phrase, weight): the words for this sense, then what it is a kind of."""
+        terms: list[tuple[str, float]] = [(self.text, 1.0)]
+        if self.sense is not None:
+            for lemma_name in self.sense.lemmas:
+                terms.append((lemma_name.replace("_", " ").lower(), 0.95))
+            for depth, parent in enumerate(self.sense.hypernyms[:2]):
+                terms.append((parent.replace("_", " ").lower(), 0.45 - 0.15 * depth))
+            for kind in lexicon.hyponym_lemmas(self.sense.name, limit=6):
+                terms.append((kind.replace("_", " ").lower(), 0.4))
+        seen: dict[str, float] = {}
+        for phrase, weight in terms:
+            if phrase and seen.get(phrase, 0) < weight:
+                seen[phrase] = weight
+        return list(seen.items())
+
+
+@dataclass(frozen=True)
+class SceneReading:
+    subject: Concept | None
+    setting: Concept | None
+    others: tuple[Concept, ...]
+    action: str  # the main verb's lemma ("climb"), or ""
+    mood: str  # "day", "night", "dusk", "dawn", "storm", "rain", "snow", "fog"
+    language: str
+    # Said to the creator when the words could not be read (another language, no picture
+    # word): the picture then shows the video's topic.
+    warning: str = ""
+    concepts: tuple[Concept, ...] = field(default=())
+
+    def description(self) -> str:
+        """What the picture shows, in words that read back to the same senses."""
+        if self.subject is None:
+            return ""
+        text = self.subject.text
+        if self.action:
+            text += f" {_gerund(self.action)}"
+        if self.setting is not None and self.setting.text != self.subject.text:
+            text += f" {_preposition_for(self.setting)} {_article(self.setting.text)}{self.setting.text}"
+        for other in self.others[:1]:
+            text += f", {other.text}"
+        if self.mood != "day":
+            text += f", {self.mood}"
+        return text
+
+    def search_terms(self) -> list[tuple[str, float]]:
+        terms: dict[str, float] = {}
+        for concept, scale in ((self.subject, 1.0), (self.setting, 0.5)):
+            if concept is None:
+                continue
+            for phrase, weight in concept.search_terms():
+                terms[phrase] = max(terms.get(phrase, 0.0), weight * scale)
+        return sorted(terms.items(), key=lambda item: -item[1])
+
+
+@dataclass
+class _Token:
+    text: str
+    lower: str
+    index: int
+    capital: bool = False
+    pos: str = ""  # "n", "v", "a", "r", "x" (function word), "num", "p" (punctuation)
+
+
+def _tokens(text: str) -> list[_Token]:
+    tokens = []
+    for index, match in enumerate(_TOKEN.finditer(text)):
+        word = match.group(0).replace("’", "'")
+        if word.endswith("'s"):
+            word = word[:-2]
+        tokens.append(_Token(text=word, lower=word.lower(), index=index, capital=word[:1].isupper()))
+    return tokens
+
+
+def _tag(tokens: list[_Token]) -> None:
+    """Part of speech from WordNet's frequencies and the words around: enough to tell a
+    noun from a verb ("rows of cells" / "she rows"), which is what keeps puns out."""
+    previous = ""
+    for position, token in enumerate(tokens):
+        word = token.lower
+        if not _LATIN_WORD.match(token.text):
+            token.pos = "num" if token.text[:1].isdigit() else "p"
+            previous = token.pos
+            continue
+        if word in _DETERMINERS or word in _PRONOUNS or word in _AUXILIARIES or word in _PREPOSITIONS:
+            token.pos = "x"
+        elif word in _OF_LIKE or word in _NUMBER_WORDS or word in _FUNCTION_WORDS:
+            token.pos = "x"
+        else:
+            counts = lexicon.pos_counts(word)
+            noun, verb = counts.get("n", 0), counts.get("v", 0)
+            adjective = counts.get("a", 0) + counts.get("s", 0)
+            prev_word = tokens[position - 1].lower if position else ""
+            after_noun_slot = prev_word in _DETERMINERS or previous in {"a", "num"} or prev_word in _PREPOSITIONS
+            if not counts:
+                token.pos = "n" if token.capital and position else "x"
+            elif prev_word == "to" and verb:
+                token.pos = "v"
+            elif (prev_word in _PRONOUNS or prev_word in _AUXILIARIES) and verb and prev_word not in {"that", "one"}:
+                token.pos = "v"
+            elif after_noun_slot and noun:
+                token.pos = "a" if adjective > noun and _next_could_be_noun(tokens, position) else "n"
+            elif word.endswith("ly") and counts.get("r"):
+                token.pos = "r"
+            elif word.endswith(("ed", "ing")) and verb >= noun:
+                token.pos = "v"
+            elif adjective > noun and adjective >= verb:
+                token.pos = "a"
+            elif noun >= verb:
+                token.pos = "n"
+            else:
+                token.pos = "v"
+        previous = token.pos
+
+
+def _next_could_be_noun(tokens: list[_Token], position: int) -> bool:
+    if position + 1 >= len(tokens):
+        return False
+    return bool(lexicon.pos_counts(tokens[position + 1].lower).get("n"))
+
+
+@dataclass
+class _Candidate:
+    text: str
+    sense: Sense
+    position: int
+    after: str  # the preposition before its phrase, or ""
+    score: float = 0.0
+
+
+def _context_words(text: str) -> set[str]:
+    words = set()
+    for token in _tokens(text):
+        if _LATIN_WORD.match(token.text) and len(token.lower) > 2:
+            words.add(lexicon.lemma(token.lower, "n") or lexicon.lemma(token.lower, "v") or token.lower)
+    return words
+
+
+def _gloss_words(sense: Sense) -> set[str]:
+    words = {w.lower() for w in re.findall(r"[a-z]+", sense.definition.lower()) if len(w) > 2}
+    for name in sense.lemmas + sense.hypernyms[:4]:
+        words.update(part.lower() for part in name.split("_"))
+    return words
+
+
+def _choose_sense(word: str, senses: Sequence[Sense], context: set[str]) -> Sense | None:
+    """The sense of ``word`` the context supports best: overlap of each sense's gloss and
+    kinds with the words around (a small Lesk), over WordNet's frequency prior."""
+    if not senses:
+        return None
+    best, best_score = None, -1.0
+    total = sum(s.count for s in senses) or 1
+    for rank, sense in enumerate(senses):
+        overlap = len(_gloss_words(sense) & context)
+        prior = sense.count / total + (0.3 if rank == 0 else 0.0)
+        score = overlap * 0.6 + prior
+        if score > best_score:
+            best, best_score = sense, score
+    return best
+
+
+def _phrases(tokens: list[_Token]) -> list[tuple[list[_Token], str]]:
+    """Noun phrases (modifiers + head), each with the preposition that introduces it."""
+    phrases: list[tuple[list[_Token], str]] = []
+    current: list[_Token] = []
+    preposition = ""
+    last_preposition = ""
+    for token in tokens:
+        if token.pos in {"n", "a"}:
+            if not current:
+                preposition = last_preposition
+            current.append(token)
+            continue
+        if current:
+            phrases.append((current, preposition))
+            current = []
+        if token.pos == "x" and token.lower in _PREPOSITIONS | _OF_LIKE:
+            last_preposition = token.lower
+        elif token.pos in {"v", "p"}:
+            last_preposition = ""
+    if current:
+        phrases.append((current, preposition))
+    return phrases
+
+
+def _concepts_in(phrase: list[_Token], context: set[str]) -> list[tuple[str, Sense]]:
+    """The things a noun phrase names: a multiword term as one thing ("light bulb", "bike
+    lane"), otherwise its head noun (modifiers are kept only when WordNet knows the pair)."""
+    words = [t.lower for t in phrase]
+    found: list[tuple[str, Sense]] = []
+    end = len(words)
+    while end > 0:
+        matched = False
+        for start in range(max(0, end - 3), end - 1):
+            chunk = words[start:end]
+            key = " ".join(chunk)
+            singular = " ".join(chunk[:-1] + [lexicon.lemma(chunk[-1], "n") or chunk[-1]])
+            mapped = _TERMS.get(key) or _TERMS.get(singular)
+            if mapped:
+                senses = lexicon.noun_senses(mapped)
+                sense = senses[0] if senses else None
+                if sense is not None:
+                    found.append((mapped, sense))
+                end = start
+                matched = True
+                break
+            senses = lexicon.compound_senses(tuple(chunk))
+            if senses:
+                sense = _choose_sense(singular, senses, context)
+                if sense is not None:
+                    found.append((singular, sense))
+                end = start
+                matched = True
+                break
+        if matched:
+            continue
+        token = phrase[end - 1]
+        word = token.lower
+        end -= 1
+        if token.pos != "n" or word in _VAGUE or len(word) < 3:
+            continue
+        mapped = _TERMS.get(word)
+        if mapped:
+            senses = lexicon.noun_senses(mapped)
+            if senses:
+                found.append((mapped, senses[0]))
+            continue
+        base = lexicon.lemma(word, "n")
+        if base is None or base in _VAGUE:
+            continue
+        senses = lexicon.noun_senses(base)
+        if not token.capital or token.index == 0:
+            # "gates" is not Bill Gates: a named one only for a capitalised word mid-sentence.
+            senses = tuple(s for s in senses if not s.is_instance) or senses
+        sense = _choose_sense(base, senses, context)
+        if sense is not None:
+            text = base.replace("_", " ")
+            if sense.is_instance and sense.lexname == "noun.person" and sense.hypernyms:
+                # "Neil Armstrong": we have no portrait of him, but of what he was.
+                text = sense.hypernyms[0].replace("_", " ").lower()
+            elif end >= 1 and _modifier_noun(phrase[end - 1]):
+                # A noun that says which kind ("coffee machine") stays with its head; the
+                # sense is the head's. Adjectives ("old", "brass") do not.
+                text = f"{phrase[end - 1].lower} {text}"
+            found.append((text, sense))
+        # Only the head of a plain phrase names the thing ("brass rails" are rails).
+        break
+    return found
+
+
+def _modifier_noun(token: _Token) -> bool:
+    """Whether a word before a head noun names a kind of it ("coffee" machine, "stone"
+    lighthouse) rather than describing it ("fresh" beans, "thousand" flowers)."""
+    if token.pos != "n" or token.lower in _VAGUE or token.lower in _NUMBER_WORDS:
+        return False
+    counts = lexicon.pos_counts(token.lower)
+    return counts.get("n", 0) > counts.get("a", 0) + counts.get("v", 0)
+
+
+def script_topics(script: str, *, limit: int = 5) -> list[str]:
+    """The drawable nouns a whole script keeps coming back to, most frequent first: what
+    a scene with no picture word of its own may show."""
+    counts: Counter[str] = Counter()
+    context = _context_words(script)
+    tokens = _tokens(script)
+    _tag(tokens)
+    for phrase, _ in _phrases(tokens):
+        for text, sense in _concepts_in(phrase, context):
+            if sense.depictable:
+                counts[text] += 1
+    return [word for word, _ in counts.most_common(limit)]
+
+
+def _language_of(text: str) -> str:
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return "en"
+    latin = sum(1 for ch in letters if "LATIN" in unicodedata.name(ch, ""))
+    if latin >= 0.8 * len(letters):
+        return "en"
+    for ch in letters:
+        name = unicodedata.name(ch, "")
+        for script, code in (
+            ("CJK", "ja"),
+            ("HIRAGANA", "ja"),
+            ("KATAKANA", "ja"),
+            ("HANGUL", "ko"),
+            ("ARABIC", "ar"),
+            ("HEBREW", "he"),
+            ("CYRILLIC", "ru"),
+            ("GREEK", "el"),
+            ("DEVANAGARI", "hi"),
+            ("THAI", "th"),
+        ):
+            if script in name:
+                return code
+    return "other"
+
+
+def read_scene(
+    narration: str,
+    *,
+    context: str = "",
+    topics: Sequence[str] = (),
+    language: str = "",
+) -> SceneReading:
+    """Read one scene. ``context`` is the whole script (it helps choose word senses);
+    ``topics`` are the script's own drawable nouns (``script_topics``), shown when the scene
+    names nothing drawable; ``language`` (a code like "de"; guessed from the letters when
+    empty) other than English is read through the localised names of the emoji set."""
+    language = (language or _language_of(narration)).lower()
+    text = _STYLE_SUFFIX.sub("", narration)
+    warning = ""
+    if not language.startswith("en"):
+        english = english_picture_words(narration, language=language)
+        text = english
+        if not english:
+            warning = (
+                "The pictures understand this scene's language only through the names of everyday things, "
+                "and found none here, so it shows the video's topic. Edit the picture words to choose."
+            )
+    tokens = _tokens(text)
+    _tag(tokens)
+    scene_context = _context_words(text)
+    context_words = scene_context | (_context_words(context) if context else set())
+    candidates: list[_Candidate] = []
+    for order, (phrase, preposition) in enumerate(_phrases(tokens)):
+        for text_, sense in _concepts_in(phrase, scene_context | context_words):
+            candidates.append(_Candidate(text=text_, sense=sense, position=order, after=preposition))
+    mood = "day"
+    for token in tokens:
+        mood_word = _MOOD_WORDS.get(token.lower)
+        if mood_word:
+            mood = mood_word
+            break
+    topic_rank = {word: rank for rank, word in enumerate(topics)}
+    for candidate in candidates:
+        weight = _LEXNAME_WEIGHT.get(candidate.sense.lexname, 0.15)
+        score = weight * 2.0
+        if candidate.after in _SETTING_PREPOSITIONS:
+            score -= 0.5
+        elif candidate.after in {"of", "with", "for", "about"}:
+            score -= 0.3
+        score -= 0.12 * candidate.position
+        # More specific things make better pictures ("lighthouse" over "building").
+        score += min(len(candidate.sense.ancestors), 14) / 40
+        if candidate.text in topic_rank:
+            score += 0.35 - 0.05 * topic_rank[candidate.text]
+        if _MOOD_WORDS.get(candidate.text):
+            score -= 1.0  # "night", "storm": the mood of the picture, not its subject
+        candidate.score = score
+    drawable = [c for c in candidates if c.sense.depictable or c.sense.lexname == "noun.communication"]
+    drawable.sort(key=lambda c: -c.score)
+    subject = setting = None
+    others: list[Concept] = []
+    seen_texts: set[str] = set()
+    for candidate in drawable:
+        if candidate.text in seen_texts:
+            continue
+        seen_texts.add(candidate.text)
+        if subject is None:
+            subject = Concept(candidate.text, candidate.sense, "subject")
+        elif (
+            setting is None
+            and candidate.after in _SETTING_PREPOSITIONS
+            and candidate.sense.lexname in _SETTING_LEXNAMES
+            and not _MOOD_WORDS.get(candidate.text)
+        ):
+            setting = Concept(candidate.text, candidate.sense, "setting")
+        elif not _MOOD_WORDS.get(candidate.text):
+            others.append(Concept(candidate.text, candidate.sense, "other"))
+    if subject is None and topics:
+        # Nothing drawable of its own: the thing the whole script is about.
+        senses = lexicon.noun_senses(topics[0]) or lexicon.noun_senses(topics[0].split()[-1])
+        if senses:
+            subject = Concept(topics[0], senses[0], "subject")
+    action = ""
+    concepts = tuple(c for c in (subject, setting, *others) if c is not None)
+    return SceneReading(
+        subject=subject,
+        setting=setting,
+        others=tuple(others[:3]),
+        action=action,
+        mood=mood,
+        language=language,
+        warning=warning,
+        concepts=concepts,
+    )
+
+
+def _gerund(verb: str) -> str:
+    if verb.endswith("e") and not verb.endswith("ee"):
+        return verb[:-1] + "ing"
+    return verb + "ing"
+
+
+def _article(text: str) -> str:
+    return "an " if text[:1] in "aeiou" else "a "
+
+
+def _preposition_for(concept: Concept) -> str:
+    lexname = concept.lexname
+    if lexname == "noun.object":
+        return "by" if concept.text in {"sea", "ocean", "river", "lake", "coast", "shore"} else "on"
+    if lexname == "noun.location":
+        return "in"
+    return "at"
+
+
+def relevance(score: float) -> float:
+    """A 0..1 confidence for a candidate score (shown to nobody; used to rank)."""
+    return 1 / (1 + math.exp(-score))
