@@ -24,6 +24,7 @@ v1 = [
     path("videos/<uuid:code>/render", videos_api.VideoRenderApi.as_view(), name="api-videos-render"),
     path("videos/<uuid:code>/cost", videos_api.VideoCostApi.as_view(), name="api-videos-cost"),
     path("videos/<uuid:code>/jobs", videos_api.VideoJobListApi.as_view(), name="api-videos-jobs"),
+    path("videos/<uuid:code>/storyboard", videos_api.VideoStoryboardApi.as_view(), name="api-videos-storyboard"),
     path("videos/<uuid:code>/scenes", videos_api.SceneListCreateApi.as_view(), name="api-videos-scenes"),
     path("videos/<uuid:code>/scenes/order", videos_api.SceneOrderApi.as_view(), name="api-videos-scenes-order"),
     path("videos/<uuid:code>/stream", videos_api.VideoStreamApi.as_view(), name="api-videos-stream"),

@@ -51,6 +51,7 @@ from videos.serializers import (
     SceneRefinedSerializer,
     SceneSerializer,
     SceneUpdateSerializer,
+    StoryboardSerializer,
     VideoCostSerializer,
     VideoCreatedSerializer,
     VideoCreateSerializer,
@@ -260,6 +261,21 @@ class VideoJobListApi(ApiView):
 
 
 # --- storyboard scenes ----------------------------------------------------------------------
+
+
+class VideoStoryboardApi(ApiView):
+    @extend_schema(
+        tags=["storyboard"],
+        summary="The storyboard: each scene's words, times and what its picture shows",
+        description="Each scene's narration and picture words, where it sits in the rendered video "
+        "(`start_ms`/`end_ms`, laid out as the render lays it out: a scene starts a crossfade before the "
+        "previous one ends; null while a scene has no length yet) and its `picture`: `source`, `depicts` "
+        "(what the artwork itself shows, main subject first) and `credit`. `make_video` writes the same "
+        "JSON to NAME.storyboard.json.",
+        responses={200: StoryboardSerializer, **error_responses(401, 404)},
+    )
+    def get(self, request, code):
+        return self.out(StoryboardSerializer, services.storyboard_document(video=_video(request, code)))
 
 
 class SceneListCreateApi(ApiView):

@@ -3,13 +3,18 @@ storyboard, the video page, `credits.txt` and the API.
 
 A credit is what `MediaAsset.credit` holds: online stock items store their candidate's
 credit (`StockCandidate.credit()` plus `provider_label`); a generated picture whose
-artwork asks for attribution stores its line as `text` with its licence.
+artwork asks for attribution stores its line as `text` with its licence. A generated
+picture also stores what its artwork shows as `depicts` (a list): that is not
+attribution (`attribution()` leaves it out), and `picture_depicts` / `picture_source`
+are the one place the storyboard (page, API, file) reads what a picture shows and where
+it comes from.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from assets.models import MediaAsset
 from videos.models import Scene, Video
 
 # Generated pictures carry a licence name only; where it is a well-known one, its deed.
@@ -22,15 +27,23 @@ LICENCE_URLS = {
 PROVIDER_LABELS = {"pexels": "Pexels", "pixabay": "Pixabay", "illustrated": "Illustrations (Twemoji pictograms)"}
 
 
+# Keys a stored credit may hold that are not attribution: what the picture shows and which
+# library it came from. They never make a picture "need crediting".
+DEPICTS = "depicts"
+NOT_ATTRIBUTION = (DEPICTS, "source", "kind")
+
+
 def credit_from_generated(picture, *, generator: str) -> dict:
-    """The credit to store with a generated picture: {} unless its provider gave one.
-    `picture.credit` may be a line of text (with `licence` and `source_url` beside it)
-    or already a dict."""
+    """The credit to store with a generated picture: its attribution, if its provider gave
+    one, and `depicts` (what the artwork shows, a list, main subject first), if known; {}
+    when neither. `picture.credit` may be a line of text (with `licence` and `source_url`
+    beside it) or already a dict (whose `source` names the library: "openclipart")."""
+    depicts = [str(name) for name in (getattr(picture, "depicts", None) or ()) if str(name).strip()]
     raw = getattr(picture, "credit", None)
     if not raw:
-        return {}
+        return {DEPICTS: depicts} if depicts else {}
     if isinstance(raw, dict):
-        credit = {str(k): str(v) for k, v in raw.items() if v}
+        credit = {str(k): str(v) for k, v in raw.items() if v and k != DEPICTS}
         credit.setdefault("provider", generator)
     else:
         licence = str(getattr(picture, "licence", "") or "")
@@ -42,7 +55,66 @@ def credit_from_generated(picture, *, generator: str) -> dict:
             "source_url": str(getattr(picture, "source_url", "") or ""),
         }
     credit.setdefault("provider_label", PROVIDER_LABELS.get(credit["provider"], credit["provider"].title()))
-    return {k: v for k, v in credit.items() if v}
+    credit = {k: v for k, v in credit.items() if v}
+    if depicts:
+        credit[DEPICTS] = depicts
+    return credit
+
+
+def attribution(credit: dict | None) -> dict:
+    """The part of a stored credit that credits someone: {} when nothing needs crediting
+    (a credit holding only what the picture shows, or only its provider's name)."""
+    found = {k: v for k, v in (credit or {}).items() if k not in NOT_ATTRIBUTION}
+    if not set(found) - {"provider", "provider_label"}:
+        return {}
+    return found
+
+
+# Where a generated picture's artwork comes from, when its credit does not say (`source`):
+# recognised in its attribution line.
+_LIBRARY_WORDS = (("twemoji", "twemoji"), ("fluent", "fluent"), ("openclipart", "openclipart"))
+
+
+def picture_source(asset: MediaAsset) -> str:
+    """Where a picture comes from, in one word a creator can read: the artwork library
+    ("openclipart", "twemoji", "fluent", "data card"), "replicate", "pexels", "pixabay",
+    "stock library", "upload", "card" (a plain offline card)."""
+    credit = asset.credit or {}
+    if credit.get("source"):
+        return str(credit["source"])
+    source = asset.source
+    if source == MediaAsset.Source.UPLOADED:
+        return "upload"
+    if source == MediaAsset.Source.STOCK:
+        return "stock library"
+    if source == MediaAsset.Source.ONLINE_STOCK:
+        return str(credit.get("provider") or asset.generator or "online stock")
+    generator = asset.generator or ""
+    if generator.startswith("replicate"):
+        return "replicate"
+    if generator == "offline-card":
+        return "card"
+    text = " ".join(str(credit.get(key, "")) for key in ("text", "provider_label", "source_url")).lower()
+    for word, name in _LIBRARY_WORDS:
+        if word in text:
+            return name
+    return generator or source
+
+
+def picture_depicts(asset: MediaAsset) -> list[str]:
+    """What a picture shows, main subject first. Generated artwork: its library names,
+    stored at generation (`credit["depicts"]`). Stock library items: their tags. Online
+    stock: the words it was found with (Pexels and Pixabay give us no tags of their own
+    that we keep). Uploads and AI pictures: [] (nothing we could say for sure)."""
+    credit = asset.credit or {}
+    stored = credit.get(DEPICTS)
+    if isinstance(stored, list):
+        return [str(name) for name in stored]
+    if asset.source == MediaAsset.Source.STOCK:
+        return asset.tags.split()
+    if asset.source == MediaAsset.Source.ONLINE_STOCK and asset.tags:
+        return [asset.tags]
+    return []
 
 
 def provider_label(credit: dict) -> str:
@@ -104,10 +176,10 @@ def scene_credits(scene: Scene) -> list[CreditItem]:
     """The credited media of one scene (its clip first: that is what the video shows)."""
     number = scene.position + 1
     items = []
-    if scene.clip is not None and scene.clip.credit:
-        items.append(CreditItem(number, "clip", dict(scene.clip.credit)))
-    if scene.picture is not None and scene.picture.credit:
-        items.append(CreditItem(number, "picture", dict(scene.picture.credit)))
+    for asset, role in ((scene.clip, "clip"), (scene.picture, "picture")):
+        credit = attribution(asset.credit) if asset is not None else {}
+        if credit:
+            items.append(CreditItem(number, role, credit))
     return items
 
 
@@ -119,10 +191,11 @@ def video_credits(video: Video) -> list[CreditItem]:
     scenes = video.scenes.select_related("picture", "clip").order_by("position")
     for scene in scenes:
         for asset, role in ((scene.clip, "clip"), (scene.picture, "picture")):
-            if asset is None or not asset.credit or asset.pk in seen:
+            credit = attribution(asset.credit) if asset is not None else {}
+            if not credit or asset.pk in seen:
                 continue
             seen.add(asset.pk)
-            items.append(CreditItem(scene.position + 1, role, dict(asset.credit)))
+            items.append(CreditItem(scene.position + 1, role, credit))
     return items
 
 

@@ -213,6 +213,9 @@ class Scene(models.Model):
     warning = models.TextField(blank=True)
     # Online stock items the creator turned down here ("New picture"): [[provider, id], ...].
     stock_rejected = models.JSONField(default=list, blank=True)
+    # The library artwork the creator pinned for this scene's picture (an id of
+    # mediakit.art_library); "" lets the matcher choose. Editing the picture words clears it.
+    artwork = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["position"]

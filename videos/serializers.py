@@ -319,6 +319,7 @@ class SceneSerializer(serializers.ModelSerializer):
             "duration_ms",
             "narration_ms",
             "refinement_count",
+            "artwork",
             "picture",
             "narration_audio",
             "narration_source",
@@ -484,6 +485,64 @@ class VideoCreditsSerializer(serializers.Serializer):
     items = CreditItemSerializer(many=True)
     licences = CreditLicenceSerializer(many=True, help_text="Each licence once")
     text = serializers.CharField(help_text="credits.txt: one line per item grouped by provider, then the licences")
+
+
+# --- the storyboard document, and what a scene's picture shows -----------------------
+
+
+class StoryboardPictureSerializer(serializers.Serializer):
+    source = serializers.CharField(
+        help_text="Where it comes from: openclipart, twemoji, fluent, data card, card, replicate, pexels, "
+        "pixabay, stock library, upload"
+    )
+    depicts = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="What the picture itself shows, in its library's names, main subject first; [] when unknown "
+        "(uploads, AI pictures)",
+    )
+    credit = serializers.CharField(allow_blank=True, help_text="Its attribution line; empty when none is needed")
+
+
+class StoryboardSceneSerializer(serializers.Serializer):
+    position = serializers.IntegerField(help_text="From 0")
+    code = serializers.UUIDField()
+    narration = serializers.CharField()
+    visual_prompt = serializers.CharField(help_text="The picture words")
+    artwork = serializers.CharField(
+        allow_blank=True, help_text="The library artwork the creator pinned for this scene; empty: matched"
+    )
+    duration_ms = serializers.IntegerField()
+    start_ms = serializers.IntegerField(
+        allow_null=True,
+        help_text="Where the scene starts in the rendered video (after the previous scene's crossfade "
+        "began); null while a scene has no length yet",
+    )
+    end_ms = serializers.IntegerField(allow_null=True, help_text="Where it ends (the next scene's crossfade ends)")
+    picture = StoryboardPictureSerializer(allow_null=True)
+    clip = StoryboardPictureSerializer(allow_null=True, help_text="A clip shown instead of the picture")
+
+
+class StoryboardSerializer(serializers.Serializer):
+    """GET /api/v1/videos/<code>/storyboard, and make_video's NAME.storyboard.json."""
+
+    video = serializers.UUIDField()
+    title = serializers.CharField()
+    aspect = serializers.CharField()
+    duration_ms = serializers.IntegerField(allow_null=True, help_text="Length of the rendered video")
+    scenes = StoryboardSceneSerializer(many=True)
+
+
+class PictureCandidateSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="The artwork's library id: send it to /scenes/<code>/artwork to pin it")
+    depicts = serializers.ListField(child=serializers.CharField(), help_text="What it shows, main subject first")
+    source = serializers.CharField(help_text="Its library: openclipart, twemoji, fluent, ...")
+    credit = serializers.CharField(allow_blank=True)
+
+
+class SceneArtworkSerializer(StrictInputSerializer):
+    artwork = StrictCharField(
+        allow_blank=True, trim_whitespace=False, help_text="A candidate's `id` (at most 200 characters)"
+    )
 
 
 # --- batches ------------------------------------------------------------------------------------

@@ -32,6 +32,10 @@ class GeneratedPicture:
     credit: str = ""
     licence: str = ""
     source_url: str = ""
+    # What the artwork itself shows, in its library's own names, main subject first
+    # ("lighthouse", "building"): what the creator is told the picture is, not the words
+    # it was searched with. Empty when unknown (an AI picture, a plain card).
+    depicts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

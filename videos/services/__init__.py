@@ -47,6 +47,7 @@ from videos.services.scenes import (
     storyboard_refresh,
     storyboard_require_editable,
 )
+from videos.services.storyboard_document import storyboard_document
 from videos.services.storyboard_job import storyboard_run
 
 __all__ = [
@@ -86,6 +87,7 @@ __all__ = [
     "scene_use_speech",
     "scene_use_stock",
     "storyboard_run",
+    "storyboard_document",
     "QUALITY_RANK",
     "render_request",
     "render_run",

@@ -3,6 +3,7 @@ the pages and the API call: create -> storyboard job -> approve -> render job.""
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import threading
@@ -21,11 +22,13 @@ from jobs.models import Job
 from mediakit.speech import DEFAULT_VOICE, RATE_DEFAULT
 from videos.models import Video
 from videos.selectors import batch_progress, batches_with_progress
+from videos.serializers import StoryboardSerializer
 from videos.services import (
     BatchInvalid,
     batch_create_from_file,
     render_request,
     storyboard_approve,
+    storyboard_document,
     video_create,
 )
 
@@ -74,7 +77,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-subtitle-files",
             action="store_true",
-            help="Do not write NAME.vtt and NAME.srt beside NAME.mp4",
+            help="Do not write NAME.vtt and NAME.srt beside NAME.mp4 (NAME.storyboard.json is always written)",
         )
         parser.add_argument("--caption-style", default="classic", choices=Video.CaptionStyle.values)
         parser.add_argument("--transition", default="fade", choices=Video.Transition.values)
@@ -170,6 +173,7 @@ class Command(BaseCommand):
             for field, suffix in ((video.captions_vtt, ".vtt"), (video.captions_srt, ".srt")):
                 if field:
                     _copy_out(field.name, out.with_suffix(suffix))
+        storyboard_file_write(video, out)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Wrote {out} ({video.width}x{video.height}, {video.duration_ms / 1000:.2f} s, "
@@ -221,6 +225,7 @@ class Command(BaseCommand):
                 stem = "".join(c if c.isalnum() else "-" for c in video.title.lower()).strip("-")[:60] or "video"
                 out = out_dir / f"{label}-{stem}.mp4"
                 self._copy_master(video, out)
+                storyboard_file_write(video, out)
                 self.stdout.write(f"Wrote {out} ({video.duration_ms / 1000:.2f} s)")
             except CommandError as exc:
                 failures += 1
@@ -353,3 +358,15 @@ def _copy_out(name: str, out: Path) -> None:
     with default_storage.open(name, "rb") as src, open(tmp, "wb") as dst:
         shutil.copyfileobj(src, dst, 1024 * 1024)
     tmp.replace(out)
+
+
+def storyboard_file_write(video: Video, out: Path) -> Path:
+    """NAME.storyboard.json beside NAME.mp4: the JSON of GET /api/v1/videos/<code>/storyboard
+    (same function, same serializer), so a creator without the API sees what each scene
+    shows and when. Always written: it is small and the MP4 alone cannot say it."""
+    path = out.with_name(f"{out.stem}.storyboard.json")
+    tmp = path.with_name(f".{path.name}.part")
+    data = StoryboardSerializer(storyboard_document(video=video)).data
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path
