@@ -39,6 +39,12 @@ v1 = [
     path("scenes/<uuid:code>/move", videos_api.SceneMoveApi.as_view(), name="api-scenes-move"),
     path("scenes/<uuid:code>/refine", videos_api.SceneRefineApi.as_view(), name="api-scenes-refine"),
     path("scenes/<uuid:code>/picture", videos_api.ScenePictureApi.as_view(), name="api-scenes-picture"),
+    path(
+        "scenes/<uuid:code>/picture-candidates",
+        videos_api.ScenePictureCandidatesApi.as_view(),
+        name="api-scenes-picture-candidates",
+    ),
+    path("scenes/<uuid:code>/artwork", videos_api.SceneArtworkApi.as_view(), name="api-scenes-artwork"),
     path("scenes/<uuid:code>/clip", scene_media_api.SceneClipApi.as_view(), name="api-scenes-clip"),
     path("scenes/<uuid:code>/narration", scene_media_api.SceneNarrationApi.as_view(), name="api-scenes-narration"),
     # exports

@@ -42,8 +42,10 @@ from videos.serializers import (
     BatchUploadSerializer,
     ExportCreateSerializer,
     ExportSerializer,
+    PictureCandidateSerializer,
     ProjectInputSerializer,
     ProjectSerializer,
+    SceneArtworkSerializer,
     SceneCreateSerializer,
     SceneMoveSerializer,
     SceneOrderSerializer,
@@ -387,16 +389,53 @@ class SceneRefineApi(ApiView):
         responses={202: SceneRefinedSerializer, **error_responses(401, 404, 409)},
     )
     def post(self, request, code):
-        scene = services.scene_refine_picture(scene=_scene(request, code))
-        video = Video.objects.get(pk=scene.video_id)
-        job = video.jobs.filter(kind=Job.Kind.STORYBOARD).order_by("-created_at").first()
-        body = {
-            "scene": _scene(request, code),
-            "job": job,
-            "refinements_used": video.refinements_used,
-            "refinements_left": max(settings.CONTENTIZER_MAX_REFINEMENTS - video.refinements_used, 0),
-        }
-        return self.out(SceneRefinedSerializer, body, status=status.HTTP_202_ACCEPTED)
+        services.scene_refine_picture(scene=_scene(request, code))
+        return self.out(SceneRefinedSerializer, _refined(request, code), status=status.HTTP_202_ACCEPTED)
+
+
+def _refined(request, code) -> dict:
+    """After a scene's picture was asked for again: the scene, the job making it, the refinements left."""
+    scene = _scene(request, code)
+    video = Video.objects.get(pk=scene.video_id)
+    return {
+        "scene": scene,
+        "job": video.jobs.filter(kind=Job.Kind.STORYBOARD).order_by("-created_at").first(),
+        "refinements_used": video.refinements_used,
+        "refinements_left": max(settings.CONTENTIZER_MAX_REFINEMENTS - video.refinements_used, 0),
+    }
+
+
+class ScenePictureCandidatesApi(ApiView):
+    @extend_schema(
+        tags=["storyboard"],
+        summary="Library artworks that could show the scene",
+        description="The best matches of the scene's picture words in the offline artwork library, best "
+        "first (at most 6), in the video's artwork style where it has some: each `id` can be pinned with "
+        "`POST /scenes/{code}/artwork`. Empty for videos whose pictures are not drawn from the library "
+        "(stock, Replicate) or when the library is not installed.",
+        responses={200: PictureCandidateSerializer(many=True), **error_responses(401, 404)},
+    )
+    def get(self, request, code):
+        candidates = services.scene_picture_candidates(scene=_scene(request, code))
+        return Response(PictureCandidateSerializer(candidates, many=True).data)
+
+
+class SceneArtworkApi(ApiView):
+    @extend_schema(
+        tags=["storyboard"],
+        summary="Pin a library artwork as the scene's picture",
+        description='`{"artwork": id}` with an `id` from `picture-candidates`: a storyboard job draws the '
+        "scene's picture again with that artwork, counted like a refinement (409 when none is left). An empty, "
+        "over-long (over 200 characters) or unknown id is a 400 naming `artwork`, and nothing changes. "
+        "Editing the scene's `visual_prompt` removes the pin.",
+        request=SceneArtworkSerializer,
+        responses={202: SceneRefinedSerializer, **error_responses(400, 401, 404, 409, 415)},
+    )
+    def post(self, request, code):
+        scene = _scene(request, code)
+        data = self.valid(SceneArtworkSerializer)
+        services.scene_artwork_choose(scene=scene, artwork=data["artwork"])
+        return self.out(SceneRefinedSerializer, _refined(request, code), status=status.HTTP_202_ACCEPTED)
 
 
 class ScenePictureApi(JsonOrUploadApi):

@@ -10,6 +10,7 @@ full names, never through this file.
 from __future__ import annotations
 
 from videos.services.approval import approval_withdraw, storyboard_approve, storyboard_reject, storyboard_staff_approve
+from videos.services.artwork import scene_artwork_choose, scene_picture_candidates
 from videos.services.batches import BatchInvalid, batch_create, batch_create_from_file
 from videos.services.costs import storyboard_estimate_cost, video_estimated_cost
 from videos.services.creation import picture_seed, video_create, video_create_errors, video_options_errors
@@ -88,6 +89,8 @@ __all__ = [
     "scene_use_stock",
     "storyboard_run",
     "storyboard_document",
+    "scene_artwork_choose",
+    "scene_picture_candidates",
     "QUALITY_RANK",
     "render_request",
     "render_run",

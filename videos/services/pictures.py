@@ -295,9 +295,11 @@ def _generate(
     def make(scene: Scene) -> _Outcome:
         out_dir = tmp / f"scene-{scene.pk}"
         out_dir.mkdir(exist_ok=True)
+        # The artwork the creator pinned (videos.services.artwork), for a provider that can draw it.
+        pinned = {"artwork": scene.artwork} if scene.artwork and getattr(provider, "accepts_artwork", False) else {}
         try:
             picture = provider.generate(
-                prompt=scene.visual_prompt, width=width, height=height, seed=scene.seed, out_dir=out_dir
+                prompt=scene.visual_prompt, width=width, height=height, seed=scene.seed, out_dir=out_dir, **pinned
             )
         except GenerationError as exc:
             if provider.name == get_picture_provider().name:

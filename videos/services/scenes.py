@@ -96,6 +96,10 @@ def scene_update(*, scene: Scene, narration: str | None = None, visual_prompt: s
     if prompt != scene.visual_prompt:
         scene.visual_prompt = prompt
         fields.append("visual_prompt")
+        if scene.artwork:
+            # A pinned artwork answered the old words; the new ones are matched afresh.
+            scene.artwork = ""
+            fields.append("artwork")
         if _chosen_by_job(scene.picture):
             old_assets.append(scene.picture)
             scene.picture = None
@@ -173,8 +177,10 @@ def scene_move(*, scene: Scene, offset: int) -> Scene:
     return scene
 
 
-def scene_refine_picture(*, scene: Scene) -> Scene:
-    """Make a new picture for one scene with a new seed; at most N per video."""
+def scene_refine_picture(*, scene: Scene, artwork: str = "") -> Scene:
+    """Make a new picture for one scene with a new seed; at most N per video. `artwork`
+    pins a library artwork for it (already checked: videos.services.artwork); without it
+    a pin goes, since "New picture" asks for another one."""
     video = scene.video
     storyboard_require_editable(video)
     limit = settings.CONTENTIZER_MAX_REFINEMENTS
@@ -201,6 +207,9 @@ def scene_refine_picture(*, scene: Scene) -> Scene:
         scene.refinement_count += 1
         scene.seed = picture_seed(scene.visual_prompt, scene.refinement_count)
         scene.picture = None
+        if scene.artwork != artwork:
+            scene.artwork = artwork
+            fields.append("artwork")
         scene.save(update_fields=list(dict.fromkeys(fields)))
         approval_withdraw(video)
     video.refresh_from_db(fields=["refinements_used"])
