@@ -1,71 +1,67 @@
-"""Offline scene illustrations: pictograms matched to a scene's words, composed into a flat,
-layered frame (sky, hills or a wall, a ground, water or table plane, soft shadows) with no
-text at all, so captions never repeat on the picture.
+"""Offline scene pictures that show what the scene says.
 
-The artwork is Twemoji (graphics CC BY 4.0, credited per picture) and the matching uses
-emojibase's English CLDR annotations (labels and keywords, MIT); both are npm packages that
-``scripts/setup.sh`` installs into ``MediaConfig.artwork_dir``. SVGs are rasterised in
-process by resvg. Nothing here imports Django, and nothing is fetched at run time.
+Three rooms, one job each:
+- ``mediakit.scene_reader`` reads the prompt (the scene's picture words) into senses: the
+  subject, the setting, the mood;
+- ``mediakit.art_library`` finds artwork by name in a library of Openclipart drawings,
+  Fluent Emoji and Twemoji, indexed at setup;
+- ``mediakit.frame_drawing`` lays the artwork into a flat, layered frame.
 
-Everything is deterministic: the same prompt, size, seed and palette seed give the same
-pixels. The layout is seeded by the seed and the chosen pictograms, not the prompt's words,
-so two prompts that pick the same pictograms give the same frame: no word reaches a pixel.
+Here they meet: a candidate drawing is kept only when what its title names *is* the sense
+the scene means, or a kind of it (a "bicycle" for "bike", a "sailboat" for "boat"); a
+drawing titled with another sense of the word (a rowing boat for spreadsheet "rows") is
+never shown. A scene whose point is a number ("chart: ..." in its words, see
+``FIGURE_PREFIX``) becomes a data card (``mediakit.data_card``).
+
+Deterministic: the same prompt, size, seed, palette seed and style give the same pixels.
+Nothing here imports Django, and nothing is fetched at run time.
 """
 
 from __future__ import annotations
 
-import colorsys
 import hashlib
-import io
-import json
-import math
 import random
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image
 
-from . import config
+from . import lexicon
+from .art_library import STYLES, Artwork, artwork_by_id, artwork_image, library_available, library_search
+from .data_card import Figure, find_figure
+from .frame_drawing import compose, palette_for
+from .lexicon import Sense
+from .scene_reader import Concept, SceneReading, read_scene
 
 __all__ = [
-    "ARTWORK_CREDIT",
-    "ARTWORK_LICENCE",
-    "ARTWORK_SOURCE_URL",
+    "FIGURE_PREFIX",
+    "Candidate",
     "IllustrationResult",
     "Pictogram",
     "artwork_available",
-    "credit_for",
-    "match_pictograms",
+    "choose_style",
+    "picture_candidates",
     "render_illustration",
 ]
 
-ARTWORK_LICENCE = "CC BY 4.0"
-ARTWORK_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
-ARTWORK_SOURCE_URL = "https://github.com/jdecked/twemoji"
-# CC BY asks for the author, the licence and a note that the work was changed.
-ARTWORK_CREDIT = (
-    "Twemoji graphics by Twitter, Inc and other contributors, licensed under CC BY 4.0 "
-    f"({ARTWORK_LICENCE_URL}); arranged into a scene by Contentizer."
-)
-
-_TWEMOJI_DIR = "@twemoji/svg"
-_ANNOTATIONS = "emojibase-data/en/data.json"
-
-RGB = tuple[int, int, int]
+# A picture prompt that starts with this shows its number as a data card ("chart: $4.2
+# million revenue"); the creator removes it to get a picture instead.
+FIGURE_PREFIX = "chart:"
 
 
 @dataclass(frozen=True)
 class Pictogram:
-    hexcode: str  # "26F4", as in the CLDR data
-    label: str  # "ferry"
-    path: Path  # its SVG
-    group: str  # CLDR group, e.g. "travel-places"
-    subgroup: str  # e.g. "transport-water"
-    score: float  # how well it matched the text (higher is better)
-    matched: tuple[str, ...]  # the text's words it matched
+    """One piece of artwork placed in a frame."""
+
+    hexcode: str
+    label: str
+    group: str
+    subgroup: str
+    artwork: Artwork
+    score: float = 0.0
+    matched: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,1334 +71,323 @@ class IllustrationResult:
     credit: str  # one line to show with the picture
     licence: str
     source_url: str
-
-
-# --- the artwork index --------------------------------------------------------------------
+    depicts: tuple[str, ...]  # what the artwork itself shows: its own names, hero first
+    source: str  # "openclipart", "fluent", "twemoji" or "data card"
 
 
 @dataclass(frozen=True)
-class _Entry:
-    hexcode: str
-    label: str
-    path: Path
-    group: str
-    subgroup: str
-    order: int
-    label_stems: frozenset[str]
-    tag_stems: frozenset[str]
-    label_key: str  # the label's stems joined, for a whole-label match
-    head_stems: frozenset[str]  # the label's head nouns: "buffalo" in "water buffalo"
-
-
-# Groups that are text-like, abstract or not a thing one can put in a scene: symbols
-# (letters, keycaps, arrows, signs), flags, skin-tone and hair components.
-_SKIPPED_GROUPS = frozenset({"component", "symbols"})
-# Country flags stay (they carry no letters and explainers need them); other flags do not.
-_SKIPPED_SUBGROUPS = frozenset(
-    {"hand-fingers-open", "hand-fingers-partial", "hand-single-finger", "time", "flag", "subdivision-flag"}
-)
-# Twemoji pictures that carry letters or digits: never in a frame that must have no text.
-_TEXT_BEARING = frozenset(
-    {
-        "1F4C5",  # calendar
-        "1F4C6",  # tear-off calendar
-        "1F5D3",  # spiral calendar
-        "1F3EA",  # convenience store ("24")
-        "1F3E8",  # hotel ("H")
-        "1F3E6",  # bank
-        "1F3E7",  # ATM sign
-        "1F3E4",  # post office
-        "1F4AF",  # hundred points
-        "1F4A4",  # ZZZ
-        "1F4DB",  # name badge
-        "1F6C2",  # passport control
-        "1F3E9",  # love hotel
-        "1F4BE",  # floppy disk label
-        "1F4F0",  # newspaper headline
-        "1F5DE",  # rolled-up newspaper
-        "1F4C8",
-        "1F4C9",
-        "1F4CA",  # charts with axes
-        "1F9FE",  # receipt
-        "1F3B0",  # slot machine ("7")
-        "1F3B1",  # pool 8 ball
-        "1F4B1",
-        "1F4B2",  # currency signs
-        "1F522",
-        "1F523",
-        "1F524",
-        "1F520",
-        "1F521",
-        # ...and a few whose CLDR names match everyday words but whose pictures mislead.
-        "1F46F",  # people with bunny ears ("people")
-        "1F3C1",  # chequered flag
-        "1F948",  # 2nd place medal ("second") and its siblings
-        "1F949",
-        "1F947",
-    }
-)
-# Scene-wide pictures (a full square of sky or city) read as a mood, not an object.
-_MOODS = {
-    "1F305": "dawn",  # sunrise
-    "1F304": "dawn",  # sunrise over mountains
-    "1F307": "dusk",  # sunset
-    "1F306": "dusk",  # cityscape at dusk
-    "1F303": "night",  # night with stars
-    "1F30C": "night",  # milky way
-    "1F309": "night",  # bridge at night
-    "1F301": "fog",  # foggy
-    "1F3DE": "day",  # national park
-    "1F3D9": "day",  # cityscape
-    "1F320": "night",  # shooting star
-}
-# Words that set the sky even with no pictogram for them.
-_MOOD_WORDS = {
-    "dawn": "dawn",
-    "sunrise": "dawn",
-    "daybreak": "dawn",
-    "morning": "dawn",
-    "dusk": "dusk",
-    "sunset": "dusk",
-    "evening": "dusk",
-    "twilight": "dusk",
-    "night": "night",
-    "darkness": "night",
-    "dark": "night",
-    "midnight": "night",
-    "star": "night",
-    "storm": "storm",
-    "stormy": "storm",
-    "rain": "storm",
-    "thunder": "storm",
-    "fog": "fog",
-    "mist": "fog",
-    "foggy": "fog",
-}
-
-# CLDR keywords miss words an explainer uses all the time; these bridge them to ones it has.
-_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "dawn": ("sunrise",),
-    "daybreak": ("sunrise",),
-    "dusk": ("sunset",),
-    "evening": ("sunset",),
-    "harbour": ("anchor", "ship"),
-    "harbor": ("anchor", "ship"),
-    "port": ("anchor", "ship"),
-    "dock": ("anchor",),
-    "quay": ("anchor",),
-    "pier": ("anchor",),
-    "sailor": ("sailboat", "anchor"),
-    "sea": ("wave", "ocean"),
-    "ocean": ("wave",),
-    "coast": ("beach",),
-    "shore": ("beach",),
-    "seaside": ("beach",),
-    "stormy": ("storm",),
-    "storm": ("lightning", "rain"),
-    "village": ("house",),
-    "town": ("house", "building"),
-    "city": ("cityscape",),
-    "lamp": ("light", "candle"),
-    "stone": ("rock",),
-    "beans": ("coffee",),
-    "bean": ("coffee",),
-    "brew": ("coffee",),
-    "brewing": ("coffee",),
-    "grind": ("coffee",),
-    "roast": ("coffee",),
-    "roasting": ("coffee",),
-    "valley": ("mountain",),
-    "hill": ("mountain",),
-    "river": ("water", "wave"),
-    "heartbeat": ("heart",),
-    "clockwork": ("gear", "clock"),
-    "electric": ("electricity", "plug"),
-    "electricity": ("plug",),
-    "keeper": ("person",),
-    "kite": ("bird", "hawk"),
-    "litre": ("water",),
-    "liter": ("water",),
-    "pour": ("water",),
-    "taste": ("tongue", "drink"),
-    "school": ("school",),
-    "lesson": ("book",),
-    "learn": ("book",),
-    "money": ("money",),
-    "signal": ("light",),
-    "light": ("bulb",),
-    "coffee": ("beverage",),
-    "kid": ("child",),
-    "kids": ("child",),
-    "garden": ("flower",),
-    "kitchen": ("cooking",),
-    "sunlight": ("sun",),
-    "solar": ("sun",),
-    "treaty": ("handshake",),
-    "agreement": ("handshake",),
-    "deal": ("handshake",),
-    "water": ("droplet",),
-    "cup": ("teacup", "beverage"),
-    "heat": ("fire",),
-    "boil": ("teapot", "fire"),
-    "degree": ("thermometer",),
-    "degrees": ("thermometer",),
-    "gram": ("balance",),
-    "grams": ("balance",),
-    "weigh": ("balance",),
-    "aroma": ("nose",),
-    "smell": ("nose",),
-    "people": ("family", "people"),
-}
-
-# The picture an explainer means by a common word, where CLDR offers several.
-_PREFERRED: dict[str, str] = {
-    "people": "1F9D1-200D-1F91D-200D-1F9D1",  # people holding hands
-    "person": "1F9CD",  # person standing: a whole figure, not a face
-    "light": "1F4A1",  # light bulb
-    "idea": "1F4A1",
-    "water": "1F4A7",  # droplet
-    "money": "1F4B0",  # money bag
-    "computer": "1F4BB",  # laptop
-    "phone": "1F4F1",
-    "book": "1F4D6",
-    "car": "1F697",
-    "tree": "1F333",
-    "house": "1F3E0",
-    "home": "1F3E0",
-    "city": "1F3D9",
-    "world": "1F30D",
-    "earth": "1F30D",
-    "planet": "1F30D",
-    "heart": "2764",
-    "coffee": "2615",
-    "football": "26BD",  # soccer ball: explainers are international
-    "soccer": "26BD",
-}
-
-_STOPWORDS = frozenset(
-    """
-    a about above after again against all almost also am among an and any are around as at away
-    back be because been before being below between both but by can could did do does doing done
-    down during each either else ever every few for from further get gets got had has have having
-    he her here hers herself him himself his how however i if in into is it its itself just least
-    less like made make makes many may me might more most much must my myself near never no nor not
-    now of off often on once one only onto or other our ours ourselves out over own per quite rather
-    really same she should since so some such than that the their theirs them themselves then there
-    these they this those though through thus till to too toward towards under until up upon us very
-    was we were what when where whether which while who whom whose why will with within without would
-    yet you your yours yourself yourselves still even far long just today yesterday tomorrow always
-    first second third two three four five six seven eight nine ten hundred thousand twenty thirty
-    forty fifty sixty seventy eighty ninety million time times thing things way ways lot lots part
-    second seconds minute minutes hour hours day days week weeks month months year years start
-    """.split()
-)
-# The house style and rendering words of prompts say nothing about the scene.
-_STYLE_WORDS = frozenset(
-    """
-    cinematic illustration illustrated photo photograph photorealistic realistic render rendering
-    style styled art artwork digital painting concept detailed highly lighting hd uhd quality
-    masterpiece trending artstation octane unreal engine abstract shapes
-    """.split()
-)
-# Frequent verbs whose noun reading would mislead ("leaves" is not a leaf, "watch" not a
-# wristwatch): they count for little unless a determiner makes them nouns.
-_VERBS = frozenset(
-    """
-    leave leaves left go goes went gone come comes came take takes took taken give gives gave given
-    keep keeps kept turn turns turned turning watch watches watched watching stand stands stood
-    look looks looked looking call calls called see sees saw seen seem seems find finds found
-    put puts set sets run runs ran start starts started use uses used try tries tried tell tells
-    told show shows showed shown let lets say says said know knows knew think thinks thought
-    want wants wanted need needs needed feel feels felt become becomes became fall falls fell
-    hold holds held bring brings brought begin begins began lose loses lost buy buys bought
-    climb climbs climbed trim trims trimmed polish polishes polished wind winds wound rotate
-    rotates rides ride rode circle circles circled drop drops dropped change changes changed
-    sure pour pours poured heat heats heated fail fails failed retire retired retires flash
-    flashes grind grinds make makes mind minds face faces sign signs signed store stores stored
-    check checks checked play plays played cross crosses crossed
-    """.split()
-)
-# Adjectives describe; a pictogram should show a thing ("fresh" is not a barber pole).
-_ADJECTIVES = frozenset(
-    """
-    fresh red blue green yellow black white grey gray brown orange pink purple old new young great
-    small big large little tiny huge long short high low far near full empty good bad best better
-    hot cold warm cool dark bright light slow fast quick early late northern southern eastern
-    western main whole real simple easy hard soft strong weak finer coarser stronger brighter
-    """.split()
-)
-# Nouns too abstract to draw: a ruler for "edge" or a die for "chance" only confuses.
-_ABSTRACT = frozenset(
-    """
-    edge side end top bottom middle front back kind type sort number amount level point case fact
-    place area piece bit step steps process result reason problem question answer chance
-    """.split()
-)
-_DETERMINERS = frozenset("a an the this that these those his her its their our my your some every each no any".split())
-_WORD = re.compile(r"[a-z]+")
-
-
-_IRREGULAR = {
-    "children": "child",
-    "men": "man",
-    "women": "woman",
-    "mice": "mouse",
-    "geese": "goose",
-    "teeth": "tooth",
-    "feet": "foot",
-    "leaves": "leaf",
-    "knives": "knife",
-    "wolves": "wolf",
-    "news": "news",
-    "glasses": "glass",
-}
-
-
-def _stem(word: str) -> str:
-    """A light, deterministic English stemmer: plurals, -ing, -ed, British -our. Enough to
-    meet CLDR's keywords (which are mostly singular nouns) without a language model."""
-    w = word.lower()
-    if w in _IRREGULAR:
-        return _IRREGULAR[w]
-    if w.endswith("our") and len(w) > 5:  # harbour -> harbor, colour -> color
-        w = w[:-3] + "or"
-    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ches", "ch"), ("shes", "sh"), ("xes", "x")):
-        if w.endswith(suffix) and len(w) > len(suffix) + 2:
-            return w[: -len(suffix)] + repl
-    if w.endswith("ves") and len(w) > 5:  # leaves -> leaf, wolves -> wolf
-        return w[:-3] + "f"
-    if w.endswith("s") and not w.endswith(("ss", "us", "is")) and len(w) > 3:
-        return w[:-1]
-    for suffix in ("ing", "ed"):
-        if w.endswith(suffix) and len(w) > len(suffix) + 3:
-            base = w[: -len(suffix)]
-            if len(base) > 2 and base[-1] == base[-2] and base[-1] not in "lsz":
-                base = base[:-1]  # running -> run
-            return base
-    return w
-
-
-@lru_cache(maxsize=4)
-def _index(artwork_dir: str) -> tuple[tuple[_Entry, ...], dict[str, float]]:
-    root = Path(artwork_dir)
-    svg_dir = root / _TWEMOJI_DIR
-    data = json.loads((root / _ANNOTATIONS).read_text(encoding="utf-8"))
-    groups = json.loads((root / "emojibase-data/meta/groups.json").read_text(encoding="utf-8"))
-    entries: list[_Entry] = []
-    for item in data:
-        group = groups["groups"].get(str(item.get("group")), "")
-        subgroup = groups["subgroups"].get(str(item.get("subgroup")), "")
-        hexcode = item["hexcode"]
-        if group in _SKIPPED_GROUPS or not group or subgroup in _SKIPPED_SUBGROUPS or hexcode in _TEXT_BEARING:
-            continue
-        path = _twemoji_path(svg_dir, hexcode)
-        if path is None:
-            continue
-        label = item["label"]
-        label_stems = frozenset(_stem(w) for w in _WORD.findall(label.lower()) if w not in _STOPWORDS)
-        tag_stems = frozenset(_stem(w) for tag in item.get("tags", ()) for w in _WORD.findall(tag.lower()))
-        entries.append(
-            _Entry(
-                hexcode=hexcode,
-                label=label,
-                path=path,
-                group=group,
-                subgroup=subgroup,
-                order=int(item.get("order", 0)),
-                label_stems=label_stems,
-                tag_stems=tag_stems - label_stems,
-                label_key=" ".join(_stem(w) for w in _WORD.findall(label.lower())),
-                head_stems=_heads(label),
-            )
-        )
-    # A keyword that many pictograms share ("face", "person") says little: weigh by rarity.
-    counts: dict[str, int] = {}
-    for entry in entries:
-        for stem in entry.label_stems | entry.tag_stems:
-            counts[stem] = counts.get(stem, 0) + 1
-    total = len(entries) or 1
-    idf = {stem: math.log(1 + total / count) for stem, count in counts.items()}
-    return tuple(entries), idf
-
-
-_LINKS = frozenset({"with", "of", "on", "in", "at", "and", "over", "without", "for"})
-
-
-def _heads(label: str) -> frozenset[str]:
-    """The head nouns of a CLDR label: the last word of each part before a linking word
-    ("hot beverage" -> beverage, "beach with umbrella" -> beach, "couch and lamp" -> both)."""
-    words = _WORD.findall(label.lower())
-    heads, part = set(), []
-    for word in [*words, "and"]:
-        if word in _LINKS:
-            # "people holding hands": a participle follows the head.
-            ing = [i for i, w in enumerate(part) if i and w.endswith("ing")]
-            if part:
-                heads.add(_stem(part[ing[0] - 1] if ing else part[-1]))
-            if word != "and":
-                break
-            part = []
-        else:
-            part.append(word)
-    return frozenset(heads)
-
-
-def _twemoji_path(svg_dir: Path, hexcode: str) -> Path | None:
-    # Twemoji names files by lowercase code points and drops U+FE0F outside ZWJ sequences.
-    codes = hexcode.lower().split("-")
-    candidates = ["-".join(codes)]
-    if "200d" not in codes:
-        candidates.append("-".join(c for c in codes if c != "fe0f"))
-    for name in candidates:
-        path = svg_dir / f"{name}.svg"
-        if path.is_file():
-            return path
-    return None
-
-
-def artwork_dir() -> Path:
-    return Path(config.current().artwork_dir)
+class Candidate:
+    id: str
+    depicts: tuple[str, ...]
+    source: str
+    credit: str
 
 
 def artwork_available() -> bool:
-    root = artwork_dir()
-    return (root / _ANNOTATIONS).is_file() and (root / _TWEMOJI_DIR).is_dir()
+    return library_available() and lexicon.lexicon_available()
 
 
-# --- matching -----------------------------------------------------------------------------
+# --- which drawing shows a concept ---------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Term:
-    stem: str
-    weight: float
-
-
-def _terms(text: str) -> list[_Term]:
-    """The text's content words as stems, weighted: nouns count, verbs hardly."""
-    words = _WORD.findall(text.lower())
-    weights: dict[str, float] = {}
-    for i, word in enumerate(words):
-        if word in _STOPWORDS or word in _STYLE_WORDS or len(word) < 3:
+@lru_cache(maxsize=4096)
+def _art_sense(artwork: Artwork) -> Sense | None:
+    """The sense of what the artwork's title names, read against its own tags ("mouse"
+    tagged "computer" is the device; tagged "rodent", the animal)."""
+    # The whole title first ("test tube" is no "tube"), then what it is a picture of.
+    heads = tuple(dict.fromkeys((*artwork.names[:1], *artwork.heads)))
+    context = {word for name in artwork.names[1:12] for word in name.split()}
+    for head in heads:
+        senses = lexicon.noun_senses(head)
+        if not senses:
             continue
-        previous = words[i - 1] if i else ""
-        following = words[i + 1] if i + 1 < len(words) else ""
-        weight = 1.0
-        if previous in _DETERMINERS:
-            weight = 1.0  # "the watch", "the leaves": a noun after all
-        elif word in _VERBS:
-            weight = 0.15
-        elif word in _ADJECTIVES and word not in _SYNONYMS:
-            weight = 0.3
-        elif word in _ABSTRACT:
-            weight = 0.25
-        elif word.endswith(("ing", "ed")) or (following in _DETERMINERS and word.endswith("s")):
-            weight = 0.4  # "ferry leaves the ...": a verb before a determiner
-        elif word.endswith("s") and i >= 2 and words[i - 2] in _DETERMINERS and previous not in _STOPWORDS:
-            weight = 0.4  # "the computer stores ...": the word after a subject is its verb
-        # Words earlier in a prompt carry the subject; later ones the setting.
-        weight *= 1.0 - min(0.3, i * 0.02)
-        synonyms = _SYNONYMS.get(word) or _SYNONYMS.get(_stem(word), ())
-        for stem, factor in ((_stem(word), 1.0), *((_stem(s), 0.6) for s in synonyms)):
-            weights[stem] = max(weights.get(stem, 0.0), weight * factor)
-    return [_Term(stem, weight) for stem, weight in weights.items()]
+        best, best_score = None, -1.0
+        for rank, sense in enumerate(senses):
+            gloss = set(re.findall(r"[a-z]+", sense.definition.lower()))
+            gloss.update(part for name in sense.hypernyms[:5] for part in name.lower().split("_"))
+            score = len(gloss & context) + (0.5 if rank == 0 else 0.0) + (0.3 if sense.depictable else 0.0)
+            if score > best_score:
+                best, best_score = sense, score
+        return best
+    return None
 
 
-def _entry_score(entry: _Entry, terms: Iterable[_Term], idf: dict[str, float]) -> tuple[float, tuple[str, ...]]:
-    score, matched = 0.0, []
-    for term in terms:
-        if term.stem in entry.label_stems:
-            # The label is the pictogram's name: a hit there beats any keyword, most of all
-            # when the label is the word itself ("ferry" for ferry).
-            factor = 3.0 if entry.label_key == term.stem else 2.0 / max(1, len(entry.label_stems)) ** 0.5
-            if term.stem not in entry.head_stems:
-                factor *= 0.4  # "water" is not what a water buffalo is
-        elif term.stem in entry.tag_stems:
-            factor = 0.8
-        else:
+def _fit(art: Sense, wanted: Sense) -> float:
+    """How well a drawing of ``art`` shows ``wanted``: 1 the same thing or a kind of it,
+    less for its near kind ("tower" for a lighthouse), 0 for anything else."""
+    if art.name == wanted.name:
+        return 1.0
+    if art.is_a(wanted):
+        return 0.9
+    if art.name in wanted.ancestors[:1] and art.lexname == wanted.lexname:
+        return 0.5  # a drawing of its near kind: a tower for a lighthouse
+    if wanted.ancestors and art.lexname == wanted.lexname and len(wanted.ancestors) >= 7:
+        if wanted.ancestors[0] in art.ancestors[:1]:
+            return 0.4  # a sibling of a specific thing: a desktop computer for a server
+    return 0.0
+
+
+def _find(
+    concept: Concept, *, style: str | None, exclude: Collection[str], limit: int = 1
+) -> list[tuple[Artwork, float]]:
+    if concept.sense is None:
+        return []
+    found: list[tuple[Artwork, float]] = []
+    for match in library_search(concept.search_terms(), style=style, limit=40, exclude=exclude):
+        sense = _art_sense(match.artwork)
+        fit = _fit(sense, concept.sense) if sense is not None else 0.0
+        if fit <= 0:
             continue
-        if _PREFERRED.get(term.stem) == entry.hexcode:
-            factor = max(factor, 3.0)
-        score += term.weight * factor * idf.get(term.stem, 1.0)
-        matched.append(term.stem)
-    if score and entry.group == "smileys-emotion":
-        score *= 0.5  # faces only when nothing else fits
-    if score and entry.group == "people-body" and entry.subgroup not in ("person-role", "person-activity"):
-        score *= 0.6
-    return score, tuple(matched)
+        found.append((match.artwork, fit * (0.5 + match.score)))
+    found.sort(key=lambda item: (-item[1], item[0].id))
+    return found[:limit]
 
 
-def match_pictograms(text: str, *, limit: int) -> list[Pictogram]:
-    """Up to ``limit`` pictograms for ``text``, best first, each covering words the ones
-    before it did not (a ferry and a sunrise, not three boats). Empty when nothing matches
-    or the artwork is not installed."""
-    if limit <= 0 or not artwork_available():
-        return []
-    entries, idf = _index(str(artwork_dir()))
-    terms = _terms(text)
-    if not terms:
-        return []
-    chosen: list[Pictogram] = []
-    used_subgroups: set[str] = set()
-    remaining = {term.stem: term.weight for term in terms}
-    while len(chosen) < limit:
-        current = [_Term(stem, weight) for stem, weight in remaining.items() if weight > 0.05]
-        best: tuple[float, int, _Entry, tuple[str, ...]] | None = None
-        for entry in entries:
-            if any(p.hexcode == entry.hexcode for p in chosen):
-                continue
-            score, matched = _entry_score(entry, current, idf)
-            if entry.subgroup in used_subgroups:
-                score *= 0.5
-            if score <= 0:
-                continue
-            key = (score, -entry.order)
-            if best is None or key > (best[0], best[1]):
-                best = (score, -entry.order, entry, matched)
-        # A weak match is noise next to a strong one: stop rather than show it.
-        # (Against the best thing, not a sky mood: a sunset must not crowd out the keeper.)
-        things = [p.score for p in chosen if p.hexcode not in _MOODS]
-        if best is None or best[0] < 0.5 or (things and best[0] < 0.3 * things[0]):
-            break
-        score, _, entry, matched = best
-        chosen.append(
-            Pictogram(
-                hexcode=entry.hexcode,
-                label=entry.label,
-                path=entry.path,
-                group=entry.group,
-                subgroup=entry.subgroup,
-                score=round(score, 4),
-                matched=matched,
-            )
-        )
-        used_subgroups.add(entry.subgroup)
-        for stem in matched:
-            remaining[stem] *= 0.2  # covered: the next pick should show another word
-    return chosen
+_EMOJI_CODE = re.compile(r"^(?:twemoji|fluent):([0-9a-f-]+)$")
 
 
-# --- palettes -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Palette:
-    sky_top: RGB
-    sky_bottom: RGB
-    hill_far: RGB
-    hill_near: RGB
-    ground_top: RGB
-    ground_bottom: RGB
-    water_top: RGB
-    water_bottom: RGB
-    wall_top: RGB
-    wall_bottom: RGB
-    table_top: RGB
-    table_front: RGB
-    sun: RGB
-    accent: RGB
-
-
-def _hex(value: str) -> RGB:
-    return int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16)
-
-
-# Hand-picked flat-design families: a video's scenes all use one, chosen by the video.
-_PALETTES = tuple(
-    _Palette(*map(_hex, colours))
-    for colours in (
-        # sky top, sky bottom, far hill, near hill, ground top/bottom, water top/bottom,
-        # wall top/bottom, table top/front, sun, accent
-        (
-            "#8fd3f4",
-            "#e6f6fb",
-            "#a8d8c8",
-            "#7cc3a6",
-            "#9fd89a",
-            "#6fbf7a",
-            "#4fa9d8",
-            "#2f7fb8",
-            "#f3e9dc",
-            "#e7d5c0",
-            "#c98f5e",
-            "#a66f45",
-            "#ffd166",
-            "#ef476f",
-        ),
-        (
-            "#a7c5eb",
-            "#f4efe6",
-            "#c8b6e2",
-            "#9f8fcf",
-            "#e9c46a",
-            "#d4a24c",
-            "#5aa9c9",
-            "#3a7ca5",
-            "#f6eee3",
-            "#ead8c3",
-            "#b5835a",
-            "#8e6140",
-            "#f9c74f",
-            "#2a9d8f",
-        ),
-        (
-            "#ffd6a5",
-            "#fff3e2",
-            "#f7b797",
-            "#e48f72",
-            "#c7d88a",
-            "#98b869",
-            "#62b6cb",
-            "#1b7f9e",
-            "#fdf0e0",
-            "#f6dcc0",
-            "#c0845a",
-            "#94603c",
-            "#ffb347",
-            "#5e60ce",
-        ),
-        (
-            "#b8e0d2",
-            "#eaf4f4",
-            "#95c8b8",
-            "#6aa595",
-            "#cfe3a6",
-            "#a4c67a",
-            "#69b4c6",
-            "#3d8ca3",
-            "#eef4ee",
-            "#dbe7dc",
-            "#b98b67",
-            "#8f6547",
-            "#ffe28a",
-            "#f28482",
-        ),
-        (
-            "#cdb4db",
-            "#fdf1f6",
-            "#c9b3e0",
-            "#9fc9b4",
-            "#b9e4c9",
-            "#8fcfa6",
-            "#7fb7e6",
-            "#5089c6",
-            "#f8eef5",
-            "#eddbe7",
-            "#b58a7a",
-            "#8d6558",
-            "#ffd97a",
-            "#7b2cbf",
-        ),
-        (
-            "#90caf9",
-            "#e3f2fd",
-            "#80cbc4",
-            "#4db6ac",
-            "#aed581",
-            "#7cb342",
-            "#4fc3f7",
-            "#0288d1",
-            "#eceff1",
-            "#dfe4e8",
-            "#a1887f",
-            "#795548",
-            "#fff176",
-            "#ff7043",
-        ),
-    )
-)
-
-# Mood: sky top and bottom, and how the rest of the scene is dimmed and tinted for it.
-_MOOD_SKIES: dict[str, tuple[RGB, RGB, float, RGB]] = {
-    "dawn": (_hex("#7fa7d9"), _hex("#ffd3a8"), 0.12, _hex("#ffb38a")),
-    "dusk": (_hex("#5b5ea6"), _hex("#ffa987"), 0.25, _hex("#ff8a65")),
-    "night": (_hex("#141b3d"), _hex("#2f3f7a"), 0.55, _hex("#1b2450")),
-    "storm": (_hex("#6b7a8f"), _hex("#b8c2cc"), 0.25, _hex("#7d8896")),
-    "fog": (_hex("#c9d3dc"), _hex("#eef2f5"), 0.05, _hex("#dde4ea")),
-}
-
-
-def _palette_for(palette_seed: str | int) -> _Palette:
-    key = hashlib.sha256(f"palette\0{palette_seed}".encode()).digest()
-    return _PALETTES[int.from_bytes(key[:4], "big") % len(_PALETTES)]
-
-
-def _mix(a: RGB, b: RGB, t: float) -> RGB:
-    return tuple(round(x + (y - x) * t) for x, y in zip(a, b, strict=True))  # type: ignore[return-value]
-
-
-def _shade(colour: RGB, lightness: float) -> RGB:
-    r, g, b = (c / 255 for c in colour)
-    h, li, s = colorsys.rgb_to_hls(r, g, b)
-    r, g, b = colorsys.hls_to_rgb(h, max(0.0, min(1.0, li + lightness)), s)
-    return round(r * 255), round(g * 255), round(b * 255)
-
-
-# --- rendering ----------------------------------------------------------------------------
-
-# Shapes are drawn this many times larger and scaled down: Pillow's polygons have no
-# anti-aliasing of their own.
-_SUPERSAMPLE = 2
-# Subgroups that belong up in the sky, not standing on the ground.
-_SKY_SUBGROUPS = frozenset({"sky-weather", "transport-air", "animal-bird"})
-# Subgroups that float on water, and words that turn the ground into water.
-_WATER_SUBGROUPS = frozenset({"transport-water", "animal-marine"})
-# Only the open water turns the ground into a sea: "water" alone is as often a glassful.
-_WATER_WORDS = frozenset({"sea", "ocean", "harbor", "port", "river", "lake", "wave", "coast", "bay", "sail", "shore"})
-# Things that fly although CLDR files them elsewhere: a kite, a balloon, a parachute.
-_FLYING = frozenset({"1FA81", "1F388", "1FA82"})
-# A city on the horizon instead of hills, for these pictures or words.
-_CITY_CODES = frozenset({"1F3D9", "1F306"})  # cityscape, cityscape at dusk
-_CITY_WORDS = frozenset({"city", "town", "downtown", "urban", "street", "traffic", "skyscraper", "skyline"})
-# Weather things that are objects, not sky: they stand or go in a badge.
-_NOT_SKY = frozenset({"2602", "2614", "26F1", "1F4A7", "1F525", "1F30A", "1F321", "1F302", "26A1"})
-# What can stand in each kind of scene; anything else is shown as a round badge floating
-# in the sky, the way explainer videos show an idea next to the scene.
-_LAND_SUBGROUPS = frozenset(
-    {
-        "animal-mammal",
-        "animal-amphibian",
-        "animal-reptile",
-        "animal-bug",
-        "plant-flower",
-        "plant-other",
-        "place-geographic",
-        "place-building",
-        "place-religious",
-        "place-other",
-        "place-map",
-        "transport-ground",
-        "person",
-        "person-role",
-        "person-activity",
-        "person-sport",
-        "person-resting",
-        "family",
-    }
-)
-_WATER_COMPATIBLE = frozenset({"transport-water", "animal-marine"})
-# Things that stand for an idea better than they stand in a scene (an anchor for a port).
-_EMBLEMS = frozenset({"2693"})
-_WATER_CODES = frozenset({"1F30A", "1F3DD", "1F3D6"})  # water wave, desert island, beach
-# Twemoji draws a strip of its own water under boats: in a sea of ours it would float.
-_TWEMOJI_WATER = (0x55, 0xAC, 0xEE)
-_BOATS = frozenset({"1F6A2", "26F4", "26F5", "1F6A4", "1F6E5", "1F6F6", "1F6F3"})
-# Things that belong on a table indoors.
-_INDOOR_GROUPS = frozenset({"food-drink", "objects"})
-_INDOOR_EXCEPTIONS = frozenset({"food-fruit", "food-vegetable"})
-# When nothing matches: a still-pictorial landscape with a tree or a house.
-_GENERIC = ("1F333", "1F332", "1F3E1", "1F338")
-
-
-def render_illustration(
-    *, prompt: str, width: int, height: int, seed: int, palette_seed: str | int
-) -> IllustrationResult | None:
-    """The illustrated frame for ``prompt`` at exactly ``width`` x ``height``.
-
-    ``palette_seed`` picks the colours (pass the video, so its scenes share them), ``seed``
-    varies the layout. Returns None only when the artwork is not installed; a prompt that
-    matches nothing gets a generic landscape."""
-    if not artwork_available():
-        return None
-    picks = match_pictograms(prompt, limit=4)
-    mood = _mood(prompt, picks)
-    objects = [p for p in picks if p.hexcode not in _MOODS]
-    if not objects:
-        objects = [_generic(seed)]
-    stems = {term.stem for term in _terms(prompt)}
-    hero = objects[0]
-    indoor_hero = (
-        hero.group in _INDOOR_GROUPS
-        and hero.subgroup not in _INDOOR_EXCEPTIONS
-        and (hero.subgroup not in _SKY_SUBGROUPS or hero.hexcode in _NOT_SKY)
-    )
-    # A boat or a sea creature, or words of the sea around anything but a thing of the house.
-    water = hero.subgroup in _WATER_SUBGROUPS or (
-        not indoor_hero and (bool(stems & _WATER_WORDS) or any(p.subgroup in _WATER_SUBGROUPS for p in objects[1:2]))
-    )
-    city = any(p.hexcode in _CITY_CODES for p in picks) or bool(stems & _CITY_WORDS)
-    indoor = indoor_hero and not water and not city
-    scene = "indoor" if indoor else ("water" if water else "land")
-    # The layout depends on the seed and the pictures only: words never reach the pixels.
-    layout_key = f"{seed}\0{scene}\0{mood}\0{city}\0" + ",".join(p.hexcode for p in objects)
-    rng = random.Random(hashlib.sha256(layout_key.encode()).digest())
-    palette = _palette_for(palette_seed)
-    image = _compose(
-        width=width,
-        height=height,
-        palette=palette,
-        mood=mood,
-        scene=scene,
-        city=city,
-        objects=objects[:4],
-        rng=rng,
-    )
-    shown = tuple(objects[:4]) + tuple(p for p in picks if p.hexcode in _MOODS)
-    return IllustrationResult(
-        image=image,
-        pictograms=shown,
-        credit=credit_for(shown),
-        licence=ARTWORK_LICENCE,
-        source_url=ARTWORK_SOURCE_URL,
-    )
-
-
-def credit_for(pictograms: Iterable[Pictogram]) -> str:
-    """The attribution line of one picture: which pictograms, by whom, under what licence."""
-    names = ", ".join(dict.fromkeys(p.label for p in pictograms))
-    return f"Pictograms ({names}): {ARTWORK_CREDIT}" if names else ARTWORK_CREDIT
-
-
-def _generic(seed: int) -> Pictogram:
-    entries, _ = _index(str(artwork_dir()))
-    by_code = {e.hexcode: e for e in entries}
-    entry = by_code[_GENERIC[seed % len(_GENERIC)]]
+def _placed(artwork: Artwork, score: float = 0.0) -> Pictogram:
+    group, subgroup = _place_of(_art_sense(artwork))
+    match = _EMOJI_CODE.match(artwork.id)
+    code = match.group(1).upper() if match else artwork.id
     return Pictogram(
-        hexcode=entry.hexcode,
-        label=entry.label,
-        path=entry.path,
-        group=entry.group,
-        subgroup=entry.subgroup,
-        score=0.0,
+        hexcode=code,
+        label=artwork.title,
+        group=group,
+        subgroup=subgroup,
+        artwork=artwork,
+        score=score,
         matched=(),
     )
 
 
-def _mood(prompt: str, picks: list[Pictogram]) -> str:
-    tiles = [_MOODS[p.hexcode] for p in picks if p.hexcode in _MOODS]
-    for mood in tiles:
-        if mood != "day":
-            return mood
-    # The words speak for the hour where no picture did ("city lights at night").
-    for word in _WORD.findall(prompt.lower()):
-        mood = _MOOD_WORDS.get(word) or _MOOD_WORDS.get(_stem(word))
-        if mood:
-            return mood
-    return "day"
+# Where a kind of thing goes in a frame, by what it is a kind of (first match wins).
+_PLACES: tuple[tuple[str, str, str], ...] = (
+    ("flag.n.01", "flags", "country-flag"),
+    ("bird.n.01", "animals-nature", "animal-bird"),
+    ("aircraft.n.01", "travel-places", "transport-air"),
+    ("spacecraft.n.01", "travel-places", "transport-air"),
+    ("rocket.n.01", "travel-places", "transport-air"),
+    ("vessel.n.02", "travel-places", "transport-water"),
+    ("boat.n.01", "travel-places", "transport-water"),
+    ("fish.n.01", "animals-nature", "animal-marine"),
+    ("aquatic_mammal.n.01", "animals-nature", "animal-marine"),
+    ("insect.n.01", "animals-nature", "animal-bug"),
+    ("reptile.n.01", "animals-nature", "animal-reptile"),
+    ("amphibian.n.03", "animals-nature", "animal-amphibian"),
+    ("animal.n.01", "animals-nature", "animal-mammal"),
+    ("fruit.n.01", "food-drink", "food-fruit"),
+    ("vegetable.n.01", "food-drink", "food-vegetable"),
+    ("food.n.02", "food-drink", "food-prepared"),
+    ("food.n.01", "food-drink", "food-prepared"),
+    ("beverage.n.01", "food-drink", "drink"),
+    ("flower.n.01", "animals-nature", "plant-flower"),
+    ("plant.n.02", "animals-nature", "plant-other"),
+    ("person.n.01", "people-body", "person-role"),
+    ("structure.n.01", "travel-places", "place-building"),
+    ("wheeled_vehicle.n.01", "travel-places", "transport-ground"),
+    ("geological_formation.n.01", "travel-places", "place-geographic"),
+    ("celestial_body.n.01", "travel-places", "sky-weather"),
+)
 
 
-def _compose(
+def _place_of(sense: Sense | None) -> tuple[str, str]:
+    if sense is None:
+        return "objects", "other-object"
+    for ancestor, group, subgroup in _PLACES:
+        if sense.is_a(ancestor):
+            return group, subgroup
+    return "objects", "other-object"
+
+
+# --- the video's one style -----------------------------------------------------------------
+
+
+def choose_style(prompts: Sequence[str]) -> str | None:
+    """The artwork style that shows most of a video's scenes (one style per video: clip
+    art and emoji never mix). Ties go to the emoji sets, which are the most consistent."""
+    if not artwork_available():
+        return None
+    readings = [_reading(prompt) for prompt in prompts]
+    subjects = [r.subject for r in readings if r.subject is not None]
+    if not subjects:
+        return STYLES[0]
+    shown = {style: sum(1 for subject in subjects if _find(subject, style=style, exclude=())) for style in STYLES}
+    return max(STYLES, key=lambda style: (shown[style], -STYLES.index(style)))
+
+
+@lru_cache(maxsize=512)
+def _reading(prompt: str) -> SceneReading:
+    return read_scene(_without_figure(prompt))
+
+
+def _without_figure(prompt: str) -> str:
+    return prompt[len(FIGURE_PREFIX) :] if prompt.lower().startswith(FIGURE_PREFIX) else prompt
+
+
+# --- what the creator may choose instead ---------------------------------------------------
+
+
+def picture_candidates(prompt: str, *, limit: int = 6, style: str | None = None) -> list[Candidate]:
+    """The drawings that show the prompt's subject (then its other things), best first."""
+    if not artwork_available():
+        return []
+    reading = _reading(prompt)
+    out: list[Candidate] = []
+    seen: set[str] = set()
+    for concept in reading.concepts:
+        for artwork, _score in _find(concept, style=style, exclude=seen, limit=limit):
+            seen.add(artwork.id)
+            out.append(Candidate(artwork.id, _depicts(artwork), artwork.source, artwork.credit))
+        if len(out) >= limit:
+            break
+    return out[:limit]
+
+
+def _depicts(artwork: Artwork) -> tuple[str, ...]:
+    names = [artwork.title.lower()] + [name for name in artwork.names if name != artwork.title.lower()]
+    return tuple(dict.fromkeys(names))[:6]
+
+
+# --- the picture ---------------------------------------------------------------------------
+
+_WATER_WORDS = frozenset({"sea", "ocean", "harbor", "harbour", "port", "river", "lake", "coast", "bay", "shore"})
+_CITY_WORDS = frozenset({"city", "town", "downtown", "street", "traffic", "skyscraper", "skyline", "station"})
+_INDOOR_WORDS = frozenset(
+    {"kitchen", "room", "office", "house", "home", "shop", "store", "restaurant", "cafe", "bar", "classroom", "studio"}
+)
+
+
+def render_illustration(
     *,
+    prompt: str,
     width: int,
     height: int,
-    palette: _Palette,
-    mood: str,
-    scene: str,
-    city: bool,
-    objects: list[Pictogram],
-    rng: random.Random,
-) -> Image.Image:
-    ss = _SUPERSAMPLE if max(width, height) <= 2048 else 1
-    W, H = width * ss, height * ss
-    short = min(W, H)
-    portrait = H > W * 1.15
-    # The horizon sits a little below the middle; captions cover the bottom band, which
-    # stays plain ground. The Ken Burns zoom (to 1.1x, centred) crops ~5% of each edge, so
-    # everything that matters sits well inside.
-    horizon = round(H * (0.58 if portrait else 0.6) + rng.uniform(-0.02, 0.02) * H)
+    seed: int,
+    palette_seed: str | int,
+    style: str | None = None,
+    artwork: str = "",
+    exclude: Collection[str] = (),
+) -> IllustrationResult | None:
+    """The picture for ``prompt`` at exactly ``width`` x ``height``: a data card for a
+    "chart:" prompt, else the drawing of its subject in its setting.
 
-    sky_top, sky_bottom, dim, tint = _MOOD_SKIES.get(mood, (palette.sky_top, palette.sky_bottom, 0.0, palette.sky_top))
-
-    def tinted(colour: RGB) -> RGB:
-        return _mix(colour, tint, dim) if dim else colour
-
-    canvas = Image.new("RGBA", (W, H))
-    draw = ImageDraw.Draw(canvas)
-    # Objects: a hero large in the middle, up to three smaller companions further back.
-    placements = _layout(objects, W=W, H=H, horizon=horizon, portrait=portrait, scene=scene, rng=rng)
-    # The sky's sun, moon and clouds keep clear of what floats up there.
-    busy = [
-        (cx / W, (base if how != "ground" else base - size) / H)
-        for _, (cx, base, size), how in placements
-        if how != "ground"
-    ]
-    if scene == "indoor":
-        _vertical_gradient(canvas, 0, horizon, tinted(palette.wall_top), tinted(palette.wall_bottom))
-        _indoor_backdrop(canvas, palette, rng, horizon, tinted, (sky_top, sky_bottom), busy)
-    else:
-        _vertical_gradient(canvas, 0, horizon, sky_top, sky_bottom)
-        _sky(canvas, palette, mood, rng, horizon, busy)
-        if city and scene != "water":
-            _skyline(canvas, palette, rng, horizon, tinted, lit=mood in ("night", "dusk"))
-        else:
-            _hills(canvas, palette, rng, horizon, tinted, scene)
-
-    # The ground plane: land, water or a table top, lighter far away and darker near.
-    if scene == "water":
-        _vertical_gradient(canvas, horizon, H, tinted(palette.water_top), tinted(palette.water_bottom))
-        for i in range(rng.randint(5, 8)):
-            y = horizon + (H - horizon) * (0.12 + i * 0.13 + rng.uniform(-0.03, 0.03))
-            x = rng.uniform(0.05, 0.85) * W
-            length = rng.uniform(0.06, 0.16) * W
-            thick = max(2, round(short * 0.006))
-            colour = (*_shade(tinted(palette.water_top), 0.12), 150)
-            draw.rounded_rectangle((x, y, x + length, y + thick), radius=thick / 2, fill=colour)
-    elif scene == "indoor":
-        top = tinted(palette.table_top)
-        _vertical_gradient(canvas, horizon, H, _shade(top, 0.06), _shade(top, -0.06))
-        draw.rectangle((0, horizon, W, horizon + max(2, short * 0.012)), fill=(*_shade(top, 0.14), 255))
-    else:
-        _vertical_gradient(canvas, horizon, H, tinted(palette.ground_top), tinted(palette.ground_bottom))
-
-    if scene == "indoor":
-        # A rug under the group ties the things on the floor together.
-        grounded = [(cx, size) for _, (cx, _, size), how in placements if how == "ground"]
-        left = min(cx - size / 2 for cx, size in grounded)
-        right = max(cx + size / 2 for cx, size in grounded)
-        rug_y = max(base for _, (_, base, _), how in placements if how == "ground")
-        rug_h = (H - horizon) * 0.3
-        pad = short * 0.08
-        rug = Image.new("RGBA", (W, H), (0, 0, 0, 0))
-        ImageDraw.Draw(rug).ellipse(
-            (left - pad, rug_y - rug_h * 0.62, right + pad, rug_y + rug_h * 0.38),
-            fill=(*_shade(palette.accent, 0.1), 70),
-        )
-        canvas = Image.alpha_composite(canvas, rug)
-    shadows = Image.new("L", (max(1, W // 8), max(1, H // 8)), 0)
-    shadow_draw = ImageDraw.Draw(shadows)
-    for _pict, (cx, base, size), how in placements:
-        if how == "ground":
-            sw, sh = size * 0.78, size * 0.11
-            shadow_draw.ellipse(
-                ((cx - sw / 2) / 8, (base - sh / 2) / 8, (cx + sw / 2) / 8, (base + sh / 2) / 8),
-                fill=90 if scene != "water" else 60,
-            )
-    shadows = shadows.filter(ImageFilter.GaussianBlur(max(1.0, short / 8 * 0.012)))
-    shadow_layer = Image.new("RGBA", (W, H), (20, 24, 40, 0))
-    shadow_layer.putalpha(shadows.resize((W, H), Image.Resampling.BILINEAR))
-    canvas = Image.alpha_composite(canvas, shadow_layer)
-
-    for pict, (cx, base, size), how in placements:
-        if how == "badge":
-            _badge(canvas, pict, cx, base, size, palette, mood, tint)
+    ``style`` keeps the video's one artwork source; ``artwork`` pins the hero the creator
+    chose; ``exclude`` are drawings other scenes of the video already show. Returns None
+    only when the library is not installed."""
+    if not artwork_available():
+        return None
+    palette = palette_for(palette_seed)
+    reading = _reading(prompt)
+    if prompt.lower().startswith(FIGURE_PREFIX):
+        figure = find_figure(_without_figure(prompt))
+        if figure is not None:
+            return _data_card(figure, reading, palette, width, height, style, exclude)
+    objects: list[Pictogram] = []
+    used = set(exclude)
+    pinned = artwork_by_id(artwork) if artwork else None
+    if pinned is not None:
+        objects.append(_placed(pinned, 1.0))
+        used.add(pinned.id)
+    for concept in reading.concepts:
+        if len(objects) >= 3:
+            break
+        if pinned is not None and concept is reading.subject:
             continue
-        art = _raster(str(pict.path), round(size))
-        if art is None:
-            continue
-        if scene == "water" and how == "ground" and pict.hexcode in _BOATS:
-            art = _without_twemoji_water(art)
-            box = art.getchannel("A").getbbox()
-            if box is not None:
-                art = art.crop(box)  # so the hull, not the cut-away water, meets the sea
-        if mood in ("night", "dusk", "storm"):
-            art = _dimmed(art, 0.14 if mood == "night" else 0.08, tint)
-        x = round(cx - art.width / 2)
-        # Grounded things stand with their feet a little below the base line; in water they
-        # sink a little, as a hull does.
-        if how == "ground":
-            y = round(base - art.height * (0.86 if scene == "water" else 0.97))
-        else:
-            y = round(base)
-            _soft_drop(canvas, art, x, y, short)
-        canvas.alpha_composite(art, (x, y))
-        if how == "ground" and scene == "water":
-            # A line of foam where the thing meets the water: it floats in the sea, not on it.
-            thick = max(3, round(short * 0.012))
-            foam_y = y + art.height - thick * 0.7
-            draw = ImageDraw.Draw(canvas)
-            draw.rounded_rectangle(
-                (x - art.width * 0.06, foam_y, x + art.width * 1.06, foam_y + thick),
-                radius=thick / 2,
-                fill=(*_shade(tinted(palette.water_top), 0.18), 235),
-            )
-
-    # A gentle vignette gives the frame a focus and hides the flat edges.
-    image = canvas.convert("RGB")
-    if ss != 1:
-        image = image.resize((width, height), Image.Resampling.LANCZOS)
-    return _vignette(image)
-
-
-def _layout(
-    objects: list[Pictogram],
-    *,
-    W: int,
-    H: int,
-    horizon: int,
-    portrait: bool,
-    scene: str,
-    rng: random.Random,
-) -> list[tuple[Pictogram, tuple[float, float, float], bool]]:
-    """Centre x, base y (or top y for floating things) and size of each object, back to
-    front, and how it is drawn: "ground" (standing, with a contact shadow), "sky" (flying,
-    with a drop shadow) or "badge" (inside a floating disc)."""
-    short = min(W, H)
-    hero_size = short * (0.6 if portrait else 0.5) * rng.uniform(0.94, 1.04)
-    out: list[tuple[Pictogram, tuple[float, float, float], str]] = []
-    hero = objects[0]
-
-    def kind(p: Pictogram) -> str:
-        if p.hexcode in _EMBLEMS or p.subgroup == "country-flag":
-            return "badge"  # the hero too: a flag or an emblem does not stand on grass
-        if scene == "water" and (p.subgroup in _WATER_COMPATIBLE or p.hexcode in _WATER_CODES):
-            return "ground"
-        flies = (p.subgroup in _SKY_SUBGROUPS and p.hexcode not in _NOT_SKY) or p.hexcode in _FLYING
-        if flies and scene != "indoor":
-            return "sky"
-        if p is hero:
-            return "ground"
-        if scene == "indoor":
-            return "ground" if p.group in _INDOOR_GROUPS | {"activities"} else "badge"
-        if scene == "land" and p.subgroup in _LAND_SUBGROUPS:
-            return "ground"
-        return "badge"
-
-    kinds = {p.hexcode: kind(p) for p in objects}
-    ground = [p for p in objects if kinds[p.hexcode] == "ground"]
-    sky = [p for p in objects if kinds[p.hexcode] == "sky"]
-    hero_badge = kinds[hero.hexcode] == "badge"  # a flag or an emblem: a big disc in the middle
-    badges = [p for p in objects if kinds[p.hexcode] == "badge" and p is not hero]
-    hero_in_sky = hero in sky
-    hero_base = horizon + (H - horizon) * (0.32 if not portrait else 0.26)
-    side_first = rng.choice((-1, 1))
-
-    # Companions stand beside the hero, a little further back (higher, smaller); a tall
-    # frame has room for two beside it, the rest become badges.
-    companions = [p for p in ground if p is not hero]
-    room = 2 if portrait else 3
-    badges += companions[room:]
-    companions = companions[:room]
-    placed: list[tuple[Pictogram, float, float, float]] = []  # (pictogram, x offset, base, size)
-    gap = short * 0.04
-    reach = {-1: hero_size / 2, 1: hero_size / 2}  # how far the group reaches on each side
-    for index, pict in enumerate(companions):
-        size = hero_size * rng.uniform(0.46, 0.54) * (1 - 0.1 * index) * (0.85 if portrait else 1.0)
-        side = side_first if index % 2 == 0 else -side_first
-        # In a tall frame they tuck in behind the hero's shoulders.
-        overlap = size * 0.35 if portrait else -gap
-        dx = side * (reach[side] + size / 2 - overlap)
-        reach[side] = abs(dx) + size / 2
-        depth = 0.16 + 0.05 * index
-        placed.append((pict, dx, horizon + (H - horizon) * depth, size))
-    # The whole group is centred, give or take a little: balance beats a rule of thirds here.
-    shift = (reach[1] - reach[-1]) / -2
-    if portrait:
-        # A tall frame is narrow: the hero keeps to the middle, companions clamp to the edges.
-        shift = max(-0.04 * W, min(0.04 * W, shift))
-    centre = W / 2 + shift + rng.uniform(-0.025, 0.025) * W
-    if hero_in_sky or hero_badge:
-        centre = W / 2 + rng.uniform(-0.03, 0.03) * W
-    hero_x = centre
-    for pict, dx, base, size in placed:
-        margin = size * 0.5 + W * 0.06
-        x = min(max(centre + dx, margin), W - margin)
-        out.append((pict, (x, base, size), "ground"))
-    out.sort(key=lambda item: item[1][1])  # farther (higher) first
-
-    # Badges float left and right of the hero's head, high enough to clear it.
-    badge_size = short * (0.27 if portrait else 0.22)
-    if portrait:
-        badge_slots = [(0.27, 0.29), (0.73, 0.29), (0.5, 0.16)]
-    else:
-        badge_slots = [(0.2, 0.24), (0.8, 0.24), (0.5, 0.1)]
-    if side_first < 0:
-        badge_slots[0], badge_slots[1] = badge_slots[1], badge_slots[0]
-    for index, pict in enumerate(badges[:3]):
-        bx, by = badge_slots[index]
-        out.append((pict, (W * bx, H * by + rng.uniform(-0.02, 0.02) * H, badge_size), "badge"))
-
-    for index, pict in enumerate(p for p in sky if p is not hero or hero_in_sky):
-        size = hero_size * (0.62 if pict is hero else 0.42)
-        if pict is hero:
-            x, top = hero_x, horizon - size - (horizon * 0.12)
-        else:
-            x = W * (0.22 if (index + side_first) % 2 else 0.78) + rng.uniform(-0.04, 0.04) * W
-            top = horizon * rng.uniform(0.14, 0.26)
-        top = max(top, H * 0.08)
-        out.append((pict, (x, top, size), "sky"))
-
-    if hero_badge:
-        size = hero_size * 0.8
-        out.append((hero, (hero_x, hero_base - size * 0.62, size), "badge"))
-    elif not hero_in_sky:
-        out.append((hero, (hero_x, hero_base, hero_size), "ground"))
-    return out
-
-
-def _vertical_gradient(canvas: Image.Image, top: int, bottom: int, a: RGB, b: RGB) -> None:
-    height = max(1, bottom - top)
-    ramp = Image.linear_gradient("L").resize((1, height), Image.Resampling.BILINEAR)
-    band = Image.composite(Image.new("RGB", (1, height), b), Image.new("RGB", (1, height), a), ramp)
-    canvas.paste(band.resize((canvas.width, height), Image.Resampling.NEAREST).convert("RGBA"), (0, top))
-
-
-def _free_x(busy: list[tuple[float, float]], candidates: Iterable[float], rng: random.Random) -> float:
-    """The candidate x (a fraction of the width) farthest from everything busy."""
-    options = list(candidates)
-    rng.shuffle(options)
-    return max(options, key=lambda x: min((abs(x - bx) for bx, _ in busy), default=1.0))
-
-
-def _sky(
-    canvas: Image.Image,
-    palette: _Palette,
-    mood: str,
-    rng: random.Random,
-    horizon: int,
-    busy: list[tuple[float, float]],
-) -> None:
-    W, H = canvas.size
-    short = min(W, H)
-    draw = ImageDraw.Draw(canvas)
-    if mood == "night":
-        for _ in range(rng.randint(40, 60)):
-            x, y = rng.uniform(0, W), rng.uniform(0, horizon * 0.85)
-            r = short * rng.uniform(0.002, 0.005)
-            draw.ellipse((x - r, y - r, x + r, y + r), fill=(255, 250, 225, rng.randint(120, 230)))
-        # A crescent moon: a disc with a sky-coloured disc bitten out of it.
-        fx = _free_x(busy, (0.18, 0.82, 0.5), rng)
-        mx, my, mr = W * fx, horizon * 0.3, short * 0.07
-        if any(abs(fx - bx) < 0.12 for bx, _ in busy):
-            mr = 0  # no clear sky for the moon: the stars say night well enough
-        if not mr:
-            return
-        moon = Image.new("L", canvas.size, 0)
-        moon_draw = ImageDraw.Draw(moon)
-        moon_draw.ellipse((mx - mr, my - mr, mx + mr, my + mr), fill=255)
-        moon_draw.ellipse((mx - mr * 0.45, my - mr * 1.15, mx + mr * 1.45, my + mr * 0.75), fill=0)
-        _glow(canvas, (mx, my), mr * 2.2, (255, 244, 200), 50)
-        canvas.paste((255, 244, 205, 255), (0, 0), moon)
-        return
-    # The sun: a flat disc with halo rings, low on the horizon at dawn and dusk.
-    if mood in ("dawn", "dusk"):
-        sx, sy, sr = W * rng.uniform(0.3, 0.7), horizon - short * 0.02, short * 0.16
-        sun = _shade(palette.sun, 0.05) if mood == "dawn" else _hex("#ff9e5e")
-    elif mood in ("storm", "fog"):
-        sx, sy, sr, sun = 0, 0, 0, palette.sun
-    else:
-        fx = _free_x(busy, (0.16, 0.84, 0.5), rng)
-        sx, sy, sr = W * fx, horizon * rng.uniform(0.22, 0.3), short * 0.075
-        sun = palette.sun
-        if any(abs(fx - bx) < 0.12 for bx, _ in busy):
-            sr = 0  # no clear patch of sky: no sun rather than a sun behind something
-    if sr:
-        _glow(canvas, (sx, sy), sr * 2.1, _shade(sun, 0.1), 110)
-        draw.ellipse((sx - sr, sy - sr, sx + sr, sy + sr), fill=(*sun, 255))
-    # Flat clouds: rounded bars with bumps on top.
-    cloud_colour = (255, 255, 255, 215) if mood != "storm" else (120, 130, 145, 235)
-    clouds = rng.randint(2, 3) if mood != "storm" else 4
-    taken = [*busy, (sx / W, 0.0)] if sr else list(busy)
-    for _ in range(clouds):
-        cw = short * rng.uniform(0.2, 0.3)
-        ch = cw * 0.26
-        fx = _free_x(taken, (0.1, 0.3, 0.5, 0.7, 0.9), rng)
-        if any(abs(fx - bx) < 0.15 for bx, _ in taken):
-            break  # no clear patch of sky left: fewer clouds beat a cluttered sky
-        taken.append((fx, 0.0))
-        cx = W * (fx + rng.uniform(-0.04, 0.04))
-        cy = horizon * rng.uniform(0.12, 0.4)
-        _cloud(draw, cx, cy, cw, ch, cloud_colour)
-    if mood == "storm":
-        for _ in range(70):
-            x, y = rng.uniform(0, W), rng.uniform(horizon * 0.3, horizon)
-            length = short * 0.04
-            draw.line(
-                (x, y, x - length * 0.25, y + length), fill=(210, 220, 235, 120), width=max(1, round(short * 0.003))
-            )
-
-
-def _cloud(draw: ImageDraw.ImageDraw, cx: float, cy: float, cw: float, ch: float, fill: tuple[int, ...]) -> None:
-    draw.rounded_rectangle((cx - cw / 2, cy - ch / 2, cx + cw / 2, cy + ch / 2), radius=ch / 2, fill=fill)
-    for fx, fr in ((-0.18, 0.75), (0.12, 1.05)):
-        r = ch * fr
-        x = cx + cw * fx
-        draw.ellipse((x - r, cy - r * 0.9 - ch * 0.1, x + r, cy + r * 1.1 - ch * 0.1), fill=fill)
-
-
-def _hills(canvas: Image.Image, palette: _Palette, rng: random.Random, horizon: int, tinted, scene: str) -> None:
-    W, H = canvas.size
-    draw = ImageDraw.Draw(canvas)
-    layers = ((palette.hill_far, 0.2, 0.05), (palette.hill_near, 0.11, 0.0))
-    if scene == "water":
-        # A far coast: one low, flat-ish strip of land across the horizon.
-        layers = ((palette.hill_far, 0.07, 0.0),)
-    for colour, amplitude, lift in layers:
-        phase1, phase2 = rng.uniform(0, math.tau), rng.uniform(0, math.tau)
-        freq1, freq2 = rng.uniform(0.8, 1.4), rng.uniform(2.0, 3.2)
-        points = [(0, horizon + 1)]
-        steps = 64
-        for i in range(steps + 1):
-            x = W * i / steps
-            t = i / steps * math.tau
-            wave = 0.6 * (1 + math.sin(t * freq1 + phase1)) / 2 + 0.4 * (1 + math.sin(t * freq2 + phase2)) / 2
-            y = horizon - H * (lift + amplitude * (0.35 + 0.65 * wave))
-            points.append((x, y))
-        points.append((W, horizon + 1))
-        draw.polygon(points, fill=(*tinted(colour), 255))
-
-
-def _skyline(canvas: Image.Image, palette: _Palette, rng: random.Random, horizon: int, tinted, *, lit: bool) -> None:
-    """Two rows of flat towers on the horizon, the far row paler: a city, not a field."""
-    W, H = canvas.size
-    short = min(W, H)
-    draw = ImageDraw.Draw(canvas)
-    far = _mix(tinted(palette.hill_far), tinted(palette.sky_bottom), 0.35)
-    near = tinted(palette.hill_near)
-    for colour, tallest, width_range, windows in ((far, 0.3, (0.05, 0.09), False), (near, 0.2, (0.06, 0.11), True)):
-        x = -rng.uniform(0, 0.05) * W
-        while x < W:
-            bw = rng.uniform(*width_range) * short
-            bh = rng.uniform(0.35, 1.0) * tallest * horizon
-            top = horizon - bh
-            draw.rectangle((x, top, x + bw - short * 0.006, horizon + 1), fill=(*colour, 255))
-            if windows:
-                glass = (255, 226, 150, 230) if lit else (*_shade(colour, 0.12), 255)
-                step = short * 0.028
-                wy = top + step
-                while wy < horizon - step:
-                    wx = x + step * 0.6
-                    while wx < x + bw - step:
-                        if rng.random() < (0.55 if lit else 0.8):
-                            draw.rectangle((wx, wy, wx + step * 0.45, wy + step * 0.55), fill=glass)
-                        wx += step
-                    wy += step * 1.1
-            x += bw
-
-
-def _indoor_backdrop(
-    canvas: Image.Image,
-    palette: _Palette,
-    rng: random.Random,
-    horizon: int,
-    tinted,
-    sky: tuple[RGB, RGB],
-    busy: list[tuple[float, float]],
-) -> None:
-    W, H = canvas.size
-    short = min(W, H)
-    draw = ImageDraw.Draw(canvas)
-    # A window with a bit of sky, and a large soft disc of accent colour: a room, not a void.
-    ww, wh = short * 0.42, short * 0.34
-    wx = W * _free_x(busy, (0.22, 0.78), rng) - ww / 2  # away from any badge
-    wy = horizon - wh - short * 0.16
-    frame = _shade(tinted(palette.wall_bottom), -0.08)
-    draw.rounded_rectangle((wx, wy, wx + ww, wy + wh), radius=short * 0.02, fill=(*frame, 255))
-    inset = short * 0.018
-    sky_box = (round(wx + inset), round(wy + inset), round(wx + ww - inset), round(wy + wh - inset))
-    window = Image.new("RGBA", (sky_box[2] - sky_box[0], sky_box[3] - sky_box[1]))
-    _vertical_gradient(window, 0, window.height, *sky)  # the hour shows through the window
-    canvas.paste(window, sky_box[:2])
-    draw.rectangle(
-        ((sky_box[0] + sky_box[2]) / 2 - inset / 3, sky_box[1], (sky_box[0] + sky_box[2]) / 2 + inset / 3, sky_box[3]),
-        fill=(*frame, 255),
+        if concept.role == "setting" and _backdrop_word(concept.text):
+            continue  # the sea, a kitchen, a city: the frame draws it
+        for art, score in _find(concept, style=style, exclude=used):
+            objects.append(_placed(art, score))
+            used.add(art.id)
+    if not objects:
+        # Nothing of the scene has a drawing: a still landscape, never another word's sense.
+        for fallback in ("tree", "house", "flower"):
+            senses = lexicon.noun_senses(fallback)
+            if not senses:
+                continue
+            found = _find(Concept(fallback, senses[0], "subject"), style=style, exclude=())
+            if found:
+                objects.append(_placed(found[0][0], 0.0))
+                break
+    if not objects:
+        return None
+    scene, city = _scene_of(reading, objects[0])
+    layout_key = f"{seed}\0{scene}\0{reading.mood}\0{city}\0" + ",".join(p.artwork.id for p in objects)
+    rng = random.Random(hashlib.sha256(layout_key.encode()).digest())
+    image = compose(
+        width=width,
+        height=height,
+        palette=palette,
+        mood=reading.mood,
+        scene=scene,
+        city=city,
+        objects=objects,
+        rng=rng,
     )
-    draw.rectangle(
-        (sky_box[0], (sky_box[1] + sky_box[3]) / 2 - inset / 3, sky_box[2], (sky_box[1] + sky_box[3]) / 2 + inset / 3),
-        fill=(*frame, 255),
+    hero = objects[0].artwork
+    return IllustrationResult(
+        image=image,
+        pictograms=tuple(objects),
+        credit=_credit(p.artwork for p in objects),
+        licence=hero.licence,
+        source_url=hero.source_url,
+        depicts=tuple(dict.fromkeys(d for p in objects for d in _depicts(p.artwork)[:2])),
+        source=hero.source,
     )
-    _glow(canvas, (W * 0.5, horizon - short * 0.1), short * 0.55, palette.accent, 28)
 
 
-def _glow(canvas: Image.Image, centre: tuple[float, float], radius: float, colour: RGB, alpha: int) -> None:
-    """A soft disc of light or shade, drawn at an eighth of the size and blurred, only over
-    the square it can reach (a full-frame layer per glow costs a third of a 1080p render)."""
-    reach = radius * 1.6
-    left, top = max(0, int(centre[0] - reach)), max(0, int(centre[1] - reach))
-    right, bottom = min(canvas.width, int(centre[0] + reach) + 1), min(canvas.height, int(centre[1] + reach) + 1)
-    if right <= left or bottom <= top:
-        return
-    w, h = right - left, bottom - top
-    small = Image.new("L", (max(1, w // 8), max(1, h // 8)), 0)
-    cx, cy, r = (centre[0] - left) / 8, (centre[1] - top) / 8, radius / 8
-    ImageDraw.Draw(small).ellipse((cx - r, cy - r, cx + r, cy + r), fill=alpha)
-    small = small.filter(ImageFilter.GaussianBlur(max(1.0, r * 0.35)))
-    layer = Image.new("RGBA", (w, h), (*colour, 0))
-    layer.putalpha(small.resize((w, h), Image.Resampling.BILINEAR))
-    canvas.alpha_composite(layer, (left, top))
+def _backdrop_word(text: str) -> bool:
+    return text in _WATER_WORDS or text in _CITY_WORDS or text in _INDOOR_WORDS
 
 
-def _soft_drop(canvas: Image.Image, art: Image.Image, x: int, y: int, short: int) -> None:
-    """A soft shadow of a floating thing's own silhouette, offset down and right."""
-    factor = 4
-    alpha = art.getchannel("A").resize((max(1, art.width // factor), max(1, art.height // factor)))
-    alpha = alpha.point(lambda v: v * 0.22)
-    pad = 6
-    padded = Image.new("L", (alpha.width + 2 * pad, alpha.height + 2 * pad), 0)
-    padded.paste(alpha, (pad, pad))
-    padded = padded.filter(ImageFilter.GaussianBlur(2))
-    padded = padded.resize((padded.width * factor, padded.height * factor), Image.Resampling.BILINEAR)
-    shadow = Image.new("RGBA", padded.size, (20, 24, 40, 0))
-    shadow.putalpha(padded)
-    offset = round(short * 0.015)
-    canvas.alpha_composite(shadow, (x - pad * factor + offset, y - pad * factor + offset))
+def _scene_of(reading: SceneReading, hero: Pictogram) -> tuple[str, bool]:
+    words = {c.text for c in reading.concepts} | {w for c in reading.concepts for w in c.text.split()}
+    water = hero.subgroup in {"transport-water", "animal-marine"} or bool(words & _WATER_WORDS)
+    city = bool(words & _CITY_WORDS)
+    indoor_thing = hero.group in {"objects", "food-drink"} and hero.subgroup not in {"food-fruit", "food-vegetable"}
+    indoor = bool(words & _INDOOR_WORDS) or (indoor_thing and not water and not city)
+    if indoor and hero.subgroup not in {"transport-water", "animal-marine"}:
+        return "indoor", False
+    return ("water" if water else "land"), city
 
 
-def _badge(
-    canvas: Image.Image,
-    pict: Pictogram,
-    cx: float,
-    cy: float,
-    size: float,
-    palette: _Palette,
-    mood: str,
-    tint: RGB,
-) -> None:
-    """A pictogram in a light disc with a soft shadow: an idea beside the scene."""
-    W, H = canvas.size
-    r = size / 2
-    _glow(canvas, (cx + size * 0.03, cy + size * 0.06), r * 1.02, (20, 24, 40), 70)
-    draw = ImageDraw.Draw(canvas)
-    disc = (255, 255, 255) if mood not in ("night", "storm") else _mix((255, 255, 255), tint, 0.25)
-    draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(*disc, 255))
-    ring = max(2, round(size * 0.035))
-    draw.ellipse((cx - r, cy - r, cx + r, cy + r), outline=(*palette.accent, 255), width=ring)
-    art = _raster(str(pict.path), round(size * 0.56))
-    if art is not None:
-        canvas.alpha_composite(art, (round(cx - art.width / 2), round(cy - art.height / 2)))
+def _credit(artworks: Iterable[Artwork]) -> str:
+    lines = dict.fromkeys(art.credit for art in artworks)
+    return "; ".join(lines) + ("; arranged into a scene by Contentizer." if lines else "")
 
 
-def _without_twemoji_water(art: Image.Image) -> Image.Image:
-    """The boat without the band of water Twemoji paints beneath it."""
-    art = art.copy()
-    pixels = art.load()
-    w, h = art.size
-    wr, wg, wb = _TWEMOJI_WATER
-    for y in range(int(h * 0.55), h):
-        for x in range(w):
-            r, g, b, a = pixels[x, y]
-            if a and abs(r - wr) + abs(g - wg) + abs(b - wb) < 40:
-                pixels[x, y] = (r, g, b, 0)
-    return art
+def _data_card(
+    figure: Figure,
+    reading: SceneReading,
+    palette,
+    width: int,
+    height: int,
+    style: str | None,
+    exclude: Collection[str],
+) -> IllustrationResult:
+    icon_art = None
+    if reading.subject is not None:
+        found = _find(reading.subject, style=style, exclude=exclude) or _find(reading.subject, style=None, exclude=())
+        icon_art = found[0][0] if found else None
+    from .data_card import render_data_card
 
-
-def _dimmed(art: Image.Image, amount: float, tint: RGB) -> Image.Image:
-    overlay = Image.new("RGBA", art.size, (*tint, 0))
-    overlay.putalpha(art.getchannel("A").point(lambda v: round(v * amount)))
-    return Image.alpha_composite(art, overlay)
-
-
-def _vignette(image: Image.Image) -> Image.Image:
-    w, h = image.size
-    mask = Image.radial_gradient("L").resize((w, h), Image.Resampling.BILINEAR)
-    mask = mask.point(lambda v: max(0, min(255, (v - 150) * 0.5)))
-    return Image.composite(Image.new("RGB", (w, h), (15, 20, 35)), image, mask)
-
-
-@lru_cache(maxsize=32)
-def _raster(path: str, size: int) -> Image.Image | None:
-    """The pictogram cropped to its drawn part, its longer side ``size`` pixels: Twemoji
-    centres each drawing in a square with a margin that differs per drawing, and a margin
-    would leave a thing hovering over its own shadow."""
-    if size < 4:
-        return None
-    art = _svg(path, size)
-    box = art.getchannel("A").getbbox() if art is not None else None
-    if art is None or box is None:
-        return None
-    scale = min(2.0, size / max(box[2] - box[0], box[3] - box[1]))
-    if scale > 1.02:
-        art = _svg(path, round(size * scale))
-        box = art.getchannel("A").getbbox() if art is not None else None
-        if art is None or box is None:
-            return None
-    return art.crop(box)
-
-
-def _svg(path: str, size: int) -> Image.Image | None:
-    import resvg_py
-
-    try:
-        png = resvg_py.svg_to_bytes(svg_path=path, width=size, height=size)
-    except ValueError:
-        return None
-    return Image.open(io.BytesIO(bytes(png))).convert("RGBA")
+    icon = artwork_image(icon_art, max(64, min(width, height) // 4)) if icon_art is not None else None
+    image = render_data_card(
+        figure,
+        width=width,
+        height=height,
+        background=palette.sky_top,
+        accent=palette.accent,
+        ink=(255, 255, 255),
+        icon=icon,
+    )
+    depicts = (f"{figure.display} {figure.label}".strip(),) + (_depicts(icon_art)[:1] if icon_art else ())
+    return IllustrationResult(
+        image=image,
+        pictograms=(_placed(icon_art),) if icon_art is not None else (),
+        credit=_credit([icon_art]) if icon_art is not None else "",
+        licence=icon_art.licence if icon_art is not None else "",
+        source_url=icon_art.source_url if icon_art is not None else "",
+        depicts=depicts,
+        source="data card",
+    )

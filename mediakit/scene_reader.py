@@ -252,8 +252,18 @@ def _tag(tokens: list[_Token]) -> None:
     """Part of speech from WordNet's frequencies and the words around: enough to tell a
     noun from a verb ("rows of cells" / "she rows"), which is what keeps puns out."""
     previous = ""
+    # WordNet's own compounds are nouns, whatever their parts may be alone ("cricket bat").
+    forced: set[int] = set()
+    for position in range(len(tokens) - 1):
+        pair = (tokens[position].lower, tokens[position + 1].lower)
+        if all(_LATIN_WORD.match(w) and w not in _DETERMINERS for w in pair) and lexicon.compound_senses(pair):
+            forced.update((position, position + 1))
     for position, token in enumerate(tokens):
         word = token.lower
+        if position in forced:
+            token.pos = "n"
+            previous = "n"
+            continue
         if not _LATIN_WORD.match(token.text):
             token.pos = "num" if token.text[:1].isdigit() else "p"
             previous = token.pos
@@ -274,6 +284,14 @@ def _tag(tokens: list[_Token]) -> None:
                 token.pos = "v"
             elif (prev_word in _PRONOUNS or prev_word in _AUXILIARIES) and verb and prev_word not in {"that", "one"}:
                 token.pos = "v"
+            elif (
+                previous == "n"
+                and word.endswith("s")
+                and verb
+                and position + 1 < len(tokens)
+                and tokens[position + 1].lower in _DETERMINERS | _PREPOSITIONS | _FUNCTION_WORDS
+            ):
+                token.pos = "v"  # "a boat rocks in the harbour": a noun, then what it does
             elif after_noun_slot and noun:
                 token.pos = "a" if adjective > noun and _next_could_be_noun(tokens, position) else "n"
             elif word.endswith("ly") and counts.get("r"):
@@ -384,7 +402,10 @@ def _concepts_in(phrase: list[_Token], context: set[str]) -> list[tuple[str, Sen
             if senses:
                 sense = _choose_sense(singular, senses, context)
                 if sense is not None:
-                    found.append((singular, sense))
+                    text = singular
+                    if sense.is_instance and sense.lexname == "noun.person" and sense.hypernyms:
+                        text = sense.hypernyms[0].replace("_", " ").lower()
+                    found.append((text, sense))
                 end = start
                 matched = True
                 break
@@ -513,6 +534,10 @@ def read_scene(
     for candidate in candidates:
         weight = _LEXNAME_WEIGHT.get(candidate.sense.lexname, 0.15)
         score = weight * 2.0
+        senses = lexicon.noun_senses(candidate.text.split()[-1])
+        if len(senses) >= 4 and senses[0].name != candidate.sense.name and not candidate.sense.count:
+            # A rare reading of a many-sense word the context does not confirm: a weak subject.
+            score -= 0.6
         if candidate.after in _SETTING_PREPOSITIONS:
             score -= 0.5
         elif candidate.after in {"of", "with", "for", "about"}:

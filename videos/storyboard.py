@@ -16,6 +16,10 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from mediakit.data_card import Figure, find_figure
+from mediakit.illustration import FIGURE_PREFIX, picture_candidates
+from mediakit.lexicon import lexicon_available
+from mediakit.scene_reader import read_scene, script_topics
 from mediakit.speech_text import normalize_for_speech
 from mediakit.words import STOPWORDS as _SHARED_STOPWORDS
 
@@ -116,6 +120,7 @@ def split_script(
     target_seconds: float = 5.0,
     max_chars: int = 20000,
     max_scenes: int = 120,
+    language: str = "",
 ) -> list[SceneDraft]:
     """Split ``script`` into scenes of about ``target_seconds`` of narration each.
 
@@ -160,10 +165,20 @@ def split_script(
     # in a scene where it starts the sentence.
     proper_nouns = _proper_nouns(all_words)
     fallback = _keywords(all_words, proper_nouns=proper_nouns)
+    whole = " ".join(all_words)
+    english = language[:2] in ("", "en")
+    topics = tuple(script_topics(whole)) if english and lexicon_available() else ()
     return [
         SceneDraft(
             narration=" ".join(scene),
-            visual_prompt=visual_prompt_for(" ".join(scene), fallback=fallback, proper_nouns=proper_nouns),
+            visual_prompt=visual_prompt_for(
+                " ".join(scene),
+                fallback=fallback,
+                proper_nouns=proper_nouns,
+                context=whole,
+                topics=topics,
+                language=language,
+            ),
         )
         for scene in scenes
     ]
@@ -190,16 +205,47 @@ def visual_prompt_for(
     *,
     fallback: tuple[str, ...] = (),
     proper_nouns: frozenset[str] | None = None,
+    context: str = "",
+    topics: tuple[str, ...] = (),
+    language: str = "",
 ) -> str:
-    """An image prompt from the salient words of ``text``, plus the house style.
+    """What the scene's picture should show, in words the creator can read and edit, plus
+    the house style: "lighthouse on a cliff, night, cinematic illustration".
 
-    ``proper_nouns`` (lowercased) keep their capital; by default they are guessed from
-    ``text`` itself. ``fallback`` words stand in when ``text`` has no salient word."""
+    The scene reader (``mediakit.scene_reader``) reads ``text`` in the light of the whole
+    script (``context``); a scene whose point is a number becomes a data card ("chart:" and
+    the sentence); a scene with no drawable thing of its own shows the script's topic
+    (``topics``). Without WordNet installed, the salient words of ``text`` stand in
+    (``fallback`` when it has none; ``proper_nouns`` keep their capital)."""
+    figure = find_figure(text) if language[:2] in ("", "en") else None
+    if figure is not None and _figure_is_the_point(figure):
+        return f"{FIGURE_PREFIX} {' '.join(text.split())[:300]}"
+    if lexicon_available():
+        reading = read_scene(text, context=context, topics=topics, language=language)
+        described = reading.description()
+        if described and topics and not picture_candidates(described, limit=1):
+            # Nothing of the scene's own has a drawing: the thing the script is about.
+            for topic in topics:
+                if topic not in described and picture_candidates(topic, limit=1):
+                    described = f"{described}, {topic}"
+                    break
+        if described:
+            return f"{described}, {VISUAL_STYLE}"
     words = text.split()
     if proper_nouns is None:
         proper_nouns = _proper_nouns(words)
     keywords = _keywords(words, proper_nouns=proper_nouns)
     return f"{', '.join(keywords or fallback or ('abstract', 'shapes'))}, {VISUAL_STYLE}"
+
+
+def _figure_is_the_point(figure: Figure) -> bool:
+    """A share, a price, a temperature, a change or a count in the thousands is what the
+    sentence is about; a year or a handful of things is said in passing."""
+    if figure.kind in ("percent", "money", "temperature", "multiple"):
+        return True
+    if figure.change is not None and figure.kind != "year":
+        return True
+    return figure.kind == "count" and figure.value >= 1000
 
 
 # --- normalisation ------------------------------------------------------------------------

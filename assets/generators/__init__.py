@@ -9,9 +9,12 @@ the storyboard and falls back to the offline illustrations.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.conf import settings
+
+from mediakit.illustration import choose_style
 
 from .base import NarrationProvider, PictureProvider
 from .catalog import get_narration_provider, get_picture_provider
@@ -26,12 +29,20 @@ def uses_replicate(video) -> bool:
     return video.visuals == "replicate" and replicate_available()
 
 
-def picture_provider_for(video, *, job_id: int | None = None, stop: threading.Event | None = None) -> PictureProvider:
-    """The provider of the video's scene pictures (for stock videos: of the fallback cards)."""
+def picture_provider_for(
+    video,
+    *,
+    job_id: int | None = None,
+    stop: threading.Event | None = None,
+    prompts: Sequence[str] = (),
+) -> PictureProvider:
+    """The provider of the video's scene pictures (for stock videos: of the fallback cards).
+    ``prompts`` (every scene's picture words) choose the offline artwork style that shows
+    most of them, one style for the whole video."""
     if uses_replicate(video):
         return ReplicatePictureProvider(aspect_ratio=video.aspect, job_id=job_id, stop=stop)
     # The video picks the palette, so all its scenes share one.
-    return get_picture_provider(palette_seed=str(video.code))
+    return get_picture_provider(palette_seed=str(video.code), style=choose_style(prompts) if prompts else None)
 
 
 def narration_provider_for(

@@ -23,14 +23,17 @@ NARRATION_PROVIDERS: dict[str, Callable[[], NarrationProvider]] = {
 }
 
 
-def get_picture_provider(name: str = DEFAULT_PICTURE_PROVIDER, *, palette_seed: str | None = None) -> PictureProvider:
-    """An offline picture provider; `palette_seed` (the video) keeps one video's scenes in one palette."""
+def get_picture_provider(
+    name: str = DEFAULT_PICTURE_PROVIDER, *, palette_seed: str | None = None, style: str | None = None
+) -> PictureProvider:
+    """An offline picture provider; `palette_seed` (the video) keeps one video's scenes in one
+    palette, `style` in one artwork style."""
     try:
         factory = PICTURE_PROVIDERS[name]
     except KeyError:
         raise ValueError(f"Unknown picture provider {name!r}; known: {', '.join(sorted(PICTURE_PROVIDERS))}.") from None
     if factory is IllustratedPictureProvider:
-        return IllustratedPictureProvider(palette_seed=palette_seed)
+        return IllustratedPictureProvider(palette_seed=palette_seed, style=style)
     return factory()
 
 

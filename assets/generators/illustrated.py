@@ -1,6 +1,8 @@
-"""Offline pictures that show the scene: Twemoji pictograms matched to the prompt and
-composed into a flat illustrated frame by ``mediakit.illustration``, with the artwork's
-credit in the result. Without the artwork installed it falls back to the keyword card.
+"""Offline pictures that show the scene: artwork from the offline library (Openclipart,
+Fluent Emoji, Twemoji) chosen for the senses the scene reader finds in the prompt, or a
+data card for a "chart:" prompt, drawn by ``mediakit.illustration`` with the artwork's
+credit and what it depicts in the result. Without the library installed it falls back to
+the keyword card.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from .offline import PICTURE_MAX_SIDE, PICTURE_MIN_SIDE, OfflinePictureProvider
 __all__ = ["IllustratedPictureProvider"]
 
 # Bumped when the drawing changes, so a stored file name never stands for two pictures.
-_DESIGN_VERSION = "1"
+_DESIGN_VERSION = "2"
 
 
 class IllustratedPictureProvider:
@@ -26,13 +28,23 @@ class IllustratedPictureProvider:
 
     name = "illustrated"
 
-    def __init__(self, *, palette_seed: str | int | None = None) -> None:
+    # The storyboard may pin the drawing a creator chose (``artwork=``).
+    accepts_artwork = True
+
+    def __init__(self, *, palette_seed: str | int | None = None, style: str | None = None) -> None:
         self.palette_seed = palette_seed
+        # One artwork style for the whole video (see mediakit.illustration.choose_style).
+        self.style = style
+        # Drawings already shown by this video's scenes, and the subject each showed: a
+        # drawing comes back only for a scene about the same thing.
+        self._shown: dict[str, str] = {}
 
     def price_per_picture(self) -> Decimal:
         return Decimal(0)
 
-    def generate(self, *, prompt: str, width: int, height: int, seed: int, out_dir: Path) -> GeneratedPicture:
+    def generate(
+        self, *, prompt: str, width: int, height: int, seed: int, out_dir: Path, artwork: str = ""
+    ) -> GeneratedPicture:
         for side in (width, height):
             if not PICTURE_MIN_SIDE <= side <= PICTURE_MAX_SIDE:
                 raise GenerationError(
@@ -40,15 +52,29 @@ class IllustratedPictureProvider:
                     f"on each side, not {width}x{height}."
                 )
         palette_seed = self.palette_seed if self.palette_seed is not None else seed
-        result = render_illustration(prompt=prompt, width=width, height=height, seed=seed, palette_seed=palette_seed)
+        subject = prompt.split(",")[0].strip().lower()
+        taken = {art for art, about in self._shown.items() if about != subject}
+        result = render_illustration(
+            prompt=prompt,
+            width=width,
+            height=height,
+            seed=seed,
+            palette_seed=palette_seed,
+            style=self.style,
+            artwork=artwork,
+            exclude=taken,
+        )
         if result is None:
             # The artwork is not installed (scripts/setup.sh installs it): the card still works.
             return OfflinePictureProvider().generate(
                 prompt=prompt, width=width, height=height, seed=seed, out_dir=out_dir
             )
-        digest = content_digest(f"{self.name}{_DESIGN_VERSION}\0{prompt}\0{seed}\0{palette_seed}\0{width}x{height}")[
-            :20
-        ]
+        for placed in result.pictograms:
+            self._shown.setdefault(placed.artwork.id, subject)
+        key = (
+            f"{self.name}{_DESIGN_VERSION}\0{prompt}\0{seed}\0{palette_seed}\0{width}x{height}\0{self.style}\0{artwork}"
+        )
+        digest = content_digest(key)[:20]
         path = Path(out_dir) / f"illustration-{digest}.png"
         with atomic_path(path) as tmp:
             result.image.save(tmp, format="PNG", compress_level=3)
@@ -61,4 +87,5 @@ class IllustratedPictureProvider:
             credit=result.credit,
             licence=result.licence,
             source_url=result.source_url,
+            depicts=result.depicts,
         )

@@ -135,10 +135,17 @@ def _video_checked(
             rate_wpm=speech_rate if "speech_rate" not in errors else RATE_DEFAULT,
             max_chars=settings.CONTENTIZER_SCRIPT_MAX_CHARS,
             max_scenes=settings.CONTENTIZER_MAX_SCENES,
+            language=voice_language(voice),
         )
     except ScriptError as exc:
         errors["script"] = str(exc)
     return errors, title, callback_url, drafts
+
+
+def voice_language(voice: str) -> str:
+    """The language a voice speaks ("en", "de"), "" for a voice we do not know."""
+    known = VOICES.get(voice)
+    return known.language if known is not None else ""
 
 
 def video_create_errors(*, owner, title: str, script: str, **options) -> dict[str, str]:

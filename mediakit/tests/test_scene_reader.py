@@ -1,0 +1,104 @@
+"""The scene reader: word senses in context, multiword terms, no puns, other languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from mediakit.lexicon import lexicon_available
+from mediakit.scene_reader import read_scene, script_topics
+
+
+def subject(text: str, **kwargs) -> str:
+    reading = read_scene(text, **kwargs)
+    return reading.subject.text if reading.subject else ""
+
+
+def sense_of(word: str, text: str) -> str:
+    """The sense the reader gives ``word`` in ``text`` (as subject, setting or other)."""
+    for concept in read_scene(text).concepts:
+        if word in concept.text and concept.sense is not None:
+            return concept.sense.name
+    return ""
+
+
+def test_wordnet_is_installed_by_setup() -> None:
+    assert lexicon_available()
+
+
+@pytest.mark.parametrize(
+    ("word", "text", "expected"),
+    [
+        # bank: the river's edge, not the money house
+        ("bank", "We sat on the grassy bank of the river and watched the water.", "bank.n.01"),
+        # bat: the animal in a cave, the club in a game of cricket
+        ("bat", "A bat flew out of the dark cave at sunset.", "bat.n.01"),
+        ("bat", "He swung the cricket bat and hit the ball over the fence.", "cricket_bat.n.01"),
+    ],
+)
+def test_a_word_with_several_senses_is_read_in_its_context(word: str, text: str, expected: str) -> None:
+    assert sense_of(word, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Replace the light bulb in the hallway.", "light bulb"),
+        ("We moved every file into cloud storage last week.", "server"),
+        ("The city painted new bike lanes on every street.", "bicycle"),
+    ],
+)
+def test_a_multiword_term_is_one_thing(text: str, expected: str) -> None:
+    assert subject(text) == expected
+
+
+def test_no_picture_word_is_a_pun() -> None:
+    # rows of a spreadsheet are no rowing boat, "minded" no mind, units no flag
+    assert subject("Nobody minded the delay.") == ""
+    assert subject("Add three rows of numbers.") == ""
+    assert subject("We sold twelve units.") == ""
+    concepts = {c.text for c in read_scene("We moved the data from a spreadsheet with forty thousand rows.").concepts}
+    assert "spreadsheet" in concepts and "row" not in concepts
+
+
+def test_a_verb_is_not_read_as_a_thing() -> None:
+    reading = read_scene("The keeper climbs the steps and trims the wick.")
+    assert reading.subject is not None and reading.subject.text == "keeper"
+    assert "climb" not in {c.text for c in reading.concepts}
+
+
+def test_the_setting_and_the_mood_are_read() -> None:
+    reading = read_scene("A small boat rocks in the harbour at night.")
+    assert reading.subject is not None and reading.subject.text == "small boat"
+    assert reading.setting is not None and reading.setting.text == "harbour"
+    assert reading.mood == "night"
+    assert reading.description() == "small boat in a harbour, night"
+
+
+def test_the_description_reads_back_to_the_same_subject() -> None:
+    reading = read_scene("On the edge of the northern coast stands an old stone lighthouse.")
+    again = read_scene(reading.description())
+    assert again.subject is not None and reading.subject is not None
+    assert again.subject.sense == reading.subject.sense
+
+
+def test_a_named_person_is_shown_as_what_they_were() -> None:
+    assert subject("Neil Armstrong climbed down the ladder onto the Moon.") == "astronaut"
+
+
+def test_a_scene_with_nothing_drawable_shows_the_scripts_topic() -> None:
+    script = "The lighthouse stands on the cliff. Its lighthouse lamp turns. Nobody minded."
+    topics = script_topics(script)
+    assert topics[0] == "lighthouse"
+    assert subject("Nobody minded.", context=script, topics=topics) == "lighthouse"
+
+
+def test_german_is_read_through_the_localised_names() -> None:
+    reading = read_scene("Die Katze schläft in der Sonne neben dem alten Baum.", language="de")
+    assert reading.subject is not None and reading.subject.text == "cat"
+    assert reading.warning == ""
+
+
+def test_a_language_with_no_known_word_says_so() -> None:
+    reading = read_scene("مرحبا بكم في الفيديو", language="ar")
+    assert reading.subject is None
+    assert "language" in reading.warning
