@@ -12,6 +12,9 @@ VENV="${VENV:-.venv}"
 APT_PACKAGES=(ffmpeg espeak-ng fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji chromium)
 # wrk: the load generator of `manage.py bench_poll` (benchmarks only, not in the image).
 APT_PACKAGES+=(wrk)
+# The offline artwork library (mediakit/art_library.py): Openclipart's public-domain drawings,
+# and WordNet 3.0, which names and tags are lemmatised with (mediakit/lexicon.py).
+APT_PACKAGES+=(openclipart-svg wordnet-base)
 # PostgreSQL and Redis: the scaled-out test run only (scripts/services.sh starts them; not in
 # the image, where compose runs them). A machine that already has them keeps its own.
 command -v pg_ctlcluster >/dev/null 2>&1 || APT_PACKAGES+=(postgresql)
@@ -32,10 +35,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # Artwork for the offline illustrated pictures (mediakit/illustration.py), pinned: Twemoji's
-# SVGs (graphics CC BY 4.0, credited per picture) and emojibase's CLDR annotations (MIT).
-# Installed into a git-ignored folder; nothing is fetched at run time.
+# SVGs (graphics CC BY 4.0, credited per picture), Microsoft's Fluent Emoji as Iconify JSON
+# (MIT) and emojibase's CLDR annotations (MIT). Installed into a git-ignored folder; nothing
+# is fetched at run time. docs/artwork.md lists the licences.
 ARTWORK_DIR="${ARTWORK_DIR:-.artwork}"
-ARTWORK_PACKAGES=(@twemoji/svg@15.0.0 emojibase-data@17.0.0)
+ARTWORK_PACKAGES=(@twemoji/svg@15.0.0 emojibase-data@17.0.0 @iconify-json/fluent-emoji@1.2.7)
 artwork_stamp="$ARTWORK_DIR/.packages"
 if [ "$(cat "$artwork_stamp" 2>/dev/null)" != "${ARTWORK_PACKAGES[*]}" ]; then
   echo "==> npm: installing artwork ${ARTWORK_PACKAGES[*]}"
@@ -43,6 +47,20 @@ if [ "$(cat "$artwork_stamp" 2>/dev/null)" != "${ARTWORK_PACKAGES[*]}" ]; then
   npm install --prefix "$ARTWORK_DIR" --no-save --no-package-lock --no-audit --no-fund --ignore-scripts \
     --loglevel=error "${ARTWORK_PACKAGES[@]}" >/dev/null
   echo "${ARTWORK_PACKAGES[*]}" > "$artwork_stamp"
+fi
+
+# WordNet 3.0 as NLTK reads it: Debian's files plus the lexnames file Debian leaves out
+# (shipped in mediakit/data). Copied, not linked, so the folder is the same on every machine.
+WORDNET_DIR="$ARTWORK_DIR/wordnet"
+if [ ! -f "$WORDNET_DIR/lexnames" ] || ! cmp -s mediakit/data/wordnet-lexnames "$WORDNET_DIR/lexnames" \
+  || [ -n "$(find /usr/share/wordnet -newer "$WORDNET_DIR/lexnames" -print -quit)" ]; then
+  echo "==> wordnet: copying /usr/share/wordnet into $WORDNET_DIR"
+  rm -rf "$WORDNET_DIR.tmp"
+  mkdir -p "$WORDNET_DIR.tmp"
+  cp -r /usr/share/wordnet/. "$WORDNET_DIR.tmp/"
+  cp mediakit/data/wordnet-lexnames "$WORDNET_DIR.tmp/lexnames"
+  rm -rf "$WORDNET_DIR"
+  mv "$WORDNET_DIR.tmp" "$WORDNET_DIR"
 fi
 
 if [ ! -x "$VENV/bin/python" ]; then
@@ -56,4 +74,21 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   "$VENV/bin/pip" install -q --disable-pip-version-check --upgrade pip==25.3
   "$VENV/bin/pip" install -q --disable-pip-version-check -r requirements-dev.txt
   echo "$want" > "$stamp"
+fi
+
+# The artwork library's index (mediakit/art_library.py), built here and never at run time.
+# Rebuilt only when what it is built from changes: the npm artwork, the Debian packages, the
+# WordNet copy and the two modules that decide what goes in and how names are normalised.
+library_stamp="$ARTWORK_DIR/.library"
+library_want=$(
+  {
+    cat "$artwork_stamp"
+    dpkg-query -W -f='${Package} ${Version}\n' openclipart-svg wordnet-base
+    cat mediakit/art_library.py mediakit/lexicon.py "$WORDNET_DIR/lexnames"
+  } | sha256sum | cut -d' ' -f1
+)
+if [ "$(cat "$library_stamp" 2>/dev/null)" != "$library_want" ] || [ ! -f "$ARTWORK_DIR/library.json" ]; then
+  echo "==> artwork library: building the index"
+  "$VENV/bin/python" -m mediakit.art_library build
+  echo "$library_want" > "$library_stamp"
 fi

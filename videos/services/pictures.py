@@ -75,7 +75,9 @@ def storyboard_make_pictures(
     elif video.visuals == Video.Visuals.STOCK_ONLINE:
         scenes = _use_online_stock(video, scenes, reporter=reporter, tmp=tmp, width=width, height=height)
     stop = threading.Event()
-    provider = picture_provider_for(video, job_id=job.pk, stop=stop)
+    # Every scene's words choose the video's one artwork style, not only the scenes drawn now.
+    prompts = list(Scene.objects.filter(video=video).values_list("visual_prompt", flat=True))
+    provider = picture_provider_for(video, job_id=job.pk, stop=stop, prompts=prompts)
     try:
         return _generate(job, video, scenes, provider, stop, reporter, tmp, width, height)
     finally:
