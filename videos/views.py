@@ -43,6 +43,7 @@ from videos.forms import ExportForm, SceneAddForm, SceneForm, ScenePictureForm, 
 from videos.job_display import job_fragment_context
 from videos.models import Export, Project, Scene, Video
 from videos.selectors import approval_submits_for_review, storyboard_state, video_duration_ms
+from videos.services.storyboard_document import picture_shown
 
 LIBRARY_PAGE_SIZE = 24
 
@@ -262,6 +263,8 @@ def _storyboard_context(
     for scene in scenes:
         scene.picture_version = scene.picture.code.hex[:10] if scene.picture else ""
         scene.credits = scene_credits(scene)
+        # What the picture shows ("Picture: lighthouse, building"), as the API and the file say it.
+        scene.shown = picture_shown(scene.picture)
         if failed_scene is not None and scene.pk == failed_scene.pk:
             scene.form_errors = scene_errors or {}
             scene.form_values = scene_values or {}
@@ -295,6 +298,8 @@ def _storyboard_context(
         "add_form": add_form or SceneAddForm(),
         "error": error,
         "has_active_job": state.building or state.locked,
+        # Library artwork can be chosen only where the pictures are drawn from it.
+        "artwork_choice": video.visuals == Video.Visuals.GENERATED,
     }
 
 
@@ -445,6 +450,37 @@ def scene_refine(request: HttpRequest, code) -> HttpResponse:
     scene = _get_scene_for_user(request, code)
     try:
         services.scene_refine_picture(scene=scene)
+    except Conflict as exc:
+        return storyboard_response(request, scene.video, status=409, error=str(exc))
+    return storyboard_response(request, scene.video, anchor=f"scene-{scene.code}")
+
+
+@login_required
+@require_safe
+def scene_candidates(request: HttpRequest, code) -> HttpResponse:
+    """The library artworks that could show a scene, to pin one: loaded into the scene when
+    its "Choose the picture" opens (HTMX), or a page of its own without JavaScript."""
+    scene = _get_scene_for_user(request, code)
+    context = {
+        "scene": scene,
+        "video": scene.video,
+        "candidates": services.scene_picture_candidates(scene=scene),
+        "refinements_left": max(settings.CONTENTIZER_MAX_REFINEMENTS - scene.video.refinements_used, 0),
+    }
+    template = "videos/_scene_candidates.html" if _wants_fragment(request) else "videos/scene_candidates.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def scene_artwork(request: HttpRequest, code) -> HttpResponse:
+    scene = _get_scene_for_user(request, code)
+    try:
+        services.scene_artwork_choose(scene=scene, artwork=request.POST.get("artwork", ""))
+    except ValidationError as exc:
+        return storyboard_response(
+            request, scene.video, status=400, failed_scene=scene, scene_errors=exc.message_dict, scene_values={}
+        )
     except Conflict as exc:
         return storyboard_response(request, scene.video, status=409, error=str(exc))
     return storyboard_response(request, scene.video, anchor=f"scene-{scene.code}")
