@@ -9,7 +9,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # The runtime system packages scripts/setup.sh installs (chromium there is for the browser
 # tests only): FFmpeg 5.1 with ffprobe and libx264, espeak-ng for narration (and piper's
-# phonemes), the caption fonts for every script, npm for the pictogram artwork (below).
+# phonemes), the caption fonts for every script, npm for the pictogram artwork (below),
+# Openclipart's drawings and WordNet for the artwork library (mediakit/art_library.py).
 # util-linux (setpriv, which gives FFmpeg its parent-death signal) is in the base image.
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
@@ -20,6 +21,8 @@ RUN apt-get update \
         fonts-noto-cjk \
         fonts-noto-color-emoji \
         npm \
+        openclipart-svg \
+        wordnet-base \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 10001 contentizer \
@@ -33,9 +36,15 @@ COPY requirements.txt ./
 RUN pip install -r requirements.txt
 # The offline illustrations' artwork, the same pinned npm packages scripts/setup.sh installs.
 RUN npm install --prefix /app/.artwork --no-save --no-package-lock --no-audit --no-fund --ignore-scripts \
-        --loglevel=error @twemoji/svg@15.0.0 emojibase-data@17.0.0
+        --loglevel=error @twemoji/svg@15.0.0 emojibase-data@17.0.0 @iconify-json/fluent-emoji@1.2.7
 
 COPY . .
+# WordNet with its lexnames, then the artwork library's index: built here as scripts/setup.sh
+# builds it, never at run time.
+RUN mkdir -p /app/.artwork/wordnet \
+    && cp -r /usr/share/wordnet/. /app/.artwork/wordnet/ \
+    && cp mediakit/data/wordnet-lexnames /app/.artwork/wordnet/lexnames \
+    && python -m mediakit.art_library build
 # Static files collected into the image (daphne serves them, or a web server from a copy).
 RUN python manage.py collectstatic --noinput --verbosity 0 \
     && mkdir -p /app/media /var/tmp/contentizer \

@@ -1157,7 +1157,8 @@ def build(*, out: Path | None = None, processes: int | None = None, verbose: boo
         counts[entry["source"]] += 1
     payload = {"version": INDEX_VERSION, "counts": counts, "entries": entries}
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
+    # Its own temporary name: two setups running at once must not write into one file.
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     tmp.replace(out)
     _library.cache_clear()
