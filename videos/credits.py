@@ -94,10 +94,12 @@ def picture_source(asset: MediaAsset) -> str:
         return "replicate"
     if generator == "offline-card":
         return "card"
-    text = " ".join(str(credit.get(key, "")) for key in ("text", "provider_label", "source_url")).lower()
-    for word, name in _LIBRARY_WORDS:
-        if word in text:
-            return name
+    # The attribution line names the artwork's library ("... Openclipart (public domain)");
+    # the first one named is the main picture's. (Not provider_label: it names the provider.)
+    text = " ".join(str(credit.get(key, "")) for key in ("text", "source_url")).lower()
+    named = [(text.find(word), name) for word, name in _LIBRARY_WORDS if word in text]
+    if named:
+        return min(named)[1]
     return generator or source
 
 

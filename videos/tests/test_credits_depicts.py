@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assets.generators.base import GeneratedPicture
-from videos.credits import attribution, credit_from_generated, credits_text, video_credits
+from videos.credits import attribution, credit_from_generated, credits_text, picture_source, video_credits
 
 
 def _picture(**kw) -> GeneratedPicture:
@@ -47,3 +47,18 @@ def test_what_a_picture_shows_does_not_put_it_in_the_credits(owner, make_video):
     picture.save(update_fields=["credit"])
     assert video_credits(video) == []
     assert "Nothing in this video needs crediting" in credits_text(video)
+
+
+@pytest.mark.usefixtures("piper_cached")
+def test_the_source_is_the_library_the_attribution_names_first(owner, make_video):
+    video = make_video(owner, script="The lighthouse stands on the cliff.")
+    picture = video.scenes.get().picture
+    picture.generator = "illustrated"
+    picture.credit = {
+        "provider": "illustrated",
+        "provider_label": "Illustrations (Twemoji pictograms)",
+        "text": "lighthouse by Franck Doucet, Openclipart (public domain); sun by Twitter, Twemoji (CC BY 4.0)",
+    }
+    assert picture_source(picture) == "openclipart"
+    picture.credit = {**picture.credit, "source": "fluent"}
+    assert picture_source(picture) == "fluent"
