@@ -10,7 +10,7 @@ from contentizer_site import accounts_views
 
 urlpatterns = [
     path("signup/", accounts_views.signup, name="accounts-signup"),
-    path("login/", accounts_views.LoginView.as_view(), name="login"),
+    path("login/", accounts_views.login, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

@@ -1,10 +1,14 @@
-"""Sign-up and log-in (rate limited); the other account pages are Django's auth views with
+"""Sign-up and log-in (rate limited, the admin's log-in too); the other account pages are Django's auth views with
 our templates."""
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.contrib.auth import login
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.core.exceptions import ValidationError
@@ -16,15 +20,25 @@ from core.client_address import client_address
 from core.ratelimit import FormThrottle, longest_wait, retry_after, wait_in_words
 
 
-class LoginForm(AuthenticationForm):
-    """Refuses, before checking any password, when the caller is over a limit."""
+class RefusableLoginForm:
+    """Refuses, before checking any password, when `login_rate_limited` found the caller
+    over a limit (it leaves the message on the request, which Django's login forms keep)."""
 
-    refusal: str = ""
+    request: HttpRequest | None
 
     def clean(self):  # noqa: ANN201 - Django's signature
-        if self.refusal:
-            raise ValidationError(self.refusal, code="throttled")
+        refusal = getattr(self.request, "login_refusal", "")
+        if refusal:
+            raise ValidationError(refusal, code="throttled")
         return super().clean()
+
+
+class LoginForm(RefusableLoginForm, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(RefusableLoginForm, AdminAuthenticationForm):
+    pass
 
 
 def _login_throttles(request: HttpRequest) -> list[FormThrottle]:
@@ -35,26 +49,49 @@ def _login_throttles(request: HttpRequest) -> list[FormThrottle]:
     return throttles
 
 
-class LoginView(auth_views.LoginView):
-    """Failed logins are counted per account and per client address; over either limit the
-    form answers 429 with a message (and the password is not checked)."""
+def login_rate_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The one log-in limit, for every log-in page (the site's and the admin's, which share
+    the counters): failed logins are counted per account and per client address; over
+    either limit the page answers 429 with its form and a message, and the password is not
+    checked. The wrapped view's form must be a RefusableLoginForm."""
 
+    @wraps(view)
+    def limited(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method != "POST":
+            return view(request, *args, **kwargs)
+        throttles = _login_throttles(request)
+        wait = longest_wait(throttles)
+        if wait is not None:
+            request.login_refusal = f"Too many failed log-in attempts. Please wait {wait_in_words(wait)} and try again."
+            response = view(request, *args, **kwargs)
+            response.status_code = 429
+            return retry_after(response, wait)
+        response = view(request, *args, **kwargs)
+        # A successful login sets request.user; anything else (wrong password, an admin
+        # login by a non-staff account) is a failure.
+        if not request.user.is_authenticated:
+            for throttle in throttles:
+                throttle.hit()
+        return response
+
+    return limited
+
+
+class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
 
-    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        throttles = _login_throttles(request)
-        wait = longest_wait(throttles)
-        form = self.get_form()
-        if wait is not None:
-            form.refusal = f"Too many failed log-in attempts. Please wait {wait_in_words(wait)} and try again."
-            form.is_valid()
-            return retry_after(self.render_to_response(self.get_context_data(form=form), status=429), wait)
-        if form.is_valid():
-            return self.form_valid(form)
-        for throttle in throttles:
-            throttle.hit()
-        return self.form_invalid(form)
+
+login = login_rate_limited(LoginView.as_view())
+
+
+def _admin_login(request: HttpRequest) -> HttpResponse:
+    # Django's own admin log-in page (its template, context and staff check); urls.py sets
+    # admin.site.login_form = AdminLoginForm so that it can refuse.
+    return admin.site.login(request)
+
+
+admin_login = login_rate_limited(_admin_login)
 
 
 @require_http_methods(["GET", "POST"])
@@ -75,7 +112,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             user = form.save()
             throttle.hit()
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome, {user.username}. Write a script to make your first video.")
             return redirect("videos-library")
         return render(request, "registration/signup.html", {"form": form}, status=400)

@@ -3,13 +3,19 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
-from contentizer_site import landing
+from contentizer_site import accounts_views, landing
+
+# The admin's log-in page is rate limited like the site's (one rule, shared counters): it is
+# routed to accounts_views.admin_login before admin.site.urls, and Django's view uses a form
+# that can refuse.
+admin.site.login_form = accounts_views.AdminLoginForm
 
 urlpatterns = [
     # "/" is the library for a creator and the welcome page for a stranger.
     path("", landing.home, name="home"),
     path("welcome/", landing.landing, name="landing"),
     path("welcome/sample.mp4", landing.sample_video, name="landing-sample"),
+    path("admin/login/", accounts_views.admin_login),
     path("admin/", admin.site.urls),
     path("accounts/", include("contentizer_site.accounts_urls")),
     path("api/", include("contentizer_site.api_urls")),
