@@ -411,11 +411,17 @@ def _depictable_noun(word: str) -> bool:
     senses = lexicon.noun_senses(word.replace(" ", "_"))
     if not senses:
         return False
-    if senses[0].depictable:
+    if _drawable(senses[0]):
         return True
-    # "mind": a rare drawable sense (a clever person) does not make the word a thing.
+    # "mind": a rare drawable sense (a clever person) does not make the word a thing; "book"
+    # (mostly the text, often the object) is one.
     total = sum(sense.count for sense in senses)
-    return total > 0 and sum(sense.count for sense in senses if sense.depictable) >= 0.4 * total
+    return total > 0 and sum(sense.count for sense in senses if _drawable(sense)) >= 0.1 * total
+
+
+def _drawable(sense: lexicon.Sense) -> bool:
+    # Money is a possession in WordNet, and is drawn as coins and notes.
+    return sense.depictable or sense.lexname == "noun.possession"
 
 
 def _head_of(part: list[str]) -> list[str]:
@@ -511,7 +517,7 @@ def _sense_words(head: str, context: set[str]) -> tuple[list[str], list[str]]:
     """(synonyms, broader names) of the head in the sense the drawing most likely has: the
     drawable sense whose words meet the entry's tags and folders, else the most frequent
     drawable one ("mouse" filed under computer hardware is the device)."""
-    senses = [s for s in lexicon.noun_senses(head.replace(" ", "_"))[:6] if s.depictable]
+    senses = [s for s in lexicon.noun_senses(head.replace(" ", "_"))[:6] if _drawable(s)]
     if not senses:
         return [], []
 
@@ -542,11 +548,12 @@ class _Names:
         return [self.main, *self.heads, *self.tags, *self.loose]
 
 
-def _names(title: str, tags: Iterable[str], context: Iterable[str] = ()) -> _Names:
-    """The index names of a picture, each once: its title and heads, its tags (drawable or
-    not), and WordNet's synonyms and broader words for its heads."""
+def _names(title: str, tags: Iterable[str], context: Iterable[str] = (), *, subject: str = "") -> _Names:
+    """The index names of a picture, each once: its title and heads (from ``subject``, the
+    part of the title that names the subject, when given), its tags (drawable or not), and
+    WordNet's synonyms and broader words for its heads."""
     main = _name(title) or _clean(title)
-    heads = [h for h in _heads(title) if h != main]
+    heads = [h for h in _heads(subject or title) if h != main]
     seen = {main, *heads}
     own_tags: list[str] = []
     for tag in tags:
@@ -856,13 +863,15 @@ def _openclipart_jobs(root: Path) -> list[tuple[str, str]]:
 _BW = re.compile(r"\b(?:b\s*(?:&|and|/)\s*w|bw|black\s*(?:&|and)\s*white|outline|line\s*art)\b", re.IGNORECASE)
 
 
-def _openclipart_title(title: str, rel: str, author: str) -> tuple[str, list[str]]:
-    """(the drawing's title, extra tags). "Clipart by Nicu Buculei - antenna" is an antenna;
-    "Dodge Neon (Pink)" is a Dodge Neon tagged pink; "Apple Pie (B and W)" an apple pie."""
+def _openclipart_title(title: str, rel: str, author: str) -> tuple[str, str, list[str]]:
+    """(the drawing's title, the part naming its subject, extra tags). "Clipart by Nicu
+    Buculei - antenna" is an antenna; "Dodge Neon (Pink)" a Dodge Neon tagged pink; "Apple Pie
+    (B and W)" an apple pie; "mountain - RPG map elements" a mountain."""
     if not title or re.fullmatch(r"[\W\d_]*", title):
         # An untitled drawing: its file name without the author suffix the packager added.
         stem = rel.rsplit("/", 1)[-1]
         title = re.sub(r"[_\d]+$", "", stem).replace("_", " ")
+    title = re.sub(r"\.svg$", "", title.strip(), flags=re.IGNORECASE)
     extra = [t for t in re.findall(r"\(([^)]*)\)", title) if not _BW.search(t)]
     title = re.sub(r"\([^)]*\)?", " ", title)
     title = _BW.sub(" ", title)
@@ -879,8 +888,9 @@ def _openclipart_title(title: str, rel: str, author: str) -> tuple[str, list[str
     if len(kept) > 1:
         # "Germany - Bavaria" is Bavaria's flag, found by Germany too; "Lock - Open" a lock.
         extra.extend(kept)
+    subject = " ".join(kept[0].split()) if kept else ""
     title = " - ".join(" ".join(p.split()) for p in kept) or " ".join(title.split())
-    return title, extra
+    return title, subject, extra
 
 
 def _category_tags(rel: str) -> list[str]:
@@ -913,11 +923,11 @@ def _openclipart_entries(results: list[tuple[str, dict | str]], log: dict[str, i
         stem_words = set(_clean(rel.rsplit("/", 1)[-1]).split())
         if series.get((raw_title, info["author"]), 0) >= 3 and not stem_words & set(_clean(raw_title).split()):
             raw_title = ""
-        title, extra = _openclipart_title(raw_title, rel, info["author"])
+        title, subject, extra = _openclipart_title(raw_title, rel, info["author"])
         author = _clean(info["author"])
         folders = _category_tags(rel)
         tags = [t for t in [*extra, *info["tags"], *folders] if _clean(t) != author]
-        names = _names(title, tags, folders)
+        names = _names(title, tags, folders, subject=subject)
         if not names.main or names.main in _UI_HEADS or any(h in _UI_HEADS for h in names.heads[-1:]):
             log["openclipart skipped (not a picture)"] = log.get("openclipart skipped (not a picture)", 0) + 1
             continue

@@ -157,3 +157,9 @@ def test_without_an_index_the_library_is_unavailable(tmp_path: Path) -> None:
         assert not (tmp_path / "library.json").exists()  # never built at run time
     finally:
         config.configure(**{"artwork_dir": before.artwork_dir})
+
+
+def test_a_word_mostly_used_for_an_idea_still_names_its_drawn_sense() -> None:
+    # WordNet's "book" is mostly the text, but a drawing titled "Closed Book" shows the object.
+    closed = [m for m in search("book", style="openclipart", limit=20) if m.artwork.title == "Closed Book"]
+    assert closed and closed[0].via == "head"
