@@ -36,6 +36,7 @@ from django.utils import timezone
 from replicate.exceptions import ReplicateError
 
 from assets.models import ReplicatePrediction, ReplicateWebhookEvent
+from core.public_fetch import RefusedAddress, open_public_stream
 from mediakit.errors import FFmpegError, FFmpegTimeout, ProbeError
 from mediakit.probe import probe
 from mediakit.sniff import sniff_media
@@ -316,8 +317,10 @@ class _Predictor:
             raise _AttemptFailed("its output is not a web address")
         size = 0
         try:
-            # A plain client: our API token must not travel to the file host.
-            with httpx.stream("GET", url, timeout=DOWNLOAD_TIMEOUT_S, follow_redirects=True) as response:
+            # Every redirect hop is checked (core.public_fetch); only the Replicate origin the
+            # operator configured (a local stand-in) is trusted as it is.
+            trusted = [settings.REPLICATE_BASE_URL] if settings.REPLICATE_BASE_URL else []
+            with open_public_stream(url, timeout=DOWNLOAD_TIMEOUT_S, trusted_origins=trusted) as response:
                 if response.status_code != 200:
                     raise _AttemptFailed(f"its output could not be downloaded ({response.status_code})")
                 with open(path, "wb") as out:
@@ -326,6 +329,8 @@ class _Predictor:
                         if size > OUTPUT_MAX_BYTES:
                             raise _AttemptFailed("its output is larger than expected")
                         out.write(chunk)
+        except RefusedAddress as exc:
+            raise _AttemptFailed(f"its output could not be downloaded: {exc}") from exc
         except httpx.HTTPError as exc:
             raise _AttemptFailed(f"its output could not be downloaded ({type(exc).__name__})") from exc
 

@@ -86,6 +86,9 @@ class FakeReplicate:
         # "replay", "stale", or None (never).
         self.webhook_mode: str | None = "good"
         self.webhook_responses: list[tuple[str, int]] = []  # (webhook-id, our status)
+        # When set, an output URL answers 302 to this, formatted with the file's `name`; a
+        # request with "?moved" in it is served (so a redirect back here ends).
+        self.output_redirect: str | None = None
         self.in_flight = 0
         self.max_in_flight = 0
         # Language models: their output is `script_text` cut into pieces of a few characters.
@@ -315,8 +318,14 @@ class FakeReplicate:
                 if len(parts) == 3 and parts[:2] == ["v1", "predictions"]:
                     out = fake._get(parts[2])
                     return self._json(200, out) if out else self._json(404, {"detail": "Not found."})
+                if len(parts) == 2 and parts[0] == "files" and fake.output_redirect and "?moved" not in parts[1]:
+                    self.send_response(302)
+                    self.send_header("Location", fake.output_redirect.format(name=parts[1]))
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return None
                 if len(parts) == 2 and parts[0] == "files":
-                    found = fake._file(parts[1])
+                    found = fake._file(parts[1].partition("?")[0])
                     if found is None:
                         return self._json(404, {"detail": "Not found."})
                     data, content_type = found
