@@ -7,8 +7,10 @@ processes racing on the same job cannot both win.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
+import re
 import shutil
 import tempfile
 import time
@@ -44,6 +46,31 @@ class JobFailure(Exception):
         super().__init__(f"{stage}: {message}")
         self.stage = stage
         self.message = message
+
+
+# What a creator reads when a disk is full (the job's temp dir, local storage), whoever
+# noticed it: an OSError, FFmpeg's stderr, a storage backend. One message for all of them.
+DISK_FULL_MESSAGE = "The server's storage is full, so this step could not finish; nothing was kept. Try again later."
+_DISK_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
+_DISK_FULL_TEXT = re.compile(r"No space left on device|Disk quota exceeded", re.IGNORECASE)
+# An absolute path of two or more parts (a temp dir, MEDIA_ROOT) in an error text; not a
+# URL's path ("https://host/a/b": preceded by a word character or a slash).
+_SERVER_PATH = re.compile(r"(?<![\w:/.~-])/(?:[^\s'\"/:,;()\[\]]+/)+([^\s'\"/:,;()\[\]]+)")
+
+
+def job_error_text(message: str) -> str:
+    """What a creator is shown for a failure message: a full disk in one clear sentence, and
+    no server path (a path becomes its file name). job_fail applies it to every failure."""
+    if _DISK_FULL_TEXT.search(message):
+        return DISK_FULL_MESSAGE
+    return _SERVER_PATH.sub(r"\1", message)
+
+
+def job_unexpected_error_text(exc: BaseException) -> str:
+    """The message for an exception no service turned into a JobFailure."""
+    if isinstance(exc, OSError) and exc.errno in _DISK_FULL_ERRNOS:
+        return DISK_FULL_MESSAGE
+    return f"Unexpected error ({type(exc).__name__}). The team has the details in the logs."
 
 
 class JobCanceled(Exception):
@@ -231,12 +258,13 @@ def job_succeed(*, job: Job, actual_cost: Decimal = Decimal("0")) -> bool:
 
 
 def job_fail(*, job: Job, stage: str, message: str) -> bool:
-    """Record the failure; False (nothing written) when this worker lost the claim."""
+    """Record the failure; False (nothing written) when this worker lost the claim. The
+    message is shown to the creator: see job_error_text."""
     token = job_token(job)
     count = Job.objects.filter(job_held(job)).update(
         status=Job.Status.FAILED,
         error_stage=stage[:40],
-        error_message=message,
+        error_message=job_error_text(message),
         finished_at=timezone.now(),
     )
     _refresh(job)
@@ -429,10 +457,8 @@ def job_storage_save(*, job: Job, name: str, path: Path, stage: str = "save") ->
 
 
 def _storage_error_message(exc: Exception) -> str:
-    import errno
-
-    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return "The storage is full, so the output could not be saved; nothing was kept. Try again later."
+    if isinstance(exc, OSError) and exc.errno in _DISK_FULL_ERRNOS:
+        return DISK_FULL_MESSAGE
     return f"The storage refused the output ({type(exc).__name__}); nothing was kept. Try again later."
 
 

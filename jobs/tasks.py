@@ -21,6 +21,7 @@ from jobs.services import (
     job_finished,
     job_mark_canceled,
     job_succeed,
+    job_unexpected_error_text,
     jobs_sweep,
     jobs_sweep_tempdirs,
 )
@@ -66,7 +67,7 @@ def _run_claimed(job: Job) -> str:
         recorded = job_fail(
             job=job,
             stage=reporter.job.stage or "starting",
-            message=f"Unexpected error ({type(exc).__name__}). The team has the details in the logs.",
+            message=job_unexpected_error_text(exc),
         )
         outcome = "failed"
     else:

@@ -8,7 +8,16 @@ import pytest
 from django.utils import timezone
 
 from jobs.models import Job
-from jobs.services import JobReporter, JobStateError, job_cancel, job_claim, job_retry, jobs_reap_stale
+from jobs.services import (
+    DISK_FULL_MESSAGE,
+    JobReporter,
+    JobStateError,
+    job_cancel,
+    job_claim,
+    job_fail,
+    job_retry,
+    jobs_reap_stale,
+)
 
 
 @pytest.fixture
@@ -119,3 +128,22 @@ def test_retrying_a_render_is_refused_once_the_storyboard_is_no_longer_approved(
         job_retry(job=job)
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED
+
+
+def test_a_failure_message_names_no_server_path_but_keeps_web_addresses(queued_job):
+    job = job_claim(job_id=queued_job.pk)
+    job_fail(
+        job=job,
+        stage="prepare",
+        message="Could not open '/srv/contentizer/media/assets/1/voice.wav' (see https://example.com/help/files).",
+    )
+    job.refresh_from_db()
+    assert job.error_message == "Could not open 'voice.wav' (see https://example.com/help/files)."
+
+
+@pytest.mark.parametrize("said", ["No space left on device", "[Errno 122] Disk quota exceeded: '/tmp/x/y.png'"])
+def test_a_full_disk_is_one_clear_message_whoever_reports_it(queued_job, said):
+    job = job_claim(job_id=queued_job.pk)
+    job_fail(job=job, stage="video", message=f"FFmpeg failed: {said}")
+    job.refresh_from_db()
+    assert job.error_message == DISK_FULL_MESSAGE

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from assets.generators.offline import render_music_bed
+from assets.models import MediaAsset
 from core.errors import Conflict
 from core.storage import storage_delete_quietly, storage_fetch
 from jobs.models import Job
@@ -70,6 +71,25 @@ def render_request(*, video: Video, user) -> Job:
     return job
 
 
+def _fetch_scene_file(asset: MediaAsset, stem: Path, number: int, what: str) -> Path:
+    """Copy one of a scene's files into the temp dir (keeping its stored suffix); a failure
+    says which scene and which file in words, never the server path the OSError carries."""
+    name = asset.file.name
+    try:
+        return storage_fetch(name=name, dest=stem.with_name(stem.name + Path(name).suffix))
+    except FileNotFoundError as exc:
+        raise JobFailure(
+            "prepare",
+            f"Scene {number}'s {what} file is missing from storage; replace the scene's {what} "
+            "or rebuild the storyboard.",
+        ) from exc
+    except OSError as exc:
+        # job_fail turns a full disk into its own message; anything else names only the error.
+        raise JobFailure(
+            "prepare", f"Scene {number}'s {what} could not be read from storage ({exc.strerror or exc})."
+        ) from exc
+
+
 def _render_inputs(video: Video, tmp: Path):
     """Fetch the scene media from storage into the job's temp dir and describe the
     storyboard for the composer."""
@@ -86,27 +106,12 @@ def _render_inputs(video: Video, tmp: Path):
                 "prepare",
                 f"Scene {number} has no picture or narration yet; rebuild the storyboard.",
             )
-        try:
-            picture = storage_fetch(
-                name=scene.picture.file.name,
-                dest=tmp / f"scene-{number:03d}-picture{Path(scene.picture.file.name).suffix}",
-            )
-            narration = storage_fetch(
-                name=scene.narration_audio.file.name,
-                # The stored suffix: an uploaded recording may be MP3 or M4A, not WAV.
-                dest=tmp / f"scene-{number:03d}-voice{Path(scene.narration_audio.file.name).suffix}",
-            )
-            clip = None
-            if scene.clip is not None:
-                clip = storage_fetch(
-                    name=scene.clip.file.name,
-                    dest=tmp / f"scene-{number:03d}-clip{Path(scene.clip.file.name).suffix}",
-                )
-        except OSError as exc:
-            raise JobFailure(
-                "prepare",
-                f"Scene {number}'s media could not be read from storage ({exc}).",
-            ) from exc
+        picture = _fetch_scene_file(scene.picture, tmp / f"scene-{number:03d}-picture", number, "picture")
+        # The stored suffix: an uploaded recording may be MP3 or M4A, not WAV.
+        narration = _fetch_scene_file(scene.narration_audio, tmp / f"scene-{number:03d}-voice", number, "narration")
+        clip = None
+        if scene.clip is not None:
+            clip = _fetch_scene_file(scene.clip, tmp / f"scene-{number:03d}-clip", number, "clip")
         # Each caption phrase is one cue, burned in and in the VTT alike: timed by the
         # speech where it was synthesised, by its share of a recording's length otherwise.
         phrases = tuple(tuple(p) for p in scene.narration_phrases) or phrases_timed_by_length(
@@ -316,8 +321,10 @@ def export_run(*, job: Job, reporter: JobReporter) -> Decimal:
         reporter.update("prepare", 0.0)
         try:
             master = storage_fetch(name=video.master.name, dest=tmp / "master.mp4")
+        except FileNotFoundError as exc:
+            raise JobFailure("prepare", "The rendered video is missing from storage; render it again.") from exc
         except OSError as exc:
-            raise JobFailure("prepare", f"The master could not be read from storage ({exc}).") from exc
+            raise JobFailure("prepare", f"The master could not be read from storage ({exc.strerror or exc}).") from exc
         try:
             path, info = render_export(
                 master,

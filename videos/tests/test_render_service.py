@@ -172,3 +172,76 @@ def test_a_render_that_runs_out_of_time_fails_with_a_message_and_leaves_nothing(
     assert "took too long" in job.error_message
     assert set(_stored_files(media_root)) == before
     assert list(job_tmp_root.iterdir()) == []
+
+
+# -- what a creator reads when the disk is full or a file is missing (issue 24) ---------------
+
+DISK_FULL = "The server's storage is full, so this step could not finish; nothing was kept. Try again later."
+
+
+def _render_and_fail(video, owner, django_capture_on_commit_callbacks) -> Job:
+    with django_capture_on_commit_callbacks(execute=True):
+        job = render_request(video=video, user=owner)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    return job
+
+
+def test_ffmpeg_writing_to_a_full_disk_fails_with_the_disk_full_message(
+    make_approved_video, owner, media_root, job_tmp_root, monkeypatch, django_capture_on_commit_callbacks
+):
+    import mediakit.render
+    from mediakit.runner import run_ffmpeg
+
+    muxers = {".mkv": "matroska", ".nut": "nut", ".mp4": "mp4", ".wav": "wav"}
+
+    def onto_a_full_disk(argv, **kwargs):
+        # Real FFmpeg, its output file on /dev/full: every write fails with ENOSPC.
+        outputs = [i for i, a in enumerate(argv) if Path(a).suffix in muxers and argv[i - 1] != "-i"]
+        if not outputs:
+            return run_ffmpeg(argv, **kwargs)
+        i = outputs[-1]
+        return run_ffmpeg([*argv[:i], "-f", muxers[Path(argv[i]).suffix], "/dev/full", *argv[i + 1 :]], **kwargs)
+
+    monkeypatch.setattr(mediakit.render, "run_ffmpeg", onto_a_full_disk)
+    video = make_approved_video(owner)
+
+    job = _render_and_fail(video, owner, django_capture_on_commit_callbacks)
+
+    assert job.error_message == DISK_FULL
+    assert list(job_tmp_root.iterdir()) == []
+
+
+def test_a_full_temp_disk_outside_ffmpeg_is_not_an_unexpected_error(
+    make_approved_video, owner, job_tmp_root, monkeypatch, django_capture_on_commit_callbacks
+):
+    import errno
+
+    import videos.services.render
+
+    def full_disk(*args, **kwargs):
+        # What Pillow raises when the caption image cannot be written.
+        raise OSError(errno.ENOSPC, "No space left on device", str(job_tmp_root / "x" / "scene-001-caption-0.png"))
+
+    monkeypatch.setattr(videos.services.render, "render_phrase_pngs", full_disk)
+    video = make_approved_video(owner, captions=True)
+
+    job = _render_and_fail(video, owner, django_capture_on_commit_callbacks)
+
+    assert job.error_message == DISK_FULL
+    assert "Unexpected error" not in job.error_message
+
+
+def test_a_missing_scene_file_is_named_without_its_server_path(
+    make_approved_video, owner, media_root, django_capture_on_commit_callbacks
+):
+    video = make_approved_video(owner, script=LONGER_SCRIPT)
+    second = video.scenes.order_by("position")[1]
+    _local(second.narration_audio.file.name).unlink()
+
+    job = _render_and_fail(video, owner, django_capture_on_commit_callbacks)
+
+    assert job.error_stage == "prepare"
+    assert job.error_message.startswith("Scene 2's narration file is missing from storage")
+    assert str(media_root) not in job.error_message
+    assert "/" not in job.error_message
