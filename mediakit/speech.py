@@ -37,6 +37,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from mediakit import config
+from mediakit.deathsig import with_parent_death_signal
 from mediakit.phrases import detect_language, display_width, script_runs
 from mediakit.speech_text import normalize_for_speech
 
@@ -350,7 +351,8 @@ def _piper_model(package: str, name: str) -> tuple[Path, Path]:
 def _run(argv: list[str], timeout_s: float, what: str) -> subprocess.CompletedProcess[bytes]:
     try:
         result = subprocess.run(
-            argv,
+            # Dies with the worker even on SIGKILL (in its own session, nobody else would end it).
+            with_parent_death_signal(argv),
             stdin=subprocess.DEVNULL,
             capture_output=True,
             timeout=timeout_s,
