@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -37,6 +37,7 @@ from .scene_reader import Concept, SceneReading, read_scene
 
 __all__ = [
     "FIGURE_PREFIX",
+    "STRONG_FIT",
     "Candidate",
     "IllustrationResult",
     "Pictogram",
@@ -62,6 +63,7 @@ class Pictogram:
     artwork: Artwork
     score: float = 0.0
     matched: tuple[str, ...] = ()
+    about: str = ""  # the thing of the scene it stands for ("bicycle")
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,13 @@ class Candidate:
     depicts: tuple[str, ...]
     source: str
     credit: str
+    # 1 the very thing, 0.8 a direct kind of it, less for a near thing (see _fit).
+    fit: float = 1.0
+
+
+# Below this a drawing only hints at the thing ("firefighter" for a lighthouse keeper): used
+# only when nothing closer exists.
+STRONG_FIT = 0.5
 
 
 def artwork_available() -> bool:
@@ -90,12 +99,19 @@ def artwork_available() -> bool:
 # --- which drawing shows a concept ---------------------------------------------------------
 
 
+_TITLE_BREAK = re.compile(r"\b(?:in|with|on|of|at|and|for|from|under|over|by|without)\b")
+
+
 @lru_cache(maxsize=4096)
 def _art_sense(artwork: Artwork) -> Sense | None:
     """The sense of what the artwork's title names, read against its own tags ("mouse"
     tagged "computer" is the device; tagged "rodent", the animal)."""
-    # The whole title first ("test tube" is no "tube"), then what it is a picture of.
-    heads = tuple(dict.fromkeys((*artwork.names[:1], *artwork.heads)))
+    # The whole title first ("test tube" is no "tube"), then its head: the last word before
+    # any preposition ("Vancouver city badge" is a badge, "ship in a bottle" a ship).
+    title = artwork.names[0] if artwork.names else ""
+    head = _TITLE_BREAK.split(title)[0].split()[-1:] if title else []
+    # The index's own heads only where the title says them ("città di torino" is no city).
+    heads = tuple(dict.fromkeys((*artwork.names[:1], *head, *(h for h in artwork.heads if h in title))))
     context = {word for name in artwork.names[1:12] for word in name.split()}
     for head in heads:
         senses = lexicon.noun_senses(head)
@@ -106,6 +122,10 @@ def _art_sense(artwork: Artwork) -> Sense | None:
             gloss = set(re.findall(r"[a-z]+", sense.definition.lower()))
             gloss.update(part for name in sense.hypernyms[:5] for part in name.lower().split("_"))
             score = len(gloss & context) + (0.5 if rank == 0 else 0.0) + (0.3 if sense.depictable else 0.0)
+            # A drawing titled "wheel" is of the thing whose own name is "wheel", not of a
+            # bicycle (which WordNet also calls a wheel).
+            if sense.lemmas and sense.lemmas[0].lower() == head.replace(" ", "_"):
+                score += 1.0
             if score > best_score:
                 best, best_score = sense, score
         return best
@@ -117,8 +137,12 @@ def _fit(art: Sense, wanted: Sense) -> float:
     less for its near kind ("tower" for a lighthouse), 0 for anything else."""
     if art.name == wanted.name:
         return 1.0
+    if art.is_instance:
+        return 0.0  # Turin's coat of arms is no picture of "a city"
     if art.is_a(wanted):
-        return 0.9
+        # A direct kind (a sailboat for a boat) shows it; a remote kind (a jack-o'-lantern
+        # for a lamp) only says it.
+        return 0.8 if wanted.name in art.ancestors[:1] else 0.3
     if art.name in wanted.ancestors[:1] and art.lexname == wanted.lexname:
         return 0.5  # a drawing of its near kind: a tower for a lighthouse
     if wanted.ancestors and art.lexname == wanted.lexname and len(wanted.ancestors) >= 7:
@@ -132,21 +156,21 @@ def _find(
 ) -> list[tuple[Artwork, float]]:
     if concept.sense is None:
         return []
-    found: list[tuple[Artwork, float]] = []
+    found: list[tuple[Artwork, float, float]] = []
     for match in library_search(concept.search_terms(), style=style, limit=40, exclude=exclude):
         sense = _art_sense(match.artwork)
         fit = _fit(sense, concept.sense) if sense is not None else 0.0
         if fit <= 0:
             continue
-        found.append((match.artwork, fit * (0.5 + match.score)))
-    found.sort(key=lambda item: (-item[1], item[0].id))
-    return found[:limit]
+        found.append((match.artwork, fit, fit * (0.5 + match.score)))
+    found.sort(key=lambda item: (-item[2], item[0].id))
+    return [(art, fit) for art, fit, _ in found[:limit]]
 
 
 _EMOJI_CODE = re.compile(r"^(?:twemoji|fluent):([0-9a-f-]+)$")
 
 
-def _placed(artwork: Artwork, score: float = 0.0) -> Pictogram:
+def _placed(artwork: Artwork, score: float = 0.0, about: str = "") -> Pictogram:
     group, subgroup = _place_of(_art_sense(artwork))
     match = _EMOJI_CODE.match(artwork.id)
     code = match.group(1).upper() if match else artwork.id
@@ -158,6 +182,7 @@ def _placed(artwork: Artwork, score: float = 0.0) -> Pictogram:
         artwork=artwork,
         score=score,
         matched=(),
+        about=about,
     )
 
 
@@ -186,24 +211,41 @@ _PLACES: tuple[tuple[str, str, str], ...] = (
     ("person.n.01", "people-body", "person-role"),
     ("structure.n.01", "travel-places", "place-building"),
     ("wheeled_vehicle.n.01", "travel-places", "transport-ground"),
+    ("conveyance.n.03", "travel-places", "transport-ground"),
+    # Things of the house and the desk stand indoors, on a table or the floor.
+    ("furniture.n.01", "objects", "household"),
+    ("container.n.01", "objects", "household"),
+    ("utensil.n.01", "objects", "household"),
+    ("electronic_equipment.n.01", "objects", "household"),
+    ("computer.n.01", "objects", "household"),
+    ("home_appliance.n.01", "objects", "household"),
+    ("implement.n.01", "objects", "household"),
+    ("lamp.n.02", "objects", "household"),
+    ("source_of_illumination.n.01", "objects", "household"),
+    ("device.n.01", "objects", "household"),
+    ("machine.n.01", "objects", "household"),
+    ("covering.n.02", "objects", "household"),
+    ("document.n.01", "objects", "household"),
     ("geological_formation.n.01", "travel-places", "place-geographic"),
     ("celestial_body.n.01", "travel-places", "sky-weather"),
 )
 
 
 def _place_of(sense: Sense | None) -> tuple[str, str]:
+    """Where a thing stands: anything not known to belong indoors stands outdoors (a road
+    sign, a statue, a fountain)."""
     if sense is None:
         return "objects", "other-object"
     for ancestor, group, subgroup in _PLACES:
         if sense.is_a(ancestor):
             return group, subgroup
-    return "objects", "other-object"
+    return "travel-places", "place-other"
 
 
 # --- the video's one style -----------------------------------------------------------------
 
 
-def choose_style(prompts: Sequence[str]) -> str | None:
+def choose_style(prompts: Sequence[str], *, topics: Sequence[str] = ()) -> str | None:
     """The artwork style that shows most of a video's scenes (one style per video: clip
     art and emoji never mix). Ties go to the emoji sets, which are the most consistent."""
     if not artwork_available():
@@ -212,7 +254,19 @@ def choose_style(prompts: Sequence[str]) -> str | None:
     subjects = [r.subject for r in readings if r.subject is not None]
     if not subjects:
         return STYLES[0]
-    shown = {style: sum(1 for subject in subjects if _find(subject, style=style, exclude=())) for style in STYLES}
+    # How well each style shows each subject: an exact drawing counts fully, a near one less,
+    # a mere hint not at all.
+    # What the whole video is about counts three times: a lighthouse story needs its lighthouse.
+    main = {_reading(topic).subject.sense for topic in topics[:2] if _reading(topic).subject is not None}
+    shown = {
+        style: sum(
+            max((fit for _, fit in _find(subject, style=style, exclude=()) if fit >= STRONG_FIT), default=0.0)
+            * (3 if subject.sense in main else 1)
+            for subject in subjects
+        )
+        for style in STYLES
+    }
+
     return max(STYLES, key=lambda style: (shown[style], -STYLES.index(style)))
 
 
@@ -238,7 +292,7 @@ def picture_candidates(prompt: str, *, limit: int = 6, style: str | None = None)
     for concept in reading.concepts:
         for artwork, _score in _find(concept, style=style, exclude=seen, limit=limit):
             seen.add(artwork.id)
-            out.append(Candidate(artwork.id, _depicts(artwork), artwork.source, artwork.credit))
+            out.append(Candidate(artwork.id, _depicts(artwork), artwork.source, artwork.credit, round(_score, 2)))
         if len(out) >= limit:
             break
     return out[:limit]
@@ -268,12 +322,17 @@ def render_illustration(
     style: str | None = None,
     artwork: str = "",
     exclude: Collection[str] = (),
+    topics: Sequence[str] = (),
+    shown: Mapping[str, str] | None = None,
 ) -> IllustrationResult | None:
     """The picture for ``prompt`` at exactly ``width`` x ``height``: a data card for a
     "chart:" prompt, else the drawing of its subject in its setting.
 
     ``style`` keeps the video's one artwork source; ``artwork`` pins the hero the creator
-    chose; ``exclude`` are drawings other scenes of the video already show. Returns None
+    chose; ``exclude`` are drawings other scenes of the video already show; ``topics`` (the
+    script's own drawable nouns) stand in where the scene has no drawing; ``shown`` maps the
+    drawings earlier scenes showed to the thing each stood for: one comes back only for the
+    same thing. Returns None
     only when the library is not installed."""
     if not artwork_available():
         return None
@@ -282,23 +341,53 @@ def render_illustration(
     if prompt.lower().startswith(FIGURE_PREFIX):
         figure = find_figure(_without_figure(prompt))
         if figure is not None:
-            return _data_card(figure, reading, palette, width, height, style, exclude)
+            return _data_card(figure, reading, palette, width, height, style, set(exclude))
     objects: list[Pictogram] = []
     used = set(exclude)
+    shown = shown or {}
+
+    def taken(about: str) -> set[str]:
+        return used | {art for art, was in shown.items() if was != about}
+
     pinned = artwork_by_id(artwork) if artwork else None
     if pinned is not None:
         objects.append(_placed(pinned, 1.0))
         used.add(pinned.id)
-    for concept in reading.concepts:
+    weak: list[Pictogram] = []
+    concepts = list(reading.concepts)
+    part_of = _topic_it_belongs_to(reading, topics)
+    if part_of is not None:
+        concepts.insert(0, part_of)
+    for concept in concepts:
         if len(objects) >= 3:
             break
         if pinned is not None and concept is reading.subject:
             continue
         if concept.role == "setting" and _backdrop_word(concept.text):
             continue  # the sea, a kitchen, a city: the frame draws it
-        for art, score in _find(concept, style=style, exclude=used):
-            objects.append(_placed(art, score))
+        for art, score in _find(concept, style=style, exclude=taken(concept.text)):
+            if score < STRONG_FIT:
+                weak.append(_placed(art, score, concept.text))
+                continue
+            objects.append(_placed(art, score, concept.text))
             used.add(art.id)
+    if not objects:
+        # Nothing of the scene's own in the video's style: the thing the script is about.
+        for topic in topics:
+            topic_reading = _reading(topic)
+            if topic_reading.subject is None:
+                continue
+            about = topic_reading.subject.text
+            found = [
+                (art, fit)
+                for art, fit in _find(topic_reading.subject, style=style, exclude=taken(about))
+                if fit >= STRONG_FIT
+            ]
+            if found:
+                objects.append(_placed(found[0][0], found[0][1], about))
+                break
+    if not objects and weak:
+        objects = weak[:1]
     if not objects:
         # Nothing of the scene has a drawing: a still landscape, never another word's sense.
         for fallback in ("tree", "house", "flower"):
@@ -336,13 +425,33 @@ def render_illustration(
     )
 
 
+def _topic_it_belongs_to(reading: SceneReading, topics: Sequence[str]) -> Concept | None:
+    """The script's main thing when the scene's subject is a part of it by its very
+    definition: "the light is turning" in a lighthouse story is the lighthouse's light (a
+    lighthouse is "a tower with a light that..."), not sunshine."""
+    subject = reading.subject
+    if subject is None or subject.sense is None:
+        return None
+    for topic in topics[:2]:
+        main = _reading(topic).subject
+        if main is None or main.sense is None or main.sense == subject.sense:
+            continue
+        if subject.text in re.findall(r"[a-z]+", main.sense.definition.lower()):
+            return Concept(main.text, main.sense, "subject")
+    return None
+
+
 def _backdrop_word(text: str) -> bool:
     return text in _WATER_WORDS or text in _CITY_WORDS or text in _INDOOR_WORDS
 
 
 def _scene_of(reading: SceneReading, hero: Pictogram) -> tuple[str, bool]:
-    words = {c.text for c in reading.concepts} | {w for c in reading.concepts for w in c.text.split()}
-    water = hero.subgroup in {"transport-water", "animal-marine"} or bool(words & _WATER_WORDS)
+    # Whole names and their heads: a "shop owner" is not a shop.
+    words = {c.text for c in reading.concepts} | {c.text.split()[-1] for c in reading.concepts}
+    # Words of the sea make a sea only around things that stand by or on it (a lighthouse, a
+    # gull, a boat); a bus by the river still drives on land.
+    by_water = hero.subgroup in {"place-building", "place-geographic", "animal-bird", "sky-weather", "transport-air"}
+    water = hero.subgroup in {"transport-water", "animal-marine"} or (by_water and bool(words & _WATER_WORDS))
     city = bool(words & _CITY_WORDS)
     indoor_thing = hero.group in {"objects", "food-drink"} and hero.subgroup not in {"food-fruit", "food-vegetable"}
     indoor = bool(words & _INDOOR_WORDS) or (indoor_thing and not water and not city)
@@ -367,7 +476,13 @@ def _data_card(
 ) -> IllustrationResult:
     icon_art = None
     if reading.subject is not None:
-        found = _find(reading.subject, style=style, exclude=exclude) or _find(reading.subject, style=None, exclude=())
+        # Only a drawing of the very thing counted: a computer is no icon for a coffee machine.
+        found = [
+            (art, fit)
+            for art, fit in _find(reading.subject, style=style, exclude=exclude)
+            or _find(reading.subject, style=None, exclude=())
+            if fit >= STRONG_FIT
+        ]
         icon_art = found[0][0] if found else None
     from .data_card import render_data_card
 

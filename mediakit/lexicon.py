@@ -26,6 +26,7 @@ __all__ = [
     "lexicon_available",
     "noun_senses",
     "pos_counts",
+    "sense_named",
     "wordnet_dir",
 ]
 
@@ -48,6 +49,10 @@ DEPICTABLE = frozenset(
 )
 
 
+# Events one can see and draw: the sea's waves, a fire.
+DRAWN_EVENTS = frozenset({"wave.n.01", "fire.n.01", "fire.n.03", "explosion.n.01", "rainbow.n.01"})
+
+
 @dataclass(frozen=True)
 class Sense:
     name: str  # "lighthouse.n.01"-style synset name
@@ -66,7 +71,7 @@ class Sense:
 
     @property
     def depictable(self) -> bool:
-        return self.lexname in DEPICTABLE
+        return self.lexname in DEPICTABLE or self.name in DRAWN_EVENTS
 
 
 def wordnet_dir() -> Path:
@@ -198,6 +203,19 @@ def hyponym_lemmas(name: str, *, limit: int = 12) -> tuple[str, ...]:
         return ()
     kinds = sorted(synset.hyponyms(), key=lambda s: -sum(item.count() for item in s.lemmas()))
     return tuple(kind.lemmas()[0].name() for kind in kinds[:limit])
+
+
+@lru_cache(maxsize=4096)
+def sense_named(name: str) -> Sense | None:
+    """The sense called ``name`` ("server.n.03"), or None."""
+    wn = _wn()
+    if wn is None:
+        return None
+    try:
+        synset = wn.synset(name)
+    except Exception:  # noqa: BLE001 - an unknown name
+        return None
+    return _sense(synset, name.split(".")[0])
 
 
 def compound_senses(words: tuple[str, ...]) -> tuple[Sense, ...]:

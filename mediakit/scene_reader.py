@@ -22,10 +22,12 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from . import lexicon
 from .emoji_names import english_picture_words
 from .lexicon import Sense
+from .words import STOPWORDS
 
 __all__ = ["Concept", "SceneReading", "read_scene", "script_topics"]
 
@@ -81,11 +83,11 @@ _VAGUE = frozenset(
 # Multiword terms WordNet lacks, and what a picture of them shows (a literal reading of
 # each word would be a pun: "cloud storage" is no rain cloud).
 _TERMS: dict[str, str] = {
-    "cloud storage": "server",
-    "cloud computing": "server",
-    "cloud service": "server",
-    "data center": "server",
-    "data centre": "server",
+    "cloud storage": "server.n.03",
+    "cloud computing": "server.n.03",
+    "cloud service": "server.n.03",
+    "data center": "server.n.03",
+    "data centre": "server.n.03",
     "bike lane": "bicycle",
     "bike lanes": "bicycle",
     "cycle lane": "bicycle",
@@ -107,9 +109,15 @@ _TERMS: dict[str, str] = {
     "software": "computer",
     "code": "computer",
     "laptop": "laptop",
-    "wifi": "router",
+    "wifi": "router.n.02",
     "recipe": "cookbook",
     "podcast": "microphone",
+    # The world and its nations are drawn as a globe, not as a pun on "country" music.
+    "country": "globe.n.03",
+    "countries": "globe.n.03",
+    "world": "globe.n.03",
+    "worldwide": "globe.n.03",
+    "international": "globe.n.03",
 }
 
 # Words that set the hour or the weather of a picture.
@@ -151,13 +159,15 @@ _LEXNAME_WEIGHT = {
     "noun.animal": 1.1,
     "noun.food": 1.0,
     "noun.plant": 1.0,
-    "noun.person": 0.9,
+    "noun.person": 1.0,
     "noun.object": 0.8,
     "noun.location": 0.7,
     "noun.body": 0.6,
     "noun.substance": 0.5,
     "noun.phenomenon": 0.6,
 }
+# Named places drawn as what they are: a city, not a pun on their name.
+_TOWNS = frozenset({"city.n.01", "national_capital.n.01", "port.n.01", "town.n.01", "state_capital.n.01"})
 _SETTING_LEXNAMES = frozenset({"noun.location", "noun.object", "noun.artifact"})
 
 
@@ -208,13 +218,14 @@ class SceneReading:
         """What the picture shows, in words that read back to the same senses."""
         if self.subject is None:
             return ""
-        text = self.subject.text
+        text = unambiguous(self.subject.text, self.subject.sense)
         if self.action:
             text += f" {_gerund(self.action)}"
         if self.setting is not None and self.setting.text != self.subject.text:
-            text += f" {_preposition_for(self.setting)} {_article(self.setting.text)}{self.setting.text}"
+            place = unambiguous(self.setting.text, self.setting.sense)
+            text += f" {_preposition_for(self.setting)} {_article(place)}{place}"
         for other in self.others[:1]:
-            text += f", {other.text}"
+            text += f", {unambiguous(other.text, other.sense)}"
         if self.mood != "day":
             text += f", {self.mood}"
         return text
@@ -286,10 +297,19 @@ def _tag(tokens: list[_Token]) -> None:
                 token.pos = "v"
             elif (
                 previous == "n"
+                and noun
+                and position + 1 < len(tokens)
+                and lexicon.pos_counts(tokens[position + 1].lower).get("v")
+                and tokens[position + 1].lower not in _DETERMINERS | _PREPOSITIONS | _OF_LIKE | _FUNCTION_WORDS
+                and not word.endswith("s")
+            ):
+                token.pos = "n"  # "the harbour ferry leaves": a noun of a noun, then its verb
+            elif (
+                previous == "n"
                 and word.endswith("s")
                 and verb
                 and position + 1 < len(tokens)
-                and tokens[position + 1].lower in _DETERMINERS | _PREPOSITIONS | _FUNCTION_WORDS
+                and tokens[position + 1].lower in _DETERMINERS | _PREPOSITIONS | _FUNCTION_WORDS | _OF_LIKE
             ):
                 token.pos = "v"  # "a boat rocks in the harbour": a noun, then what it does
             elif after_noun_slot and noun:
@@ -325,16 +345,23 @@ class _Candidate:
 def _context_words(text: str) -> set[str]:
     words = set()
     for token in _tokens(text):
-        if _LATIN_WORD.match(token.text) and len(token.lower) > 2:
+        if _LATIN_WORD.match(token.text) and len(token.lower) > 2 and token.lower not in STOPWORDS:
             words.add(lexicon.lemma(token.lower, "n") or lexicon.lemma(token.lower, "v") or token.lower)
     return words
 
 
-def _gloss_words(sense: Sense) -> set[str]:
-    words = {w.lower() for w in re.findall(r"[a-z]+", sense.definition.lower()) if len(w) > 2}
-    for name in sense.lemmas + sense.hypernyms[:4]:
+@lru_cache(maxsize=20000)
+def _gloss_words(sense: Sense) -> frozenset[str]:
+    """The content words of a sense's gloss and of what it is a kind of, as base forms,
+    without its own names (every sense of "rocket" mentions a rocket)."""
+    own = {part.lower() for name in sense.lemmas for part in name.split("_")}
+    words = set()
+    for word in re.findall(r"[a-z]+", sense.definition.lower()):
+        if len(word) > 2 and word not in STOPWORDS:
+            words.add(lexicon.lemma(word, "n") or lexicon.lemma(word, "v") or word)
+    for name in sense.hypernyms[:4]:
         words.update(part.lower() for part in name.split("_"))
-    return words
+    return frozenset(words - own)
 
 
 def _choose_sense(word: str, senses: Sequence[Sense], context: set[str]) -> Sense | None:
@@ -347,7 +374,9 @@ def _choose_sense(word: str, senses: Sequence[Sense], context: set[str]) -> Sens
     for rank, sense in enumerate(senses):
         overlap = len(_gloss_words(sense) & context)
         prior = sense.count / total + (0.3 if rank == 0 else 0.0)
-        score = overlap * 0.6 + prior
+        # One shared word is often chance ("path" in the gloss of a logic gate); two or more
+        # are evidence enough to overrule the usual sense.
+        score = overlap * (0.6 if overlap >= 2 else 0.15) + prior
         if score > best_score:
             best, best_score = sense, score
     return best
@@ -391,10 +420,9 @@ def _concepts_in(phrase: list[_Token], context: set[str]) -> list[tuple[str, Sen
             singular = " ".join(chunk[:-1] + [lexicon.lemma(chunk[-1], "n") or chunk[-1]])
             mapped = _TERMS.get(key) or _TERMS.get(singular)
             if mapped:
-                senses = lexicon.noun_senses(mapped)
-                sense = senses[0] if senses else None
-                if sense is not None:
-                    found.append((mapped, sense))
+                term = _term(mapped)
+                if term is not None:
+                    found.append(term)
                 end = start
                 matched = True
                 break
@@ -418,9 +446,9 @@ def _concepts_in(phrase: list[_Token], context: set[str]) -> list[tuple[str, Sen
             continue
         mapped = _TERMS.get(word)
         if mapped:
-            senses = lexicon.noun_senses(mapped)
-            if senses:
-                found.append((mapped, senses[0]))
+            term = _term(mapped)
+            if term is not None:
+                found.append(term)
             continue
         base = lexicon.lemma(word, "n")
         if base is None or base in _VAGUE:
@@ -429,20 +457,67 @@ def _concepts_in(phrase: list[_Token], context: set[str]) -> list[tuple[str, Sen
         if not token.capital or token.index == 0:
             # "gates" is not Bill Gates: a named one only for a capitalised word mid-sentence.
             senses = tuple(s for s in senses if not s.is_instance) or senses
+        else:
+            # "Berlin" mid-sentence is the city, not the carriage of the same name.
+            senses = tuple(s for s in senses if s.is_instance) or senses
         sense = _choose_sense(base, senses, context)
         if sense is not None:
             text = base.replace("_", " ")
             if sense.is_instance and sense.lexname == "noun.person" and sense.hypernyms:
                 # "Neil Armstrong": we have no portrait of him, but of what he was.
                 text = sense.hypernyms[0].replace("_", " ").lower()
+            elif sense.is_instance and any(a in _TOWNS for a in sense.ancestors[:3]):
+                # "Berlin": no drawing of the city itself, but of a city.
+                text, sense = "city", lexicon.sense_named("city.n.01") or sense
             elif end >= 1 and _modifier_noun(phrase[end - 1]):
-                # A noun that says which kind ("coffee machine") stays with its head; the
-                # sense is the head's. Adjectives ("old", "brass") do not.
-                text = f"{phrase[end - 1].lower} {text}"
+                modifier = phrase[end - 1].lower
+                kind = next(
+                    (m for m in lexicon.noun_senses(modifier) if any(m.is_a(h) for h in lexicon.noun_senses(base)[:4])),
+                    None,
+                )
+                if kind is not None:
+                    # "server computer": the server that is a computer (how descriptions
+                    # name a sense that is not the word's usual one).
+                    text, sense = lexicon.lemma(modifier, "n") or modifier, kind
+                else:
+                    # A noun that says which kind ("coffee machine") stays with its head; the
+                    # sense is the head's. Adjectives ("old", "brass") do not.
+                    text = f"{modifier} {text}"
             found.append((text, sense))
         # Only the head of a plain phrase names the thing ("brass rails" are rails).
         break
     return found
+
+
+def _term(mapped: str) -> tuple[str, Sense] | None:
+    """What a listed multiword term shows: a sense by name ("server.n.03") or a word."""
+    if ".n." in mapped:
+        sense = lexicon.sense_named(mapped)
+        return (_plain(sense.lemmas[0]), sense) if sense is not None else None
+    senses = lexicon.noun_senses(mapped)
+    return (mapped, senses[0]) if senses else None
+
+
+def _plain(lemma_name: str) -> str:
+    return lemma_name.replace("_", " ").lower()
+
+
+def unambiguous(text: str, sense: Sense | None) -> str:
+    """``text`` in words that read back to ``sense`` on their own: the word itself when it
+    means that first, else a synonym that does ("bank building"), else the word with what
+    it is a kind of ("server computer")."""
+    if sense is None:
+        return text
+    first = lexicon.noun_senses(text) or lexicon.noun_senses(text.split()[-1])
+    if first and first[0].name == sense.name:
+        return text
+    for lemma_name in sense.lemmas:
+        own = lexicon.noun_senses(lemma_name)
+        if own and own[0].name == sense.name:
+            return _plain(lemma_name)
+    if sense.hypernyms:
+        return f"{text} {_plain(sense.hypernyms[0])}"
+    return text
 
 
 def _modifier_noun(token: _Token) -> bool:
@@ -454,18 +529,55 @@ def _modifier_noun(token: _Token) -> bool:
     return counts.get("n", 0) > counts.get("a", 0) + counts.get("v", 0)
 
 
-def script_topics(script: str, *, limit: int = 5) -> list[str]:
-    """The drawable nouns a whole script keeps coming back to, most frequent first: what
-    a scene with no picture word of its own may show."""
-    counts: Counter[str] = Counter()
+@lru_cache(maxsize=16)
+def _script_compounds(script: str) -> dict[str, tuple[str, Sense]]:
+    """The script's own multiword things by their last word: after "inner tube" is named,
+    a later "tube" is that tube, not a test tube."""
+    compounds: dict[str, tuple[str, Sense]] = {}
     context = _context_words(script)
     tokens = _tokens(script)
     _tag(tokens)
     for phrase, _ in _phrases(tokens):
         for text, sense in _concepts_in(phrase, context):
-            if sense.depictable:
-                counts[text] += 1
-    return [word for word, _ in counts.most_common(limit)]
+            if " " in text and text.replace(" ", "_") in sense.lemmas:
+                compounds.setdefault(text.split()[-1], (text, sense))
+    # One sense per script: a word a listed term settled ("cloud storage" -> a server
+    # computer) keeps that sense when it comes back alone ("the servers now answer").
+    lowered = f" {' '.join(t.lower for t in tokens)} "
+    for term, mapped in _TERMS.items():
+        if f" {term} " in lowered:
+            settled = _term(mapped)
+            if settled is not None:
+                for lemma_name in settled[1].lemmas:
+                    compounds.setdefault(_plain(lemma_name), settled)
+    return compounds
+
+
+def script_topics(script: str, *, limit: int = 5, title: str = "") -> list[str]:
+    """The drawable nouns a whole script keeps coming back to, most frequent first: what
+    a scene with no picture word of its own may show."""
+    counts: Counter[str] = Counter()
+    depth: dict[str, int] = {}
+    context = _context_words(script)
+    # The title names what the video is about: its things count three times.
+    tokens = _tokens(f"{title}. {title}. {title}. {script}" if title.strip() else script)
+    _tag(tokens)
+    named = _script_compounds(script)
+    for phrase, _ in _phrases(tokens):
+        for text, sense in _concepts_in(phrase, context):
+            earlier = named.get(text)
+            if earlier is not None and (earlier[1].is_a(sense) or text.replace(" ", "_") in earlier[1].lemmas):
+                text, sense = earlier
+            if sense.depictable and not _MOOD_WORDS.get(text):
+                # "stone lighthouse" and "lighthouse" are one topic: the thing, not its kind.
+                key = text if text.replace(" ", "_") in sense.lemmas else text.split()[-1]
+                key = unambiguous(key, sense)
+                counts[key] += 1
+                depth[key] = len(sense.ancestors)
+    # Said often, then specific: a "bicycle" says more about a script than a "tool".
+    order = list(counts)
+    ranked = sorted(counts, key=lambda word: (-counts[word] - min(depth[word], 14) / 30, order.index(word)))
+    return ranked[:limit]
 
 
 def _language_of(text: str) -> str:
@@ -521,8 +633,12 @@ def read_scene(
     scene_context = _context_words(text)
     context_words = scene_context | (_context_words(context) if context else set())
     candidates: list[_Candidate] = []
+    named = _script_compounds(context) if context else {}
     for order, (phrase, preposition) in enumerate(_phrases(tokens)):
         for text_, sense in _concepts_in(phrase, scene_context | context_words):
+            earlier = named.get(text_)
+            if earlier is not None and (earlier[1].is_a(sense) or text_.replace(" ", "_") in earlier[1].lemmas):
+                text_, sense = earlier
             candidates.append(_Candidate(text=text_, sense=sense, position=order, after=preposition))
     mood = "day"
     for token in tokens:
@@ -533,6 +649,8 @@ def read_scene(
     topic_rank = {word: rank for rank, word in enumerate(topics)}
     for candidate in candidates:
         weight = _LEXNAME_WEIGHT.get(candidate.sense.lexname, 0.15)
+        if candidate.sense.name in lexicon.DRAWN_EVENTS:
+            weight = 0.9  # the sea's waves: a thing to draw, though WordNet files it as an event
         score = weight * 2.0
         senses = lexicon.noun_senses(candidate.text.split()[-1])
         if len(senses) >= 4 and senses[0].name != candidate.sense.name and not candidate.sense.count:
@@ -542,7 +660,8 @@ def read_scene(
             score -= 0.5
         elif candidate.after in {"of", "with", "for", "about"}:
             score -= 0.3
-        score -= 0.12 * candidate.position
+        # What is named first is what the sentence (or a description) is about.
+        score -= 0.2 * candidate.position
         # More specific things make better pictures ("lighthouse" over "building").
         score += min(len(candidate.sense.ancestors), 14) / 40
         if candidate.text in topic_rank:

@@ -152,6 +152,12 @@ for _voice in VOICES.values():
         _FALLBACK.setdefault(_voice.language, _voice.id)
 
 
+def voice_language(voice: str) -> str:
+    """The language a voice speaks ("en", "de"), "" for a voice we do not know."""
+    known = VOICES.get(voice)
+    return known.language if known is not None else ""
+
+
 def fallback_voice(language: str) -> Voice | None:
     """The espeak-ng voice for `language`, if there is one."""
     vid = _FALLBACK.get(language)

@@ -24,7 +24,7 @@ LICENCE_URLS = {
     "Pexels License": "https://www.pexels.com/license/",
     "Pixabay Content License": "https://pixabay.com/service/license-summary/",
 }
-PROVIDER_LABELS = {"pexels": "Pexels", "pixabay": "Pixabay", "illustrated": "Illustrations (Twemoji pictograms)"}
+PROVIDER_LABELS = {"pexels": "Pexels", "pixabay": "Pixabay", "illustrated": "Illustrations (offline artwork library)"}
 
 
 # Keys a stored credit may hold that are not attribution: what the picture shows and which

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from mediakit.data_card import Figure, find_figure
-from mediakit.illustration import FIGURE_PREFIX, picture_candidates
+from mediakit.illustration import FIGURE_PREFIX
 from mediakit.lexicon import lexicon_available
 from mediakit.scene_reader import read_scene, script_topics
 from mediakit.speech_text import normalize_for_speech
@@ -214,8 +214,8 @@ def visual_prompt_for(
 
     The scene reader (``mediakit.scene_reader``) reads ``text`` in the light of the whole
     script (``context``); a scene whose point is a number becomes a data card ("chart:" and
-    the sentence); a scene with no drawable thing of its own shows the script's topic
-    (``topics``). Without WordNet installed, the salient words of ``text`` stand in
+    the sentence); a scene with no drawable thing of its own is read as about the script's
+    topic (``topics``). Without WordNet installed, the salient words of ``text`` stand in
     (``fallback`` when it has none; ``proper_nouns`` keep their capital)."""
     figure = find_figure(text) if language[:2] in ("", "en") else None
     if figure is not None and _figure_is_the_point(figure):
@@ -223,12 +223,6 @@ def visual_prompt_for(
     if lexicon_available():
         reading = read_scene(text, context=context, topics=topics, language=language)
         described = reading.description()
-        if described and topics and not picture_candidates(described, limit=1):
-            # Nothing of the scene's own has a drawing: the thing the script is about.
-            for topic in topics:
-                if topic not in described and picture_candidates(topic, limit=1):
-                    described = f"{described}, {topic}"
-                    break
         if described:
             return f"{described}, {VISUAL_STYLE}"
     words = text.split()
@@ -243,7 +237,7 @@ def _figure_is_the_point(figure: Figure) -> bool:
     sentence is about; a year or a handful of things is said in passing."""
     if figure.kind in ("percent", "money", "temperature", "multiple"):
         return True
-    if figure.change is not None and figure.kind != "year":
+    if figure.change is not None and figure.kind not in ("year", "count"):
         return True
     return figure.kind == "count" and figure.value >= 1000
 

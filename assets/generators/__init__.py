@@ -15,6 +15,8 @@ from decimal import Decimal
 from django.conf import settings
 
 from mediakit.illustration import choose_style
+from mediakit.scene_reader import script_topics
+from mediakit.speech import voice_language
 
 from .base import NarrationProvider, PictureProvider
 from .catalog import get_narration_provider, get_picture_provider
@@ -42,7 +44,13 @@ def picture_provider_for(
     if uses_replicate(video):
         return ReplicatePictureProvider(aspect_ratio=video.aspect, job_id=job_id, stop=stop)
     # The video picks the palette, so all its scenes share one.
-    return get_picture_provider(palette_seed=str(video.code), style=choose_style(prompts) if prompts else None)
+    english = voice_language(video.voice) in ("", "en")
+    topics = script_topics(video.script, title=video.title) if english and prompts else []
+    return get_picture_provider(
+        palette_seed=str(video.code),
+        style=choose_style(prompts, topics=topics) if prompts else None,
+        topics=topics,
+    )
 
 
 def narration_provider_for(

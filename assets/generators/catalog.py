@@ -3,7 +3,7 @@ is chosen (pictures: pictogram illustrations, the keyword card as the last fallb
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from .base import NarrationProvider, PictureProvider
 from .illustrated import IllustratedPictureProvider
@@ -24,7 +24,11 @@ NARRATION_PROVIDERS: dict[str, Callable[[], NarrationProvider]] = {
 
 
 def get_picture_provider(
-    name: str = DEFAULT_PICTURE_PROVIDER, *, palette_seed: str | None = None, style: str | None = None
+    name: str = DEFAULT_PICTURE_PROVIDER,
+    *,
+    palette_seed: str | None = None,
+    style: str | None = None,
+    topics: Sequence[str] = (),
 ) -> PictureProvider:
     """An offline picture provider; `palette_seed` (the video) keeps one video's scenes in one
     palette, `style` in one artwork style."""
@@ -33,7 +37,7 @@ def get_picture_provider(
     except KeyError:
         raise ValueError(f"Unknown picture provider {name!r}; known: {', '.join(sorted(PICTURE_PROVIDERS))}.") from None
     if factory is IllustratedPictureProvider:
-        return IllustratedPictureProvider(palette_seed=palette_seed, style=style)
+        return IllustratedPictureProvider(palette_seed=palette_seed, style=style, topics=topics)
     return factory()
 
 

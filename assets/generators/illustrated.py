@@ -7,6 +7,7 @@ the keyword card.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -31,8 +32,12 @@ class IllustratedPictureProvider:
     # The storyboard may pin the drawing a creator chose (``artwork=``).
     accepts_artwork = True
 
-    def __init__(self, *, palette_seed: str | int | None = None, style: str | None = None) -> None:
+    def __init__(
+        self, *, palette_seed: str | int | None = None, style: str | None = None, topics: Sequence[str] = ()
+    ) -> None:
         self.palette_seed = palette_seed
+        # What the whole script is about: shown where a scene's own things have no drawing.
+        self.topics = tuple(topics)
         # One artwork style for the whole video (see mediakit.illustration.choose_style).
         self.style = style
         # Drawings already shown by this video's scenes, and the subject each showed: a
@@ -52,8 +57,6 @@ class IllustratedPictureProvider:
                     f"on each side, not {width}x{height}."
                 )
         palette_seed = self.palette_seed if self.palette_seed is not None else seed
-        subject = prompt.split(",")[0].strip().lower()
-        taken = {art for art, about in self._shown.items() if about != subject}
         result = render_illustration(
             prompt=prompt,
             width=width,
@@ -62,7 +65,8 @@ class IllustratedPictureProvider:
             palette_seed=palette_seed,
             style=self.style,
             artwork=artwork,
-            exclude=taken,
+            topics=self.topics,
+            shown=self._shown,
         )
         if result is None:
             # The artwork is not installed (scripts/setup.sh installs it): the card still works.
@@ -70,7 +74,7 @@ class IllustratedPictureProvider:
                 prompt=prompt, width=width, height=height, seed=seed, out_dir=out_dir
             )
         for placed in result.pictograms:
-            self._shown.setdefault(placed.artwork.id, subject)
+            self._shown.setdefault(placed.artwork.id, placed.about)
         key = (
             f"{self.name}{_DESIGN_VERSION}\0{prompt}\0{seed}\0{palette_seed}\0{width}x{height}\0{self.style}\0{artwork}"
         )

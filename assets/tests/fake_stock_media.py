@@ -73,15 +73,20 @@ def orientation(width: int, height: int) -> str:
     return "square"
 
 
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
 def matches(items: tuple[Item, ...], terms: str, kind: str) -> list[Item]:
     """Items of `kind` sharing a word with `terms`, most shared words first, then by id
     (a stand-in for the real sites' relevance order, and deterministic)."""
-    words = set(terms.lower().replace("+", " ").split())
+    # The real sites match a word's plural and singular alike ("wave" finds "waves").
+    words = {_singular(word) for word in terms.lower().replace("+", " ").split()}
     scored = []
     for item in items:
         if item.kind != kind:
             continue
-        shared = len(words & set(item.tags.split()))
+        shared = len(words & {_singular(tag) for tag in item.tags.split()})
         if shared:
             scored.append((-shared, item.id, item))
     return [item for *_, item in sorted(scored)]

@@ -18,7 +18,7 @@ from jobs.services import (
     job_create,
 )
 from jobs.webhooks import callback_url_errors
-from mediakit.speech import DEFAULT_VOICE, RATE_DEFAULT, RATE_MAX, RATE_MIN, VOICES
+from mediakit.speech import DEFAULT_VOICE, RATE_DEFAULT, RATE_MAX, RATE_MIN, VOICES, voice_language
 from quotas.services import quota_check, quota_record_video
 from videos.models import Batch, Project, Scene, Video
 from videos.services.costs import storyboard_estimate_cost
@@ -140,12 +140,6 @@ def _video_checked(
     except ScriptError as exc:
         errors["script"] = str(exc)
     return errors, title, callback_url, drafts
-
-
-def voice_language(voice: str) -> str:
-    """The language a voice speaks ("en", "de"), "" for a voice we do not know."""
-    known = VOICES.get(voice)
-    return known.language if known is not None else ""
 
 
 def video_create_errors(*, owner, title: str, script: str, **options) -> dict[str, str]:

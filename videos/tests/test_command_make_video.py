@@ -68,3 +68,43 @@ def test_make_video_refuses_an_empty_script_with_the_reason(tmp_path: Path):
 def test_make_video_reports_a_missing_file(tmp_path: Path):
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("make_video", str(tmp_path / "nope.txt"), out=str(tmp_path / "x.mp4"))
+
+
+def _fresh_checkout_env(tmp_path: Path) -> dict[str, str]:
+    """The embedded default on a database file nobody has migrated (a fresh checkout)."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "STORAGE_BACKEND")}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "contentizer_site.settings",
+            "SQLITE_PATH": str(tmp_path / "fresh.sqlite3"),
+            "MEDIA_ROOT": str(tmp_path / "media"),
+            "CONTENTIZER_TMP_DIR": str(tmp_path),
+        }
+    )
+    return env
+
+
+def test_on_a_database_never_migrated_it_says_to_run_make_run_or_migrate(tmp_path: Path):
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    script = tmp_path / "kite.txt"
+    script.write_text("A red kite rides the wind.")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "make_video", str(script), "--out", str(tmp_path / "kite.mp4")],
+        cwd=settings.BASE_DIR,
+        env=_fresh_checkout_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 1
+    assert "no such table" not in result.stderr and "Traceback" not in result.stderr
+    assert "The database has no tables yet" in result.stderr
+    assert "Run `make run` once" in result.stderr and "manage.py migrate" in result.stderr
+    assert not (tmp_path / "kite.mp4").exists()

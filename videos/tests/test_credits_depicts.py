@@ -56,7 +56,7 @@ def test_the_source_is_the_library_the_attribution_names_first(owner, make_video
     picture.generator = "illustrated"
     picture.credit = {
         "provider": "illustrated",
-        "provider_label": "Illustrations (Twemoji pictograms)",
+        "provider_label": "Illustrations (offline artwork library)",
         "text": "lighthouse by Franck Doucet, Openclipart (public domain); sun by Twitter, Twemoji (CC BY 4.0)",
     }
     assert picture_source(picture) == "openclipart"

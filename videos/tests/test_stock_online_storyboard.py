@@ -209,8 +209,9 @@ def test_a_video_without_credited_items_says_so(owner, client, make_video):
     video = make_video(owner)
     client.force_login(owner)
     text = client.get(f"/videos/{video.code}/credits.txt").content.decode()
-    # Offline pictures are Twemoji illustrations: credited under CC BY 4.0, nothing else.
-    assert "CC BY 4.0" in text and "Pexels" not in text
+    # Offline pictures come from the artwork library: each credited under its own licence.
+    assert "Illustrations (offline artwork library)" in text and "Pexels" not in text
+    assert any(licence in text for licence in ("CC BY 4.0", "MIT", "Public domain"))
     assert 'data-testid="video-credit"' in client.get(f"/videos/{video.code}/").content.decode()
 
 
@@ -526,7 +527,7 @@ def test_a_generated_picture_with_a_credit_is_credited_once_per_licence(owner, m
     )
     assert credit == {
         "provider": "illustrated",
-        "provider_label": "Illustrations (Twemoji pictograms)",
+        "provider_label": "Illustrations (offline artwork library)",
         "text": line,
         "licence": "CC BY 4.0",
         "licence_url": "https://creativecommons.org/licenses/by/4.0/",
@@ -540,7 +541,7 @@ def test_a_generated_picture_with_a_credit_is_credited_once_per_licence(owner, m
         MediaAsset.objects.filter(pk=scene.picture_id).update(credit=credit)
     text = credits_text(video)
     assert text.splitlines()[2:] == [
-        "Illustrations (Twemoji pictograms)",
+        "Illustrations (offline artwork library)",
         *[f"  Scene {n} picture: {line} https://github.com/jdecked/twemoji" for n in (1, 2, 3)],
         "",
         "Licences",

@@ -33,6 +33,27 @@ from videos.services import (
 )
 
 
+def _require_migrated_database() -> None:
+    """Refuse, in words, a database that is not migrated (a fresh checkout before `make run`,
+    or a pull that brought new migrations) instead of dying on "no such table: auth_user".
+
+    Not migrated automatically: a render command that changes the schema would surprise an
+    operator whose database is shared with a running site (`make run`, a worker, production on
+    PostgreSQL, where migrating is a deploy step); the message names the one command to run."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if pending:
+        state = "has no tables yet" if not connection.introspection.table_names() else "is not up to date"
+        raise CommandError(
+            f"The database {state} ({len(pending)} migrations to apply). Run `make run` once "
+            "(it sets everything up), or `.venv/bin/python manage.py migrate` and then "
+            "`.venv/bin/python manage.py bootstrap`, and try again."
+        )
+
+
 def _visuals_offered() -> list[str]:
     """The visuals this site can make: no key, no option (as in the new-video form)."""
     hidden = set()
@@ -105,6 +126,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **opts) -> None:
+        _require_migrated_database()
         if opts["batch"] is not None:
             if opts["script"] is not None or opts["out"] is not None:
                 raise CommandError("Give either a script and --out, or --batch FILE (with --out-dir), not both.")
