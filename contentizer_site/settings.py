@@ -380,6 +380,9 @@ STOCK_DOWNLOAD_MAX_BYTES = env_int("STOCK_DOWNLOAD_MAX_BYTES", 52428800, minimum
 STOCK_ALLOW_LOOPBACK_HTTP = env_bool("STOCK_ALLOW_LOOPBACK_HTTP", False)
 # Absolute URLs in API responses and webhook events (e.g. https://contentizer.example.com).
 CONTENTIZER_PUBLIC_URL = env_str("CONTENTIZER_PUBLIC_URL", "")
+# The port `make run` (scripts/run.sh) serves on. Without CONTENTIZER_PUBLIC_URL, links made
+# with no request (webhook events, in the worker) point at http://localhost:<this port>.
+CONTENTIZER_PORT = env_int("PORT", 8000, minimum=1)
 # Outbound webhooks: attempts, per-attempt timeout, exponential backoff base and cap.
 CONTENTIZER_WEBHOOK_MAX_ATTEMPTS = env_int("CONTENTIZER_WEBHOOK_MAX_ATTEMPTS", 6, minimum=1)
 CONTENTIZER_WEBHOOK_TIMEOUT_SECONDS = env_int("CONTENTIZER_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
