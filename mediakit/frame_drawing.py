@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from .art_library import Artwork, artwork_image
 
-__all__ = ["Placed", "compose", "palette_for"]
+__all__ = ["Frame", "Placed", "compose", "palette_for"]
 
 RGB = tuple[int, int, int]
 
@@ -257,7 +257,7 @@ def _compose(
     city: bool,
     objects: list[Placed],
     rng: random.Random,
-) -> Image.Image:
+) -> Frame:
     ss = _SUPERSAMPLE if max(width, height) <= 2048 else 1
     W, H = width * ss, height * ss
     short = min(W, H)
@@ -324,21 +324,31 @@ def _compose(
             fill=(*_shade(palette.accent, 0.1), 70),
         )
         canvas = Image.alpha_composite(canvas, rug)
+    # The hero (the first object, unless it is a badge) is drawn on a layer of its own, with
+    # its contact shadow, so a render can move it apart from the scene (parallax, entrance).
+    hero = objects[0]
+    hero_canvas = Image.new("RGBA", (W, H), (0, 0, 0, 0))
     shadows = Image.new("L", (max(1, W // 8), max(1, H // 8)), 0)
-    shadow_draw = ImageDraw.Draw(shadows)
-    for _pict, (cx, base, size), how in placements:
+    hero_shadows = Image.new("L", shadows.size, 0)
+    for pict, (cx, base, size), how in placements:
         if how == "ground":
+            shadow_draw = ImageDraw.Draw(hero_shadows if pict is hero else shadows)
             sw, sh = size * 0.78, size * 0.11
             shadow_draw.ellipse(
                 ((cx - sw / 2) / 8, (base - sh / 2) / 8, (cx + sw / 2) / 8, (base + sh / 2) / 8),
                 fill=90 if scene != "water" else 60,
             )
-    shadows = shadows.filter(ImageFilter.GaussianBlur(max(1.0, short / 8 * 0.012)))
+    blur = ImageFilter.GaussianBlur(max(1.0, short / 8 * 0.012))
     shadow_layer = Image.new("RGBA", (W, H), (20, 24, 40, 0))
-    shadow_layer.putalpha(shadows.resize((W, H), Image.Resampling.BILINEAR))
+    shadow_layer.putalpha(shadows.filter(blur).resize((W, H), Image.Resampling.BILINEAR))
     canvas = Image.alpha_composite(canvas, shadow_layer)
+    hero_shadow = Image.new("RGBA", (W, H), (20, 24, 40, 0))
+    hero_shadow.putalpha(hero_shadows.filter(blur).resize((W, H), Image.Resampling.BILINEAR))
+    hero_canvas = Image.alpha_composite(hero_canvas, hero_shadow)
 
+    scene_canvas = canvas
     for pict, (cx, base, size), how in placements:
+        canvas = hero_canvas if pict is hero and how != "badge" else scene_canvas
         if how == "badge":
             _badge(canvas, pict, cx, base, size, palette, mood, tint)
             continue
@@ -372,11 +382,22 @@ def _compose(
                 fill=(*_shade(tinted(palette.water_top), 0.18), 235),
             )
 
+    canvas = scene_canvas
     # A gentle vignette gives the frame a focus and hides the flat edges.
-    image = canvas.convert("RGB")
+    background = canvas.convert("RGB")
     if ss != 1:
-        image = image.resize((width, height), Image.Resampling.LANCZOS)
-    return _vignette(image)
+        background = background.resize((width, height), Image.Resampling.LANCZOS)
+        hero_canvas = hero_canvas.resize((width, height), Image.Resampling.LANCZOS)
+    background = _vignette(background)
+    image = background.convert("RGBA")
+    image.alpha_composite(hero_canvas)
+    box = hero_canvas.getchannel("A").getbbox()
+    return Frame(
+        image=image.convert("RGB"),
+        background=background,
+        hero=hero_canvas.crop(box) if box else None,
+        hero_at=(box[0], box[1]) if box else (0, 0),
+    )
 
 
 def _layout(
@@ -744,6 +765,17 @@ def _vignette(image: Image.Image) -> Image.Image:
     return Image.composite(Image.new("RGB", (w, h), (15, 20, 35)), image, mask)
 
 
+@dataclass(frozen=True)
+class Frame:
+    """A drawn frame, whole and in layers: the scene without its hero, and the hero (with
+    its shadow) cropped to what it covers, at ``hero_at`` in the frame."""
+
+    image: Image.Image  # RGB, the whole frame
+    background: Image.Image  # RGB, the frame without the hero
+    hero: Image.Image | None  # RGBA; None when the hero is a badge drawn into the scene
+    hero_at: tuple[int, int]
+
+
 def palette_for(palette_seed: str | int) -> _Palette:
     """A video's colours: one hand-picked family, chosen by the video."""
     return _palette_for(palette_seed)
@@ -759,7 +791,7 @@ def compose(
     city: bool,
     objects: list[Placed],
     rng: random.Random,
-) -> Image.Image:
+) -> Frame:
     """The frame: ``scene`` is "land", "water" or "indoor"; ``objects`` hero first."""
     return _compose(
         width=width, height=height, palette=palette, mood=mood, scene=scene, city=city, objects=objects, rng=rng

@@ -40,6 +40,7 @@ __all__ = [
     "STRONG_FIT",
     "Candidate",
     "IllustrationResult",
+    "Layers",
     "Pictogram",
     "artwork_available",
     "choose_style",
@@ -67,6 +68,16 @@ class Pictogram:
 
 
 @dataclass(frozen=True)
+class Layers:
+    """The picture apart: the scene without its hero, and the hero (RGBA, with its shadow)
+    at ``hero_at``, for a render that moves them at different speeds."""
+
+    background: Image.Image
+    hero: Image.Image
+    hero_at: tuple[int, int]
+
+
+@dataclass(frozen=True)
 class IllustrationResult:
     image: Image.Image  # RGB, exactly width x height
     pictograms: tuple[Pictogram, ...]  # what the frame shows, hero first
@@ -75,6 +86,7 @@ class IllustrationResult:
     source_url: str
     depicts: tuple[str, ...]  # what the artwork itself shows: its own names, hero first
     source: str  # "openclipart", "fluent", "twemoji" or "data card"
+    layers: Layers | None = None
 
 
 @dataclass(frozen=True)
@@ -403,7 +415,7 @@ def render_illustration(
     scene, city = _scene_of(reading, objects[0])
     layout_key = f"{seed}\0{scene}\0{reading.mood}\0{city}\0" + ",".join(p.artwork.id for p in objects)
     rng = random.Random(hashlib.sha256(layout_key.encode()).digest())
-    image = compose(
+    frame = compose(
         width=width,
         height=height,
         palette=palette,
@@ -415,13 +427,14 @@ def render_illustration(
     )
     hero = objects[0].artwork
     return IllustrationResult(
-        image=image,
+        image=frame.image,
         pictograms=tuple(objects),
         credit=_credit(p.artwork for p in objects),
         licence=hero.licence,
         source_url=hero.source_url,
         depicts=tuple(dict.fromkeys(d for p in objects for d in _depicts(p.artwork)[:2])),
         source=hero.source,
+        layers=Layers(frame.background, frame.hero, frame.hero_at) if frame.hero is not None else None,
     )
 
 

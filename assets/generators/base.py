@@ -17,6 +17,7 @@ __all__ = [
     "GeneratedPicture",
     "GenerationError",
     "NarrationProvider",
+    "PictureLayers",
     "PictureProvider",
 ]
 
@@ -36,6 +37,20 @@ class GeneratedPicture:
     # ("lighthouse", "building"): what the creator is told the picture is, not the words
     # it was searched with. Empty when unknown (an AI picture, a plain card).
     depicts: tuple[str, ...] = ()
+    # The same picture in layers, when the provider drew it in layers: a render can then
+    # move the hero apart from the scene (parallax) and bring it in (an entrance).
+    layers: PictureLayers | None = None
+
+
+@dataclass(frozen=True)
+class PictureLayers:
+    """The scene without its hero (a PNG of the picture's size) and the hero with its
+    shadow (an RGBA PNG cropped to what it covers), drawn at (hero_x, hero_y)."""
+
+    background: Path
+    hero: Path
+    hero_x: int
+    hero_y: int
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from mediakit.illustration import render_illustration
 
-from .base import GeneratedPicture, GenerationError
+from .base import GeneratedPicture, GenerationError, PictureLayers
 from .files import atomic_path, content_digest
 from .offline import PICTURE_MAX_SIDE, PICTURE_MIN_SIDE, OfflinePictureProvider
 
@@ -82,6 +82,15 @@ class IllustratedPictureProvider:
         path = Path(out_dir) / f"illustration-{digest}.png"
         with atomic_path(path) as tmp:
             result.image.save(tmp, format="PNG", compress_level=3)
+        layers = None
+        if result.layers is not None:
+            background = Path(out_dir) / f"illustration-{digest}-background.png"
+            hero = Path(out_dir) / f"illustration-{digest}-hero.png"
+            with atomic_path(background) as tmp:
+                result.layers.background.save(tmp, format="PNG", compress_level=3)
+            with atomic_path(hero) as tmp:
+                result.layers.hero.save(tmp, format="PNG", compress_level=3)
+            layers = PictureLayers(background, hero, *result.layers.hero_at)
         return GeneratedPicture(
             path=path,
             width=width,
@@ -92,4 +101,5 @@ class IllustratedPictureProvider:
             licence=result.licence,
             source_url=result.source_url,
             depicts=result.depicts,
+            layers=layers,
         )
