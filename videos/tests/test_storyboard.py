@@ -11,7 +11,6 @@ import pytest
 from videos.storyboard import (
     STOPWORDS,
     VISUAL_STYLE,
-    SceneDraft,
     ScriptError,
     estimate_seconds,
     normalize_script,
