@@ -70,7 +70,7 @@ def test_scenes_reorder_by_drag_and_drop_and_by_keyboard_keeping_the_focus(daphn
     video = make_video(owner, script=SCRIPT, title="The lighthouse keeper")
     first, second, third = _order(video)
     # Tall enough to show every scene: Playwright's drag cannot scroll while it drags.
-    context, page = _log_in(browser, daphne_server, "maya", viewport={"width": 1280, "height": 1500})
+    context, page = _log_in(browser, daphne_server, "maya", viewport={"width": 1280, "height": 2200})
     page.goto(f"/videos/{video.code}/storyboard/")
     expect(page.locator("li.scene")).to_have_count(3)
     _shot(page, shots, "01-storyboard-toolbar")
