@@ -172,6 +172,8 @@ _MOOD_SKIES: dict[str, tuple[RGB, RGB, float, RGB]] = {
     "night": (_hex("#141b3d"), _hex("#2f3f7a"), 0.55, _hex("#1b2450")),
     "storm": (_hex("#6b7a8f"), _hex("#b8c2cc"), 0.25, _hex("#7d8896")),
     "fog": (_hex("#c9d3dc"), _hex("#eef2f5"), 0.05, _hex("#dde4ea")),
+    "rain": (_hex("#5f6f86"), _hex("#a9b6c6"), 0.2, _hex("#6e7c90")),
+    "snow": (_hex("#a9bdd6"), _hex("#eef3f8"), 0.08, _hex("#c8d6e6")),
 }
 
 
@@ -554,7 +556,7 @@ def _sky(
     if mood in ("dawn", "dusk"):
         sx, sy, sr = W * rng.uniform(0.3, 0.7), horizon - short * 0.02, short * 0.16
         sun = _shade(palette.sun, 0.05) if mood == "dawn" else _hex("#ff9e5e")
-    elif mood in ("storm", "fog"):
+    elif mood in ("storm", "fog", "rain", "snow"):
         sx, sy, sr, sun = 0, 0, 0, palette.sun
     else:
         fx = _free_x(busy, (0.16, 0.84, 0.5), rng)
@@ -566,8 +568,8 @@ def _sky(
         _glow(canvas, (sx, sy), sr * 2.1, _shade(sun, 0.1), 110)
         draw.ellipse((sx - sr, sy - sr, sx + sr, sy + sr), fill=(*sun, 255))
     # Flat clouds: rounded bars with bumps on top.
-    cloud_colour = (255, 255, 255, 215) if mood != "storm" else (120, 130, 145, 235)
-    clouds = rng.randint(2, 3) if mood != "storm" else 4
+    cloud_colour = (120, 130, 145, 235) if mood in ("storm", "rain") else (255, 255, 255, 215)
+    clouds = 4 if mood in ("storm", "rain", "snow") else rng.randint(2, 3)
     taken = [*busy, (sx / W, 0.0)] if sr else list(busy)
     for _ in range(clouds):
         cw = short * rng.uniform(0.2, 0.3)
@@ -579,7 +581,13 @@ def _sky(
         cx = W * (fx + rng.uniform(-0.04, 0.04))
         cy = horizon * rng.uniform(0.12, 0.4)
         _cloud(draw, cx, cy, cw, ch, cloud_colour)
-    if mood == "storm":
+    if mood == "snow":
+        # Flakes: small soft dots all over the sky.
+        for _ in range(90):
+            x, y = rng.uniform(0, W), rng.uniform(horizon * 0.1, horizon)
+            r = short * rng.uniform(0.003, 0.007)
+            draw.ellipse((x - r, y - r, x + r, y + r), fill=(255, 255, 255, 200))
+    if mood in ("storm", "rain"):
         for _ in range(70):
             x, y = rng.uniform(0, W), rng.uniform(horizon * 0.3, horizon)
             length = short * 0.04

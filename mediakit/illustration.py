@@ -33,7 +33,7 @@ from .art_library import STYLES, Artwork, artwork_by_id, artwork_image, library_
 from .data_card import Figure, find_figure
 from .frame_drawing import compose, palette_for
 from .lexicon import Sense
-from .scene_reader import Concept, SceneReading, read_scene
+from .scene_reader import Concept, SceneReading, read_scene, topic_concept
 
 __all__ = [
     "FIGURE_PREFIX",
@@ -132,7 +132,8 @@ def _art_sense(artwork: Artwork) -> Sense | None:
         best, best_score = None, -1.0
         for rank, sense in enumerate(senses):
             gloss = set(re.findall(r"[a-z]+", sense.definition.lower()))
-            gloss.update(part for name in sense.hypernyms[:5] for part in name.lower().split("_"))
+            # Every ancestor's name: an emoji tagged "animal" is the fox, not the sly person.
+            gloss.update(part for name in sense.hypernyms[:12] for part in name.lower().split("_"))
             score = len(gloss & context) + (0.5 if rank == 0 else 0.0) + (0.3 if sense.depictable else 0.0)
             # A drawing titled "wheel" is of the thing whose own name is "wheel", not of a
             # bicycle (which WordNet also calls a wheel).
@@ -168,12 +169,17 @@ def _find(
 ) -> list[tuple[Artwork, float]]:
     if concept.sense is None:
         return []
+    # "coffee machine" is a machine of one kind: a drawing of any machine only hints at it.
+    named = concept.text.replace(" ", "_") in concept.sense.lemmas
+    kind_words = set() if named else set(concept.text.split()[:-1])
     found: list[tuple[Artwork, float, float]] = []
     for match in library_search(concept.search_terms(), style=style, limit=40, exclude=exclude):
         sense = _art_sense(match.artwork)
         fit = _fit(sense, concept.sense) if sense is not None else 0.0
         if fit <= 0:
             continue
+        if fit < 1 and kind_words and not kind_words & {w for name in match.artwork.names[:6] for w in name.split()}:
+            fit = min(fit, STRONG_FIT - 0.05)  # a computer is a machine, but no coffee machine
         found.append((match.artwork, fit, fit * (0.5 + match.score)))
     found.sort(key=lambda item: (-item[2], item[0].id))
     return [(art, fit) for art, fit, _ in found[:limit]]
@@ -269,7 +275,7 @@ def choose_style(prompts: Sequence[str], *, topics: Sequence[str] = ()) -> str |
     # How well each style shows each subject: an exact drawing counts fully, a near one less,
     # a mere hint not at all.
     # What the whole video is about counts three times: a lighthouse story needs its lighthouse.
-    main = {_reading(topic).subject.sense for topic in topics[:2] if _reading(topic).subject is not None}
+    main = {c.sense for c in map(topic_concept, topics[:2]) if c is not None}
     shown = {
         style: sum(
             max((fit for _, fit in _find(subject, style=style, exclude=()) if fit >= STRONG_FIT), default=0.0)
@@ -386,15 +392,11 @@ def render_illustration(
     if not objects:
         # Nothing of the scene's own in the video's style: the thing the script is about.
         for topic in topics:
-            topic_reading = _reading(topic)
-            if topic_reading.subject is None:
+            main = topic_concept(topic)
+            if main is None:
                 continue
-            about = topic_reading.subject.text
-            found = [
-                (art, fit)
-                for art, fit in _find(topic_reading.subject, style=style, exclude=taken(about))
-                if fit >= STRONG_FIT
-            ]
+            about = main.text
+            found = [(art, fit) for art, fit in _find(main, style=style, exclude=taken(about)) if fit >= STRONG_FIT]
             if found:
                 objects.append(_placed(found[0][0], found[0][1], about))
                 break
@@ -446,7 +448,7 @@ def _topic_it_belongs_to(reading: SceneReading, topics: Sequence[str]) -> Concep
     if subject is None or subject.sense is None:
         return None
     for topic in topics[:2]:
-        main = _reading(topic).subject
+        main = topic_concept(topic)
         if main is None or main.sense is None or main.sense == subject.sense:
             continue
         if subject.text in re.findall(r"[a-z]+", main.sense.definition.lower()):

@@ -29,7 +29,7 @@ from .emoji_names import english_picture_words
 from .lexicon import Sense
 from .words import STOPWORDS
 
-__all__ = ["Concept", "SceneReading", "read_scene", "script_topics"]
+__all__ = ["Concept", "SceneReading", "read_scene", "script_topics", "topic_concept"]
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*%?|[^\sA-Za-z\d]", re.UNICODE)
 # The house style storyboards append to a picture prompt: no word of it is a subject.
@@ -297,7 +297,7 @@ def _tag(tokens: list[_Token]) -> None:
                 token.pos = "v"
             elif (
                 previous == "n"
-                and noun
+                and noun > adjective + counts.get("r", 0)
                 and position + 1 < len(tokens)
                 and lexicon.pos_counts(tokens[position + 1].lower).get("v")
                 and tokens[position + 1].lower not in _DETERMINERS | _PREPOSITIONS | _OF_LIKE | _FUNCTION_WORDS
@@ -364,6 +364,19 @@ def _gloss_words(sense: Sense) -> frozenset[str]:
     return frozenset(words - own)
 
 
+@lru_cache(maxsize=256)
+def _domain(context: frozenset[str]) -> dict[str, float]:
+    """What kinds of things the text is about: the share of each lexicographer file among
+    its nouns that have one clear sense (a farm story: animals; a recipe: food)."""
+    kinds: Counter[str] = Counter()
+    for word in context:
+        senses = lexicon.noun_senses(word)
+        if senses and (len(senses) == 1 or senses[0].count >= 3 * max(1, senses[1].count)):
+            kinds[senses[0].lexname] += 1
+    total = sum(kinds.values()) or 1
+    return {kind: count / total for kind, count in kinds.items()}
+
+
 def _choose_sense(word: str, senses: Sequence[Sense], context: set[str]) -> Sense | None:
     """The sense of ``word`` the context supports best: overlap of each sense's gloss and
     kinds with the words around (a small Lesk), over WordNet's frequency prior."""
@@ -371,12 +384,15 @@ def _choose_sense(word: str, senses: Sequence[Sense], context: set[str]) -> Sens
         return None
     best, best_score = None, -1.0
     total = sum(s.count for s in senses) or 1
+    domain = _domain(frozenset(context))
     for rank, sense in enumerate(senses):
         overlap = len(_gloss_words(sense) & context)
         prior = sense.count / total + (0.3 if rank == 0 else 0.0)
         # One shared word is often chance ("path" in the gloss of a logic gate); two or more
         # are evidence enough to overrule the usual sense.
-        score = overlap * (0.6 if overlap >= 2 else 0.15) + prior
+        # The text's own kind of things tips a close call: a chicken in a farm story is the
+        # bird, in a recipe the meat.
+        score = overlap * (0.6 if overlap >= 2 else 0.15) + prior + 0.5 * domain.get(sense.lexname, 0.0)
         if score > best_score:
             best, best_score = sense, score
     return best
@@ -511,12 +527,15 @@ def unambiguous(text: str, sense: Sense | None) -> str:
     first = lexicon.noun_senses(text) or lexicon.noun_senses(text.split()[-1])
     if first and first[0].name == sense.name:
         return text
+    if sense.hypernyms:
+        # "maple tree", "server computer": the word, then the last word of what it is.
+        kind = _plain(sense.hypernyms[0]).split()[-1]
+        if kind != text.split()[-1]:
+            return f"{text} {kind}"
     for lemma_name in sense.lemmas:
         own = lexicon.noun_senses(lemma_name)
         if own and own[0].name == sense.name:
             return _plain(lemma_name)
-    if sense.hypernyms:
-        return f"{text} {_plain(sense.hypernyms[0])}"
     return text
 
 
@@ -558,9 +577,9 @@ def script_topics(script: str, *, limit: int = 5, title: str = "") -> list[str]:
     a scene with no picture word of its own may show."""
     counts: Counter[str] = Counter()
     depth: dict[str, int] = {}
+    keys: dict[str, str] = {}  # sense name -> the key it is counted under
     context = _context_words(script)
-    # The title names what the video is about: its things count three times.
-    tokens = _tokens(f"{title}. {title}. {title}. {script}" if title.strip() else script)
+    tokens = _tokens(script)
     _tag(tokens)
     named = _script_compounds(script)
     for phrase, _ in _phrases(tokens):
@@ -571,13 +590,39 @@ def script_topics(script: str, *, limit: int = 5, title: str = "") -> list[str]:
             if sense.depictable and not _MOOD_WORDS.get(text):
                 # "stone lighthouse" and "lighthouse" are one topic: the thing, not its kind.
                 key = text if text.replace(" ", "_") in sense.lemmas else text.split()[-1]
-                key = unambiguous(key, sense)
+                key = keys.setdefault(sense.name, unambiguous(key, sense))
                 counts[key] += 1
                 depth[key] = len(sense.ancestors)
+    # The title names what the video is about: its things count three times, in the sense
+    # the script uses ("bike" in a script about a bicycle is no motorcycle).
+    for word in re.findall(r"[A-Za-z][A-Za-z'-]+", title):
+        senses = lexicon.noun_senses(word.lower())
+        used = next((s for s in senses if s.name in keys), None)
+        if used is not None:
+            counts[keys[used.name]] += 3
+        elif (
+            senses
+            and not senses[0].is_instance
+            and _LEXNAME_WEIGHT.get(senses[0].lexname, 0) >= 0.8
+            and senses[0].lexname != "noun.person"
+            and word.lower() not in STOPWORDS | _VAGUE
+        ):
+            key = unambiguous(lexicon.lemma(word.lower(), "n") or word.lower(), senses[0])
+            counts[key] += 3
+            depth[key] = len(senses[0].ancestors)
     # Said often, then specific: a "bicycle" says more about a script than a "tool".
     order = list(counts)
     ranked = sorted(counts, key=lambda word: (-counts[word] - min(depth[word], 14) / 30, order.index(word)))
     return ranked[:limit]
+
+
+def topic_concept(topic: str) -> Concept | None:
+    """A topic of ``script_topics`` as a thing to draw: its words read as a noun (a topic
+    is written so that its usual sense is the one meant)."""
+    senses = lexicon.noun_senses(topic)
+    if senses:
+        return Concept(topic, senses[0], "subject")
+    return read_scene(topic).subject
 
 
 def _language_of(text: str) -> str:
@@ -640,12 +685,9 @@ def read_scene(
             if earlier is not None and (earlier[1].is_a(sense) or text_.replace(" ", "_") in earlier[1].lemmas):
                 text_, sense = earlier
             candidates.append(_Candidate(text=text_, sense=sense, position=order, after=preposition))
-    mood = "day"
-    for token in tokens:
-        mood_word = _MOOD_WORDS.get(token.lower)
-        if mood_word:
-            mood = mood_word
-            break
+    # The hour sets the sky before the weather does ("a winter night" is a night).
+    moods = {_MOOD_WORDS[token.lower] for token in tokens if token.lower in _MOOD_WORDS}
+    mood = next((m for m in ("night", "dusk", "dawn", "storm", "rain", "snow", "fog") if m in moods), "day")
     topic_rank = {word: rank for rank, word in enumerate(topics)}
     for candidate in candidates:
         weight = _LEXNAME_WEIGHT.get(candidate.sense.lexname, 0.15)
@@ -691,9 +733,7 @@ def read_scene(
             others.append(Concept(candidate.text, candidate.sense, "other"))
     if subject is None and topics:
         # Nothing drawable of its own: the thing the whole script is about.
-        senses = lexicon.noun_senses(topics[0]) or lexicon.noun_senses(topics[0].split()[-1])
-        if senses:
-            subject = Concept(topics[0], senses[0], "subject")
+        subject = topic_concept(topics[0])
     action = ""
     concepts = tuple(c for c in (subject, setting, *others) if c is not None)
     return SceneReading(

@@ -215,9 +215,10 @@ def test_it_is_deterministic_across_processes_with_different_hash_seeds() -> Non
 
 
 def test_visual_prompts_say_what_the_picture_shows_and_the_style() -> None:
-    # The subject, where it is and the weather, in words that read back the same; no verb.
+    # The subject, where it is and the hour (before the weather), in words that read back
+    # the same; no verb.
     [scene] = split_script("The lighthouse stood alone on the coast during the storm at night.")
-    assert scene.visual_prompt == f"lighthouse by a coast, storm, {VISUAL_STYLE}"
+    assert scene.visual_prompt == f"lighthouse by a coast, night, {VISUAL_STYLE}"
 
 
 def test_visual_prompts_have_no_stopwords_and_at_most_eight_words() -> None:
