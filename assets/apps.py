@@ -10,7 +10,7 @@ class AssetsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: models and services load once the app registry is ready.
         from assets import generations
-        from assets.models import Generation, MediaAsset
+        from assets.models import Generation, MediaAsset, PictureLayer
         from assets.serializers import NarrationSerializer, PictureSerializer
         from jobs.models import Job
         from jobs.registry import JobKind, job_kind_register
@@ -44,14 +44,21 @@ class AssetsConfig(AppConfig):
             )
         )
 
-        # Uploads and generated scene media count against their owner's storage quota.
-        storage_counter_register(
-            StorageCounter(
-                name="assets",
-                label="Assets",
-                per_user=lambda user_id: bytes_by_user(
-                    MediaAsset.objects.filter(owner_id=user_id), user_field="owner"
-                ).get(user_id, 0),
-                by_user=lambda: bytes_by_user(MediaAsset.objects.all(), user_field="owner"),
+        # Uploads and generated scene media count against their owner's storage quota,
+        # a layered picture's layers with it.
+        def asset_bytes(user_id: int) -> int:
+            return bytes_by_user(MediaAsset.objects.filter(owner_id=user_id), user_field="owner").get(
+                user_id, 0
+            ) + bytes_by_user(PictureLayer.objects.filter(picture__owner_id=user_id), user_field="picture__owner").get(
+                user_id, 0
             )
+
+        def asset_bytes_by_user() -> dict[int, int]:
+            totals = bytes_by_user(MediaAsset.objects.all(), user_field="owner")
+            for user_id, size in bytes_by_user(PictureLayer.objects.all(), user_field="picture__owner").items():
+                totals[user_id] = totals.get(user_id, 0) + size
+            return totals
+
+        storage_counter_register(
+            StorageCounter(name="assets", label="Assets", per_user=asset_bytes, by_user=asset_bytes_by_user)
         )

@@ -66,6 +66,44 @@ class MediaAsset(models.Model):
         return f"{self.get_kind_display()} {self.code.hex[:8]}"
 
 
+def layer_upload_to(instance: PictureLayer, filename: str) -> str:
+    # Beside its picture, named after it: the picture's code, never a user's file name.
+    picture = instance.picture
+    return f"assets/{picture.owner_id}/{picture.code.hex}-{instance.role}.png"
+
+
+class PictureLayer(models.Model):
+    """One layer of a picture asset drawn in layers: the scene without its hero, or the
+    hero (RGBA, with its shadow) cropped to its box at (x, y) in the picture's pixels.
+
+    A layer belongs to its picture, not to a scene: a scene whose picture changes (refine,
+    upload, stock, edit) points at another asset, which has its own layers or none, so a
+    render can never pair a picture with another picture's layers. Not a MediaAsset of its
+    own: a layer must never show up in a library, be picked for a scene or be deleted alone.
+    Counted in its owner's storage with the assets; deleted (row by CASCADE, file by
+    assets.services.asset_delete_if_unused or the storage sweep) with its picture.
+    """
+
+    class Role(models.TextChoices):
+        BACKGROUND = "background", "Background"
+        HERO = "hero", "Hero"
+
+    picture = models.ForeignKey(MediaAsset, on_delete=models.CASCADE, related_name="layers")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    file = models.FileField(upload_to=layer_upload_to, max_length=255)
+    size_bytes = models.BigIntegerField(default=0)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    x = models.IntegerField(default=0)
+    y = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["picture", "role"], name="picture_layer_role_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} of {self.picture}"
+
+
 class ReplicatePrediction(models.Model):
     """One prediction asked of Replicate: what a webhook or a poll says about it. The
     worker thread waiting for it and the webhook endpoint (in a web process) meet on

@@ -10,8 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from PIL import Image
 
-from assets.models import MediaAsset
+from assets.models import MediaAsset, PictureLayer
 from assets.upload_handlers import megabytes
 from core.errors import Conflict
 from core.storage import CHUNK, file_sha256, storage_delete_quietly
@@ -94,13 +95,39 @@ def asset_delete_if_unused(*, asset: MediaAsset) -> bool:
     """Delete an asset and its file unless something still points at it."""
     from django.db.models import ProtectedError
 
-    name = asset.file.name
+    # The picture's layers go with it: their rows by CASCADE, their files here.
+    names = [asset.file.name, *PictureLayer.objects.filter(picture=asset).values_list("file", flat=True)]
     try:
         asset.delete()
     except ProtectedError:
         return False
-    storage_delete_quietly(name)
+    storage_delete_quietly(*names)
     return True
+
+
+def picture_layers_add(*, picture: MediaAsset, background: Path, hero: Path, hero_x: int, hero_y: int) -> None:
+    """Store a picture's layers (see PictureLayer) beside it: the background of the picture's
+    size, the hero's box at (hero_x, hero_y). Both or neither: if a file or a row cannot
+    be written, the stored files are removed again and the error raised."""
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            for role, path, (x, y) in (
+                (PictureLayer.Role.BACKGROUND, background, (0, 0)),
+                (PictureLayer.Role.HERO, hero, (hero_x, hero_y)),
+            ):
+                with Image.open(path) as image:
+                    width, height = image.size
+                layer = PictureLayer(
+                    picture=picture, role=role, size_bytes=path.stat().st_size, width=width, height=height, x=x, y=y
+                )
+                with open(path, "rb") as fh:
+                    layer.file.save(path.name, File(fh), save=False)
+                stored.append(layer.file.name)
+                layer.save()
+    except BaseException:
+        storage_delete_quietly(*stored)
+        raise
 
 
 # --- uploads ------------------------------------------------------------------------

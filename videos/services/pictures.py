@@ -34,7 +34,13 @@ from assets.generators import picture_provider_for, provider_close
 from assets.generators.base import GeneratedPicture, GenerationError, PictureProvider
 from assets.generators.catalog import get_picture_provider
 from assets.models import MediaAsset
-from assets.services import asset_create_from_path, asset_delete_if_unused, stock_candidates, stock_match
+from assets.services import (
+    asset_create_from_path,
+    asset_delete_if_unused,
+    picture_layers_add,
+    stock_candidates,
+    stock_match,
+)
 from assets.stock_online import (
     StockCandidate,
     StockError,
@@ -393,8 +399,26 @@ def _attach(video: Video, outcome: _Outcome) -> None:
         generator=outcome.generator,
         credit=credit_from_generated(picture, generator=outcome.generator),
     )
+    layers = picture.layers
+    if layers is not None:
+        # Stored with the picture before any scene points at it: a render of the scene
+        # sees the picture and its layers, or the picture alone, never a stale pair.
+        try:
+            picture_layers_add(
+                picture=asset,
+                background=layers.background,
+                hero=layers.hero,
+                hero_x=layers.hero_x,
+                hero_y=layers.hero_y,
+            )
+        except OSError:
+            # The picture still works flat (no parallax); a full disk shows up on the next file anyway.
+            logger.warning("scene %s: the picture's layers could not be stored", scene.pk, exc_info=True)
     if not Scene.objects.filter(
         pk=scene.pk, visual_prompt=scene.visual_prompt, seed=scene.seed, picture__isnull=True
     ).update(picture=asset, warning=scene_warning_merge(current, "Picture", outcome.warning)):
         asset_delete_if_unused(asset=asset)
     picture.path.unlink(missing_ok=True)
+    if layers is not None:
+        layers.background.unlink(missing_ok=True)
+        layers.hero.unlink(missing_ok=True)
