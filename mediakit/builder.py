@@ -18,8 +18,8 @@ from fractions import Fraction
 
 import ffmpeg
 
-from mediakit.spec import StoryboardSpec
-from mediakit.timeline import TRANSITION, Cue, Piece, SceneSlice, Timeline
+from mediakit.spec import SceneLayers, StoryboardSpec
+from mediakit.timeline import TRANSITION, Cue, Piece, SceneSlice, Timeline, ms_to_frames
 
 # Ken Burns: scenes take turns panning forward (left to right, or top to bottom) and
 # back. A pan is a crop that moves by whole pixels over a still longer than the frame:
@@ -56,6 +56,20 @@ KEYFRAME_INTERVAL_S = 2
 # Caption overlay sits this fraction of the frame height above the bottom edge: inside the
 # title-safe area, clear of a player's control bar.
 CAPTION_MARGIN = 0.10
+# Life in the frame: a scene whose picture comes in layers (spec.SceneLayers) pans its
+# background as any still and overlays its hero moving about PARALLAX times as fast
+# (nearer the camera), whole even pixels a frame: a 4:2:0 overlay places its input on
+# even pixels only, so the hero's step is the even number nearest PARALLAX x the
+# background's (2 px against 1 px at 1080p: 2x, the nearest even speed). The hero is
+# where the picture has it at the middle of the scene, shifted along the pan if its
+# path would leave the title-safe area (TITLE_SAFE_MARGIN of the frame on each side,
+# EBU R 95). It enters over ENTRANCE_MS: alpha 0 -> 1 and a rise of ENTRANCE_RISE of
+# the frame's height, eased out. The opening scene has no entrance: the poster is the
+# video's first frame and shows the whole picture.
+PARALLAX = 1.5
+TITLE_SAFE_MARGIN = 0.05
+ENTRANCE_MS = 500
+ENTRANCE_RISE = 0.04
 
 LOUDNORM_TARGET = {"I": -16.0, "TP": -1.5, "LRA": 11.0}
 AUDIO_RATE = 48000
@@ -223,6 +237,167 @@ def scene_still_size(spec: StoryboardSpec, timeline: Timeline, scene: int) -> tu
     return still_size(spec.width, spec.height, frames)
 
 
+def scene_layers(spec: StoryboardSpec, timeline: Timeline, scene: int) -> SceneLayers | None:
+    """The layers scene `scene` is drawn from: those of a still that pans, else None.
+
+    A zooming scene (too long to pan) zooms its composite picture as before: a hero
+    fixed over a zoompan would slide against its own shadow's background.
+    """
+    layers = spec.scenes[scene].layers
+    if layers is None or spec.scenes[scene].clip is not None:
+        return None
+    if scene_pan(scene, spec.width, spec.height, timeline.scene_frames[scene]) is None:
+        return None
+    return layers
+
+
+def scene_still_picture(spec: StoryboardSpec, timeline: Timeline, scene: int) -> str:
+    """The picture scene `scene`'s still is fitted from: its background layer, or its picture."""
+    layers = scene_layers(spec, timeline, scene)
+    return layers.background if layers is not None else spec.scenes[scene].picture
+
+
+@dataclass(frozen=True)
+class HeroFit:
+    """The hero drawn with exactly the transform render.fit_still gives its picture (cover
+    scale, centre crop to the still's size), on a transparent canvas of width x height
+    whose top-left corner is pixel (x, y) of the fitted still; x and y are even, where a
+    4:2:0 overlay can put it. Canvas pixel (0, 0) starts at (source_x, source_y) of the
+    hero's own pixels (negative: left of or above the hero's box), scale canvas pixels a
+    hero pixel."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+    scale: float
+    source_x: float
+    source_y: float
+
+
+def _even_floor(value: float) -> int:
+    return 2 * math.floor(value / 2)
+
+
+def _even_ceil(value: float) -> int:
+    return 2 * math.ceil(value / 2)
+
+
+def hero_fit(layers: SceneLayers, still_w: int, still_h: int) -> HeroFit:
+    """Where the hero of `layers` lands on its background fitted to still_w x still_h."""
+    pw, ph = layers.picture_width, layers.picture_height
+    if (still_w, still_h) == (pw, ph):
+        scale, left, top = 1.0, 0.0, 0.0  # fit_still keeps a picture of the still's size as it is
+    else:
+        scale = max(still_w / pw, still_h / ph)
+        left, top = max(0.0, (pw - still_w / scale) / 2), max(0.0, (ph - still_h / scale) / 2)
+    x0 = _even_floor((layers.hero_x - left) * scale)
+    y0 = _even_floor((layers.hero_y - top) * scale)
+    x1 = _even_ceil((layers.hero_x + layers.hero_width - left) * scale)
+    y1 = _even_ceil((layers.hero_y + layers.hero_height - top) * scale)
+    return HeroFit(
+        x=x0,
+        y=y0,
+        width=max(2, x1 - x0),
+        height=max(2, y1 - y0),
+        scale=scale,
+        source_x=left + x0 / scale - layers.hero_x,
+        source_y=top + y0 / scale - layers.hero_y,
+    )
+
+
+def scene_hero_fit(spec: StoryboardSpec, timeline: Timeline, scene: int) -> HeroFit | None:
+    """The fitted hero of scene `scene`, or None when it shows no separate hero."""
+    layers = scene_layers(spec, timeline, scene)
+    if layers is None:
+        return None
+    return hero_fit(layers, *scene_still_size(spec, timeline, scene))
+
+
+@dataclass(frozen=True)
+class HeroMotion:
+    """The hero's path over its scene, in frame pixels: along the pan's axis it starts at
+    `start` and moves `velocity` (even) pixels a frame; across it, it stays at `across`.
+    For its first entrance_frames it fades in and rises from rise_px below, eased out."""
+
+    fit: HeroFit
+    horizontal: bool
+    start: int
+    velocity: int
+    across: int
+    entrance_frames: int
+    rise_px: int
+
+    def along_expression(self, first_frame: int) -> str:
+        """The overlay's coordinate along the pan for the slice's frame n."""
+        sign = "-" if self.velocity < 0 else "+"
+        return f"{self.start}{sign}{abs(self.velocity)}*(n+{first_frame})"
+
+    def across_expression(self, first_frame: int) -> str:
+        return str(self.across)
+
+    def rise_expression(self, first_frame: int) -> str:
+        """The entrance's offset below the hero's place (0 once it has risen)."""
+        if first_frame >= self.entrance_frames or self.rise_px <= 0:
+            return ""
+        return f"+{self.rise_px}*pow(max(0,1-(n+{first_frame})/{self.entrance_frames}),2)"
+
+    def overlay_position(self, first_frame: int) -> tuple[str, str]:
+        """overlay's x and y for a slice starting at the scene's frame first_frame.
+
+        overlay rounds a 4:2:0 position down to even pixels: the path is even already,
+        the rise settles on them.
+        """
+        along, across = self.along_expression(first_frame), self.across_expression(first_frame)
+        rise = self.rise_expression(first_frame)
+        if self.horizontal:
+            return along, f"{across}{rise}"
+        return across, f"{along}{rise}"
+
+
+def hero_step(pan_step: int) -> int:
+    """The hero's step a frame: the even number nearest PARALLAX x the background's, and faster."""
+    step = 2 * round(PARALLAX * pan_step / 2)
+    return step if step > pan_step else step + 2
+
+
+def hero_motion(spec: StoryboardSpec, timeline: Timeline, scene: int) -> HeroMotion | None:
+    """How scene `scene`'s hero moves (see PARALLAX), or None when it has no separate hero."""
+    fit = scene_hero_fit(spec, timeline, scene)
+    if fit is None:
+        return None
+    w, h = spec.width, spec.height
+    frames = timeline.scene_frames[scene]
+    pan = scene_pan(scene, w, h, frames)
+    assert pan is not None  # scene_layers gives layers only to panning scenes
+    side, box = (w, fit.width) if pan.horizontal else (h, fit.height)
+    registered = fit.x if pan.horizontal else fit.y
+    velocity = -hero_step(pan.step_px) if pan.forward else hero_step(pan.step_px)
+    # Where the pan's crop starts at the scene's middle frame: the hero is on its place there.
+    middle = (frames - 1) / 2
+    crop_at_middle = pan.step_px * middle if pan.forward else pan.travel_px - pan.step_px * middle
+    start = _even_floor(registered - crop_at_middle - velocity * middle + 1)
+    lowest = min(start, start + velocity * (frames - 1))
+    highest = max(start, start + velocity * (frames - 1)) + box
+    margin = round(TITLE_SAFE_MARGIN * side)
+    if highest - lowest <= side - 2 * margin:
+        shift = max(0, margin - lowest) - max(0, highest - (side - margin))
+    else:
+        # Its path is longer than the safe area: keep it centred in the frame.
+        shift = round((side - lowest - highest) / 2)
+    start += 2 * round(shift / 2)
+    entrance = 0 if scene == 0 else min(frames, ms_to_frames(ENTRANCE_MS, spec.fps))
+    return HeroMotion(
+        fit=fit,
+        horizontal=pan.horizontal,
+        start=start,
+        velocity=velocity,
+        across=fit.y if pan.horizontal else fit.x,
+        entrance_frames=entrance,
+        rise_px=round(ENTRANCE_RISE * h) if entrance else 0,
+    )
+
+
 def to_bt709(stream: ffmpeg.nodes.FilterableStream, pix_fmt: str) -> ffmpeg.nodes.FilterableStream:
     """RGB pictures (stills, captions) into YUV with the BT.709 matrix, in limited range.
 
@@ -274,10 +449,76 @@ class _Stills:
 
     @staticmethod
     def key(spec: StoryboardSpec, timeline: Timeline, scene: int) -> tuple[str, tuple[int, int]]:
-        return spec.scenes[scene].picture, scene_still_size(spec, timeline, scene)
+        return scene_still_picture(spec, timeline, scene), scene_still_size(spec, timeline, scene)
 
     def take(self, key: tuple[str, tuple[int, int]]) -> ffmpeg.nodes.FilterableStream:
         return self._streams[key].pop(0)
+
+
+class _Heroes:
+    """The heroes of one process' layered scenes, each read, fitted (render.fit_hero hands
+    them in fitted already: the scale then changes nothing but the colour matrix) and
+    converted to 4:2:0 with alpha once, then split between the slices that show it."""
+
+    def __init__(self, spec: StoryboardSpec, timeline: Timeline, slices: Sequence[SceneSlice]) -> None:
+        uses: Counter[tuple[str, HeroFit]] = Counter()
+        for part in slices:
+            key = self.key(spec, timeline, part.scene)
+            if key is not None:
+                uses[key] += 1
+        self._streams: dict[tuple[str, HeroFit], list[ffmpeg.nodes.FilterableStream]] = {}
+        for (path, fit), count in uses.items():
+            fitted = (
+                ffmpeg.input(path, framerate=spec.fps)
+                .video.filter("scale", fit.width, fit.height, out_color_matrix=COLOR_MATRIX, out_range=COLOR_RANGE)
+                .filter("format", "yuva420p")
+            )
+            if count == 1:
+                self._streams[(path, fit)] = [fitted]
+            else:
+                split = fitted.filter_multi_output("split", count)
+                self._streams[(path, fit)] = [split[i] for i in range(count)]
+
+    @staticmethod
+    def key(spec: StoryboardSpec, timeline: Timeline, scene: int) -> tuple[str, HeroFit] | None:
+        fit = scene_hero_fit(spec, timeline, scene)
+        layers = spec.scenes[scene].layers
+        return None if fit is None or layers is None else (layers.hero, fit)
+
+    def take(self, key: tuple[str, HeroFit]) -> ffmpeg.nodes.FilterableStream:
+        return self._streams[key].pop(0)
+
+
+def _with_hero(
+    video: ffmpeg.nodes.FilterableStream,
+    spec: StoryboardSpec,
+    timeline: Timeline,
+    part: SceneSlice,
+    heroes: _Heroes,
+) -> ffmpeg.nodes.FilterableStream:
+    """The slice's panned background with its hero over it (see PARALLAX), if it has one."""
+    motion = hero_motion(spec, timeline, part.scene)
+    key = _Heroes.key(spec, timeline, part.scene)
+    if motion is None or key is None:
+        return video
+    fps = spec.fps
+    hero = heroes.take(key)
+    if part.first_frame < motion.entrance_frames:
+        # The fade counts from the scene's first frame: a slice starting inside the
+        # entrance (the body after an incoming crossfade) makes those frames and drops them.
+        hero = (
+            hero.filter("loop", loop=part.first_frame + part.frames - 1, size=1, start=0)
+            .filter("setpts", f"N/({fps}*TB)")
+            .filter("fade", type="in", start_frame=0, nb_frames=motion.entrance_frames, alpha=1)
+        )
+        if part.first_frame:
+            hero = hero.filter("trim", start_frame=part.first_frame)
+        hero = hero.filter("setpts", f"N/({fps}*TB)")
+    else:
+        hero = hero.filter("loop", loop=part.frames - 1, size=1, start=0).filter("setpts", f"N/({fps}*TB)")
+    x, y = motion.overlay_position(part.first_frame)
+    # format=yuv420: blended in 4:2:0 over the hero's box only; the frame is never converted.
+    return ffmpeg.overlay(video, hero, x=x, y=y, format="yuv420")
 
 
 def clip_start(part: SceneSlice, fps: int, clip_ms: int) -> Fraction:
@@ -338,6 +579,7 @@ def _scene_stream(
     stills: _Stills,
     clips: _Clips,
     captions: _Captions,
+    heroes: _Heroes,
 ) -> ffmpeg.nodes.FilterableStream:
     scene = spec.scenes[part.scene]
     w, h, fps = spec.width, spec.height, spec.fps
@@ -363,6 +605,7 @@ def _scene_stream(
             )
             .filter("setsar", 1)
         )
+        video = _with_hero(video, spec, timeline, part, heroes)
     else:
         video = (
             stills.take(_Stills.key(spec, timeline, part.scene))
@@ -430,11 +673,19 @@ class _Captions:
 
 
 def _piece_video(
-    spec: StoryboardSpec, timeline: Timeline, piece: Piece, stills: _Stills, clips: _Clips, captions: _Captions
+    spec: StoryboardSpec,
+    timeline: Timeline,
+    piece: Piece,
+    stills: _Stills,
+    clips: _Clips,
+    captions: _Captions,
+    heroes: _Heroes,
 ) -> ffmpeg.nodes.FilterableStream:
     if piece.kind != TRANSITION:
-        return _scene_stream(spec, timeline, piece, piece.slices[0], stills, clips, captions)
-    outgoing, incoming = (_scene_stream(spec, timeline, piece, part, stills, clips, captions) for part in piece.slices)
+        return _scene_stream(spec, timeline, piece, piece.slices[0], stills, clips, captions, heroes)
+    outgoing, incoming = (
+        _scene_stream(spec, timeline, piece, part, stills, clips, captions, heroes) for part in piece.slices
+    )
     xfade = {"transition": spec.transition, "duration": f"{piece.frames / spec.fps:.6f}", "offset": 0}
     if spec.transition in PLANEWISE_TRANSITIONS:
         # xfade takes no 4:2:0 input; converting both scenes to 4:4:4 and back cost
@@ -458,7 +709,8 @@ def _segment_video(spec: StoryboardSpec, timeline: Timeline, pieces: Sequence[Pi
     slices = [part for piece in pieces for part in piece.slices]
     stills, clips = _Stills(spec, timeline, slices), _Clips(spec, slices)
     captions = _Captions(spec, timeline, pieces)
-    chains = [_piece_video(spec, timeline, piece, stills, clips, captions) for piece in pieces]
+    heroes = _Heroes(spec, timeline, slices)
+    chains = [_piece_video(spec, timeline, piece, stills, clips, captions, heroes) for piece in pieces]
     if len(chains) == 1:
         return chains[0]
     # Each chain already counts its own time from 0 (captions rely on it); concat

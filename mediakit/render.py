@@ -10,6 +10,7 @@ caller would look for the result.
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import tempfile
@@ -241,7 +242,9 @@ def fit_still(picture: str, width: int, height: int, out_path: Path) -> str:
             # only that part is resampled (a 3:2 picture for 16:9 skips a sixth of the work).
             box_w, box_h = width / scale, height / scale
             left, top = (image.width - box_w) / 2, (image.height - box_h) / 2
-            box = (left, top, left + box_w, top + box_h)
+            # Rounding can put the box a hair outside the picture (-5.7e-14), which
+            # Pillow refuses: the still would then go to FFmpeg unfitted.
+            box = (max(0.0, left), max(0.0, top), min(image.width, left + box_w), min(image.height, top + box_h))
             if (width, height) == image.size:
                 fitted = image
             else:
@@ -252,7 +255,38 @@ def fit_still(picture: str, width: int, height: int, out_path: Path) -> str:
     return str(out_path)
 
 
+# A hero's transparent margin, in hero pixels, beyond what the canvas can reach (its
+# corner is rounded down to even still pixels): Pillow's resize box must lie in the image.
+_HERO_PAD = 2
+
+
+def fit_hero(hero: str, fit: builder.HeroFit, out_path: Path) -> str:
+    """The hero layer resampled onto its canvas (builder.HeroFit), as a PNG with alpha.
+
+    The same scale and the same bicubic resampler as fit_still gives the background, from
+    the same sub-pixel origin, so the hero lands on its background exactly where the
+    composite picture has it. Returns the original path when Pillow cannot read the file
+    (FFmpeg then scales it, less exactly, or reports the problem).
+    """
+    try:
+        with Image.open(hero) as image:
+            image = image.convert("RGBA")
+            pad = _HERO_PAD + math.ceil(2 / fit.scale)
+            padded = Image.new("RGBA", (image.width + 2 * pad, image.height + 2 * pad), (0, 0, 0, 0))
+            padded.paste(image, (pad, pad))
+            left, top = fit.source_x + pad, fit.source_y + pad
+            box = (left, top, left + fit.width / fit.scale, top + fit.height / fit.scale)
+            # Pillow resamples RGBA premultiplied: no dark fringe round the hero.
+            fitted = padded.resize((fit.width, fit.height), Image.Resampling.BICUBIC, box=box, reducing_gap=3.0)
+            # Fast to write and to decode; the canvas is only the hero's box.
+            fitted.save(out_path, format="PNG", compress_level=1)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return hero
+    return str(out_path)
+
+
 StillKey = tuple[str, tuple[int, int]]  # (picture, zoom size)
+HeroKey = tuple[str, builder.HeroFit]  # (hero layer, its fit)
 
 
 class _StillPreparer:
@@ -263,29 +297,40 @@ class _StillPreparer:
         self.timeline = timeline
         self.scratch = scratch
         self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="fit-still")
-        self.jobs: dict[StillKey, Future[str]] = {}
+        self.jobs: dict[StillKey | HeroKey, Future[str]] = {}
         self.count = 0
 
-    def _keys(self, pieces: Sequence[Piece]) -> list[StillKey]:
+    def _keys(self, pieces: Sequence[Piece]) -> list[StillKey | HeroKey]:
         scenes = [part.scene for piece in pieces for part in piece.slices]
-        # A clip scene shows its clip: its picture is not fitted.
-        return list(
-            dict.fromkeys(
-                (self.spec.scenes[i].picture, builder.scene_still_size(self.spec, self.timeline, i))
-                for i in scenes
-                if self.spec.scenes[i].clip is None
+        keys: list[StillKey | HeroKey] = []
+        for i in scenes:
+            # A clip scene shows its clip: its picture is not fitted.
+            if self.spec.scenes[i].clip is not None:
+                continue
+            keys.append(
+                (
+                    builder.scene_still_picture(self.spec, self.timeline, i),
+                    builder.scene_still_size(self.spec, self.timeline, i),
+                )
             )
-        )
+            layers, fit = self.spec.scenes[i].layers, builder.scene_hero_fit(self.spec, self.timeline, i)
+            if layers is not None and fit is not None:
+                keys.append((layers.hero, fit))
+        return list(dict.fromkeys(keys))
 
     def start(self, pieces: Sequence[Piece]) -> None:
         for key in self._keys(pieces):
             if key not in self.jobs:
                 self.count += 1
-                out = self.scratch / f"still_{self.count:04d}.bmp"
-                picture, (w, h) = key
-                self.jobs[key] = self.pool.submit(fit_still, picture, w, h, out)
+                picture, size = key
+                if isinstance(size, builder.HeroFit):
+                    out = self.scratch / f"hero_{self.count:04d}.png"
+                    self.jobs[key] = self.pool.submit(fit_hero, picture, size, out)
+                else:
+                    out = self.scratch / f"still_{self.count:04d}.bmp"
+                    self.jobs[key] = self.pool.submit(fit_still, picture, *size, out)
 
-    def fitted(self, pieces: Sequence[Piece]) -> dict[StillKey, str]:
+    def fitted(self, pieces: Sequence[Piece]) -> dict[StillKey | HeroKey, str]:
         self.start(pieces)
         return {key: self.jobs[key].result() for key in self._keys(pieces)}
 
@@ -305,14 +350,22 @@ class _StillPreparer:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _with_pictures(spec: StoryboardSpec, timeline: Timeline, pictures: dict[StillKey, str]) -> StoryboardSpec:
-    scenes = tuple(
-        replace(
-            scene, picture=pictures.get((scene.picture, builder.scene_still_size(spec, timeline, i)), scene.picture)
-        )
-        for i, scene in enumerate(spec.scenes)
-    )
-    return replace(spec, scenes=scenes)
+def _with_pictures(spec: StoryboardSpec, timeline: Timeline, pictures: dict[StillKey | HeroKey, str]) -> StoryboardSpec:
+    scenes = []
+    for i, scene in enumerate(spec.scenes):
+        size = builder.scene_still_size(spec, timeline, i)
+        layers, fit = scene.layers, builder.scene_hero_fit(spec, timeline, i)
+        if layers is not None and fit is not None:
+            # The layer files change, their geometry (what the builder places by) does not.
+            layers = replace(
+                layers,
+                background=pictures.get((layers.background, size), layers.background),
+                hero=pictures.get((layers.hero, fit), layers.hero),
+            )
+            scenes.append(replace(scene, layers=layers))
+        else:
+            scenes.append(replace(scene, picture=pictures.get((scene.picture, size), scene.picture)))
+    return replace(spec, scenes=tuple(scenes))
 
 
 def with_fitted_stills(

@@ -74,6 +74,27 @@ def scene_duration_for(
 
 
 @dataclass(frozen=True)
+class SceneLayers:
+    """A still's picture in two layers (assets.models.PictureLayer): the background, a
+    picture_width x picture_height picture without the hero, and the hero (RGBA, with its
+    shadow), a hero_width x hero_height box drawn at (hero_x, hero_y) in the picture's
+    pixels. The sizes are given, not read: the builder does no I/O."""
+
+    background: str
+    hero: str
+    hero_x: int
+    hero_y: int
+    hero_width: int
+    hero_height: int
+    picture_width: int
+    picture_height: int
+
+    def __post_init__(self) -> None:
+        if min(self.hero_width, self.hero_height, self.picture_width, self.picture_height) <= 0:
+            raise ValueError("layer sizes must be positive")
+
+
+@dataclass(frozen=True)
 class SceneSpec:
     picture: str
     duration_ms: int
@@ -94,6 +115,10 @@ class SceneSpec:
     # the scene has one cue for its whole narration, burned in from caption_png.
     phrases: tuple[tuple[str, int, int], ...] = ()
     phrase_pngs: tuple[str, ...] = ()
+    # The picture in layers, when it was drawn so: a panning scene then moves its hero
+    # apart from the background and brings it in (builder.hero_motion). picture stays the
+    # composite (zooming scenes show it; poster, thumbnails). Ignored for a clip scene.
+    layers: SceneLayers | None = None
 
     def __post_init__(self) -> None:
         if self.duration_ms <= 0:

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from assets.generators.offline import render_music_bed
-from assets.models import MediaAsset
+from assets.models import MediaAsset, PictureLayer
 from core.errors import Conflict
 from core.storage import storage_delete_quietly, storage_fetch
 from jobs.models import Job
@@ -39,7 +39,7 @@ from mediakit.errors import (
 )
 from mediakit.phrases import phrases_timed_by_length
 from mediakit.render import render_export, render_master
-from mediakit.spec import SceneSpec, StoryboardSpec, frame_size
+from mediakit.spec import SceneLayers, SceneSpec, StoryboardSpec, frame_size
 from quotas.services import quota_check, quota_record_render
 from videos.models import Export, Video, video_file_name
 from videos.selectors import storyboard_state, video_duration_ms, video_transition_ms
@@ -71,7 +71,7 @@ def render_request(*, video: Video, user) -> Job:
     return job
 
 
-def _fetch_scene_file(asset: MediaAsset, stem: Path, number: int, what: str) -> Path:
+def _fetch_scene_file(asset: MediaAsset | PictureLayer, stem: Path, number: int, what: str) -> Path:
     """Copy one of a scene's files into the temp dir (keeping its stored suffix); a failure
     says which scene and which file in words, never the server path the OSError carries."""
     name = asset.file.name
@@ -90,12 +90,35 @@ def _fetch_scene_file(asset: MediaAsset, stem: Path, number: int, what: str) -> 
         ) from exc
 
 
+def _fetch_layers(picture: MediaAsset, stem: Path, number: int) -> SceneLayers | None:
+    """The picture's own layers (assets.models.PictureLayer), fetched beside it; None for a
+    picture drawn flat. Layers belong to the picture asset, so they are always its own."""
+    layers = {layer.role: layer for layer in picture.layers.all()}
+    background, hero = layers.get(PictureLayer.Role.BACKGROUND), layers.get(PictureLayer.Role.HERO)
+    if background is None or hero is None:
+        return None
+    return SceneLayers(
+        background=str(_fetch_scene_file(background, stem.with_name(stem.name + "-background"), number, "picture")),
+        hero=str(_fetch_scene_file(hero, stem.with_name(stem.name + "-hero"), number, "picture")),
+        hero_x=hero.x,
+        hero_y=hero.y,
+        hero_width=hero.width,
+        hero_height=hero.height,
+        picture_width=background.width,
+        picture_height=background.height,
+    )
+
+
 def _render_inputs(video: Video, tmp: Path):
     """Fetch the scene media from storage into the job's temp dir and describe the
     storyboard for the composer."""
 
     width, height = frame_size(video.aspect, video.quality)
-    scenes = list(video.scenes.select_related("picture", "narration_audio", "clip").order_by("position"))
+    scenes = list(
+        video.scenes.select_related("picture", "narration_audio", "clip")
+        .prefetch_related("picture__layers")
+        .order_by("position")
+    )
     if not scenes:
         raise JobFailure("prepare", "The storyboard has no scenes.")
     specs = []
@@ -140,6 +163,7 @@ def _render_inputs(video: Video, tmp: Path):
                 clip=str(clip) if clip else None,
                 clip_ms=(scene.clip.duration_ms or 0) if clip else 0,
                 clip_audio=scene.clip_audio if clip and scene.clip.has_audio else "drop",
+                layers=None if clip else _fetch_layers(scene.picture, tmp / f"scene-{number:03d}-layer", number),
             )
         )
     transition_ms = video_transition_ms(video)
