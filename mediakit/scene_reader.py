@@ -289,8 +289,16 @@ def _tag(tokens: list[_Token]) -> None:
             adjective = counts.get("a", 0) + counts.get("s", 0)
             prev_word = tokens[position - 1].lower if position else ""
             after_noun_slot = prev_word in _DETERMINERS or previous in {"a", "num"} or prev_word in _PREPOSITIONS
+            next_word = tokens[position + 1].lower if position + 1 < len(tokens) else ""
             if not counts:
                 token.pos = "n" if token.capital and position else "x"
+            elif (
+                noun
+                and prev_word in ("", ",")
+                and (not next_word or next_word in {",", "."} | _PREPOSITIONS | _OF_LIKE)
+            ):
+                # A word standing alone in a list ("train, station"), as picture words do.
+                token.pos = "n"
             elif prev_word == "to" and verb:
                 token.pos = "v"
             elif (prev_word in _PRONOUNS or prev_word in _AUXILIARIES) and verb and prev_word not in {"that", "one"}:
