@@ -155,7 +155,10 @@ def _fit(art: Sense, wanted: Sense) -> float:
     if art.is_a(wanted):
         # A direct kind (a sailboat for a boat) shows it; a remote kind (a jack-o'-lantern
         # for a lamp) only says it.
-        return 0.8 if wanted.name in art.ancestors[:1] else 0.3
+        if wanted.name not in art.ancestors[:1]:
+            return 0.3
+        # A rare kind nobody would name for the thing (a lota for a water bottle) only hints.
+        return 0.8 if art.count > 0 else STRONG_FIT - 0.05
     if art.name in wanted.ancestors[:1] and art.lexname == wanted.lexname:
         return 0.5  # a drawing of its near kind: a tower for a lighthouse
     if wanted.ancestors and art.lexname == wanted.lexname and len(wanted.ancestors) >= 7:
@@ -178,12 +181,20 @@ def _find(
         fit = _fit(sense, concept.sense) if sense is not None else 0.0
         if fit <= 0:
             continue
+        title_words = set(match.artwork.title.lower().replace("_", " ").split())
+        if title_words & _EMBLEM_WORDS and not set(concept.text.split()) & _EMBLEM_WORDS:
+            continue  # a recycling symbol is no picture of water, a road sign none of a train
         if fit < 1 and kind_words and not kind_words & {w for name in match.artwork.names[:6] for w in name.split()}:
             fit = min(fit, STRONG_FIT - 0.05)  # a computer is a machine, but no coffee machine
         found.append((match.artwork, fit, fit * (0.5 + match.score)))
     found.sort(key=lambda item: (-item[2], item[0].id))
     return [(art, fit) for art, fit, _ in found[:limit]]
 
+
+# Drawings of a sign or symbol for a thing, not of the thing.
+_EMBLEM_WORDS = frozenset(
+    "sign signs roadsign symbol symbols logo icon badge button recycle recycling emblem pictogram label sticker".split()
+)
 
 _EMOJI_CODE = re.compile(r"^(?:twemoji|fluent):([0-9a-f-]+)$")
 

@@ -121,6 +121,7 @@ def split_script(
     max_chars: int = 20000,
     max_scenes: int = 120,
     language: str = "",
+    title: str = "",
 ) -> list[SceneDraft]:
     """Split ``script`` into scenes of about ``target_seconds`` of narration each.
 
@@ -167,7 +168,7 @@ def split_script(
     fallback = _keywords(all_words, proper_nouns=proper_nouns)
     whole = " ".join(all_words)
     english = language[:2] in ("", "en")
-    topics = tuple(script_topics(whole)) if english and lexicon_available() else ()
+    topics = tuple(script_topics(whole, title=title)) if english and lexicon_available() else ()
     return [
         SceneDraft(
             narration=" ".join(scene),

@@ -136,6 +136,7 @@ def _video_checked(
             max_chars=settings.CONTENTIZER_SCRIPT_MAX_CHARS,
             max_scenes=settings.CONTENTIZER_MAX_SCENES,
             language=voice_language(voice),
+            title=title,
         )
     except ScriptError as exc:
         errors["script"] = str(exc)

@@ -48,9 +48,10 @@ class Command(BaseCommand):
                 script = path.read_text(encoding="utf-8")
             except OSError as exc:
                 raise CommandError(f"Cannot read {path.name}: {exc.strerror}") from exc
-            drafts = split_script(script, language=language)
+            title = path.stem.replace("-", " ")
+            drafts = split_script(script, language=language, title=title)
             english = language[:2] in ("", "en")
-            topics = script_topics(script, title=path.stem.replace("-", " ")) if english else []
+            topics = script_topics(script, title=title) if english else []
             prompts = [draft.visual_prompt for draft in drafts]
             provider = IllustratedPictureProvider(
                 palette_seed=path.stem, style=choose_style(prompts, topics=topics), topics=topics
