@@ -64,6 +64,11 @@ _FUNCTION_WORDS = frozenset(
     "but so than then when while because if as until unless though although whether where how why what "
     "now soon often always again still already ever very too even only just".split()
 )
+# Words that measure out a stuff: "a piece of glass", "a cup of coffee" is about the stuff.
+_MEASURES = frozenset(
+    "piece pieces bit bits shard shards sheet sheets pane slice slices lump drop drops grain grains "
+    "cup cups glass glasses bowl spoonful pinch handful bag bags bottle litre liter gram grams".split()
+)
 _OF_LIKE = frozenset({"of", "with", "for", "about", "like", "and", "or", "without"})
 
 # Words WordNet calls nouns that never make a picture of the scene on their own.
@@ -692,6 +697,12 @@ def read_scene(
             earlier = named.get(text_)
             if earlier is not None and (earlier[1].is_a(sense) or text_.replace(" ", "_") in earlier[1].lemmas):
                 text_, sense = earlier
+            start = phrase[0].index
+            if preposition == "of" and start >= 2 and tokens[start - 2].lower in _MEASURES:
+                # "a piece of glass" is the stuff, not a drinking glass.
+                stuff = [s for s in lexicon.noun_senses(text_) if s.lexname in ("noun.substance", "noun.food")]
+                if stuff:
+                    sense = stuff[0]
             candidates.append(_Candidate(text=text_, sense=sense, position=order, after=preposition))
     # The hour sets the sky before the weather does ("a winter night" is a night).
     moods = {_MOOD_WORDS[token.lower] for token in tokens if token.lower in _MOOD_WORDS}
