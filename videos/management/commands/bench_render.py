@@ -2,7 +2,7 @@
 
 For each length and each repeat, two runs back to back, a pair: (a) render_master
 end to end on a procedurally made storyboard (6 scenes per 30 s, captions, music,
-fades), sampling the peak RSS of this process plus all its descendants (FFmpeg
+fades, each picture in layers: its hero overlaid with parallax and an entrance), sampling the peak RSS of this process plus all its descendants (FFmpeg
 included) every 50 ms; (b) the floor: libx264 with the same settings encoding the
 slideshow's own frames from a raw file, no filters. The raw frames are made once
 from the 30 s storyboard (the render's own still fitting and filters, so the very
@@ -45,7 +45,7 @@ from mediakit.narration_cost import measure_narration_cost
 from mediakit.probe import probe
 from mediakit.render import render_master, with_fitted_stills
 from mediakit.runner import run_ffmpeg
-from mediakit.spec import QUALITIES, SceneSpec, StoryboardSpec, frame_size, scene_duration_for
+from mediakit.spec import QUALITIES, SceneLayers, SceneSpec, StoryboardSpec, frame_size, scene_duration_for
 from mediakit.timeline import group_pieces, plan
 
 SCENES_PER_30S = 6
@@ -196,6 +196,38 @@ def make_picture(index: int, path: Path) -> None:
     image.save(path, format="PNG")
 
 
+HERO_SIZE = (760, 900)  # of the 2400x1600 picture: a subject about a third of the frame wide
+
+
+def make_layered_picture(index: int, directory: Path) -> tuple[Path, SceneLayers]:
+    """make_picture's still with a hero over it, in layers as the offline illustrations come
+    (assets.generators.base.PictureLayers): the background, and the hero (a grainy figure
+    with its soft contact shadow, RGBA) cropped to its box. Returns the composite and the layers."""
+    background = directory / f"background_{index}.png"
+    make_picture(index, background)
+    rng = random.Random(1000 + index)
+    w, h = HERO_SIZE
+    hero = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(hero)
+    draw.ellipse([60, h - 110, w - 60, h - 10], fill=(0, 0, 0, 120))
+    colour = tuple(rng.randint(80, 255) for _ in range(3))
+    draw.rounded_rectangle([150, 260, w - 150, h - 60], radius=120, fill=(*colour, 255))
+    draw.ellipse([230, 20, w - 230, 320], fill=(*(c // 2 + 100 for c in colour), 255))
+    hero = hero.filter(ImageFilter.GaussianBlur(2))
+    # Grain inside the figure, as on the background: the encoder spends bits on it too.
+    noise = Image.effect_noise((w, h), 18).convert("RGB")
+    hero = Image.merge("RGBA", (*Image.blend(hero.convert("RGB"), noise, 0.08).split(), hero.getchannel("A")))
+    hero_path = directory / f"hero_{index}.png"
+    hero.save(hero_path, format="PNG")
+    x, y = 820 + rng.randint(-200, 200), 1600 - h - rng.randint(20, 120)
+    with Image.open(background) as image:
+        picture = image.convert("RGB")
+    picture.paste(hero, (x, y), hero)
+    path = directory / f"picture_{index}.png"
+    picture.save(path, format="PNG")
+    return path, SceneLayers(str(background), str(hero_path), x, y, w, h, picture.width, picture.height)
+
+
 def make_narration(text: str, path: Path) -> int:
     subprocess.run(["espeak-ng", "-s", "175", "-w", str(path), text], check=True, capture_output=True)
     info = probe(path)
@@ -285,6 +317,7 @@ class Command(BaseCommand):
             scenes.append(
                 SceneSpec(
                     picture=str(assets["pictures"][k]),
+                    layers=assets["layers"][k],
                     duration_ms=duration_ms,
                     narration=str(assets["narrations"][k]),
                     narration_ms=assets["narration_ms"][k],
@@ -306,10 +339,10 @@ class Command(BaseCommand):
     def _bench(self, root: Path, lengths: list[int], width: int, height: int, repeat: int) -> None:
         assets_dir = root / "assets"
         assets_dir.mkdir(exist_ok=True)
-        assets: dict = {"pictures": [], "narrations": [], "narration_ms": [], "captions": []}
+        assets: dict = {"pictures": [], "layers": [], "narrations": [], "narration_ms": [], "captions": []}
         for k, sentence in enumerate(SENTENCES):
-            picture = assets_dir / f"picture_{k}.png"
-            make_picture(k, picture)
+            picture, layers = make_layered_picture(k, assets_dir)
+            assets["layers"].append(layers)
             narration = assets_dir / f"narration_{k}.wav"
             assets["narration_ms"].append(make_narration(sentence, narration))
             caption = assets_dir / f"caption_{k}.png"
