@@ -118,6 +118,10 @@ _TITLE_BREAK = re.compile(r"\b(?:in|with|on|of|at|and|for|from|under|over|by|wit
 def _art_sense(artwork: Artwork) -> Sense | None:
     """The sense of what the artwork's title names, read against its own tags ("mouse"
     tagged "computer" is the device; tagged "rodent", the animal)."""
+    if artwork.id.startswith("openclipart:unsorted/") and len(artwork.names) < 2:
+        # A bare title in no category and with no tags: nothing says which sense it draws
+        # (one "caterpillar" there is a bulldozer).
+        return None
     # The whole title first ("test tube" is no "tube"), then its head: the last word before
     # any preposition ("Vancouver city badge" is a badge, "ship in a bottle" a ship).
     title = artwork.names[0] if artwork.names else ""
