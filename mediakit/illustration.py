@@ -186,6 +186,7 @@ def _find(
         if fit <= 0:
             continue
         title_words = set(match.artwork.title.lower().replace("_", " ").split())
+        title_words |= {word for name in match.artwork.names[:6] for word in name.split()}
         if title_words & _EMBLEM_WORDS and not set(concept.text.split()) & _EMBLEM_WORDS:
             continue  # a recycling symbol is no picture of water, a road sign none of a train
         if fit < 1 and kind_words and not kind_words & {w for name in match.artwork.names[:6] for w in name.split()}:
@@ -322,18 +323,31 @@ def picture_candidates(prompt: str, *, limit: int = 6, style: str | None = None)
     reading = _reading(prompt)
     out: list[Candidate] = []
     seen: set[str] = set()
+    hints: list[Candidate] = []
     for concept in reading.concepts:
-        for artwork, _score in _find(concept, style=style, exclude=seen, limit=limit):
+        for artwork, fit in _find(concept, style=style, exclude=seen, limit=limit):
             seen.add(artwork.id)
-            out.append(Candidate(artwork.id, _depicts(artwork), artwork.source, artwork.credit, round(_score, 2)))
+            candidate = Candidate(artwork.id, _depicts(artwork), artwork.source, artwork.credit, round(fit, 2))
+            # Drawings that only hint at the thing (a radio tower for a lighthouse) are offered
+            # only when nothing shows it.
+            (out if fit > STRONG_FIT else hints).append(candidate)
         if len(out) >= limit:
             break
-    return out[:limit]
+    return (out or hints)[:limit]
 
 
 def _depicts(artwork: Artwork) -> tuple[str, ...]:
-    names = [artwork.title.lower()] + [name for name in artwork.names if name != artwork.title.lower()]
-    return tuple(dict.fromkeys(names))[:6]
+    """The artwork's own names, its title first, each once ("the mad little ship" and "mad
+    little ship", "falling rocks" and "falling rock" are one name)."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for name in [artwork.title.lower().replace("_", " "), *artwork.names]:
+        key = re.sub(r"^(?:the|a|an) ", "", name.strip())
+        key = key[:-1] if key.endswith("s") and key[:-1] in seen else key
+        if key and key not in seen and (key + "s") not in seen:
+            seen.add(key)
+            out.append(name.strip())
+    return tuple(out[:6])
 
 
 # --- the picture ---------------------------------------------------------------------------
