@@ -336,10 +336,19 @@ def _words_after(text: str, end: int, *, stop_at_verbs: bool = True, limit: int 
     return words
 
 
+_REPORTED = re.compile(
+    r"\b(?:said|says|say|reported|reports|announced|announces|claims|claimed|added)(?:\s+that)?\s+", re.I
+)
+
+
 def _subject_before(text: str, start: int, *, with_verb: bool = False) -> list[str]:
     """The words from the start of the clause up to its first verb: "Ticket sales" of "Ticket
     sales are up 20%"."""
     clause_start = max(text.rfind(ch, 0, start) for ch in ".;:!?,\n") + 1
+    # Reported speech: "The mayor said that cycling has grown by 35%" is about cycling.
+    reported = _REPORTED.search(text, clause_start, start)
+    if reported is not None:
+        clause_start = reported.end()
     words = []
     for m in _WORD.finditer(text[clause_start:start]):
         token = m.group()
@@ -370,6 +379,9 @@ def _subject_before(text: str, start: int, *, with_verb: bool = False) -> list[s
 _PREPOSITIONS = {"in", "on", "at", "for", "from", "by", "with", "to", "than", "across", "during", "over", "under"}
 
 
+_AMOUNT_OF = re.compile(r"\b([A-Za-z]+)\s+of\s+(?:about\s+|around\s+|nearly\s+|almost\s+|over\s+)?$")
+
+
 def _label(text: str, start: int, end: int, kind: str) -> str:
     after = _words_after(text, end)
     if after and after[0].lower() in ("to", "than", "more", "less", "higher", "lower"):
@@ -382,6 +394,10 @@ def _label(text: str, start: int, end: int, kind: str) -> str:
             return _fit_label(after)
         return _fit_label(_subject_before(text, start)) or _fit_label(after)
     if kind == "money":
+        # "revenue of $4.2 million", "a budget of €30": the noun it is the amount of.
+        named = _AMOUNT_OF.search(text[:start])
+        if named and named.group(1).lower() not in _FUNCTION_WORDS:
+            return _fit_label(named.group(0).split()[:-1])
         subject = _subject_before(text, start, with_verb=True)
         rate = _RATE_TAIL.match(" ".join(after))
         if subject and rate:

@@ -243,3 +243,14 @@ def test_an_icon_is_drawn_on_the_card() -> None:
     icon = Image.new("RGBA", (64, 64), (0, 200, 120, 255))
     with_icon = _card(COUNT, icon=icon)
     assert (np.abs(with_icon - np.array((0, 200, 120), np.float32)).max(axis=2) < 10).sum() > 1000
+
+
+def test_reported_speech_labels_what_was_reported_not_who_said_it() -> None:
+    figure = find_figure("The mayor said that cycling to work has grown by 35% in the last three years.")
+    assert figure is not None and figure.display == "+35%"
+    assert figure.label.startswith("cycling")
+
+
+def test_an_amount_of_something_is_labelled_with_that_something() -> None:
+    figure = find_figure("Our company closed the year with revenue of $4.2 million.")
+    assert figure is not None and (figure.display, figure.label) == ("$4.2M", "revenue")
