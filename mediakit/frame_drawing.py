@@ -177,7 +177,8 @@ _MOOD_SKIES: dict[str, tuple[RGB, RGB, float, RGB]] = {
 }
 
 
-def _palette_for(palette_seed: str | int) -> _Palette:
+def palette_for(palette_seed: str | int) -> _Palette:
+    """A video's colours: one hand-picked family, chosen by the video."""
     key = hashlib.sha256(f"palette\0{palette_seed}".encode()).digest()
     return _PALETTES[int.from_bytes(key[:4], "big") % len(_PALETTES)]
 
@@ -200,15 +201,8 @@ def _shade(colour: RGB, lightness: float) -> RGB:
 _SUPERSAMPLE = 2
 # Subgroups that belong up in the sky, not standing on the ground.
 _SKY_SUBGROUPS = frozenset({"sky-weather", "transport-air", "animal-bird"})
-# Subgroups that float on water, and words that turn the ground into water.
-_WATER_SUBGROUPS = frozenset({"transport-water", "animal-marine"})
-# Only the open water turns the ground into a sea: "water" alone is as often a glassful.
-_WATER_WORDS = frozenset({"sea", "ocean", "harbor", "port", "river", "lake", "wave", "coast", "bay", "sail", "shore"})
 # Things that fly although CLDR files them elsewhere: a kite, a balloon, a parachute.
 _FLYING = frozenset({"1FA81", "1F388", "1FA82"})
-# A city on the horizon instead of hills, for these pictures or words.
-_CITY_CODES = frozenset({"1F3D9", "1F306"})  # cityscape, cityscape at dusk
-_CITY_WORDS = frozenset({"city", "town", "downtown", "urban", "street", "traffic", "skyscraper", "skyline"})
 # Weather things that are objects, not sky: they stand or go in a badge.
 _NOT_SKY = frozenset({"2602", "2614", "26F1", "1F4A7", "1F525", "1F30A", "1F321", "1F302", "26A1"})
 # What can stand in each kind of scene; anything else is shown as a round badge floating
@@ -244,12 +238,9 @@ _TWEMOJI_WATER = (0x55, 0xAC, 0xEE)
 _BOATS = frozenset({"1F6A2", "26F4", "26F5", "1F6A4", "1F6E5", "1F6F6", "1F6F3"})
 # Things that belong on a table indoors.
 _INDOOR_GROUPS = frozenset({"food-drink", "objects"})
-_INDOOR_EXCEPTIONS = frozenset({"food-fruit", "food-vegetable"})
-# When nothing matches: a still-pictorial landscape with a tree or a house.
-_GENERIC = ("1F333", "1F332", "1F3E1", "1F338")
 
 
-def _compose(
+def compose(
     *,
     width: int,
     height: int,
@@ -260,6 +251,7 @@ def _compose(
     objects: list[Placed],
     rng: random.Random,
 ) -> Frame:
+    """The frame: ``scene`` is "land", "water" or "indoor"; ``objects`` hero first."""
     ss = _SUPERSAMPLE if max(width, height) <= 2048 else 1
     W, H = width * ss, height * ss
     short = min(W, H)
@@ -782,25 +774,3 @@ class Frame:
     background: Image.Image  # RGB, the frame without the hero
     hero: Image.Image | None  # RGBA; None when the hero is a badge drawn into the scene
     hero_at: tuple[int, int]
-
-
-def palette_for(palette_seed: str | int) -> _Palette:
-    """A video's colours: one hand-picked family, chosen by the video."""
-    return _palette_for(palette_seed)
-
-
-def compose(
-    *,
-    width: int,
-    height: int,
-    palette: _Palette,
-    mood: str,
-    scene: str,
-    city: bool,
-    objects: list[Placed],
-    rng: random.Random,
-) -> Frame:
-    """The frame: ``scene`` is "land", "water" or "indoor"; ``objects`` hero first."""
-    return _compose(
-        width=width, height=height, palette=palette, mood=mood, scene=scene, city=city, objects=objects, rng=rng
-    )
