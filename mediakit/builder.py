@@ -65,7 +65,8 @@ CAPTION_MARGIN = 0.10
 # path would leave the title-safe area (TITLE_SAFE_MARGIN of the frame on each side,
 # EBU R 95). It enters over ENTRANCE_MS: alpha 0 -> 1 and a rise of ENTRANCE_RISE of
 # the frame's height, eased out. The opening scene has no entrance: the poster is the
-# video's first frame and shows the whole picture.
+# video's first frame and shows the whole picture. A hero too large to travel inside the
+# safe area (a data card's figure and chart) holds still while the ground pans behind it.
 PARALLAX = 1.5
 TITLE_SAFE_MARGIN = 0.05
 ENTRANCE_MS = 500
@@ -380,10 +381,17 @@ def hero_motion(spec: StoryboardSpec, timeline: Timeline, scene: int) -> HeroMot
     lowest = min(start, start + velocity * (frames - 1))
     highest = max(start, start + velocity * (frames - 1)) + box
     margin = round(TITLE_SAFE_MARGIN * side)
+    if highest - lowest > side - 2 * margin:
+        # A hero too large to travel inside the safe area (a data card's figure and chart)
+        # holds still where the picture has it mid-scene while the ground pans behind it: a
+        # slower speed would have to step on odd pixels, which a 4:2:0 overlay cannot.
+        velocity = 0
+        start = _even_floor(registered - crop_at_middle + 1)
+        lowest, highest = start, start + box
     if highest - lowest <= side - 2 * margin:
         shift = max(0, margin - lowest) - max(0, highest - (side - margin))
     else:
-        # Its path is longer than the safe area: keep it centred in the frame.
+        # Larger than the safe area itself: keep it centred in the frame.
         shift = round((side - lowest - highest) / 2)
     start += 2 * round(shift / 2)
     entrance = 0 if scene == 0 else min(frames, ms_to_frames(ENTRANCE_MS, spec.fps))

@@ -1474,6 +1474,41 @@ def render_data_card(
     return image
 
 
+def data_card_layers(
+    figure: Figure,
+    *,
+    width: int,
+    height: int,
+    background: tuple[int, int, int],
+    accent: tuple[int, int, int],
+    ink: tuple[int, int, int],
+    icon: Image.Image | None = None,
+) -> tuple[Image.Image, Image.Image, Image.Image, tuple[int, int]] | None:
+    """The final card, its plain background, and what is drawn on it (figure, label, chart,
+    icon) as an RGBA layer cropped to what it covers, with its position: for a render that
+    brings the content in over the background. The layer is the exact un-blend of the card
+    over its background (the least alpha that gives back each pixel), so the two composite
+    back to the card. None when nothing is drawn."""
+    card = render_data_card(
+        figure, width=width, height=height, background=background, accent=accent, ink=ink, icon=icon
+    )
+    plain = _background(width, height, tuple(background), tuple(accent))
+    c = np.asarray(card, np.float32)
+    b = np.asarray(plain, np.float32)
+    up = np.where(c > b, (c - b) / np.maximum(255.0 - b, 1e-3), 0.0)
+    down = np.where(c < b, (b - c) / np.maximum(b, 1e-3), 0.0)
+    alpha = np.clip(np.maximum(up, down).max(axis=2), 0.0, 1.0)
+    alpha[alpha < 2 / 255] = 0.0
+    safe = np.maximum(alpha, 1e-6)[:, :, None]
+    colour = np.clip(b + (c - b) / safe, 0, 255)
+    rgba = np.dstack([colour, alpha[:, :, None] * 255]).round().astype(np.uint8)
+    layer = Image.fromarray(rgba, "RGBA")
+    box = layer.getchannel("A").getbbox()
+    if box is None:
+        return None
+    return card, plain.copy(), layer.crop(box), (box[0], box[1])
+
+
 def _bar_labels(draw: ImageDraw.ImageDraw, figure: Figure, layout: CardLayout, e: float, fill: Color) -> None:
     """The values over the two bars, in the figure's own format ("12%" -> "31%")."""
     assert layout.chart is not None

@@ -30,7 +30,7 @@ from PIL import Image
 
 from . import lexicon
 from .art_library import STYLES, Artwork, artwork_by_id, artwork_image, library_available, library_search
-from .data_card import Figure, find_figure
+from .data_card import Figure, data_card_layers, find_figure, render_data_card
 from .frame_drawing import compose, palette_for
 from .lexicon import Sense
 from .scene_reader import Concept, SceneReading, read_scene, topic_concept
@@ -528,10 +528,8 @@ def _data_card(
             if fit >= STRONG_FIT
         ]
         icon_art = found[0][0] if found else None
-    from .data_card import render_data_card
-
     icon = artwork_image(icon_art, max(64, min(width, height) // 4)) if icon_art is not None else None
-    image = render_data_card(
+    drawn = data_card_layers(
         figure,
         width=width,
         height=height,
@@ -540,6 +538,15 @@ def _data_card(
         ink=(255, 255, 255),
         icon=icon,
     )
+    if drawn is None:
+        image = render_data_card(
+            figure, width=width, height=height, background=palette.sky_top, accent=palette.accent, ink=(255, 255, 255)
+        )
+        layers = None
+    else:
+        # The figure, its chart and label come in over the card's ground (the render's entrance).
+        image, ground, content, at = drawn
+        layers = Layers(ground, content, at)
     depicts = (f"{figure.display} {figure.label}".strip(),) + (_depicts(icon_art)[:1] if icon_art else ())
     return IllustrationResult(
         image=image,
@@ -549,4 +556,5 @@ def _data_card(
         source_url=icon_art.source_url if icon_art is not None else "",
         depicts=depicts,
         source="data card",
+        layers=layers,
     )

@@ -254,3 +254,22 @@ def test_reported_speech_labels_what_was_reported_not_who_said_it() -> None:
 def test_an_amount_of_something_is_labelled_with_that_something() -> None:
     figure = find_figure("Our company closed the year with revenue of $4.2 million.")
     assert figure is not None and (figure.display, figure.label) == ("$4.2M", "revenue")
+
+
+def test_the_cards_layers_composite_back_to_the_card() -> None:
+    from mediakit.data_card import data_card_layers
+
+    figure = find_figure("Sales rose from 12% to 31% last year.")
+    assert figure is not None
+    drawn = data_card_layers(
+        figure, width=640, height=360, background=(40, 60, 120), accent=(250, 180, 60), ink=(255, 255, 255)
+    )
+    assert drawn is not None
+    card, ground, content, (x, y) = drawn
+    assert content.mode == "RGBA" and content.width < 640 and content.height < 360
+    whole = ground.convert("RGBA")
+    whole.alpha_composite(content, (x, y))
+    difference = np.abs(np.asarray(whole.convert("RGB"), int) - np.asarray(card, int))
+    assert difference.max() <= 2
+    # The ground alone carries no figure: the content layer is what comes in.
+    assert np.abs(np.asarray(ground, int) - np.asarray(card, int)).max() > 100

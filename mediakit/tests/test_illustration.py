@@ -61,6 +61,8 @@ def test_a_chart_prompt_is_a_data_card_with_its_number() -> None:
     picture = draw("coffee machine", width=640, height=360)
     assert card is not None and picture is not None
     assert card.source == "data card" and card.depicts[0].startswith("31%")
+    # Its figure and chart come as a layer the render brings in over the card's ground.
+    assert card.layers is not None and card.layers.hero.mode == "RGBA"
     assert ImageChops.difference(card.image, picture.image).getbbox() is not None
 
 

@@ -197,6 +197,22 @@ def test_a_hero_whose_path_would_leave_the_title_safe_area_is_kept_inside_it() -
         assert max(ends) + motion.fit.width <= 1280 - round(0.05 * 1280)
 
 
+def test_a_hero_too_wide_to_travel_inside_the_safe_area_holds_still_on_its_place() -> None:
+    # A data card's figure and chart: two thirds of the frame wide. Moving faster than the
+    # ground it would slide out of the frame (seen in a render: the "12%" bar cut off).
+    spec = storyboard((6000, 6000), size=(854, 480))
+    spec = replace(
+        spec,
+        scenes=tuple(replace(s, layers=layers(i, hero_x=300, hero_width=1300)) for i, s in enumerate(spec.scenes)),
+    )
+    timeline = plan(spec)
+    for scene in (0, 1):
+        motion = builder.hero_motion(spec, timeline, scene)
+        assert motion is not None and motion.velocity == 0
+        assert round(0.05 * 854) <= motion.start
+        assert motion.start + motion.fit.width <= 854 - round(0.05 * 854)
+
+
 # --- the hero's fit, with Pillow ---------------------------------------------------------
 
 
