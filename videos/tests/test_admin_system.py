@@ -13,7 +13,7 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from assets.models import MediaAsset
+from assets.models import MediaAsset, PictureLayer
 from conftest import wait_for
 from jobs.models import Job
 from quotas.models import Quota
@@ -141,11 +141,14 @@ def test_the_storage_summary_sums_assets_masters_and_exports_per_user(admin_clie
     html = response.content.decode()
     rows = response.context["rows"]
     assert [r["user"] for r in rows] == [owner, stranger]
+    # A picture drawn in layers counts its layers with it (assets.models.PictureLayer).
     own_assets = MediaAsset.objects.filter(owner=owner).aggregate(s=Sum("size_bytes"))["s"]
+    own_assets += PictureLayer.objects.filter(picture__owner=owner).aggregate(s=Sum("size_bytes"))["s"] or 0
     assert own_assets > 0
     assert rows[0]["use"].parts["assets"] == own_assets
     assert rows[0]["use"].total_bytes == own_assets + 6_250_000
     assert f'data-bytes="{own_assets + 6_250_000}"' in html
     assert rows[1]["over"] and "(full)" in html
     all_assets = MediaAsset.objects.aggregate(s=Sum("size_bytes"))["s"]
+    all_assets += PictureLayer.objects.aggregate(s=Sum("size_bytes"))["s"] or 0
     assert response.context["totals"]["total"] == all_assets + 6_250_000

@@ -78,7 +78,9 @@ def test_a_corrupt_picture_fails_the_render_with_its_stage_and_leaves_nothing(
 ):
     video = make_approved_video(owner)
     scene = video.scenes.first()
-    _local(scene.picture.file.name).write_bytes(b"\x89PNG\r\n\x1a\n this is not really a picture")
+    # The picture and, for a picture drawn in layers, the layers the render reads instead.
+    for name in [scene.picture.file.name, *(layer.file.name for layer in scene.picture.layers.all())]:
+        _local(name).write_bytes(b"\x89PNG\r\n\x1a\n this is not really a picture")
     before = set(_stored_files(media_root))
     with django_capture_on_commit_callbacks(execute=True):
         job = render_request(video=video, user=owner)
