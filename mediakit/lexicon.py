@@ -9,6 +9,7 @@ as if no word were known (``lexicon_available()`` says which).
 
 from __future__ import annotations
 
+import functools
 import threading
 import warnings
 from dataclasses import dataclass
@@ -82,7 +83,18 @@ def lexicon_available() -> bool:
     return (wordnet_dir() / "lexnames").is_file() and (wordnet_dir() / "index.noun").is_file()
 
 
-_lock = threading.Lock()
+# NLTK's WordNet reader seeks and reads shared file handles: two threads at once (the API
+# creating videos in parallel) read each other's lines. Every call into it holds this lock.
+_lock = threading.RLock()
+
+
+def _serialised(function):
+    @functools.wraps(function)
+    def locked(*args, **kwargs):
+        with _lock:
+            return function(*args, **kwargs)
+
+    return locked
 
 
 @lru_cache(maxsize=1)
@@ -111,6 +123,7 @@ def _wn():
 
 
 @lru_cache(maxsize=50000)
+@_serialised
 def lemma(word: str, pos: str = "n") -> str | None:
     """WordNet's base form of ``word`` as part of speech ``pos`` ("n", "v", "a", "r"), or
     None when WordNet does not know it as one: lemma("rows") == "row"."""
@@ -125,6 +138,7 @@ def lemma(word: str, pos: str = "n") -> str | None:
 
 
 @lru_cache(maxsize=50000)
+@_serialised
 def pos_counts(word: str) -> dict[str, int]:
     """How often ``word`` (any form) is used as each part of speech in WordNet's tagged
     corpus, plus one per sense so an untagged but listed use still counts: the prior for
@@ -178,6 +192,7 @@ def _sense(synset, word: str) -> Sense:
 
 
 @lru_cache(maxsize=20000)
+@_serialised
 def noun_senses(word: str) -> tuple[Sense, ...]:
     """The noun senses of ``word`` (any form; "light bulb" or "light_bulb" for a compound),
     most frequent first."""
@@ -191,6 +206,7 @@ def noun_senses(word: str) -> tuple[Sense, ...]:
 
 
 @lru_cache(maxsize=20000)
+@_serialised
 def hyponym_lemmas(name: str, *, limit: int = 12) -> tuple[str, ...]:
     """Words for the kinds of ``name`` (a synset name), most used first: what a picture of
     "fruit" may show (an apple)."""
@@ -206,6 +222,7 @@ def hyponym_lemmas(name: str, *, limit: int = 12) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=4096)
+@_serialised
 def sense_named(name: str) -> Sense | None:
     """The sense called ``name`` ("server.n.03"), or None."""
     wn = _wn()

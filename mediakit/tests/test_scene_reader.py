@@ -102,3 +102,19 @@ def test_a_language_with_no_known_word_says_so() -> None:
     reading = read_scene("مرحبا بكم في الفيديو", language="ar")
     assert reading.subject is None
     assert "language" in reading.warning
+
+
+def test_wordnet_answers_threads_reading_at_once() -> None:
+    # The API creates videos in parallel threads; NLTK's reader shares file handles.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from mediakit import lexicon
+
+    words = [f"{w}" for w in "boat river lamp fox bicycle coffee server garden window tower".split()] * 4
+    lexicon.noun_senses.cache_clear()
+    lexicon.pos_counts.cache_clear()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        together = list(pool.map(lambda w: (lexicon.noun_senses(w), lexicon.pos_counts(w)), words))
+    lexicon.noun_senses.cache_clear()
+    lexicon.pos_counts.cache_clear()
+    assert together == [(lexicon.noun_senses(w), lexicon.pos_counts(w)) for w in words]
