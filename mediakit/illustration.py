@@ -64,7 +64,7 @@ class Pictogram:
     artwork: Artwork
     score: float = 0.0
     matched: tuple[str, ...] = ()
-    about: str = ""  # the thing of the scene it stands for ("bicycle")
+    about: str = ""  # the sense of the scene's thing it stands for ("bicycle.n.01")
 
 
 @dataclass(frozen=True)
@@ -202,6 +202,12 @@ _EMBLEM_WORDS = frozenset(
 )
 
 _EMOJI_CODE = re.compile(r"^(?:twemoji|fluent):([0-9a-f-]+)$")
+
+
+def _about(concept: Concept) -> str:
+    """What a drawing stands for, as a sense: a "sea turtle" and a "mother turtle" are one
+    thing to show, whatever the words."""
+    return concept.sense.name if concept.sense is not None else concept.text
 
 
 def _placed(artwork: Artwork, score: float = 0.0, about: str = "") -> Pictogram:
@@ -412,11 +418,12 @@ def render_illustration(
             continue
         if concept.role == "setting" and _backdrop_word(concept.text):
             continue  # the sea, a kitchen, a city: the frame draws it
-        for art, score in _find(concept, style=style, exclude=taken(concept.text)):
+        about = _about(concept)
+        for art, score in _find(concept, style=style, exclude=taken(about)):
             if score < STRONG_FIT:
-                weak.append(_placed(art, score, concept.text))
+                weak.append(_placed(art, score, about))
                 continue
-            objects.append(_placed(art, score, concept.text))
+            objects.append(_placed(art, score, about))
             used.add(art.id)
     if not objects:
         # Nothing of the scene's own in the video's style: the thing the script is about.
@@ -424,7 +431,7 @@ def render_illustration(
             main = topic_concept(topic)
             if main is None:
                 continue
-            about = main.text
+            about = _about(main)
             found = [(art, fit) for art, fit in _find(main, style=style, exclude=taken(about)) if fit >= STRONG_FIT]
             if found:
                 objects.append(_placed(found[0][0], found[0][1], about))

@@ -69,6 +69,8 @@ _MEASURES = frozenset(
     "piece pieces bit bits shard shards sheet sheets pane slice slices lump drop drops grain grains "
     "cup cups glass glasses bowl spoonful pinch handful bag bags bottle litre liter gram grams".split()
 )
+# Adverbs that stand before a verb: "volunteers now guard the nests" (no Buckingham guard).
+_VERB_ADVERBS = frozenset("now often always usually sometimes still soon already rarely".split())
 _OF_LIKE = frozenset({"of", "with", "for", "about", "like", "and", "or", "without"})
 
 # Words WordNet calls nouns that never make a picture of the scene on their own.
@@ -306,7 +308,11 @@ def _tag(tokens: list[_Token]) -> None:
                 token.pos = "n"
             elif prev_word == "to" and verb:
                 token.pos = "v"
-            elif (prev_word in _PRONOUNS or prev_word in _AUXILIARIES) and verb and prev_word not in {"that", "one"}:
+            elif (
+                (prev_word in _PRONOUNS or prev_word in _AUXILIARIES or prev_word in _VERB_ADVERBS)
+                and verb
+                and prev_word not in {"that", "one"}
+            ):
                 token.pos = "v"
             elif (
                 previous == "n"

@@ -82,3 +82,15 @@ def test_an_excluded_drawing_is_not_shown_again() -> None:
 def test_a_prompt_with_no_drawable_word_still_gets_a_picture() -> None:
     result = draw("qwzx blorp vrenk")
     assert result is not None and max(ImageStat.Stat(result.image).stddev) > 10
+
+
+def test_a_drawing_comes_back_for_the_same_thing_in_other_words_only() -> None:
+    first = draw("lighthouse")
+    assert first is not None
+    hero = first.pictograms[0]
+    # Shown before for the lighthouse: "a beacon light" is the same thing and may have it
+    # again; a scene about a boat that showed it may not pass it on.
+    again = draw("beacon light", shown={hero.artwork.id: hero.about})
+    assert again is not None and again.pictograms[0].artwork.id == hero.artwork.id
+    other = draw("beacon light", shown={hero.artwork.id: "boat.n.01"})
+    assert other is not None and hero.artwork.id not in {p.artwork.id for p in other.pictograms}

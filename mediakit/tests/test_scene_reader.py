@@ -118,3 +118,10 @@ def test_wordnet_answers_threads_reading_at_once() -> None:
     lexicon.noun_senses.cache_clear()
     lexicon.pos_counts.cache_clear()
     assert together == [(lexicon.noun_senses(w), lexicon.pos_counts(w)) for w in words]
+
+
+def test_a_verb_after_an_adverb_is_not_read_as_a_thing() -> None:
+    # "now guard" is what the volunteers do: no Buckingham guard in the picture.
+    reading = read_scene("Volunteers now guard the nests with fences along the coast.")
+    assert "guard" not in {c.text for c in reading.concepts}
+    assert reading.subject is not None and reading.subject.text == "nest"
