@@ -210,6 +210,15 @@ def _about(concept: Concept) -> str:
     return concept.sense.name if concept.sense is not None else concept.text
 
 
+def _same_thing(one: str, other: str) -> bool:
+    """Whether two senses are one thing to show: the same, or one a kind of the other (a
+    "sea turtle" and a "turtle")."""
+    if one == other:
+        return True
+    first, second = lexicon.sense_named(one), lexicon.sense_named(other)
+    return first is not None and second is not None and (first.is_a(second) or second.is_a(first))
+
+
 def _placed(artwork: Artwork, score: float = 0.0, about: str = "") -> Pictogram:
     group, subgroup = _place_of(_art_sense(artwork))
     match = _EMOJI_CODE.match(artwork.id)
@@ -400,7 +409,7 @@ def render_illustration(
     shown = shown or {}
 
     def taken(about: str) -> set[str]:
-        return used | {art for art, was in shown.items() if was != about}
+        return used | {art for art, was in shown.items() if not _same_thing(was, about)}
 
     pinned = artwork_by_id(artwork) if artwork else None
     if pinned is not None:

@@ -504,20 +504,14 @@ def _concepts_in(phrase: list[_Token], context: set[str]) -> list[tuple[str, Sen
             elif sense.is_instance and any(a in _TOWNS for a in sense.ancestors[:3]):
                 # "Berlin": no drawing of the city itself, but of a city.
                 text, sense = "city", lexicon.sense_named("city.n.01") or sense
+            elif end >= 1 and (kind := _kind_named_before(phrase[end - 1], base)) is not None:
+                # "server computer", "turtle chelonian": the server that is a computer (how
+                # descriptions name a sense that is not the word's usual one).
+                text, sense = lexicon.lemma(phrase[end - 1].lower, "n") or phrase[end - 1].lower, kind
             elif end >= 1 and _modifier_noun(phrase[end - 1]):
-                modifier = phrase[end - 1].lower
-                kind = next(
-                    (m for m in lexicon.noun_senses(modifier) if any(m.is_a(h) for h in lexicon.noun_senses(base)[:4])),
-                    None,
-                )
-                if kind is not None:
-                    # "server computer": the server that is a computer (how descriptions
-                    # name a sense that is not the word's usual one).
-                    text, sense = lexicon.lemma(modifier, "n") or modifier, kind
-                else:
-                    # A noun that says which kind ("coffee machine") stays with its head; the
-                    # sense is the head's. Adjectives ("old", "brass") do not.
-                    text = f"{modifier} {text}"
+                # A noun that says which kind ("coffee machine") stays with its head; the
+                # sense is the head's. Adjectives ("old", "brass") do not.
+                text = f"{phrase[end - 1].lower} {text}"
             found.append((text, sense))
         # Only the head of a plain phrase names the thing ("brass rails" are rails).
         break
@@ -556,6 +550,14 @@ def unambiguous(text: str, sense: Sense | None) -> str:
         if own and own[0].name == sense.name:
             return _plain(lemma_name)
     return text
+
+
+def _kind_named_before(token: _Token, head: str) -> Sense | None:
+    """The sense of ``token`` that is a kind of the head noun after it, if any."""
+    if token.pos != "n" and not lexicon.pos_counts(token.lower).get("n"):
+        return None
+    heads = lexicon.noun_senses(head)[:4]
+    return next((m for m in lexicon.noun_senses(token.lower) if any(m.is_a(h) for h in heads)), None)
 
 
 def _modifier_noun(token: _Token) -> bool:
