@@ -243,7 +243,7 @@ def test_the_fitted_hero_on_the_fitted_background_is_the_fitted_picture(tmp_path
     assert fit.x % 2 == 0 and fit.y % 2 == 0
     whole = np.asarray(Image.open(fit_still(str(picture), *still, tmp_path / "p.bmp")), dtype=float)
     composed = Image.open(fit_still(str(background), *still, tmp_path / "b.bmp")).convert("RGBA")
-    canvas = Image.open(fit_hero(str(hero), fit, tmp_path / "h.png"))
+    canvas = Image.open(fit_hero(str(hero), fit, tmp_path / "h.tif"))
     assert canvas.size == (fit.width, fit.height)
     composed.alpha_composite(canvas, (fit.x, fit.y))
     difference = np.abs(np.asarray(composed.convert("RGB"), dtype=float) - whole)
