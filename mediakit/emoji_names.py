@@ -53,13 +53,19 @@ _NAME_BONUS = 0.25
 # An English word spelled like the keyword ("Tee" and tea, "Suppe" and soup) is its likely
 # translation: this much more, when difflib finds them this alike.
 _COGNATE = 0.6
-_COGNATE_BONUS = 0.15
+_COGNATE_BONUS = 0.2
+# ...and, among words spelled alike, this much more for the commonest noun.
+_COMMON_BONUS = 0.1
+# Spelled this much alike, a word is the keyword's translation even on one emoji alone, and
+# when no emoji's name uses the keyword.
+_SURE_COGNATE = 0.75
 # A keyword in no emoji's name is still used when its English word is on this many of its
 # emoji, and agrees this well.
 _FIRM_TOGETHER = 3
 _FIRM_AGREEMENT = 0.6
-# Two English words within this of each other fit the keyword equally well.
-_CLOSE = 0.05
+# Two English words within this of each other fit the keyword equally well (a word of the
+# English names on one emoji more of five is enough to tell them apart).
+_CLOSE = 0.03
 _MIN_STEM = 4
 _MAX_PHRASE_WORDS = 4
 
@@ -80,7 +86,7 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
     ),
     "es": frozenset(
         "el la los las un una unos unas y o de del al en con por para que es son fue ha han "
-        "dado sido muy todo todos toda todas se su sus lo le les te mi tu sobre como gran "
+        "dado sido muy todo todos toda todas se su sus lo le les te mi tu sobre como gran a "
         "grande grandes".split()
     ),
     "it": frozenset(
@@ -101,6 +107,52 @@ _SAYINGS: dict[str, tuple[str, ...]] = {
     "it": ("tutto il mondo",),
     "de": ("zu hause", "nach hause"),
 }
+
+# Place prepositions (and their contractions with an article), as the English reader's: the
+# thing after one is where the scene is ("im Garten": in the garden).
+_PLACES: dict[str, dict[str, str]] = {
+    "de": {
+        "in": "in",
+        "im": "in",
+        "ins": "in",
+        "an": "at",
+        "am": "at",
+        "ans": "at",
+        "auf": "on",
+        "aufs": "on",
+        "unter": "under",
+        "über": "over",
+        "neben": "beside",
+        "hinter": "behind",
+        "bei": "by",
+        "beim": "by",
+        "vor": "by",
+    },
+    "fr": {
+        "dans": "in",
+        "sur": "on",
+        "sous": "under",
+        "près": "near",
+        "devant": "by",
+        "derrière": "behind",
+        "côté": "beside",
+    },
+    "es": {
+        "en": "in",
+        "sobre": "on",
+        "bajo": "under",
+        "debajo": "under",
+        "junto": "beside",
+        "detrás": "behind",
+        "cerca": "near",
+        "encima": "over",
+    },
+    "it": {"in": "in", "nel": "in", "nella": "in", "su": "on", "sul": "on", "sotto": "under"},
+    "pt": {"em": "in", "no": "in", "na": "in", "sobre": "on", "sob": "under"},
+    "nl": {"in": "in", "op": "on", "onder": "under", "bij": "by", "naast": "beside"},
+}
+
+_PLACES_BEFORE_ARTICLES: dict[str, frozenset[str]] = {"es": frozenset({"en"}), "pt": frozenset({"em"})}
 
 # Endings tried (longest first) on a word not known as it stands, with what replaces them.
 _ENDINGS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -185,6 +237,16 @@ def _folded(text: str) -> str:
 
 def _normal(text: str) -> str:
     return unicodedata.normalize("NFC", str(text)).lower().strip()
+
+
+def _noun_use(word: str) -> float:
+    """How common ``word`` is as a noun, 0 to 1: of two look-alikes of "Kaffee", coffee
+    before caffeine."""
+    from . import lexicon
+
+    if not lexicon.lexicon_available():
+        return 0.0
+    return min(lexicon.pos_counts(word).get("n", 0), 30) / 30
 
 
 def _mostly_a_noun(word: str) -> bool:
@@ -283,21 +345,29 @@ def _english_counterpart(
     keyword's own spelling wins ("gold", "sport"); a word spelled like it ("Tee", tea), then
     a word of the emoji's English names ("cat" before "kitten") go before the others. When
     two words fit about as well and neither is spelled like the keyword ("Saft": straw or
-    juice?), the keyword is not used. Gives the word and whether the data alone confirm it: spelled alike, or on
-    three or more of the same emoji with a firm agreement ("お茶": tea)."""
+    juice?), the keyword is not used. Gives the word and whether the data alone confirm it:
+    spelled much alike, or on three or more of the same emoji agreeing well ("お茶": tea)."""
     shared = Counter(w for code in codes for w in english_words[code])
     plain = _folded(keyword)
     ranked: list[tuple[float, bool, int, str, float]] = []
     for word, together in shared.items():
-        if together < 2:
+        likeness = SequenceMatcher(None, plain, word).ratio()
+        alike = likeness >= _COGNATE
+        # One emoji is evidence enough only for a word spelled much alike ("Markt": market;
+        # not "Wunder": wand).
+        if together < 2 and not (likeness >= _SURE_COGNATE and min(len(plain), len(word)) >= _MIN_STEM):
             continue
         agreement = 2 * together / (len(codes) + bearers[word])
-        if agreement < _MIN_AGREEMENT and word != plain:
+        if agreement < _MIN_AGREEMENT and not alike:
             continue
         named = sum(1 for code in codes if word in label_words[code]) / len(codes)
-        alike = word == plain or SequenceMatcher(None, plain, word).ratio() >= _COGNATE
-        score = agreement + _NAME_BONUS * named + (_COGNATE_BONUS if alike else 0.0) + (1.0 if word == plain else 0.0)
-        ranked.append((score, alike, together, word, agreement))
+        score = (
+            agreement
+            + _NAME_BONUS * named
+            + (_COGNATE_BONUS * likeness + _COMMON_BONUS * _noun_use(word) if alike else 0.0)
+            + (1.0 if word == plain else 0.0)
+        )
+        ranked.append((score, likeness >= _SURE_COGNATE, together, word, agreement))
     if not ranked:
         return None
     ranked.sort(key=lambda r: (-r[0], -r[2], len(r[3]), r[3]))
@@ -405,38 +475,58 @@ def _verb_word(word: str, vocabulary: _Vocabulary) -> str | None:
     return None
 
 
+def _place_of(words: list[str], matches: list, i: int, since: int, text: str, language: str) -> str:
+    """The English place preposition ("in", "on", "under"...) right before the thing named at
+    word ``i``, over articles only (and, in German, words written small: "neben dem alten
+    Baum", beside), or ""."""
+    prepositions = _PLACES.get(language, {})
+    articles = _FUNCTION_WORDS.get(language, frozenset())
+    for j in range(i - 1, max(since, i - 4) - 1, -1):
+        if any(mark in text[matches[j].end() : matches[j + 1].start()] for mark in ",.;:!?"):
+            return ""
+        if words[j] in prepositions:
+            # "en bicicleta" is by bike: Spanish "en" is a place only before an article.
+            if j == i - 1 and words[j] in _PLACES_BEFORE_ARTICLES.get(language, ()):
+                return ""
+            return prepositions[words[j]]
+        if words[j] not in articles and not (language == "de" and matches[j].group(0)[0].islower()):
+            return ""
+    return ""
+
+
 def _read_spaced(text: str, vocabulary: _Vocabulary, language: str) -> list[tuple[int, str]]:
     skipped = _FUNCTION_WORDS.get(language, frozenset())
     matches = list(_WORD.finditer(text))
     words = [m.group(0).lower() for m in matches]
     # German writes every noun with a capital; a text that does so tells its verbs apart.
     nouns_capitalised = language == "de" and any(ch.isupper() for ch in text[1:])
-    found: list[tuple[int, str]] = []
-    i = 0
+    found: list[tuple[int, str, str]] = []
+    i = since = 0
     sayings = {tuple(s.split()) for s in _SAYINGS.get(language, ())}
     while i < len(words):
         saying = next((len(s) for s in sayings if tuple(words[i : i + len(s)]) == s), 0)
         if saying:
             i += saying
             continue
+        size = 1
         # Longest phrase first: "pomme de terre", "coucher de soleil".
-        for size in range(min(vocabulary.longest, len(words) - i), 1, -1):
-            english = vocabulary.get(" ".join(words[i : i + size]))
-            if english:
-                found.append((matches[i].start(), english))
-                i += size
-                break
-        else:
-            word = words[i]
-            if word in skipped:
-                english = None
-            elif nouns_capitalised and matches[i].group(0)[0].islower():
-                english = _verb_word(word, vocabulary)
+        for size in range(min(vocabulary.longest, len(words) - i), 0, -1):
+            if size == 1:
+                word = words[i]
+                if word in skipped:
+                    english = None
+                elif nouns_capitalised and matches[i].group(0)[0].islower():
+                    english = _verb_word(word, vocabulary)
+                else:
+                    english = _spaced_word(word, vocabulary, language)
             else:
-                english = _spaced_word(word, vocabulary, language)
+                english = vocabulary.get(" ".join(words[i : i + size]))
             if english:
-                found.append((matches[i].start(), english))
-            i += 1
+                place = _place_of(words, matches, i, since, text, language)
+                found.append((matches[i].start(), english, place))
+                since = i + size
+                break
+        i += size
     return found
 
 
@@ -461,7 +551,9 @@ def _read_unspaced(text: str, vocabulary: _Vocabulary) -> list[tuple[int, str]]:
 
 def english_picture_words(text: str, *, language: str) -> str:
     """The English names of the drawable things ``text`` names, in order, joined as a
-    phrase list ("tulip, rose, garden"), or "" when it names none we know."""
+    phrase list, a thing the sentence puts somewhere with its place preposition ("Im Garten
+    blühen Tulpen und Rosen": "in the garden, tulip, rose"), or "" when it names none we
+    know."""
     language = _language_key(language)
     vocabulary = _vocabulary(language)
     if not vocabulary.longest:
@@ -469,8 +561,11 @@ def english_picture_words(text: str, *, language: str) -> str:
     text = unicodedata.normalize("NFC", text)
     if language in _UNSPACED:
         text = text.lower()
-        found = _read_unspaced(text, vocabulary)
+        found = [(at, english, "") for at, english in _read_unspaced(text, vocabulary)]
     else:
         found = _read_spaced(text, vocabulary, language)
-    ordered = [english for _, english in sorted(found)]
-    return ", ".join(dict.fromkeys(ordered))
+    phrases: dict[str, str] = {}
+    for _, english, place in sorted(found):
+        # Where a thing is, as the English reader understands it: "tea, at the window".
+        phrases.setdefault(english, f"{place} the {english}" if place else english)
+    return ", ".join(phrases.values())

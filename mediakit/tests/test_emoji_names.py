@@ -4,6 +4,8 @@ what real sentences give, and what they must not (no game die in "die", no golf 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from mediakit.emoji_names import english_picture_words, supported_languages
@@ -11,8 +13,12 @@ from mediakit.scene_reader import read_scene
 
 
 def found(text: str, language: str) -> set[str]:
+    """The English things ``text`` names, without where ("at the window" is "window")."""
     english = english_picture_words(text, language=language)
-    return {word.strip() for word in english.split(",") if word.strip()}
+    return {_PLACE.sub("", phrase.strip()) for phrase in english.split(",") if phrase.strip()}
+
+
+_PLACE = re.compile(r"^\w+ the ")
 
 
 # (language, sentence, what it must give, what it must not)
@@ -125,6 +131,21 @@ def test_a_compound_is_the_thing_its_last_part_names() -> None:
 def test_a_name_goes_before_a_keyword() -> None:
     # "Fenster" is the window emoji's own name: its English name, not one of its keywords.
     assert found("Das Fenster.", "de") == {"window"}
+
+
+def test_a_place_keeps_its_preposition_for_the_english_reader() -> None:
+    garden = "Im Frühling blühen im Garten die ersten Tulpen und Rosen."
+    assert english_picture_words(garden, language="de") == "in the garden, tulip, rose"
+    assert english_picture_words("Der Hund schläft neben dem alten Baum.", language="de") == "dog, beside the tree"
+    assert english_picture_words("Il boit du thé près de la fenêtre.", language="fr") == "tea, near the window"
+    assert english_picture_words("El gato duerme bajo el árbol.", language="es") == "cat, under the tree"
+    # Not a place: "by bike", "apple cake", a verb between.
+    assert english_picture_words("Van al lago en bicicleta.", language="es") == "bicycle"
+    assert english_picture_words("Un gâteau aux pommes.", language="fr") == "pastry, apple"
+    assert english_picture_words("Am Abend regnet es.", language="de") == "rain"
+    reading = read_scene(garden, language="de")
+    assert reading.subject is not None and reading.subject.text == "tulip"
+    assert reading.setting is not None and reading.setting.text == "garden"
 
 
 def test_an_unknown_language_gives_nothing() -> None:
