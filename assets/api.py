@@ -152,8 +152,7 @@ class AssetFileApi(FileApiView):
             (200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The file, with its own type"),
             (206, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The requested byte range"),
             302: OpenApiResponse(description="With S3/R2 storage: a redirect to a presigned URL"),
-            416: OpenApiResponse(description="The requested range is outside the file"),
-            **error_responses(401, 404),
+            **error_responses(401, 404, 416),
         },
     )
     def get(self, request, code):

@@ -470,4 +470,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Used by videos and by each video of a batch: one name for the one set of statuses.
     "ENUM_NAME_OVERRIDES": {"VideoStatusEnum": "videos.models.Video.Status"},
+    # drf-spectacular's own enum hook, then what holds for every operation (core/api_schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api_schema.close_json_request_bodies",
+        "core.api_schema.document_too_many_requests",
+    ],
 }

@@ -71,7 +71,7 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "payload_too_large"
 
 
-_DESCRIPTIONS = {
+ERROR_DESCRIPTIONS = {
     400: "Invalid input: `details` names each field and what is wrong with it.",
     401: "No credentials, or invalid ones. Send `Authorization: Token <key>`.",
     403: "Authenticated, but not allowed (e.g. rendering an unapproved storyboard, or not staff).",
@@ -92,7 +92,7 @@ def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
     takes a body (415) can also be sent one that is too large (413)."""
     if 415 in codes:
         codes = (*codes, 413)
-    return {code: OpenApiResponse(ErrorSerializer, description=_DESCRIPTIONS[code]) for code in codes}
+    return {code: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code]) for code in codes}
 
 
 def error_body(code: str, message: str, details: dict | None = None) -> dict:

@@ -169,6 +169,8 @@ class AccountWebhookApi(ApiView):
     )
     def patch(self, request):
         data = self.valid(WebhookSettingsInputSerializer)
+        if "callback_url" not in data:
+            return self.out(WebhookSettingsSerializer, webhooks.webhook_settings_get(user=request.user))
         obj = webhooks.webhook_settings_update(user=request.user, callback_url=data["callback_url"])
         return self.out(WebhookSettingsSerializer, obj)
 

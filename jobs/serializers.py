@@ -87,6 +87,7 @@ class WebhookSettingsInputSerializer(StrictInputSerializer):
     callback_url = StrictCharField(
         max_length=500,
         allow_blank=True,
+        required=False,  # a PATCH: leaving it out changes nothing
         help_text="Default http(s) URL for job events; empty for none. A video's own callback URL wins.",
     )
 

@@ -50,6 +50,7 @@ from videos.serializers import (
     SceneMoveSerializer,
     SceneOrderSerializer,
     ScenePictureSerializer,
+    ScenePictureUploadSerializer,
     SceneRefinedSerializer,
     SceneSerializer,
     SceneUpdateSerializer,
@@ -444,7 +445,7 @@ class ScenePictureApi(JsonOrUploadApi):
         summary="Replace a scene's picture",
         description='JSON `{"asset": code}` uses one of your image assets; a multipart upload (`file`) '
         "is checked by content (JPEG, PNG or WebP) and stored first. Uploads are rate limited.",
-        request={"application/json": ScenePictureSerializer, "multipart/form-data": OpenApiTypes.OBJECT},
+        request={"application/json": ScenePictureSerializer, "multipart/form-data": ScenePictureUploadSerializer},
         parameters=[RETRY_AFTER],
         responses={200: SceneSerializer, **error_responses(400, 401, 404, 409, 415, 429)},
     )

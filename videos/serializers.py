@@ -379,6 +379,12 @@ class ScenePictureSerializer(StrictInputSerializer):
     asset = StrictUUIDField(help_text="Code of one of your image assets")
 
 
+class ScenePictureUploadSerializer(serializers.Serializer):
+    """The multipart form of ScenePictureSerializer (documentation: the view reads the part)."""
+
+    file = serializers.FileField(help_text="A JPEG, PNG or WebP picture (checked by content)")
+
+
 class SceneRefinedSerializer(serializers.Serializer):
     scene = SceneSerializer()
     job = JobSerializer(allow_null=True, help_text="The storyboard job making the new picture")

@@ -9,9 +9,13 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
+    RejectedPositiveData,
+    allow_header_conformance,
     content_type_conformance,
     ignored_auth,
+    missing_required_header,
     negative_data_rejection,
+    positive_data_acceptance,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -38,6 +42,56 @@ def test_the_schema_is_served_as_openapi_3(client, db):
     assert schema["openapi"].startswith("3.")
     assert {"tokenAuth", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
     assert set(schema["components"]["schemas"]["Error"]["required"]) == {"code", "message", "details"}
+
+
+@pytest.fixture(scope="module")
+def served_schema() -> dict:
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def _operations(schema_doc: dict):
+    for path, item in schema_doc["paths"].items():
+        for method, operation in item.items():
+            yield f"{method.upper()} {path}", operation
+
+
+def test_every_operation_documents_429_in_the_error_shape_with_retry_after(served_schema):
+    for label, operation in _operations(served_schema):
+        too_many = operation["responses"].get("429")
+        assert too_many is not None, label
+        assert too_many["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}, label
+        assert "Retry-After" in too_many["headers"], label
+
+
+def test_every_documented_client_error_has_the_error_shape(served_schema):
+    for label, operation in _operations(served_schema):
+        for status, response in operation["responses"].items():
+            if status.startswith("4"):
+                assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}, (
+                    f"{label} {status}"
+                )
+
+
+def test_json_bodies_refuse_unknown_keys_in_the_schema_and_multipart_ones_do_not(served_schema):
+    components = served_schema["components"]["schemas"]
+
+    def component(body: dict) -> dict:
+        return components[body["schema"]["$ref"].rsplit("/", 1)[1]] if "$ref" in body["schema"] else body["schema"]
+
+    json_bodies = multipart_bodies = 0
+    for label, operation in _operations(served_schema):
+        for media_type, body in operation.get("requestBody", {}).get("content", {}).items():
+            if media_type == "application/json":
+                json_bodies += 1
+                assert component(body)["additionalProperties"] is False, label
+            else:
+                multipart_bodies += 1
+                assert "additionalProperties" not in component(body), label
+    # ... and objects nested in a JSON body (a batch's rows) too.
+    assert components["BatchRowRequest"]["additionalProperties"] is False
+    assert json_bodies >= 15 and multipart_bodies >= 4
 
 
 @pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/"])
@@ -82,10 +136,40 @@ def token_header(db, owner) -> dict[str, str]:
         request_finished.connect(close_old_connections)
 
 
+# What a schema cannot say, and the domain refuses with a 400 naming only these fields:
+# a file's content, a name already in use, a code that is not yours, a provider this site
+# has not configured, a callback address that is not a public http(s) URL.
+DOMAIN_REFUSALS: dict[str, set[str]] = {
+    "PATCH /api/v1/account/webhook": {"callback_url"},
+    "POST /api/v1/assets": {"file"},
+    "POST /api/v1/batches": {"file", "rows"},
+    "POST /api/v1/pictures": {"provider"},
+    "POST /api/v1/projects": {"name"},
+    "PATCH /api/v1/projects/{code}": {"name"},
+    "POST /api/v1/videos": {"script", "project", "music_asset", "visuals", "callback_url"},
+}
+
+
+@schemathesis.check
+def schema_valid_input_is_accepted(ctx, response, case):
+    """positive_data_acceptance, except the domain refusals above: any other 400 to a
+    schema-valid request (an unknown key the schema allowed, a format the API does not
+    honour) fails."""
+    try:
+        return positive_data_acceptance(ctx, response, case)
+    except RejectedPositiveData:
+        allowed = DOMAIN_REFUSALS.get(case.operation.label, set())
+        if response.status_code == 400 and allowed:
+            fields = {name.split(".")[0] for name in response.json().get("details", {})}
+            if fields and fields <= allowed:
+                return None
+        raise
+
+
 # Every promise the schema makes: no 5xx, documented statuses, content types, headers and
-# bodies, 401 without credentials, 405 for undocumented methods, 4xx for invalid input.
-# (Not `positive_data_acceptance`: schema-valid input can still be refused by the domain
-# with a documented 400, e.g. a script with no sentence in it.)
+# bodies, 401 without credentials, 405 for undocumented methods, 4xx for invalid input
+# (unknown keys included: JSON bodies say additionalProperties: false), and 2xx for valid
+# input but for the domain refusals named above.
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -93,6 +177,9 @@ CHECKS = [
     response_headers_conformance,
     response_schema_conformance,
     negative_data_rejection,
+    schema_valid_input_is_accepted,
+    missing_required_header,
+    allow_header_conformance,
     ignored_auth,
     unsupported_method,
 ]

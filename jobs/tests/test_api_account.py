@@ -64,6 +64,15 @@ def test_the_default_callback_url_is_set(owner):
     assert api.get("/api/v1/account/webhook").json()["callback_url"] == "https://example.com/hooks"
 
 
+def test_a_patch_without_the_callback_url_changes_nothing(owner):
+    # The schema's PATCH body has no required field: an empty one is valid, and a no-op.
+    api = token_client(owner)
+    api.patch("/api/v1/account/webhook", {"callback_url": "https://example.com/hooks"}, format="json")
+    response = api.patch("/api/v1/account/webhook", {}, format="json")
+    assert response.status_code == 200
+    assert response.json()["callback_url"] == "https://example.com/hooks"
+
+
 @pytest.mark.parametrize("url", ["ftp://example.com/x", "javascript:alert(1)", "https://", "not a url"])
 def test_a_callback_url_must_be_http_or_https_with_a_host(owner, url):
     body = assert_error(
