@@ -125,10 +125,22 @@ def _art_sense(artwork: Artwork) -> Sense | None:
     # The whole title first ("test tube" is no "tube"), then its head: the last word before
     # any preposition ("Vancouver city badge" is a badge, "ship in a bottle" a ship).
     title = artwork.names[0] if artwork.names else ""
-    head = _TITLE_BREAK.split(title)[0].split()[-1:] if title else []
+    words = _TITLE_BREAK.split(title)[0].split() if title else []
+    # The longest end of the title WordNet knows: an "oncoming police car" is a police car,
+    # not any car.
+    head = [" ".join(words[start:]) for start in range(1, len(words))]
+    # A hyphenated word is a thing of its own ("jack-o'-lantern" is no plain lantern): by
+    # its own name, or not at all.
+    raw = artwork.title.lower().strip()
+    hyphened = (raw.replace("-o-", "-o'-"),) if " " not in raw and "-" in raw else ()
+    if hyphened and not lexicon.noun_senses(hyphened[0]):
+        return None
     # The index's own heads only where the title says them ("città di torino" is no city).
-    heads = tuple(dict.fromkeys((*artwork.names[:1], *head, *(h for h in artwork.heads if h in title))))
-    context = {word for name in artwork.names[1:12] for word in name.split()}
+    heads = tuple(dict.fromkeys((*hyphened, *artwork.names[:1], *head, *(h for h in artwork.heads if h in title))))
+    # A bare title with no tags: what the index found it to be a kind of says which sense
+    # ("battery", an electrical device). With tags, the tags say it.
+    around = artwork.names[1:12] if len(artwork.names) > 1 else artwork.broader[:4]
+    context = {word for name in around for word in name.split()}
     for head in heads:
         senses = lexicon.noun_senses(head)
         if not senses:
@@ -139,6 +151,7 @@ def _art_sense(artwork: Artwork) -> Sense | None:
             # Every ancestor's name: an emoji tagged "animal" is the fox, not the sly person.
             gloss.update(part for name in sense.hypernyms[:12] for part in name.lower().split("_"))
             score = len(gloss & context) + (0.5 if rank == 0 else 0.0) + (0.3 if sense.depictable else 0.0)
+            score += 0.7 if lexicon.USUAL_SENSES.get(head) == sense.name else 0.0
             # A drawing titled "wheel" is of the thing whose own name is "wheel", not of a
             # bicycle (which WordNet also calls a wheel).
             if sense.lemmas and sense.lemmas[0].lower() == head.replace(" ", "_"):
@@ -149,6 +162,93 @@ def _art_sense(artwork: Artwork) -> Sense | None:
     return None
 
 
+@lru_cache(maxsize=4096)
+def _named_kind(artwork: Artwork, sense: Sense) -> bool:
+    """Whether the title names a kind of its sense with a noun before it that WordNet does
+    not know as one thing ("bubble tea"), rather than describing it ("red lantern")."""
+    words = (artwork.names[0] if artwork.names else "").split()
+    own = {part for name in sense.lemmas for part in name.lower().split("_")}
+    before = [w for w in words if w not in own]
+    if len(before) == len(words):
+        return False
+    for word in before:
+        counts = lexicon.pos_counts(word)
+        if counts.get("n", 0) > counts.get("a", 0) + counts.get("v", 0) and word not in {"paper", "glass", "wooden"}:
+            return True
+    return False
+
+
+# Things whose drawing shows what they hold.
+_HOLDERS = (
+    "container.n.01",
+    "vessel.n.03",
+    "tableware.n.01",
+    "crockery.n.01",
+    "dish.n.01",
+    "pot.n.01",
+    "building.n.01",
+)
+
+
+@lru_cache(maxsize=4096)
+def _also_shows(artwork: Artwork) -> tuple[Sense, ...]:
+    """Other things a drawing plainly shows, read from its own tags against its title's
+    sense: what a vessel holds ("teacup" tagged tea, "steaming bowl" tagged noodle); a kind
+    of the titled thing that its tags name ("hot beverage" tagged coffee); a thing the
+    titled one is part of or covered by by definition ("wheel" tagged tire: a tire is "a
+    hoop that covers a wheel"); the place a map is of ("map of Japan")."""
+    main = _art_sense(artwork)
+    if main is None:
+        return ()
+    title = artwork.names[0] if artwork.names else ""
+    out: dict[str, Sense] = {}
+    tags = list(artwork.names[1:10])
+    match = re.match(r"^(?:map|globe|model) of (\w[\w ]*)$", title)
+    if match:
+        tags.insert(0, match.group(1))
+    holder = any(main.is_a(kind) for kind in _HOLDERS)
+    gloss = set(re.findall(r"[a-z]+", main.definition.lower()))
+    own = {part for name in main.lemmas for part in name.lower().split("_")}
+    for tag in tags:
+        if tag in own or tag == title:
+            continue
+        senses = lexicon.noun_senses(tag)
+        if not senses:
+            continue
+        if match and tag == match.group(1):
+            places = [sense for sense in senses if sense.lexname == "noun.location"]
+            if places:
+                out.setdefault(places[0].name, places[0])
+            continue
+        tag_sense = senses[0]
+        if not tag_sense.depictable or tag_sense.name == main.name:
+            continue
+        named_in_gloss = tag in gloss or (lexicon.lemma(tag, "n") or tag) + "s" in gloss
+        if not main.depictable and named_in_gloss:
+            # A "cityscape" is "a viewpoint toward a city": a picture of the city.
+            out.setdefault(tag_sense.name, tag_sense)
+        elif holder and (tag_sense.lexname == "noun.food" or named_in_gloss):
+            # What a vessel holds: tea in a teacup, tools in a toolbox ("for holding hand tools").
+            out.setdefault(tag_sense.name, tag_sense)
+        elif tag_sense.is_a(main) and tag_sense.ancestors[:1] == (main.name,):
+            out.setdefault(tag_sense.name, tag_sense)
+        elif (
+            tag_sense.lexname == main.lexname
+            and any(word in re.findall(r"[a-z]+", tag_sense.definition.lower()) for word in title.split()[-1:])
+            and not main.is_a(tag_sense)
+            and re.search(r"\b(?:covers?|part of|attached to|of a)\b", tag_sense.definition)
+        ):
+            out.setdefault(tag_sense.name, tag_sense)
+    return tuple(out.values())
+
+
+# Where a drawing of a kind shows the thing (a sailboat is a boat). Not for light, weather
+# or stuff: sunshine is no picture of "a ring of light".
+_KINDS_SHOW_IT = frozenset(
+    {"noun.artifact", "noun.animal", "noun.plant", "noun.food", "noun.person", "noun.object", "noun.location"}
+)
+
+
 def _fit(art: Sense, wanted: Sense) -> float:
     """How well a drawing of ``art`` shows ``wanted``: 1 the same thing or a kind of it,
     less for its near kind ("tower" for a lighthouse), 0 for anything else."""
@@ -156,7 +256,7 @@ def _fit(art: Sense, wanted: Sense) -> float:
         return 1.0
     if art.is_instance:
         return 0.0  # Turin's coat of arms is no picture of "a city"
-    if art.is_a(wanted):
+    if art.is_a(wanted) and wanted.lexname in _KINDS_SHOW_IT:
         # A direct kind (a sailboat for a boat) shows it; a remote kind (a jack-o'-lantern
         # for a lamp) only says it.
         if wanted.name not in art.ancestors[:1]:
@@ -179,10 +279,17 @@ def _find(
     # "coffee machine" is a machine of one kind: a drawing of any machine only hints at it.
     named = concept.text.replace(" ", "_") in concept.sense.lemmas
     kind_words = set() if named else set(concept.text.split()[:-1])
+    # A "bicycle pump" is a pump of one kind: a "fuel pump" only hints at it.
+    kind_words |= set(concept.sense.lemmas[0].lower().split("_")[:-1]) if concept.sense.lemmas else set()
     found: list[tuple[Artwork, float, float]] = []
     for match in library_search(concept.search_terms(), style=style, limit=40, exclude=exclude):
         sense = _art_sense(match.artwork)
         fit = _fit(sense, concept.sense) if sense is not None else 0.0
+        if fit == 1 and _named_kind(match.artwork, sense):
+            fit = 0.85  # "bubble tea" is tea of one kind: a plain cup of tea shows "tea" better
+        if fit < 1:
+            # What it shows besides its title counts a little less than its title.
+            fit = max([fit, *(0.9 * _fit(other, concept.sense) for other in _also_shows(match.artwork))])
         if fit <= 0:
             continue
         title_words = set(match.artwork.title.lower().replace("_", " ").split())
@@ -191,14 +298,24 @@ def _find(
             continue  # a recycling symbol is no picture of water, a road sign none of a train
         if fit < 1 and kind_words and not kind_words & {w for name in match.artwork.names[:6] for w in name.split()}:
             fit = min(fit, STRONG_FIT - 0.05)  # a computer is a machine, but no coffee machine
-        found.append((match.artwork, fit, fit * (0.5 + match.score)))
-    found.sort(key=lambda item: (-item[2], item[0].id))
+        found.append((match.artwork, fit, match.score))
+    # What shows the thing best first; among equals, the better name match and drawing.
+    found.sort(key=lambda item: (-round(item[1], 2), -item[2], item[0].id))
+    if not any(fit >= STRONG_FIT for _, fit, _ in found) and " " in concept.text:
+        # "green tea" with no drawing of its own: a drawing of tea, of the same kind of thing
+        # (food, plants, animals: a "fuel pump" is still no picture of a "bicycle pump").
+        head = concept.text.split()[-1]
+        same = [s for s in lexicon.noun_senses(head) if s.lexname == concept.sense.lexname]
+        if same and concept.sense.lexname in {"noun.food", "noun.plant", "noun.animal"}:
+            return _find(Concept(head, same[0], concept.role), style=style, exclude=exclude, limit=limit)
     return [(art, fit) for art, fit, _ in found[:limit]]
 
 
 # Drawings of a sign or symbol for a thing, not of the thing.
 _EMBLEM_WORDS = frozenset(
-    "sign signs roadsign symbol symbols logo icon badge button recycle recycling emblem pictogram label sticker".split()
+    "sign signs roadsign symbol symbols logo icon badge button recycle recycling emblem pictogram label sticker"
+    # Flags of a cause or a people: emblems, never "a flag" planted on the Moon.
+    " transgender rainbow pirate chequered checkered".split()
 )
 
 _EMOJI_CODE = re.compile(r"^(?:twemoji|fluent):([0-9a-f-]+)$")
@@ -217,6 +334,11 @@ def _same_thing(one: str, other: str) -> bool:
         return True
     first, second = lexicon.sense_named(one), lexicon.sense_named(other)
     return first is not None and second is not None and (first.is_a(second) or second.is_a(first))
+
+
+def _shows(artwork_id: str, about: str) -> bool:
+    artwork = artwork_by_id(artwork_id)
+    return artwork is not None and about in {sense.name for sense in _also_shows(artwork)}
 
 
 def _placed(artwork: Artwork, score: float = 0.0, about: str = "") -> Pictogram:
@@ -307,14 +429,17 @@ def choose_style(prompts: Sequence[str], *, topics: Sequence[str] = ()) -> str |
     # a mere hint not at all.
     # What the whole video is about counts three times: a lighthouse story needs its lighthouse.
     main = {c.sense for c in map(topic_concept, topics[:2]) if c is not None}
-    shown = {
-        style: sum(
-            max((fit for _, fit in _find(subject, style=style, exclude=()) if fit >= STRONG_FIT), default=0.0)
-            * (3 if subject.sense in main else 1)
-            for subject in subjects
-        )
-        for style in STYLES
-    }
+
+    def shows(reading: SceneReading, style: str) -> float:
+        # What the scene would show: its subject, else the best of its other things.
+        best = 0.0
+        for rank, concept in enumerate(reading.concepts[:4]):
+            fit = max((fit for _, fit in _find(concept, style=style, exclude=()) if fit >= STRONG_FIT), default=0.0)
+            weight = (1.0 if rank == 0 else 0.8) * (3 if concept.sense in main else 1)
+            best = max(best, fit * weight)
+        return best
+
+    shown = {style: sum(shows(reading, style) for reading in readings) for style in STYLES}
 
     return max(STYLES, key=lambda style: (shown[style], -STYLES.index(style)))
 
@@ -356,7 +481,7 @@ def _depicts(artwork: Artwork) -> tuple[str, ...]:
     little ship", "falling rocks" and "falling rock" are one name)."""
     out: list[str] = []
     seen: set[str] = set()
-    for name in [artwork.title.lower().replace("_", " "), *artwork.names]:
+    for name in [artwork.title.lower().replace("_", " "), *(n for n in artwork.names if n != "unsorted")]:
         key = re.sub(r"^(?:the|a|an) ", "", name.strip())
         key = key[:-1] if key.endswith("s") and key[:-1] in seen else key
         if key and key not in seen and (key + "s") not in seen:
@@ -409,7 +534,9 @@ def render_illustration(
     shown = shown or {}
 
     def taken(about: str) -> set[str]:
-        return used | {art for art, was in shown.items() if not _same_thing(was, about)}
+        # A drawing comes back only for the same thing, or for a thing it plainly shows too
+        # (the wheel drawn for "the wheel" shows "the tyre" later).
+        return used | {art for art, was in shown.items() if not _same_thing(was, about) and not _shows(art, about)}
 
     pinned = artwork_by_id(artwork) if artwork else None
     if pinned is not None:
@@ -496,7 +623,14 @@ def _topic_it_belongs_to(reading: SceneReading, topics: Sequence[str]) -> Concep
         main = topic_concept(topic)
         if main is None or main.sense is None or main.sense == subject.sense:
             continue
-        if subject.text in re.findall(r"[a-z]+", main.sense.definition.lower()):
+        # Its own name, or that of what it is ("lamp" is a light source: a lighthouse is a
+        # tower "with a light"). The gloss's words as written: "passing ships" are no ship.
+        said = set(re.findall(r"[a-z]+", main.sense.definition.lower()))
+        names = {subject.text}
+        for kind in subject.sense.ancestors[:2]:
+            known = lexicon.sense_named(kind)
+            names.update(n.lower() for n in (known.lemmas if known is not None else ()))
+        if names & said:
             return Concept(main.text, main.sense, "subject")
     return None
 

@@ -71,6 +71,12 @@ _MEASURES = frozenset(
 )
 # Adverbs that stand before a verb: "volunteers now guard the nests" (no Buckingham guard).
 _VERB_ADVERBS = frozenset("now often always usually sometimes still soon already rarely".split())
+# What living things do (sit, run, sleep, call, watch, eat), not what is done to food.
+_DOINGS = frozenset(
+    {"verb.motion", "verb.body", "verb.communication", "verb.contact", "verb.perception", "verb.consumption"}
+)
+# Particles of phrasal verbs ("light up", "pump it up" is caught by the pronoun).
+_PARTICLES = frozenset({"up", "down", "out", "off", "away", "back", "over"})
 _OF_LIKE = frozenset({"of", "with", "for", "about", "like", "and", "or", "without"})
 
 # Words WordNet calls nouns that never make a picture of the scene on their own.
@@ -98,10 +104,15 @@ _TERMS: dict[str, str] = {
     "bike lane": "bicycle",
     "bike lanes": "bicycle",
     "cycle lane": "bicycle",
-    "social media": "smartphone",
-    "mobile phone": "cellular telephone",
-    "cell phone": "cellular telephone",
-    "smart phone": "smartphone",
+    "social media": "cellular_telephone.n.01",
+    "mobile phone": "cellular_telephone.n.01",
+    "cell phone": "cellular_telephone.n.01",
+    "smart phone": "cellular_telephone.n.01",
+    # Today's "phone" is a mobile one (WordNet 3.0's usual phone has a cord).
+    "phone": "cellular_telephone.n.01",
+    "phones": "cellular_telephone.n.01",
+    "smartphone": "cellular_telephone.n.01",
+    "smartphones": "cellular_telephone.n.01",
     "stock market": "stock ticker",
     "bank account": "piggy bank",
     "savings account": "piggy bank",
@@ -110,7 +121,7 @@ _TERMS: dict[str, str] = {
     "email": "envelope",
     "inbox": "envelope",
     "spreadsheet": "spreadsheet",
-    "app": "smartphone",
+    "app": "cellular_telephone.n.01",
     "website": "computer",
     "online": "computer",
     "software": "computer",
@@ -270,6 +281,9 @@ def _tag(tokens: list[_Token]) -> None:
     """Part of speech from WordNet's frequencies and the words around: enough to tell a
     noun from a verb ("rows of cells" / "she rows"), which is what keeps puns out."""
     previous = ""
+    # "bees build wax combs of ...": after the clause's verb, a plural is its object, not a
+    # second verb (as in "a boat rocks in the harbour").
+    clause_has_verb = False
     # WordNet's own compounds are nouns, whatever their parts may be alone ("cricket bat").
     forced: set[int] = set()
     for position in range(len(tokens) - 1):
@@ -285,6 +299,7 @@ def _tag(tokens: list[_Token]) -> None:
         if not _LATIN_WORD.match(token.text):
             token.pos = "num" if token.text[:1].isdigit() else "p"
             previous = token.pos
+            clause_has_verb = clause_has_verb and token.pos == "num"
             continue
         if word in _DETERMINERS or word in _PRONOUNS or word in _AUXILIARIES or word in _PREPOSITIONS:
             token.pos = "x"
@@ -315,8 +330,16 @@ def _tag(tokens: list[_Token]) -> None:
             ):
                 token.pos = "v"
             elif (
+                next_word in _PARTICLES
+                and verb
+                and lexicon.pos_counts(f"{word}_{next_word}").get("v")
+                and prev_word not in _DETERMINERS
+            ):
+                token.pos = "v"  # "the lanterns light up": a verb and its particle
+            elif (
                 previous == "n"
                 and noun > adjective + counts.get("r", 0)
+                and 2 * noun >= verb
                 and position + 1 < len(tokens)
                 and lexicon.pos_counts(tokens[position + 1].lower).get("v")
                 and tokens[position + 1].lower not in _DETERMINERS | _PREPOSITIONS | _OF_LIKE | _FUNCTION_WORDS
@@ -325,6 +348,7 @@ def _tag(tokens: list[_Token]) -> None:
                 token.pos = "n"  # "the harbour ferry leaves": a noun of a noun, then its verb
             elif (
                 previous == "n"
+                and not clause_has_verb
                 and word.endswith("s")
                 and verb
                 and position + 1 < len(tokens)
@@ -344,6 +368,10 @@ def _tag(tokens: list[_Token]) -> None:
             else:
                 token.pos = "v"
         previous = token.pos
+        if token.pos == "v":
+            clause_has_verb = True
+        elif word in {"and", "but", "or", "while", "when", "because", "that", "which"}:
+            clause_has_verb = False
 
 
 def _next_could_be_noun(tokens: list[_Token], position: int) -> bool:
@@ -406,12 +434,20 @@ def _choose_sense(word: str, senses: Sequence[Sense], context: set[str]) -> Sens
     domain = _domain(frozenset(context))
     for rank, sense in enumerate(senses):
         overlap = len(_gloss_words(sense) & context)
-        prior = sense.count / total + (0.3 if rank == 0 else 0.0)
+        prior = (
+            sense.count / total
+            + (0.3 if rank == 0 else 0.0)
+            + (0.7 if lexicon.USUAL_SENSES.get(word) == sense.name else 0.0)
+        )
         # One shared word is often chance ("path" in the gloss of a logic gate); two or more
         # are evidence enough to overrule the usual sense.
         # The text's own kind of things tips a close call: a chicken in a farm story is the
         # bird, in a recipe the meat.
-        score = overlap * (0.6 if overlap >= 2 else 0.15) + prior + 0.5 * domain.get(sense.lexname, 0.0)
+        # A kind of thing the text never otherwise names is a doubtful reading (the meat in a
+        # story of animals).
+        share = domain.get(sense.lexname, 0.0)
+        doubtful = len(context) >= 12 and domain and not share  # a whole script, not one line
+        score = overlap * (0.6 if overlap >= 2 else 0.15) + prior + 0.5 * share - (0.3 if doubtful else 0)
         if score > best_score:
             best, best_score = sense, score
     return best
@@ -466,6 +502,8 @@ def _concepts_in(phrase: list[_Token], context: set[str]) -> list[tuple[str, Sen
                 sense = _choose_sense(singular, senses, context)
                 if sense is not None:
                     text = singular
+                    if text.replace(" ", "_") not in sense.lemmas and text.replace(" ", "") in sense.lemmas:
+                        text = text.replace(" ", "")  # "tea house": WordNet's teahouse
                     if sense.is_instance and sense.lexname == "noun.person" and sense.hypernyms:
                         text = sense.hypernyms[0].replace("_", " ").lower()
                     found.append((text, sense))
@@ -556,8 +594,14 @@ def _kind_named_before(token: _Token, head: str) -> Sense | None:
     """The sense of ``token`` that is a kind of the head noun after it, if any."""
     if token.pos != "n" and not lexicon.pos_counts(token.lower).get("n"):
         return None
-    heads = lexicon.noun_senses(head)[:4]
-    return next((m for m in lexicon.noun_senses(token.lower) if any(m.is_a(h) for h in heads)), None)
+    # The head's usual sense first: "chicken fowl" is the bird (fowl), not the meat (fowl
+    # as food).
+    kinds = lexicon.noun_senses(token.lower)
+    for sense in lexicon.noun_senses(head)[:4]:
+        found = next((m for m in kinds if m.is_a(sense)), None)
+        if found is not None:
+            return found
+    return None
 
 
 def _modifier_noun(token: _Token) -> bool:
@@ -581,6 +625,27 @@ def _script_compounds(script: str) -> dict[str, tuple[str, Sense]]:
         for text, sense in _concepts_in(phrase, context):
             if " " in text and text.replace(" ", "_") in sense.lemmas:
                 compounds.setdefault(text.split()[-1], (text, sense))
+    # The script's own thing names the kind: in a coffee script "fresh beans" are coffee
+    # beans and "a better cup" a coffee cup; in a bee script the "queen" is a queen bee.
+    said: Counter[str] = Counter(
+        base for t in tokens if t.pos == "n" and (base := lexicon.lemma(t.lower, "n")) and base not in _VAGUE
+    )
+    frequent = [
+        word
+        for word, count in said.items()
+        if count >= 2 and len(word) >= 3 and not _adjective_led_head(f"{word} {word}")
+    ]
+    for head in said:
+        if head in compounds and not _adjective_led_head(compounds[head][0]):
+            continue
+        for thing in frequent:
+            if thing == head:
+                continue
+            kind = next((k for k in lexicon.compound_senses((thing, head)) if k.depictable), None)
+            # Written apart only: a "light" story's ships are no lightships.
+            if kind is not None and kind.lemmas[0].lower() == f"{thing}_{head}":
+                compounds[head] = (_plain(kind.lemmas[0]), kind)
+                break
     # One sense per script: a word a listed term settled ("cloud storage" -> a server
     # computer) keeps that sense when it comes back alone ("the servers now answer").
     lowered = f" {' '.join(t.lower for t in tokens)} "
@@ -591,6 +656,15 @@ def _script_compounds(script: str) -> dict[str, tuple[str, Sense]]:
                 for lemma_name in settled[1].lemmas:
                     compounds.setdefault(_plain(lemma_name), settled)
     return compounds
+
+
+def _adjective_led_head(text: str) -> str:
+    """The head of "fresh bean" (a describing word before it), else ""."""
+    words = text.split()
+    if len(words) != 2:
+        return ""
+    counts = lexicon.pos_counts(words[0])
+    return words[1] if counts.get("a", 0) > counts.get("n", 0) else ""
 
 
 def script_topics(script: str, *, limit: int = 5, title: str = "") -> list[str]:
@@ -702,10 +776,25 @@ def read_scene(
     named = _script_compounds(context) if context else {}
     for order, (phrase, preposition) in enumerate(_phrases(tokens)):
         for text_, sense in _concepts_in(phrase, scene_context | context_words):
-            earlier = named.get(text_)
-            if earlier is not None and (earlier[1].is_a(sense) or text_.replace(" ", "_") in earlier[1].lemmas):
+            earlier = named.get(text_) or named.get(_adjective_led_head(text_))
+            if earlier is not None and (
+                earlier[1].is_a(sense)
+                or text_.replace(" ", "_") in earlier[1].lemmas
+                or earlier[0].split()[-1] == text_.split()[-1]
+            ):
                 text_, sense = earlier
             start = phrase[0].index
+            follows = tokens[phrase[-1].index + 1] if phrase[-1].index + 1 < len(tokens) else None
+            if (
+                sense.lexname == "noun.food"
+                and follows is not None
+                and follows.pos == "v"
+                and lexicon.verb_lexname(follows.lower) in _DOINGS
+            ):
+                # "the chickens sat on their perches": food does not sit; the living thing does.
+                alive = [s for s in lexicon.noun_senses(text_) if s.lexname == "noun.animal"]
+                if alive:
+                    sense = alive[0]
             if preposition == "of" and start >= 2 and tokens[start - 2].lower in _MEASURES:
                 # "a piece of glass" is the stuff, not a drinking glass.
                 stuff = [s for s in lexicon.noun_senses(text_) if s.lexname in ("noun.substance", "noun.food")]
@@ -729,6 +818,8 @@ def read_scene(
             score -= 0.5
         elif candidate.after in {"of", "with", "for", "about"}:
             score -= 0.3
+        elif candidate.after == "like":
+            score -= 0.8  # "sweets shaped like flowers" are no flowers
         # What is named first is what the sentence (or a description) is about.
         score -= 0.2 * candidate.position
         # More specific things make better pictures ("lighthouse" over "building").

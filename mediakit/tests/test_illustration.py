@@ -94,3 +94,59 @@ def test_a_drawing_comes_back_for_the_same_thing_in_other_words_only() -> None:
     assert again is not None and again.pictograms[0].artwork.id == hero.artwork.id
     other = draw("beacon light", shown={hero.artwork.id: "boat.n.01"})
     assert other is not None and hero.artwork.id not in {p.artwork.id for p in other.pictograms}
+
+
+def _art(art_id: str):
+    from mediakit.art_library import artwork_by_id
+
+    artwork = artwork_by_id(art_id)
+    assert artwork is not None, art_id
+    return artwork
+
+
+def test_a_drawing_shows_what_its_own_tags_say_it_holds_or_is() -> None:
+    from mediakit.illustration import _also_shows, _art_sense
+
+    def shows(art_id: str) -> set[str]:
+        return {sense.name for sense in _also_shows(_art(art_id))}
+
+    assert "tea.n.01" in shows("fluent:teacup-without-handle")  # what a vessel holds
+    assert {"noodle.n.01", "soup.n.01"} <= shows("fluent:steaming-bowl")
+    assert "coffee.n.01" in shows("fluent:hot-beverage")  # a kind its tags name
+    assert "tire.n.01" in shows("fluent:wheel")  # a tire "covers a wheel"
+    assert "japan.n.01" in shows("fluent:map-of-japan")
+    assert "city.n.01" in shows("fluent:cityscape")  # "a viewpoint toward a city"
+    # Not the whole a part belongs to: a wheel is no car, though its tags say "car".
+    assert "car.n.01" not in shows("fluent:wheel")
+    # The longest known end of a title: an oncoming police car is a police car.
+    assert _art_sense(_art("fluent:oncoming-police-car")).name == "cruiser.n.01"
+    # A hyphenated word is its own thing: a jack-o'-lantern is no plain lantern.
+    assert _art_sense(_art("fluent:jack-o-lantern")).name != "lantern.n.01"
+
+
+def test_the_closest_drawing_wins_and_emblems_stay_out() -> None:
+    from mediakit.scene_reader import read_scene
+
+    def best(prompt: str, style: str) -> list[str]:
+        return [c.id for c in picture_candidates(prompt, limit=3, style=style)]
+
+    # Noodles are the bowl of noodles; a lantern is the paper lantern, never the pumpkin.
+    assert best("noodle", "fluent")[0] == "fluent:steaming-bowl"
+    assert best("lantern", "fluent")[0] == "fluent:red-paper-lantern"
+    # A flag planted on the Moon is no flag of a cause.
+    for art_id in best("flag", "fluent"):
+        assert not any(word in art_id for word in ("transgender", "rainbow", "pirate"))
+    # Sunshine is one light, not a picture of "a ring of light".
+    assert all("sun" not in c.depicts[0] for c in picture_candidates("light", limit=6))
+    # "green tea" has no drawing of its own: a cup of tea shows it.
+    assert read_scene("green tea").subject.sense.name == "green_tea.n.01"
+    assert best("green tea", "fluent")[0] in {"fluent:hot-beverage", "fluent:teacup-without-handle"}
+
+
+def test_a_drawing_returns_for_a_thing_it_also_shows() -> None:
+    # The wheel drawn for "the wheel" comes back for "the tyre" (it shows the tyre too); a
+    # drawing of another thing stays out.
+    result = draw("tyre", style="fluent", shown={"fluent:wheel": "wheel.n.01"})
+    assert result is not None and result.pictograms[0].artwork.id == "fluent:wheel"
+    other = draw("car", style="fluent", shown={"fluent:automobile": "bus.n.01"})
+    assert other is not None and other.pictograms[0].artwork.id != "fluent:automobile"

@@ -125,3 +125,58 @@ def test_a_verb_after_an_adverb_is_not_read_as_a_thing() -> None:
     reading = read_scene("Volunteers now guard the nests with fences along the coast.")
     assert "guard" not in {c.text for c in reading.concepts}
     assert reading.subject is not None and reading.subject.text == "nest"
+
+
+FOX_STORY = (
+    "Late one winter night, a hungry fox crept out of the forest towards the farm. "
+    "The farmer's old dog was asleep by the fire in the kitchen. "
+    "In the barn, the chickens sat on their perches, fast asleep in the straw. "
+    "An owl in the oak tree hooted a warning, and the dog woke up barking."
+)
+
+
+def test_a_living_thing_that_acts_is_not_its_meat() -> None:
+    # The chickens sit and sleep: the birds. A chicken one roasts is the meat.
+    line = "In the barn, the chickens sat on their perches, fast asleep in the straw."
+    chicken = next(c for c in read_scene(line, context=FOX_STORY).concepts if c.text.startswith("chicken"))
+    assert chicken.sense is not None and chicken.sense.lexname == "noun.animal"
+    assert sense_of("chicken", "Roast the chicken for an hour.") == "chicken.n.01"
+    # What it reads back from its own description is the same bird.
+    description = read_scene(line, context=FOX_STORY).description()
+    assert read_scene(description).subject.sense.lexname == "noun.animal"
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "absent"),
+    [
+        # "light up" is what the lanterns do: no "lanterns light" (a light of some kind).
+        ("In the evening, watch the lanterns light up.", "lantern", "light"),
+        # After the clause's verb a plural is its object: "build wax combs", not "combs" the verb.
+        ("Inside the hive, thousands of worker bees build wax combs.", "worker bee", "build"),
+        # WordNet writes it as one word: "tea houses" are teahouses, "serve" is the verb.
+        ("The old tea houses of Gion serve green tea.", "teahouse", "serve"),
+    ],
+)
+def test_verbs_and_nouns_are_told_apart_in_context(text: str, present: str, absent: str) -> None:
+    texts = [c.text for c in read_scene(text).concepts]
+    assert present in texts
+    assert not any(t.split()[-1] == absent for t in texts)
+
+
+def test_the_scripts_own_thing_names_the_kind() -> None:
+    # In a coffee script the fresh beans are coffee beans, and a cup a coffee cup.
+    script = "Three minutes to a better cup. Start with fresh beans. Coffee loses its aroma. Weigh the coffee."
+    reading = read_scene("Three minutes to a better cup. Start with fresh beans.", context=script)
+    names = {c.sense.name for c in reading.concepts if c.sense is not None}
+    assert {"coffee_bean.n.01", "coffee_cup.n.01"} <= names
+    # Alone, beans are what WordNet says first: no coffee in them.
+    assert "coffee_bean.n.01" not in {c.sense.name for c in read_scene("Start with fresh beans.").concepts}
+    # A closed compound is not built from the script's words: a lighthouse story's ships
+    # are ships, though "light" is said often.
+    story = "The light turns. The light flashes. Ships far out at sea watch for the light."
+    assert subject("Ships far out at sea watch for its signal.", context=story) == "ship"
+
+
+def test_todays_usual_senses_are_preferred() -> None:
+    assert sense_of("phone", "The bottle connects to an app on your phone.") == "cellular_telephone.n.01"
+    assert sense_of("battery", "The battery charges in one hour.") == "battery.n.02"

@@ -1,10 +1,10 @@
 """Contact sheets of the offline pictures a storyboard would get, to judge them by eye.
 
-    manage.py picture_sheets examples/eval/*.txt --out /tmp/sheets [--aspect 16:9]
+    manage.py picture_sheets examples/eval/*.txt --out /tmp/sheets [--aspect 16:9] [-v 2]
 
 For each script: the storyboard's scenes (split and read exactly as a new video's), the
 video's artwork style, and each scene's picture with its narration, its picture words and
-what the picture depicts underneath, three to a row, in one PNG per script. This is how
+what the picture depicts underneath, three to a row, in one PNG per script (with ``-v 2``, also one line per scene). This is how
 the labelled set in docs/pictures.md was judged; nothing is stored.
 """
 
@@ -75,6 +75,8 @@ class Command(BaseCommand):
                     for row, line in enumerate(lines):
                         draw.text((4, height + 2 + row * 15), line, fill="black" if row < 2 else "navy", font=font)
                     tiles.append(tile)
+                    if options["verbosity"] >= 2:
+                        self.stdout.write(f"  {lines[0]} | {lines[2]} | {lines[3]}")
             columns = 3
             rows = (len(tiles) + columns - 1) // columns
             sheet = Image.new("RGB", (columns * width, rows * (height + _TEXT_H)), "grey")
