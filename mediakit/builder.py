@@ -71,6 +71,13 @@ PARALLAX = 1.5
 TITLE_SAFE_MARGIN = 0.05
 ENTRANCE_MS = 500
 ENTRANCE_RISE = 0.04
+# Count-up: a hero drawn in steps (spec.SceneLayers.hero_steps: a data card's figure at
+# progress 0, 1/n, ... of its count) shows each step for an equal share of its scene's first
+# COUNT_UP_MS, then the hero itself; all in the hero's box, overlaid as the hero is, so the
+# count costs a few more small pictures decoded once, and nothing per frame. Longer than the
+# entrance, so the number is still moving once the card is fully in. Only with an entrance
+# (never in the opening scene: the poster shows the final figure).
+COUNT_UP_MS = 1000
 
 LOUDNORM_TARGET = {"I": -16.0, "TP": -1.5, "LRA": 11.0}
 AUDIO_RATE = 48000
@@ -319,7 +326,8 @@ def scene_hero_fit(spec: StoryboardSpec, timeline: Timeline, scene: int) -> Hero
 class HeroMotion:
     """The hero's path over its scene, in frame pixels: along the pan's axis it starts at
     `start` and moves `velocity` (even) pixels a frame; across it, it stays at `across`.
-    For its first entrance_frames it fades in and rises from rise_px below, eased out."""
+    For its first entrance_frames it fades in and rises from rise_px below, eased out; for
+    its first count_up_frames it shows its steps (see COUNT_UP_MS) before itself."""
 
     fit: HeroFit
     horizontal: bool
@@ -328,6 +336,7 @@ class HeroMotion:
     across: int
     entrance_frames: int
     rise_px: int
+    count_up_frames: int = 0
 
     def along_expression(self, first_frame: int) -> str:
         """The overlay's coordinate along the pan for the slice's frame n."""
@@ -364,9 +373,10 @@ def hero_step(pan_step: int) -> int:
 
 def hero_motion(spec: StoryboardSpec, timeline: Timeline, scene: int) -> HeroMotion | None:
     """How scene `scene`'s hero moves (see PARALLAX), or None when it has no separate hero."""
-    fit = scene_hero_fit(spec, timeline, scene)
-    if fit is None:
+    layers = scene_layers(spec, timeline, scene)
+    if layers is None:
         return None
+    fit = hero_fit(layers, *scene_still_size(spec, timeline, scene))
     w, h = spec.width, spec.height
     frames = timeline.scene_frames[scene]
     pan = scene_pan(scene, w, h, frames)
@@ -395,6 +405,7 @@ def hero_motion(spec: StoryboardSpec, timeline: Timeline, scene: int) -> HeroMot
         shift = round((side - lowest - highest) / 2)
     start += 2 * round(shift / 2)
     entrance = 0 if scene == 0 else min(frames, ms_to_frames(ENTRANCE_MS, spec.fps))
+    count_up = min(frames, ms_to_frames(COUNT_UP_MS, spec.fps)) if entrance and layers.hero_steps else 0
     return HeroMotion(
         fit=fit,
         horizontal=pan.horizontal,
@@ -403,7 +414,39 @@ def hero_motion(spec: StoryboardSpec, timeline: Timeline, scene: int) -> HeroMot
         across=fit.y if pan.horizontal else fit.x,
         entrance_frames=entrance,
         rise_px=round(ENTRANCE_RISE * h) if entrance else 0,
+        count_up_frames=count_up,
     )
+
+
+@dataclass(frozen=True)
+class HeroShot:
+    """One picture of a slice's hero stream, shown on scene frames [first, end)."""
+
+    picture: str
+    first: int
+    end: int
+
+
+def hero_shots(spec: StoryboardSpec, timeline: Timeline, part: SceneSlice) -> list[HeroShot]:
+    """The pictures the hero stream of slice `part` is made of, in order: those of its steps
+    (see COUNT_UP_MS) that it shows, then the hero, or the hero alone. A slice that starts
+    inside the entrance is made from the scene's first frame (the fade counts from there) and
+    drops the frames before its own. Empty when the scene has no separate hero."""
+    motion = hero_motion(spec, timeline, part.scene)
+    layers = scene_layers(spec, timeline, part.scene)
+    if motion is None or layers is None:
+        return []
+    origin = 0 if part.first_frame < motion.entrance_frames else part.first_frame
+    end = part.first_frame + part.frames
+    steps = layers.hero_steps if motion.count_up_frames else ()
+    starts = [round(k * motion.count_up_frames / len(steps)) for k in range(len(steps))]
+    bounds = [*starts, motion.count_up_frames if steps else 0, end]
+    shots = []
+    for picture, first, last in zip([*steps, layers.hero], bounds, bounds[1:], strict=False):
+        first, last = max(first, origin), min(last, end)
+        if first < last:
+            shots.append(HeroShot(picture, first, last))
+    return shots
 
 
 def to_bt709(stream: ffmpeg.nodes.FilterableStream, pix_fmt: str) -> ffmpeg.nodes.FilterableStream:
@@ -471,9 +514,9 @@ class _Heroes:
     def __init__(self, spec: StoryboardSpec, timeline: Timeline, slices: Sequence[SceneSlice]) -> None:
         uses: Counter[tuple[str, HeroFit]] = Counter()
         for part in slices:
-            key = self.key(spec, timeline, part.scene)
-            if key is not None:
-                uses[key] += 1
+            fit = scene_hero_fit(spec, timeline, part.scene)
+            if fit is not None:
+                uses.update((shot.picture, fit) for shot in hero_shots(spec, timeline, part))
         self._streams: dict[tuple[str, HeroFit], list[ffmpeg.nodes.FilterableStream]] = {}
         for (path, fit), count in uses.items():
             fitted = (
@@ -486,12 +529,6 @@ class _Heroes:
             else:
                 split = fitted.filter_multi_output("split", count)
                 self._streams[(path, fit)] = [split[i] for i in range(count)]
-
-    @staticmethod
-    def key(spec: StoryboardSpec, timeline: Timeline, scene: int) -> tuple[str, HeroFit] | None:
-        fit = scene_hero_fit(spec, timeline, scene)
-        layers = spec.scenes[scene].layers
-        return None if fit is None or layers is None else (layers.hero, fit)
 
     def take(self, key: tuple[str, HeroFit]) -> ffmpeg.nodes.FilterableStream:
         return self._streams[key].pop(0)
@@ -506,24 +543,29 @@ def _with_hero(
 ) -> ffmpeg.nodes.FilterableStream:
     """The slice's panned background with its hero over it (see PARALLAX), if it has one."""
     motion = hero_motion(spec, timeline, part.scene)
-    key = _Heroes.key(spec, timeline, part.scene)
-    if motion is None or key is None:
+    shots = hero_shots(spec, timeline, part)
+    if motion is None or not shots:
         return video
     fps = spec.fps
-    hero = heroes.take(key)
+    # Each picture held for its frames (by reference: no copies), the steps joined end to end.
+    held = [
+        heroes.take((shot.picture, motion.fit))
+        .filter("loop", loop=shot.end - shot.first - 1, size=1, start=0)
+        .filter("setpts", f"N/({fps}*TB)")
+        for shot in shots
+    ]
+    if len(held) > 1:
+        # Back on the frame grid: straight from concat, a 45-frame body came out 46 frames long.
+        hero = ffmpeg.concat(*held, v=1, a=0).filter("setpts", f"N/({fps}*TB)")
+    else:
+        hero = held[0]
     if part.first_frame < motion.entrance_frames:
         # The fade counts from the scene's first frame: a slice starting inside the
         # entrance (the body after an incoming crossfade) makes those frames and drops them.
-        hero = (
-            hero.filter("loop", loop=part.first_frame + part.frames - 1, size=1, start=0)
-            .filter("setpts", f"N/({fps}*TB)")
-            .filter("fade", type="in", start_frame=0, nb_frames=motion.entrance_frames, alpha=1)
-        )
+        hero = hero.filter("fade", type="in", start_frame=0, nb_frames=motion.entrance_frames, alpha=1)
         if part.first_frame:
             hero = hero.filter("trim", start_frame=part.first_frame)
         hero = hero.filter("setpts", f"N/({fps}*TB)")
-    else:
-        hero = hero.filter("loop", loop=part.frames - 1, size=1, start=0).filter("setpts", f"N/({fps}*TB)")
     x, y = motion.overlay_position(part.first_frame)
     # format=yuv420: blended in 4:2:0 over the hero's box only; the frame is never converted.
     return ffmpeg.overlay(video, hero, x=x, y=y, format="yuv420")

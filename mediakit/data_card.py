@@ -25,7 +25,16 @@ from PIL import Image, ImageDraw, ImageFont
 
 from mediakit import config
 
-__all__ = ["CardLayout", "Figure", "card_layout", "contrast_ratio", "find_figure", "render_data_card"]
+__all__ = [
+    "CardLayout",
+    "Figure",
+    "card_layout",
+    "contrast_ratio",
+    "data_card_count_up",
+    "data_card_layers",
+    "find_figure",
+    "render_data_card",
+]
 
 
 @dataclass(frozen=True)
@@ -1493,6 +1502,57 @@ def data_card_layers(
         figure, width=width, height=height, background=background, accent=accent, ink=ink, icon=icon
     )
     plain = _background(width, height, tuple(background), tuple(accent))
+    layer = _unblend(card, plain)
+    box = layer.getchannel("A").getbbox()
+    if box is None:
+        return None
+    return card, plain.copy(), layer.crop(box), (box[0], box[1])
+
+
+# The count-up's steps: 12 pictures over builder.COUNT_UP_MS (1 s) change 2-3 frames apart at
+# 30 fps, which reads as a counter running; each is a picture decoded once by the render.
+COUNT_UP_STEPS = 12
+
+
+def data_card_count_up(
+    figure: Figure,
+    *,
+    width: int,
+    height: int,
+    background: tuple[int, int, int],
+    accent: tuple[int, int, int],
+    ink: tuple[int, int, int],
+    box: tuple[int, int, int, int],
+    icon: Image.Image | None = None,
+    steps: int = COUNT_UP_STEPS,
+) -> list[Image.Image]:
+    """The card's content (data_card_layers' layer) on its way in: at progress 0, 1/steps, ...
+    (steps-1)/steps of render_data_card's animation (the number counting up, the chart
+    growing), each un-blended over the same plain background and cropped to `box` (left, top,
+    right, bottom: where data_card_layers put the final layer), so each lies exactly where the
+    final layer does (spec.SceneLayers.hero_steps). The final state itself is that layer."""
+    if steps < 1:
+        return []
+    plain = _background(width, height, tuple(background), tuple(accent))
+    pictures = []
+    for k in range(steps):
+        card = render_data_card(
+            figure,
+            width=width,
+            height=height,
+            background=background,
+            accent=accent,
+            ink=ink,
+            icon=icon,
+            progress=k / steps,
+        )
+        pictures.append(_unblend(card.crop(box), plain.crop(box)))
+    return pictures
+
+
+def _unblend(card: Image.Image, plain: Image.Image) -> Image.Image:
+    """What is drawn on `plain` to make `card`, as RGBA of their size: the least alpha
+    that gives back each pixel, so the layer composited over plain is the card again."""
     c = np.asarray(card, np.float32)
     b = np.asarray(plain, np.float32)
     up = np.where(c > b, (c - b) / np.maximum(255.0 - b, 1e-3), 0.0)
@@ -1502,11 +1562,7 @@ def data_card_layers(
     safe = np.maximum(alpha, 1e-6)[:, :, None]
     colour = np.clip(b + (c - b) / safe, 0, 255)
     rgba = np.dstack([colour, alpha[:, :, None] * 255]).round().astype(np.uint8)
-    layer = Image.fromarray(rgba, "RGBA")
-    box = layer.getchannel("A").getbbox()
-    if box is None:
-        return None
-    return card, plain.copy(), layer.crop(box), (box[0], box[1])
+    return Image.fromarray(rgba, "RGBA")
 
 
 def _bar_labels(draw: ImageDraw.ImageDraw, figure: Figure, layout: CardLayout, e: float, fill: Color) -> None:

@@ -319,6 +319,10 @@ class _StillPreparer:
             layers, fit = self.spec.scenes[i].layers, builder.scene_hero_fit(self.spec, self.timeline, i)
             if layers is not None and fit is not None:
                 keys.append((layers.hero, fit))
+                motion = builder.hero_motion(self.spec, self.timeline, i)
+                if motion is not None and motion.count_up_frames:
+                    # The count-up's steps share the hero's box, so its fit.
+                    keys.extend((step, fit) for step in layers.hero_steps)
         return list(dict.fromkeys(keys))
 
     def start(self, pieces: Sequence[Piece]) -> None:
@@ -364,6 +368,7 @@ def _with_pictures(spec: StoryboardSpec, timeline: Timeline, pictures: dict[Stil
                 layers,
                 background=pictures.get((layers.background, size), layers.background),
                 hero=pictures.get((layers.hero, fit), layers.hero),
+                hero_steps=tuple(pictures.get((step, fit), step) for step in layers.hero_steps),
             )
             scenes.append(replace(scene, layers=layers))
         else:

@@ -88,6 +88,10 @@ class SceneLayers:
     hero_height: int
     picture_width: int
     picture_height: int
+    # The hero as it looks on its way in (a data card's figure counting up: data_card.
+    # data_card_count_up), in the hero's own box: shown one after the other over the scene's
+    # first builder.COUNT_UP_MS, then the hero itself. Empty: the hero only enters.
+    hero_steps: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if min(self.hero_width, self.hero_height, self.picture_width, self.picture_height) <= 0:

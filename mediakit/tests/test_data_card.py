@@ -273,3 +273,28 @@ def test_the_cards_layers_composite_back_to_the_card() -> None:
     assert difference.max() <= 2
     # The ground alone carries no figure: the content layer is what comes in.
     assert np.abs(np.asarray(ground, int) - np.asarray(card, int)).max() > 100
+
+
+@pytest.mark.parametrize("figure", [PERCENT, CHANGE, COUNT])
+def test_the_count_up_steps_are_the_animation_drawn_in_the_final_layer_s_box(figure: Figure) -> None:
+    from mediakit.data_card import data_card_count_up, data_card_layers
+
+    width, height = 854, 480
+    colours = {"background": NAVY, "accent": ORANGE, "ink": PAPER}
+    drawn = data_card_layers(figure, width=width, height=height, **colours)
+    assert drawn is not None
+    _card, ground, content, (x, y) = drawn
+    box = (x, y, x + content.width, y + content.height)
+    steps = data_card_count_up(figure, width=width, height=height, box=box, **colours)
+    assert len(steps) == 12 and all(step.size == content.size and step.mode == "RGBA" for step in steps)
+    for k in (0, 5, 11):
+        frame = render_data_card(figure, width=width, height=height, progress=k / 12, **colours)
+        # Nothing the animation draws falls outside the final layer's box (it would be cut off).
+        outside = np.abs(np.asarray(frame, int) - np.asarray(ground, int))
+        outside[y : box[3], x : box[2]] = 0
+        assert outside.max() <= 2
+        whole = ground.crop(box).convert("RGBA")
+        whole.alpha_composite(steps[k])
+        assert np.abs(np.asarray(whole.convert("RGB"), int) - np.asarray(frame.crop(box), int)).max() <= 2
+    # The count starts lower than it ends: the first step is not the final card.
+    assert np.abs(np.asarray(steps[0], int) - np.asarray(content, int)).max() > 100
