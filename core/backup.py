@@ -207,14 +207,22 @@ def _dump_database(engine: str, dest: Path) -> dict[str, int]:
             snapshot = cursor.fetchone()[0]
             _pg_run([*argv, f"--snapshot={snapshot}"], what="pg_dump")
             return _table_row_counts(cursor, connection.ops.quote_name)
-    # SQLite's online backup API: a consistent copy while the site and workers keep writing.
-    connection.ensure_connection()
+    # SQLite's online backup API: a consistent copy of what is committed while the site and
+    # workers keep writing (WAL: readers never wait for writers). A connection of its own:
+    # Django's may be inside a transaction, from which a backup waits for ever.
+    if connection.is_in_memory_db():
+        connection.ensure_connection()
+        source = connection.connection
+    else:
+        source = sqlite3.connect(f"file:{connection.settings_dict['NAME']}?mode=ro", uri=True, timeout=20)
     target = sqlite3.connect(dest)
     try:
-        connection.connection.backup(target)
+        source.backup(target)
         return _table_row_counts(target.cursor(), connection.ops.quote_name)
     finally:
         target.close()
+        if source is not connection.connection:
+            source.close()
 
 
 def _load_database(engine: str, dump: IO[bytes], workdir: Path) -> None:
