@@ -10,7 +10,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # The runtime system packages scripts/setup.sh installs (chromium there is for the browser
 # tests only): FFmpeg 5.1 with ffprobe and libx264, espeak-ng for narration (and piper's
 # phonemes), the caption fonts for every script, npm for the pictogram artwork (below),
-# Openclipart's drawings and WordNet for the artwork library (mediakit/art_library.py).
+# Openclipart's drawings and WordNet for the artwork library (mediakit/art_library.py);
+# postgresql-client for `manage.py backup`/`restore` (pg_dump/pg_restore 15: the server's
+# major version or newer).
 # util-linux (setpriv, which gives FFmpeg its parent-death signal) is in the base image.
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
@@ -22,6 +24,7 @@ RUN apt-get update \
         fonts-noto-color-emoji \
         npm \
         openclipart-svg \
+        postgresql-client \
         wordnet-base \
     && rm -rf /var/lib/apt/lists/*
 
