@@ -119,3 +119,8 @@ def test_secrets_are_named_and_never_valued():
     )
     assert not set(secrets) & set(FLY["env"])
     assert not [name for name in FLY["env"] if re.search(r"SECRET|PASSWORD|TOKEN|_KEY", name)]
+
+
+def test_the_deployment_guide_describes_it():
+    guide = (ROOT / "docs" / "deploy.md").read_text()
+    assert "## Fly.io" in guide and "`fly.toml`" in guide and "fly secrets set" in guide

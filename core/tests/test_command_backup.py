@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import tarfile
+from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -41,3 +42,23 @@ def test_it_never_overwrites_an_existing_file(db, tmp_path):
         call_command("backup", str(existing), stdout=io.StringIO())
     assert existing.read_bytes() == b"last week's backup"
     assert [p.name for p in existing.parent.iterdir()] == ["b.tar"]  # no partial archive left either
+
+
+@pytest.mark.parametrize(
+    "needle",
+    [
+        "python manage.py backup",
+        "python manage.py restore",
+        "restore --check",
+        "pg_dump --format=custom",
+        "pg_restore --no-owner --single-transaction",
+        'sqlite3 db.sqlite3 ".backup',
+        "versioning",
+        "aws s3 sync",
+        "core/tests/test_restore_drill.py",
+    ],
+)
+def test_the_deployment_guide_says_how_to_back_up_and_restore(needle):
+    from django.conf import settings
+
+    assert needle in (Path(settings.BASE_DIR) / "docs" / "deploy.md").read_text()
