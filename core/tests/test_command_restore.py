@@ -19,6 +19,7 @@ from django.db import connection
 
 from core.backup import FILES_PREFIX, MANIFEST
 from core.storage import storage_walk
+from core.tests import test_restore_drill as drill
 
 
 @pytest.fixture
@@ -88,6 +89,14 @@ def test_it_refuses_a_database_that_has_tables_and_writes_no_file(archive):
     message = restore_refused(archive)
     assert "already has" in message and "a restore goes only into a new, empty database" in message
     assert storage_walk() == []
+
+
+def test_it_refuses_storage_that_holds_files_and_loads_no_table(archive, tmp_path):
+    with drill.empty_database(tmp_path) as name, drill.default_database_named(name):
+        with pytest.raises(CommandError, match=r"The target storage already holds 1 files \(e.g. assets/1/note.txt\)"):
+            call_command("restore", str(archive), stdout=io.StringIO())
+        assert connection.introspection.table_names() == []
+    assert storage_walk() == ["assets/1/note.txt"]
 
 
 def test_it_refuses_a_backup_of_another_database_engine(archive):
