@@ -474,6 +474,6 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api_schema.close_json_request_bodies",
-        "core.api_schema.document_too_many_requests",
+        "core.api_schema.document_shared_errors",
     ],
 }

@@ -10,6 +10,9 @@ from contentizer_site import accounts_views, landing
 # that can refuse.
 admin.site.login_form = accounts_views.AdminLoginForm
 
+# A database or Redis outage is a 503 ("try again shortly"), not a 500 (see the module).
+handler500 = "contentizer_site.error_views.server_error"
+
 urlpatterns = [
     # "/" is the library for a creator and the welcome page for a stranger.
     path("", landing.home, name="home"),

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import Conflict, QuotaExceeded
+from core.health import unavailable_dependency
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,17 @@ class UpstreamError(exceptions.APIException):
     default_code = "upstream_error"
 
 
+OUTAGE_RETRY_AFTER_SECONDS = 30
+
+
+def outage_body() -> dict:
+    """What an API client is told while the database or Redis is not answering: no
+    server names, addresses or paths, only that it should retry."""
+    return error_body(
+        "service_unavailable", "The service is briefly unavailable (a dependency is not answering); try again shortly."
+    )
+
+
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
@@ -81,6 +93,8 @@ ERROR_DESCRIPTIONS = {
     415: "Unsupported media type: send `application/json` (or multipart for uploads).",
     416: "The requested byte range is outside the file (`code` is `range_not_satisfiable`; `Content-Range` "
     "gives the size).",
+    503: "The service is briefly unavailable (`code` is `service_unavailable`: the database or Redis is not "
+    "answering); retry after `Retry-After` seconds.",
     502: "A provider this depends on (e.g. Replicate) failed (`code` is `upstream_error`); try again later.",
     429: "Too many requests (throttled), or over quota (`code` is `quota_exceeded`); retry after the number "
     "of seconds in `Retry-After` when it is present.",
@@ -153,6 +167,11 @@ def _validation_message(details: dict[str, list[str]]) -> str:
 def api_exception_handler(exc: Exception, context: dict) -> Response:
     exc = _translate(exc)
     response = drf_exception_handler(exc, context)
+    if response is None and (dependency := unavailable_dependency(exc)):
+        logger.warning("API request refused while the %s is unavailable: %s", dependency, exc)
+        response = Response(outage_body(), status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        response["Retry-After"] = str(OUTAGE_RETRY_AFTER_SECONDS)
+        return response
     if response is None:
         # A bug, not the client's fault: log it and still answer in the one shape.
         logger.exception("unhandled API error", exc_info=exc)

@@ -6,7 +6,8 @@ postprocessing hook), so that it states what the API does:
   nested in them, say `additionalProperties: false`. Multipart bodies ignore parts they
   do not name, and keep saying so.
 - Every operation can answer 429 in the one error shape (a throttle, a quota, or a
-  proxy shedding load), with `Retry-After` when a wait is known.
+  proxy shedding load), with `Retry-After` when a wait is known, and 503 while the
+  database or Redis is not answering (core.api_errors).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ TOO_MANY_REQUESTS: dict[str, Any] = {
     "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait before trying again"}},
     "content": {JSON: {"schema": {"$ref": ERROR_REF}}},
 }
+SERVICE_UNAVAILABLE: dict[str, Any] = {**TOO_MANY_REQUESTS, "description": ERROR_DESCRIPTIONS[503]}
 
 
 def _operations(result: dict) -> list[dict]:
@@ -71,7 +73,9 @@ def close_json_request_bodies(result: dict, generator, request, public) -> dict:
     return result
 
 
-def document_too_many_requests(result: dict, generator, request, public) -> dict:  # noqa: ANN001, ARG001
+def document_shared_errors(result: dict, generator, request, public) -> dict:  # noqa: ANN001, ARG001
     for operation in _operations(result):
-        operation.setdefault("responses", {}).setdefault("429", copy.deepcopy(TOO_MANY_REQUESTS))
+        responses = operation.setdefault("responses", {})
+        responses.setdefault("429", copy.deepcopy(TOO_MANY_REQUESTS))
+        responses.setdefault("503", copy.deepcopy(SERVICE_UNAVAILABLE))
     return result

@@ -1,6 +1,9 @@
-"""Readiness: can this process serve requests? The database, the shared cache and file
-storage must answer. Workers are not required (a web process is ready without them; the
-staff health page shows the workers)."""
+"""Readiness: can this process serve requests? The database, the shared cache, file
+storage and, when the queue is on Redis, the broker must answer. Workers are not required
+(a web process is ready without them; the staff health page shows the workers).
+
+`unavailable_dependency(exc)` tells a dependency being down (the database or Redis not
+answering) from a bug, so that pages and the API can say "try again shortly" (503)."""
 
 from __future__ import annotations
 
@@ -10,9 +13,11 @@ import secrets
 from collections.abc import Callable
 from pathlib import Path
 
+import redis
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import FileSystemStorage, default_storage
-from django.db import connections
+from django.db import InterfaceError, OperationalError, connections
 
 logger = logging.getLogger(__name__)
 
@@ -51,18 +56,41 @@ def check_storage() -> None:
     storage.exists(".contentizer-readyz")
 
 
-CHECKS: dict[str, Callable[[], None]] = {
-    "database": check_database,
-    "cache": check_cache,
-    "storage": check_storage,
-}
+def check_broker() -> None:
+    """The task queue's Redis answers a PING (short timeouts: a probe must not hang)."""
+    client = redis.Redis.from_url(settings.Q_CLUSTER["redis"], socket_connect_timeout=2, socket_timeout=2)
+    try:
+        client.ping()
+    finally:
+        client.close()
+
+
+def readiness_checks() -> dict[str, Callable[[], None]]:
+    checks: dict[str, Callable[[], None]] = {
+        "database": check_database,
+        "cache": check_cache,
+        "storage": check_storage,
+    }
+    if settings.Q_CLUSTER.get("redis"):  # on the ORM broker the queue is the database
+        checks["broker"] = check_broker
+    return checks
+
+
+def unavailable_dependency(exc: BaseException) -> str | None:
+    """The dependency that `exc` says is not answering ("database", "redis"), or None
+    (an IntegrityError or a ProgrammingError is a bug, not an outage)."""
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return "database"
+    if isinstance(exc, (redis.ConnectionError, redis.TimeoutError)):
+        return "redis"
+    return None
 
 
 def readiness() -> dict[str, str]:
     """Each check's outcome: "ok", or the error's class name (details go to the log only:
     the endpoint is anonymous)."""
     results: dict[str, str] = {}
-    for name, check in CHECKS.items():
+    for name, check in readiness_checks().items():
         try:
             check()
         except Exception as exc:  # noqa: BLE001 - any failure means "not ready", with its name

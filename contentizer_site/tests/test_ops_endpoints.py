@@ -7,11 +7,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from django.test import Client
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
-from core.testing import create_cache_table
+from core.api_tokens import api_token_create
+from core.testing import assert_error, create_cache_table
 from jobs.models import Job, WebhookAttempt, WebhookDelivery
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +91,89 @@ def test_readyz_is_503_naming_storage_when_files_cannot_be_written(client, setti
     assert response.status_code == 503
     assert response.json()["failed"] == ["storage"]
     assert str(tmp_path) not in response.content.decode()  # no server paths for anonymous callers
+
+
+# Nothing listens on port 1 of this machine: a dependency that is down, found at once.
+CLOSED = "127.0.0.1:1"
+
+
+class DatabaseOutage:
+    """Points the default connection where no database answers (a closed port, or for
+    SQLite a directory, which it cannot open), and back; the shared servers are left alone."""
+
+    def __init__(self, not_a_database: Path) -> None:
+        self.connection = connections["default"]
+        self.saved = dict(self.connection.settings_dict)
+        self.not_a_database = not_a_database
+
+    def start(self) -> None:
+        self.connection.close()
+        if self.connection.vendor == "sqlite":
+            self.connection.settings_dict["NAME"] = str(self.not_a_database)
+        else:
+            host, port = CLOSED.split(":")
+            self.connection.settings_dict.update(HOST=host, PORT=port)
+
+    def end(self) -> None:
+        self.connection.close()
+        self.connection.settings_dict.clear()
+        self.connection.settings_dict.update(self.saved)
+
+
+@pytest.fixture
+def database_outage(transactional_db, tmp_path: Path):
+    # Transactional: a connection closed inside a test's atomic block cannot reconnect.
+    (tmp_path / "not-a-database").mkdir()
+    outage = DatabaseOutage(tmp_path / "not-a-database")
+    try:
+        yield outage
+    finally:
+        outage.end()
+
+
+def test_readyz_is_503_naming_the_database_while_it_is_down_and_200_after(client, database_outage, tmp_path):
+    create_cache_table()
+    database_outage.start()
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    body = response.json()
+    assert "database" in body["failed"] and body["checks"]["database"] == "OperationalError"
+    assert str(tmp_path) not in response.content.decode() and CLOSED not in response.content.decode()
+
+    database_outage.end()
+    assert client.get("/readyz").json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "cache": "ok", "storage": "ok"},
+        "failed": [],
+    }
+
+
+def test_readyz_is_503_naming_the_broker_when_the_queue_redis_is_down(client, settings, cache_table):
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "redis": f"redis://{CLOSED}/0"}
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["failed"] == ["broker"] and body["checks"]["broker"] == "ConnectionError"
+    assert "redis://" not in response.content.decode()
+
+
+def test_pages_and_the_api_answer_503_not_500_while_the_database_is_down(database_outage, owner):
+    create_cache_table()
+    browser = Client(raise_request_exception=False)
+    browser.force_login(owner)
+    api = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Token {api_token_create(user=owner).key}")
+
+    database_outage.start()
+    page = browser.get("/")
+    assert page.status_code == 503
+    assert page["Retry-After"] == "30"
+    assert "Briefly unavailable" in page.content.decode()
+    body = assert_error(api.get("/api/v1/videos"), 503, "service_unavailable")
+    assert "try again" in body["message"]
+
+    database_outage.end()  # back: the same requests succeed
+    assert browser.get("/").status_code == 200
+    assert api.get("/api/v1/videos").status_code == 200
 
 
 def test_readyz_does_not_need_a_worker(client, cache_table):
