@@ -208,7 +208,9 @@ def _also_shows(artwork: Artwork) -> tuple[Sense, ...]:
         tags.insert(0, match.group(1))
     holder = any(main.is_a(kind) for kind in _HOLDERS)
     gloss = set(re.findall(r"[a-z]+", main.definition.lower()))
-    own = {part for name in main.lemmas for part in name.lower().split("_")}
+    own = {name.lower().replace("_", " ") for name in main.lemmas}
+    words = set(title.split())
+    head = title.split()[-1] if title else ""
     for tag in tags:
         if tag in own or tag == title:
             continue
@@ -220,21 +222,40 @@ def _also_shows(artwork: Artwork) -> tuple[Sense, ...]:
             if places:
                 out.setdefault(places[0].name, places[0])
             continue
+        food = next((sense for sense in senses if sense.lexname == "noun.food"), None)
+        if holder and food is not None:
+            # What a vessel holds: tea in a teacup, honey in a honey pot.
+            out.setdefault(food.name, food)
+            continue
+        if tag in words:
+            continue  # a "baby bottle" shows no baby
+        # A "station" tagged "train" is a train station: the tag and the title make a thing.
+        kind = next((k for k in lexicon.compound_senses((tag, head)) if k.depictable), None) if head else None
+        if kind is not None and kind.name != main.name and " " not in tag:
+            out.setdefault(kind.name, kind)
+        named_in_gloss = tag in gloss or (lexicon.lemma(tag, "n") or tag) + "s" in gloss
+        if named_in_gloss and not main.depictable:
+            # A "cityscape" is "a viewpoint toward a city": a picture of the city.
+            seen = next((sense for sense in senses if sense.depictable), None)
+            if seen is not None:
+                out.setdefault(seen.name, seen)
+            continue
+        if named_in_gloss and holder:
+            # Tools in a toolbox ("for holding hand tools"); the gloss's word in the gloss's
+            # sense: a tool chest's "chest" is no thorax.
+            held = next((sense for sense in senses if sense.lexname == main.lexname), None)
+            if held is not None:
+                out.setdefault(held.name, held)
+            continue
         tag_sense = senses[0]
         if not tag_sense.depictable or tag_sense.name == main.name:
             continue
-        named_in_gloss = tag in gloss or (lexicon.lemma(tag, "n") or tag) + "s" in gloss
-        if not main.depictable and named_in_gloss:
-            # A "cityscape" is "a viewpoint toward a city": a picture of the city.
-            out.setdefault(tag_sense.name, tag_sense)
-        elif holder and (tag_sense.lexname == "noun.food" or named_in_gloss):
-            # What a vessel holds: tea in a teacup, tools in a toolbox ("for holding hand tools").
-            out.setdefault(tag_sense.name, tag_sense)
-        elif tag_sense.is_a(main) and tag_sense.ancestors[:1] == (main.name,):
+        if tag_sense.is_a(main) and tag_sense.ancestors[:1] == (main.name,):
+            # A kind of the titled thing that its tags name: coffee for a "hot beverage".
             out.setdefault(tag_sense.name, tag_sense)
         elif (
             tag_sense.lexname == main.lexname
-            and any(word in re.findall(r"[a-z]+", tag_sense.definition.lower()) for word in title.split()[-1:])
+            and head in re.findall(r"[a-z]+", tag_sense.definition.lower())
             and not main.is_a(tag_sense)
             and re.search(r"\b(?:covers?|part of|attached to|of a)\b", tag_sense.definition)
         ):

@@ -51,7 +51,10 @@ DEPICTABLE = frozenset(
 
 
 # Events one can see and draw: the sea's waves, a fire.
-DRAWN_EVENTS = frozenset({"wave.n.01", "fire.n.01", "fire.n.03", "explosion.n.01", "rainbow.n.01"})
+DRAWN_EVENTS = frozenset(
+    # Construction work has its picture too: a crane, the striped barrier.
+    {"wave.n.01", "fire.n.01", "fire.n.03", "explosion.n.01", "rainbow.n.01", "construction.n.01"}
+)
 
 
 @dataclass(frozen=True)
@@ -138,7 +141,15 @@ def lemma(word: str, pos: str = "n") -> str | None:
         return None
     key = word.lower().replace(" ", "_")
     try:
-        return wn.morphy(key, pos)
+        base = wn.morphy(key, pos)
+        if base == key and pos == "n" and key.endswith("s"):
+            # "bridges" is the plural of "bridge", not only the poet Bridges: a form whose
+            # every noun is a named one gives way to a common noun's plural.
+            forms = [f for f in wn._morphy(key, "n") if f != key]
+            own = [s for s in wn.synsets(key, "n") if key in (item.name().lower() for item in s.lemmas())]
+            if forms and own and all(s.instance_hypernyms() for s in own):
+                return forms[0]
+        return base
     except Exception:  # noqa: BLE001 - odd input (digits, symbols): not a word
         return None
 

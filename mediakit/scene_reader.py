@@ -242,7 +242,7 @@ class SceneReading:
         if self.setting is not None and self.setting.text != self.subject.text:
             place = unambiguous(self.setting.text, self.setting.sense)
             text += f" {_preposition_for(self.setting)} {_article(place)}{place}"
-        for other in self.others[:1]:
+        for other in self.others[:2]:
             text += f", {unambiguous(other.text, other.sense)}"
         if self.mood != "day":
             text += f", {self.mood}"
@@ -575,6 +575,16 @@ def unambiguous(text: str, sense: Sense | None) -> str:
     it is a kind of ("server computer")."""
     if sense is None:
         return text
+    words = text.split()
+    if words:
+        # "bridges" is said as "bridge" (WordNet's "Bridges" is a poet): the sense's own
+        # singular when the word is its plural.
+        last = words[-1]
+        singular = next(
+            (n.lower() for n in sense.lemmas if last in (n.lower() + "s", n.lower() + "es", n.lower()[:-1] + "ies")),
+            lexicon.lemma(last, "n") or last,
+        )
+        text = " ".join([*words[:-1], singular])
     first = lexicon.noun_senses(text) or lexicon.noun_senses(text.split()[-1])
     if first and first[0].name == sense.name:
         return text
@@ -811,7 +821,8 @@ def read_scene(
             weight = 0.9  # the sea's waves: a thing to draw, though WordNet files it as an event
         score = weight * 2.0
         senses = lexicon.noun_senses(candidate.text.split()[-1])
-        if len(senses) >= 4 and senses[0].name != candidate.sense.name and not candidate.sense.count:
+        compound = candidate.text.replace(" ", "_") in candidate.sense.lemmas and " " in candidate.text
+        if len(senses) >= 4 and senses[0].name != candidate.sense.name and not candidate.sense.count and not compound:
             # A rare reading of a many-sense word the context does not confirm: a weak subject.
             score -= 0.6
         if candidate.after in _SETTING_PREPOSITIONS:
