@@ -590,6 +590,12 @@ def _percent_display(value: float, *, signed: bool = False) -> str:
     return f"+{text}%" if signed else f"{text}%"
 
 
+# A count that something grew to is the point of its sentence, however small.
+_GREW_TO_BEFORE = re.compile(
+    r"\b(?:grew|grown|rose|risen|climbed|jumped|increased|expanded)\s+to\s+(?:about\s+|nearly\s+|almost\s+)?$", re.I
+)
+
+
 def _classify(text: str, masked: str, q: _Quantity) -> tuple[str, str, float, int, int] | None:
     """(kind, display, value, start, end) for one quantity, or None if it is not a figure."""
     before = masked[max(0, q.start - 24) : q.start]
@@ -661,8 +667,9 @@ def _classify(text: str, masked: str, q: _Quantity) -> tuple[str, str, float, in
         return "count", _compact(q.value), q.value, q.start, q.end
     if not noun or noun.group("noun") in _NOT_COUNT_NOUNS or _is_verbish(noun.group("noun")):
         return None
-    if q.value < 10 or (q.value < 100 and not _HEDGES.search(before) and not q.scaled):
-        return None  # "two friends", "12 eggs": in passing
+    grew = _GREW_TO_BEFORE.search(before)
+    if q.value < 10 or (q.value < 100 and not _HEDGES.search(before) and not q.scaled and not grew):
+        return None  # "two friends", "12 eggs": in passing; "grew to 58 people" is the point
     if q.digits and re.fullmatch(r"0\d+", q.digits.replace(",", "")):
         return None  # a leading zero is a code, not a quantity
     display = _compact(q.value) if q.value >= 1e6 else _compact(q.value, decimals_hint=_decimals(q) or None)

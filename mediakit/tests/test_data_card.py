@@ -21,6 +21,8 @@ PAPER = (245, 245, 240)
     ("text", "display", "kind", "change"),
     [
         ("37% of the country's energy now comes from wind.", "37%", "percent", None),
+        # A small count that something grew to is still the point of the sentence.
+        ("Our team grew to 58 people, and we opened a second office in Berlin.", "58", "count", "up"),
         ("Nearly 37 percent of adults never exercise.", "37%", "percent", None),
         ("A third of adults sleep less than six hours.", "1/3", "percent", None),
         ("One in five adults lives alone.", "1 in 5", "percent", None),
@@ -67,6 +69,7 @@ def test_it_finds_the_figure_a_scene_is_about(text: str, display: str, kind: str
         "Meet me at 7:30 in the lobby.",
         "The meeting starts at 9 am sharp.",
         "Two friends walked into the forest.",
+        "We hired 12 engineers and three designers.",
         "I bought 3 apples and 2 pears.",
         "Call us at 555-123-4567 to book.",
         "Update to version 2.0.1 before you start.",
