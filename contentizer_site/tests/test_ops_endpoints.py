@@ -15,6 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from core.api_tokens import api_token_create
 from core.testing import assert_error, create_cache_table
 from jobs.models import Job, WebhookAttempt, WebhookDelivery
+from videos.models import Video
 
 pytestmark = pytest.mark.django_db
 
@@ -55,14 +56,18 @@ def test_probes_work_by_ip_over_plain_http_in_production(settings, cache_table):
     assert Client(HTTP_HOST="contentizer.example.com").get("/accounts/login/").status_code == 301
 
 
-def test_readyz_is_200_when_database_cache_and_storage_answer(client, cache_table):
+def all_ok(settings) -> dict:
+    """/readyz's body when everything answers: the broker is checked when it is Redis."""
+    checks = {"database": "ok", "cache": "ok", "storage": "ok"}
+    if settings.Q_CLUSTER.get("redis"):
+        checks["broker"] = "ok"
+    return {"status": "ok", "checks": checks, "failed": []}
+
+
+def test_readyz_is_200_when_database_cache_and_storage_answer(client, settings, cache_table):
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {
-        "status": "ok",
-        "checks": {"database": "ok", "cache": "ok", "storage": "ok"},
-        "failed": [],
-    }
+    assert response.json() == all_ok(settings)
 
 
 def test_readyz_is_503_naming_the_cache_when_it_is_down(client, settings):
@@ -131,7 +136,7 @@ def database_outage(transactional_db, tmp_path: Path):
         outage.end()
 
 
-def test_readyz_is_503_naming_the_database_while_it_is_down_and_200_after(client, database_outage, tmp_path):
+def test_readyz_is_503_naming_the_database_while_it_is_down_and_200_after(client, settings, database_outage, tmp_path):
     create_cache_table()
     database_outage.start()
     response = client.get("/readyz")
@@ -141,11 +146,7 @@ def test_readyz_is_503_naming_the_database_while_it_is_down_and_200_after(client
     assert str(tmp_path) not in response.content.decode() and CLOSED not in response.content.decode()
 
     database_outage.end()
-    assert client.get("/readyz").json() == {
-        "status": "ok",
-        "checks": {"database": "ok", "cache": "ok", "storage": "ok"},
-        "failed": [],
-    }
+    assert client.get("/readyz").json() == all_ok(settings)
 
 
 def test_readyz_is_503_naming_the_broker_when_the_queue_redis_is_down(client, settings, cache_table):
@@ -174,6 +175,18 @@ def test_pages_and_the_api_answer_503_not_500_while_the_database_is_down(databas
     database_outage.end()  # back: the same requests succeed
     assert browser.get("/").status_code == 200
     assert api.get("/api/v1/videos").status_code == 200
+
+
+def test_the_api_answers_503_not_500_while_the_cache_redis_is_down(owner, settings, cache_table):
+    api = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Token {api_token_create(user=owner).key}")
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"redis://{CLOSED}/0"}
+    }
+    # The creation throttle counts in the cache: the request stops there, and makes nothing.
+    response = api.post("/api/v1/videos", {"script": "A short script."}, content_type="application/json")
+    body = assert_error(response, 503, "service_unavailable")
+    assert response["Retry-After"] == "30" and "redis" not in body["message"].lower()
+    assert not Video.objects.exists()
 
 
 def test_readyz_does_not_need_a_worker(client, cache_table):
