@@ -234,7 +234,7 @@ def _also_shows(artwork: Artwork) -> tuple[Sense, ...]:
         if kind is not None and kind.name != main.name and " " not in tag:
             out.setdefault(kind.name, kind)
         named_in_gloss = tag in gloss or (lexicon.lemma(tag, "n") or tag) + "s" in gloss
-        if named_in_gloss and not main.depictable:
+        if named_in_gloss and main.lexname == "noun.cognition":
             # A "cityscape" is "a viewpoint toward a city": a picture of the city.
             seen = next((sense for sense in senses if sense.depictable), None)
             if seen is not None:
@@ -277,7 +277,8 @@ def _fit(art: Sense, wanted: Sense) -> float:
         return 1.0
     if art.is_instance:
         return 0.0  # Turin's coat of arms is no picture of "a city"
-    if art.is_a(wanted) and wanted.lexname in _KINDS_SHOW_IT:
+    # Only a specific thing is shown by a kind of it: any flat screen is a "surface".
+    if art.is_a(wanted) and wanted.lexname in _KINDS_SHOW_IT and len(wanted.ancestors) >= 6:
         # A direct kind (a sailboat for a boat) shows it; a remote kind (a jack-o'-lantern
         # for a lamp) only says it.
         if wanted.name not in art.ancestors[:1]:
@@ -299,7 +300,8 @@ def _find(
         return []
     # "coffee machine" is a machine of one kind: a drawing of any machine only hints at it.
     named = concept.text.replace(" ", "_") in concept.sense.lemmas
-    kind_words = set() if named else set(concept.text.split()[:-1])
+    # What it is made of does not narrow the kind: a "sand beach" is any beach.
+    kind_words = set() if named else {w for w in concept.text.split()[:-1] if not _material(w)}
     # A "bicycle pump" is a pump of one kind: a "fuel pump" only hints at it.
     kind_words |= set(concept.sense.lemmas[0].lower().split("_")[:-1]) if concept.sense.lemmas else set()
     found: list[tuple[Artwork, float, float]] = []
@@ -330,6 +332,11 @@ def _find(
         if same and concept.sense.lexname in {"noun.food", "noun.plant", "noun.animal"}:
             return _find(Concept(head, same[0], concept.role), style=style, exclude=exclude, limit=limit)
     return [(art, fit) for art, fit, _ in found[:limit]]
+
+
+def _material(word: str) -> bool:
+    senses = lexicon.noun_senses(word)
+    return bool(senses) and senses[0].lexname == "noun.substance"
 
 
 # Drawings of a sign or symbol for a thing, not of the thing.

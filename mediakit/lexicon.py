@@ -81,7 +81,12 @@ class Sense:
 # Senses that are the usual ones today, though WordNet's older counts say otherwise (its
 # "battery" is most often artillery): readers of scripts and of artwork titles favour them;
 # context can still overrule.
-USUAL_SENSES = {"battery": "battery.n.02", "batteries": "battery.n.02", "mouse": "mouse.n.04"}
+USUAL_SENSES = {
+    "battery": "battery.n.02",
+    "batteries": "battery.n.02",
+    "mouse": "mouse.n.04",
+    "whale": "whale.n.02",  # once "a very large person" in the corpus, never the animal
+}
 
 
 def wordnet_dir() -> Path:

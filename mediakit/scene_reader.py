@@ -243,7 +243,9 @@ class SceneReading:
             place = unambiguous(self.setting.text, self.setting.sense)
             text += f" {_preposition_for(self.setting)} {_article(place)}{place}"
         for other in self.others[:2]:
-            text += f", {unambiguous(other.text, other.sense)}"
+            said = unambiguous(other.text, other.sense)
+            if reads_back(said, other.sense):
+                text += f", {said}"  # never words that would draw another thing
         if self.mood != "day":
             text += f", {self.mood}"
         return text
@@ -349,6 +351,16 @@ def _tag(tokens: list[_Token]) -> None:
             elif (
                 previous == "n"
                 and not clause_has_verb
+                and verb
+                and not word.endswith("s")
+                and prev_word.endswith("s")
+                and lexicon.lemma(prev_word, "n") not in (None, prev_word)
+                and next_word in _PREPOSITIONS | _DETERMINERS
+            ):
+                token.pos = "v"  # "puffins nest on the cliffs": a plural, then what they do
+            elif (
+                previous == "n"
+                and not clause_has_verb
                 and word.endswith("s")
                 and verb
                 and position + 1 < len(tokens)
@@ -437,8 +449,12 @@ def _choose_sense(word: str, senses: Sequence[Sense], context: set[str]) -> Sens
         prior = (
             sense.count / total
             + (0.3 if rank == 0 else 0.0)
-            + (0.7 if lexicon.USUAL_SENSES.get(word) == sense.name else 0.0)
+            + (1.0 if lexicon.USUAL_SENSES.get(word) == sense.name else 0.0)
         )
+        # A thing the word is the first name of, over one it is a by-name for: a "whale" is
+        # the animal (whale.n.02), not a giant of a man (giant, hulk, heavyweight, whale).
+        if sense.lemmas and sense.lemmas[0].lower() == word.replace(" ", "_"):
+            prior += 0.5
         # One shared word is often chance ("path" in the gloss of a logic gate); two or more
         # are evidence enough to overrule the usual sense.
         # The text's own kind of things tips a close call: a chicken in a farm story is the
@@ -591,13 +607,30 @@ def unambiguous(text: str, sense: Sense | None) -> str:
     if sense.hypernyms:
         # "maple tree", "server computer": the word, then the last word of what it is.
         kind = _plain(sense.hypernyms[0]).split()[-1]
-        if kind != text.split()[-1]:
-            return f"{text} {kind}"
+        head = text.split()[-1]
+        for said in (f"{text} {kind}", f"{head} {kind}"):
+            if kind != head and _reads_back(said, sense):
+                return said
     for lemma_name in sense.lemmas:
         own = lexicon.noun_senses(lemma_name)
         if own and own[0].name == sense.name:
             return _plain(lemma_name)
     return text
+
+
+def reads_back(text: str, sense: Sense | None) -> bool:
+    """Whether ``text`` read on its own means ``sense``: what a description must do, or it
+    would send a picture of another thing."""
+    return sense is None or _reads_back(text, sense)
+
+
+@lru_cache(maxsize=4096)
+def _reads_back(text: str, sense: Sense) -> bool:
+    if sense.is_instance and text.split()[-1] in {name.lower() for name in sense.lemmas}:
+        return True  # "moon", "earth": written small, still the one named
+    tokens = _tokens(text)
+    _tag(tokens)
+    return any(found.name == sense.name for phrase, _ in _phrases(tokens) for _, found in _concepts_in(phrase, set()))
 
 
 def _kind_named_before(token: _Token, head: str) -> Sense | None:

@@ -150,3 +150,10 @@ def test_a_drawing_returns_for_a_thing_it_also_shows() -> None:
     assert result is not None and result.pictograms[0].artwork.id == "fluent:wheel"
     other = draw("car", style="fluent", shown={"fluent:automobile": "bus.n.01"})
     assert other is not None and other.pictograms[0].artwork.id != "fluent:automobile"
+
+
+def test_what_a_thing_is_made_of_does_not_narrow_it_and_generic_things_want_themselves() -> None:
+    # A "sand beach" is any beach: the beach drawing shows it.
+    assert any("beach" in c.depicts[0] for c in picture_candidates("sand beach", limit=3, style="fluent"))
+    # No flat screen for "a surface": a kind shows only a specific thing.
+    assert all("screen" not in " ".join(c.depicts) for c in picture_candidates("surface", limit=6))

@@ -180,3 +180,27 @@ def test_the_scripts_own_thing_names_the_kind() -> None:
 def test_todays_usual_senses_are_preferred() -> None:
     assert sense_of("phone", "The bottle connects to an app on your phone.") == "cellular_telephone.n.01"
     assert sense_of("battery", "The battery charges in one hour.") == "battery.n.02"
+
+
+def test_a_plural_then_a_plain_verb_is_what_they_do() -> None:
+    reading = read_scene("Puffins nest on the sea cliffs every summer, and whales feed in the cold bays.")
+    assert reading.subject is not None and reading.subject.text == "puffin"
+    assert "nest" not in [c.text.split()[-1] for c in reading.concepts]
+    # The whale is the animal: WordNet's one tagged use is of a big man.
+    assert sense_of("whale", "Whales feed in the cold bays.") == "whale.n.02"
+
+
+def test_every_word_of_a_description_reads_back_to_its_sense() -> None:
+    from mediakit.scene_reader import reads_back
+
+    for line in (
+        "Start your morning at a quiet temple, where monks sweep the stone paths under maple trees.",
+        "Buses will also get priority at traffic lights, and two new bridges will cross the river.",
+        "In the barn, the chickens sat on their perches, fast asleep in the straw.",
+    ):
+        reading = read_scene(line)
+        description = reading.description()
+        again = {c.sense.name for c in read_scene(description).concepts if c.sense is not None}
+        for concept in (reading.subject, *reading.others[:2]):
+            if concept is not None and reads_back(concept.text, concept.sense):
+                assert concept.sense.name in again, (line, description)
