@@ -468,6 +468,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # PATCH bodies are validated as declared (ApiView.valid is not partial): the schema says
+    # which fields they require instead of drf-spectacular's all-optional "Patched" copies.
+    "COMPONENT_SPLIT_PATCH": False,
     # Used by videos and by each video of a batch: one name for the one set of statuses.
     "ENUM_NAME_OVERRIDES": {"VideoStatusEnum": "videos.models.Video.Status"},
     # drf-spectacular's own enum hook, then what holds for every operation (core/api_schema.py).

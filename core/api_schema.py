@@ -1,10 +1,12 @@
-"""What the OpenAPI schema says about every operation at once (a drf-spectacular
-postprocessing hook), so that it states what the API does:
+r"""What the OpenAPI schema says about every operation at once (drf-spectacular
+postprocessing hooks and a field extension), so that it states what the API does:
 
 - Every JSON request body refuses keys it does not name (`ApiView.valid` and
   `StrictInputSerializer` answer 400 naming them): its object schemas, and the objects
   nested in them, say `additionalProperties: false`. Multipart bodies ignore parts they
   do not name, and keep saying so.
+- A text field that refuses blank input (DRF trims it first) says so: `pattern: \S`, at
+  least one character that is not white space (`minLength: 1` alone lets " " through).
 - Every operation can answer 429 in the one error shape (a throttle, a quota, or a
   proxy shedding load), with `Retry-After` when a wait is known, and 503 while the
   database or Redis is not answering (core.api_errors).
@@ -14,6 +16,8 @@ from __future__ import annotations
 
 import copy
 from typing import Any
+
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 
 from core.api_errors import ERROR_DESCRIPTIONS
 
@@ -79,3 +83,16 @@ def document_shared_errors(result: dict, generator, request, public) -> dict:  #
         responses.setdefault("429", copy.deepcopy(TOO_MANY_REQUESTS))
         responses.setdefault("503", copy.deepcopy(SERVICE_UNAVAILABLE))
     return result
+
+
+class NonBlankTextField(OpenApiSerializerFieldExtension):
+    """Registered by importing this module (CoreConfig.ready)."""
+
+    target_class = "core.api_fields.StrictCharField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):  # noqa: ANN001, ANN201 - drf-spectacular's signature
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)  # noqa: SLF001
+        if direction == "request" and not self.target.allow_blank and self.target.trim_whitespace:
+            schema["pattern"] = r"\S"
+        return schema

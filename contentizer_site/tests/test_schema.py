@@ -94,6 +94,24 @@ def test_json_bodies_refuse_unknown_keys_in_the_schema_and_multipart_ones_do_not
     assert json_bodies >= 15 and multipart_bodies >= 4
 
 
+def test_text_that_may_not_be_blank_needs_a_character_that_is_not_white_space(served_schema):
+    # DRF trims before refusing blank: " " and a no-break space are refused like "".
+    components = served_schema["components"]["schemas"]
+    assert components["NarrationCreateRequest"]["properties"]["text"]["pattern"] == r"\S"
+    assert components["VideoCreateRequest"]["properties"]["script"]["pattern"] == r"\S"
+    # ... but not text that may be empty, nor text kept as sent.
+    assert "pattern" not in components["WebhookSettingsInputRequest"]["properties"]["callback_url"]
+    assert "pattern" not in components["SceneArtworkRequest"]["properties"]["artwork"]
+
+
+def test_a_patch_body_requires_what_the_api_requires(served_schema):
+    # Renaming a project needs the name; the webhook settings change only what is sent.
+    rename = served_schema["paths"]["/api/v1/projects/{code}"]["patch"]["requestBody"]["content"]["application/json"]
+    assert rename["schema"] == {"$ref": "#/components/schemas/ProjectInputRequest"}
+    assert served_schema["components"]["schemas"]["ProjectInputRequest"]["required"] == ["name"]
+    assert "required" not in served_schema["components"]["schemas"]["WebhookSettingsInputRequest"]
+
+
 @pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/"])
 def test_the_docs_are_served_from_local_files(client, db, url):
     response = client.get(url)
