@@ -434,7 +434,10 @@ def _layout(
     hero_badge = kinds[hero.hexcode] == "badge"  # a flag or an emblem: a big disc in the middle
     badges = [p for p in objects if kinds[p.hexcode] == "badge" and p is not hero]
     hero_in_sky = hero in sky
-    hero_base = horizon + (H - horizon) * (0.32 if not portrait else 0.26)
+    # The hero's feet stay above the caption band (two lines from ~78 % of a wide frame's
+    # height, and the Ken Burns zoom carries them 10 % further from the middle).
+    # Afloat, it sinks 14 % of its height below its line: the line rises to match.
+    hero_base = horizon + (H - horizon) * (0.26 if portrait else 0.1 if scene == "water" else 0.2)
     side_first = rng.choice((-1, 1))
 
     # Companions stand beside the hero, a little further back (higher, smaller); a tall
@@ -453,7 +456,7 @@ def _layout(
         overlap = size * 0.35 if portrait else -gap
         dx = side * (reach[side] + size / 2 - overlap)
         reach[side] = abs(dx) + size / 2
-        depth = 0.16 + 0.05 * index
+        depth = (0.16 if portrait else 0.08) + 0.05 * index
         placed.append((pict, dx, horizon + (H - horizon) * depth, size))
     # The whole group is centred, give or take a little: balance beats a rule of thirds here.
     shift = (reach[1] - reach[-1]) / -2

@@ -157,3 +157,19 @@ def test_what_a_thing_is_made_of_does_not_narrow_it_and_generic_things_want_them
     assert any("beach" in c.depicts[0] for c in picture_candidates("sand beach", limit=3, style="fluent"))
     # No flat screen for "a surface": a kind shows only a specific thing.
     assert all("screen" not in " ".join(c.depicts) for c in picture_candidates("surface", limit=6))
+
+
+def test_the_hero_stands_clear_of_the_caption_band() -> None:
+    # Two caption lines start near 78 % of a wide frame's height (CAPTION_MARGIN above the
+    # bottom edge); the Ken Burns zoom carries the hero's feet 10 % further from the middle.
+    from mediakit.builder import CAPTION_MARGIN
+
+    band_top = 1 - CAPTION_MARGIN - 2 * 0.045 * 1.35
+    for seed, prompt in enumerate(("fire", "lighthouse", "whale", "bicycle", "noodle at a restaurant", "owl, dog")):
+        result = draw(prompt, width=1280, height=720, seed=seed, style="fluent")
+        assert result is not None and result.layers is not None, prompt
+        # The drawing itself, not its soft contact shadow.
+        solid = result.layers.hero.getchannel("A").point(lambda a: 255 if a > 200 else 0).getbbox()
+        assert solid is not None
+        feet = result.layers.hero_at[1] + solid[3]
+        assert 0.5 + (feet / 720 - 0.5) * 1.1 < band_top, (prompt, feet)
