@@ -234,11 +234,12 @@ def visual_prompt_for(
 
 
 def _figure_is_the_point(figure: Figure) -> bool:
-    """A share, a price, a temperature, a change or a count in the thousands is what the
-    sentence is about; a year or a handful of things is said in passing."""
+    """A share, a price, a temperature, a change (a team that grew to 58) or a count in the
+    thousands is what the sentence is about; a year or a handful of things is said in
+    passing."""
     if figure.kind in ("percent", "money", "temperature", "multiple"):
         return True
-    if figure.change is not None and figure.kind not in ("year", "count"):
+    if figure.change is not None and figure.kind != "year":
         return True
     return figure.kind == "count" and figure.value >= 1000
 

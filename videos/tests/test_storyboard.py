@@ -244,6 +244,11 @@ def test_a_scene_with_nothing_drawable_shows_the_scripts_topic() -> None:
 def test_a_scene_about_a_number_is_a_chart() -> None:
     [scene] = split_script("Sales rose from 12% to 31% last year.")
     assert scene.visual_prompt == "chart: Sales rose from 12% to 31% last year."
+    # A small count is the point when it is what something grew to; not when said in passing.
+    [grew] = split_script("Our team grew to 58 people.")
+    assert grew.visual_prompt.startswith("chart: ")
+    [hired] = split_script("We hired 12 engineers.")
+    assert not hired.visual_prompt.startswith("chart: ")
 
 
 def test_it_strips_markdown_and_ends_headings_and_items_with_a_stop() -> None:
