@@ -69,12 +69,16 @@ class MediaAsset(models.Model):
 def layer_upload_to(instance: PictureLayer, filename: str) -> str:
     # Beside its picture, named after it: the picture's code, never a user's file name.
     picture = instance.picture
+    if instance.role == PictureLayer.Role.STEP:
+        return f"assets/{picture.owner_id}/{picture.code.hex}-step-{instance.order:02d}.png"
     return f"assets/{picture.owner_id}/{picture.code.hex}-{instance.role}.png"
 
 
 class PictureLayer(models.Model):
     """One layer of a picture asset drawn in layers: the scene without its hero, or the
-    hero (RGBA, with its shadow) cropped to its box at (x, y) in the picture's pixels.
+    hero (RGBA, with its shadow) cropped to its box at (x, y) in the picture's pixels, or
+    one of the hero's steps on its way in (a data card counting up: RGBA of the hero's box,
+    shown in ``order`` before the hero).
 
     A layer belongs to its picture, not to a scene: a scene whose picture changes (refine,
     upload, stock, edit) points at another asset, which has its own layers or none, so a
@@ -87,6 +91,7 @@ class PictureLayer(models.Model):
     class Role(models.TextChoices):
         BACKGROUND = "background", "Background"
         HERO = "hero", "Hero"
+        STEP = "step", "Step"
 
     picture = models.ForeignKey(MediaAsset, on_delete=models.CASCADE, related_name="layers")
     role = models.CharField(max_length=10, choices=Role.choices)
@@ -96,11 +101,17 @@ class PictureLayer(models.Model):
     height = models.PositiveIntegerField()
     x = models.IntegerField(default=0)
     y = models.IntegerField(default=0)
+    # A step's place in the count, 0 first; 0 for the one background and the one hero.
+    order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["picture", "role"], name="picture_layer_role_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["picture", "role", "order"], name="picture_layer_role_order_unique")
+        ]
 
     def __str__(self) -> str:
+        if self.role == self.Role.STEP:
+            return f"Step {self.order + 1} of {self.picture}"
         return f"{self.get_role_display()} of {self.picture}"
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
@@ -105,21 +105,32 @@ def asset_delete_if_unused(*, asset: MediaAsset) -> bool:
     return True
 
 
-def picture_layers_add(*, picture: MediaAsset, background: Path, hero: Path, hero_x: int, hero_y: int) -> None:
+def picture_layers_add(
+    *, picture: MediaAsset, background: Path, hero: Path, hero_x: int, hero_y: int, steps: Sequence[Path] = ()
+) -> None:
     """Store a picture's layers (see PictureLayer) beside it: the background of the picture's
-    size, the hero's box at (hero_x, hero_y). Both or neither: if a file or a row cannot
-    be written, the stored files are removed again and the error raised."""
+    size, the hero's box at (hero_x, hero_y), and the hero's steps on its way in (each of
+    the hero's box, in the order shown). All or none: if a file or a row cannot be written,
+    the stored files are removed again and the error raised."""
     stored: list[str] = []
     try:
         with transaction.atomic():
-            for role, path, (x, y) in (
-                (PictureLayer.Role.BACKGROUND, background, (0, 0)),
-                (PictureLayer.Role.HERO, hero, (hero_x, hero_y)),
+            for role, order, path, (x, y) in (
+                (PictureLayer.Role.BACKGROUND, 0, background, (0, 0)),
+                (PictureLayer.Role.HERO, 0, hero, (hero_x, hero_y)),
+                *((PictureLayer.Role.STEP, k, step, (hero_x, hero_y)) for k, step in enumerate(steps)),
             ):
                 with Image.open(path) as image:
                     width, height = image.size
                 layer = PictureLayer(
-                    picture=picture, role=role, size_bytes=path.stat().st_size, width=width, height=height, x=x, y=y
+                    picture=picture,
+                    role=role,
+                    order=order,
+                    size_bytes=path.stat().st_size,
+                    width=width,
+                    height=height,
+                    x=x,
+                    y=y,
                 )
                 with open(path, "rb") as fh:
                     layer.file.save(path.name, File(fh), save=False)

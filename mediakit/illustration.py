@@ -30,7 +30,7 @@ from PIL import Image
 
 from . import lexicon
 from .art_library import STYLES, Artwork, artwork_by_id, artwork_image, library_available, library_search
-from .data_card import Figure, data_card_layers, find_figure, render_data_card
+from .data_card import Figure, data_card_count_up, data_card_layers, find_figure, render_data_card
 from .frame_drawing import compose, palette_for
 from .lexicon import Sense
 from .scene_reader import Concept, SceneReading, read_scene, topic_concept
@@ -70,11 +70,14 @@ class Pictogram:
 @dataclass(frozen=True)
 class Layers:
     """The picture apart: the scene without its hero, and the hero (RGBA, with its shadow)
-    at ``hero_at``, for a render that moves them at different speeds."""
+    at ``hero_at``, for a render that moves them at different speeds. ``steps``: the hero on
+    its way in, in the hero's own box (a data card's figure counting up), shown in turn
+    before the hero itself; empty for a hero that only enters."""
 
     background: Image.Image
     hero: Image.Image
     hero_at: tuple[int, int]
+    steps: tuple[Image.Image, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -724,7 +727,18 @@ def _data_card(
     else:
         # The figure, its chart and label come in over the card's ground (the render's entrance).
         image, ground, content, at = drawn
-        layers = Layers(ground, content, at)
+        # And counts up as it comes in: the content part-way, in the final content's box.
+        steps = data_card_count_up(
+            figure,
+            width=width,
+            height=height,
+            background=palette.sky_top,
+            accent=palette.accent,
+            ink=(255, 255, 255),
+            box=(at[0], at[1], at[0] + content.width, at[1] + content.height),
+            icon=icon,
+        )
+        layers = Layers(ground, content, at, tuple(steps))
     depicts = (f"{figure.display} {figure.label}".strip(),) + (_depicts(icon_art)[:1] if icon_art else ())
     return IllustrationResult(
         image=image,

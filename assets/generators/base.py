@@ -45,12 +45,15 @@ class GeneratedPicture:
 @dataclass(frozen=True)
 class PictureLayers:
     """The scene without its hero (a PNG of the picture's size) and the hero with its
-    shadow (an RGBA PNG cropped to what it covers), drawn at (hero_x, hero_y)."""
+    shadow (an RGBA PNG cropped to what it covers), drawn at (hero_x, hero_y). ``steps``:
+    the hero on its way in (a data card counting up), RGBA PNGs of the hero's box, in the
+    order they are shown; empty for a hero that only enters."""
 
     background: Path
     hero: Path
     hero_x: int
     hero_y: int
+    steps: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -90,7 +90,12 @@ class IllustratedPictureProvider:
                 result.layers.background.save(tmp, format="PNG", compress_level=3)
             with atomic_path(hero) as tmp:
                 result.layers.hero.save(tmp, format="PNG", compress_level=3)
-            layers = PictureLayers(background, hero, *result.layers.hero_at)
+            steps = []
+            for k, step in enumerate(result.layers.steps):
+                steps.append(Path(out_dir) / f"illustration-{digest}-step-{k:02d}.png")
+                with atomic_path(steps[-1]) as tmp:
+                    step.save(tmp, format="PNG", compress_level=3)
+            layers = PictureLayers(background, hero, *result.layers.hero_at, steps=tuple(steps))
         return GeneratedPicture(
             path=path,
             width=width,

@@ -98,3 +98,44 @@ def test_a_layer_that_cannot_be_read_stores_neither(owner, tmp_path):
         )
     assert not PictureLayer.objects.exists()
     assert default_storage.listdir(f"assets/{owner.pk}")[1] == [Path(picture.file.name).name]
+
+
+def test_a_hero_s_steps_are_stored_in_their_order_in_the_hero_s_box(owner, tmp_path):
+    picture = _layered_picture(owner, tmp_path)
+    picture.layers.all().delete()
+    steps = [_png(tmp_path / f"step-{k}.png", (60, 50), "RGBA") for k in range(3)]
+    picture_layers_add(
+        picture=picture,
+        background=_png(tmp_path / "bg.png", (320, 180)),
+        hero=_png(tmp_path / "hero.png", (60, 50), "RGBA"),
+        hero_x=130,
+        hero_y=90,
+        steps=steps,
+    )
+    stored = list(picture.layers.filter(role=PictureLayer.Role.STEP).order_by("order"))
+    assert [(s.order, s.x, s.y, s.width, s.height) for s in stored] == [(k, 130, 90, 60, 50) for k in range(3)]
+    assert [s.file.name for s in stored] == [f"assets/{owner.pk}/{picture.code.hex}-step-{k:02d}.png" for k in range(3)]
+    assert all(default_storage.exists(s.file.name) for s in stored)
+
+
+def test_a_step_that_cannot_be_read_stores_no_layer_at_all(owner, tmp_path):
+    picture = asset_create_from_path(
+        owner=owner,
+        kind=MediaAsset.Kind.IMAGE,
+        source=MediaAsset.Source.GENERATED,
+        path=_png(tmp_path / "picture.png", (320, 180)),
+        mime="image/png",
+    )
+    broken = tmp_path / "step-1.png"
+    broken.write_bytes(b"not a png")
+    with pytest.raises(OSError):
+        picture_layers_add(
+            picture=picture,
+            background=_png(tmp_path / "bg.png", (320, 180)),
+            hero=_png(tmp_path / "hero.png", (60, 50), "RGBA"),
+            hero_x=0,
+            hero_y=0,
+            steps=[_png(tmp_path / "step-0.png", (60, 50), "RGBA"), broken],
+        )
+    assert not PictureLayer.objects.exists()
+    assert default_storage.listdir(f"assets/{owner.pk}")[1] == [Path(picture.file.name).name]

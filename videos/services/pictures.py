@@ -410,6 +410,7 @@ def _attach(video: Video, outcome: _Outcome) -> None:
                 hero=layers.hero,
                 hero_x=layers.hero_x,
                 hero_y=layers.hero_y,
+                steps=layers.steps,
             )
         except OSError:
             # The picture still works flat (no parallax); a full disk shows up on the next file anyway.
@@ -420,5 +421,5 @@ def _attach(video: Video, outcome: _Outcome) -> None:
         asset_delete_if_unused(asset=asset)
     picture.path.unlink(missing_ok=True)
     if layers is not None:
-        layers.background.unlink(missing_ok=True)
-        layers.hero.unlink(missing_ok=True)
+        for path in (layers.background, layers.hero, *layers.steps):
+            path.unlink(missing_ok=True)

@@ -93,10 +93,14 @@ def _fetch_scene_file(asset: MediaAsset | PictureLayer, stem: Path, number: int,
 def _fetch_layers(picture: MediaAsset, stem: Path, number: int) -> SceneLayers | None:
     """The picture's own layers (assets.models.PictureLayer), fetched beside it; None for a
     picture drawn flat. Layers belong to the picture asset, so they are always its own."""
-    layers = {layer.role: layer for layer in picture.layers.all()}
+    stored = list(picture.layers.all())  # prefetched: ordered here, not by the query
+    layers = {layer.role: layer for layer in stored if layer.role != PictureLayer.Role.STEP}
     background, hero = layers.get(PictureLayer.Role.BACKGROUND), layers.get(PictureLayer.Role.HERO)
     if background is None or hero is None:
         return None
+    # The hero's steps on its way in (a data card counting up), fetched and read as the hero
+    # is: a missing one fails the render in the same words, a corrupt one in FFmpeg's.
+    steps = sorted((layer for layer in stored if layer.role == PictureLayer.Role.STEP), key=lambda layer: layer.order)
     return SceneLayers(
         background=str(_fetch_scene_file(background, stem.with_name(stem.name + "-background"), number, "picture")),
         hero=str(_fetch_scene_file(hero, stem.with_name(stem.name + "-hero"), number, "picture")),
@@ -106,6 +110,10 @@ def _fetch_layers(picture: MediaAsset, stem: Path, number: int) -> SceneLayers |
         hero_height=hero.height,
         picture_width=background.width,
         picture_height=background.height,
+        hero_steps=tuple(
+            str(_fetch_scene_file(step, stem.with_name(f"{stem.name}-step-{step.order:02d}"), number, "picture"))
+            for step in steps
+        ),
     )
 
 
