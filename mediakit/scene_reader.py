@@ -873,6 +873,10 @@ def read_scene(
         if _MOOD_WORDS.get(candidate.text):
             score -= 1.0  # "night", "storm": the mood of the picture, not its subject
         candidate.score = score
+    lead = _pronoun_subject(tokens, topics)
+    if lead is not None:
+        # "It keeps water cold in a hot car": "it" is the thing the script is about.
+        candidates.append(_Candidate(text=lead.text, sense=lead.sense, position=-1, after="", score=9.0))
     drawable = [c for c in candidates if c.sense.depictable or c.sense.lexname == "noun.communication"]
     drawable.sort(key=lambda c: -c.score)
     subject = setting = None
@@ -908,6 +912,17 @@ def read_scene(
         warning=warning,
         concepts=concepts,
     )
+
+
+def _pronoun_subject(tokens: list[_Token], topics: Sequence[str]) -> Concept | None:
+    """The script's main thing when the sentence opens with "It"/"They" doing something (not
+    "It is raining", not "It was late")."""
+    if not topics or len(tokens) < 2 or tokens[0].lower not in {"it", "they"}:
+        return None
+    if tokens[1].pos != "v" or tokens[1].lower in _AUXILIARIES:
+        return None
+    main = topic_concept(topics[0])
+    return main if main is not None and main.sense is not None and main.sense.depictable else None
 
 
 def _gerund(verb: str) -> str:

@@ -204,3 +204,12 @@ def test_every_word_of_a_description_reads_back_to_its_sense() -> None:
         for concept in (reading.subject, *reading.others[:2]):
             if concept is not None and reads_back(concept.text, concept.sense):
                 assert concept.sense.name in again, (line, description)
+
+
+def test_it_at_the_start_is_the_scripts_main_thing() -> None:
+    topics = ["water bottle", "bottle"]
+    line = "It keeps water cold for twenty four hours, even in a hot car in summer."
+    assert subject(line, topics=topics) == "water bottle"
+    # Not the "it" of the weather, nor an "it was" of time.
+    assert subject("It is raining over the harbour.", topics=topics) != "water bottle"
+    assert subject("It was late when the ferry left.", topics=topics) == "ferry"

@@ -249,6 +249,8 @@ def test_a_scene_about_a_number_is_a_chart() -> None:
     assert grew.visual_prompt.startswith("chart: ")
     [hired] = split_script("We hired 12 engineers.")
     assert not hired.visual_prompt.startswith("chart: ")
+    [climbs] = split_script("The keeper climbs one hundred and four steps at dusk.")
+    assert not climbs.visual_prompt.startswith("chart: ")
 
 
 def test_it_strips_markdown_and_ends_headings_and_items_with_a_stop() -> None:
