@@ -166,19 +166,29 @@ def _art_sense(artwork: Artwork) -> Sense | None:
 
 
 @lru_cache(maxsize=4096)
-def _named_kind(artwork: Artwork, sense: Sense) -> bool:
-    """Whether the title names a kind of its sense with a noun before it that WordNet does
-    not know as one thing ("bubble tea"), rather than describing it ("red lantern")."""
+def _named_kind(artwork: Artwork, sense: Sense) -> float:
+    """How far a title with a noun before its head (one WordNet does not know as one thing)
+    is from the plain thing: 0 when it only describes it ("red lantern"), 1 for a kind of it
+    ("bubble tea"), 2 when the noun is an idea, not a thing ("evolution steps": a diagram of
+    the ascent of man, no staircase)."""
     words = (artwork.names[0] if artwork.names else "").split()
     own = {part for name in sense.lemmas for part in name.lower().split("_")}
     before = [w for w in words if w not in own]
     if len(before) == len(words):
-        return False
+        return 0
+    degree = 0
     for word in before:
         counts = lexicon.pos_counts(word)
         if counts.get("n", 0) > counts.get("a", 0) + counts.get("v", 0) and word not in {"paper", "glass", "wooden"}:
-            return True
-    return False
+            senses = lexicon.noun_senses(word)
+            idea = bool(senses) and senses[0].lexname in _IDEAS and not senses[0].depictable
+            degree = max(degree, 2 if idea else 1)
+    return degree
+
+
+# Nouns of processes, acts, feelings and times: before a head, they name another picture
+# ("evolution steps", "time machine"), not a kind of the thing.
+_IDEAS = frozenset({"noun.process", "noun.act", "noun.feeling", "noun.state", "noun.time", "noun.event"})
 
 
 # Things whose drawing shows what they hold.
@@ -234,7 +244,9 @@ def _also_shows(artwork: Artwork) -> tuple[Sense, ...]:
             continue  # a "baby bottle" shows no baby
         # A "station" tagged "train" is a train station: the tag and the title make a thing.
         kind = next((k for k in lexicon.compound_senses((tag, head)) if k.depictable), None) if head else None
-        if kind is not None and kind.name != main.name and " " not in tag:
+        if kind is not None and kind.name != main.name and " " not in tag and kind.is_a(main):
+            # ... of the titled kind only: "police car light" tagged "beacon" is no "beacon
+            # light" (a lighthouse).
             out.setdefault(kind.name, kind)
         named_in_gloss = tag in gloss or (lexicon.lemma(tag, "n") or tag) + "s" in gloss
         if named_in_gloss and main.lexname == "noun.cognition":
@@ -311,8 +323,11 @@ def _find(
     for match in library_search(concept.search_terms(), style=style, limit=40, exclude=exclude):
         sense = _art_sense(match.artwork)
         fit = _fit(sense, concept.sense) if sense is not None else 0.0
-        if fit == 1 and _named_kind(match.artwork, sense):
-            fit = 0.85  # "bubble tea" is tea of one kind: a plain cup of tea shows "tea" better
+        degree = _named_kind(match.artwork, sense) if fit == 1 else 0
+        if degree:
+            # "bubble tea" is tea of one kind: a plain cup of tea shows "tea" better; an idea
+            # before the head ("evolution steps") names another picture altogether.
+            fit = 0.85 if degree == 1 else 0.3
         if fit < 1:
             # What it shows besides its title counts a little less than its title.
             fit = max([fit, *(0.9 * _fit(other, concept.sense) for other in _also_shows(match.artwork))])
@@ -334,6 +349,15 @@ def _find(
         same = [s for s in lexicon.noun_senses(head) if s.lexname == concept.sense.lexname]
         if same and concept.sense.lexname in {"noun.food", "noun.plant", "noun.animal"}:
             return _find(Concept(head, same[0], concept.role), style=style, exclude=exclude, limit=limit)
+        # A "lighthouse keeper" ("the keeper of a lighthouse") with no drawing of its own:
+        # the thing it is named after and defined by, as a near picture.
+        first = concept.text.split()[0]
+        whole = next((s for s in lexicon.noun_senses(first) if s.depictable), None)
+        if whole is not None and first in re.findall(r"[a-z]+", concept.sense.definition.lower()):
+            return [
+                (art, round(fit * (STRONG_FIT + 0.1), 3))
+                for art, fit in _find(Concept(first, whole, concept.role), style=style, exclude=exclude, limit=limit)
+            ]
     return [(art, fit) for art, fit, _ in found[:limit]]
 
 

@@ -173,3 +173,16 @@ def test_the_hero_stands_clear_of_the_caption_band() -> None:
         assert solid is not None
         feet = result.layers.hero_at[1] + solid[3]
         assert 0.5 + (feet / 720 - 0.5) * 1.1 < band_top, (prompt, feet)
+
+
+def test_a_thing_named_after_another_shows_it_and_ideas_name_other_pictures() -> None:
+    # "the keeper of a lighthouse": no drawing of the keeper, the lighthouse stands in.
+    keeper = picture_candidates("lighthouse keeper", limit=3, style="openclipart")
+    assert keeper and "lighthouse" in keeper[0].depicts[0].lower()
+    # ... but no beacon of another kind: a police car's light is no lighthouse.
+    for style in ("fluent", "twemoji"):
+        assert all("police" not in " ".join(c.depicts) for c in picture_candidates("lighthouse keeper", style=style))
+    # "Evolution steps" is a diagram of the ascent of man, not a staircase.
+    assert all("evolution" not in c.depicts[0].lower() for c in picture_candidates("stairs", limit=6))
+    # A Shinto shrine is still a shrine.
+    assert picture_candidates("shrine", limit=1, style="fluent")[0].id == "fluent:shinto-shrine"
