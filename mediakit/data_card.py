@@ -516,6 +516,11 @@ _MULTIPLE_VERB = re.compile(
     r"\b(?:has\s+|have\s+|had\s+|nearly\s+|almost\s+|more\s+than\s+)*(?P<verb>doubled|tripled|trebled|quadrupled|quintupled|halved)\b",
     re.I,
 )
+_CUT_IN_HALF = re.compile(
+    r"\b(?:cut|cuts|cutting|slashed|slash|reduced|reduce|reduces)\s+(?:(?:our|its|their|the|his|her|your|my)\s+)?"
+    r"(?P<what>(?:[A-Za-z'-]+\s+){1,4}?)in\s+half\b",
+    re.I,
+)
 _FOLD = re.compile(
     rf"\b(?P<num>\d+(?:\.\d+)?|{_SMALL_WORD})(?:-?fold\b|\s*(?:x|×|times)\s+(?:more|bigger|larger|higher|"
     r"faster|as\s+many|as\s+much|as\s+big|as\s+large|the\s+size|over))",
@@ -830,6 +835,24 @@ def _word_figures(text: str, masked: str) -> list[_Candidate]:
             value = _MULTIPLES[verb]
             figure = Figure(value, f"{value:g}×", "multiple", subject, "up", 1.0, None, (m.start(), m.end()))
         found.append(_Candidate(figure, _RANK["multiple"] + 1))
+    for m in _CUT_IN_HALF.finditer(masked):
+        # "cut our delivery times in half": what is halved sits between the verb and "half";
+        # "Then cut the apple in half" is an instruction, not a finding.
+        clause = text[max(text.rfind(ch, 0, m.start()) for ch in ".;:!?,\n") + 1 : m.start()]
+        if not set(re.findall(r"[a-z]+", clause.lower())) - {
+            "then",
+            "and",
+            "now",
+            "next",
+            "first",
+            "finally",
+            "carefully",
+        }:
+            continue
+        subject = _fit_label(re.findall(r"[A-Za-z][A-Za-z'-]*", text[m.start("what") : m.end("what")]))
+        if subject:
+            figure = Figure(-50.0, "-50%", "percent", subject, "down", None, None, (m.start(), m.end()))
+            found.append(_Candidate(figure, _RANK["multiple"] + 1))
     for m in _FOLD.finditer(masked):
         num = m.group("num")
         value = float(num) if num[0].isdigit() else _word_value(num)

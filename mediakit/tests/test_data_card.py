@@ -21,6 +21,7 @@ PAPER = (245, 245, 240)
     ("text", "display", "kind", "change"),
     [
         ("37% of the country's energy now comes from wind.", "37%", "percent", None),
+        ("Next year we plan to cut our delivery times in half.", "-50%", "percent", "down"),
         # A small count that something grew to is still the point of the sentence.
         ("Our team grew to 58 people, and we opened a second office in Berlin.", "58", "count", "up"),
         ("Nearly 37 percent of adults never exercise.", "37%", "percent", None),
@@ -70,6 +71,7 @@ def test_it_finds_the_figure_a_scene_is_about(text: str, display: str, kind: str
         "The meeting starts at 9 am sharp.",
         "Two friends walked into the forest.",
         "We hired 12 engineers and three designers.",
+        "Then cut the apple in half.",
         "I bought 3 apples and 2 pears.",
         "Call us at 555-123-4567 to book.",
         "Update to version 2.0.1 before you start.",
