@@ -734,34 +734,19 @@ def _data_card(
         ]
         icon_art = found[0][0] if found else None
     icon = artwork_image(icon_art, max(64, min(width, height) // 4)) if icon_art is not None else None
-    drawn = data_card_layers(
-        figure,
-        width=width,
-        height=height,
-        background=palette.sky_top,
-        accent=palette.accent,
-        ink=(255, 255, 255),
-        icon=icon,
-    )
+    # The card's look, one for its still, its layers and its count-up.
+    look = {"width": width, "height": height, "background": palette.sky_top, "accent": palette.accent}
+    look["ink"] = (255, 255, 255)
+    drawn = data_card_layers(figure, icon=icon, **look)
     if drawn is None:
-        image = render_data_card(
-            figure, width=width, height=height, background=palette.sky_top, accent=palette.accent, ink=(255, 255, 255)
-        )
+        image = render_data_card(figure, **look)
         layers = None
     else:
         # The figure, its chart and label come in over the card's ground (the render's entrance).
         image, ground, content, at = drawn
         # And counts up as it comes in: the content part-way, in the final content's box.
-        steps = data_card_count_up(
-            figure,
-            width=width,
-            height=height,
-            background=palette.sky_top,
-            accent=palette.accent,
-            ink=(255, 255, 255),
-            box=(at[0], at[1], at[0] + content.width, at[1] + content.height),
-            icon=icon,
-        )
+        box = (at[0], at[1], at[0] + content.width, at[1] + content.height)
+        steps = data_card_count_up(figure, box=box, icon=icon, **look)
         layers = Layers(ground, content, at, tuple(steps))
     depicts = (f"{figure.display} {figure.label}".strip(),) + (_depicts(icon_art)[:1] if icon_art else ())
     return IllustrationResult(
