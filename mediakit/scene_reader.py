@@ -673,11 +673,7 @@ def _script_compounds(script: str) -> dict[str, tuple[str, Sense]]:
     said: Counter[str] = Counter(
         base for t in tokens if t.pos == "n" and (base := lexicon.lemma(t.lower, "n")) and base not in _VAGUE
     )
-    frequent = [
-        word
-        for word, count in said.items()
-        if count >= 2 and len(word) >= 3 and not _adjective_led_head(f"{word} {word}")
-    ]
+    frequent = [word for word, count in said.items() if count >= 2 and len(word) >= 3 and not _mostly_adjective(word)]
     for head in said:
         if head in compounds and not _adjective_led_head(compounds[head][0]):
             continue
@@ -704,10 +700,12 @@ def _script_compounds(script: str) -> dict[str, tuple[str, Sense]]:
 def _adjective_led_head(text: str) -> str:
     """The head of "fresh bean" (a describing word before it), else ""."""
     words = text.split()
-    if len(words) != 2:
-        return ""
-    counts = lexicon.pos_counts(words[0])
-    return words[1] if counts.get("a", 0) > counts.get("n", 0) else ""
+    return words[1] if len(words) == 2 and _mostly_adjective(words[0]) else ""
+
+
+def _mostly_adjective(word: str) -> bool:
+    counts = lexicon.pos_counts(word)
+    return counts.get("a", 0) > counts.get("n", 0)
 
 
 def script_topics(script: str, *, limit: int = 5, title: str = "") -> list[str]:
