@@ -2,8 +2,8 @@
 storage and, when the queue is on Redis, the broker must answer. Workers are not required
 (a web process is ready without them; the staff health page shows the workers).
 
-`unavailable_dependency(exc)` tells a dependency being down (the database or Redis not
-answering) from a bug, so that pages and the API can say "try again shortly" (503)."""
+`unavailable_dependency(exc)` tells a dependency being down (the database, Redis or the S3
+endpoint not answering) from a bug, so that pages and the API can say "try again shortly" (503)."""
 
 from __future__ import annotations
 
@@ -77,13 +77,26 @@ def readiness_checks() -> dict[str, Callable[[], None]]:
 
 
 def unavailable_dependency(exc: BaseException) -> str | None:
-    """The dependency that `exc` says is not answering ("database", "redis"), or None
-    (an IntegrityError or a ProgrammingError is a bug, not an outage)."""
+    """The dependency that `exc` says is not answering ("database", "redis", "storage"),
+    or None (an IntegrityError or a ProgrammingError is a bug, not an outage; so is an S3
+    error answer such as AccessDenied: only not reaching the endpoint is an outage)."""
     if isinstance(exc, (OperationalError, InterfaceError)):
         return "database"
     if isinstance(exc, (redis.ConnectionError, redis.TimeoutError)):
         return "redis"
+    if isinstance(exc, _storage_unreachable()):
+        return "storage"
     return None
+
+
+def _storage_unreachable() -> tuple[type[BaseException], ...]:
+    """botocore's "could not connect / connection dropped / timed out" errors (S3, R2)."""
+    try:
+        from botocore.exceptions import ConnectionError as BotoConnectionError
+        from botocore.exceptions import HTTPClientError
+    except ImportError:  # no S3 client installed: local storage only
+        return ()
+    return (BotoConnectionError, HTTPClientError)
 
 
 def readiness() -> dict[str, str]:

@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
+from assets.models import MediaAsset
 from core.api_tokens import api_token_create
 from core.testing import assert_error, create_cache_table
 from jobs.models import Job, WebhookAttempt, WebhookDelivery
@@ -187,6 +188,55 @@ def test_the_api_answers_503_not_500_while_the_cache_redis_is_down(owner, settin
     body = assert_error(response, 503, "service_unavailable")
     assert response["Retry-After"] == "30" and "redis" not in body["message"].lower()
     assert not Video.objects.exists()
+
+
+def _s3_at(settings, endpoint: str) -> None:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": "contentizer-down",
+                "endpoint_url": endpoint,
+                "region_name": "us-east-1",
+                "access_key": "test",
+                "secret_key": "test",
+                "signature_version": "s3v4",
+                "addressing_style": "path",
+                "file_overwrite": False,
+            },
+        },
+    }
+
+
+def test_the_api_answers_503_not_500_while_the_s3_endpoint_is_down(owner, settings, cache_table):
+    api = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Token {api_token_create(user=owner).key}")
+    _s3_at(settings, f"http://{CLOSED}")
+    response = api.post("/api/v1/assets", {"file": _png_upload()})
+    body = assert_error(response, 503, "service_unavailable")
+    assert response["Retry-After"] == "30" and CLOSED not in response.content.decode()
+    assert "try again" in body["message"]
+    assert not MediaAsset.objects.exists()
+
+
+def test_readyz_is_503_naming_storage_while_the_s3_endpoint_is_down(client, settings, cache_table):
+    _s3_at(settings, f"http://{CLOSED}")
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["failed"] == ["storage"]
+    assert CLOSED not in response.content.decode()
+
+
+def _png_upload():
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (20, 120, 60)).save(buffer, "PNG")
+    buffer.seek(0)
+    buffer.name = "green.png"
+    return buffer
 
 
 def test_readyz_does_not_need_a_worker(client, cache_table):
