@@ -27,6 +27,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from core.errors import StateError
+from core.health import unavailable_dependency
 from core.storage import storage_delete_quietly, storage_save
 from jobs.models import Job, StagedFile, stale_cutoff, stale_running
 from jobs.registry import job_kind
@@ -66,10 +67,20 @@ def job_error_text(message: str) -> str:
     return _SERVER_PATH.sub(r"\1", message)
 
 
+# A dependency that stopped answering while a job ran (core.health.unavailable_dependency).
+_UNAVAILABLE_WORDS = {"database": "database", "redis": "task queue", "storage": "file storage"}
+
+
 def job_unexpected_error_text(exc: BaseException) -> str:
     """The message for an exception no service turned into a JobFailure."""
     if isinstance(exc, OSError) and exc.errno in _DISK_FULL_ERRNOS:
         return DISK_FULL_MESSAGE
+    dependency = unavailable_dependency(exc)
+    if dependency is not None:
+        return (
+            f"The {_UNAVAILABLE_WORDS[dependency]} did not answer, so this step stopped; "
+            "nothing was kept. Retry the job."
+        )
     return f"Unexpected error ({type(exc).__name__}). The team has the details in the logs."
 
 

@@ -16,6 +16,7 @@ from jobs.services import (
     job_claim,
     job_fail,
     job_retry,
+    job_unexpected_error_text,
     jobs_reap_stale,
 )
 
@@ -147,3 +148,16 @@ def test_a_full_disk_is_one_clear_message_whoever_reports_it(queued_job, said):
     job_fail(job=job, stage="video", message=f"FFmpeg failed: {said}")
     job.refresh_from_db()
     assert job.error_message == DISK_FULL_MESSAGE
+
+
+def test_a_dependency_that_stopped_answering_mid_job_is_named_in_words_not_by_its_address():
+    from botocore.exceptions import EndpointConnectionError
+    from django.db import OperationalError
+
+    s3_down = EndpointConnectionError(endpoint_url="http://10.0.0.5:9000/contentizer/assets/1/voice.wav")
+    assert job_unexpected_error_text(s3_down) == (
+        "The file storage did not answer, so this step stopped; nothing was kept. Retry the job."
+    )
+    db_down = OperationalError('connection to server at "10.0.0.6", port 5432 failed: Connection refused')
+    assert job_unexpected_error_text(db_down).startswith("The database did not answer")
+    assert job_unexpected_error_text(KeyError("x")).startswith("Unexpected error (KeyError)")
