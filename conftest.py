@@ -351,7 +351,14 @@ def _database_url(db: dict) -> str:
 
 
 @pytest.fixture
-def daphne_server(transactional_db, settings, tmp_path):
+def daphne_env() -> dict[str, str]:
+    """Extra environment for the daphne_server subprocess; a test module overrides this
+    fixture (the outage trials point daphne's connections through a fault proxy)."""
+    return {}
+
+
+@pytest.fixture
+def daphne_server(transactional_db, settings, tmp_path, daphne_env):
     """The real ASGI app under daphne (HTTP + websockets) in a subprocess, on a free
     port, sharing the test database and storage. Yields its base URL."""
     import signal
@@ -381,7 +388,7 @@ def daphne_server(transactional_db, settings, tmp_path):
     proc = subprocess.Popen(
         [*cmd, "contentizer_site.asgi:application"],
         cwd=dj_settings.BASE_DIR,
-        env=_subprocess_env(settings),
+        env={**_subprocess_env(settings), **daphne_env},
         stdout=log,
         stderr=subprocess.STDOUT,
     )

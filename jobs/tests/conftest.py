@@ -64,13 +64,15 @@ def start_cluster(transactional_db, settings, monkeypatch, tmp_path):
     settings.CONTENTIZER_QUEUED_GRACE_SECONDS = CRASH_QUEUED_GRACE_SECONDS
     started: list[Cluster] = []
 
-    def start(*, workers: int = 1) -> Cluster:
+    def start(*, workers: int = 1, env: dict[str, str] | None = None) -> Cluster:
+        """env: extra variables (the outage trials point a dependency through a proxy)."""
         monkeypatch.setattr(Conf, "SYNC", False)
         env = {
             **_subprocess_env(settings),
             "Q_WORKERS": str(workers),
             "CONTENTIZER_HEARTBEAT_STALE_SECONDS": str(CRASH_STALE_SECONDS),
             "CONTENTIZER_QUEUED_GRACE_SECONDS": str(CRASH_QUEUED_GRACE_SECONDS),
+            **(env or {}),
         }
         log_path = tmp_path / f"qcluster-{len(started)}.log"
         log = open(log_path, "w")
