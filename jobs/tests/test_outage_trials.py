@@ -63,8 +63,7 @@ DEPENDENCIES = ("postgres", "s3", "redis")  # Redis last: its cut parks the clus
 @pytest.fixture
 def proxies(settings):
     """A fault proxy in front of each dependency."""
-    if not _scaled_out(settings):
-        pytest.skip("the outage trials need the scaled-out stack (scripts/test.sh runs them scaled)")
+    assert _scaled_out(settings), "the outage trials need the scaled-out stack: scripts/test.sh runs them scaled"
     db = connection.settings_dict
     redis_url = urlparse(settings.REDIS_URL)
     s3_url = urlparse(settings.STORAGES["default"]["OPTIONS"]["endpoint_url"])
@@ -135,6 +134,7 @@ def _assert_clear(message: str, *, proxy: FaultProxy, settings, job_tmp_root: Pa
 
 
 @pytest.mark.slow
+@pytest.mark.scaled_only
 def test_a_cut_of_each_dependency_during_a_render_and_an_upload_loses_nothing_and_leaves_nothing(
     proxies,
     through_proxies,
