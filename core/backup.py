@@ -41,7 +41,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 
-from core.storage import CHUNK, storage_delete_quietly, storage_walk
+from core.storage import CHUNK, file_sha256, storage_delete_quietly, storage_walk
 
 FORMAT = "contentizer-backup"
 VERSION = 1
@@ -117,14 +117,6 @@ class _HashingReader(io.RawIOBase):
         self.sha256.update(data)
         self.size += len(data)
         return data
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 # --- PostgreSQL: pg_dump / pg_restore with the connection's own settings ------------------
@@ -279,7 +271,7 @@ def backup_create(*, path: Path) -> BackupReport:
             with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as tar:
                 tar.add(dump, arcname=dump.name, recursive=False)
                 database = {"engine": engine, "member": dump.name, "size": dump.stat().st_size}
-                database["sha256"] = _sha256_file(dump)
+                database["sha256"] = file_sha256(dump)
                 dump.unlink()
                 for name in storage_walk():
                     files.append(_add_stored_file(tar, name))

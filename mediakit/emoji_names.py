@@ -439,6 +439,20 @@ def _stems(word: str, language: str) -> list[str]:
 
 def _spaced_word(word: str, vocabulary: _Vocabulary, language: str) -> str | None:
     """The English word for one word of spaced text, or None."""
+    found = _inflected(word, vocabulary, language)
+    if found or language not in _COMPOUNDING:
+        return found
+    for form in (word, *_stems(word, language)):
+        # A compound ends in the thing it is: "Apfelkuchen" is a kind of "Kuchen".
+        for cut in range(3, len(form) - _MIN_STEM + 1):
+            found = _inflected(form[cut:], vocabulary, language)
+            if found:
+                return found
+    return None
+
+
+def _inflected(word: str, vocabulary: _Vocabulary, language: str) -> str | None:
+    """The English word for ``word`` as written, or for one of its stems."""
     found = vocabulary.get(word)
     if found:
         return found
@@ -446,18 +460,6 @@ def _spaced_word(word: str, vocabulary: _Vocabulary, language: str) -> str | Non
         found = vocabulary.get_stem(stem)
         if found:
             return found
-    if language in _COMPOUNDING:
-        for form in (word, *_stems(word, language)):
-            # A compound ends in the thing it is: "Apfelkuchen" is a kind of "Kuchen".
-            for cut in range(3, len(form) - _MIN_STEM + 1):
-                head = form[cut:]
-                found = vocabulary.get(head)
-                if found:
-                    return found
-                for stem in _stems(head, language):
-                    found = vocabulary.get_stem(stem)
-                    if found:
-                        return found
     return None
 
 
