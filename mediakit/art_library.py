@@ -964,6 +964,7 @@ _EMOJI_TEXT_BEARING = frozenset(
         "1F3E7",
         "1F3E4",
         "1F4AF",
+        "1F4AE",  # white flower: a Japanese "well done" stamp, its words written in it
         "1F4A4",
         "1F4DB",
         "1F6C2",

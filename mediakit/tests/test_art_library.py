@@ -163,3 +163,12 @@ def test_a_word_mostly_used_for_an_idea_still_names_its_drawn_sense() -> None:
     # WordNet's "book" is mostly the text, but a drawing titled "Closed Book" shows the object.
     closed = [m for m in search("book", style="openclipart", limit=20) if m.artwork.title == "Closed Book"]
     assert closed and closed[0].via == "head"
+
+
+def test_an_emoji_with_words_in_it_is_not_a_picture() -> None:
+    # The "white flower" is a Japanese teacher's stamp reading "very well done": a flower
+    # scene must not carry its text.
+    from mediakit.art_library import library_search
+
+    found = [m.artwork for m in library_search([("white flower", 1.0), ("flower", 1.0)], limit=40)]
+    assert found and not [a for a in found if a.id in ("twemoji:1f4ae", "fluent:white-flower")]
