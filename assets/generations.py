@@ -31,7 +31,7 @@ from mediakit.errors import FFmpegCanceled, FFmpegError, FFmpegTimeout, ProbeErr
 from mediakit.probe import probe
 from mediakit.runner import run_ffmpeg
 from mediakit.spec import frame_size
-from mediakit.speech import RATE_MAX, RATE_MIN, VOICES
+from mediakit.speech import DEFAULT_VOICE, RATE_DEFAULT, speech_rate_error, voice_error
 from quotas.services import quota_check
 
 logger = logging.getLogger(__name__)
@@ -133,7 +133,7 @@ def picture_run(*, job: Job, reporter: JobReporter) -> Decimal:
 # --- narrations -----------------------------------------------------------------------------
 
 
-def narration_request(*, owner, text: str, voice: str = "en-us", speech_rate: int = 165) -> Generation:
+def narration_request(*, owner, text: str, voice: str = DEFAULT_VOICE, speech_rate: int = RATE_DEFAULT) -> Generation:
     """Queue a narration job: a WAV and an M4A of the text, with phrase timings."""
     errors: dict[str, str] = {}
     text = (text or "").strip()
@@ -142,10 +142,10 @@ def narration_request(*, owner, text: str, voice: str = "en-us", speech_rate: in
         errors["text"] = "Write the text to narrate."
     elif len(text) > limit:
         errors["text"] = f"The text is {len(text):,} characters; the limit is {limit:,}."
-    if voice not in VOICES:
-        errors["voice"] = f"Unknown voice {voice!r}."
-    if not RATE_MIN <= speech_rate <= RATE_MAX:
-        errors["speech_rate"] = f"Speech rate must be between {RATE_MIN} and {RATE_MAX} words per minute."
+    if voice_problem := voice_error(voice):
+        errors["voice"] = voice_problem
+    if rate_problem := speech_rate_error(speech_rate):
+        errors["speech_rate"] = rate_problem
     if errors:
         raise ValidationError(errors)
     return _queue(

@@ -11,7 +11,7 @@ from assets.script_writing import SECONDS_MAX, SECONDS_MIN, TONES, TOPIC_MAX_CHA
 from core.api_fields import StrictCharField, StrictChoiceField, StrictInputSerializer, StrictIntegerField
 from core.api_links import api_url
 from jobs.serializers import JobSerializer
-from mediakit.speech import DEFAULT_VOICE, RATE_MAX, RATE_MIN, voice_choices
+from mediakit.speech import DEFAULT_VOICE, RATE_DEFAULT, RATE_MAX, RATE_MIN, speech_rate_error, voice_choices
 
 
 class AssetLinksSerializer(serializers.Serializer):
@@ -88,7 +88,13 @@ class PictureCreateSerializer(StrictInputSerializer):
 class NarrationCreateSerializer(StrictInputSerializer):
     text = StrictCharField(help_text="What to say (at most CONTENTIZER_SCRIPT_MAX_CHARS characters)")
     voice = StrictChoiceField(choices=voice_choices(), default=DEFAULT_VOICE)
-    speech_rate = StrictIntegerField(min_value=RATE_MIN, max_value=RATE_MAX, default=165, help_text="Words per minute")
+    speech_rate = StrictIntegerField(
+        min_value=RATE_MIN,
+        max_value=RATE_MAX,
+        error_messages={"min_value": speech_rate_error(RATE_MIN - 1), "max_value": speech_rate_error(RATE_MAX + 1)},
+        default=RATE_DEFAULT,
+        help_text="Words per minute",
+    )
 
 
 class PictureLinksSerializer(serializers.Serializer):

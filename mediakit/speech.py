@@ -52,15 +52,26 @@ __all__ = [
     "SpeechError",
     "Voice",
     "fallback_voice",
+    "speech_rate_error",
     "synthesize_narration",
     "synthesize_narrations",
     "voice_choices",
+    "voice_error",
 ]
 
 SAMPLE_RATE = 22_050
+# The speech-rate rule, in words per minute: its one definition (forms, API, services and
+# providers all read these and word a refusal with speech_rate_error).
 RATE_MIN, RATE_MAX, RATE_DEFAULT = 80, 300, 165
 PIPER_TIMEOUT_S = 600
 ESPEAK_TIMEOUT_S = 120
+
+
+def speech_rate_error(rate_wpm: int) -> str:
+    """Why `rate_wpm` is refused, in the one wording every entry point shows; "" if it is fine."""
+    if RATE_MIN <= rate_wpm <= RATE_MAX:
+        return ""
+    return f"Speech rate must be between {RATE_MIN} and {RATE_MAX} words per minute."
 
 
 class SpeechError(Exception):
@@ -167,6 +178,11 @@ def fallback_voice(language: str) -> Voice | None:
 def voice_choices() -> list[tuple[str, str]]:
     """(id, label) for forms and the API, the neural default first."""
     return [(v.id, v.label) for v in VOICES.values()]
+
+
+def voice_error(voice: str) -> str:
+    """Why `voice` is refused (not one of VOICES), in one wording; "" if it is known."""
+    return "" if voice in VOICES else f"Unknown voice {voice!r}."
 
 
 @dataclass(frozen=True)

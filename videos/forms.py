@@ -14,20 +14,17 @@ from assets.models import MediaAsset
 from assets.script_writing import SECONDS_MAX, SECONDS_MIN, TONES, TOPIC_MAX_CHARS
 from assets.stock_online.configured import stock_providers_available
 from core.forms import ServiceErrorsMixin
-from mediakit.speech import DEFAULT_VOICE, RATE_DEFAULT, RATE_MAX, RATE_MIN, voice_choices
+from mediakit.speech import RATE_MAX, RATE_MIN, speech_rate_error, voice_choices
 from videos.models import Export, Project, Scene, Video
+from videos.options import VIDEO_OPTION_DEFAULTS
 
 SCRIPT_FILE_MAX_BYTES = 512 * 1024
 SCRIPT_FILE_SUFFIXES = (".txt", ".md", ".markdown")
 
 
-def _voice_choices() -> list[tuple[str, str]]:
-    return voice_choices()
-
-
-def _rate_limits() -> tuple[int, int, int]:
-
-    return RATE_MIN, RATE_MAX, RATE_DEFAULT
+def _speech_rate_valid(value: int | None) -> None:
+    if value is not None and (problem := speech_rate_error(value)):
+        raise ValidationError(problem)
 
 
 class VideoForm(ServiceErrorsMixin, forms.Form):
@@ -45,24 +42,36 @@ class VideoForm(ServiceErrorsMixin, forms.Form):
         help_text="A .txt or .md file (UTF-8); it replaces the text above.",
         widget=forms.ClearableFileInput(attrs={"accept": ".txt,.md,.markdown,text/plain,text/markdown"}),
     )
-    aspect = forms.ChoiceField(choices=Video.Aspect.choices, initial=Video.Aspect.LANDSCAPE, widget=forms.RadioSelect)
-    quality = forms.ChoiceField(choices=Video.Quality.choices, initial=Video.Quality.P720)
-    fps = forms.TypedChoiceField(choices=Video.Fps.choices, coerce=int, initial=30, label="Frame rate")
-    voice = forms.ChoiceField(choices=_voice_choices, initial=DEFAULT_VOICE)
-    speech_rate = forms.IntegerField(label="Speech rate", help_text="Words per minute.")
-    music = forms.ChoiceField(choices=Video.Music.choices, initial=Video.Music.NONE)
+    aspect = forms.ChoiceField(
+        choices=Video.Aspect.choices, initial=VIDEO_OPTION_DEFAULTS.aspect, widget=forms.RadioSelect
+    )
+    quality = forms.ChoiceField(choices=Video.Quality.choices, initial=VIDEO_OPTION_DEFAULTS.quality)
+    fps = forms.TypedChoiceField(
+        choices=Video.Fps.choices, coerce=int, initial=VIDEO_OPTION_DEFAULTS.fps, label="Frame rate"
+    )
+    voice = forms.ChoiceField(choices=voice_choices, initial=VIDEO_OPTION_DEFAULTS.voice)
+    speech_rate = forms.IntegerField(
+        label="Speech rate",
+        help_text="Words per minute.",
+        initial=VIDEO_OPTION_DEFAULTS.speech_rate,
+        validators=[_speech_rate_valid],
+        widget=forms.NumberInput(attrs={"min": RATE_MIN, "max": RATE_MAX, "step": 5}),
+    )
+    music = forms.ChoiceField(choices=Video.Music.choices, initial=VIDEO_OPTION_DEFAULTS.music)
     music_asset = forms.ModelChoiceField(
         queryset=MediaAsset.objects.none(),
         required=False,
         label="Uploaded music",
         help_text="Used when Music is “My upload”.",
     )
-    captions = forms.BooleanField(required=False, initial=True, label="Burn captions into the picture")
-    caption_style = forms.ChoiceField(choices=Video.CaptionStyle.choices, initial=Video.CaptionStyle.CLASSIC)
-    transition = forms.ChoiceField(choices=Video.Transition.choices, initial=Video.Transition.FADE)
+    captions = forms.BooleanField(
+        required=False, initial=VIDEO_OPTION_DEFAULTS.captions, label="Burn captions into the picture"
+    )
+    caption_style = forms.ChoiceField(choices=Video.CaptionStyle.choices, initial=VIDEO_OPTION_DEFAULTS.caption_style)
+    transition = forms.ChoiceField(choices=Video.Transition.choices, initial=VIDEO_OPTION_DEFAULTS.transition)
     visuals = forms.ChoiceField(
         choices=Video.Visuals.choices,
-        initial=Video.Visuals.GENERATED,
+        initial=VIDEO_OPTION_DEFAULTS.visuals,
         required=False,
         widget=forms.RadioSelect,
         label="Pictures",
@@ -78,11 +87,6 @@ class VideoForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args, owner, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.owner = owner
-        rate_min, rate_max, rate_default = _rate_limits()
-        rate = self.fields["speech_rate"]
-        rate.initial = rate_default
-        rate.validators.append(_between(rate_min, rate_max))
-        rate.widget.attrs.update({"min": rate_min, "max": rate_max, "step": 5})
         # Not maxlength: the browser would cut a long paste silently. The page counts
         # against this limit as the creator types and the service refuses past it.
         self.fields["script"].widget.attrs.update(
@@ -152,7 +156,7 @@ class VideoForm(ServiceErrorsMixin, forms.Form):
             "captions": data["captions"],
             "caption_style": data["caption_style"],
             "transition": data["transition"],
-            "visuals": data.get("visuals") or Video.Visuals.GENERATED,
+            "visuals": data.get("visuals") or VIDEO_OPTION_DEFAULTS.visuals,
             "project": project,
         }
 
@@ -162,14 +166,6 @@ def _music_label(asset: MediaAsset) -> str:
     length = f" ({asset.duration_ms // 1000} s)" if asset.duration_ms else ""
     stock = " · stock" if asset.source == MediaAsset.Source.STOCK else ""
     return f"{name}{length}{stock}"
-
-
-def _between(low: int, high: int):
-    def check(value: int) -> None:
-        if value is not None and not low <= value <= high:
-            raise ValidationError(f"Choose a speech rate between {low} and {high} words per minute.")
-
-    return check
 
 
 class SceneForm(ServiceErrorsMixin, forms.Form):

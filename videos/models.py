@@ -6,7 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from mediakit.speech import DEFAULT_VOICE, RATE_DEFAULT
+from videos import options
+from videos.options import VIDEO_OPTION_DEFAULTS
 
 
 class Project(models.Model):
@@ -45,45 +46,14 @@ class Video(models.Model):
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
 
-    class Aspect(models.TextChoices):
-        LANDSCAPE = "16:9", "16:9 landscape"
-        PORTRAIT = "9:16", "9:16 portrait"
-        SQUARE = "1:1", "1:1 square"
-
-    class Quality(models.TextChoices):
-        P480 = "480p", "480p"
-        P720 = "720p", "720p"
-        P1080 = "1080p", "1080p"
-
-    class Fps(models.IntegerChoices):
-        FPS24 = 24, "24 fps"
-        FPS25 = 25, "25 fps"
-        FPS30 = 30, "30 fps"
-
-    class Music(models.TextChoices):
-        NONE = "none", "No music"
-        CALM = "calm", "Calm bed"
-        BRIGHT = "bright", "Bright bed"
-        PULSE = "pulse", "Pulse bed"
-        UPLOAD = "upload", "My upload"
-
-    class CaptionStyle(models.TextChoices):
-        CLASSIC = "classic", "Classic (outlined)"
-        BOXED = "boxed", "Boxed"
-        BOLD = "bold", "Bold yellow"
-
-    class Transition(models.TextChoices):
-        FADE = "fade", "Crossfade"
-        DISSOLVE = "dissolve", "Dissolve"
-        WIPE = "wipeleft", "Wipe"
-        SLIDE = "slideleft", "Slide"
-        CUT = "cut", "Cut (no transition)"
-
-    class Visuals(models.TextChoices):
-        GENERATED = "generated", "Illustrations (offline, credited)"
-        STOCK = "stock", "Stock library (best match per scene)"
-        REPLICATE = "replicate", "AI pictures (Replicate)"
-        STOCK_ONLINE = "stock_online", "Stock footage (Pexels/Pixabay)"
+    # The render options' choices are defined once, in videos.options, with their defaults.
+    Aspect = options.Aspect
+    Quality = options.Quality
+    Fps = options.Fps
+    Music = options.Music
+    CaptionStyle = options.CaptionStyle
+    Transition = options.Transition
+    Visuals = options.Visuals
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="videos")
@@ -91,12 +61,14 @@ class Video(models.Model):
     title = models.CharField(max_length=200)
     script = models.TextField()
 
-    aspect = models.CharField(max_length=5, choices=Aspect.choices, default=Aspect.LANDSCAPE)
-    quality = models.CharField(max_length=5, choices=Quality.choices, default=Quality.P720)
-    fps = models.PositiveSmallIntegerField(choices=Fps.choices, default=Fps.FPS30)
-    voice = models.CharField(max_length=40, default=DEFAULT_VOICE)
-    speech_rate = models.PositiveSmallIntegerField(default=RATE_DEFAULT, help_text="Words per minute")
-    music = models.CharField(max_length=10, choices=Music.choices, default=Music.NONE)
+    aspect = models.CharField(max_length=5, choices=Aspect.choices, default=VIDEO_OPTION_DEFAULTS.aspect)
+    quality = models.CharField(max_length=5, choices=Quality.choices, default=VIDEO_OPTION_DEFAULTS.quality)
+    fps = models.PositiveSmallIntegerField(choices=Fps.choices, default=VIDEO_OPTION_DEFAULTS.fps)
+    voice = models.CharField(max_length=40, default=VIDEO_OPTION_DEFAULTS.voice)
+    speech_rate = models.PositiveSmallIntegerField(
+        default=VIDEO_OPTION_DEFAULTS.speech_rate, help_text="Words per minute"
+    )
+    music = models.CharField(max_length=10, choices=Music.choices, default=VIDEO_OPTION_DEFAULTS.music)
     music_asset = models.ForeignKey(
         "assets.MediaAsset",
         null=True,
@@ -104,10 +76,12 @@ class Video(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    captions = models.BooleanField(default=True)
-    caption_style = models.CharField(max_length=10, choices=CaptionStyle.choices, default=CaptionStyle.CLASSIC)
-    transition = models.CharField(max_length=12, choices=Transition.choices, default=Transition.FADE)
-    visuals = models.CharField(max_length=16, choices=Visuals.choices, default=Visuals.GENERATED)
+    captions = models.BooleanField(default=VIDEO_OPTION_DEFAULTS.captions)
+    caption_style = models.CharField(
+        max_length=10, choices=CaptionStyle.choices, default=VIDEO_OPTION_DEFAULTS.caption_style
+    )
+    transition = models.CharField(max_length=12, choices=Transition.choices, default=VIDEO_OPTION_DEFAULTS.transition)
+    visuals = models.CharField(max_length=16, choices=Visuals.choices, default=VIDEO_OPTION_DEFAULTS.visuals)
     # Where this video's job events are POSTed (API clients); else the account default.
     callback_url = models.URLField(max_length=500, blank=True)
     # The batch (CSV/JSONL file) this video was made from, if any.

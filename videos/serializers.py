@@ -22,8 +22,9 @@ from core.api_fields import (
 from core.api_links import api_url
 from jobs.models import Job
 from jobs.serializers import JobSerializer
-from mediakit.speech import DEFAULT_VOICE, RATE_DEFAULT, RATE_MAX, RATE_MIN, voice_choices
+from mediakit.speech import RATE_MAX, RATE_MIN, speech_rate_error, voice_choices
 from videos.models import Export, Project, Scene, Video
+from videos.options import VIDEO_OPTION_DEFAULTS
 
 # --- assets ---------------------------------------------------------------------------
 
@@ -68,23 +69,27 @@ class VideoCreateSerializer(StrictInputSerializer):
     script = StrictCharField(
         max_length=100_000, help_text="The narration; split into scenes at sentence boundaries (~5 s each)"
     )
-    aspect = StrictChoiceField(choices=Video.Aspect.choices, default=Video.Aspect.LANDSCAPE)
-    quality = StrictChoiceField(choices=Video.Quality.choices, default=Video.Quality.P720)
-    fps = StrictChoiceField(choices=Video.Fps.choices, default=Video.Fps.FPS30)
-    voice = StrictChoiceField(choices=voice_choices(), default=DEFAULT_VOICE)
+    aspect = StrictChoiceField(choices=Video.Aspect.choices, default=VIDEO_OPTION_DEFAULTS.aspect)
+    quality = StrictChoiceField(choices=Video.Quality.choices, default=VIDEO_OPTION_DEFAULTS.quality)
+    fps = StrictChoiceField(choices=Video.Fps.choices, default=VIDEO_OPTION_DEFAULTS.fps)
+    voice = StrictChoiceField(choices=voice_choices(), default=VIDEO_OPTION_DEFAULTS.voice)
     speech_rate = StrictIntegerField(
-        min_value=RATE_MIN, max_value=RATE_MAX, default=RATE_DEFAULT, help_text="Words per minute"
+        min_value=RATE_MIN,
+        max_value=RATE_MAX,
+        error_messages={"min_value": speech_rate_error(RATE_MIN - 1), "max_value": speech_rate_error(RATE_MAX + 1)},
+        default=VIDEO_OPTION_DEFAULTS.speech_rate,
+        help_text="Words per minute",
     )
-    music = StrictChoiceField(choices=Video.Music.choices, default=Video.Music.NONE)
+    music = StrictChoiceField(choices=Video.Music.choices, default=VIDEO_OPTION_DEFAULTS.music)
     music_asset = StrictUUIDField(
         required=False, allow_null=True, help_text="Code of your audio asset, with music=upload"
     )
-    captions = StrictBooleanField(default=True)
-    caption_style = StrictChoiceField(choices=Video.CaptionStyle.choices, default=Video.CaptionStyle.CLASSIC)
-    transition = StrictChoiceField(choices=Video.Transition.choices, default=Video.Transition.FADE)
+    captions = StrictBooleanField(default=VIDEO_OPTION_DEFAULTS.captions)
+    caption_style = StrictChoiceField(choices=Video.CaptionStyle.choices, default=VIDEO_OPTION_DEFAULTS.caption_style)
+    transition = StrictChoiceField(choices=Video.Transition.choices, default=VIDEO_OPTION_DEFAULTS.transition)
     visuals = StrictChoiceField(
         choices=Video.Visuals.choices,
-        default=Video.Visuals.GENERATED,
+        default=VIDEO_OPTION_DEFAULTS.visuals,
         help_text="Scene pictures: generated cards, the best-matching stock item, Replicate "
         "(only where the site has a Replicate token), or stock_online: clips and photos from "
         "Pexels/Pixabay (only where the site has one of their API keys; refused with 400 otherwise)",

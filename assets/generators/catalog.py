@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 from .base import NarrationProvider, PictureProvider
 from .illustrated import IllustratedPictureProvider
-from .offline import EspeakNarrationProvider, OfflinePictureProvider
+from .offline import OfflinePictureProvider
 from .piper import PiperNarrationProvider
 
 DEFAULT_PICTURE_PROVIDER = IllustratedPictureProvider.name
@@ -19,7 +19,6 @@ PICTURE_PROVIDERS: dict[str, Callable[..., PictureProvider]] = {
 }
 NARRATION_PROVIDERS: dict[str, Callable[[], NarrationProvider]] = {
     PiperNarrationProvider.name: PiperNarrationProvider,
-    EspeakNarrationProvider.name: EspeakNarrationProvider,
 }
 
 

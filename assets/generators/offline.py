@@ -1,5 +1,6 @@
-"""Providers that need no network and cost nothing: Pillow title cards, espeak-ng narration
-and procedural music beds.
+"""Providers that need no network and cost nothing: Pillow title cards and procedural
+music beds. (Offline narration, piper and espeak-ng alike, is `assets.generators.piper`
+over `mediakit.speech`.)
 
 Everything here is deterministic: the same inputs give byte-identical files, so output names
 are derived from the inputs and a re-run (tasks are at-least-once) overwrites a file with
@@ -13,7 +14,6 @@ import hashlib
 import math
 import random
 import re
-import subprocess
 import sys
 import wave
 from array import array
@@ -35,19 +35,13 @@ from .base import (
 from .files import atomic_path, content_digest
 
 __all__ = [
-    "ESPEAK_BIN",
     "FONT_PATH",
     "MUSIC_BEDS",
     "MUSIC_CHANNELS",
     "MUSIC_LOOP_MS",
     "MUSIC_MAX_MS",
     "MUSIC_SAMPLE_RATE",
-    "RATE_DEFAULT",
-    "RATE_MAX",
-    "RATE_MIN",
-    "VOICES",
     "CardPalette",
-    "EspeakNarrationProvider",
     "OfflinePictureProvider",
     "card_palette",
     "render_card",
@@ -304,107 +298,6 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
         return ImageFont.truetype(FONT_PATH, size)
     except OSError as exc:
         raise GenerationError(f"The title font {FONT_PATH} cannot be loaded: {exc}.") from exc
-
-
-# --- narration ----------------------------------------------------------------------------
-
-ESPEAK_BIN = "espeak-ng"
-ESPEAK_TIMEOUT_SECONDS = 120
-RATE_MIN, RATE_MAX, RATE_DEFAULT = 80, 300, 165
-NARRATION_MAX_CHARS = 25_000  # well under Linux's 128 KiB limit for one argument
-
-# Checked against `espeak-ng --voices=en` (1.51). The "+f3" variant is ignored by the plain
-# "en-gb" voice in this version, hence the RP voice for a British female.
-VOICES: dict[str, str] = {
-    "en-us": "English (US)",
-    "en-us+f3": "English (US, female)",
-    "en-gb": "English (UK)",
-    "en-gb-x-rp+f3": "English (UK, female)",
-    "en-gb-x-rp": "English (UK, received pronunciation)",
-    "en-gb-scotland": "English (Scotland)",
-    "en-029": "English (Caribbean)",
-}
-_VOICE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_+-]{0,63}$")
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-class EspeakNarrationProvider:
-    """Robotic but intelligible speech from the espeak-ng command-line tool."""
-
-    name = "espeak-ng"
-
-    def price_per_second(self) -> Decimal:
-        return Decimal(0)
-
-    def synthesize(self, *, text: str, voice: str, rate_wpm: int, out_dir: Path) -> GeneratedAudio:
-        text = _CONTROL_CHARS.sub(" ", text).strip()
-        if not text:
-            raise GenerationError("There is no text to narrate.")
-        if len(text) > NARRATION_MAX_CHARS:
-            raise GenerationError(f"The narration is {len(text):,} characters; the limit is {NARRATION_MAX_CHARS:,}.")
-        if not _VOICE_NAME.match(voice):
-            raise GenerationError(f"Unknown voice {voice!r}.")
-        if not RATE_MIN <= rate_wpm <= RATE_MAX:
-            raise GenerationError(
-                f"The speech rate must be between {RATE_MIN} and {RATE_MAX} words per minute, not {rate_wpm}."
-            )
-
-        digest = content_digest(f"{self.name}\0{voice}\0{rate_wpm}\0{text}")[:20]
-        path = Path(out_dir) / f"narration-{digest}.wav"
-        with atomic_path(path) as tmp:
-            # "--" ends the options, so a text starting with "-" is spoken, not parsed;
-            # "-b 1" says the text is UTF-8 whatever the worker's locale.
-            argv = [
-                ESPEAK_BIN,
-                "-v",
-                voice,
-                "-s",
-                str(rate_wpm),
-                "-b",
-                "1",
-                "-w",
-                str(tmp),
-                "--",
-                text,
-            ]
-            try:
-                result = subprocess.run(
-                    argv,
-                    stdin=subprocess.DEVNULL,
-                    capture_output=True,
-                    timeout=ESPEAK_TIMEOUT_SECONDS,
-                    check=False,
-                )
-            except FileNotFoundError as exc:
-                raise GenerationError(f"The speech synthesiser {ESPEAK_BIN!r} is not installed.") from exc
-            except subprocess.TimeoutExpired as exc:
-                raise GenerationError(
-                    f"espeak-ng took longer than {ESPEAK_TIMEOUT_SECONDS} s and was stopped."
-                ) from exc
-            stderr = result.stderr.decode("utf-8", "replace").strip()
-            if result.returncode != 0:
-                if "voice does not exist" in stderr or "mbrola" in stderr.lower():
-                    raise GenerationError(f"Unknown voice {voice!r}: espeak-ng says {_last_line(stderr)!r}.")
-                raise GenerationError(f"espeak-ng failed (exit status {result.returncode}): {stderr or 'no message'}")
-            duration_ms = _wav_duration_ms(tmp, stderr=stderr)
-        return GeneratedAudio(path=path, duration_ms=duration_ms, mime="audio/wav", cost_usd=Decimal(0))
-
-
-def _wav_duration_ms(path: Path, *, stderr: str) -> int:
-    try:
-        with wave.open(str(path), "rb") as wav:
-            frames, rate = wav.getnframes(), wav.getframerate()
-    except (OSError, EOFError, wave.Error) as exc:
-        detail = f" ({stderr})" if stderr else ""
-        raise GenerationError(f"espeak-ng wrote no usable WAV file: {exc}{detail}") from exc
-    if frames == 0 or rate == 0:
-        detail = f": {stderr}" if stderr else "."
-        raise GenerationError(f"espeak-ng wrote an empty WAV file{detail}")
-    return round(frames * 1000 / rate)
-
-
-def _last_line(text: str) -> str:
-    return text.strip().splitlines()[-1] if text.strip() else ""
 
 
 # --- music beds ---------------------------------------------------------------------------

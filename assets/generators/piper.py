@@ -14,7 +14,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from mediakit.phrases import caption_phrases
-from mediakit.speech import DEFAULT_VOICE, RATE_MAX, RATE_MIN, VOICES, Narration, SpeechError, synthesize_narrations
+from mediakit.speech import (
+    DEFAULT_VOICE,
+    Narration,
+    SpeechError,
+    speech_rate_error,
+    synthesize_narrations,
+    voice_error,
+)
 
 from .base import GeneratedAudio, GenerationError
 
@@ -49,12 +56,8 @@ class PiperNarrationProvider:
         self, *, texts: list[str], voice: str, rate_wpm: int, out_dir: Path
     ) -> list[GeneratedNarration]:
         """One narration per scene text, all from one piper run (the model loads once)."""
-        if voice not in VOICES:
-            raise GenerationError(f"Unknown voice {voice!r}.")
-        if not RATE_MIN <= rate_wpm <= RATE_MAX:
-            raise GenerationError(
-                f"The speech rate must be between {RATE_MIN} and {RATE_MAX} words per minute, not {rate_wpm}."
-            )
+        if problem := voice_error(voice) or speech_rate_error(rate_wpm):
+            raise GenerationError(problem)
         scenes = []
         for text in texts:
             if len(text) > NARRATION_MAX_CHARS:

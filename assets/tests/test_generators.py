@@ -17,11 +17,6 @@ from assets.generators.catalog import get_narration_provider, get_picture_provid
 from assets.generators.offline import (
     MUSIC_BEDS,
     MUSIC_LOOP_MS,
-    RATE_DEFAULT,
-    RATE_MAX,
-    RATE_MIN,
-    VOICES,
-    EspeakNarrationProvider,
     OfflinePictureProvider,
     card_palette,
     render_music_bed,
@@ -33,10 +28,6 @@ SENTENCE = "The lighthouse keeper climbed the stairs as the storm reached the co
 
 def card(out_dir: Path, *, prompt: str = PROMPT, width: int = 640, height: int = 360, seed: int = 1) -> Path:
     return OfflinePictureProvider().generate(prompt=prompt, width=width, height=height, seed=seed, out_dir=out_dir).path
-
-
-def speak(out_dir: Path, text: str = SENTENCE, *, voice: str = "en-us", rate_wpm: int = RATE_DEFAULT) -> int:
-    return EspeakNarrationProvider().synthesize(text=text, voice=voice, rate_wpm=rate_wpm, out_dir=out_dir).duration_ms
 
 
 def read_pcm(path: Path) -> tuple[wave._wave_params, array]:
@@ -133,103 +124,6 @@ def test_output_files_are_readable_by_other_processes(tmp_path: Path) -> None:
     mode = card(tmp_path / "out").stat().st_mode
     assert mode & stat.S_IRGRP and mode & stat.S_IROTH
     assert [p.name for p in (tmp_path / "out").iterdir()] == [card(tmp_path / "out").name]
-
-
-# --- narration ----------------------------------------------------------------------------
-
-
-def test_narration_is_a_wav_whose_duration_is_measured(tmp_path: Path) -> None:
-    audio = EspeakNarrationProvider().synthesize(text=SENTENCE, voice="en-us", rate_wpm=165, out_dir=tmp_path)
-    assert (audio.mime, audio.cost_usd) == ("audio/wav", Decimal(0))
-    with wave.open(str(audio.path), "rb") as wav:
-        frames, rate = wav.getnframes(), wav.getframerate()
-    assert audio.duration_ms == round(frames * 1000 / rate)
-    assert 2000 < audio.duration_ms < 8000
-
-
-def test_narration_grows_with_the_text(tmp_path: Path) -> None:
-    assert speak(tmp_path, f"{SENTENCE} {SENTENCE}") > speak(tmp_path, SENTENCE) * 1.6
-
-
-def test_narration_shrinks_with_a_faster_rate(tmp_path: Path) -> None:
-    assert speak(tmp_path, rate_wpm=250) < speak(tmp_path, rate_wpm=120) * 0.7
-
-
-def test_a_text_starting_with_a_dash_is_spoken_not_parsed_as_options(tmp_path: Path) -> None:
-    # As an option, "--help" would print help and write nothing; spoken, it takes seconds.
-    assert speak(tmp_path, "--help -v xx minus five degrees tonight") > 1500
-
-
-def test_every_listed_voice_exists_and_sounds_different(tmp_path: Path) -> None:
-    provider = EspeakNarrationProvider()
-    sounds = {
-        provider.synthesize(
-            text="Hello there.", voice=voice, rate_wpm=RATE_DEFAULT, out_dir=tmp_path / voice
-        ).path.read_bytes()
-        for voice in VOICES
-    }
-    assert len(sounds) == len(VOICES)
-
-
-def test_an_unknown_voice_gives_a_clear_error(tmp_path: Path) -> None:
-    out_dir = tmp_path / "out"
-    with pytest.raises(GenerationError, match=r"^Unknown voice 'xx-nowhere': espeak-ng says .*does not exist"):
-        speak(out_dir, voice="xx-nowhere")
-    assert list(out_dir.iterdir()) == []  # no temporary file left behind
-
-
-@pytest.mark.parametrize("voice", ["", "-s", "en us", "en-us;rm"])
-def test_a_malformed_voice_is_refused_before_running_espeak(tmp_path: Path, voice: str) -> None:
-    with pytest.raises(GenerationError, match="^Unknown voice"):
-        speak(tmp_path, voice=voice)
-
-
-@pytest.mark.parametrize("text", ["", "   \n\t"])
-def test_an_empty_text_is_refused(tmp_path: Path, text: str) -> None:
-    with pytest.raises(GenerationError, match="no text to narrate"):
-        speak(tmp_path, text)
-
-
-@pytest.mark.parametrize("rate", [RATE_MIN - 1, RATE_MAX + 1])
-def test_a_rate_out_of_range_is_refused(tmp_path: Path, rate: int) -> None:
-    with pytest.raises(GenerationError, match="between 80 and 300 words per minute"):
-        speak(tmp_path, rate_wpm=rate)
-
-
-def test_a_missing_espeak_binary_gives_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(offline, "ESPEAK_BIN", str(tmp_path / "no-such-espeak"))
-    with pytest.raises(GenerationError, match="is not installed"):
-        speak(tmp_path)
-
-
-def fake_espeak(tmp_path: Path, body: str) -> str:
-    script = tmp_path / "fake-espeak"
-    script.write_text(f"#!/bin/sh\n{body}\n")
-    script.chmod(0o755)
-    return str(script)
-
-
-def test_espeak_failure_reports_its_stderr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(offline, "ESPEAK_BIN", fake_espeak(tmp_path, "echo 'audio device exploded' >&2; exit 3"))
-    with pytest.raises(GenerationError, match=r"exit status 3\): audio device exploded"):
-        speak(tmp_path / "out")
-
-
-def test_an_empty_wav_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Writes a header-only WAV (no frames) to the path after -w, and exits 0.
-    body = (
-        'while [ "$1" != "-w" ]; do shift; done\n'
-        "python3 -c \"import wave,sys; w=wave.open(sys.argv[1],'wb'); w.setnchannels(1); "
-        'w.setsampwidth(2); w.setframerate(22050); w.close()" "$2"'
-    )
-    monkeypatch.setattr(offline, "ESPEAK_BIN", fake_espeak(tmp_path, body))
-    with pytest.raises(GenerationError, match="empty WAV"):
-        speak(tmp_path / "out")
-
-
-def test_rate_limits_match_the_form_defaults() -> None:
-    assert (RATE_MIN, RATE_MAX, RATE_DEFAULT) == (80, 300, 165)
-    assert next(iter(VOICES)) == "en-us"
 
 
 # --- music beds ---------------------------------------------------------------------------

@@ -43,7 +43,7 @@ def test_unknown_voices_and_rates_are_generation_errors(tmp_path: Path) -> None:
     provider = PiperNarrationProvider()
     with pytest.raises(GenerationError, match="Unknown voice"):
         provider.synthesize(text=TEXT, voice="robot", rate_wpm=165, out_dir=tmp_path)
-    with pytest.raises(GenerationError, match="speech rate"):
+    with pytest.raises(GenerationError, match="^Speech rate must be between 80 and 300"):
         provider.synthesize(text=TEXT, voice=DEFAULT_VOICE, rate_wpm=10, out_dir=tmp_path)
     with pytest.raises(GenerationError, match="no text"):
         provider.synthesize(text="   ", voice=DEFAULT_VOICE, rate_wpm=165, out_dir=tmp_path)

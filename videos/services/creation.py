@@ -18,9 +18,10 @@ from jobs.services import (
     job_create,
 )
 from jobs.webhooks import callback_url_errors
-from mediakit.speech import DEFAULT_VOICE, RATE_DEFAULT, RATE_MAX, RATE_MIN, VOICES, voice_language
+from mediakit.speech import speech_rate_error, voice_error, voice_language
 from quotas.services import quota_check, quota_record_video
 from videos.models import Batch, Project, Scene, Video
+from videos.options import VIDEO_OPTION_DEFAULTS
 from videos.services.costs import storyboard_estimate_cost
 from videos.storyboard import ScriptError, split_script
 
@@ -44,7 +45,7 @@ def video_options_errors(
     caption_style: str,
     transition: str,
     project: Project | None,
-    visuals: str = Video.Visuals.GENERATED,
+    visuals: str = VIDEO_OPTION_DEFAULTS.visuals,
 ) -> dict[str, str]:
 
     errors: dict[str, str] = {}
@@ -54,10 +55,10 @@ def video_options_errors(
         errors["quality"] = f"Unknown quality {quality!r}; choose one of {', '.join(Video.Quality.values)}."
     if fps not in Video.Fps.values:
         errors["fps"] = f"Unsupported frame rate {fps!r}; choose one of {', '.join(map(str, Video.Fps.values))}."
-    if voice not in VOICES:
-        errors["voice"] = f"Unknown voice {voice!r}."
-    if not (RATE_MIN <= speech_rate <= RATE_MAX):
-        errors["speech_rate"] = f"Speech rate must be between {RATE_MIN} and {RATE_MAX} words per minute."
+    if voice_problem := voice_error(voice):
+        errors["voice"] = voice_problem
+    if rate_problem := speech_rate_error(speech_rate):
+        errors["speech_rate"] = rate_problem
     if music not in Video.Music.values:
         errors["music"] = f"Unknown music choice {music!r}."
     elif music == Video.Music.UPLOAD:
@@ -132,7 +133,7 @@ def _video_checked(
     try:
         drafts = split_script(
             script or "",
-            rate_wpm=speech_rate if "speech_rate" not in errors else RATE_DEFAULT,
+            rate_wpm=speech_rate if "speech_rate" not in errors else VIDEO_OPTION_DEFAULTS.speech_rate,
             max_chars=settings.CONTENTIZER_SCRIPT_MAX_CHARS,
             max_scenes=settings.CONTENTIZER_MAX_SCENES,
             language=voice_language(voice),
@@ -147,19 +148,13 @@ def video_create_errors(*, owner, title: str, script: str, **options) -> dict[st
     """What video_create would refuse, field by field, without creating anything (a
     batch checks every row before it creates the first video)."""
     defaults = {
-        "aspect": Video.Aspect.LANDSCAPE,
-        "quality": Video.Quality.P720,
-        "fps": 30,
-        "voice": DEFAULT_VOICE,
-        "speech_rate": RATE_DEFAULT,
-        "music": Video.Music.NONE,
+        **VIDEO_OPTION_DEFAULTS.as_kwargs(),
         "music_asset": None,
-        "caption_style": Video.CaptionStyle.CLASSIC,
-        "transition": Video.Transition.FADE,
         "project": None,
         "callback_url": "",
-        "visuals": Video.Visuals.GENERATED,
     }
+    # Captions on or off cannot be wrong; nothing checks them.
+    defaults.pop("captions")
     options.pop("captions", None)
     errors, _, _, _ = _video_checked(owner=owner, title=title, script=script, **{**defaults, **options})
     return errors
@@ -170,19 +165,19 @@ def video_create(
     owner,
     title: str,
     script: str,
-    aspect: str = Video.Aspect.LANDSCAPE,
-    quality: str = Video.Quality.P720,
-    fps: int = 30,
-    voice: str = DEFAULT_VOICE,
-    speech_rate: int = RATE_DEFAULT,
-    music: str = Video.Music.NONE,
+    aspect: str = VIDEO_OPTION_DEFAULTS.aspect,
+    quality: str = VIDEO_OPTION_DEFAULTS.quality,
+    fps: int = VIDEO_OPTION_DEFAULTS.fps,
+    voice: str = VIDEO_OPTION_DEFAULTS.voice,
+    speech_rate: int = VIDEO_OPTION_DEFAULTS.speech_rate,
+    music: str = VIDEO_OPTION_DEFAULTS.music,
     music_asset: MediaAsset | None = None,
-    captions: bool = True,
-    caption_style: str = Video.CaptionStyle.CLASSIC,
-    transition: str = Video.Transition.FADE,
+    captions: bool = VIDEO_OPTION_DEFAULTS.captions,
+    caption_style: str = VIDEO_OPTION_DEFAULTS.caption_style,
+    transition: str = VIDEO_OPTION_DEFAULTS.transition,
     project: Project | None = None,
     callback_url: str = "",
-    visuals: str = Video.Visuals.GENERATED,
+    visuals: str = VIDEO_OPTION_DEFAULTS.visuals,
     batch: Batch | None = None,
 ) -> Video:
     """Validate everything, create the video with its scenes (text only) and queue the

@@ -157,7 +157,7 @@ def test_a_speech_rate_out_of_range_is_refused(client, owner):
 
     response = client.post(reverse("videos-new"), _form(speech_rate="900"))
 
-    _assert_refused(response, "Choose a speech rate between")
+    _assert_refused(response, "Speech rate must be between")
 
 
 def test_an_empty_title_is_refused_and_the_script_is_kept_in_the_form(client, owner):

@@ -19,8 +19,8 @@ from assets.generators import replicate_available
 from assets.stock_online.configured import stock_providers_available
 from core.errors import QuotaExceeded
 from jobs.models import Job
-from mediakit.speech import DEFAULT_VOICE, RATE_DEFAULT
 from videos.models import Video
+from videos.options import VIDEO_OPTION_DEFAULTS
 from videos.selectors import batch_progress, batches_with_progress
 from videos.serializers import StoryboardSerializer
 from videos.services import (
@@ -82,17 +82,18 @@ class Command(BaseCommand):
             "without it the storyboards are made and the batch's progress printed",
         )
         parser.add_argument("--title", default="", help="Video title (default: the file name)")
-        parser.add_argument("--aspect", default="16:9", choices=Video.Aspect.values)
-        parser.add_argument("--quality", default="720p", choices=Video.Quality.values)
-        parser.add_argument("--fps", type=int, default=30, choices=Video.Fps.values)
+        defaults = VIDEO_OPTION_DEFAULTS
+        parser.add_argument("--aspect", default=defaults.aspect, choices=Video.Aspect.values)
+        parser.add_argument("--quality", default=defaults.quality, choices=Video.Quality.values)
+        parser.add_argument("--fps", type=int, default=defaults.fps, choices=Video.Fps.values)
         parser.add_argument(
-            "--voice", default=DEFAULT_VOICE, help=f"A voice id (default {DEFAULT_VOICE}, the neural voice)"
+            "--voice", default=defaults.voice, help=f"A voice id (default {defaults.voice}, the neural voice)"
         )
-        parser.add_argument("--rate", type=int, default=RATE_DEFAULT, help="Speech rate in words per minute")
+        parser.add_argument("--rate", type=int, default=defaults.speech_rate, help="Speech rate in words per minute")
         parser.add_argument(
             "--music",
-            default="none",
-            choices=[m for m in Video.Music.values if m != "upload"],
+            default=defaults.music,
+            choices=[m for m in Video.Music.values if m != Video.Music.UPLOAD],
         )
         parser.add_argument("--no-captions", action="store_true", help="Do not burn captions in")
         parser.add_argument(
@@ -100,11 +101,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Do not write NAME.vtt and NAME.srt beside NAME.mp4 (NAME.storyboard.json is always written)",
         )
-        parser.add_argument("--caption-style", default="classic", choices=Video.CaptionStyle.values)
-        parser.add_argument("--transition", default="fade", choices=Video.Transition.values)
+        parser.add_argument("--caption-style", default=defaults.caption_style, choices=Video.CaptionStyle.values)
+        parser.add_argument("--transition", default=defaults.transition, choices=Video.Transition.values)
         parser.add_argument(
             "--visuals",
-            default="generated",
+            default=defaults.visuals,
             choices=_visuals_offered(),
             help="Scene pictures (stock_online needs PEXELS_API_KEY or PIXABAY_API_KEY)",
         )

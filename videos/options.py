@@ -1,0 +1,108 @@
+"""A video's render options: their choices and their defaults, defined once.
+
+Every entry point reads this module instead of spelling a default again: the model's field
+defaults (`videos.models.Video`, whose nested `Video.Aspect` etc. are these classes), the API
+serializer, the new-video form, `video_create` and `video_create_errors`, `make_video`'s
+flags and the batch rows. The speech-rate range and the voices are the narration's own
+rules and live with it in `mediakit.speech` (RATE_MIN/RATE_MAX/RATE_DEFAULT,
+`speech_rate_error`, VOICES, `voice_error`); they are only referenced here.
+
+To add an option (a caption style, a music volume, ...): add its choices class here if it
+has choices, a field with its default to `VideoOptions`, the model field with
+`default=VIDEO_OPTION_DEFAULTS.<name>`, and its check to
+`videos.services.creation.video_options_errors`; the form, serializer and command take
+their defaults from `VIDEO_OPTION_DEFAULTS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.db import models
+
+from mediakit.speech import DEFAULT_VOICE, RATE_DEFAULT
+
+__all__ = [
+    "VIDEO_OPTION_DEFAULTS",
+    "Aspect",
+    "CaptionStyle",
+    "Fps",
+    "Music",
+    "Quality",
+    "Transition",
+    "VideoOptions",
+    "Visuals",
+]
+
+
+class Aspect(models.TextChoices):
+    LANDSCAPE = "16:9", "16:9 landscape"
+    PORTRAIT = "9:16", "9:16 portrait"
+    SQUARE = "1:1", "1:1 square"
+
+
+class Quality(models.TextChoices):
+    P480 = "480p", "480p"
+    P720 = "720p", "720p"
+    P1080 = "1080p", "1080p"
+
+
+class Fps(models.IntegerChoices):
+    FPS24 = 24, "24 fps"
+    FPS25 = 25, "25 fps"
+    FPS30 = 30, "30 fps"
+
+
+class Music(models.TextChoices):
+    NONE = "none", "No music"
+    CALM = "calm", "Calm bed"
+    BRIGHT = "bright", "Bright bed"
+    PULSE = "pulse", "Pulse bed"
+    UPLOAD = "upload", "My upload"
+
+
+class CaptionStyle(models.TextChoices):
+    CLASSIC = "classic", "Classic (outlined)"
+    BOXED = "boxed", "Boxed"
+    BOLD = "bold", "Bold yellow"
+
+
+class Transition(models.TextChoices):
+    FADE = "fade", "Crossfade"
+    DISSOLVE = "dissolve", "Dissolve"
+    WIPE = "wipeleft", "Wipe"
+    SLIDE = "slideleft", "Slide"
+    CUT = "cut", "Cut (no transition)"
+
+
+class Visuals(models.TextChoices):
+    GENERATED = "generated", "Illustrations (offline, credited)"
+    STOCK = "stock", "Stock library (best match per scene)"
+    REPLICATE = "replicate", "AI pictures (Replicate)"
+    STOCK_ONLINE = "stock_online", "Stock footage (Pexels/Pixabay)"
+
+
+@dataclass(frozen=True)
+class VideoOptions:
+    """The options a creator picks for a video, each with its default (the values a video
+    gets when the page, the API, a batch row or the command leaves the option out)."""
+
+    aspect: str = Aspect.LANDSCAPE
+    quality: str = Quality.P720
+    fps: int = Fps.FPS30
+    voice: str = DEFAULT_VOICE
+    speech_rate: int = RATE_DEFAULT
+    music: str = Music.NONE
+    captions: bool = True
+    caption_style: str = CaptionStyle.CLASSIC
+    transition: str = Transition.FADE
+    visuals: str = Visuals.GENERATED
+
+    def as_kwargs(self) -> dict[str, Any]:
+        """The options as keyword arguments of `video_create`."""
+        return asdict(self)
+
+
+#: The default of every video option: the one place they are written.
+VIDEO_OPTION_DEFAULTS = VideoOptions()
