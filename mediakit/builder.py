@@ -18,6 +18,7 @@ from fractions import Fraction
 
 import ffmpeg
 
+from mediakit.caption_images import LANDSCAPE_BOTTOM, caption_bottom_margin
 from mediakit.spec import SceneLayers, StoryboardSpec
 from mediakit.timeline import TRANSITION, Cue, Piece, SceneSlice, Timeline, ms_to_frames
 
@@ -54,8 +55,9 @@ COLOR_RANGE = "tv"
 # A keyframe at least every KEYFRAME_INTERVAL_S: seeking decodes at most that much.
 KEYFRAME_INTERVAL_S = 2
 # Caption overlay sits this fraction of the frame height above the bottom edge: inside the
-# title-safe area, clear of a player's control bar.
-CAPTION_MARGIN = 0.10
+# title-safe area, clear of a player's control bar (wide and square frames; a 9:16 frame
+# keeps clear of the apps' buttons instead: caption_images.caption_bottom_margin).
+CAPTION_MARGIN = LANDSCAPE_BOTTOM
 # Life in the frame: a scene whose picture comes in layers (spec.SceneLayers) pans its
 # background as any still and overlays its hero moving about PARALLAX times as fast
 # (nearer the camera), whole even pixels a frame: a 4:2:0 overlay places its input on
@@ -673,7 +675,7 @@ def _scene_stream(
             # Square pixels whatever the picture's header said (clips get the same in _Clips).
             .filter("setsar", 1)
         )
-    margin = max(2, round(h * CAPTION_MARGIN))
+    margin = caption_bottom_margin(w, h)
     for image, start, end in _caption_windows(spec, timeline, piece, part):
         video = ffmpeg.overlay(
             video,
@@ -691,7 +693,21 @@ def _caption_windows(spec: StoryboardSpec, timeline: Timeline, piece: Piece, par
     if not spec.captions:
         return
     piece_start = piece.start_frame / spec.fps
+    scene = spec.scenes[part.scene]
     for cue in _cues_for_scene(timeline, part.scene):
+        if cue.phrase is not None and scene.caption_frames:
+            # Shown in turn (a word highlighted, or a page of a long phrase), each until the next.
+            lead = cue.start_ms - scene.phrases[cue.phrase][1]
+            frames = scene.caption_frames[cue.phrase]
+            # Half a frame early: a word lands on the frame nearest its start, not the one after.
+            early = 500 // spec.fps
+            for index, (image, at) in enumerate(frames):
+                start = max(cue.start_ms, lead + at - early)
+                end = lead + frames[index + 1][1] - early if index + 1 < len(frames) else cue.end_ms
+                start_s, end_s = start / 1000 - piece_start, min(end, cue.end_ms) / 1000 - piece_start
+                if end_s > start_s and end_s > 0 and start_s < piece.frames / spec.fps:
+                    yield image, start_s, end_s
+            continue
         image = _cue_image(spec, cue)
         start, end = cue.start_ms / 1000 - piece_start, cue.end_ms / 1000 - piece_start
         if image is not None and end > 0 and start < piece.frames / spec.fps:
@@ -839,13 +855,7 @@ def audio_mix_argv(spec: StoryboardSpec, timeline: Timeline, out_wav: str, *, me
     else:
         voice_bus = None
 
-    music = None
-    if spec.music:
-        music = (
-            ffmpeg.input(spec.music, stream_loop=-1)
-            .audio.filter("aformat", **fmt)
-            .filter("volume", f"{spec.music_volume_db:g}dB")
-        )
+    music = _music_bed(spec, timeline, fmt) if spec.music else None
 
     clip_sounds = _clip_sounds(spec, timeline, fmt)
     if clip_sounds:
@@ -865,18 +875,15 @@ def audio_mix_argv(spec: StoryboardSpec, timeline: Timeline, out_wav: str, *, me
             )
 
     if voice_bus is not None and music is not None:
-        voice_bus = voice_bus.filter("apad", whole_len=samples)
-        split = voice_bus.asplit()
-        voice_out, sidechain = split[0], split[1]
-        # The voice is the sidechain: the music is pulled down while someone speaks.
-        ducked = ffmpeg.filter(
-            [music, sidechain],
-            "sidechaincompress",
-            threshold=0.02,
-            ratio=8,
-            attack=20,
-            release=400,
-        )
+        voice_out = voice_bus.filter("apad", whole_len=samples)
+        ducked = music
+        points = duck_points(spec, timeline)
+        if points:
+            # The bed is pulled down on a planned curve (duck_points), not by a compressor
+            # listening to the voice: one follows the words and rose in every pause.
+            ducked = music.filter("asetnsamples", n=DUCK_FRAME_SAMPLES, p=0).filter(
+                "volume", volume=f"pow(10,({_piecewise_linear(points)})/20)", eval="frame"
+            )
         mix = ffmpeg.filter(
             [voice_out, ducked],
             "amix",
@@ -901,6 +908,126 @@ def audio_mix_argv(spec: StoryboardSpec, timeline: Timeline, out_wav: str, *, me
     wav = ffmpeg.output(split[0], out_wav, **wav_options)
     loudness = ffmpeg.output(split[1].filter("ebur128", peak="true", framelog="verbose"), "-", f="null")
     return ffmpeg.merge_outputs(wav, loudness).overwrite_output().compile()
+
+
+# --- the music bed under the voice ---------------------------------------------------------
+
+# How far the bed goes down, below its own level (spec.music_volume_db), while someone speaks.
+DUCK_DB = -18.0
+# A pause shorter than this keeps the bed down. A compressor keyed on the voice let the bed
+# rise 17-18 dB in every 0.3-0.5 s pause between phrases and scenes and fall again: pumping.
+DUCK_HOLD_MS = 1000
+# The words' times are known in advance, so the bed is already down when the first one starts
+# (a compressor can only react to it) and comes back slowly after the last one of a passage.
+DUCK_ATTACK_MS = 200
+DUCK_RELEASE_MS = 600
+# The volume filter sets one gain per audio frame: 5 ms frames keep a ramp's steps under 1 dB.
+DUCK_FRAME_SAMPLES = 240
+# The bed starts without a click and ends with the video: it fades out over the last scene's
+# last seconds (never longer than the scene).
+MUSIC_FADE_IN_MS = 300
+MUSIC_FADE_OUT_MS = 3000
+
+
+def speech_spans(spec: StoryboardSpec, timeline: Timeline) -> list[tuple[int, int]]:
+    """When someone speaks, in ms of the video: each caption phrase of each narration (the
+    whole narration where it has no phrases, e.g. a creator's recording), pauses shorter than
+    DUCK_HOLD_MS closed up."""
+    spans: list[tuple[int, int]] = []
+    for scene, start in zip(spec.scenes, timeline.narration_start_ms, strict=True):
+        if scene.narration is None or start is None or not scene.narration_ms:
+            continue
+        if scene.phrases:
+            spans += [(start + a, start + b) for _, a, b in scene.phrases]
+        else:
+            spans.append((start, start + scene.narration_ms))
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if merged and a - merged[-1][1] < DUCK_HOLD_MS:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def duck_points(spec: StoryboardSpec, timeline: Timeline) -> list[tuple[int, float]]:
+    """The bed's gain in dB at ms of the video, linear in between and held beyond the ends:
+    DUCK_DB through each passage of speech, 0 dB in the gaps of DUCK_HOLD_MS or more."""
+    points: list[tuple[int, float]] = []
+    for a, b in speech_spans(spec, timeline):
+        down_from = a - DUCK_ATTACK_MS
+        if points and down_from <= points[-1][0]:
+            # A gap just over the hold: the release has not finished, go down from where it is.
+            t0, d0 = points[-2]
+            t1, d1 = points[-1]
+            at = max(t0, down_from)
+            points[-1] = (at, d0 + (d1 - d0) * (at - t0) / (t1 - t0))
+        else:
+            points.append((down_from, 0.0))
+        points += [(a, DUCK_DB), (b, DUCK_DB), (b + DUCK_RELEASE_MS, 0.0)]
+    return points
+
+
+def _piecewise_linear(points: Sequence[tuple[int, float]]) -> str:
+    """An FFmpeg expression of t (seconds) through (ms, value) points, as a balanced tree of
+    if(lt(t, ...)) so that each evaluation costs log(points), however long the video."""
+
+    def region(k: int) -> str:
+        # Region 0 is before the first point, region len(points) after the last.
+        if k == 0:
+            return f"{points[0][1]:g}"
+        if k == len(points):
+            return f"{points[-1][1]:g}"
+        (t0, d0), (t1, d1) = points[k - 1], points[k]
+        if d0 == d1 or t1 == t0:
+            return f"{d1:g}"
+        slope = (d1 - d0) / ((t1 - t0) / 1000)
+        return f"{d0:g}+{slope:.6g}*(t-{t0 / 1000:g})"
+
+    def tree(lo: int, hi: int) -> str:
+        if lo == hi:
+            return region(lo)
+        mid = (lo + hi + 1) // 2
+        return f"if(lt(t,{points[mid - 1][0] / 1000:g}),{tree(lo, mid - 1)},{tree(mid, hi)})"
+
+    return tree(0, len(points))
+
+
+def _music_bed(spec: StoryboardSpec, timeline: Timeline, fmt: dict[str, object]) -> ffmpeg.nodes.FilterableStream:
+    """The music file at its level, looped to the video's length, faded in and out with it."""
+    assert spec.music is not None
+    total_s = timeline.audio_samples / AUDIO_RATE
+    if spec.music_loop_ms:
+        music = _music_loop(spec.music, spec.music_loop_ms, spec.music_crossfade_ms, total_s, fmt)
+    else:
+        music = ffmpeg.input(spec.music, stream_loop=-1).audio.filter("aformat", **fmt)
+    last_scene_s = float(Fraction(timeline.scene_frames[-1], timeline.fps))
+    fade_out = min(MUSIC_FADE_OUT_MS / 1000, last_scene_s, total_s / 2)
+    fade_in = min(MUSIC_FADE_IN_MS / 1000, total_s / 4)
+    return (
+        music.filter("volume", f"{spec.music_volume_db:g}dB")
+        .filter("afade", t="in", d=f"{fade_in:.3f}")
+        .filter("afade", t="out", st=f"{total_s - fade_out:.6f}", d=f"{fade_out:.3f}")
+    )
+
+
+def _music_loop(
+    path: str, loop_ms: int, crossfade_ms: int, total_s: float, fmt: dict[str, object]
+) -> ffmpeg.nodes.FilterableStream:
+    """A track repeated every loop_ms (a musical boundary: whole bars), each repeat overlapping
+    the one before by crossfade_ms: the bar after the loop point fades into the track's start."""
+    loop_s, crossfade_s = loop_ms / 1000, crossfade_ms / 1000
+    count = max(1, math.ceil(total_s / loop_s))
+    source = ffmpeg.input(path).audio.filter("aformat", **fmt)
+    split = source.filter_multi_output("asplit", count)
+    copies = [source] if count == 1 else [split[i] for i in range(count)]
+    pieces = [
+        copy.filter("atrim", duration=f"{loop_s + crossfade_s:.6f}").filter("asetpts", "N/SR/TB") for copy in copies
+    ]
+    music = pieces[0]
+    for piece in pieces[1:]:
+        music = ffmpeg.filter([music, piece], "acrossfade", d=f"{crossfade_s:.6f}", c1="tri", c2="tri")
+    return music
 
 
 # Short fades where a clip's sound starts and stops: no clicks at scene changes.

@@ -119,6 +119,13 @@ class SceneSpec:
     # the scene has one cue for its whole narration, burned in from caption_png.
     phrases: tuple[tuple[str, int, int], ...] = ()
     phrase_pngs: tuple[str, ...] = ()
+    # Each phrase's caption words with the ms each starts, in the same time as `phrases`
+    # (Narration.words); () where unknown. caption_frames, if given, replaces phrase_pngs:
+    # for each phrase, (image, start_ms in the same time) shown in turn, each until the next
+    # one's start or the phrase's end (mediakit.caption_images.render_caption_frames: one
+    # per word with that word highlighted, or one per two-line page of a long phrase).
+    phrase_words: tuple[tuple[tuple[str, int], ...], ...] = ()
+    caption_frames: tuple[tuple[tuple[str, int], ...], ...] = ()
     # The picture in layers, when it was drawn so: a panning scene then moves its hero
     # apart from the background and brings it in (builder.hero_motion). picture stays the
     # composite (zooming scenes show it; poster, thumbnails). Ignored for a clip scene.
@@ -148,6 +155,10 @@ class SceneSpec:
             raise ValueError(f"the last phrase ends at {previous_end} ms, after the narration ({self.narration_ms} ms)")
         if self.phrase_pngs and len(self.phrase_pngs) != len(self.phrases):
             raise ValueError(f"{len(self.phrase_pngs)} phrase images for {len(self.phrases)} phrases")
+        if self.phrase_words and len(self.phrase_words) != len(self.phrases):
+            raise ValueError(f"word times for {len(self.phrase_words)} phrases, not {len(self.phrases)}")
+        if self.caption_frames and len(self.caption_frames) != len(self.phrases):
+            raise ValueError(f"caption frames for {len(self.caption_frames)} phrases, not {len(self.phrases)}")
 
 
 @dataclass(frozen=True)
@@ -161,6 +172,10 @@ class StoryboardSpec:
     narration_lead_ms: int = 250
     music: str | None = None
     music_volume_db: float = -12.0
+    # A track that loops at a musical boundary (mediakit.music): repeated every music_loop_ms,
+    # each repeat crossfading in over music_crossfade_ms. 0: the file loops whole, end to start.
+    music_loop_ms: int = 0
+    music_crossfade_ms: int = 0
     captions: bool = True
     preset: str = "veryfast"
     crf: int = 23
@@ -170,6 +185,11 @@ class StoryboardSpec:
             raise ValueError("a storyboard needs at least one scene")
         if self.transition not in TRANSITIONS:
             raise ValueError(f"unknown transition {self.transition!r}; one of {TRANSITIONS}")
+        if self.music_loop_ms < 0 or not 0 <= self.music_crossfade_ms < max(self.music_loop_ms, 1):
+            raise ValueError(
+                f"music_loop_ms must be >= 0 and music_crossfade_ms shorter than it, "
+                f"got {self.music_loop_ms} and {self.music_crossfade_ms}"
+            )
         # yuv420p needs even dimensions.
         if self.width <= 0 or self.height <= 0 or self.width % 2 or self.height % 2:
             raise ValueError(f"frame size must be positive and even, got {self.width}x{self.height}")

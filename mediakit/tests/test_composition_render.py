@@ -408,7 +408,8 @@ def test_music_is_ducked_while_the_narration_speaks(tmp_path: Path) -> None:
         scenes=(
             SceneSpec(
                 picture=str(tmp_path / "p.png"),
-                duration_ms=4000,
+                # Long enough that the music's fade-out (the last 3 s) starts after 4 s.
+                duration_ms=7000,
                 narration=str(voice),
                 narration_ms=2000,
                 caption_text="x",
@@ -425,12 +426,13 @@ def test_music_is_ducked_while_the_narration_speaks(tmp_path: Path) -> None:
     run_ffmpeg(builder.audio_mix_argv(spec, plan(spec), str(mix)), total_ms=None, timeout_s=60)
     info = probe(mix)
     assert info.audio.sample_rate == 48000 and info.audio.channels == 2
-    assert info.duration_ms == 4000
+    assert info.duration_ms == 7000
     alone = _high_band_rms_db(mix, start=0.2, end=0.9)  # music only (it loops: 1.5 s file)
     under_voice = _high_band_rms_db(mix, start=1.5, end=2.8)
     after = _high_band_rms_db(mix, start=3.6, end=4.0)
     assert under_voice < alone - 6
     assert after > under_voice + 3  # the music comes back once the voice stops
+    assert _high_band_rms_db(mix, start=6.9, end=7.0) < after - 20  # and fades out with the video
 
 
 def test_a_corrupt_picture_fails_and_leaves_no_master(assets: dict, tmp_path: Path) -> None:
