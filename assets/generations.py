@@ -24,7 +24,7 @@ from assets.generators.catalog import get_picture_provider
 from assets.generators.replicate_provider import ReplicatePictureProvider, replicate_price
 from assets.models import Generation, MediaAsset
 from assets.narration_timing import timed_narration_synthesizer
-from assets.services import asset_create_from_path
+from assets.services import job_asset_create
 from jobs.models import Job
 from jobs.services import JobCanceled, JobFailure, JobReporter, job_enqueue, job_tempdir
 from mediakit.errors import FFmpegCanceled, FFmpegError, FFmpegTimeout, ProbeError
@@ -111,7 +111,7 @@ def picture_run(*, job: Job, reporter: JobReporter) -> Decimal:
                 raise JobFailure("picture", str(exc)) from exc
             reporter.check_cancel()
             reporter.update("save", 0.9)
-            asset = asset_create_from_path(
+            asset = job_asset_create(
                 owner=generation.owner,
                 kind=MediaAsset.Kind.IMAGE,
                 source=MediaAsset.Source.GENERATED,
@@ -198,7 +198,7 @@ def narration_run(*, job: Job, reporter: JobReporter) -> Decimal:
         try:
             for path, mime in ((narration.path, "audio/wav"), (m4a, "audio/mp4")):
                 stored.append(
-                    asset_create_from_path(
+                    job_asset_create(
                         owner=generation.owner,
                         kind=MediaAsset.Kind.AUDIO,
                         source=MediaAsset.Source.GENERATED,

@@ -16,11 +16,46 @@ from assets.models import MediaAsset, PictureLayer
 from assets.upload_handlers import megabytes
 from core.errors import Conflict
 from core.storage import CHUNK, file_sha256, storage_delete_quietly
+from jobs.models import Job
 from jobs.services import job_claim_check, job_staged_discard, job_staged_promote, job_storage_save
 from mediakit.errors import DecodeError, FFmpegError, FFmpegTimeout, ProbeError
 from mediakit.probe import decode_check, probe
 from mediakit.sniff import sniff_media
 from quotas.services import quota_check_storage
+
+
+def _asset_row(
+    *,
+    owner,
+    kind: str,
+    source: str,
+    path: Path,
+    mime: str,
+    width: int | None,
+    height: int | None,
+    duration_ms: int | None,
+    generator: str,
+    label: str,
+    tags: str,
+    has_audio: bool,
+    credit: dict | None,
+) -> MediaAsset:
+    return MediaAsset(
+        owner=owner,
+        kind=kind,
+        source=source,
+        mime=mime,
+        size_bytes=path.stat().st_size,
+        checksum=file_sha256(path),
+        width=width,
+        height=height,
+        duration_ms=duration_ms,
+        generator=generator,
+        label=label[:120],
+        tags=tags,
+        has_audio=has_audio,
+        credit=credit or {},
+    )
 
 
 def asset_create_from_path(
@@ -39,54 +74,88 @@ def asset_create_from_path(
     has_audio: bool = False,
     check_quota: bool = False,
     credit: dict | None = None,
-    job=None,
 ) -> MediaAsset:
-    """Store a local file as a new asset. If the row cannot be written, the stored file
-    is removed again, so storage never holds a file no row points to.
-
-    job: the file is an output of this running job (jobs.models.Job): it is recorded as
-    staged before it is written, and the row is written only while the job still holds its
-    claim (JobClaimLost otherwise, with the file deleted).
+    """Store a local file a request made (an upload, a sample) as a new asset. If the row
+    cannot be written, the stored file is removed again, so storage never holds a file no
+    row points to. A job's output goes through job_asset_create instead.
 
     check_quota: refuse (QuotaExceeded) unless the file fits in the owner's storage
     quota, checked under the quota lock in the transaction that writes the row."""
-    asset = MediaAsset(
+    asset = _asset_row(
         owner=owner,
         kind=kind,
         source=source,
+        path=path,
         mime=mime,
-        size_bytes=path.stat().st_size,
-        checksum=file_sha256(path),
         width=width,
         height=height,
         duration_ms=duration_ms,
         generator=generator,
-        label=label[:120],
+        label=label,
         tags=tags,
         has_audio=has_audio,
-        credit=credit or {},
+        credit=credit,
     )
-    if job is not None:
-        # A job's output: staged before it is written, kept only if the job still holds
-        # its claim when the row is written (jobs.services).
-        asset.file = job_storage_save(job=job, name=asset.file.field.generate_filename(asset, path.name), path=path)
-    else:
-        with open(path, "rb") as fh:
-            asset.file.save(path.name, File(fh), save=False)
+    with open(path, "rb") as fh:
+        asset.file.save(path.name, File(fh), save=False)
     try:
         with transaction.atomic():
-            if job is not None:
-                job_claim_check(job=job)
             if check_quota:
                 quota_check_storage(user=owner, extra_bytes=asset.size_bytes)
             asset.save()
-            if job is not None:
-                job_staged_promote(asset.file.name)
     except BaseException:
-        if job is not None:
-            job_staged_discard(asset.file.name)
-        else:
-            default_storage.delete(asset.file.name)
+        default_storage.delete(asset.file.name)
+        raise
+    return asset
+
+
+def job_asset_create(
+    *,
+    job: Job,
+    owner,
+    kind: str,
+    source: str,
+    path: Path,
+    mime: str,
+    width: int | None = None,
+    height: int | None = None,
+    duration_ms: int | None = None,
+    generator: str = "",
+    label: str = "",
+    tags: str = "",
+    has_audio: bool = False,
+    check_quota: bool = False,
+    credit: dict | None = None,
+) -> MediaAsset:
+    """Store an output of the running `job` as a new asset, under the job's claim: the file
+    is recorded as staged before it is written, and the row is written only while the job
+    still holds its claim (JobClaimLost otherwise, with the file deleted), so a worker that
+    lost its job never leaves a file or a row behind. check_quota as asset_create_from_path."""
+    asset = _asset_row(
+        owner=owner,
+        kind=kind,
+        source=source,
+        path=path,
+        mime=mime,
+        width=width,
+        height=height,
+        duration_ms=duration_ms,
+        generator=generator,
+        label=label,
+        tags=tags,
+        has_audio=has_audio,
+        credit=credit,
+    )
+    asset.file = job_storage_save(job=job, name=asset.file.field.generate_filename(asset, path.name), path=path)
+    try:
+        with transaction.atomic():
+            job_claim_check(job=job)
+            if check_quota:
+                quota_check_storage(user=owner, extra_bytes=asset.size_bytes)
+            asset.save()
+            job_staged_promote(asset.file.name)
+    except BaseException:
+        job_staged_discard(asset.file.name)
         raise
     return asset
 
@@ -106,38 +175,50 @@ def asset_delete_if_unused(*, asset: MediaAsset) -> bool:
 
 
 def picture_layers_add(
-    *, picture: MediaAsset, background: Path, hero: Path, hero_x: int, hero_y: int, steps: Sequence[Path] = ()
+    *,
+    job: Job,
+    picture: MediaAsset,
+    background: Path,
+    hero: Path,
+    hero_x: int,
+    hero_y: int,
+    steps: Sequence[Path] = (),
 ) -> None:
-    """Store a picture's layers (see PictureLayer) beside it: the background of the picture's
-    size, the hero's box at (hero_x, hero_y), and the hero's steps on its way in (each of
-    the hero's box, in the order shown). All or none: if a file or a row cannot be written,
-    the stored files are removed again and the error raised."""
+    """Store a picture's layers (see PictureLayer) beside it, as outputs of `job` under its
+    claim (as job_asset_create): the background of the picture's size, the hero's box at
+    (hero_x, hero_y), and the hero's steps on its way in (each of the hero's box, in the
+    order shown). All or none: if a file or a row cannot be written, or the job lost its
+    claim, the stored files are removed again and the error raised."""
     stored: list[str] = []
+    layers: list[PictureLayer] = []
     try:
+        for role, order, path, (x, y) in (
+            (PictureLayer.Role.BACKGROUND, 0, background, (0, 0)),
+            (PictureLayer.Role.HERO, 0, hero, (hero_x, hero_y)),
+            *((PictureLayer.Role.STEP, k, step, (hero_x, hero_y)) for k, step in enumerate(steps)),
+        ):
+            with Image.open(path) as image:
+                width, height = image.size
+            layer = PictureLayer(
+                picture=picture,
+                role=role,
+                order=order,
+                size_bytes=path.stat().st_size,
+                width=width,
+                height=height,
+                x=x,
+                y=y,
+            )
+            layer.file = job_storage_save(job=job, name=layer.file.field.generate_filename(layer, path.name), path=path)
+            stored.append(layer.file.name)
+            layers.append(layer)
         with transaction.atomic():
-            for role, order, path, (x, y) in (
-                (PictureLayer.Role.BACKGROUND, 0, background, (0, 0)),
-                (PictureLayer.Role.HERO, 0, hero, (hero_x, hero_y)),
-                *((PictureLayer.Role.STEP, k, step, (hero_x, hero_y)) for k, step in enumerate(steps)),
-            ):
-                with Image.open(path) as image:
-                    width, height = image.size
-                layer = PictureLayer(
-                    picture=picture,
-                    role=role,
-                    order=order,
-                    size_bytes=path.stat().st_size,
-                    width=width,
-                    height=height,
-                    x=x,
-                    y=y,
-                )
-                with open(path, "rb") as fh:
-                    layer.file.save(path.name, File(fh), save=False)
-                stored.append(layer.file.name)
+            job_claim_check(job=job)
+            for layer in layers:
                 layer.save()
+            job_staged_promote(*stored)
     except BaseException:
-        storage_delete_quietly(*stored)
+        job_staged_discard(*stored)
         raise
 
 

@@ -35,8 +35,8 @@ from assets.generators.base import GeneratedPicture, GenerationError, PicturePro
 from assets.generators.catalog import get_picture_provider
 from assets.models import MediaAsset
 from assets.services import (
-    asset_create_from_path,
     asset_delete_if_unused,
+    job_asset_create,
     picture_layers_add,
     stock_candidates,
     stock_match,
@@ -79,7 +79,7 @@ def storyboard_make_pictures(
     if video.visuals == Video.Visuals.STOCK:
         scenes = _use_stock(video, scenes)
     elif video.visuals == Video.Visuals.STOCK_ONLINE:
-        scenes = _use_online_stock(video, scenes, reporter=reporter, tmp=tmp, width=width, height=height)
+        scenes = _use_online_stock(job, video, scenes, reporter=reporter, tmp=tmp, width=width, height=height)
     stop = threading.Event()
     # Every scene's words choose the video's one artwork style, not only the scenes drawn now.
     prompts = list(Scene.objects.filter(video=video).values_list("visual_prompt", flat=True))
@@ -182,7 +182,7 @@ def _stock_credit(candidate: StockCandidate, label: str) -> dict:
 
 
 def _use_online_stock(
-    video: Video, scenes: list[Scene], *, reporter: JobReporter, tmp: Path, width: int, height: int
+    job: Job, video: Video, scenes: list[Scene], *, reporter: JobReporter, tmp: Path, width: int, height: int
 ) -> list[Scene]:
     """Give each scene a clip (a card as its still) or a photo found online; returns the
     scenes that still need a generated picture: those with a clip, and those nothing was
@@ -224,7 +224,9 @@ def _use_online_stock(
                 for note in pick.notes:
                     logger.info("scene %s stock search: %s", scene.pk, note)
                 try:
-                    stored = _store_online(video, scene, candidate, by_name[candidate.provider], tmp, width, height)
+                    stored = _store_online(
+                        job, video, scene, candidate, by_name[candidate.provider], tmp, width, height
+                    )
                 except StockError as exc:
                     logger.info("scene %s: %s item %s refused: %s", scene.pk, candidate.provider, candidate.id, exc)
                     warning = f"{exc}"
@@ -249,13 +251,14 @@ def _use_online_stock(
 
 
 def _store_online(
-    video: Video, scene: Scene, candidate: StockCandidate, provider, tmp: Path, width: int, height: int
+    job: Job, video: Video, scene: Scene, candidate: StockCandidate, provider, tmp: Path, width: int, height: int
 ) -> MediaAsset:
     """Download, verify (it must really be a photo or clip covering the frame) and store
     the item as the owner's asset, counted in their storage; the local file is removed."""
     media = download_verified(provider, candidate, tmp / f"stock-{scene.pk}", min_width=width, min_height=height)
     try:
-        return asset_create_from_path(
+        return job_asset_create(
+            job=job,
             owner=video.owner,
             kind=MediaAsset.Kind.IMAGE if candidate.kind == "photo" else MediaAsset.Kind.VIDEO,
             source=MediaAsset.Source.ONLINE_STOCK,
@@ -321,7 +324,7 @@ def _generate(
             # The provider gave up on this scene: an offline card keeps the storyboard going.
             outcome = _fallback_card(outcome, tmp, width, height)
         cost += outcome.picture.cost_usd
-        _attach(video, outcome)
+        _attach(job, video, outcome)
         done += 1
         reporter.update("pictures", min(0.5 + 0.5 * done / total, 0.99))
 
@@ -385,10 +388,11 @@ def scene_warning_merge(current: str, topic: str, text: str) -> str:
     return "\n".join(lines)
 
 
-def _attach(video: Video, outcome: _Outcome) -> None:
+def _attach(job: Job, video: Video, outcome: _Outcome) -> None:
     scene, picture = outcome.scene, outcome.picture
     current = Scene.objects.filter(pk=scene.pk).values_list("warning", flat=True).first() or ""
-    asset = asset_create_from_path(
+    asset = job_asset_create(
+        job=job,
         owner=video.owner,
         kind=MediaAsset.Kind.IMAGE,
         source=MediaAsset.Source.GENERATED,
@@ -405,6 +409,7 @@ def _attach(video: Video, outcome: _Outcome) -> None:
         # sees the picture and its layers, or the picture alone, never a stale pair.
         try:
             picture_layers_add(
+                job=job,
                 picture=asset,
                 background=layers.background,
                 hero=layers.hero,
@@ -412,7 +417,7 @@ def _attach(video: Video, outcome: _Outcome) -> None:
                 hero_y=layers.hero_y,
                 steps=layers.steps,
             )
-        except OSError:
+        except (OSError, JobFailure):
             # The picture still works flat (no parallax); a full disk shows up on the next file anyway.
             logger.warning("scene %s: the picture's layers could not be stored", scene.pk, exc_info=True)
     if not Scene.objects.filter(

@@ -9,7 +9,7 @@ from assets.generators import narration_provider_for, provider_close
 from assets.generators.base import GenerationError
 from assets.generators.catalog import get_narration_provider
 from assets.models import MediaAsset
-from assets.services import asset_create_from_path, asset_delete_if_unused
+from assets.services import asset_delete_if_unused, job_asset_create
 from jobs.models import Job
 from jobs.services import (
     JobFailure,
@@ -109,7 +109,7 @@ def _narrate(scenes: list[Scene], video: Video, narrator, fallback, tmp) -> list
 
 
 def _attach_narration(video: Video, scene: Scene, audio, maker, warning: str, transition_ms: int, *, job: Job) -> None:
-    asset = asset_create_from_path(
+    asset = job_asset_create(
         job=job,
         owner=video.owner,
         kind=MediaAsset.Kind.AUDIO,

@@ -13,6 +13,8 @@ from PIL import Image
 from assets.generators.base import GeneratedPicture, PictureLayers
 from assets.models import MediaAsset, PictureLayer
 from assets.services import asset_create_from_path
+from jobs.models import Job, StagedFile
+from jobs.services import JobClaimLost, job_claim
 from videos.models import Scene, Video
 from videos.services import scene_replace_picture
 from videos.services.pictures import _attach, _Outcome
@@ -42,6 +44,14 @@ def _scene(owner) -> Scene:
     )
 
 
+def _claimed_storyboard_job(scene: Scene) -> Job:
+    """The video's storyboard job, claimed by this worker: the pictures are its output."""
+    job = Job.objects.create(owner=scene.video.owner, video=scene.video, kind=Job.Kind.STORYBOARD)
+    claimed = job_claim(job_id=job.pk)
+    assert claimed is not None
+    return claimed
+
+
 def _narrate(scene: Scene, tmp_path: Path) -> None:
     path = tmp_path / "voice.wav"
     with wave.open(str(path), "wb") as out:
@@ -64,7 +74,7 @@ def _narrate(scene: Scene, tmp_path: Path) -> None:
 def test_a_generated_picture_is_stored_with_its_layers(owner, tmp_path):
     scene = _scene(owner)
     generated = _generated(tmp_path)
-    _attach(scene.video, _Outcome(scene, generated, "illustrated", ""))
+    _attach(_claimed_storyboard_job(scene), scene.video, _Outcome(scene, generated, "illustrated", ""))
     scene.refresh_from_db()
     layers = {layer.role: layer for layer in scene.picture.layers.all()}
     assert set(layers) == {"background", "hero"}
@@ -77,7 +87,7 @@ def test_a_generated_picture_is_stored_with_its_layers(owner, tmp_path):
 def test_a_picture_made_for_a_scene_edited_meanwhile_goes_with_its_layers(owner, tmp_path):
     scene = _scene(owner)
     Scene.objects.filter(pk=scene.pk).update(visual_prompt="lighthouse")  # the creator's edit wins
-    _attach(scene.video, _Outcome(scene, _generated(tmp_path), "illustrated", ""))
+    _attach(_claimed_storyboard_job(scene), scene.video, _Outcome(scene, _generated(tmp_path), "illustrated", ""))
     assert not MediaAsset.objects.filter(kind=MediaAsset.Kind.IMAGE).exists()
     assert not PictureLayer.objects.exists()
     assert default_storage.listdir(f"assets/{owner.pk}")[1] == []
@@ -86,7 +96,7 @@ def test_a_picture_made_for_a_scene_edited_meanwhile_goes_with_its_layers(owner,
 def test_the_render_reads_the_scene_picture_s_own_layers_and_none_once_it_is_replaced(owner, tmp_path):
     scene = _scene(owner)
     _narrate(scene, tmp_path)
-    _attach(scene.video, _Outcome(scene, _generated(tmp_path / "."), "illustrated", ""))
+    _attach(_claimed_storyboard_job(scene), scene.video, _Outcome(scene, _generated(tmp_path / "."), "illustrated", ""))
     work = tmp_path / "work"
     work.mkdir()
     spec = _render_inputs(scene.video, work)
@@ -114,3 +124,15 @@ def test_the_render_reads_the_scene_picture_s_own_layers_and_none_once_it_is_rep
     work2.mkdir()
     spec = _render_inputs(Video.objects.get(pk=scene.video.pk), work2)
     assert spec.scenes[0].layers is None
+
+
+def test_a_storyboard_job_that_lost_its_claim_attaches_no_picture(owner, tmp_path):
+    scene = _scene(owner)
+    job = _claimed_storyboard_job(scene)
+    Job.objects.filter(pk=job.pk).update(attempts=job.attempts + 1)  # another worker took it over
+    with pytest.raises(JobClaimLost):
+        _attach(job, scene.video, _Outcome(scene, _generated(tmp_path), "illustrated", ""))
+    scene.refresh_from_db()
+    assert scene.picture_id is None
+    assert not MediaAsset.objects.exists() and not PictureLayer.objects.exists() and not StagedFile.objects.exists()
+    assert default_storage.listdir(f"assets/{owner.pk}")[1] == []
