@@ -212,9 +212,15 @@ def piper_cached(monkeypatch, _piper_wavs):
             folder = _piper_wavs["dir"] / str(len(made))
             folder.mkdir()
             made[key] = [Path(shutil.copy(w, folder / w.name)) for w in wavs]
+            for w in wavs:  # piper's phoneme timings beside each WAV (speech.piper_alignments)
+                if w.with_suffix(".json").is_file():
+                    shutil.copy(w.with_suffix(".json"), folder / w.with_suffix(".json").name)
             return wavs
         out = work / "wav"
         out.mkdir(parents=True)
+        for w in made[key]:
+            if w.with_suffix(".json").is_file():
+                shutil.copy(w.with_suffix(".json"), out / w.with_suffix(".json").name)
         return [Path(shutil.copy(w, out / w.name)) for w in made[key]]
 
     monkeypatch.setattr(speech, "piper_synthesize", cached)

@@ -21,13 +21,17 @@ would keep. A voice at another rate is converted with FFmpeg before joining.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
+import select
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.request
 import wave
 from array import array
 from collections.abc import Sequence
@@ -38,8 +42,15 @@ from pathlib import Path
 
 from mediakit import config
 from mediakit.deathsig import with_parent_death_signal
-from mediakit.phrases import detect_language, display_width, script_runs
+from mediakit.phrases import caption_words, detect_language, display_width, script_runs
 from mediakit.speech_text import normalize_for_speech
+from mediakit.word_timing import (
+    phoneme_length,
+    spoken_words,
+    starts_by_length,
+    token_starts,
+    word_starts_from_alignments,
+)
 
 __all__ = [
     "DEFAULT_VOICE",
@@ -195,6 +206,10 @@ class Narration:
     sample_rate: int = SAMPLE_RATE
     # The voice id that spoke each phrase ("" where it stayed silent).
     voices: tuple[str, ...] = ()
+    # Each phrase's caption words (phrases.caption_words) with the time each starts, in the
+    # WAV's own time like `phrases`: from piper's alignments, or shared by length where the
+    # voice reports none (espeak-ng, a phrase shown but not spoken).
+    words: tuple[tuple[tuple[str, int], ...], ...] = ()
 
 
 # --- pauses and rate ----------------------------------------------------------------------
@@ -288,12 +303,17 @@ def speech_bounds(samples: array, rate: int) -> tuple[int, int] | None:
 
 def trim(samples: array, rate: int) -> array:
     """The speech with LEAD_PAD_MS before and TAIL_PAD_MS after it; empty if silent."""
+    first, last = _trim_bounds(samples, rate)
+    return samples[first:last]
+
+
+def _trim_bounds(samples: array, rate: int) -> tuple[int, int]:
     bounds = speech_bounds(samples, rate)
     if bounds is None:
-        return array("h")
+        return 0, 0
     start = max(0, bounds[0] - rate * LEAD_PAD_MS // 1000)
     end = min(len(samples), bounds[1] + rate * TAIL_PAD_MS // 1000)
-    return samples[start:end]
+    return start, end
 
 
 # Inside a phrase a 10 ms window is quiet when no sample reaches -40 dBFS: the level at which
@@ -303,10 +323,16 @@ QUIET_PEAK = round(32768 * 10 ** (-40 / 20))
 
 def shorten_pauses(samples: array, rate: int, max_ms: int = MAX_INNER_PAUSE_MS) -> array:
     """`samples` with every quiet stretch inside them cut to max_ms (its middle removed)."""
+    return _shorten_pauses(samples, rate, max_ms)[0]
+
+
+def _shorten_pauses(samples: array, rate: int, max_ms: int = MAX_INNER_PAUSE_MS) -> tuple[array, list[tuple[int, int]]]:
+    """shorten_pauses, and the (first, end) sample ranges it removed (to move word times)."""
     size = max(1, rate * WINDOW_MS // 1000)
     quiet = [max(map(abs, samples[i : i + size]), default=0) < QUIET_PEAK for i in range(0, len(samples), size)]
     keep = rate * max_ms // 1000
     out = array("h")
+    cuts: list[tuple[int, int]] = []
     position = 0  # first sample not yet copied
     i = 0
     while i < len(quiet):
@@ -321,9 +347,22 @@ def shorten_pauses(samples: array, rate: int, max_ms: int = MAX_INNER_PAUSE_MS) 
             half = keep // 2
             out.extend(samples[position : start + half])
             position = end - (keep - half)
+            cuts.append((start + half, position))
         i = j
     out.extend(samples[position:])
-    return out
+    return out, cuts
+
+
+def _moved(sample: int, first: int, cuts: list[tuple[int, int]]) -> int:
+    """Where sample `sample` of a synthesised clip is once trimmed from `first` and cut."""
+    trimmed = sample - first
+    moved = trimmed
+    for cut_start, cut_end in cuts:  # in the trimmed clip's samples
+        if trimmed >= cut_end:
+            moved -= cut_end - cut_start
+        elif trimmed > cut_start:
+            moved -= trimmed - cut_start  # inside a removed pause: where the pause now ends
+    return max(0, moved)
 
 
 # Every segment is brought to one speech level, so voices and engines match within a
@@ -391,39 +430,142 @@ def _run(argv: list[str], timeout_s: float, what: str) -> subprocess.CompletedPr
     return result
 
 
+# piper's own HTTP program prints this line once its model is loaded (port 0: any free port).
+_PIPER_LISTENING = re.compile(rb"Running on http://127\.0\.0\.1:(\d+)")
+PIPER_START_TIMEOUT_S = 120
+
+
+class _PiperServer:
+    """piper's own HTTP program (``python -m piper.http_server``) on a free local port, with
+    the model loaded once and patched for alignments (the onnx package, at load). It is the
+    piper program that reports per-phoneme sample counts; its command line prints none."""
+
+    def __init__(self, model: Path, work: Path) -> None:
+        python = config.current().python or sys.executable
+        argv = [python, "-m", "piper.http_server", "-m", str(model), "--host", "127.0.0.1", "--port", "0"]
+        try:
+            self.process = subprocess.Popen(
+                # Dies with the worker even on SIGKILL (in its own session, nobody else would end it).
+                with_parent_death_signal(argv),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                cwd=work,  # its --data-dir default: nothing is looked up or written elsewhere
+                start_new_session=True,
+            )
+        except FileNotFoundError as exc:
+            raise SpeechError(f"The piper speech synthesiser is not installed ({python}).") from exc
+        self.tail: list[bytes] = []
+        self.port = self._wait_for_port()
+        # Werkzeug logs every request to stderr: drained, or the pipe would fill and block it.
+        self._drain = threading.Thread(target=self._read_rest, daemon=True)
+        self._drain.start()
+        # Straight to 127.0.0.1, whatever proxy the environment names.
+        self._http = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+    def _wait_for_port(self) -> int:
+        assert self.process.stderr is not None
+        deadline = time.monotonic() + PIPER_START_TIMEOUT_S
+        buffered = b""
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([self.process.stderr], [], [], 0.5)
+            if not ready:
+                if self.process.poll() is not None:
+                    break
+                continue
+            chunk = os.read(self.process.stderr.fileno(), 65536)
+            if not chunk:
+                break
+            buffered += chunk
+            if match := _PIPER_LISTENING.search(buffered):
+                return int(match.group(1))
+            self.tail = buffered.splitlines()[-3:]
+        self.close()
+        detail = (self.tail[-1:] or [b"it did not start"])[0].decode("utf-8", "replace").strip()
+        raise SpeechError(f"The piper speech synthesiser failed to start: {detail}")
+
+    def _read_rest(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.tail = [*self.tail[-2:], line]
+
+    def synthesize(self, text: str, length: float, out: Path) -> list[tuple[str, int]]:
+        """Speak `text` into `out`; the (phoneme, samples) alignments ([] if it has none)."""
+        body = json.dumps({"text": text, "length_scale": length}).encode("utf-8")
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/synthesize", data=body, headers={"Content-Type": "application/json"}
+        )
+        try:
+            with self._http.open(request, timeout=PIPER_TIMEOUT_S) as response:
+                out.write_bytes(response.read())
+            # The program keeps its last synthesis; requests are one at a time, so it is ours.
+            with self._http.open(f"http://127.0.0.1:{self.port}/info", timeout=60) as response:
+                last = json.load(response).get("last") or {}
+        except OSError as exc:
+            detail = (self.tail[-1:] or [b""])[0].decode("utf-8", "replace").strip()
+            raise SpeechError(f"The piper speech synthesiser failed: {exc} {detail}".strip()) from exc
+        with wave.open(str(out), "rb") as wav:
+            rate = wav.getframerate()
+        return [(a["phoneme"], round(a["seconds"] * rate)) for a in last.get("alignments") or []]
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
 def piper_synthesize(voice: Voice, texts: Sequence[str], rate_wpm: int, work: Path) -> list[Path]:
-    """One WAV per text, from one piper process (the model is loaded once)."""
-    model, conf = _piper_model(voice.package, voice.name)
+    """One WAV per text, from one piper process (the model is loaded once). Next to each WAV,
+    ``<name>.json`` holds piper's phoneme alignments for it (see `piper_alignments`)."""
+    model, _conf = _piper_model(voice.package, voice.name)
     work.mkdir(parents=True, exist_ok=True)
-    lines = work / "phrases.txt"
-    lines.write_text("".join(" ".join(t.split()) + "\n" for t in texts), encoding="utf-8")
     out = work / "wav"
     out.mkdir()
-    python = config.current().python or sys.executable
-    _run(
-        [
-            python,
-            "-m",
-            "piper",
-            "-m",
-            str(model),
-            "-c",
-            str(conf),
-            "-i",
-            str(lines),
-            "-d",
-            str(out),
-            "--length-scale",
-            str(length_scale(voice, rate_wpm)),
-        ],
-        PIPER_TIMEOUT_S,
-        "The piper speech synthesiser",
-    )
-    # Files are named by a monotonic clock in input order: numeric order is line order.
-    wavs = sorted(out.glob("*.wav"), key=lambda p: int(p.stem))
-    if len(wavs) != len(texts):
-        raise SpeechError(f"piper wrote {len(wavs)} files for {len(texts)} phrases")
+    server = _PiperServer(model, work)
+    wavs = []
+    try:
+        for index, text in enumerate(texts):
+            wav = out / f"{index:05d}.wav"
+            alignments = server.synthesize(" ".join(text.split()), length_scale(voice, rate_wpm), wav)
+            wav.with_suffix(".json").write_text(json.dumps(alignments), encoding="utf-8")
+            wavs.append(wav)
+    finally:
+        server.close()
     return wavs
+
+
+def piper_alignments(wav: Path) -> list[tuple[str, int]]:
+    """The (phoneme, samples) alignments piper_synthesize kept beside `wav`; [] if none."""
+    sidecar = wav.with_suffix(".json")
+    if not sidecar.is_file():
+        return []
+    return [(phoneme, int(samples)) for phoneme, samples in json.loads(sidecar.read_text(encoding="utf-8"))]
+
+
+def word_phonemes(voice: str, words: Sequence[str]) -> list[str] | None:
+    """Each word's phonemes (IPA), from espeak-ng one word a line: how long each word of a
+    group espeak-ng ran together is. None if espeak-ng's lines do not match the words."""
+    if not words:
+        return []
+    # No words on the command line: espeak-ng reads stdin a line at a time, each on its own.
+    argv = [config.current().espeak, "-q", "--ipa", "-v", voice, "-b", "1"]
+    try:
+        result = subprocess.run(
+            with_parent_death_signal(argv),
+            input="\n".join(words).encode("utf-8") + b"\n",
+            capture_output=True,
+            timeout=ESPEAK_TIMEOUT_S,
+            check=False,
+            start_new_session=True,
+        )
+    except (FileNotFoundError, subprocess.TimeoutExpired):
+        return None
+    lines = [line.strip() for line in result.stdout.decode("utf-8", "replace").splitlines() if line.strip()]
+    return lines if result.returncode == 0 and len(lines) == len(words) else None
 
 
 def espeak_synthesize(voice: Voice, text: str, rate_wpm: int, out: Path) -> Path:
@@ -580,8 +722,90 @@ def _check(voice: str, rate_wpm: int) -> Voice:
     return VOICES[voice]
 
 
-def _speak_segments(segments: Sequence[_Segment], rate_wpm: int, work: Path) -> list[array]:
-    """Each segment's trimmed sound at SAMPLE_RATE; piper's load once per voice for all of them."""
+@dataclass
+class _Sound:
+    samples: array  # trimmed, levelled, pauses shortened, at SAMPLE_RATE
+    # (spoken word, start ms in `samples`) for each word the voice said.
+    words: list[tuple[str, int]]
+
+
+def _clause_ends(spoken: str) -> list[bool]:
+    """For each spoken word (word_timing.spoken_words), whether punctuation follows it."""
+    ends = []
+    for raw in spoken.split():
+        if spoken_words(raw):
+            ends.append(False)
+        if ends and raw.rstrip("\"'”’»)]").endswith((",", ";", ":", ".", "!", "?", "—", "…")):
+            ends[-1] = True
+    return ends
+
+
+def _phonemiser(voice: Voice) -> str:
+    """The espeak-ng voice that phonemises for `voice` (piper's English voices use en-us)."""
+    if voice.engine == "espeak-ng":
+        return voice.name
+    return {"en": "en-us"}.get(voice.language, voice.language)
+
+
+def _segment_phonemes(segments: Sequence[_Segment], words_of: list[list[str]]) -> dict[int, list[str]]:
+    """Each segment's words' own phonemes: one espeak-ng run per phonemising voice."""
+    by_voice: dict[str, list[int]] = {}
+    for index, segment in enumerate(segments):
+        by_voice.setdefault(_phonemiser(segment.voice), []).append(index)
+    out: dict[int, list[str]] = {}
+    for name, indexes in by_voice.items():
+        every = [word for i in indexes for word in words_of[i]]
+        phonemes = word_phonemes(name, every)
+        if phonemes is None:
+            continue  # timed by letters instead
+        position = 0
+        for i in indexes:
+            out[i] = phonemes[position : position + len(words_of[i])]
+            position += len(words_of[i])
+    return out
+
+
+# A quiet stretch this long inside a phrase is a pause the voice made at punctuation.
+CLAUSE_PAUSE_MS = 90
+
+
+def _starts_over_speech(samples: array, lengths: Sequence[int], clause_ends: Sequence[bool]) -> list[int]:
+    """Word starts (ms) for a voice that reports no timing: the sound is cut at its pauses;
+    when they are as many as the punctuation marks inside the phrase, each clause's words
+    share its own stretch of speech by length (so a word after a pause starts when the
+    sound comes back), otherwise all words share all the speech."""
+    levels = window_rms(samples, SAMPLE_RATE)
+    loud = [value > SILENCE_RMS for value in levels]
+    chunks: list[list[int]] = []  # loud window indexes of each stretch between pauses
+    quiet_run = 0
+    for index, is_loud in enumerate(loud):
+        if not is_loud:
+            quiet_run += 1
+            continue
+        if not chunks or quiet_run * WINDOW_MS >= CLAUSE_PAUSE_MS:
+            chunks.append([])
+        chunks[-1].append(index)
+        quiet_run = 0
+    if not chunks:
+        return [0] * len(lengths)
+    clauses: list[list[int]] = [[]]
+    for index, ends in enumerate(clause_ends):
+        clauses[-1].append(index)
+        if ends and index < len(clause_ends) - 1:
+            clauses.append([])
+    if len(clauses) != len(chunks):
+        clauses, chunks = [list(range(len(lengths)))], [[i for chunk in chunks for i in chunk]]
+    starts = [0] * len(lengths)
+    for words, windows in zip(clauses, chunks, strict=True):
+        positions = starts_by_length([lengths[i] for i in words], 0, len(windows))
+        for word, position in zip(words, positions, strict=True):
+            starts[word] = windows[min(position, len(windows) - 1)] * WINDOW_MS
+    return starts
+
+
+def _speak_segments(segments: Sequence[_Segment], rate_wpm: int, work: Path) -> list[_Sound]:
+    """Each segment's trimmed sound at SAMPLE_RATE, with its words' start times; piper's
+    model loads once per voice for all of them."""
     wav_files: dict[int, Path] = {}
     by_voice: dict[str, list[int]] = {}
     for index, segment in enumerate(segments):
@@ -594,36 +818,80 @@ def _speak_segments(segments: Sequence[_Segment], rate_wpm: int, work: Path) -> 
         if segment.voice.engine == "espeak-ng":
             out = work / f"espeak-{index:04d}.wav"
             wav_files[index] = espeak_synthesize(segment.voice, segment.spoken, rate_wpm, out)
-    audio: list[array] = []
-    for index in range(len(segments)):
+    words_of = [spoken_words(segment.spoken) for segment in segments]
+    phonemes_of = _segment_phonemes(segments, words_of)
+    sounds: list[_Sound] = []
+    for index, segment in enumerate(segments):
         samples, rate = read_wav(wav_files[index])
+        alignments = piper_alignments(wav_files[index]) if segment.voice.engine == "piper" else []
         if rate != SAMPLE_RATE:
+            alignments = [(p, n * SAMPLE_RATE // rate) for p, n in alignments]
             samples, rate = read_wav(_to_rate(wav_files[index], SAMPLE_RATE))
         # Levelled first, so the silence is judged on the sound as it will be heard.
-        audio.append(shorten_pauses(trim(level(samples, SAMPLE_RATE), SAMPLE_RATE), SAMPLE_RATE))
-    return audio
+        levelled = level(samples, SAMPLE_RATE)
+        first, last = _trim_bounds(levelled, SAMPLE_RATE)
+        clean, cuts = _shorten_pauses(levelled[first:last], SAMPLE_RATE)
+        words = words_of[index]
+        phonemes = phonemes_of.get(index)
+        starts = word_starts_from_alignments(phonemes, alignments) if phonemes and alignments else None
+        if starts is not None and len(starts) == len(words):
+            ms = [_moved(start, first, cuts) * 1000 // SAMPLE_RATE for start in starts]
+        else:
+            lengths = [phoneme_length(p) for p in phonemes] if phonemes else [len(w) for w in words]
+            ms = _starts_over_speech(clean, lengths, _clause_ends(segment.spoken))
+        sounds.append(_Sound(clean, list(zip(words, ms, strict=True))))
+    return sounds
+
+
+def _phrase_words(
+    plan: _Plan, spoken: list[tuple[str, int]], language: str, clip_ms: int
+) -> tuple[tuple[str, int], ...]:
+    """The phrase's caption words with their start ms in the clip (0 = the phrase's start)."""
+    tokens = [text for text, _space in caption_words(plan.text)]
+    if not tokens:
+        return ()
+    if spoken:
+        starts = token_starts(
+            tokens,
+            [word for word, _ in spoken],
+            [start for _, start in spoken],
+            lambda token: normalize_for_speech(token, lang=language),
+            clip_ms,
+        )
+    else:  # shown, not spoken: the words share the reading time
+        starts = starts_by_length([display_width(t) for t in tokens], 0, clip_ms)
+    if spoken:
+        # The phrase's own start is measured on its sound (LEAD_PAD_MS before the speech); an
+        # alignment can put a soft first consonant ("sh") a few tens of ms later.
+        starts[0] = min(starts[0], LEAD_PAD_MS)
+    last = max(0, clip_ms - 1)
+    return tuple((token, min(max(0, start), last)) for token, start in zip(tokens, starts, strict=True))
 
 
 def _assemble(
-    plans: list[_Plan], sounds: list[array], *, rate_wpm: int, lead_ms: int, tail_ms: int, path: Path, work: Path
+    plans: list[_Plan], sounds: list[_Sound], *, rate_wpm: int, lead_ms: int, tail_ms: int, path: Path, work: Path
 ) -> Narration:
     pcm = _silence(lead_ms, SAMPLE_RATE)
     timed: list[tuple[str, int, int]] = []
+    timed_words: list[tuple[tuple[str, int], ...]] = []
     spoken_by: list[str] = []
     warnings: list[str] = []
     position = 0
     for index, plan in enumerate(plans):
         clip = array("h")
         voices: list[str] = []
+        spoken: list[tuple[str, int]] = []
         for segment in plan.segments:
             sound = sounds[position]
             position += 1
-            if not len(sound):
+            if not len(sound.samples):
                 plan.warnings.append(f"The {segment.voice.label} voice made no sound for {segment.spoken!r}.")
                 continue
             if len(clip):
                 clip.extend(_silence(SEGMENT_GAP_MS, SAMPLE_RATE))
-            clip.extend(sound)
+            offset = len(clip) * 1000 // SAMPLE_RATE
+            spoken.extend((word, offset + start) for word, start in sound.words)
+            clip.extend(sound.samples)
             voices.append(segment.voice.id)
         if not len(clip):
             # Shown, not spoken: the caption stays up long enough to be read.
@@ -634,6 +902,9 @@ def _assemble(
         pcm.extend(clip)
         end = len(pcm) * 1000 // SAMPLE_RATE
         timed.append((plan.text, start, end))
+        language = plan.segments[0].voice.language if plan.segments else "en"
+        words = _phrase_words(plan, spoken, language, end - start)
+        timed_words.append(tuple((word, start + at) for word, at in words))
         if index < len(plans) - 1:
             pcm.extend(_silence(pause_after(plan.text, rate_wpm), SAMPLE_RATE))
     pcm.extend(_silence(tail_ms, SAMPLE_RATE))
@@ -648,6 +919,7 @@ def _assemble(
         warnings=tuple(dict.fromkeys(warnings)),
         sample_rate=SAMPLE_RATE,
         voices=tuple(spoken_by),
+        words=tuple(timed_words),
     )
 
 
