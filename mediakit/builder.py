@@ -18,6 +18,7 @@ from fractions import Fraction
 
 import ffmpeg
 
+from mediakit.caption_images import LANDSCAPE_BOTTOM, caption_bottom_margin
 from mediakit.spec import SceneLayers, StoryboardSpec
 from mediakit.timeline import TRANSITION, Cue, Piece, SceneSlice, Timeline, ms_to_frames
 
@@ -54,8 +55,9 @@ COLOR_RANGE = "tv"
 # A keyframe at least every KEYFRAME_INTERVAL_S: seeking decodes at most that much.
 KEYFRAME_INTERVAL_S = 2
 # Caption overlay sits this fraction of the frame height above the bottom edge: inside the
-# title-safe area, clear of a player's control bar.
-CAPTION_MARGIN = 0.10
+# title-safe area, clear of a player's control bar (wide and square frames; a 9:16 frame
+# keeps clear of the apps' buttons instead: caption_images.caption_bottom_margin).
+CAPTION_MARGIN = LANDSCAPE_BOTTOM
 # Life in the frame: a scene whose picture comes in layers (spec.SceneLayers) pans its
 # background as any still and overlays its hero moving about PARALLAX times as fast
 # (nearer the camera), whole even pixels a frame: a 4:2:0 overlay places its input on
@@ -673,7 +675,7 @@ def _scene_stream(
             # Square pixels whatever the picture's header said (clips get the same in _Clips).
             .filter("setsar", 1)
         )
-    margin = max(2, round(h * CAPTION_MARGIN))
+    margin = caption_bottom_margin(w, h)
     for image, start, end in _caption_windows(spec, timeline, piece, part):
         video = ffmpeg.overlay(
             video,
@@ -691,7 +693,21 @@ def _caption_windows(spec: StoryboardSpec, timeline: Timeline, piece: Piece, par
     if not spec.captions:
         return
     piece_start = piece.start_frame / spec.fps
+    scene = spec.scenes[part.scene]
     for cue in _cues_for_scene(timeline, part.scene):
+        if cue.phrase is not None and scene.caption_frames:
+            # Shown in turn (a word highlighted, or a page of a long phrase), each until the next.
+            lead = cue.start_ms - scene.phrases[cue.phrase][1]
+            frames = scene.caption_frames[cue.phrase]
+            # Half a frame early: a word lands on the frame nearest its start, not the one after.
+            early = 500 // spec.fps
+            for index, (image, at) in enumerate(frames):
+                start = max(cue.start_ms, lead + at - early)
+                end = lead + frames[index + 1][1] - early if index + 1 < len(frames) else cue.end_ms
+                start_s, end_s = start / 1000 - piece_start, min(end, cue.end_ms) / 1000 - piece_start
+                if end_s > start_s and end_s > 0 and start_s < piece.frames / spec.fps:
+                    yield image, start_s, end_s
+            continue
         image = _cue_image(spec, cue)
         start, end = cue.start_ms / 1000 - piece_start, cue.end_ms / 1000 - piece_start
         if image is not None and end > 0 and start < piece.frames / spec.fps:

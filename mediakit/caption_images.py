@@ -17,16 +17,19 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
 from mediakit import config
-from mediakit.phrases import caption_words, detect_language, wrap_caption
+from mediakit.phrases import caption_words, detect_language, phrase_break_cost, wrap_caption
 
-CAPTION_STYLES: tuple[str, ...] = ("classic", "boxed", "bold")
+CAPTION_STYLES: tuple[str, ...] = ("classic", "boxed", "bold", "words")
+# The "words" style: the word being said in this colour, on a dark rounded box.
+HIGHLIGHT_FILL = (255, 214, 0, 255)
+HIGHLIGHT_BOX = (0, 0, 0, 150)
 
 
 @dataclass(frozen=True)
@@ -42,9 +45,31 @@ _STYLES = {
     "classic": _Style(0.045, (255, 255, 255, 255), 0.08, (0, 0, 0, 255), None),
     "boxed": _Style(0.045, (255, 255, 255, 255), 0.0, (0, 0, 0, 0), (0, 0, 0, 170)),
     "bold": _Style(0.06, (255, 214, 0, 255), 0.10, (0, 0, 0, 255), None),
+    "words": _Style(0.055, (255, 255, 255, 255), 0.10, (0, 0, 0, 255), None),
 }
 
 SIDE_MARGIN = 0.06  # of the frame width, on each side
+# 9:16: the apps' own caption, buttons and sound row cover the bottom 17-20 % and the right
+# 8-12 % (TikTok, Reels and Shorts guides); captions keep clear of both, on both sides so
+# they stay centred.
+PORTRAIT_SIDE_MARGIN = 0.12
+PORTRAIT_BOTTOM = 0.22  # the caption's lowest ink this far above the bottom edge
+LANDSCAPE_BOTTOM = 0.10  # title-safe, clear of a player's control bar
+
+
+def is_portrait(width: int, height: int) -> bool:
+    return height > width
+
+
+def caption_bottom_margin(width: int, height: int) -> int:
+    """Pixels between the frame's bottom edge and the caption image's."""
+    return max(2, round(height * (PORTRAIT_BOTTOM if is_portrait(width, height) else LANDSCAPE_BOTTOM)))
+
+
+def caption_max_width(width: int, height: int) -> float:
+    return width * (1 - 2 * (PORTRAIT_SIDE_MARGIN if is_portrait(width, height) else SIDE_MARGIN))
+
+
 LINE_SPACING = 0.25  # extra space between lines, as a fraction of the font size
 # The smallest font, as a fraction of the frame's shorter side (~15 px at 480p, ~23 at 720p):
 # a long caption is broken and cut, never shrunk into illegibility.
@@ -336,17 +361,22 @@ def _wrap(text: str, setter: _Typesetter, max_width: float) -> list[str]:
         best = None
         for i in range(1, len(flat)):
             a, b = setter.width(_join(flat[:i])), setter.width(_join(flat[i:]))
-            if a <= max_width and b <= max_width and (best is None or max(a, b) < best[0]):
-                best = (max(a, b), i)
+            cost = phrase_break_cost(flat[i - 1][0], flat[i][0]) if flat[i][1] else 1.0
+            # Balanced, at a linguistic boundary: never "$4.2 | million" or "March 3, | 2024".
+            score = max(a, b) + setter.size * (8.0 if cost is None else cost)
+            if a <= max_width and b <= max_width and (best is None or score < best[0]):
+                best = (score, i)
         if best is not None:
             lines = [flat[: best[1]], flat[best[1] :]]
     return [_join(line) for line in lines]
 
 
 def _layout(text: str, look: _Style, width: int, height: int, max_lines: int) -> tuple[_Typesetter, list[str]]:
-    max_width = width * (1 - 2 * SIDE_MARGIN)
+    max_width = caption_max_width(width, height)
     explicit = [" ".join(line.split()) for line in text.split("\n") if line.strip()]
     size, floor = _font_size(look, width, height), min_font_size(width, height)
+    if is_portrait(width, height) or look is _STYLES["words"]:
+        floor = size  # one size for the whole video: a long phrase is paged, not shrunk
     while True:
         setter = _Typesetter(" ".join(explicit), size, round(size * look.stroke))
         lines = [wrapped for line in explicit for wrapped in _wrap(line, setter, max_width)]
@@ -403,11 +433,14 @@ def render_caption_png(
     style: str,
     out_path: str | Path,
     max_lines: int = MAX_LINES,
+    highlight: int | None = None,
 ) -> tuple[int, int]:
     """Draw `text` for a width x height frame into out_path (RGBA PNG); returns the image size.
 
     Line breaks in `text` (from `phrases.wrap_caption`) are kept, so the image shows the
     very lines of the subtitle cue; a line too wide for the frame is wrapped again.
+    highlight: the index of a word (phrases.caption_words of the text) drawn in
+    HIGHLIGHT_FILL on a dark box, the word being said (left-to-right text only).
     """
     if style not in _STYLES:
         raise ValueError(f"unknown caption style {style!r}; one of {CAPTION_STYLES}")
@@ -427,13 +460,44 @@ def render_caption_png(
         ImageDraw.Draw(image).rounded_rectangle(
             (0, 0, img_w - 1, img_h - 1), radius=round(setter.size * 0.3), fill=look.box
         )
+    marked = _highlighted(lines, highlight)
     y = pad
-    for line, line_w, (ascent, descent) in zip(lines, widths, metrics, strict=True):
+    for number, (line, line_w, (ascent, descent)) in enumerate(zip(lines, widths, metrics, strict=True)):
         x = (img_w - line_w) / 2 + setter.stroke
-        _draw_line(image, setter, line, x, y + ascent, look)
+        if marked is not None and marked[0] == number:
+            before, word = marked[1], marked[2]
+            left = x + (setter.width(before) - 2 * setter.stroke if before else 0)
+            right = left + setter.width(word) - 2 * setter.stroke
+            grow = round(setter.size * 0.12)
+            ImageDraw.Draw(image).rounded_rectangle(
+                (left - grow, y - grow // 2, right + grow, y + ascent + descent + grow // 2),
+                radius=round(setter.size * 0.25),
+                fill=HIGHLIGHT_BOX,
+            )
+            _draw_line(image, setter, line, x, y + ascent, look)
+            _draw_line(image, setter, word, left, y + ascent, replace(look, fill=HIGHLIGHT_FILL))
+        else:
+            _draw_line(image, setter, line, x, y + ascent, look)
         y += ascent + descent + spacing
     image.save(out_path, format="PNG")
     return img_w, img_h
+
+
+def _highlighted(lines: list[str], highlight: int | None) -> tuple[int, str, str] | None:
+    """(line number, the line's text before the word, the word) of word `highlight`."""
+    if highlight is None or any(_levels(line)[0] and max(_levels(line)[0]) for line in lines):
+        return None  # right-to-left runs: positions are not simple prefixes
+    seen = 0
+    for number, line in enumerate(lines):
+        words = caption_words(line)
+        if highlight < seen + len(words):
+            index = highlight - seen
+            before = _join(words[:index])
+            if index and words[index][1]:
+                before += " "
+            return number, before, words[index][0]
+        seen += len(words)
+    return None
 
 
 def render_phrase_pngs(
@@ -451,3 +515,107 @@ def render_phrase_pngs(
         render_caption_png(text, width=width, height=height, style=style, out_path=path)
         paths.append(str(path))
     return tuple(paths)
+
+
+def _fits_two_lines(tokens: list[tuple[str, bool]], setter: _Typesetter, max_width: float, strict: bool = True) -> bool:
+    """True if the words fit one line, or two split where a caption may break (anywhere
+    when not strict)."""
+    if setter.width(_join(tokens)) <= max_width:
+        return True
+    for i in range(1, len(tokens)):
+        if strict and tokens[i][1] and phrase_break_cost(tokens[i - 1][0], tokens[i][0]) is None:
+            continue
+        if setter.width(_join(tokens[:i])) <= max_width and setter.width(_join(tokens[i:])) <= max_width:
+            return True
+    return False
+
+
+def caption_pages(phrase: str, *, width: int, height: int, style: str) -> list[list[tuple[str, bool]]]:
+    """The phrase's words (phrases.caption_words) in pages of at most two lines at the
+    style's one size: a phrase too long for two lines is shown in turn, page by page,
+    rather than in smaller letters. Pages and their lines break where a caption may
+    (phrases.phrase_break_cost), pages balanced in width."""
+    look = _STYLES[style]
+    size = _font_size(look, width, height)
+    setter = _Typesetter(phrase, size, round(size * look.stroke))
+    max_width = caption_max_width(width, height)
+    tokens = caption_words(phrase)
+    if not tokens or _fits_two_lines(tokens, setter, max_width):
+        return [tokens] if tokens else []
+    total = setter.width(phrase)
+    most = -(-len(_wrap(phrase, setter, max_width)) // MAX_LINES) + 1
+    # Where a caption may break first; if a unit is too long for a line ("and one hundred and
+    # twelve" in a narrow frame), anywhere, rather than one word a page.
+    for strict in (True, False):
+        for pages in range(2, most + 1):
+            out = _cut_pages(tokens, setter, pages, total)
+            if all(_fits_two_lines(page, setter, max_width, strict) for page in out):
+                return out
+    return _cut_pages(tokens, setter, most, total)
+
+
+def _cut_pages(
+    tokens: list[tuple[str, bool]], setter: _Typesetter, pages: int, total: float
+) -> list[list[tuple[str, bool]]]:
+    """`tokens` cut into `pages` runs of similar width, at the best boundaries."""
+    out: list[list[tuple[str, bool]]] = []
+    start = 0
+    for page in range(1, pages):
+        target = total * page / pages
+        best: tuple[float, int] | None = None
+        for index in range(start + 1, len(tokens) - (pages - page) + 1):
+            left = setter.width(_join(tokens[:index]))
+            cost = phrase_break_cost(tokens[index - 1][0], tokens[index][0])
+            score = abs(left - target) / max(1.0, total) + (2.0 if cost is None else 0.3 * cost)
+            if best is None or score < best[0]:
+                best = (score, index)
+        if best is None:
+            break
+        out.append(tokens[start : best[1]])
+        start = best[1]
+    out.append(tokens[start:])
+    return [page for page in out if page]
+
+
+def render_caption_frames(
+    phrase: str,
+    words: tuple[tuple[str, int], ...],
+    *,
+    start_ms: int,
+    end_ms: int,
+    width: int,
+    height: int,
+    style: str,
+    out_dir: str | Path,
+    prefix: str,
+) -> tuple[tuple[str, int], ...]:
+    """(image, start_ms) shown in turn for one phrase: a page of at most two lines at a time
+    (caption_pages), and in the "words" style one image per word with that word highlighted,
+    from the time it is said. `words` are the phrase's caption words with their starts (in
+    the same time as start_ms); without them (or if they do not match the phrase's words)
+    the words share the phrase's time by their length."""
+    tokens = [text for text, _ in caption_words(phrase)]
+    if [w for w, _ in words] == tokens:
+        starts = [max(start_ms, min(at, end_ms - 1)) for _, at in words]
+    else:
+        weights = [max(1, len(t)) for t in tokens]
+        total, done, starts = sum(weights), 0, []
+        for weight in weights:
+            starts.append(start_ms + (end_ms - start_ms) * done // total)
+            done += weight
+    frames: list[tuple[str, int]] = []
+    position = 0
+    for page_number, page in enumerate(caption_pages(phrase, width=width, height=height, style=style)):
+        text = _join(page)
+        highlights = range(len(page)) if style == "words" else [None]
+        for highlight in highlights:
+            path = Path(out_dir) / f"{prefix}-p{page_number:02d}-w{highlight or 0:03d}.png"
+            render_caption_png(text, width=width, height=height, style=style, out_path=path, highlight=highlight)
+            first = position + (highlight or 0)
+            at = start_ms if not frames else starts[first]
+            if frames and at <= frames[-1][1]:
+                frames[-1] = (str(path), frames[-1][1])  # said at once: the later word wins
+            else:
+                frames.append((str(path), at))
+        position += len(page)
+    return tuple(frames)

@@ -4,13 +4,17 @@ Readability rule: at most two lines of at most 42 characters on screen. A phrase
 cue (timed by the narration, see mediakit.speech) fits by construction. Any other
 cue whose text does not fit is split into consecutive cues, its time shared in
 proportion to the characters of each part.
+
+A phrase cue whose words were timed by the voice carries them into the WebVTT as inline
+timestamps (``one <00:00:01.234>two``), the time each word is said: players and editors can
+highlight the word being spoken. SubRip has no such timestamps.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from mediakit.phrases import wrap_caption
+from mediakit.phrases import caption_words, wrap_caption
 from mediakit.timeline import Cue
 
 MAX_LINE_CHARS = 42
@@ -92,12 +96,41 @@ def _vtt_escape(line: str) -> str:
     return line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _timed_lines(start: int, end: int, lines: list[str], words: tuple[tuple[str, int], ...]) -> list[str]:
+    """The cue's lines with a timestamp before each word said after the cue starts; the lines
+    as they are when the words do not match them one to one."""
+    tokens = [caption_words(line) for line in lines]
+    if not words or sum(map(len, tokens)) != len(words):
+        return [_vtt_escape(line) for line in lines]
+    out = []
+    index = 0
+    previous = start
+    for line_tokens in tokens:
+        text = ""
+        for token, space in line_tokens:
+            at = words[index][1]
+            index += 1
+            stamp = ""
+            # WebVTT: each timestamp after the cue's start and the one before, before its end.
+            if previous < at < end:
+                stamp = f"<{_timestamp(at, '.')}>"
+                previous = at
+            text += (" " if text and space else "") + stamp + _vtt_escape(token)
+        out.append(text)
+    return out
+
+
 def to_vtt(cues: Iterable[Cue]) -> str:
     out = ["WEBVTT", ""]
-    for start, end, lines in _blocks(cues):
-        out.append(f"{_timestamp(start, '.')} --> {_timestamp(end, '.')}")
-        out.extend(_vtt_escape(line) for line in lines)
-        out.append("")
+    for cue in cues:
+        parts = [part for part in split_cue(cue) if part[1] > part[0]]
+        for start, end, lines in parts:
+            out.append(f"{_timestamp(start, '.')} --> {_timestamp(end, '.')}")
+            if len(parts) == 1 and cue.words:
+                out.extend(_timed_lines(start, end, lines, cue.words))
+            else:
+                out.extend(_vtt_escape(line) for line in lines)
+            out.append("")
     return "\n".join(out)
 
 

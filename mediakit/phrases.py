@@ -25,6 +25,7 @@ __all__ = [
     "caption_words",
     "detect_language",
     "display_width",
+    "phrase_break_cost",
     "script_runs",
     "split_sentences",
     "wrap_caption",
@@ -188,10 +189,65 @@ def split_sentences(text: str) -> list[str]:
     return [_join(s) for s in _sentences(_tokens(text, 10**6))]
 
 
+_MONTHS = frozenset(
+    """january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec""".split()
+)
+_NUMBER_WORDS = frozenset(
+    """zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen
+    fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty
+    ninety hundred thousand million billion trillion""".split()
+)
+# What a number is a number of, or its scale: never on the line after the number.
+_UNITS = frozenset(
+    """hundred thousand million billion trillion percent per cent dollars dollar euros euro
+    pounds pound yen cents % km kg g mg m cm mm ml l lb lbs oz mph km/h kph miles mile metres
+    meters metre meter feet foot ft inches inch years year months month weeks week days day
+    hours hour hrs minutes minute mins seconds second secs degrees degree °c °f am pm a.m.
+    p.m. times x gb mb tb kb k bn""".split()
+)
+_CURRENCY = frozenset("$ € £ ¥ us$ usd eur gbp".split())
+_NUMERIC = re.compile(r"^[$€£¥]?[+-]?\d[\d,.]*(?:%|st|nd|rd|th|k|m|bn)?[,.;:]?$", re.IGNORECASE)
+
+
+def _is_number(bare: str) -> bool:
+    return (
+        bool(_NUMERIC.match(bare))
+        or bare.rstrip(",.;:") in _NUMBER_WORDS
+        or "-" in bare
+        and all(part in _NUMBER_WORDS for part in bare.rstrip(",.;:").split("-"))
+    )
+
+
+def _holds_together(left: _Token, right: _Token) -> bool:
+    """A number and its unit, scale or currency, a date, a number said in words: one unit
+    of meaning that a caption never splits (BBC subtitle guidelines)."""
+    lb, rb = left.bare, right.bare
+    l_word, r_word = lb.rstrip(",.;:"), rb.rstrip(",.;:!?")
+    if _is_number(lb):
+        if r_word in _UNITS or r_word.lstrip("$€£¥") in _UNITS:
+            return True  # "$4.2 million", "12 km", "3 pm"
+        if l_word.endswith("%") and r_word in ("off", "more", "less", "higher", "lower"):
+            return True  # "20% off"
+        if r_word in _MONTHS and not lb.endswith((",", ";", ":")):
+            return True  # "3 March"
+        if re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)?,", lb) and re.fullmatch(r"\d{4}", r_word):
+            return True  # "March 3, | 2024"
+        if l_word in _NUMBER_WORDS and (r_word in _NUMBER_WORDS or r_word == "and") and lb == l_word:
+            return True  # "one hundred and twelve", "twenty five"
+    if l_word in _CURRENCY and _is_number(rb):
+        return True  # "$ 5", "USD 40"
+    if l_word in _MONTHS and lb == l_word and re.fullmatch(r"\d{1,4}(?:st|nd|rd|th)?", r_word):
+        return True  # "March 3", "May 2024"
+    return False  # ("and | twelve": no break after "and" anywhere, see _NO_BREAK_AFTER)
+
+
 def _boundary_cost(left: _Token, right: _Token) -> float | None:
     """How bad a phrase (or line) break between left and right is; None: never here."""
     if right.text[:1] in _CLOSING or not right.text.strip("—–-"):
         return None  # punctuation or a dash would start the next part
+    if _holds_together(left, right):
+        return None
     text = left.text.rstrip("\"'”’»)]」』）")
     if text.endswith((";", ":", "；", "：")):
         return 0.1
@@ -207,7 +263,15 @@ def _boundary_cost(left: _Token, right: _Token) -> float | None:
         return 0.8 if _is_hiragana(left.text[-1]) and not _is_hiragana(right.text[0]) else 1.2
     if right.bare in _CLAUSE_WORDS:
         return 0.5
+    if left.text[:1].isupper() and right.text[:1].isupper() and left.text[-1:].isalpha():
+        return 1.8  # inside a name ("Marie | Curie", "New | York"): only if nothing else fits
     return 1.0
+
+
+def phrase_break_cost(left: str, right: str) -> float | None:
+    """How bad a break between the words left and right is (0.1 after a semicolon .. 1.0
+    between two plain words); None where a break must not be (caption_words' units)."""
+    return _boundary_cost(_Token(left, True), _Token(right, True))
 
 
 def _fits(tokens: list[_Token], max_chars: int, line_chars: int) -> bool:

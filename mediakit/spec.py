@@ -119,6 +119,13 @@ class SceneSpec:
     # the scene has one cue for its whole narration, burned in from caption_png.
     phrases: tuple[tuple[str, int, int], ...] = ()
     phrase_pngs: tuple[str, ...] = ()
+    # Each phrase's caption words with the ms each starts, in the same time as `phrases`
+    # (Narration.words); () where unknown. caption_frames, if given, replaces phrase_pngs:
+    # for each phrase, (image, start_ms in the same time) shown in turn, each until the next
+    # one's start or the phrase's end (mediakit.caption_images.render_caption_frames: one
+    # per word with that word highlighted, or one per two-line page of a long phrase).
+    phrase_words: tuple[tuple[tuple[str, int], ...], ...] = ()
+    caption_frames: tuple[tuple[tuple[str, int], ...], ...] = ()
     # The picture in layers, when it was drawn so: a panning scene then moves its hero
     # apart from the background and brings it in (builder.hero_motion). picture stays the
     # composite (zooming scenes show it; poster, thumbnails). Ignored for a clip scene.
@@ -148,6 +155,10 @@ class SceneSpec:
             raise ValueError(f"the last phrase ends at {previous_end} ms, after the narration ({self.narration_ms} ms)")
         if self.phrase_pngs and len(self.phrase_pngs) != len(self.phrases):
             raise ValueError(f"{len(self.phrase_pngs)} phrase images for {len(self.phrases)} phrases")
+        if self.phrase_words and len(self.phrase_words) != len(self.phrases):
+            raise ValueError(f"word times for {len(self.phrase_words)} phrases, not {len(self.phrases)}")
+        if self.caption_frames and len(self.caption_frames) != len(self.phrases):
+            raise ValueError(f"caption frames for {len(self.caption_frames)} phrases, not {len(self.phrases)}")
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,8 @@ class Cue:
     # Index into the scene's phrases when the cue is one phrase (its image is phrase_pngs[i]);
     # None for a cue of a whole scene.
     phrase: int | None = None
+    # (word, start_ms) of the cue's words on the video's timeline, when the voice timed them.
+    words: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,8 +141,12 @@ def plan(spec: StoryboardSpec) -> Timeline:
             for index, (phrase, phrase_start, phrase_end) in enumerate(scene.phrases):
                 phrase_text = " ".join(phrase.split())
                 cue_start, cue_end = start + phrase_start, min(start + phrase_end, total_ms)
+                timed = scene.phrase_words[index] if scene.phrase_words else ()
+                words = tuple((word, start + at) for word, at in timed if start + at < cue_end)
                 if phrase_text and cue_end > cue_start:
-                    cues.append(Cue(start_ms=cue_start, end_ms=cue_end, text=phrase_text, scene=i, phrase=index))
+                    cues.append(
+                        Cue(start_ms=cue_start, end_ms=cue_end, text=phrase_text, scene=i, phrase=index, words=words)
+                    )
             continue
         if scene.narration is not None and scene.narration_ms > 0:
             end = start + scene.narration_ms
