@@ -772,6 +772,8 @@ _OPENCLIPART_SKIPPED = (
     "recreation/games/cards/",
     "unsorted/duplicates/",
     "logos/",
+    # Drawings whose title names another picture than the one drawn.
+    "transportation/vehicles/the_mad_little_ship_core_01",  # a ship in a bottle
 )
 # Titles whose head says it is a user-interface part, not a picture.
 _UI_HEADS = frozenset({"button", "icon", "banner", "arrow", "bullet", "frame", "border", "background", "pattern"})

@@ -338,6 +338,8 @@ def _find(
         if title_words & _EMBLEM_WORDS and not set(concept.text.split()) & _EMBLEM_WORDS:
             continue  # a recycling symbol is no picture of water, a road sign none of a train
         if fit < 1 and kind_words and not kind_words & {w for name in match.artwork.names[:6] for w in name.split()}:
+            if (match.artwork.names[0].split() or [""])[-1] == concept.text.split()[-1]:
+                continue  # another kind by the same word: a test tube for an inner tube
             fit = min(fit, STRONG_FIT - 0.05)  # a computer is a machine, but no coffee machine
         found.append((match.artwork, fit, match.score))
     # What shows the thing best first; among equals, the better name match and drawing.
@@ -349,6 +351,14 @@ def _find(
         same = [s for s in lexicon.noun_senses(head) if s.lexname == concept.sense.lexname]
         if same and concept.sense.lexname in {"noun.food", "noun.plant", "noun.animal"}:
             return _find(Concept(head, same[0], concept.role), style=style, exclude=exclude, limit=limit)
+        # A "flat tyre" is a tyre in a state no drawing shows: a drawing of a tyre shows it.
+        # (A "bicycle pump" is a kind named by a noun: a fuel pump still does not.)
+        # Its definition says so: nothing but words of a state before the head ("a deflated
+        # pneumatic tire"); an "inner tube" is "a ... tube that fits inside a tire".
+        kinds = [s for s in lexicon.noun_senses(head) if concept.sense.is_a(s)]
+        gloss = re.findall(r"[a-z]+", concept.sense.definition.lower())
+        if kinds and gloss and gloss[-1] == head and lexicon.mostly_adjective(concept.text.split()[0]):
+            return _find(Concept(head, kinds[0], concept.role), style=style, exclude=exclude, limit=limit)
         # A "lighthouse keeper" ("the keeper of a lighthouse") with no drawing of its own:
         # the thing it is named after and defined by, as a near picture.
         first = concept.text.split()[0]
@@ -392,8 +402,13 @@ def _same_thing(one: str, other: str) -> bool:
 
 
 def _shows(artwork_id: str, about: str) -> bool:
+    """Whether a drawing shows the thing ``about`` names: its own title's thing, or what its
+    tags say it holds or is."""
     artwork = artwork_by_id(artwork_id)
-    return artwork is not None and about in {sense.name for sense in _also_shows(artwork)}
+    if artwork is None:
+        return False
+    own = _art_sense(artwork)
+    return (own is not None and own.name == about) or about in {sense.name for sense in _also_shows(artwork)}
 
 
 def _placed(artwork: Artwork, score: float = 0.0, about: str = "") -> Pictogram:
@@ -610,7 +625,13 @@ def render_illustration(
         if concept.role == "setting" and _backdrop_word(concept.text):
             continue  # the sea, a kitchen, a city: the frame draws it
         about = _about(concept)
-        for art, score in _find(concept, style=style, exclude=taken(about)):
+        found = _find(concept, style=style, exclude=taken(about), limit=3)
+        # Of the drawings that show it equally well, not one an earlier scene showed for
+        # another thing (the server of a "cloud storage" card is not again "the servers").
+        found = sorted(
+            found, key=lambda item: (-round(item[1], 2), not _same_thing(shown.get(item[0].id, about), about))
+        )[:1]
+        for art, score in found:
             if score < STRONG_FIT:
                 weak.append(_placed(art, score, about))
                 continue

@@ -183,6 +183,12 @@ def pos_counts(word: str) -> dict[str, int]:
     return counts
 
 
+def mostly_adjective(word: str) -> bool:
+    """Whether ``word`` is used more as an adjective than as a noun ("flat", "new")."""
+    counts = pos_counts(word)
+    return counts.get("a", 0) > counts.get("n", 0)
+
+
 def _sense(synset, word: str) -> Sense:
     count = sum(item.count() for item in synset.lemmas() if item.name().lower() == word.lower())
     hypernyms: list[str] = []

@@ -673,7 +673,7 @@ def _script_compounds(script: str) -> dict[str, tuple[str, Sense]]:
     said: Counter[str] = Counter(
         base for t in tokens if t.pos == "n" and (base := lexicon.lemma(t.lower, "n")) and base not in _VAGUE
     )
-    frequent = [word for word, count in said.items() if count >= 2 and len(word) >= 3 and not _mostly_adjective(word)]
+    frequent = [word for word, count in said.items() if count >= 2 and len(word) >= 3 and not lexicon.mostly_adjective(word)]
     for head in said:
         if head in compounds and not _adjective_led_head(compounds[head][0]):
             continue
@@ -700,12 +700,7 @@ def _script_compounds(script: str) -> dict[str, tuple[str, Sense]]:
 def _adjective_led_head(text: str) -> str:
     """The head of "fresh bean" (a describing word before it), else ""."""
     words = text.split()
-    return words[1] if len(words) == 2 and _mostly_adjective(words[0]) else ""
-
-
-def _mostly_adjective(word: str) -> bool:
-    counts = lexicon.pos_counts(word)
-    return counts.get("a", 0) > counts.get("n", 0)
+    return words[1] if len(words) == 2 and lexicon.mostly_adjective(words[0]) else ""
 
 
 def script_topics(script: str, *, limit: int = 5, title: str = "") -> list[str]:
@@ -895,6 +890,11 @@ def read_scene(
             setting = Concept(candidate.text, candidate.sense, "setting")
         elif not _MOOD_WORDS.get(candidate.text):
             others.append(Concept(candidate.text, candidate.sense, "other"))
+    called = _pronoun_object(tokens, topics) if lead is None else None
+    if called is not None and subject is not None and called.text not in seen_texts:
+        # "Sailors call it the heartbeat of the coast": the thing the script is about, next
+        # to what the scene names first.
+        others.insert(0, Concept(called.text, called.sense, "other"))
     if subject is None and topics:
         # Nothing drawable of its own: the thing the whole script is about.
         subject = topic_concept(topics[0])
@@ -921,6 +921,25 @@ def _pronoun_subject(tokens: list[_Token], topics: Sequence[str]) -> Concept | N
         return None
     main = topic_concept(topics[0])
     return main if main is not None and main.sense is not None and main.sense.depictable else None
+
+
+def _pronoun_object(tokens: list[_Token], topics: Sequence[str]) -> Concept | None:
+    """The script's main thing when a verb takes "it" and no thing was named before it in
+    the sentence ("sailors call it", "taste it"; in "push the tyre back and pump it up" it is
+    the tyre)."""
+    if not topics:
+        return None
+    named_thing = False
+    for before, token in zip(tokens, tokens[1:]):
+        if before.text in ".!?;":
+            named_thing = False
+        elif before.pos == "n":
+            senses = lexicon.noun_senses(before.lower)
+            named_thing = named_thing or not senses or senses[0].lexname != "noun.person"
+        if token.lower == "it" and before.pos == "v" and before.lower not in _AUXILIARIES and not named_thing:
+            main = topic_concept(topics[0])
+            return main if main is not None and main.sense is not None and main.sense.depictable else None
+    return None
 
 
 def _gerund(verb: str) -> str:

@@ -172,3 +172,11 @@ def test_an_emoji_with_words_in_it_is_not_a_picture() -> None:
 
     found = [m.artwork for m in library_search([("white flower", 1.0), ("flower", 1.0)], limit=40)]
     assert found and not [a for a in found if a.id in ("twemoji:1f4ae", "fluent:white-flower")]
+
+
+def test_a_drawing_titled_as_another_picture_is_left_out() -> None:
+    from mediakit.art_library import artwork_by_id
+
+    # "The Mad Little ship" is a ship in a bottle: no scene of ships at sea may get it.
+    assert artwork_by_id("openclipart:transportation/vehicles/the_mad_little_ship_core_01") is None
+    assert artwork_by_id("openclipart:transportation/boating/sailboat_illustration") is not None

@@ -186,3 +186,23 @@ def test_a_thing_named_after_another_shows_it_and_ideas_name_other_pictures() ->
     assert all("evolution" not in c.depicts[0].lower() for c in picture_candidates("stairs", limit=6))
     # A Shinto shrine is still a shrine.
     assert picture_candidates("shrine", limit=1, style="fluent")[0].id == "fluent:shinto-shrine"
+
+
+def test_a_thing_in_a_state_is_drawn_as_the_thing_and_a_kind_of_tube_is_not_a_tube() -> None:
+    # "a deflated pneumatic tire": the wheel with its tyre shows a flat tyre.
+    flat = picture_candidates("flat tire", limit=1, style="fluent")
+    assert flat and flat[0].id == "fluent:wheel"
+    # An inner tube is "a tube that fits inside a tire": never a test tube.
+    assert all("test tube" not in c.depicts for c in picture_candidates("inner tube", limit=6))
+
+
+def test_a_drawing_comes_back_for_its_own_thing_but_a_fresh_one_is_preferred() -> None:
+    # The wheel drawn for "the tyre" is still the wheel when a scene names the wheel.
+    result = draw("wheel", style="fluent", shown={"fluent:wheel": "tire.n.01"})
+    assert result is not None and result.pictograms[0].artwork.id == "fluent:wheel"
+    # Two drawings of a server: the one a card showed for "cloud storage" yields to the other.
+    first = draw("server computer", style="openclipart")
+    assert first is not None
+    again = draw("server computer", style="openclipart", shown={first.pictograms[0].artwork.id: "cloud_storage"})
+    assert again is not None and again.pictograms[0].artwork.id != first.pictograms[0].artwork.id
+    assert "server" in again.depicts[0]

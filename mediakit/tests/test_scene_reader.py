@@ -213,3 +213,13 @@ def test_it_at_the_start_is_the_scripts_main_thing() -> None:
     # Not the "it" of the weather, nor an "it was" of time.
     assert subject("It is raining over the harbour.", topics=topics) != "water bottle"
     assert subject("It was late when the ferry left.", topics=topics) == "ferry"
+
+
+def test_it_after_a_verb_is_the_main_thing_unless_a_thing_came_first() -> None:
+    topics = ["lighthouse", "keeper"]
+    called = read_scene("Sailors call it the heartbeat of the coast.", topics=topics)
+    assert called.subject.text == "sailor"
+    assert [c.text for c in called.concepts[:2]] == ["sailor", "lighthouse"]
+    # "pump it up": "it" is the tyre the sentence named, not the script's bicycle.
+    pumped = read_scene("Push the tyre back onto the rim and pump it up.", topics=["bicycle"])
+    assert "bicycle" not in [c.text for c in pumped.concepts]
