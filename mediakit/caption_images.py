@@ -24,7 +24,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from mediakit import config
-from mediakit.phrases import caption_words, detect_language, phrase_break_cost, wrap_caption
+from mediakit.phrases import caption_words, detect_language, holds_together, phrase_break_cost, wrap_caption
 
 CAPTION_STYLES: tuple[str, ...] = ("classic", "boxed", "bold", "words")
 # The "words" style: the word being said in this colour, on a dark rounded box.
@@ -45,7 +45,7 @@ _STYLES = {
     "classic": _Style(0.045, (255, 255, 255, 255), 0.08, (0, 0, 0, 255), None),
     "boxed": _Style(0.045, (255, 255, 255, 255), 0.0, (0, 0, 0, 0), (0, 0, 0, 170)),
     "bold": _Style(0.06, (255, 214, 0, 255), 0.10, (0, 0, 0, 255), None),
-    "words": _Style(0.055, (255, 255, 255, 255), 0.10, (0, 0, 0, 255), None),
+    "words": _Style(0.05, (255, 255, 255, 255), 0.10, (0, 0, 0, 255), None),
 }
 
 SIDE_MARGIN = 0.06  # of the frame width, on each side
@@ -53,7 +53,7 @@ SIDE_MARGIN = 0.06  # of the frame width, on each side
 # 8-12 % (TikTok, Reels and Shorts guides); captions keep clear of both, on both sides so
 # they stay centred.
 PORTRAIT_SIDE_MARGIN = 0.12
-PORTRAIT_BOTTOM = 0.22  # the caption's lowest ink this far above the bottom edge
+PORTRAIT_BOTTOM = 0.21  # the caption image's bottom this far above the frame's bottom edge
 LANDSCAPE_BOTTOM = 0.10  # title-safe, clear of a player's control bar
 
 
@@ -361,9 +361,8 @@ def _wrap(text: str, setter: _Typesetter, max_width: float) -> list[str]:
         best = None
         for i in range(1, len(flat)):
             a, b = setter.width(_join(flat[:i])), setter.width(_join(flat[i:]))
-            cost = phrase_break_cost(flat[i - 1][0], flat[i][0]) if flat[i][1] else 1.0
             # Balanced, at a linguistic boundary: never "$4.2 | million" or "March 3, | 2024".
-            score = max(a, b) + setter.size * (8.0 if cost is None else cost)
+            score = max(a, b) + setter.size * (_break_penalty(flat, i))
             if a <= max_width and b <= max_width and (best is None or score < best[0]):
                 best = (score, i)
         if best is not None:
@@ -517,13 +516,29 @@ def render_phrase_pngs(
     return tuple(paths)
 
 
-def _fits_two_lines(tokens: list[tuple[str, bool]], setter: _Typesetter, max_width: float, strict: bool = True) -> bool:
-    """True if the words fit one line, or two split where a caption may break (anywhere
-    when not strict)."""
+def _break_penalty(tokens: list[tuple[str, bool]], index: int) -> float:
+    """phrase_break_cost of a break before tokens[index], in font sizes of extra width a line
+    may take to avoid it: 8 where a caption should not break (after "the"), 16 inside a unit
+    ("$4.2 | million", "hundred and | twelve")."""
+    left, right = tokens[index - 1], tokens[index]
+    if not right[1]:
+        return 1.0  # inside CJK text: phrases' own costs are for spaced words
+    cost = phrase_break_cost(left[0], right[0])
+    if cost is not None:
+        return cost
+    before = tokens[index - 2][0] if index >= 2 else ""
+    return 16.0 if holds_together(left[0], right[0], before) else 8.0
+
+
+def _fits_two_lines(
+    tokens: list[tuple[str, bool]], setter: _Typesetter, max_width: float, allowed: float = 1.8
+) -> bool:
+    """True if the words fit one line, or two split at a break whose _break_penalty is at
+    most `allowed`."""
     if setter.width(_join(tokens)) <= max_width:
         return True
     for i in range(1, len(tokens)):
-        if strict and tokens[i][1] and phrase_break_cost(tokens[i - 1][0], tokens[i][0]) is None:
+        if _break_penalty(tokens, i) > allowed:
             continue
         if setter.width(_join(tokens[:i])) <= max_width and setter.width(_join(tokens[i:])) <= max_width:
             return True
@@ -540,17 +555,18 @@ def caption_pages(phrase: str, *, width: int, height: int, style: str) -> list[l
     setter = _Typesetter(phrase, size, round(size * look.stroke))
     max_width = caption_max_width(width, height)
     tokens = caption_words(phrase)
-    if not tokens or _fits_two_lines(tokens, setter, max_width):
-        return [tokens] if tokens else []
+    if not tokens:
+        return []
     total = setter.width(phrase)
     most = -(-len(_wrap(phrase, setter, max_width)) // MAX_LINES) + 1
-    # Where a caption may break first; if a unit is too long for a line ("and one hundred and
-    # twelve" in a narrow frame), anywhere, rather than one word a page.
-    for strict in (True, False):
-        for pages in range(2, most + 1):
+    # As few pages as lines may break where a caption may, or else after a small word ("off |
+    # on the opening day", "and | one hundred and twelve"); inside a unit only if nothing fits.
+    for allowed in ((1.8, 8.0), (16.0,)):
+        for pages in range(1, most + 1):
             out = _cut_pages(tokens, setter, pages, total)
-            if all(_fits_two_lines(page, setter, max_width, strict) for page in out):
-                return out
+            for limit in allowed:
+                if all(_fits_two_lines(page, setter, max_width, limit) for page in out):
+                    return out
     return _cut_pages(tokens, setter, most, total)
 
 
@@ -565,8 +581,7 @@ def _cut_pages(
         best: tuple[float, int] | None = None
         for index in range(start + 1, len(tokens) - (pages - page) + 1):
             left = setter.width(_join(tokens[:index]))
-            cost = phrase_break_cost(tokens[index - 1][0], tokens[index][0])
-            score = abs(left - target) / max(1.0, total) + (2.0 if cost is None else 0.3 * cost)
+            score = abs(left - target) / max(1.0, total) + 0.3 * _break_penalty(tokens, index)
             if best is None or score < best[0]:
                 best = (score, index)
         if best is None:

@@ -25,6 +25,7 @@ __all__ = [
     "caption_words",
     "detect_language",
     "display_width",
+    "holds_together",
     "phrase_break_cost",
     "script_runs",
     "split_sentences",
@@ -239,7 +240,7 @@ def _holds_together(left: _Token, right: _Token) -> bool:
         return True  # "$ 5", "USD 40"
     if l_word in _MONTHS and lb == l_word and re.fullmatch(r"\d{1,4}(?:st|nd|rd|th)?", r_word):
         return True  # "March 3", "May 2024"
-    return False  # ("and | twelve": no break after "and" anywhere, see _NO_BREAK_AFTER)
+    return False
 
 
 def _boundary_cost(left: _Token, right: _Token) -> float | None:
@@ -272,6 +273,15 @@ def phrase_break_cost(left: str, right: str) -> float | None:
     """How bad a break between the words left and right is (0.1 after a semicolon .. 1.0
     between two plain words); None where a break must not be (caption_words' units)."""
     return _boundary_cost(_Token(left, True), _Token(right, True))
+
+
+def holds_together(left: str, right: str, before: str = "") -> bool:
+    """True for a number and its unit, a date, a number in words ("hundred and | twelve",
+    given the word `before` left): the break a caption makes last of all, after even one
+    after an article or a conjunction."""
+    if left.lower() == "and" and before.lower() in _NUMBER_WORDS and right.lower().rstrip(",.;:!?") in _NUMBER_WORDS:
+        return True
+    return _holds_together(_Token(left, True), _Token(right, True))
 
 
 def _fits(tokens: list[_Token], max_chars: int, line_chars: int) -> bool:
