@@ -115,7 +115,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: /healthz, /readyz, /metrics answer probes by IP over plain HTTP (no host check).
+    # Before all: a request id for logs and the X-Request-ID header, HTTP metrics.
+    "contentizer_site.request_observability.RequestObservabilityMiddleware",
+    # First to answer: /healthz, /readyz, /metrics answer probes by IP over plain HTTP (no host check).
     "contentizer_site.ops_endpoints.OpsEndpointsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -421,16 +423,27 @@ LOG_FORMAT = env_choice("LOG_FORMAT", "text", {"text", "json"})
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # Lines written while a job runs carry its job and video codes (core/logcontext.py).
-    "filters": {"job_context": {"()": "core.logcontext.JobContextFilter"}},
+    # Lines written while a job runs carry its job and video codes (core/logcontext.py), and
+    # its kind and stage; lines written in a request its id and user (core/structured_logs.py).
+    "filters": {
+        "job_context": {"()": "core.logcontext.JobContextFilter"},
+        "log_context": {"()": "core.structured_logs.LogContextFilter"},
+    },
     "formatters": {
         "text": {
             "()": "core.logcontext.TextFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s %(job_context)s%(message)s",
         },
-        "json": {"()": "pythonjsonlogger.json.JsonFormatter"},
+        # One object a line: time, level, logger, message, then the job and request context.
+        "json": {"()": "core.structured_logs.JsonLogFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["job_context"]}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["job_context", "log_context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django_q": {"level": "WARNING"}},
 }

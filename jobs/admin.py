@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from jobs.models import Job, WebhookAttempt, WebhookDelivery, WebhookSettings
+from jobs.models import Job, WebhookAttempt, WebhookDelivery, WebhookSettings, costs_over_estimate
 from jobs.services import JobStateError, job_cancel, job_retry
 from jobs.system_status import system_status
 
@@ -84,6 +84,17 @@ class WebhookSettingsAdmin(admin.ModelAdmin):
 # --- jobs (staff operations) -------------------------------------------------------------
 
 
+class CostOverEstimateFilter(admin.SimpleListFilter):
+    title = "cost over estimate"
+    parameter_name = "over_estimate"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "More than 20 % over")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(costs_over_estimate()) if self.value() == "yes" else queryset
+
+
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
     """Every long step with its stage, progress, attempts and error. Read-only: a job
@@ -100,10 +111,11 @@ class JobAdmin(admin.ModelAdmin):
         "attempts",
         "crashes",
         "error",
+        "over_estimate",
         "created_at",
         "heartbeat_at",
     ]
-    list_filter = ["status", "kind", "created_at"]
+    list_filter = ["status", "kind", CostOverEstimateFilter, "created_at"]
     search_fields = ["owner__username", "video__title", "error_message", "task_id"]
     list_select_related = ["owner", "video"]
     date_hierarchy = "created_at"
@@ -122,6 +134,7 @@ class JobAdmin(admin.ModelAdmin):
         "cancel_requested",
         "estimated_cost",
         "actual_cost",
+        "over_estimate",
         "task_id",
         "created_at",
         "started_at",
@@ -174,6 +187,10 @@ class JobAdmin(admin.ModelAdmin):
             return ""
         text = job.error_message if len(job.error_message) <= 90 else job.error_message[:89] + "…"
         return f"{job.error_stage}: {text}" if job.error_stage else text
+
+    @admin.display(description="Over estimate", boolean=True)
+    def over_estimate(self, job: Job) -> bool:
+        return job.cost_over_estimate
 
     def _each(self, request: HttpRequest, queryset: QuerySet, work, done: str) -> None:
         succeeded = 0

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 
@@ -18,6 +18,13 @@ def stale_cutoff(now: datetime | None = None) -> datetime:
 def stale_running(now: datetime | None = None) -> Q:
     """The one definition of a stale job (claim, reaper, admin system page, API)."""
     return Q(status=Job.Status.RUNNING) & (Q(heartbeat_at__lt=stale_cutoff(now)) | Q(heartbeat_at__isnull=True))
+
+
+def costs_over_estimate() -> Q:
+    """The rows of Job.cost_over_estimate (admin filter)."""
+    return Q(actual_cost__gt=0) & (
+        Q(estimated_cost__lte=0) | Q(actual_cost__gt=F("estimated_cost") * (1 + Job.COST_VARIANCE_LIMIT))
+    )
 
 
 class Job(models.Model):
@@ -41,6 +48,8 @@ class Job(models.Model):
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
     FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELED)
+    # An actual cost more than this fraction over the estimate is flagged (issue 25).
+    COST_VARIANCE_LIMIT = Decimal("0.20")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
@@ -89,6 +98,14 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
+
+    @property
+    def cost_over_estimate(self) -> bool:
+        """The actual cost ran more than COST_VARIANCE_LIMIT over the estimate (an
+        unestimated job that cost something is over too: nobody was told it would)."""
+        if self.actual_cost <= 0:
+            return False
+        return self.estimated_cost <= 0 or self.actual_cost > self.estimated_cost * (1 + self.COST_VARIANCE_LIMIT)
 
     def is_stale(self, now: datetime | None = None) -> bool:
         return self.status == self.Status.RUNNING and (

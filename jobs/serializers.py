@@ -23,6 +23,9 @@ class JobSerializer(serializers.ModelSerializer):
         max_digits=10, decimal_places=4, read_only=True, help_text="USD, at the providers' prices"
     )
     actual_cost = serializers.DecimalField(max_digits=10, decimal_places=4, read_only=True, help_text="USD")
+    cost_over_estimate = serializers.BooleanField(
+        read_only=True, help_text="The actual cost ran more than 20 % over the estimate"
+    )
     links = serializers.SerializerMethodField()
 
     class Meta:
@@ -40,6 +43,7 @@ class JobSerializer(serializers.ModelSerializer):
             "cancel_requested",
             "estimated_cost",
             "actual_cost",
+            "cost_over_estimate",
             "video",
             "created_at",
             "started_at",

@@ -29,6 +29,7 @@ from django.utils import timezone
 from core.errors import StateError
 from core.health import unavailable_dependency
 from core.storage import storage_delete_quietly, storage_save
+from jobs.job_metrics import job_metrics_record_end
 from jobs.models import Job, StagedFile, stale_cutoff, stale_running
 from jobs.registry import job_kind
 from jobs.status_cache import job_status_invalidate, job_status_publish
@@ -355,6 +356,7 @@ def job_finished(*, job_id: int) -> None:
     """A job just ended: let the app that owns its kind react, then announce it."""
     job = Job.objects.select_related("video").filter(pk=job_id).first()
     if job is not None:
+        job_metrics_record_end(job)
         on_finished = job_kind(job.kind).on_finished
         if on_finished is not None:
             on_finished(job)

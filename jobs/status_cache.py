@@ -27,6 +27,7 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete
 
 from core.change_stamps import stamp_bump, stamp_read
+from core.request_metrics import poll_cache_counted
 from jobs.models import Job
 from jobs.serializers import JobSerializer
 
@@ -139,6 +140,7 @@ def job_status_get(*, code, max_age_s: float = POLL_MAX_AGE_S) -> JobStatus | No
     now = time.monotonic()
     entry = _entries.get(key)
     if entry is not None and entry.stamp == stamp and now - entry.at < max_age_s:
+        poll_cache_counted(hit=True, source="process")
         return entry
     if _shared():
         shared = cache.get(_SHARED_PREFIX + key)
@@ -147,7 +149,9 @@ def job_status_get(*, code, max_age_s: float = POLL_MAX_AGE_S) -> JobStatus | No
             # so the copy counts as read now.
             shared = JobStatus(**{**shared.__dict__, "at": now})
             _remember(key, shared)
+            poll_cache_counted(hit=True, source="shared")
             return shared
+    poll_cache_counted(hit=False, source="database")
     status = _read_row(key, stamp)
     if status is None:
         _entries.pop(key, None)

@@ -10,6 +10,7 @@ import logging
 from decimal import Decimal
 
 from core.logcontext import job_log_context
+from core.structured_logs import job_log_details
 from jobs.models import Job
 from jobs.registry import job_run
 from jobs.services import (
@@ -39,7 +40,7 @@ def run_job(job_id: int) -> str:
     if job is None:
         return "not claimed"
     # Every log line from here on (services, mediakit) names the job and its video.
-    with job_log_context(job=job.code, video=job.video.code if job.video_id else None):
+    with job_log_context(job=job.code, video=job.video.code if job.video_id else None), job_log_details(job):
         return _run_claimed(job)
 
 

@@ -63,6 +63,7 @@ from videos.serializers import (
     VideoSerializer,
     export_status,
 )
+from videos.video_metrics import counts_as_download, export_download_counted, video_download_counted
 
 
 def _videos():
@@ -501,9 +502,12 @@ class VideoDownloadApi(FileApiView):
     def get(self, request, code):
         video = _video(request, code)
         _rendered(video)
-        return serve_stored_file(
+        response = serve_stored_file(
             request, video.master.name, content_type="video/mp4", download_name=_download_name(video, "mp4")
         )
+        if counts_as_download(request, response):
+            video_download_counted(video=video)
+        return response
 
 
 class VideoPosterApi(FileApiView):
@@ -619,7 +623,10 @@ class ExportDownloadApi(FileApiView):
         name = _download_name(export.video, export.format).replace(
             f".{export.format}", f"-{export.quality}.{export.format}"
         )
-        return serve_stored_file(request, export.file.name, content_type=media, download_name=name)
+        response = serve_stored_file(request, export.file.name, content_type=media, download_name=name)
+        if counts_as_download(request, response):
+            export_download_counted(export=export)
+        return response
 
 
 # --- projects -------------------------------------------------------------------------------

@@ -110,6 +110,8 @@ class Video(models.Model):
     video_codec = models.CharField(max_length=40, blank=True)
     audio_codec = models.CharField(max_length=40, blank=True)
     size_bytes = models.BigIntegerField(null=True, blank=True)
+    # Downloads of the MP4 (pages and API; streaming in the player is not a download).
+    downloads = models.PositiveIntegerField(default=0)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -220,6 +222,7 @@ class Export(models.Model):
     height = models.PositiveIntegerField(null=True, blank=True)
     size_bytes = models.BigIntegerField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    downloads = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

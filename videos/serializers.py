@@ -181,6 +181,7 @@ class VideoSerializer(serializers.ModelSerializer):
             "video_codec",
             "audio_codec",
             "size_bytes",
+            "downloads",
             "created_at",
             "updated_at",
             "links",
@@ -425,6 +426,7 @@ class ExportSerializer(serializers.ModelSerializer):
             "height",
             "size_bytes",
             "duration_ms",
+            "downloads",
             "created_at",
             "links",
         ]

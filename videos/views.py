@@ -44,6 +44,7 @@ from videos.job_display import job_fragment_context
 from videos.models import Export, Project, Scene, Video
 from videos.selectors import approval_submits_for_review, storyboard_state, video_duration_ms
 from videos.services.storyboard_document import picture_shown
+from videos.video_metrics import counts_as_download, export_download_counted, video_download_counted
 
 LIBRARY_PAGE_SIZE = 24
 
@@ -715,9 +716,12 @@ def video_download(request: HttpRequest, code) -> HttpResponse:
     video = _get_video_for_user(request, code)
     if not video.master:
         raise Http404("This video has not been rendered yet.")
-    return serve_stored_file(
+    response = serve_stored_file(
         request, video.master.name, content_type="video/mp4", download_name=_download_name(video, ".mp4")
     )
+    if counts_as_download(request, response):
+        video_download_counted(video=video)
+    return response
 
 
 @login_required
@@ -749,12 +753,15 @@ def export_download(request: HttpRequest, code) -> HttpResponse:
     export = _get_export_for_user(request, code)
     if not export.file or export.source_master != export.video.master.name:
         raise Http404("This export is not ready.")
-    return serve_stored_file(
+    response = serve_stored_file(
         request,
         export.file.name,
         content_type=EXPORT_CONTENT_TYPES.get(export.format, "application/octet-stream"),
         download_name=_download_name(export.video, f"-{export.quality}.{export.format}"),
     )
+    if counts_as_download(request, response):
+        export_download_counted(export=export)
+    return response
 
 
 @login_required

@@ -36,6 +36,7 @@ from django.utils import timezone
 from replicate.exceptions import ReplicateError
 
 from assets.models import ReplicatePrediction, ReplicateWebhookEvent
+from core.event_metrics import metric_count
 from core.public_fetch import RefusedAddress, open_public_stream
 from mediakit.errors import FFmpegError, FFmpegTimeout, ProbeError
 from mediakit.probe import probe
@@ -138,6 +139,7 @@ class _Predictor:
                 return self._attempt(input=input, out_dir=out_dir, stem=stem, validate=validate, attempt=attempt)
             except _AttemptFailed as exc:
                 logger.info("replicate %s attempt %s failed: %s", self.model, attempt, exc)
+                _count_error("failed_attempt")
                 problems.append(str(exc))
         tries = settings.REPLICATE_ATTEMPTS
         raise GenerationError(
@@ -203,6 +205,7 @@ class _Predictor:
                 return text, prediction_id
             except _AttemptFailed as exc:
                 logger.info("replicate %s attempt %s failed: %s", self.model, attempt, exc)
+                _count_error("failed_attempt")
                 problems.append(str(exc))
         tries = settings.REPLICATE_ATTEMPTS
         raise GenerationError(
@@ -224,12 +227,14 @@ class _Predictor:
                 prediction = self.session.client.models.predictions.create(model=self.model, input=input, **params)
             except ReplicateError as exc:
                 status = exc.status or 0
+                _count_error("rate_limited" if status == 429 else "server_error" if status >= 500 else "refused")
                 if status != 429 and status < 500:
                     raise _AttemptFailed(
                         f"Replicate refused the request ({status}: {exc.detail or exc.title})"
                     ) from exc
                 reason = f"Replicate answered {status}"
             except httpx.TransportError as exc:
+                _count_error("connection")
                 reason = f"Replicate could not be reached ({type(exc).__name__})"
             else:
                 return prediction.id, prediction.status
@@ -336,6 +341,11 @@ class _Predictor:
 
     def close(self) -> None:
         self.session.close()
+
+
+def _count_error(kind: str) -> None:
+    """One error from Replicate, for /metrics (contentizer_provider_errors_total)."""
+    metric_count("contentizer_provider_errors", {"provider": "replicate", "kind": kind})
 
 
 def _ended(row: ReplicatePrediction) -> str:

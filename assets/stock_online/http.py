@@ -126,6 +126,12 @@ class StockHttp:
             text = text.replace(secret, "***")
         return text
 
+    def _count_error(self, kind: str) -> None:
+        """One error from the provider, for /metrics (contentizer_provider_errors_total)."""
+        from core.event_metrics import metric_count
+
+        metric_count("contentizer_provider_errors", {"provider": self.label.lower(), "kind": kind})
+
     # -- requests with retries ---------------------------------------------------------------
 
     def _send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
@@ -140,10 +146,12 @@ class StockHttp:
             except httpx.TransportError as exc:
                 response = None
                 last = f"{type(exc).__name__}"
+                self._count_error("connection")
             else:
                 if response.status_code != 429 and response.status_code < 500:
                     return response
                 last = f"HTTP {response.status_code}"
+                self._count_error("rate_limited" if response.status_code == 429 else "server_error")
                 asked = retry_after_seconds(response)
                 response.close()
             if attempt == policy.attempts:
@@ -168,6 +176,7 @@ class StockHttp:
         response = self._send(request)
         status = response.status_code
         if status in (401, 403) or (status == 400 and "key" in response.text.lower()):
+            self._count_error("auth")
             raise StockAuthError(f"{self.label} refused the API key (HTTP {status}); check the key in the settings.")
         if status != 200:
             raise StockError(f"{self.label} answered HTTP {status}: {self._redact(response.text[:200])}")

@@ -1,5 +1,5 @@
 """/healthz, /readyz and /metrics: anonymous probes a load balancer can use by IP over plain
-HTTP, and Prometheus series read from the job table."""
+HTTP, and Prometheus series (contentizer_site/metrics.py; more in test_metrics.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from assets.models import MediaAsset
 from core.api_tokens import api_token_create
 from core.testing import assert_error, create_cache_table
 from jobs.models import Job, WebhookAttempt, WebhookDelivery
+from jobs.services import job_finished
 from videos.models import Video
 
 pytestmark = pytest.mark.django_db
@@ -254,37 +255,46 @@ def test_the_probes_only_answer_get_and_head(client):
 
 @pytest.fixture
 def activity(owner, make_video):
-    """Jobs in known states, with exact times, and webhook outcomes."""
+    """Jobs in known states, with exact times, ended through job_finished as workers end
+    them (that is when /metrics learns of them), and webhook outcomes."""
     video = make_video(owner)  # its storyboard job succeeded
     video.duration_ms = 6000
     video.save(update_fields=["duration_ms"])
     start = timezone.now() - timedelta(minutes=5)
-    Job.objects.create(
-        owner=owner,
-        video=video,
-        kind=Job.Kind.RENDER,
-        status=Job.Status.SUCCEEDED,
-        started_at=start,
-        finished_at=start + timedelta(seconds=12),
-    )
+    ended = [
+        Job.objects.create(
+            owner=owner,
+            video=video,
+            kind=Job.Kind.RENDER,
+            status=Job.Status.SUCCEEDED,
+            started_at=start,
+            finished_at=start + timedelta(seconds=12),
+        ),
+        Job.objects.create(
+            owner=owner,
+            video=video,
+            kind=Job.Kind.RENDER,
+            status=Job.Status.FAILED,
+            error_stage="compose",
+            error_message="FFmpeg failed: Invalid data found when processing input: scene_1.png",
+            started_at=start,
+            finished_at=start + timedelta(seconds=3),
+        ),
+        Job.objects.create(
+            owner=owner,
+            video=video,
+            kind=Job.Kind.EXPORT,
+            status=Job.Status.FAILED,
+            error_stage="prepare",
+            error_message="This export was deleted before it could be made.",
+            started_at=start,
+            finished_at=start + timedelta(seconds=1),
+        ),
+    ]
     Job.objects.create(owner=owner, video=video, kind=Job.Kind.RENDER, status=Job.Status.QUEUED)
     Job.objects.create(owner=owner, video=video, kind=Job.Kind.EXPORT, status=Job.Status.QUEUED)
-    Job.objects.create(
-        owner=owner,
-        video=video,
-        kind=Job.Kind.RENDER,
-        status=Job.Status.FAILED,
-        error_stage="compose",
-        error_message="FFmpeg failed: Invalid data found when processing input: scene_1.png",
-    )
-    Job.objects.create(
-        owner=owner,
-        video=video,
-        kind=Job.Kind.EXPORT,
-        status=Job.Status.FAILED,
-        error_stage="prepare",
-        error_message="This export was deleted before it could be made.",
-    )
+    for job in ended:
+        job_finished(job_id=job.pk)
     gave_up = WebhookDelivery.objects.create(
         owner=owner,
         event_id="msg_a",
@@ -315,9 +325,10 @@ def test_metrics_are_open_to_local_clients_and_count_jobs_by_kind_and_state(clie
     assert response["Content-Type"].startswith("text/plain; version=0.0.4")
     found = samples(response)
     assert found[("contentizer_jobs", (("kind", "render"), ("state", "queued")))] == 1
-    assert found[("contentizer_jobs", (("kind", "render"), ("state", "succeeded")))] == 1
-    assert found[("contentizer_jobs", (("kind", "storyboard"), ("state", "succeeded")))] == 1
     assert found[("contentizer_jobs", (("kind", "export"), ("state", "running")))] == 0
+    ended = {labels: v for (name, labels), v in found.items() if name == "contentizer_job_duration_seconds_count"}
+    assert ended[(("kind", "render"), ("status", "succeeded"))] == 1
+    assert ended[(("kind", "storyboard"), ("status", "succeeded"))] == 1
     assert found[("contentizer_queue_depth", ())] == 2
     assert found[("contentizer_jobs_running", ())] == 0
     assert found[("contentizer_database_up", ())] == 1

@@ -31,6 +31,7 @@ JOB_FIELDS = {
     "cancel_requested",
     "estimated_cost",
     "actual_cost",
+    "cost_over_estimate",
     "video",
     "created_at",
     "started_at",

@@ -11,6 +11,7 @@ from core.errors import Conflict
 from jobs.models import Job
 from videos.models import Video
 from videos.selectors import approval_submits_for_review, storyboard_state
+from videos.video_metrics import storyboard_review_counted
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ def storyboard_approve(*, video: Video, user) -> Video:
         )
         video.refresh_from_db()
         return video
+    was = video.approval
     Video.objects.filter(pk=video.pk).update(
         approval=Video.Approval.APPROVED,
         approved_by=user,
@@ -56,6 +58,8 @@ def storyboard_approve(*, video: Video, user) -> Video:
         rejection_reason="",
         updated_at=timezone.now(),
     )
+    if was != Video.Approval.APPROVED:
+        storyboard_review_counted(decision="approved")
     video.refresh_from_db()
     return video
 
@@ -79,6 +83,7 @@ def storyboard_staff_approve(*, video: Video, staff) -> Video:
         )
     ):
         raise Conflict("This storyboard is already approved.")
+    storyboard_review_counted(decision="approved")
     video.refresh_from_db()
     return video
 
@@ -102,5 +107,6 @@ def storyboard_reject(*, video: Video, staff, reason: str) -> Video:
         rejection_reason=reason,
         updated_at=timezone.now(),
     )
+    storyboard_review_counted(decision="rejected")
     video.refresh_from_db()
     return video

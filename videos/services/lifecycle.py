@@ -15,12 +15,14 @@ from jobs.services import (
 from quotas.services import quota_check
 from videos.models import Video
 from videos.services.scenes import generated_assets_delete
+from videos.video_metrics import video_render_counted
 
 logger = logging.getLogger(__name__)
 
 
 def video_job_finished(*, job: Job) -> None:
     """Keep Video.status in step with how its last storyboard/render job ended."""
+    video_render_counted(job=job)
     video = job.video
     if job.kind == Job.Kind.STORYBOARD:
         if job.status == Job.Status.SUCCEEDED:
