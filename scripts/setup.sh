@@ -15,6 +15,9 @@ APT_PACKAGES+=(wrk)
 # The offline artwork library (mediakit/art_library.py): Openclipart's public-domain drawings,
 # and WordNet 3.0, which names and tags are lemmatised with (mediakit/lexicon.py).
 APT_PACKAGES+=(openclipart-svg wordnet-base)
+# Prometheus: `promtool test rules` checks the alert rules (scripts/test.sh), and the
+# dashboards' queries are run against a real one in a test (ops/, docs/monitoring.md).
+APT_PACKAGES+=(prometheus)
 # PostgreSQL and Redis: the scaled-out test run only (scripts/services.sh starts them; not in
 # the image, where compose runs them). A machine that already has them keeps its own.
 command -v pg_ctlcluster >/dev/null 2>&1 || APT_PACKAGES+=(postgresql)

@@ -14,6 +14,8 @@ VENV="${VENV:-.venv}"
 export VENV
 # The layers point down only (.importlinter); a broken contract fails the run before the tests.
 "$VENV/bin/lint-imports"
+# The alert rules (ops/prometheus/alerts.yml) fire when they should, and only then.
+promtool test rules ops/prometheus/alerts_test.yml
 MODES=" ${CONTENTIZER_TEST_MODES:-embedded scaled} "
 status=0
 if [[ "$MODES" == *" embedded "* ]]; then
