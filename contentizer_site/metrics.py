@@ -53,6 +53,12 @@ COUNTERS = {
     "contentizer_rendered_video_seconds": "Seconds of video those render jobs produced",
     "contentizer_storyboard_reviews": "Storyboard approvals and rejections, by decision",
 }
+# Counters labelled by kind alone, exposed for every kind (0 until something is counted).
+PER_KIND = (
+    "contentizer_job_cost_dollars",
+    "contentizer_job_estimated_cost_dollars",
+    "contentizer_job_cost_over_estimate",
+)
 HISTOGRAMS = {
     "contentizer_job_duration_seconds": "Job run time from claim to end, by kind and outcome",
 }
@@ -140,8 +146,13 @@ def _stored_counters() -> Iterator[Metric]:
             counters[name].append((labels_parse(labels), value))
 
     totals: dict[str, float] = {}
+    kinds = _kinds()
     for name in sorted(set(COUNTERS) | set(counters)):
         rows = counters.get(name, [])
+        if name in PER_KIND:
+            # Every kind, spent or not: "cost a day" reads 0 on an offline site, not "no data".
+            seen = {labels.get("kind") for labels, _ in rows}
+            rows = rows + [({"kind": kind}, 0.0) for kind in kinds if kind not in seen]
         label_names = sorted({key for labels, _ in rows for key in labels})
         family = CounterMetricFamily(name, COUNTERS.get(name, name.replace("_", " ")), labels=label_names)
         for labels, value in rows:

@@ -75,6 +75,12 @@ def test_cost_is_summed_in_dollars_and_a_run_over_the_estimate_is_counted(owner)
     assert found[("contentizer_job_cost_over_estimate_total", (("kind", "picture"),))] == 1
 
 
+def test_cost_reads_zero_for_every_kind_before_anything_is_spent(db):
+    found = scrape()
+    for kind in Job.Kind.values:
+        assert found[("contentizer_job_cost_dollars_total", (("kind", kind),))] == 0
+
+
 def test_stuck_jobs_are_running_without_a_heartbeat_or_queued_past_the_grace(owner, settings):
     long_ago = timezone.now() - timedelta(hours=2)
     Job.objects.create(owner=owner, kind=Job.Kind.RENDER, status=Job.Status.RUNNING, heartbeat_at=long_ago)
