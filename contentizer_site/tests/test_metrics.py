@@ -4,11 +4,15 @@ scrape whose query count does not grow with the job table."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
 from decimal import Decimal
 
 import httpx
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
@@ -141,3 +145,21 @@ def test_the_poll_cache_counts_its_hits_and_misses(owner):
     misses = ("contentizer_poll_cache_requests_total", (("result", "miss"), ("source", "database")))
     assert found[hits] - before.get(hits, 0) >= 2
     assert found[misses] - before.get(misses, 0) <= 1
+
+
+def test_several_web_processes_add_up_through_the_multiprocess_directory(db, tmp_path, monkeypatch):
+    """Two daphne processes on one host (PROMETHEUS_MULTIPROC_DIR): a scrape of either one
+    counts the requests both answered."""
+    count_one = (
+        "from core.request_metrics import HTTP_REQUESTS, HTTP_LATENCY;"
+        "HTTP_REQUESTS.labels(view='home', method='GET', status='200').inc();"
+        "HTTP_LATENCY.labels(view='home', method='GET').observe(0.02)"
+    )
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    for _ in range(2):  # each its own process, as two daphnes are
+        subprocess.run([sys.executable, "-c", count_one], env=env, cwd=settings.BASE_DIR, check=True)
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    found = scrape()
+    assert found[("contentizer_http_requests_total", (("method", "GET"), ("status", "200"), ("view", "home")))] == 2
+    assert found[("contentizer_http_request_duration_seconds_count", (("method", "GET"), ("view", "home")))] == 2
+    assert found[("contentizer_database_up", ())] == 1
