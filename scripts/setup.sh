@@ -35,6 +35,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Only promtool and the binary are wanted (the tests start their own Prometheus on a free
+  # port): Debian's package also enables a prometheus service, stopped here where systemd runs.
+  if [[ " ${missing[*]} " == *" prometheus "* ]] && [ -d /run/systemd/system ]; then
+    $SUDO systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
 fi
 
 # Artwork for the offline illustrated pictures (mediakit/illustration.py), pinned: Twemoji's
