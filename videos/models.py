@@ -155,8 +155,10 @@ class Scene(models.Model):
     prompt_edited = models.BooleanField(default=False)
     duration_ms = models.PositiveIntegerField(default=0)
     narration_ms = models.PositiveIntegerField(default=0)
-    # When each caption phrase is spoken: [[text, start_ms, end_ms], ...] in the narration
-    # audio's time (synthesised speech); empty for a recording, whose captions are timed by length.
+    # When each caption phrase is spoken: [[text, start_ms, end_ms, [[word, start_ms], ...]], ...]
+    # in the narration audio's time (synthesised speech; the word list, from the voice's own
+    # timing, is missing on phrases stored before it); empty for a recording, whose captions
+    # are timed by length.
     narration_phrases = models.JSONField(default=list, blank=True)
     seed = models.PositiveIntegerField(default=0, help_text="Picture seed; a refinement picks a new one")
     picture = models.ForeignKey(

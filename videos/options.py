@@ -66,6 +66,8 @@ class CaptionStyle(models.TextChoices):
     CLASSIC = "classic", "Classic (outlined)"
     BOXED = "boxed", "Boxed"
     BOLD = "bold", "Bold yellow"
+    # Short-form: one or two short lines, the word being said highlighted as it is said.
+    WORDS = "words", "Word by word (highlighted)"
 
 
 class Transition(models.TextChoices):

@@ -35,6 +35,8 @@ class GeneratedNarration(GeneratedAudio):
     # (caption text, start_ms, end_ms) relative to the start of the WAV: store them on the
     # scene and pass them to SceneSpec.phrases.
     phrases: tuple[tuple[str, int, int], ...] = ()
+    # Each phrase's caption words and the ms each starts, in the WAV's time (Narration.words).
+    words: tuple[tuple[tuple[str, int], ...], ...] = ()
     # Phrases no installed voice could speak (shown, not spoken): a scene warning.
     warnings: tuple[str, ...] = ()
 
@@ -82,5 +84,6 @@ def _generated(narration: Narration) -> GeneratedNarration:
         mime="audio/wav",
         cost_usd=Decimal(0),
         phrases=narration.phrases,
+        words=narration.words,
         warnings=narration.warnings,
     )

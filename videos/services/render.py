@@ -13,8 +13,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from assets.generators.offline import render_music_bed
 from assets.models import MediaAsset, PictureLayer
+from assets.music import MusicBed, music_bed
 from core.errors import Conflict
 from core.storage import storage_delete_quietly, storage_fetch
 from jobs.models import Job
@@ -29,7 +29,7 @@ from jobs.services import (
     job_storage_save,
     job_tempdir,
 )
-from mediakit.caption_images import render_phrase_pngs
+from mediakit.caption_images import render_caption_frames, render_phrase_pngs
 from mediakit.errors import (
     FFmpegCanceled,
     FFmpegError,
@@ -145,11 +145,34 @@ def _render_inputs(video: Video, tmp: Path):
             clip = _fetch_scene_file(scene.clip, tmp / f"scene-{number:03d}-clip", number, "clip")
         # Each caption phrase is one cue, burned in and in the VTT alike: timed by the
         # speech where it was synthesised, by its share of a recording's length otherwise.
-        phrases = tuple(tuple(p) for p in scene.narration_phrases) or phrases_timed_by_length(
+        # Stored phrases carry their words' times (from the voice) as a fourth item.
+        stored = scene.narration_phrases
+        phrases = tuple((p[0], p[1], p[2]) for p in stored) or phrases_timed_by_length(
             scene.narration, scene.narration_ms
         )
+        phrase_words = tuple(tuple((w, at) for w, at in p[3]) if len(p) > 3 else () for p in stored)
+        if not any(phrase_words):
+            phrase_words = ()
         phrase_pngs: tuple[str, ...] = ()
-        if video.captions and phrases:
+        caption_frames: tuple[tuple[tuple[str, int], ...], ...] = ()
+        if video.captions and phrases and (video.caption_style == Video.CaptionStyle.WORDS or height > width):
+            # A word highlighted as it is said, or a long phrase paged at one caption size
+            # (9:16): several images a phrase, each from its first word's time.
+            caption_frames = tuple(
+                render_caption_frames(
+                    text,
+                    phrase_words[index] if phrase_words else (),
+                    start_ms=start,
+                    end_ms=end,
+                    width=width,
+                    height=height,
+                    style=video.caption_style,
+                    out_dir=tmp,
+                    prefix=f"scene-{number:03d}-caption-{index:03d}",
+                )
+                for index, (text, start, end) in enumerate(phrases)
+            )
+        elif video.captions and phrases:
             phrase_pngs = render_phrase_pngs(
                 [p[0] for p in phrases],
                 width=width,
@@ -167,6 +190,8 @@ def _render_inputs(video: Video, tmp: Path):
                 caption_text=scene.narration,
                 phrases=phrases,
                 phrase_pngs=phrase_pngs,
+                phrase_words=phrase_words,
+                caption_frames=caption_frames,
                 # A clip is looped or cut to the scene; its sound mixed in only if it has one.
                 clip=str(clip) if clip else None,
                 clip_ms=(scene.clip.duration_ms or 0) if clip else 0,
@@ -177,6 +202,7 @@ def _render_inputs(video: Video, tmp: Path):
     transition_ms = video_transition_ms(video)
     total_ms = video_duration_ms(video, [s.duration_ms for s in specs])
     music = None
+    bed = MusicBed(path=Path())
     if video.music == Video.Music.UPLOAD and video.music_asset is not None:
         music = str(
             storage_fetch(
@@ -185,7 +211,8 @@ def _render_inputs(video: Video, tmp: Path):
             )
         )
     elif video.music not in (Video.Music.NONE, Video.Music.UPLOAD):
-        music = str(render_music_bed(bed=video.music, duration_ms=total_ms, out_dir=tmp).path)
+        bed = music_bed(choice=video.music, key=str(video.code), duration_ms=total_ms, out_dir=tmp)
+        music = str(bed.path)
     return StoryboardSpec(
         scenes=tuple(specs),
         width=width,
@@ -194,6 +221,9 @@ def _render_inputs(video: Video, tmp: Path):
         transition=video.transition,
         transition_ms=transition_ms,
         music=music,
+        music_volume_db=video.music_volume_db + bed.gain_db,
+        music_loop_ms=bed.loop_ms,
+        music_crossfade_ms=bed.crossfade_ms,
         captions=video.captions,
         preset=settings.CONTENTIZER_X264_PRESET,
         crf=settings.CONTENTIZER_X264_CRF,

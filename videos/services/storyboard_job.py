@@ -108,6 +108,16 @@ def _narrate(scenes: list[Scene], video: Video, narrator, fallback, tmp) -> list
     return results
 
 
+def _stored_phrases(audio) -> list[list]:
+    """[text, start_ms, end_ms, [[word, start_ms], ...]] per phrase: the words' times, where
+    the voice gave them, stored with their phrase (Scene.narration_phrases)."""
+    words = getattr(audio, "words", ())
+    return [
+        [*phrase, [list(word) for word in words[index]]] if index < len(words) else list(phrase)
+        for index, phrase in enumerate(getattr(audio, "phrases", ()))
+    ]
+
+
 def _attach_narration(video: Video, scene: Scene, audio, maker, warning: str, transition_ms: int, *, job: Job) -> None:
     asset = job_asset_create(
         job=job,
@@ -124,7 +134,7 @@ def _attach_narration(video: Video, scene: Scene, audio, maker, warning: str, tr
     changes = {
         "narration_audio": asset,
         "narration_ms": audio.duration_ms,
-        "narration_phrases": [list(p) for p in getattr(audio, "phrases", ())],
+        "narration_phrases": _stored_phrases(audio),
         "duration_ms": scene_duration_for(audio.duration_ms, transition_ms=transition_ms),
         "warning": scene_warning_merge(scene.warning, "Narration", warnings),
     }

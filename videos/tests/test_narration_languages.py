@@ -21,14 +21,14 @@ def test_kanji_are_shown_not_spoken_and_the_scene_says_so(client, owner, make_vi
     # The phrase keeps its cue (the caption shows it) over a silent stretch of the narration.
     phrases = [p for p in scene.narration_phrases if "東京" in p[0]]
     assert len(phrases) == 1
-    _, start_ms, end_ms = phrases[0]
+    _, start_ms, end_ms, *_words = phrases[0]
     assert end_ms - start_ms >= 1200
     samples, rate = read_wav(scene.narration_audio.file.path)
     assert max(map(abs, samples[start_ms * rate // 1000 : end_ms * rate // 1000])) == 0
     # The English line is spoken (by the neural voice), whichever scene it landed in.
     spoken = [(s, p) for s in scenes for p in s.narration_phrases if "keeper" in p[0]]
     assert len(spoken) == 1
-    english, (_, start_ms, end_ms) = spoken[0]
+    english, (_, start_ms, end_ms, *_words) = spoken[0]
     samples, rate = read_wav(english.narration_audio.file.path)
     assert max(map(abs, samples[start_ms * rate // 1000 : end_ms * rate // 1000])) > 8000
     assert video.voice == DEFAULT_VOICE
