@@ -1,6 +1,7 @@
 """/healthz, /readyz and /metrics, answered before anything else in the middleware stack.
 
-First in MIDDLEWARE on purpose: load balancers and Prometheus reach a process by its IP
+First to answer in MIDDLEWARE on purpose (only the request id and HTTP metrics come before
+it, and they check nothing): load balancers and Prometheus reach a process by its IP
 over plain HTTP, so these paths skip the host check (ALLOWED_HOSTS), the HTTPS redirect,
 sessions and CSRF. They read nothing from the request but its peer address and, for
 /metrics, the Authorization header.
