@@ -12,12 +12,13 @@ from django.core.files.storage import default_storage
 
 from assets.generators.base import GenerationError
 from assets.generators.catalog import get_narration_provider
-from assets.generators.offline import MUSIC_BEDS, render_music_bed
+from assets.music import MUSIC_CHOICES, music_bed
 from core.storage import storage_save
+from mediakit.runner import run_ffmpeg
 from mediakit.speech import RATE_DEFAULT, VOICES
 
 # Bump when the sample text or length changes, so an old file never stands for a new sample.
-SAMPLE_VERSION = 1
+SAMPLE_VERSION = 2
 MUSIC_SAMPLE_MS = 12_000
 # What each voice says: its own language where we have a line for it, numbers included so
 # the creator hears how they are read.
@@ -59,15 +60,28 @@ def voice_sample(*, voice: str) -> str:
 
 
 def music_sample(*, bed: str) -> str:
-    """The storage name of a few seconds of a built-in music bed (made now if missing)."""
-    if bed not in MUSIC_BEDS:
-        raise SampleUnavailable(f"There is no music bed {bed!r}.")
+    """The storage name of a few seconds of a music choice, a mood of the library or a
+    synthesised bed (made now if missing)."""
+    if bed not in MUSIC_CHOICES:
+        raise SampleUnavailable(f"There is no music {bed!r}.")
     name = f"{SAMPLES_PREFIX}v{SAMPLE_VERSION}/music-{bed}.wav"
     if default_storage.exists(name):
         return name
     with tempfile.TemporaryDirectory(dir=settings.CONTENTIZER_TMP_DIR) as tmp:
-        audio = render_music_bed(bed=bed, duration_ms=MUSIC_SAMPLE_MS, out_dir=Path(tmp))
-        return _keep(name, audio.path)
+        music = music_bed(choice=bed, key="sample", duration_ms=MUSIC_SAMPLE_MS, out_dir=Path(tmp))
+        if music.track is None:
+            return _keep(name, music.path)
+        # A library track's opening at the level a video gets, faded out at the end.
+        cut = Path(tmp) / "sample.wav"
+        seconds = MUSIC_SAMPLE_MS / 1000
+        run_ffmpeg(
+            ["ffmpeg", "-v", "error", "-i", str(music.path), "-t", f"{seconds:g}", "-af",
+             f"volume={music.gain_db:g}dB,afade=t=out:st={seconds - 1:g}:d=1", "-ac", "2", "-ar", "48000",
+             "-c:a", "pcm_s16le", "-y", str(cut)],
+            total_ms=None,
+            timeout_s=60,
+        )  # fmt: skip
+        return _keep(name, cut)
 
 
 def _keep(name: str, path: Path) -> str:

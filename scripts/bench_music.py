@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from PIL import Image  # noqa: E402
 
 from mediakit import builder  # noqa: E402
+from mediakit.music import TRACKS  # noqa: E402
 from mediakit.phrases import caption_phrases  # noqa: E402
 from mediakit.runner import run_ffmpeg  # noqa: E402
 from mediakit.spec import TRANSITION_MS, SceneSpec, StoryboardSpec, scene_duration_for  # noqa: E402
@@ -86,7 +87,10 @@ def _music_path(choice: str, work: Path, duration_ms: int) -> str:
         return str(render_music_bed(bed=choice, duration_ms=duration_ms, out_dir=work).path)
     from mediakit.music import library_track
 
-    return library_track(choice, seed=1).path
+    track = library_track(choice, seed=0)
+    if track is None:
+        raise SystemExit(f"{choice}: not a file, a procedural bed or a mood of the installed music library")
+    return track.path
 
 
 def main() -> None:
@@ -137,7 +141,16 @@ def main() -> None:
 
     for choice in args.music:
         music = _music_path(choice, work, timeline.duration_ms)
-        options = {} if args.volume_db is None else {"music_volume_db": args.volume_db}
+        volume = StoryboardSpec.music_volume_db if args.volume_db is None else args.volume_db
+        options: dict[str, float | int] = {"music_volume_db": volume}
+        track = next((t for t in TRACKS if t.path == music), None)
+        if track is not None:
+            # As the render service does: at the reference loudness, looped at a phrase.
+            options = {
+                "music_volume_db": volume + track.gain_db,
+                "music_loop_ms": track.loop_ms,
+                "music_crossfade_ms": track.crossfade_ms,
+            }
         spec = StoryboardSpec(scenes=scenes, width=320, height=180, fps=30, music=music, **options)
         mix = _mix(spec, work / "mix.wav")
         bed = mix[: len(voice)] - voice[: len(mix)]
@@ -178,7 +191,8 @@ def main() -> None:
         print(
             f"{'':28s} ducking (bed minus the same bed alone): under speech median {statistics.median(g_under):+.1f} dB "
             f"(least {max(g_under):+.1f}), short pauses median {statistics.median(g_short):+.1f} dB "
-            f"(least {max(g_short):+.1f}), in the middle of the long gap {statistics.median(gains([(a + 1000, b - 1000) for a, b in long_gaps])):+.1f} dB; unducked bed median {statistics.median(_window_levels(alone, 1000, timeline.duration_ms - 3000)):.1f} dBFS"
+            f"(least {max(g_short):+.1f}), voice over bed under speech "
+            f"{statistics.median(_window_levels(voice, a + 50, b - 50)[0] for a, b, _ in spoken if b - a > 200) - statistics.median(under):.1f} dB, in the middle of the long gap {statistics.median(gains([(a + 1000, b - 1000) for a, b in long_gaps])):+.1f} dB; unducked bed median {statistics.median(_window_levels(alone, 1000, timeline.duration_ms - 3000)):.1f} dBFS"
         )
         if args.render is not None:
             from mediakit.render import render_master

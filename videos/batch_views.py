@@ -29,6 +29,7 @@ from quotas.services import quota_usage
 from videos import services
 from videos.job_display import stage_label
 from videos.models import Batch, Video
+from videos.options import MUSIC_VOLUME_MAX_DB, MUSIC_VOLUME_MIN_DB, VIDEO_OPTION_DEFAULTS
 from videos.selectors import batch_progress, batches_with_progress
 from videos.services.batches import JSONL_SUFFIXES, ROW_FIELDS, RowError
 
@@ -40,6 +41,8 @@ COLUMN_HELP = {
     "voice": "A voice name, as on the new-video page.",
     "speech_rate": "Words per minute (a whole number).",
     "music_asset": "The code of one of your sound files.",
+    "music_volume_db": f"The music's level in dB, {MUSIC_VOLUME_MIN_DB} to {MUSIC_VOLUME_MAX_DB} "
+    f"(default {VIDEO_OPTION_DEFAULTS.music_volume_db}).",
     "captions": "true or false.",
     "project": "The code of one of your projects.",
     "callback_url": "A webhook URL told when the video changes.",

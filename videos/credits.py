@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assets.models import MediaAsset
+from assets.music import music_credit, music_track
 from videos.models import Scene, Video
 
 # Generated pictures carry a licence name only; where it is a well-known one, its deed.
@@ -23,6 +24,7 @@ LICENCE_URLS = {
     "CC0 1.0": "https://creativecommons.org/publicdomain/zero/1.0/",
     "Pexels License": "https://www.pexels.com/license/",
     "Pixabay Content License": "https://pixabay.com/service/license-summary/",
+    "MIT": "https://opensource.org/license/mit",
 }
 PROVIDER_LABELS = {"pexels": "Pexels", "pixabay": "Pixabay", "illustrated": "Illustrations (offline artwork library)"}
 
@@ -141,13 +143,17 @@ def credit_summary(credit: dict) -> str:
 
 @dataclass(frozen=True)
 class CreditItem:
-    scene_number: int
-    role: str  # "picture" | "clip"
+    scene_number: int  # where it is first seen or heard: 1 for the music, under every scene
+    role: str  # "picture" | "clip" | "music"
     credit: dict
 
     @property
     def provider_label(self) -> str:
         return provider_label(self.credit)
+
+    @property
+    def heading(self) -> str:
+        return "Music" if self.role == "music" else f"Scene {self.scene_number} {self.role}"
 
     @property
     def summary(self) -> str:
@@ -156,7 +162,7 @@ class CreditItem:
     def line(self) -> str:
         """The credits.txt line: the scene, who, where it comes from, the licence."""
         credit = self.credit
-        parts = [f"Scene {self.scene_number} {self.role}:"]
+        parts = [f"{self.heading}:"]
         if credit.get("text"):
             parts.append(credit["text"])
         else:
@@ -187,7 +193,7 @@ def scene_credits(scene: Scene) -> list[CreditItem]:
 
 def video_credits(video: Video) -> list[CreditItem]:
     """Every credited picture and clip of the video, in scene order; an item used twice
-    is listed once (at its first scene)."""
+    is listed once (at its first scene); then the music, if it is a library track."""
     seen: set[int] = set()
     items: list[CreditItem] = []
     scenes = video.scenes.select_related("picture", "clip").order_by("position")
@@ -198,6 +204,10 @@ def video_credits(video: Video) -> list[CreditItem]:
                 continue
             seen.add(asset.pk)
             items.append(CreditItem(scene.position + 1, role, credit))
+    # The music library's track (no attribution required; credited all the same).
+    track = music_track(video.music, key=str(video.code))
+    if track is not None:
+        items.append(CreditItem(1, "music", music_credit(track)))
     return items
 
 

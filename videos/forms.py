@@ -16,7 +16,7 @@ from assets.stock_online.configured import stock_providers_available
 from core.forms import ServiceErrorsMixin
 from mediakit.speech import RATE_MAX, RATE_MIN, speech_rate_error, voice_choices
 from videos.models import Export, Project, Scene, Video
-from videos.options import VIDEO_OPTION_DEFAULTS
+from videos.options import MUSIC_VOLUME_MAX_DB, MUSIC_VOLUME_MIN_DB, VIDEO_OPTION_DEFAULTS, music_volume_error
 
 SCRIPT_FILE_MAX_BYTES = 512 * 1024
 SCRIPT_FILE_SUFFIXES = (".txt", ".md", ".markdown")
@@ -24,6 +24,11 @@ SCRIPT_FILE_SUFFIXES = (".txt", ".md", ".markdown")
 
 def _speech_rate_valid(value: int | None) -> None:
     if value is not None and (problem := speech_rate_error(value)):
+        raise ValidationError(problem)
+
+
+def _music_volume_valid(value: int | None) -> None:
+    if value is not None and (problem := music_volume_error(value)):
         raise ValidationError(problem)
 
 
@@ -63,6 +68,14 @@ class VideoForm(ServiceErrorsMixin, forms.Form):
         required=False,
         label="Uploaded music",
         help_text="Used when Music is “My upload”.",
+    )
+    music_volume_db = forms.IntegerField(
+        label="Music volume (dB)",
+        help_text="0 is about as loud as the voice; the music goes down further while someone speaks.",
+        initial=VIDEO_OPTION_DEFAULTS.music_volume_db,
+        required=False,
+        validators=[_music_volume_valid],
+        widget=forms.NumberInput(attrs={"min": MUSIC_VOLUME_MIN_DB, "max": MUSIC_VOLUME_MAX_DB, "step": 1}),
     )
     captions = forms.BooleanField(
         required=False, initial=VIDEO_OPTION_DEFAULTS.captions, label="Burn captions into the picture"
@@ -153,6 +166,11 @@ class VideoForm(ServiceErrorsMixin, forms.Form):
             "speech_rate": data["speech_rate"],
             "music": data["music"],
             "music_asset": data.get("music_asset"),
+            "music_volume_db": (
+                VIDEO_OPTION_DEFAULTS.music_volume_db
+                if data.get("music_volume_db") is None
+                else data["music_volume_db"]
+            ),
             "captions": data["captions"],
             "caption_style": data["caption_style"],
             "transition": data["transition"],

@@ -69,6 +69,10 @@ class Video(models.Model):
         default=VIDEO_OPTION_DEFAULTS.speech_rate, help_text="Words per minute"
     )
     music = models.CharField(max_length=10, choices=Music.choices, default=VIDEO_OPTION_DEFAULTS.music)
+    music_volume_db = models.SmallIntegerField(
+        default=VIDEO_OPTION_DEFAULTS.music_volume_db,
+        help_text="The music's level in dB before ducking (-30 to 0; 0: the library's reference loudness)",
+    )
     music_asset = models.ForeignKey(
         "assets.MediaAsset",
         null=True,

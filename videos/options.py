@@ -28,11 +28,14 @@ __all__ = [
     "Aspect",
     "CaptionStyle",
     "Fps",
+    "MUSIC_VOLUME_MAX_DB",
+    "MUSIC_VOLUME_MIN_DB",
     "Music",
     "Quality",
     "Transition",
     "VideoOptions",
     "Visuals",
+    "music_volume_error",
 ]
 
 
@@ -56,10 +59,30 @@ class Fps(models.IntegerChoices):
 
 class Music(models.TextChoices):
     NONE = "none", "No music"
-    CALM = "calm", "Calm bed"
-    BRIGHT = "bright", "Bright bed"
-    PULSE = "pulse", "Pulse bed"
+    # Moods of the offline music library (mediakit.music); a procedural bed where it is missing.
+    CALM = "calm", "Calm"
+    HAPPY = "happy", "Happy"
+    ENERGETIC = "energetic", "Energetic"
+    TENDER = "tender", "Tender"
+    NOSTALGIC = "nostalgic", "Nostalgic"
+    BRIGHT = "bright", "Bright synth bed"
+    PULSE = "pulse", "Pulse synth bed"
     UPLOAD = "upload", "My upload"
+
+
+# The music's level in dB, before it is ducked under the voice: 0 is a track at the library's
+# reference loudness (mediakit.music.REFERENCE_LUFS), about as loud as the voice. At the
+# default the voice is 7-10 dB over the bed, and 19-22 dB over it while it speaks
+# (scripts/bench_music.py).
+MUSIC_VOLUME_MIN_DB = -30
+MUSIC_VOLUME_MAX_DB = 0
+
+
+def music_volume_error(value: object) -> str:
+    """'' when value is a music volume we accept; the one wording every entry point shows."""
+    if isinstance(value, bool) or not isinstance(value, int) or not MUSIC_VOLUME_MIN_DB <= value <= MUSIC_VOLUME_MAX_DB:
+        return f"Music volume must be a whole number of dB between {MUSIC_VOLUME_MIN_DB} and {MUSIC_VOLUME_MAX_DB}."
+    return ""
 
 
 class CaptionStyle(models.TextChoices):
@@ -96,6 +119,7 @@ class VideoOptions:
     voice: str = DEFAULT_VOICE
     speech_rate: int = RATE_DEFAULT
     music: str = Music.NONE
+    music_volume_db: int = -12
     captions: bool = True
     caption_style: str = CaptionStyle.CLASSIC
     transition: str = Transition.FADE

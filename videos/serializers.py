@@ -24,7 +24,7 @@ from jobs.models import Job
 from jobs.serializers import JobSerializer
 from mediakit.speech import RATE_MAX, RATE_MIN, speech_rate_error, voice_choices
 from videos.models import Export, Project, Scene, Video
-from videos.options import VIDEO_OPTION_DEFAULTS
+from videos.options import MUSIC_VOLUME_MAX_DB, MUSIC_VOLUME_MIN_DB, VIDEO_OPTION_DEFAULTS, music_volume_error
 
 # --- assets ---------------------------------------------------------------------------
 
@@ -83,6 +83,16 @@ class VideoCreateSerializer(StrictInputSerializer):
     music = StrictChoiceField(choices=Video.Music.choices, default=VIDEO_OPTION_DEFAULTS.music)
     music_asset = StrictUUIDField(
         required=False, allow_null=True, help_text="Code of your audio asset, with music=upload"
+    )
+    music_volume_db = StrictIntegerField(
+        min_value=MUSIC_VOLUME_MIN_DB,
+        max_value=MUSIC_VOLUME_MAX_DB,
+        error_messages={
+            "min_value": music_volume_error(MUSIC_VOLUME_MIN_DB - 1),
+            "max_value": music_volume_error(MUSIC_VOLUME_MAX_DB + 1),
+        },
+        default=VIDEO_OPTION_DEFAULTS.music_volume_db,
+        help_text="The music's level in dB before it is ducked under the voice; 0 is as loud as the voice",
     )
     captions = StrictBooleanField(default=VIDEO_OPTION_DEFAULTS.captions)
     caption_style = StrictChoiceField(choices=Video.CaptionStyle.choices, default=VIDEO_OPTION_DEFAULTS.caption_style)
@@ -160,6 +170,7 @@ class VideoSerializer(serializers.ModelSerializer):
             "speech_rate",
             "music",
             "music_asset",
+            "music_volume_db",
             "captions",
             "caption_style",
             "transition",
@@ -475,9 +486,11 @@ class ExportCreateSerializer(StrictInputSerializer):
 
 
 class CreditItemSerializer(serializers.Serializer):
-    scene = serializers.IntegerField(help_text="Scene number, from 1")
-    role = serializers.ChoiceField(choices=["picture", "clip"])
-    provider = serializers.CharField(help_text="pexels, pixabay, or the picture generator's name")
+    scene = serializers.IntegerField(help_text="Scene number, from 1 (1 for the music, heard under every scene)")
+    role = serializers.ChoiceField(choices=["picture", "clip", "music"])
+    provider = serializers.CharField(
+        help_text="pexels, pixabay, the picture generator's name, or immich-memories-music (the music library)"
+    )
     provider_label = serializers.CharField(required=False)
     id = serializers.CharField(required=False, help_text="The provider's id of the item (online stock)")
     author = serializers.CharField(required=False)

@@ -10,6 +10,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
+from assets.samples import SAMPLE_VERSION
 from mediakit.speech import DEFAULT_VOICE
 
 pytestmark = pytest.mark.django_db
@@ -44,10 +45,11 @@ def test_a_sample_is_made_once_and_then_read_from_storage(client, owner):
     client.force_login(owner)
     url = reverse("assets-voice-sample", args=["en-gb"])
     first = _get(client, client.get(url))
-    name = next(iter(default_storage.listdir("samples/v1")[1]))
-    stamp = default_storage.get_modified_time(f"samples/v1/{name}")
+    folder = f"samples/v{SAMPLE_VERSION}"
+    name = next(iter(default_storage.listdir(folder)[1]))
+    stamp = default_storage.get_modified_time(f"{folder}/{name}")
     assert _get(client, client.get(url)) == first
-    assert default_storage.get_modified_time(f"samples/v1/{name}") == stamp
+    assert default_storage.get_modified_time(f"{folder}/{name}") == stamp
 
 
 def test_a_sample_answers_a_range_request(client, owner):
@@ -60,6 +62,13 @@ def test_a_music_sample_is_twelve_seconds_of_sound(client, owner):
     client.force_login(owner)
     seconds, rms, rate = _wav(_get(client, client.get(reverse("assets-music-sample", args=["pulse"]))))
     assert abs(seconds - 12.0) < 0.05 and rms > 100 and rate == 48000
+
+
+def test_a_mood_sample_is_the_opening_of_a_library_track_at_the_videos_level(client, owner):
+    client.force_login(owner)
+    seconds, rms, rate = _wav(_get(client, client.get(reverse("assets-music-sample", args=["nostalgic"]))))
+    # Brought to the reference loudness (-14 LUFS): louder than the -6 dBFS-peak synth beds.
+    assert abs(seconds - 12.0) < 0.05 and rms > 2000 and rate == 48000
 
 
 def test_an_unknown_voice_or_bed_is_a_404(client, owner):

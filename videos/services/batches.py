@@ -41,6 +41,7 @@ ROW_FIELDS: dict[str, str] = {
     "speech_rate": WHOLE,
     "music": TEXT,
     "music_asset": CODE,
+    "music_volume_db": WHOLE,
     "captions": TRUTH,
     "caption_style": TEXT,
     "transition": TEXT,

@@ -21,7 +21,7 @@ from jobs.webhooks import callback_url_errors
 from mediakit.speech import speech_rate_error, voice_error, voice_language
 from quotas.services import quota_check, quota_record_video
 from videos.models import Batch, Project, Scene, Video
-from videos.options import VIDEO_OPTION_DEFAULTS
+from videos.options import VIDEO_OPTION_DEFAULTS, music_volume_error
 from videos.services.costs import storyboard_estimate_cost
 from videos.storyboard import ScriptError, split_script
 
@@ -46,6 +46,7 @@ def video_options_errors(
     transition: str,
     project: Project | None,
     visuals: str = VIDEO_OPTION_DEFAULTS.visuals,
+    music_volume_db: int = VIDEO_OPTION_DEFAULTS.music_volume_db,
 ) -> dict[str, str]:
 
     errors: dict[str, str] = {}
@@ -68,6 +69,8 @@ def video_options_errors(
             music_asset.kind not in (MediaAsset.Kind.AUDIO, MediaAsset.Kind.MUSIC)
         ):
             errors["music"] = "That music file is not one of your audio uploads."
+    if volume_problem := music_volume_error(music_volume_db):
+        errors["music_volume_db"] = volume_problem
     if caption_style not in Video.CaptionStyle.values:
         errors["caption_style"] = f"Unknown caption style {caption_style!r}."
     if transition not in Video.Transition.values:
@@ -104,9 +107,11 @@ def _video_checked(
     project: Project | None,
     callback_url: str,
     visuals: str,
+    music_volume_db: int,
 ) -> tuple[dict[str, str], str, str, list]:
     """(errors, title, callback URL, scene drafts): every check video_create makes."""
     errors = video_options_errors(
+        music_volume_db=music_volume_db,
         owner=owner,
         aspect=aspect,
         quality=quality,
@@ -172,6 +177,7 @@ def video_create(
     speech_rate: int = VIDEO_OPTION_DEFAULTS.speech_rate,
     music: str = VIDEO_OPTION_DEFAULTS.music,
     music_asset: MediaAsset | None = None,
+    music_volume_db: int = VIDEO_OPTION_DEFAULTS.music_volume_db,
     captions: bool = VIDEO_OPTION_DEFAULTS.captions,
     caption_style: str = VIDEO_OPTION_DEFAULTS.caption_style,
     transition: str = VIDEO_OPTION_DEFAULTS.transition,
@@ -198,6 +204,7 @@ def video_create(
         project=project,
         callback_url=callback_url,
         visuals=visuals,
+        music_volume_db=music_volume_db,
     )
     if errors:
         raise ValidationError(errors)
@@ -217,6 +224,7 @@ def video_create(
             speech_rate=speech_rate,
             music=music,
             music_asset=music_asset if music == Video.Music.UPLOAD else None,
+            music_volume_db=music_volume_db,
             captions=captions,
             caption_style=caption_style,
             transition=transition,

@@ -20,7 +20,7 @@ from assets.stock_online.configured import stock_providers_available
 from core.errors import QuotaExceeded
 from jobs.models import Job
 from videos.models import Video
-from videos.options import VIDEO_OPTION_DEFAULTS
+from videos.options import MUSIC_VOLUME_MAX_DB, MUSIC_VOLUME_MIN_DB, VIDEO_OPTION_DEFAULTS
 from videos.selectors import batch_progress, batches_with_progress
 from videos.serializers import StoryboardSerializer
 from videos.services import (
@@ -94,6 +94,14 @@ class Command(BaseCommand):
             "--music",
             default=defaults.music,
             choices=[m for m in Video.Music.values if m != Video.Music.UPLOAD],
+            help="A mood of the offline music library, a synthesised bed, or none",
+        )
+        parser.add_argument(
+            "--music-volume-db",
+            type=int,
+            default=defaults.music_volume_db,
+            help=f"The music's level in dB before ducking, {MUSIC_VOLUME_MIN_DB} to {MUSIC_VOLUME_MAX_DB} "
+            f"(default {defaults.music_volume_db}; 0 is about as loud as the voice)",
         )
         parser.add_argument("--no-captions", action="store_true", help="Do not burn captions in")
         parser.add_argument(
@@ -173,6 +181,7 @@ class Command(BaseCommand):
                 voice=opts["voice"],
                 speech_rate=opts["rate"],
                 music=opts["music"],
+                music_volume_db=opts["music_volume_db"],
                 captions=not opts["no_captions"],
                 caption_style=opts["caption_style"],
                 transition=opts["transition"],
