@@ -36,11 +36,21 @@ class AssetsConfig(AppConfig):
             quota_check(user=job.owner, jobs=1)
 
         job_kind_register(
-            JobKind(name=Job.Kind.PICTURE, run=generations.picture_run, on_retried=retried, event_data=picture_event)
+            JobKind(
+                name=Job.Kind.PICTURE,
+                label="Picture",
+                run=generations.picture_run,
+                on_retried=retried,
+                event_data=picture_event,
+            )
         )
         job_kind_register(
             JobKind(
-                name=Job.Kind.NARRATION, run=generations.narration_run, on_retried=retried, event_data=narration_event
+                name=Job.Kind.NARRATION,
+                label="Narration",
+                run=generations.narration_run,
+                on_retried=retried,
+                event_data=narration_event,
             )
         )
 

@@ -18,7 +18,7 @@ _current: ContextVar[tuple[str, str] | None] = ContextVar("contentizer_job_log_c
 
 
 @contextmanager
-def job_log_context(*, job: object, video: object) -> Iterator[None]:
+def job_log_context(*, job: object, video: object = None) -> Iterator[None]:
     token = _current.set((str(job), str(video)))
     try:
         yield

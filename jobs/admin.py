@@ -7,10 +7,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.html import format_html
 
 from jobs.models import Job, WebhookAttempt, WebhookDelivery, WebhookSettings, costs_over_estimate
+from jobs.registry import job_subject, job_subject_relations, job_subject_search_fields
 from jobs.services import JobStateError, job_cancel, job_retry
 from jobs.system_status import system_status
 
@@ -103,7 +104,7 @@ class JobAdmin(admin.ModelAdmin):
     list_display = [
         "short_code",
         "kind",
-        "video_link",
+        "subject_link",
         "owner",
         "status",
         "stage",
@@ -116,13 +117,12 @@ class JobAdmin(admin.ModelAdmin):
         "heartbeat_at",
     ]
     list_filter = ["status", "kind", CostOverEstimateFilter, "created_at"]
-    search_fields = ["owner__username", "video__title", "error_message", "task_id"]
-    list_select_related = ["owner", "video"]
+    search_fields = ["owner__username", "error_message", "task_id"]
     date_hierarchy = "created_at"
     fields = [
         "code",
         "kind",
-        "video",
+        "subject_link",
         "owner",
         "status",
         "stage",
@@ -150,6 +150,13 @@ class JobAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    def get_list_select_related(self, request: HttpRequest) -> list[str]:
+        return ["owner", *job_subject_relations()]
+
+    def get_search_fields(self, request: HttpRequest) -> list[str]:
+        # The registered subjects' own lookups (a video's title), read once the apps are ready.
+        return [*self.search_fields, *job_subject_search_fields()]
+
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
         try:
             code = uuid.UUID(search_term.strip())
@@ -164,18 +171,19 @@ class JobAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        # Jobs are the history of a video; they go when the video is deleted.
+        # Jobs are the history of what they worked on; they go when that is deleted.
         return False
 
     @admin.display(description="Job")
     def short_code(self, job: Job) -> str:
         return job.code.hex[:8]
 
-    @admin.display(description="Video", ordering="video__title")
-    def video_link(self, job: Job) -> str:
-        if not job.video_id:
+    @admin.display(description="Works on")
+    def subject_link(self, job: Job) -> str:
+        subject = job_subject(job)
+        if subject is None:
             return f"(stand-alone {job.get_kind_display().lower()})"
-        return format_html('<a href="{}">{}</a>', reverse("admin:videos_video_change", args=[job.video_id]), job.video)
+        return format_html('<a href="{}">{}</a>', subject.admin_url(job), subject.label(job))
 
     @admin.display(description="Progress", ordering="progress")
     def percent(self, job: Job) -> str:

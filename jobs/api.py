@@ -21,6 +21,7 @@ from core.api_errors import error_responses
 from core.api_tokens import api_token_user
 from jobs import services, webhooks
 from jobs.models import Job, WebhookDelivery
+from jobs.registry import job_subject_relations
 from jobs.serializers import (
     JobListFilterSerializer,
     JobSerializer,
@@ -37,7 +38,7 @@ WORKER_HEARTBEAT_MAX_AGE_S = 60
 
 
 def _job(request, code) -> Job:
-    return get_scoped_or_404(request, Job.objects.select_related("video"), code, "job")
+    return get_scoped_or_404(request, Job.objects.select_related(*job_subject_relations()), code, "job")
 
 
 # --- jobs ------------------------------------------------------------------------------------
@@ -57,7 +58,7 @@ class JobListApi(ApiView):
     )
     def get(self, request):
         filters = self.valid(JobListFilterSerializer, request.query_params)
-        jobs = scoped(request, Job.objects.select_related("video"))
+        jobs = scoped(request, Job.objects.select_related(*job_subject_relations()))
         if "status" in filters:
             jobs = jobs.filter(status=filters["status"])
         if "kind" in filters:

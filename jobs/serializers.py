@@ -8,6 +8,7 @@ from rest_framework import serializers
 from core.api_fields import StrictCharField, StrictInputSerializer
 from core.api_links import api_url
 from jobs.models import Job, WebhookAttempt, WebhookDelivery, WebhookSettings
+from jobs.registry import job_kind_choices, job_subject
 
 
 class JobLinksSerializer(serializers.Serializer):
@@ -57,14 +58,17 @@ class JobSerializer(serializers.ModelSerializer):
         serializers.UUIDField(allow_null=True, help_text="Null for a stand-alone picture or narration")
     )
     def get_video(self, job: Job):
-        # A string, not a UUID: webhook events are encoded with the plain json module.
-        return str(job.video.code) if job.video_id else None
+        # The subject's code as its kind tells it (jobs reads nothing of it), a string, not
+        # a UUID: webhook events are encoded with the plain json module.
+        subject = job_subject(job)
+        return subject.code(job) if subject is not None else None
 
     @extend_schema_field(JobLinksSerializer)
     def get_links(self, job: Job) -> dict:
+        subject = job_subject(job)
         return {
             "self": api_url(self.context, "api-jobs-detail", code=job.code),
-            "video": api_url(self.context, "api-videos-detail", code=job.video.code) if job.video_id else None,
+            "video": subject.api_url(job, self.context) if subject is not None else None,
             "cancel": api_url(self.context, "api-jobs-cancel", code=job.code),
             "retry": api_url(self.context, "api-jobs-retry", code=job.code),
         }
@@ -72,7 +76,12 @@ class JobSerializer(serializers.ModelSerializer):
 
 class JobListFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Job.Status.choices, required=False, help_text="Only jobs in this status")
-    kind = serializers.ChoiceField(choices=Job.Kind.choices, required=False, help_text="Only jobs of this kind")
+    kind = serializers.ChoiceField(choices=(), required=False, help_text="Only jobs of this kind")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The kinds the installed apps registered (known once they are ready).
+        self.fields["kind"].choices = job_kind_choices()
 
 
 class WebhookSettingsSerializer(serializers.ModelSerializer):

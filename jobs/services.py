@@ -31,7 +31,7 @@ from core.health import unavailable_dependency
 from core.storage import storage_delete_quietly, storage_save
 from jobs.job_metrics import job_metrics_record_end
 from jobs.models import Job, StagedFile, stale_cutoff, stale_running
-from jobs.registry import job_kind
+from jobs.registry import job_kind, job_subject_relations
 from jobs.status_cache import job_status_invalidate, job_status_publish
 from jobs.webhooks import webhook_job_finished
 
@@ -175,7 +175,7 @@ def job_claim(*, job_id: int) -> Job | None:
         count = base.filter(claimable).update(**fields)
     if count != 1:
         return None
-    job = Job.objects.select_related("video", "owner").get(pk=job_id)
+    job = Job.objects.select_related(*job_subject_relations(), "owner").get(pk=job_id)
     # Kept apart from `attempts`, which a refresh_from_db may move to a newer claim's value.
     job.claim_token = job.attempts
     job_notify(job)
@@ -354,7 +354,7 @@ def _refresh(job: Job) -> None:
 
 def job_finished(*, job_id: int) -> None:
     """A job just ended: let the app that owns its kind react, then announce it."""
-    job = Job.objects.select_related("video").filter(pk=job_id).first()
+    job = Job.objects.select_related(*job_subject_relations()).filter(pk=job_id).first()
     if job is not None:
         job_metrics_record_end(job)
         on_finished = job_kind(job.kind).on_finished

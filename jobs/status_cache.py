@@ -29,6 +29,7 @@ from django.db.models.signals import post_delete
 from core.change_stamps import stamp_bump, stamp_read
 from core.request_metrics import poll_cache_counted
 from jobs.models import Job
+from jobs.registry import job_subject, job_subject_relations
 from jobs.serializers import JobSerializer
 
 # Links in the cached body start with this instead of "scheme://host"; the reader puts its
@@ -57,8 +58,8 @@ class JobStatus:
     job_id: int
     code: uuid.UUID
     owner_id: int
-    video_id: int | None
-    video_code: uuid.UUID | None
+    # What the job works on (its kind's JobSubject.code), None for a stand-alone job.
+    subject_code: str | None
     status: str
     fields: dict = field(repr=False)  # the row's column values by attribute name
     body: dict = field(repr=False)  # JobSerializer's output, links under ORIGIN_MARK
@@ -79,7 +80,7 @@ class JobStatus:
         return body
 
     def job(self) -> Job:
-        """An in-memory Job with the row's values (its `video` relation is not loaded)."""
+        """An in-memory Job with the row's values (its subject relation is not loaded)."""
         job = Job(**self.fields)
         job._state.adding = False
         job._state.db = "default"
@@ -98,19 +99,18 @@ def _shared() -> bool:
 
 
 def _read_row(code: str, stamp: int) -> JobStatus | None:
-    job = Job.objects.select_related("video").filter(code=code).first()
+    job = Job.objects.select_related(*job_subject_relations()).filter(code=code).first()
     if job is None:
         return None
     body = JobSerializer(job, context={"request": _OriginPlaceholderRequest()}).data
-    video = job.video if job.video_id else None
+    subject = job_subject(job)
     return JobStatus(
         stamp=stamp,
         at=time.monotonic(),
         job_id=job.pk,
         code=job.code,
         owner_id=job.owner_id,
-        video_id=job.video_id,
-        video_code=video.code if video is not None else None,
+        subject_code=subject.code(job) if subject is not None else None,
         status=job.status,
         fields={f.attname: getattr(job, f.attname) for f in Job._meta.concrete_fields},
         # Plain dicts and lists only (the serializer's ReturnDict keeps a serializer reference).
@@ -184,5 +184,5 @@ def _job_deleted(sender, instance: Job, **kwargs) -> None:
 
 
 def connect_status_signals() -> None:
-    """Deleting a video deletes its jobs without job_notify: invalidate them too (JobsConfig.ready)."""
+    """Deleting a job's subject deletes its jobs without job_notify: invalidate them too (JobsConfig.ready)."""
     post_delete.connect(_job_deleted, sender=Job, dispatch_uid="jobs.status_cache.job_deleted")

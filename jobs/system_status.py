@@ -14,6 +14,7 @@ from django.core.files.storage import FileSystemStorage, storages
 from django.utils import timezone
 
 from jobs.models import Job
+from jobs.registry import job_subject_relations
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,9 @@ def system_status() -> SystemStatus:
         last_task=_last_task(),
         jobs_queued=Job.objects.filter(status=Job.Status.QUEUED).count(),
         jobs_running=list(
-            Job.objects.filter(status=Job.Status.RUNNING).select_related("video", "owner").order_by("started_at")
+            Job.objects.filter(status=Job.Status.RUNNING)
+            .select_related(*job_subject_relations(), "owner")
+            .order_by("started_at")
         ),
         stale_after_s=settings.CONTENTIZER_HEARTBEAT_STALE_SECONDS,
         disks=disks(),

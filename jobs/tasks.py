@@ -12,7 +12,7 @@ from decimal import Decimal
 from core.logcontext import job_log_context
 from core.structured_logs import job_log_details
 from jobs.models import Job
-from jobs.registry import job_run
+from jobs.registry import job_log_fields, job_run
 from jobs.services import (
     JobCanceled,
     JobFailure,
@@ -39,8 +39,8 @@ def run_job(job_id: int) -> str:
     job = job_claim(job_id=job_id)
     if job is None:
         return "not claimed"
-    # Every log line from here on (services, mediakit) names the job and its video.
-    with job_log_context(job=job.code, video=job.video.code if job.video_id else None), job_log_details(job):
+    # Every log line from here on (services, mediakit) names the job and what it works on.
+    with job_log_context(job=job.code, **job_log_fields(job)), job_log_details(job):
         return _run_claimed(job)
 
 

@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from core import netguard
 from jobs.models import Job, WebhookAttempt, WebhookDelivery, WebhookSettings
-from jobs.registry import job_kind
+from jobs.registry import job_kind, job_subject, job_subject_relations
 from jobs.serializers import JobSerializer
 
 logger = logging.getLogger(__name__)
@@ -152,8 +152,9 @@ def webhook_event_for(*, job: Job, event_id: str) -> dict:
 
 
 def webhook_job_finished(*, job_id: int) -> WebhookDelivery | None:
-    """Record the event for a job that just ended and queue its delivery, when the video
-    or its owner has a callback URL. Best effort: a problem here never touches the job."""
+    """Record the event for a job that just ended and queue its delivery, when what it
+    worked on (its kind's JobSubject) or its owner has a callback URL. Best effort: a
+    problem here never touches the job."""
     try:
         return _webhook_job_finished(job_id)
     except Exception:  # noqa: BLE001 - a webhook must never break a job's ending
@@ -162,11 +163,12 @@ def webhook_job_finished(*, job_id: int) -> WebhookDelivery | None:
 
 
 def _webhook_job_finished(job_id: int) -> WebhookDelivery | None:
-    job = Job.objects.select_related("video", "video__project").filter(pk=job_id).first()
+    job = Job.objects.select_related(*job_subject_relations()).filter(pk=job_id).first()
     if job is None or job.status not in EVENT_TYPES:
         return None
-    # A stand-alone picture or narration has no video: the account default receives it.
-    url = job.video.callback_url if job.video_id else ""
+    # The subject's own callback URL (a video's) wins; a stand-alone job has none.
+    subject = job_subject(job)
+    url = subject.callback_url(job) if subject is not None else ""
     if not url:
         account = WebhookSettings.objects.filter(owner_id=job.owner_id).first()
         url = account.callback_url if account else ""

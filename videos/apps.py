@@ -11,9 +11,12 @@ class VideosConfig(AppConfig):
         # Imported here, not at the top: models and services load once the app registry is ready.
         # The layers below know nothing of videos: tell them what a video's jobs do, where
         # its files count against storage, and where it uses assets.
+        from django.urls import reverse
+
         from assets.services import asset_usage_finder_register
+        from core.api_links import api_url
         from jobs.models import Job
-        from jobs.registry import JobKind, job_kind_register
+        from jobs.registry import JobKind, JobSubject, PeriodicTask, job_kind_register, periodic_task_register
         from quotas.services import StorageCounter, bytes_by_user, storage_counter_register
         from videos import selectors, services
         from videos.models import Export, Video
@@ -22,20 +25,36 @@ class VideosConfig(AppConfig):
         def event_data(job: Job) -> dict:
             return {"video": VideoSummarySerializer(job.video).data}
 
-        for name, run in (
-            (Job.Kind.STORYBOARD, services.storyboard_run),
-            (Job.Kind.RENDER, services.render_run),
-            (Job.Kind.EXPORT, services.export_run),
+        # What jobs shows of a video job's video: its code, API and admin links, callback
+        # URL and log field (jobs reads nothing of a video itself).
+        video_subject = JobSubject(
+            related=("video", "video__project"),
+            code=lambda job: str(job.video.code),
+            api_url=lambda job, context: api_url(context, "api-videos-detail", code=job.video.code),
+            admin_url=lambda job: reverse("admin:videos_video_change", args=[job.video_id]),
+            label=lambda job: job.video.title,
+            callback_url=lambda job: job.video.callback_url,
+            log_fields=lambda job: {"video": str(job.video.code)},
+            search_fields=("video__title",),
+        )
+        for name, label, run in (
+            (Job.Kind.STORYBOARD, "Storyboard", services.storyboard_run),
+            (Job.Kind.RENDER, "Render", services.render_run),
+            (Job.Kind.EXPORT, "Export", services.export_run),
         ):
             job_kind_register(
                 JobKind(
                     name=name,
+                    label=label,
                     run=run,
                     on_finished=lambda job: services.video_job_finished(job=job),
                     on_retried=lambda job: services.video_job_retried(job=job),
                     event_data=event_data,
+                    subject=video_subject,
                 )
             )
+        # Does nothing while CONTENTIZER_EXPORT_RETENTION_DAYS is 0 (keep for ever).
+        periodic_task_register(PeriodicTask(name="expire old exports", func="videos.tasks.expire_exports", minutes=60))
         storage_counter_register(
             StorageCounter(
                 name="masters",

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -47,7 +48,7 @@ class JobProgressConsumer(AsyncWebsocketConsumer):
         code = self.scope["url_route"]["kwargs"]["code"]
         status = await self._status(code) if user is not None and user.is_authenticated else None
         # A video's jobs only: the progress fragment is a video's (stand-alone jobs have none).
-        if status is None or status.video_id is None or (status.owner_id != user.pk and not user.is_staff):
+        if status is None or status.subject_code is None or (status.owner_id != user.pk and not user.is_staff):
             # Closing before accepting refuses the handshake (HTTP 403): anonymous users
             # and other creators learn nothing about the job.
             await self.close()
@@ -118,5 +119,5 @@ class JobProgressConsumer(AsyncWebsocketConsumer):
     def _fragment(self, status: JobStatus) -> str:
         job = status.job()
         # The fragment needs the video's code only: no query for it.
-        job.video = Video(pk=status.video_id, code=status.video_code, owner_id=status.owner_id)
+        job.video = Video(pk=job.video_id, code=uuid.UUID(status.subject_code), owner_id=status.owner_id)
         return render_to_string("videos/_job_progress.html", job_fragment_context(job))

@@ -1,12 +1,15 @@
 """Idempotent first-run setup: cache table, the queue's periodic schedules (stale/lost job
-reaper and leftover sweep, webhook safety net, export retention) and,
-optionally, a demo account. Run after `migrate`; safe to run on every start."""
+reaper and leftover sweep, webhook safety net, and what the apps registered as
+jobs.registry.PeriodicTask, e.g. export retention) and, optionally, a demo account. Run
+after `migrate`; safe to run on every start."""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+
+from jobs.registry import periodic_tasks
 
 
 class Command(BaseCommand):
@@ -43,15 +46,16 @@ class Command(BaseCommand):
                 "repeats": -1,
             },
         )
-        Schedule.objects.update_or_create(
-            name="expire old exports",
-            defaults={
-                # Does nothing while CONTENTIZER_EXPORT_RETENTION_DAYS is 0 (keep for ever).
-                "func": "videos.tasks.expire_exports",
-                "schedule_type": Schedule.HOURLY,
-                "repeats": -1,
-            },
-        )
+        for task in periodic_tasks():
+            Schedule.objects.update_or_create(
+                name=task.name,
+                defaults={
+                    "func": task.func,
+                    "schedule_type": Schedule.MINUTES,
+                    "minutes": task.minutes,
+                    "repeats": -1,
+                },
+            )
         if opts["demo"]:
             User = get_user_model()
             user, created = User.objects.get_or_create(username=opts["demo_username"])
