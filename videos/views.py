@@ -629,11 +629,12 @@ def _detail_context(video: Video, **exports_extra) -> dict:
             if video.poster
             else ""
         ),
-        # Burned-in captions are in the picture already: the VTT is then a download, not a
-        # track the player could show a second time. Without them the VTT is the soft track.
+        # The VTT is always the player's captions track (a screen reader, a player's own
+        # caption settings, the words' times). Burned-in captions are in the picture already,
+        # so the track is then off until the viewer switches it on.
         "vtt_url": (
             f"{reverse('videos-captions', kwargs={'code': video.code, 'fmt': 'vtt'})}?v={version}"
-            if video.captions_vtt and not video.captions
+            if video.captions_vtt
             else ""
         ),
         "ready": video.status == Video.Status.READY and bool(video.master),

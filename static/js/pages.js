@@ -56,6 +56,18 @@
     }
   });
 
+  // --- the player's captions track, switched on and off ------------------------------------
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-captions-switch]");
+    if (!button) return;
+    var player = document.getElementById(button.dataset.captionsSwitch);
+    var track = player && player.textTracks[0];
+    if (!track) return;
+    var on = track.mode !== "showing";
+    track.mode = on ? "showing" : "hidden";
+    button.setAttribute("aria-pressed", on ? "true" : "false");
+  });
+
   // --- disclosures (the scene editor) and the "More" menu -------------------------------
   document.addEventListener("click", function (event) {
     var toggle = event.target.closest("[data-disclose]");

@@ -54,6 +54,7 @@ def test_a_video_without_burned_in_captions_offers_them_as_a_captions_track(clie
     html = client.get(_url("videos-detail", ready_video)).content.decode()
 
     assert '<track kind="captions" src="' in html and 'srclang="en"' in html
+    assert 'label="English" default>' in html  # nothing burned in: the track shows at once
 
 
 def test_a_ready_video_has_a_player_with_poster_captions_metadata_and_downloads(client, owner, ready_video):
@@ -64,7 +65,10 @@ def test_a_ready_video_has_a_player_with_poster_captions_metadata_and_downloads(
     assert '<video id="player" controls preload="metadata"' in html
     assert f'src="{_url("videos-stream", ready_video)}?v=' in html
     assert f'poster="{_url("videos-poster", ready_video)}?v=' in html
-    assert "<track" not in html  # the captions are burned in: no second copy from the player
+    # Burned in, the captions are in the picture: the track is there (screen readers, the
+    # words' times) but off until the viewer switches it on.
+    assert '<track kind="captions" src="' in html and 'label="English">' in html
+    assert 'data-captions-switch="player" aria-pressed="false"' in html
     assert "0:12.3" in html  # the one duration format (m:ss.t)
     assert "1280 × 720" in html
     assert "1.2\xa0MB" in html  # filesizeformat uses a no-break space
