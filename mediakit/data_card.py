@@ -32,6 +32,7 @@ __all__ = [
     "contrast_ratio",
     "data_card_count_up",
     "data_card_layers",
+    "figure_is_the_point",
     "find_figure",
     "render_data_card",
 ]
@@ -596,9 +597,22 @@ def _percent_display(value: float, *, signed: bool = False) -> str:
 
 
 # A count that something grew to is the point of its sentence, however small.
-_GREW_TO_BEFORE = re.compile(
-    r"\b(?:grew|grown|rose|risen|climbed|jumped|increased|expanded)\s+to\s+(?:about\s+|nearly\s+|almost\s+)?$", re.I
-)
+_GREW = r"\b(?:grew|grown|rose|risen|climbed|jumped|increased|expanded)\s+to"
+_GREW_TO_BEFORE = re.compile(_GREW + r"\s+(?:about\s+|nearly\s+|almost\s+)?$", re.I)
+_GREW_TO = re.compile(_GREW + r"\b", re.I)
+
+
+def figure_is_the_point(figure: Figure, text: str = "") -> bool:
+    """Whether ``figure`` (found in ``text``) is what its scene is about, so the scene is a
+    data card: a share, a price, a temperature, a change (a team that grew to 58) or a count
+    in the thousands is; a year or a handful of things is said in passing."""
+    if figure.kind in ("percent", "money", "temperature", "multiple"):
+        return True
+    if figure.change is not None and figure.kind not in ("year", "count"):
+        return True
+    if figure.kind == "count" and figure.change is not None and _GREW_TO.search(text):
+        return True  # what a team grew to, not the steps a keeper climbs
+    return figure.kind == "count" and figure.value >= 1000
 
 
 def _classify(text: str, masked: str, q: _Quantity) -> tuple[str, str, float, int, int] | None:

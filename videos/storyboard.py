@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from mediakit.data_card import Figure, find_figure
+from mediakit.data_card import figure_is_the_point, find_figure
 from mediakit.illustration import FIGURE_PREFIX
 from mediakit.lexicon import lexicon_available
 from mediakit.scene_reader import read_scene, script_topics
@@ -219,7 +219,7 @@ def visual_prompt_for(
     topic (``topics``). Without WordNet installed, the salient words of ``text`` stand in
     (``fallback`` when it has none; ``proper_nouns`` keep their capital)."""
     figure = find_figure(text) if language[:2] in ("", "en") else None
-    if figure is not None and _figure_is_the_point(figure, text):
+    if figure is not None and figure_is_the_point(figure, text):
         return f"{FIGURE_PREFIX} {' '.join(text.split())[:300]}"
     if lexicon_available():
         reading = read_scene(text, context=context, topics=topics, language=language)
@@ -231,22 +231,6 @@ def visual_prompt_for(
         proper_nouns = _proper_nouns(words)
     keywords = _keywords(words, proper_nouns=proper_nouns)
     return f"{', '.join(keywords or fallback or ('abstract', 'shapes'))}, {VISUAL_STYLE}"
-
-
-_GREW_TO = re.compile(r"\b(?:grew|grown|rose|risen|increased|expanded|climbed|jumped)\s+to\b", re.I)
-
-
-def _figure_is_the_point(figure: Figure, text: str = "") -> bool:
-    """A share, a price, a temperature, a change (a team that grew to 58) or a count in the
-    thousands is what the sentence is about; a year or a handful of things is said in
-    passing."""
-    if figure.kind in ("percent", "money", "temperature", "multiple"):
-        return True
-    if figure.change is not None and figure.kind not in ("year", "count"):
-        return True
-    if figure.kind == "count" and figure.change is not None and _GREW_TO.search(text):
-        return True  # what a team grew to, not the steps a keeper climbs
-    return figure.kind == "count" and figure.value >= 1000
 
 
 # --- normalisation ------------------------------------------------------------------------
