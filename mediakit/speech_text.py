@@ -155,6 +155,7 @@ _UNITS = {
     "kph": ("kilometer per hour", "kilometers per hour"),
     "mph": ("mile per hour", "miles per hour"),
     "m/s": ("meter per second", "meters per second"),
+    "km/s": ("kilometer per second", "kilometers per second"),
     "km²": ("square kilometer", "square kilometers"),
     "m²": ("square meter", "square meters"),
     "sq ft": ("square foot", "square feet"),
@@ -358,7 +359,7 @@ def _time(match: re.Match[str]) -> str:
         words += " " + number_words(minutes)
     if meridiem:
         words += " AM" if meridiem[0].lower() == "a" else " PM"
-    return words
+    return words + _ends_sentence(match)
 
 
 def _date_words(month: int, day: int, year: str | None) -> str:
@@ -456,7 +457,7 @@ _RULES: list[tuple[re.Pattern[str], object]] = [
     ),
     (
         re.compile(r"\b(?P<h>\d{1,2})(?P<m>)\s?(?P<ap>[aApP]\.[mM]\.|[aApP][mM]\b)"),
-        lambda m: f"{number_words(int(m.group('h')))} {'AM' if m.group('ap')[0] in 'aA' else 'PM'}",
+        lambda m: f"{number_words(int(m.group('h')))} {'AM' if m.group('ap')[0] in 'aA' else 'PM'}{_ends_sentence(m)}",
     ),
     # Dates: March 3, 2024 / Mar. 3rd / 3/4/2024 (month first, as in the US).
     (
@@ -497,7 +498,7 @@ _ABBREVIATION = re.compile(
     r"(?<![\w.])(" + "|".join(re.escape(a) for a in sorted(_ABBREVIATIONS, key=len, reverse=True)) + r")(?=\W|$)"
 )
 _ST_DR = re.compile(r"(?P<before>(?:\b[\w]+\s)?)(?P<abbr>St|Dr)\.(?:\s(?P<after>[\w]+))?")
-_RANGE = re.compile(r"(?<![\w.,])(\d+)\s?[-–]\s?(\d+)(?![\w.,/])")
+_RANGE = re.compile(r"(?<![\w.,])(\d+(?:\.\d+)?)\s?[-–]\s?(\d+(?:\.\d+)?)(?![\w,/]|\.\d)")
 _NEGATIVE = re.compile(r"(?<![\w.])[-−](?=\d)")
 _NUMBER = re.compile(_NUM)
 _FRACTION = re.compile(r"(?<![\w/])(1)/(2)(?![\w/])|(?<![\w/])(\d)/(4)(?![\w/])")
@@ -539,22 +540,264 @@ def _fraction(match: re.Match[str]) -> str:
     return f"{number_words(top)} {'quarter' if top == 1 else 'quarters'}"
 
 
+# --- round two: phones, versions, codes, fractions, signs, ranges, days, bare units ---------
+
+# A phone number: 555-0134, (555) 123-4567, 555-123-4567, +1 555 123 4567, 1-800-555-0199,
+# +44 20 7946 0958. Without an area or country code, NNN-NNNN is a phone number only where it
+# cannot be a range: its second group starts with 0, or a word before it says so.
+_PHONE = re.compile(
+    r"(?<![\w.,/+-])(?:(?P<cc>\+\d{1,3}|1)[\s.-])?"
+    r"(?:\((?P<area>\d{2,4})\)\s?|(?P<area2>\d{2,4})[\s.-](?=\d{3,4}[\s.-]\d{4}\b))?"
+    r"(?P<a>\d{3,4})(?P<sep>[-.\s])(?P<b>\d{4})(?![\w,/-]|\.\d)"
+)
+_PHONE_WORDS = re.compile(
+    r"\b(?:call|calls|called|calling|phone|tel|telephone|dial|text|fax|number|line|hotline|ring|whatsapp)\W*$", re.I
+)
+
+
+def _phone_group(group: str) -> str:
+    # A toll-free or round area code is read as people say it: "eight hundred".
+    if len(group) == 3 and group.endswith("00") and group[0] != "0":
+        return number_words(int(group))
+    return _digits(group)
+
+
+def _phone(match: re.Match[str]) -> str:
+    cc, area = match.group("cc"), match.group("area") or match.group("area2")
+    if not (cc or area):
+        before = match.string[: match.start()][-30:]
+        if match.group("sep") == " " or not (match.group("b").startswith("0") or _PHONE_WORDS.search(before)):
+            return match.group()
+    groups = [g for g in (area, match.group("a"), match.group("b")) if g]
+    words = ", ".join(_phone_group(g) for g in groups)
+    if cc:
+        words = f"{'plus ' + _digits(cc[1:]) if cc.startswith('+') else 'one'}, {words}"
+    return words
+
+
+# Versions: 2.0.1 (three parts or more) anywhere; 3.11 after "version", "v" or a product whose
+# versions are read so. Each part is a number: "three point eleven", not "point one one".
+_VERSION = re.compile(
+    r"(?:(?<![\w.])(?P<v>[vV])(?=\d)"
+    r"|(?P<name>\b(?:[Vv]ersion|[Rr]elease|iOS|iPadOS|macOS|Android|Python|Django|Node|Java|PHP|Ruby|Perl)\s)"
+    r"|(?<![\w.]))(?P<num>\d+(?:\.\d+)+)(?![\w]|\.\d)"
+)
+
+
+# Year ranges: 1990-2000, 1914–18.
+_YEAR_RANGE = re.compile(r"(?<![\w.,])(1[1-9]\d\d|20\d\d)\s?[-–]\s?(1[1-9]\d\d|20\d\d|\d\d)(?![\w,]|\.\d)")
+
+
+def _range_word(match: re.Match[str]) -> str:
+    """ "between 10 and 20", "from 10 to 20"."""
+    return "and" if re.search(r"\bbetween\s+$", match.string[: match.start()], re.I) else "to"
+
+
+def _year_range(match: re.Match[str]) -> str:
+    first, last = match.group(1), match.group(2)
+    end = int(first[:2] + last) if len(last) == 2 else int(last)
+    if end <= int(first):
+        return match.group()
+    last_words = year_words(end) if len(last) == 4 else number_words(int(last))
+    return f"{year_words(int(first))} {_range_word(match)} {last_words}"
+
+
+def _version(match: re.Match[str]) -> str:
+    if not (match.group("v") or match.group("name")) and match.group("num").count(".") < 2:
+        return match.group()
+    words = " point ".join(number_words(int(part)) for part in match.group("num").split("."))
+    if match.group("v"):
+        return f"version {words}"
+    return f"{match.group('name') or ''}{words}"
+
+
+# Codes of capitals and digits: Q3, MP3, H2O, A4, B2B, 4K, 3D, FY2024: read letter, number.
+_CODE = re.compile(r"(?<![\w.$£€¥₹])(?=[A-Z0-9]*[A-Z])(?=[A-Z0-9]*\d)[A-Z0-9]{2,8}(?![\w])")
+
+
+def _code(match: re.Match[str]) -> str:
+    return " ".join(re.findall(r"[A-Z]+|\d+", match.group()))
+
+
+# Ratios that are not times (a time's minutes have two digits): 16:9, 4:3, 3:1.
+_RATIO = re.compile(r"(?<![\w:.])(\d{1,2}):(\d{1,2})(?![\d:])")
+_ASPECT_RATIOS = frozenset({"16:9", "9:16", "4:3", "3:4", "1:1", "21:9", "4:5", "3:2", "2:3"})
+
+
+def _ratio(match: re.Match[str]) -> str:
+    left, right = number_words(int(match.group(1))), number_words(int(match.group(2)))
+    return f"{left} {'by' if match.group() in _ASPECT_RATIOS else 'to'} {right}"
+
+
+# Fractions: 1/3 -> one third, 3/8 -> three eighths, 1/10th -> one tenth; 24/7 and 50/50 as said.
+_ANY_FRACTION = re.compile(r"(?<![\w/.])(\d{1,3})/(\d{1,3})(?:st|nd|rd|th|ths)?(?![\w/]|\.\d)")
+_ORDINAL_FRACTION = re.compile(r"(?<![\w/.])(\d{1,3})/(\d{1,3})(?:st|nd|rd|th|ths)(?![\w/])")
+_SAID_FRACTIONS = {"24/7": "twenty-four seven", "50/50": "fifty-fifty", "9/11": "nine eleven"}
+
+
+def _any_fraction(match: re.Match[str]) -> str:
+    top, bottom = int(match.group(1)), int(match.group(2))
+    plain = f"{match.group(1)}/{match.group(2)}"
+    if plain in _SAID_FRACTIONS:
+        return _SAID_FRACTIONS[plain]
+    if not 0 < top < bottom <= 100:
+        return f"{number_words(top)} over {number_words(bottom)}"
+    if bottom == 2:
+        name = "half"
+    elif bottom == 4:
+        name = "quarter"
+    else:
+        name = ordinal_words(bottom)
+    if top > 1:
+        name = "halves" if name == "half" else name + "s"
+    return f"{number_words(top)} {name}"
+
+
+# Signs before a number: -5°C, −12, +3%, ±2. Not a hyphen inside a word or between numbers.
+_SIGNS = [
+    (re.compile(r"±\s?(?=\d)"), "plus or minus "),
+    (re.compile(r"(?:(?<=\s)|^)~\s?(?=\d)"), "about "),
+    (re.compile(r"(?<![\w)+])\+(?=\d)"), "plus "),
+    (re.compile(r"(?<![\w.)\-−–])[-−](?=\d)"), "minus "),
+]
+
+# Ranges written with a dash whose ends are not plain numbers: times, ordinals, percentages,
+# dates in one month.
+_MONTH_NAMES = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)"
+)
+_MERIDIEM = r"\s?[aApP]\.?[mM]\.?"
+_RANGES = [
+    (re.compile(r"(\b\d{1,2}(?::\d{2})?(?:" + _MERIDIEM + r")?)\s?[-–]\s?(?=\d{1,2}:\d{2})"), r"\1 to "),
+    (re.compile(r"(\b\d{1,2}:\d{2}(?:" + _MERIDIEM + r")?)\s?[-–]\s?(?=\d{1,2}(?:" + _MERIDIEM + r")?\b)"), r"\1 to "),
+    (re.compile(r"(\b\d{1,2}" + _MERIDIEM + r")\s?[-–]\s?(?=\d{1,2}(?:" + _MERIDIEM + r")?\b)"), r"\1 to "),
+    (re.compile(r"(\b\d+(?:st|nd|rd|th))\s?[-–]\s?(?=\d+(?:st|nd|rd|th)\b)"), r"\1 to "),
+    (re.compile(r"(?<![\w.,])(\d+(?:\.\d+)?)\s?[-–]\s?(?=\d+(?:\.\d+)?\s?%)"), r"\1 to "),
+    (re.compile(r"(?<![\w.,])(\d+\.\d+)\s?[-–]\s?(?=\d+(?:\.\d+)?(?![\w.]|\.\d))"), r"\1 to "),
+]
+_DATE_RANGE = re.compile(
+    r"\b(?P<mon>" + _MONTH_NAMES + r")\s(?P<a>\d{1,2})(?:st|nd|rd|th)?\s?[-–]\s?(?P<b>\d{1,2})(?:st|nd|rd|th)?\b"
+)
+
+
+# ISO dates: 2024-03-05.
+_ISO_DATE = re.compile(r"(?<![\w.-])(\d{4})-(\d{2})-(\d{2})(?![\w-])")
+
+
+def _numeric_date_parts(month: int, day: int, year: str, written: str) -> str:
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return written
+    return _date_words(month, day, year)
+
+
+def _date_range(match: re.Match[str]) -> str:
+    name = match.group("mon").rstrip(".")
+    month = _MONTH_ABBREVIATIONS.get(name[:4] if name == "Sept" else name[:3], name)
+    first, last = int(match.group("a")), int(match.group("b"))
+    if not 1 <= first < last <= 31:
+        return match.group()
+    return f"{month} {ordinal_words(first)} to {ordinal_words(last)}"
+
+
+# Days of the week, abbreviated: "Mon." anywhere but after "the"; "Mon" without its dot only
+# in a range ("Mon-Fri"). Months abbreviated with a dot where no day follows: "Jan." -> January.
+_DAYS = {
+    "Mon": "Monday",
+    "Tue": "Tuesday",
+    "Tues": "Tuesday",
+    "Wed": "Wednesday",
+    "Thu": "Thursday",
+    "Thur": "Thursday",
+    "Thurs": "Thursday",
+    "Fri": "Friday",
+    "Sat": "Saturday",
+    "Sun": "Sunday",
+}
+_DAY_NAMES = "|".join(sorted(_DAYS, key=len, reverse=True))
+_DAY_RANGE = re.compile(r"\b(" + _DAY_NAMES + r")\.?\s?[-–]\s?(" + _DAY_NAMES + r")\b\.?")
+_DAY = re.compile(r"(?<![Tt]he )\b(" + _DAY_NAMES + r")\.(?=\s|$|[,;:!?)])")
+_MONTH_ALONE = re.compile(r"\b(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.(?=\s|$|[,;:!?)])")
+
+
+def _ends_sentence(match: re.Match[str]) -> str:
+    """A full stop to keep after an expanded abbreviation whose dot also ended the sentence."""
+    rest = match.string[match.end() :]
+    return "." if match.group().endswith(".") and (not rest.strip() or re.match(r"\s+[A-Z]", rest)) else ""
+
+
+def _day_range(match: re.Match[str]) -> str:
+    return f"{_DAYS[match.group(1)]} to {_DAYS[match.group(2)]}{_ends_sentence(match)}"
+
+
+def _day(match: re.Match[str]) -> str:
+    rest = match.string[match.end() :]
+    # "Open Mon. to Fri." keeps its last full stop; "Mon. to Fri." reads on through the first.
+    keep = (
+        "."
+        if not rest.strip() or (re.match(r"\s+[A-Z]", rest) and not re.match(r"\s+(?:" + _DAY_NAMES + r")\b", rest))
+        else ""
+    )
+    return _DAYS[match.group(1)] + keep
+
+
+def _month_alone(match: re.Match[str]) -> str:
+    name = match.group(1)
+    return _MONTH_ABBREVIATIONS.get(name[:4] if name == "Sept" else name[:3], name) + _ends_sentence(match)
+
+
+# Units with no number before them ("km instead of mi"): only those that cannot be a word.
+_BARE_UNITS = ("km/h", "kph", "mph", "km", "cm", "mm", "mi", "kg", "mg", "lbs", "lb", "oz", "ml", "mL", "kWh",
+               "kW", "MW", "GHz", "MHz", "kHz", "Hz", "KB", "MB", "hrs", "yrs")  # fmt: skip
+_BARE_UNIT = re.compile(r"(?<![\w./-])(" + "|".join(re.escape(u) for u in _BARE_UNITS) + r")(?![\w/²-])")
+# A number and unit joined into an adjective: "a 5-km run" -> "a five-kilometer run".
+_UNIT_ADJECTIVE = re.compile(
+    r"(?<![\w.])(?P<n>\d+(?:\.\d+)?)-(?P<u>"
+    + "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
+    + r")(?![\w²/])"
+)
+
+
+def _unit_adjective(match: re.Match[str]) -> str:
+    return f"{_cardinal_text(match.group('n'))}-{_UNITS[match.group('u')][0]}"
+
+
 def normalize_for_speech(text: str, *, lang: str = "en") -> str:
     """What a narrator would say for `text`. English is rewritten; other languages are only
     tidied (espeak-ng knows their numbers)."""
     text = " ".join(text.split())
     if not lang.lower().startswith("en") or not text:
         return _without_pictographs(text)
-    for pattern, repl in _RULES[:7]:
+    for pattern, repl in _RULES[:2]:  # e-mail addresses and URLs keep their digits
         text = pattern.sub(repl, text)  # type: ignore[arg-type]
+    text = _PHONE.sub(_phone, text)
+    text = _VERSION.sub(_version, text)
+    for pattern, repl in _SIGNS:
+        text = pattern.sub(repl, text)
+    text = _ISO_DATE.sub(lambda m: _numeric_date_parts(int(m.group(2)), int(m.group(3)), m.group(1), m.group()), text)
+    text = _DATE_RANGE.sub(_date_range, text)
+    text = _YEAR_RANGE.sub(_year_range, text)
+    text = _ORDINAL_FRACTION.sub(_any_fraction, text)
+    for pattern, repl in _RANGES:
+        text = pattern.sub(repl, text)
+    for pattern, repl in _RULES[2:7]:
+        text = pattern.sub(repl, text)  # type: ignore[arg-type]
+    text = _CODE.sub(_code, text)
+    text = _RATIO.sub(_ratio, text)
+    text = _DAY_RANGE.sub(_day_range, text)
+    text = _DAY.sub(_day, text)
+    text = _MONTH_ALONE.sub(_month_alone, text)
+    text = _UNIT_ADJECTIVE.sub(_unit_adjective, text)
     text = _replace_decades(text)
     text = _ST_DR.sub(_saint_or_street, text)
     text = _ABBREVIATION.sub(_abbreviation, text)
     text = _UNIT.sub(_unit, text)
+    text = _BARE_UNIT.sub(lambda m: _UNITS[m.group(1)][1], text)
     for pattern, repl in _RULES[7:]:
         text = pattern.sub(repl, text)  # type: ignore[arg-type]
     text = _FRACTION.sub(_fraction, text)
-    text = _RANGE.sub(lambda m: f"{m.group(1)} to {m.group(2)}", text)
+    text = _ANY_FRACTION.sub(_any_fraction, text)
+    text = _RANGE.sub(lambda m: f"{m.group(1)} {_range_word(m)} {m.group(2)}", text)
     for pattern, repl in _SYMBOLS:
         text = pattern.sub(repl, text)
     text = _NEGATIVE.sub("minus ", text)

@@ -55,7 +55,7 @@ CASES: list[tuple[str, str]] = [
     ("100th", "one hundredth"),
     ("the 12th man", "the twelfth man"),
     # times
-    ("at 3:30 p.m.", "at three thirty PM"),
+    ("at 3:30 p.m.", "at three thirty PM."),  # its dot also ended the sentence
     ("at 14:05", "at fourteen oh five"),
     ("at 9am", "at nine AM"),
     ("at 7:00", "at seven o'clock"),
