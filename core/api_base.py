@@ -4,6 +4,7 @@ requesting user (staff see everything), pagination and the throttles."""
 from __future__ import annotations
 
 import io
+from typing import TypeVar
 
 from django.db.models import Model, QuerySet
 from rest_framework import exceptions, serializers
@@ -18,6 +19,8 @@ from rest_framework.views import APIView
 
 from core.api_errors import api_exception_handler
 from core.api_fields import StrictInputSerializer, unknown_field_errors
+
+M = TypeVar("M", bound=Model)
 
 MAX_JSON_DEPTH = 64
 
@@ -142,14 +145,16 @@ class FileApiView(ApiView):
     content_negotiation_class = IgnoreClientContentNegotiation
 
 
-def scoped(request: Request, queryset: QuerySet, owner_field: str = "owner") -> QuerySet:
+def scoped(request: Request, queryset: QuerySet[M], owner_field: str = "owner") -> QuerySet[M]:
     """Only the requesting user's rows; staff see all."""
     if request.user.is_staff:
         return queryset
     return queryset.filter(**{owner_field: request.user})
 
 
-def get_scoped_or_404(request: Request, queryset: QuerySet, code, what: str, owner_field: str = "owner") -> Model:
+def get_scoped_or_404(
+    request: Request, queryset: QuerySet[M], code: object, what: str, owner_field: str = "owner"
+) -> M:
     """The row with this code if the user may see it; otherwise a 404 (never a 403: a
     stranger must not learn that the code exists)."""
     obj = scoped(request, queryset, owner_field).filter(code=code).first()

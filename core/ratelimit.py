@@ -41,7 +41,7 @@ class FormThrottle(SimpleRateThrottle):
         throttle.key = throttle.cache_format % {"scope": scope, "ident": user.pk}
         return throttle
 
-    def get_cache_key(self, request, view) -> str:  # noqa: ANN001 - DRF's signature
+    def get_cache_key(self, request, view) -> str | None:  # noqa: ANN001 - DRF's signature
         return self.key
 
     def _load(self) -> None:

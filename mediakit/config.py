@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 DEJAVU_BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 _NOTO = "/usr/share/fonts/truetype/noto"
@@ -70,7 +71,7 @@ def current() -> MediaConfig:
     return _current
 
 
-def configure(**changes) -> MediaConfig:
+def configure(**changes: Any) -> MediaConfig:
     """Replace the named fields (called once, from `core.apps.CoreConfig.ready`)."""
     global _current
     _current = replace(_current, **changes)

@@ -246,7 +246,8 @@ def _noun_use(word: str) -> float:
 
     if not lexicon.lexicon_available():
         return 0.0
-    return min(lexicon.pos_counts(word).get("n", 0), 30) / 30
+    noun_count: int = lexicon.pos_counts(word).get("n", 0)
+    return min(noun_count, 30) / 30
 
 
 def _mostly_a_noun(word: str) -> bool:
@@ -256,7 +257,7 @@ def _mostly_a_noun(word: str) -> bool:
 
     if not lexicon.lexicon_available():
         return True
-    counts = lexicon.pos_counts(word)
+    counts: dict[str, int] = lexicon.pos_counts(word)
     noun = counts.get("n", 0)
     return noun > 0 and noun >= max((n for pos, n in counts.items() if pos != "n"), default=0)
 
@@ -301,7 +302,7 @@ def _vocabulary(language: str) -> _Vocabulary:
     spaced = language not in _UNSPACED
     name_texts = [_normal(entry.get("label", "")) for entry in local]
     name_words = {w for text in name_texts for w in _NAME_PARTS.split(text) if w}
-    bearers: dict[str, int] = Counter(w for words in english_words.values() for w in words)
+    bearers: Counter[str] = Counter(w for words in english_words.values() for w in words)
     keywords: dict[str, str] = {}
     for tag, codes in carriers.items():
         if tag in names or len(codes) > _MAX_KEYWORD_EMOJI or not _could_be_noun(tag, language):
@@ -477,7 +478,7 @@ def _verb_word(word: str, vocabulary: _Vocabulary) -> str | None:
     return None
 
 
-def _place_of(words: list[str], matches: list, i: int, since: int, text: str, language: str) -> str:
+def _place_of(words: list[str], matches: list[re.Match[str]], i: int, since: int, text: str, language: str) -> str:
     """The English place preposition ("in", "on", "under"...) right before the thing named at
     word ``i``, over articles only (and, in German, words written small: "neben dem alten
     Baum", beside), or ""."""
@@ -496,7 +497,7 @@ def _place_of(words: list[str], matches: list, i: int, since: int, text: str, la
     return ""
 
 
-def _read_spaced(text: str, vocabulary: _Vocabulary, language: str) -> list[tuple[int, str]]:
+def _read_spaced(text: str, vocabulary: _Vocabulary, language: str) -> list[tuple[int, str, str]]:
     skipped = _FUNCTION_WORDS.get(language, frozenset())
     matches = list(_WORD.finditer(text))
     words = [m.group(0).lower() for m in matches]

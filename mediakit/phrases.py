@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = [
     "LINE_CHARS",
@@ -456,7 +457,7 @@ def script_runs(text: str) -> list[tuple[str, str | None]]:
     """`text` cut where its script changes: (run, language of the script), None for Latin and
     for text with no script of its own. Spaces, digits and punctuation stay with the run they
     are in; kanji next to kana are Japanese."""
-    runs: list[list] = []
+    runs: list[list[Any]] = []  # [text, script] pairs, grown in place
     for ch in text:
         script = _script_of(ch) if ch.isalpha() else None
         if script is None and ch.isalpha():

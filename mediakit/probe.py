@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageStat
 
@@ -83,7 +84,7 @@ def _seconds_to_ms(value: object) -> int | None:
 _TAG_DURATION = re.compile(r"^(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$")
 
 
-def _stream_duration_ms(stream: dict) -> int | None:
+def _stream_duration_ms(stream: dict[str, Any]) -> int | None:
     ms = _seconds_to_ms(stream.get("duration"))
     if ms is not None:
         return ms
@@ -98,7 +99,7 @@ def _stream_duration_ms(stream: dict) -> int | None:
 
 def _int_or_none(value: object) -> int | None:
     try:
-        return int(value)  # type: ignore[arg-type]
+        return int(value) if isinstance(value, (int, float, str)) else None
     except (TypeError, ValueError):
         return None
 

@@ -232,11 +232,11 @@ def fit_still(picture: str, width: int, height: int, out_path: Path) -> str:
     FFmpeg then reports the problem in its own words.
     """
     try:
-        with Image.open(picture) as image:
+        with Image.open(picture) as opened:
             # JPEG: decode at a reduced scale when much larger (square: the photo may still turn).
             side = max(width, height)
-            image.draft("RGB", (side, side))
-            image = ImageOps.exif_transpose(image).convert("RGB")
+            opened.draft("RGB", (side, side))
+            image = ImageOps.exif_transpose(opened).convert("RGB")
             scale = max(width / image.width, height / image.height)
             # The centred part of the picture that covers the frame, in the picture's pixels:
             # only that part is resampled (a 3:2 picture for 16:9 skips a sixth of the work).
@@ -270,8 +270,8 @@ def fit_hero(hero: str, fit: builder.HeroFit, out_path: Path) -> str:
     (FFmpeg then scales it, less exactly, or reports the problem).
     """
     try:
-        with Image.open(hero) as image:
-            image = image.convert("RGBA")
+        with Image.open(hero) as opened:
+            image = opened.convert("RGBA")
             pad = _HERO_PAD + math.ceil(2 / fit.scale)
             padded = Image.new("RGBA", (image.width + 2 * pad, image.height + 2 * pad), (0, 0, 0, 0))
             padded.paste(image, (pad, pad))

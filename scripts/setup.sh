@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install everything Contentizer needs on a fresh Debian 12 machine, idempotently:
 # system packages (ffmpeg, espeak-ng, chromium for browser tests, fonts), a virtualenv
-# with the pinned requirements, then migrations. Safe and quick to run again.
+# with the pinned requirements, the offline artwork and its index. It does not migrate:
+# scripts/run.sh does (and pytest-django makes its own test databases). Safe and quick
+# to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
