@@ -70,6 +70,12 @@ def _resolved_user_id(request: Any) -> int | None:
 class LogContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         bound = _request.get()
+        if bound is None:
+            # Django logs a request's outcome ("Not Found: /x", a 500's traceback) after the
+            # middleware returned, passing the request itself: take the id from it.
+            request = getattr(record, "request", None)
+            if getattr(request, "request_id", None):
+                bound = (request.request_id, request)
         if bound is not None and not hasattr(record, "request_id"):
             record.request_id = bound[0]
             user_id = _resolved_user_id(bound[1])
@@ -93,6 +99,8 @@ _RESERVED = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) 
     "asctime",
     "job_context",
     "taskName",
+    # django.request's `extra`: the request object (its id and user are written instead).
+    "request",
 }
 
 

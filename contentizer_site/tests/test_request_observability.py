@@ -62,3 +62,23 @@ def test_a_page_view_is_counted_under_its_url_name(owner):
     before = HTTP_REQUESTS.labels(view="home", method="GET", status="200")._value.get()
     assert browser.get("/").status_code == 200
     assert HTTP_REQUESTS.labels(view="home", method="GET", status="200")._value.get() == before + 1
+
+
+def test_djangos_own_line_about_a_request_carries_its_id_too(owner):
+    """django.request logs "Not Found" after the middleware returned, with the request."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(LogContextFilter())
+    handler.setFormatter(JsonLogFormatter())
+    log = logging.getLogger("django.request")
+    log.addHandler(handler)
+    try:
+        browser = Client()
+        browser.force_login(owner)
+        response = browser.get("/no-such-page/")
+    finally:
+        log.removeHandler(handler)
+    [line] = [json.loads(text) for text in stream.getvalue().splitlines()]
+    assert line["message"] == "Not Found: /no-such-page/"
+    assert line["request_id"] == response["X-Request-ID"] and line["user_id"] == owner.pk
+    assert "request" not in line
