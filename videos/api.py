@@ -35,7 +35,7 @@ from jobs.serializers import JobListFilterSerializer, JobSerializer
 from videos import services
 from videos.credits import credits_licences, credits_text, video_credits
 from videos.models import Export, Project, Scene, Video
-from videos.selectors import batch_progress, batches_with_progress
+from videos.selectors import batch_progress, batches_with_progress, videos_filtered
 from videos.serializers import (
     BatchCreateSerializer,
     BatchSerializer,
@@ -146,11 +146,8 @@ class VideoListCreateApi(ApiView):
     def get(self, request):
         filters = self.valid(VideoListFilterSerializer, request.query_params)
         videos = scoped(request, _videos()).annotate(num_scenes=Count("scenes"))
-        if "status" in filters:
-            videos = videos.filter(status=filters["status"])
-        if "project" in filters:
-            videos = videos.filter(project__code=filters["project"])
-        return self.paginated(videos.order_by("-created_at", "-pk"), VideoSerializer)
+        videos = videos_filtered(videos, status=filters.get("status", ""), project_code=filters.get("project"))
+        return self.paginated(videos, VideoSerializer)
 
     @extend_schema(
         tags=["videos"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 
 from jobs.models import Job
 from mediakit.spec import transition_ms_for, video_length_ms
@@ -24,6 +24,17 @@ def video_duration_ms(video: Video, scene_ms: list[int] | None = None) -> int:
     if scene_ms is None:
         scene_ms = list(video.scenes.order_by("position").values_list("duration_ms", flat=True))
     return video_length_ms(scene_ms, transition_ms=video_transition_ms(video))
+
+
+def videos_filtered(videos: QuerySet[Video], *, status: str = "", project_code: object = None) -> QuerySet[Video]:
+    """The library's filter, one definition for the page and GET /api/v1/videos: only
+    `status` (when given), only the project with `project_code` (when given), newest
+    first. `videos` is what the caller may see (the page: your own; the API: scoped)."""
+    if status:
+        videos = videos.filter(status=status)
+    if project_code:
+        videos = videos.filter(project__code=project_code)
+    return videos.order_by("-created_at", "-pk")
 
 
 def scenes_missing_media(video: Video) -> list[Scene]:

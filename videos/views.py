@@ -42,7 +42,7 @@ from videos.credits import credits_text, scene_credits, video_credits
 from videos.forms import ExportForm, SceneAddForm, SceneForm, ScenePictureForm, ScriptTopicForm, VideoForm
 from videos.job_display import job_fragment_context
 from videos.models import Export, Project, Scene, Video
-from videos.selectors import approval_submits_for_review, storyboard_state, video_duration_ms
+from videos.selectors import approval_submits_for_review, storyboard_state, video_duration_ms, videos_filtered
 from videos.services.storyboard_document import picture_shown
 from videos.video_metrics import counts_as_download, export_download_counted, video_download_counted
 
@@ -116,11 +116,8 @@ def _file_version(name: str) -> str:
 @require_safe
 def library(request: HttpRequest) -> HttpResponse:
     projects = Project.objects.filter(owner=request.user)
-    videos = Video.objects.filter(owner=request.user).select_related("project")
     status = request.GET.get("status", "")
-    if status in Video.Status.values:
-        videos = videos.filter(status=status)
-    else:
+    if status not in Video.Status.values:
         status = ""
     project = None
     project_code = request.GET.get("project", "")
@@ -129,8 +126,11 @@ def library(request: HttpRequest) -> HttpResponse:
             project = projects.filter(code=project_code).first()
         except ValidationError:
             project = None
-        if project is not None:
-            videos = videos.filter(project=project)
+    videos = videos_filtered(
+        Video.objects.filter(owner=request.user).select_related("project"),
+        status=status,
+        project_code=project.code if project is not None else None,
+    )
     first_picture = Scene.objects.filter(video=OuterRef("pk"), picture__isnull=False).order_by("position")
     videos = videos.annotate(
         thumb_scene=Subquery(first_picture.values("code")[:1]),
