@@ -16,6 +16,7 @@ from videos.forms import VideoForm
 from videos.management.commands.make_video import Command
 from videos.models import Video
 from videos.options import VIDEO_OPTION_DEFAULTS, music_volume_error
+from videos.services import BatchInvalid, batch_create
 from videos.services.creation import video_create
 
 VOLUME_MESSAGE = "Music volume must be a whole number of dB between -30 and 0."
@@ -75,3 +76,12 @@ def test_a_library_track_is_credited_and_a_synthesised_bed_is_not(owner) -> None
     assert "  MIT: https://opensource.org/license/mit" in lines
     synth = video_create(owner=owner, title="Sea", script="One sentence here.", music="pulse")
     assert [i for i in video_credits(synth) if i.role == "music"] == []
+
+
+def test_a_batch_row_takes_the_music_volume_and_a_bad_one_is_named(owner) -> None:
+    rows = [{"script": "One sentence here.", "music": "calm", "music_volume_db": 1}]
+    with pytest.raises(BatchInvalid) as caught:
+        batch_create(owner=owner, rows=rows)
+    assert caught.value.message_dict["rows.1.music_volume_db"] == [VOLUME_MESSAGE]
+    batch = batch_create(owner=owner, rows=[{**rows[0], "music_volume_db": -6}, {"script": "Another one here."}])
+    assert list(batch.videos.order_by("pk").values_list("music_volume_db", flat=True)) == [-6, -12]
