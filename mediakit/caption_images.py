@@ -634,3 +634,17 @@ def render_caption_frames(
                 frames.append((str(path), at))
         position += len(page)
     return tuple(frames)
+
+
+def caption_band_top(width: int, height: int) -> float:
+    """The highest a two-line caption of any style reaches, as a fraction of the frame's height
+    (about 0.70 in 9:16, 0.74 in 16:9): pictures keep their own text above it."""
+    top = height
+    for look in _STYLES.values():
+        size = _font_size(look, width, height)
+        setter = _Typesetter("Ag", size, round(size * look.stroke))
+        ascent, descent = setter.metrics("Ag")
+        pad = round(size * 0.35) if look.box else max(2, round(size * 0.06))
+        block = 2 * (ascent + descent) + round(size * LINE_SPACING) + 2 * pad
+        top = min(top, height - caption_bottom_margin(width, height) - block)
+    return top / height

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from mediakit.caption_images import render_caption_frames
+from mediakit.caption_images import caption_band_top, render_caption_frames
 from mediakit.render import render_master
 from mediakit.runner import run_ffmpeg
 from mediakit.spec import SceneSpec, StoryboardSpec
@@ -118,6 +118,8 @@ def test_words_are_highlighted_on_time_inside_the_portrait_safe_area(tmp_path: P
     ys, xs = np.nonzero(ink)
     assert (ys.max() + 1) / H <= 0.80 and (xs.max() + 1) / W <= 0.88, (xs.min(), ys.min(), xs.max(), ys.max())
     assert xs.min() / W >= 0.12
+    # Pictures keep their text above caption_band_top: the captions do stay below it.
+    assert ys.min() / H >= caption_band_top(W, H) >= 0.6
     # One letter size: every caption image is one of two heights (one line or two).
     heights = {Image.open(image).height for frames in frames_of for image, _at in frames}
     assert len(heights) <= 2, heights
