@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from assets.generators.base import GenerationError
-from assets.generators.replicate_provider import replicate_text
+from assets.generators.replicate_provider import replicate_available, replicate_text
 
 TONES = {
     "informative": "clear and informative",
@@ -59,7 +59,7 @@ class WrittenScript:
 
 
 def script_writing_available() -> bool:
-    return bool(settings.REPLICATE_API_TOKEN and settings.REPLICATE_SCRIPT_MODEL)
+    return replicate_available() and bool(settings.REPLICATE_SCRIPT_MODEL)
 
 
 def script_clean(text: str) -> str:

@@ -20,11 +20,12 @@ from mediakit.speech import voice_language
 
 from .base import NarrationProvider, PictureProvider
 from .catalog import get_narration_provider, get_picture_provider
-from .replicate_provider import ReplicateNarrationProvider, ReplicatePictureProvider, replicate_price
-
-
-def replicate_available() -> bool:
-    return bool(settings.REPLICATE_API_TOKEN)
+from .replicate_provider import (
+    ReplicateNarrationProvider,
+    ReplicatePictureProvider,
+    replicate_available,
+    replicate_price,
+)
 
 
 def uses_replicate(video) -> bool:

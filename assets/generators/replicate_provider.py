@@ -63,7 +63,9 @@ class _AttemptFailed(Exception):
     """One try at a picture went wrong; the message says how (shown in the scene's warning)."""
 
 
-def replicate_configured() -> bool:
+def replicate_available() -> bool:
+    """Whether Replicate is on for this site (a token is set): the one test every page,
+    API, command and provider choice asks."""
     return bool(settings.REPLICATE_API_TOKEN)
 
 
