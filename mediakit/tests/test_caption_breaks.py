@@ -5,8 +5,9 @@ or a preposition; a name only when nothing else fits. Lines, phrases and 9:16 pa
 from __future__ import annotations
 
 import pytest
+from PIL import Image
 
-from mediakit.caption_images import caption_pages
+from mediakit.caption_images import caption_pages, render_caption_frames, render_caption_png
 from mediakit.phrases import caption_phrases, phrase_break_cost, wrap_caption
 
 NEVER = [
@@ -81,3 +82,17 @@ def test_portrait_pages_keep_units_whole(text: str, units: list[str], style: str
     assert " ".join(pages) == text  # every word, in order, once
     for unit in units:
         assert any(unit in page for page in pages), (unit, pages)
+
+
+@pytest.mark.parametrize(("width", "height"), [(720, 720), (720, 1280)])
+def test_a_long_phrase_is_paged_at_one_size_not_shrunk(tmp_path, width: int, height: int) -> None:
+    phrase = "The keeper climbed the long spiral stairs at dusk, as he did every night of his long life."
+    frames = render_caption_frames(
+        phrase, (), start_ms=0, end_ms=4000, width=width, height=height, style="classic", out_dir=tmp_path, prefix="p"
+    )
+    assert len(frames) >= 2 and [at for _p, at in frames] == sorted(at for _p, at in frames)
+    short = tmp_path / "short.png"
+    render_caption_png("The keeper\nclimbed", width=width, height=height, style="classic", out_path=short)
+    one_size_two_lines = Image.open(short).height
+    # Every page is at most two lines of the style's own size: no smaller letters, no third line.
+    assert all(Image.open(path).height <= one_size_two_lines for path, _at in frames)

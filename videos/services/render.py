@@ -155,9 +155,10 @@ def _render_inputs(video: Video, tmp: Path):
             phrase_words = ()
         phrase_pngs: tuple[str, ...] = ()
         caption_frames: tuple[tuple[tuple[str, int], ...], ...] = ()
-        if video.captions and phrases and (video.caption_style == Video.CaptionStyle.WORDS or height > width):
+        if video.captions and phrases and (video.caption_style == Video.CaptionStyle.WORDS or height >= width):
             # A word highlighted as it is said, or a long phrase paged at one caption size
-            # (9:16): several images a phrase, each from its first word's time.
+            # (9:16 and 1:1, where 42 characters do not fit a line): several images a phrase,
+            # each from its first word's time.
             caption_frames = tuple(
                 render_caption_frames(
                     text,
