@@ -32,7 +32,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 
 from core import request_metrics
 from core.event_metrics import labels_parse, metric_rows
-from jobs.models import Job, WebhookAttempt, WebhookDelivery, stale_running
+from jobs.models import Job, WebhookDelivery, stale_running
 
 logger = logging.getLogger(__name__)
 
@@ -52,12 +52,23 @@ COUNTERS = {
     "contentizer_render_seconds": "Wall-clock seconds of the render jobs that succeeded",
     "contentizer_rendered_video_seconds": "Seconds of video those render jobs produced",
     "contentizer_storyboard_reviews": "Storyboard approvals and rejections, by decision",
+    "contentizer_webhook_delivered": "Webhook deliveries the receiver accepted (2xx)",
+    "contentizer_webhook_failed_attempts": "Webhook POSTs that failed (no answer, or a status other than 2xx)",
+    "contentizer_webhook_gave_up": "Webhook deliveries abandoned after the last attempt",
 }
 # Counters labelled by kind alone, exposed for every kind (0 until something is counted).
 PER_KIND = (
     "contentizer_job_cost_dollars",
     "contentizer_job_estimated_cost_dollars",
     "contentizer_job_cost_over_estimate",
+)
+# Counters without labels, exposed as 0 until their first event.
+UNLABELLED = (
+    "contentizer_render_seconds",
+    "contentizer_rendered_video_seconds",
+    "contentizer_webhook_delivered",
+    "contentizer_webhook_failed_attempts",
+    "contentizer_webhook_gave_up",
 )
 HISTOGRAMS = {
     "contentizer_job_duration_seconds": "Job run time from claim to end, by kind and outcome",
@@ -149,6 +160,8 @@ def _stored_counters() -> Iterator[Metric]:
     kinds = _kinds()
     for name in sorted(set(COUNTERS) | set(counters)):
         rows = counters.get(name, [])
+        if name in UNLABELLED and not rows:
+            rows = [({}, 0.0)]
         if name in PER_KIND:
             # Every kind, spent or not: "cost a day" reads 0 on an offline site, not "no data".
             seen = {labels.get("kind") for labels, _ in rows}
@@ -195,23 +208,22 @@ def _edge_text(edge: float) -> str:
 
 
 def _webhooks() -> Iterator[Metric]:
-    deliveries = GaugeMetricFamily("contentizer_webhook_deliveries", "Webhook deliveries by state", labels=["state"])
+    # Deliveries still owed an attempt, from the (status, next_attempt_at) index; how the
+    # others ended is counted when they end (contentizer_webhook_delivered_total, ..._gave_up_total).
+    active = (WebhookDelivery.Status.PENDING, WebhookDelivery.Status.SENDING)
     by_state = dict(
-        WebhookDelivery.objects.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n")
+        WebhookDelivery.objects.order_by()
+        .filter(status__in=active)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
     )
-    for state in WebhookDelivery.Status.values:
+    deliveries = GaugeMetricFamily(
+        "contentizer_webhook_deliveries", "Webhook deliveries still owed an attempt, by state", labels=["state"]
+    )
+    for state in active:
         deliveries.add_metric([state], by_state.get(state, 0))
     yield deliveries
-    yield CounterMetricFamily(
-        "contentizer_webhook_failed_attempts",
-        "Webhook POSTs that failed (no answer, or a status other than 2xx)",
-        value=WebhookAttempt.objects.exclude(error="").count(),
-    )
-    yield CounterMetricFamily(
-        "contentizer_webhook_gave_up",
-        "Webhook deliveries abandoned after the last attempt",
-        value=by_state.get(WebhookDelivery.Status.FAILED, 0),
-    )
 
 
 def _workers() -> Iterator[Metric]:

@@ -32,6 +32,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from core import netguard
+from core.event_metrics import metric_count
 from jobs.models import Job, WebhookAttempt, WebhookDelivery, WebhookSettings
 from jobs.registry import job_kind, job_subject, job_subject_relations
 from jobs.serializers import JobSerializer
@@ -283,11 +284,14 @@ def webhook_deliver(*, delivery_id: int) -> str:
             last_status_code=status_code,
             last_error="",
         )
+        metric_count("contentizer_webhook_delivered")
         return "delivered"
+    metric_count("contentizer_webhook_failed_attempts")
     if number >= webhook_max_attempts():
         WebhookDelivery.objects.filter(pk=delivery.pk).update(
             status=WebhookDelivery.Status.FAILED, last_status_code=status_code, last_error=error
         )
+        metric_count("contentizer_webhook_gave_up")
         logger.warning("webhook %s gave up after %s attempts: %s", delivery.event_id, number, error)
         return "gave up"
     when = timezone.now() + timedelta(seconds=webhook_backoff_seconds(number))

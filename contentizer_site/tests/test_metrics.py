@@ -19,8 +19,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from assets.stock_online.http import HttpSettings, RetryPolicy, StockHttp
 from core.api_tokens import api_token_create
-from jobs.models import Job
+from core.testing import WebhookReceiver
+from jobs.models import Job, WebhookDelivery
 from jobs.services import job_finished
+from jobs.webhooks import webhook_deliver
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +165,27 @@ def test_several_web_processes_add_up_through_the_multiprocess_directory(db, tmp
     assert found[("contentizer_http_requests_total", (("method", "GET"), ("status", "200"), ("view", "home")))] == 2
     assert found[("contentizer_http_request_duration_seconds_count", (("method", "GET"), ("view", "home")))] == 2
     assert found[("contentizer_database_up", ())] == 1
+
+
+def test_webhook_outcomes_are_counted_when_they_happen(owner, settings):
+    settings.CONTENTIZER_WEBHOOK_ALLOW_PRIVATE = True  # the receiver listens on 127.0.0.1
+    settings.CONTENTIZER_WEBHOOK_MAX_ATTEMPTS = 2
+    receiver = WebhookReceiver([500, 500, 200])
+    try:
+        refused, accepted = (
+            WebhookDelivery.objects.create(
+                owner=owner, event_id=f"msg_{i}", event_type="job.succeeded", url=receiver.url, payload="{}"
+            )
+            for i in range(2)
+        )
+        webhook_deliver(delivery_id=refused.pk)  # 500: a retry is scheduled
+        WebhookDelivery.objects.filter(pk=refused.pk).update(next_attempt_at=timezone.now())  # now due
+        webhook_deliver(delivery_id=refused.pk)  # 500 again: the last attempt
+        webhook_deliver(delivery_id=accepted.pk)  # 200
+    finally:
+        receiver.close()
+    found = scrape()
+    assert found[("contentizer_webhook_failed_attempts_total", ())] == 2
+    assert found[("contentizer_webhook_gave_up_total", ())] == 1
+    assert found[("contentizer_webhook_delivered_total", ())] == 1
+    assert found[("contentizer_webhook_deliveries", (("state", "pending"),))] == 0

@@ -341,13 +341,13 @@ def test_metrics_report_render_seconds_and_their_ratio_to_video_seconds(client, 
     assert found[("contentizer_render_seconds_per_video_second", ())] == pytest.approx(2.0)
 
 
-def test_metrics_count_ffmpeg_and_webhook_failures(client, activity):
+def test_metrics_count_ffmpeg_failures_by_kind_and_stage(client, activity):
     found = samples(client.get("/metrics"))
     ffmpeg = {labels: v for (name, labels), v in found.items() if name == "contentizer_ffmpeg_failures_total"}
     assert ffmpeg == {(("kind", "render"), ("stage", "compose")): 1}  # the export failure was not FFmpeg's
-    assert found[("contentizer_webhook_failed_attempts_total", ())] == 2
-    assert found[("contentizer_webhook_gave_up_total", ())] == 1
-    assert found[("contentizer_webhook_deliveries", (("state", "succeeded"),))] == 1
+    # Webhook outcomes are counted when they happen (test_metrics.py); rows made as the
+    # fixture makes them are not attempts, and none is still owed one.
+    assert found[("contentizer_webhook_deliveries", (("state", "pending"),))] == 0
 
 
 def test_every_series_is_prefixed_contentizer(client, activity):
