@@ -18,11 +18,16 @@ from videos.tests.test_browser_pages import PASSWORD, _log_in, _shot, shots  # n
 
 pytestmark = pytest.mark.slow
 
+# One scene (a quick render); a date and an amount, whose words are not the spoken ones.
+SCRIPT = "On March 3, 2024, the city paid $4.2 million for the bridge."
+
 
 def test_the_player_offers_the_word_timed_captions_track(daphne_server, browser, make_rendered_video, shots):
     owner = get_user_model().objects.create_user("cora", password=PASSWORD)
     # espeak-ng: quick, and the voice whose word times come from its own pauses.
-    video = make_rendered_video(owner, aspect="9:16", caption_style="words", voice="en-us", title="Bridge")
+    video = make_rendered_video(
+        owner, script=SCRIPT, aspect="9:16", caption_style="words", voice="en-us", title="Bridge"
+    )
     assert video.status == Video.Status.READY and video.caption_style == Video.CaptionStyle.WORDS
     words = 0
     for scene in video.scenes.all():
