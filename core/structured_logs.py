@@ -74,8 +74,9 @@ class LogContextFilter(logging.Filter):
             # Django logs a request's outcome ("Not Found: /x", a 500's traceback) after the
             # middleware returned, passing the request itself: take the id from it.
             request = getattr(record, "request", None)
-            if getattr(request, "request_id", None):
-                bound = (request.request_id, request)
+            request_id = getattr(request, "request_id", None)
+            if request_id:
+                bound = (request_id, request)
         if bound is not None and not hasattr(record, "request_id"):
             record.request_id = bound[0]
             user_id = _resolved_user_id(bound[1])
