@@ -1016,20 +1016,33 @@ def _music_bed(spec: StoryboardSpec, timeline: Timeline, fmt: dict[str, object])
 def _music_loop(
     path: str, loop_ms: int, crossfade_ms: int, total_s: float, fmt: dict[str, object]
 ) -> ffmpeg.nodes.FilterableStream:
-    """A track repeated every loop_ms (a musical boundary: whole bars), each repeat overlapping
-    the one before by crossfade_ms: the bar after the loop point fades into the track's start."""
+    """A track played to its loop point (a musical boundary: whole bars), then one cycle
+    repeated for as long as the video lasts: the bar after the loop point fading out over
+    crossfade_ms while the track's start fades in, then the rest up to the loop point.
+
+    aloop holds one cycle (loop_ms of audio, ~5-10 MB) however long the video: memory stays
+    flat, where a crossfaded copy per repeat buffered every copy's audio from the start."""
     loop_s, crossfade_s = loop_ms / 1000, crossfade_ms / 1000
-    count = max(1, math.ceil(total_s / loop_s))
     source = ffmpeg.input(path).audio.filter("aformat", **fmt)
-    split = source.filter_multi_output("asplit", count)
-    copies = [source] if count == 1 else [split[i] for i in range(count)]
-    pieces = [
-        copy.filter("atrim", duration=f"{loop_s + crossfade_s:.6f}").filter("asetpts", "N/SR/TB") for copy in copies
-    ]
-    music = pieces[0]
-    for piece in pieces[1:]:
-        music = ffmpeg.filter([music, piece], "acrossfade", d=f"{crossfade_s:.6f}", c1="tri", c2="tri")
-    return music
+    if total_s <= loop_s:
+        return source
+    split = source.filter_multi_output("asplit", 4)
+
+    def part(index: int, start: float, end: float) -> ffmpeg.nodes.FilterableStream:
+        return split[index].filter("atrim", start=f"{start:.6f}", end=f"{end:.6f}").filter("asetpts", "N/SR/TB")
+
+    head = part(0, 0, loop_s)
+    joint = ffmpeg.filter(
+        [part(1, loop_s, loop_s + crossfade_s), part(2, 0, crossfade_s)],
+        "acrossfade",
+        d=f"{crossfade_s:.6f}",
+        c1="tri",
+        c2="tri",
+    )
+    cycle = ffmpeg.concat(joint, part(3, crossfade_s, loop_s), v=0, a=1)
+    # aloop counts samples; the cycle is exactly loop_ms long.
+    repeated = cycle.filter("aloop", loop=-1, size=loop_ms * AUDIO_RATE // 1000).filter("asetpts", "N/SR/TB")
+    return ffmpeg.concat(head, repeated, v=0, a=1)
 
 
 # Short fades where a clip's sound starts and stops: no clicks at scene changes.

@@ -113,15 +113,25 @@ def _filters(argv: list[str]) -> str:
     return argv[argv.index("-filter_complex") + 1]
 
 
-def test_a_track_that_loops_at_a_bar_repeats_with_crossfades_until_the_video_ends() -> None:
+def test_a_track_that_loops_at_a_bar_repeats_one_crossfaded_cycle_until_the_video_ends() -> None:
     spec = _spec(_scene(20_000, narration_ms=3000), music_loop_ms=8000, music_crossfade_ms=500)
     argv = builder.audio_mix_argv(spec, plan(spec), "/out/mix.wav")
     graph = _filters(argv)
     assert "-stream_loop" not in argv
-    # 20 s at 8 s a loop: three copies of the track, each 8.5 s long, two crossfades of 0.5 s.
-    assert "asplit=3" in graph
-    assert graph.count("atrim=duration=8.500000") == 3
-    assert graph.count("acrossfade=c1=tri:c2=tri:d=0.500000") == 2
+    # The track to its loop point, then one 8 s cycle held and repeated (memory flat in the
+    # video's length): the bar after the loop point fading into the start, then the rest.
+    assert "asplit=4" in graph
+    assert "atrim=end=8.000000:start=0.000000" in graph
+    assert "atrim=end=8.500000:start=8.000000" in graph and "atrim=end=0.500000:start=0.000000" in graph
+    assert "atrim=end=8.000000:start=0.500000" in graph
+    assert graph.count("acrossfade=c1=tri:c2=tri:d=0.500000") == 1
+    assert "aloop=loop=-1:size=384000" in graph
+
+
+def test_a_video_shorter_than_the_loop_plays_the_track_once() -> None:
+    spec = _spec(_scene(5000, narration_ms=3000), music_loop_ms=8000, music_crossfade_ms=500)
+    graph = _filters(builder.audio_mix_argv(spec, plan(spec), "/out/mix.wav"))
+    assert "aloop" not in graph and "acrossfade" not in graph
 
 
 def test_the_music_fades_in_and_out_with_the_last_scene() -> None:
