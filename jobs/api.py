@@ -3,13 +3,6 @@ workers views."""
 
 from __future__ import annotations
 
-import shutil
-import uuid
-
-from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db import connection
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -19,6 +12,7 @@ from rest_framework.renderers import JSONRenderer
 from core.api_base import ApiView, Pagination, get_scoped_or_404, scoped
 from core.api_errors import error_responses
 from core.api_tokens import api_token_user
+from core.health import operator_checks, run_checks
 from jobs import services, webhooks
 from jobs.models import Job, WebhookDelivery
 from jobs.registry import job_subject_relations
@@ -31,10 +25,6 @@ from jobs.serializers import (
 )
 from jobs.status_cache import job_status_get
 from jobs.system_status import system_status
-
-# A cluster's stats expire from the cache within seconds of it stopping; this is how old
-# the newest one may be and still count as a heartbeat.
-WORKER_HEARTBEAT_MAX_AGE_S = 60
 
 
 def _job(request, code) -> Job:
@@ -226,8 +216,11 @@ class CheckSerializer(serializers.Serializer):
 
 
 class HealthChecksSerializer(serializers.Serializer):
+    # core.health.operator_checks: readiness's checks, then FFmpeg and a live worker.
     database = CheckSerializer()
+    cache = CheckSerializer()
     storage = CheckSerializer()
+    broker = CheckSerializer(required=False, help_text="Only when the queue is on Redis")
     ffmpeg = CheckSerializer()
     worker = CheckSerializer()
 
@@ -238,74 +231,18 @@ class HealthSerializer(serializers.Serializer):
     time = serializers.DateTimeField()
 
 
-def _check(fn) -> dict:
-    try:
-        ok, detail = fn()
-    except Exception as exc:  # noqa: BLE001 - a health check reports failures, it does not raise them
-        ok, detail = False, f"{type(exc).__name__}: {exc}"
-    return {"ok": bool(ok), "detail": detail}
-
-
-def _check_database() -> tuple[bool, str]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
-    return True, f"{connection.vendor} answers"
-
-
-def _check_storage() -> tuple[bool, str]:
-    name = default_storage.save(f"health/probe-{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
-    try:
-        with default_storage.open(name, "rb") as fh:
-            if fh.read() != b"ok":
-                return False, "a probe file read back different bytes"
-    finally:
-        default_storage.delete(name)
-    return True, "wrote, read and deleted a probe file"
-
-
-def _check_ffmpeg() -> tuple[bool, str]:
-    found = {name: shutil.which(name) for name in (settings.CONTENTIZER_FFMPEG, settings.CONTENTIZER_FFPROBE)}
-    missing = [name for name, path in found.items() if not path]
-    if missing:
-        return False, "not found: " + ", ".join(missing)
-    return True, ", ".join(path for path in found.values() if path)
-
-
-def _cluster_stats() -> list:
-    from django_q.status import Stat
-
-    return Stat.get_all()
-
-
-def _check_worker() -> tuple[bool, str]:
-    stats = _cluster_stats()
-    if not stats:
-        return False, "no qcluster has reported in the last few seconds"
-    newest = max(stat.timestamp for stat in stats)
-    age = (timezone.now() - newest).total_seconds()
-    if age > WORKER_HEARTBEAT_MAX_AGE_S:
-        return False, f"the newest cluster heartbeat is {age:.0f} s old"
-    workers = sum(len(stat.workers) for stat in stats)
-    return True, f"{len(stats)} cluster(s), {workers} worker(s), heartbeat {age:.0f} s ago"
-
-
 class HealthApi(ApiView):
     @extend_schema(
         tags=["operators"],
         summary="Health checks (staff)",
-        description="Database, storage writable, ffmpeg/ffprobe present, a worker heartbeat seen recently. "
+        description="The readiness checks (database, cache, storage, the Redis broker when used), "
+        "ffmpeg/ffprobe present, a worker heartbeat seen recently. "
         "200 when all pass, 503 otherwise; each check says ok and why.",
         responses={200: HealthSerializer, 503: HealthSerializer, **error_responses(401, 403)},
     )
     def get(self, request):
         _require_staff(request)
-        checks = {
-            "database": _check(_check_database),
-            "storage": _check(_check_storage),
-            "ffmpeg": _check(_check_ffmpeg),
-            "worker": _check(_check_worker),
-        }
+        checks = {name: {"ok": ok, "detail": detail} for name, (ok, detail) in run_checks(operator_checks()).items()}
         ok = all(check["ok"] for check in checks.values())
         body = {"ok": ok, "checks": checks, "time": timezone.now()}
         return self.out(HealthSerializer, body, status=200 if ok else 503)
