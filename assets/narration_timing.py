@@ -1,10 +1,11 @@
 """Narration with phrase timings: one WAV and where each phrase starts and ends in it.
 
 `timed_narration_synthesizer()` is the one switch: today it answers
-`sentence_timed_narration`, which asks the current narration provider (espeak-ng) for
-one sentence at a time, measures each WAV and joins them, so every phrase's times are
-measured, not estimated. When phrase-timed synthesis lands in mediakit.speech, point the
-switch at it; the stand-alone narration job and its API do not change.
+`sentence_timed_narration`, which asks the offline narration provider (piper, with
+espeak-ng for other languages) for one sentence at a time, measures each WAV and joins
+them, so every phrase's times are measured, not estimated. To use mediakit.speech's own
+phrase timing instead, point the switch at it; the stand-alone narration job and its API
+do not change.
 """
 
 from __future__ import annotations

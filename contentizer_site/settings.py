@@ -152,7 +152,7 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------
 # Embedded default: SQLite in WAL mode with IMMEDIATE transactions, which gave zero
-# "database is locked" errors with several qcluster workers (see notes/STACK.md).
+# "database is locked" errors with several qcluster workers.
 DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
@@ -216,7 +216,7 @@ else:
 
 # --- django-q2 ------------------------------------------------------------------
 # timeout < retry, or a second worker starts a task the first is still running;
-# max_attempts > 0, or a poisoned task retries forever (notes/STACK.md).
+# max_attempts > 0, or a poisoned task retries forever (django-q2's own rule for both).
 Q_TIMEOUT = env_int("Q_TIMEOUT", 1800, minimum=10)
 Q_RETRY = env_int("Q_RETRY", Q_TIMEOUT + 120, minimum=11)
 if Q_RETRY <= Q_TIMEOUT:
@@ -326,7 +326,8 @@ REPLICATE_API_TOKEN = env_str("REPLICATE_API_TOKEN", "")
 # Empty: the client's default (https://api.replicate.com).
 REPLICATE_BASE_URL = env_str("REPLICATE_BASE_URL", "")
 REPLICATE_PICTURE_MODEL = env_str("REPLICATE_PICTURE_MODEL", "black-forest-labs/flux-schnell")
-# A text-to-speech model (owner/name) for narration of "replicate" videos; empty: espeak-ng.
+# A text-to-speech model (owner/name) for narration of "replicate" videos; empty: the
+# offline voices (the piper neural voice, espeak-ng for other languages).
 REPLICATE_TTS_MODEL = env_str("REPLICATE_TTS_MODEL", "")
 REPLICATE_TTS_VOICE = env_str("REPLICATE_TTS_VOICE", "")
 # A language model (owner/name) that writes a script from a topic ("Write it for me"); empty: not offered.
