@@ -913,8 +913,8 @@ def audio_mix_argv(spec: StoryboardSpec, timeline: Timeline, out_wav: str, *, me
 # --- the music bed under the voice ---------------------------------------------------------
 
 # How far the bed goes down, below its own level (spec.music_volume_db), while someone speaks:
-# as deep as the compressor went under words (median -12.3 dB measured), which leaves the voice
-# 19-22 dB over the bed (scripts/bench_music.py).
+# as deep as the compressor went under words (median -12.3 dB measured), the voice then 12-16 dB
+# over the bed as before (medians of 50 ms RMS windows, scripts/bench_music.py).
 DUCK_DB = -12.0
 # A pause shorter than this keeps the bed down. A compressor keyed on the voice let the bed
 # rise 17-18 dB in every 0.3-0.5 s pause between phrases and scenes and fall again: pumping.

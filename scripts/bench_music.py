@@ -167,6 +167,7 @@ def main() -> None:
                 out += [d - u for d, u in zip(ducked, _window_levels(alone, a + margin, b - margin), strict=True)]
             return out
 
+        voice_levels = [v for a, b, _ in spoken for v in _window_levels(voice, a + 50, b - 50)]
         g_under = gains([(a, b) for a, b, _ in spoken], margin=50)
         g_short = gains([(a, b) for a, b in inside + between if b - a < SHORT_PAUSE_MS])
 
@@ -191,8 +192,9 @@ def main() -> None:
         print(
             f"{'':28s} ducking (bed minus the same bed alone): under speech median {statistics.median(g_under):+.1f} dB "
             f"(least {max(g_under):+.1f}), short pauses median {statistics.median(g_short):+.1f} dB "
-            f"(least {max(g_short):+.1f}), voice over bed under speech "
-            f"{statistics.median(_window_levels(voice, a + 50, b - 50)[0] for a, b, _ in spoken if b - a > 200) - statistics.median(under):.1f} dB, in the middle of the long gap {statistics.median(gains([(a + 1000, b - 1000) for a, b in long_gaps])):+.1f} dB; unducked bed median {statistics.median(_window_levels(alone, 1000, timeline.duration_ms - 3000)):.1f} dBFS"
+            f"(least {max(g_short):+.1f}), between scenes {statistics.median(gains(between)):+.1f} dB "
+            f"(least {max(gains(between)):+.1f}), voice over bed under speech "
+            f"{statistics.median(voice_levels) - statistics.median(under):.1f} dB, in the middle of the long gap {statistics.median(gains([(a + 1000, b - 1000) for a, b in long_gaps])):+.1f} dB; unducked bed median {statistics.median(_window_levels(alone, 1000, timeline.duration_ms - 3000)):.1f} dBFS"
         )
         if args.render is not None:
             from mediakit.render import render_master

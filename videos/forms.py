@@ -71,7 +71,7 @@ class VideoForm(ServiceErrorsMixin, forms.Form):
     )
     music_volume_db = forms.IntegerField(
         label="Music volume (dB)",
-        help_text="0 is about as loud as the voice; the music goes down further while someone speaks.",
+        help_text="0 is the library's reference loudness; the music goes 12 dB further down while someone speaks.",
         initial=VIDEO_OPTION_DEFAULTS.music_volume_db,
         required=False,
         validators=[_music_volume_valid],

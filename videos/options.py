@@ -71,9 +71,9 @@ class Music(models.TextChoices):
 
 
 # The music's level in dB, before it is ducked under the voice: 0 is a track at the library's
-# reference loudness (mediakit.music.REFERENCE_LUFS), about as loud as the voice. At the
-# default the voice is 7-10 dB over the bed, and 19-22 dB over it while it speaks
-# (scripts/bench_music.py).
+# reference loudness (mediakit.music.REFERENCE_LUFS, -14 LUFS). At the default the voice is
+# 12-16 dB over the bed while it speaks, and the bed comes up 12 dB in longer gaps
+# (scripts/bench_music.py, docs/music.md).
 MUSIC_VOLUME_MIN_DB = -30
 MUSIC_VOLUME_MAX_DB = 0
 

@@ -92,7 +92,7 @@ class VideoCreateSerializer(StrictInputSerializer):
             "max_value": music_volume_error(MUSIC_VOLUME_MAX_DB + 1),
         },
         default=VIDEO_OPTION_DEFAULTS.music_volume_db,
-        help_text="The music's level in dB before it is ducked under the voice; 0 is as loud as the voice",
+        help_text="The music's level in dB before it is ducked under the voice; 0: the library's reference loudness",
     )
     captions = StrictBooleanField(default=VIDEO_OPTION_DEFAULTS.captions)
     caption_style = StrictChoiceField(choices=Video.CaptionStyle.choices, default=VIDEO_OPTION_DEFAULTS.caption_style)

@@ -101,7 +101,7 @@ class Command(BaseCommand):
             type=int,
             default=defaults.music_volume_db,
             help=f"The music's level in dB before ducking, {MUSIC_VOLUME_MIN_DB} to {MUSIC_VOLUME_MAX_DB} "
-            f"(default {defaults.music_volume_db}; 0 is about as loud as the voice)",
+            f"(default {defaults.music_volume_db}; 0: the library's reference loudness, -14 LUFS)",
         )
         parser.add_argument("--no-captions", action="store_true", help="Do not burn captions in")
         parser.add_argument(
