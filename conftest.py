@@ -173,6 +173,14 @@ def staff(db):
 
 
 @pytest.fixture
+def staff_client(client, staff):
+    """The test client logged in as `staff` (Django admin pages). Not pytest-django's
+    `admin_client`, whose user is its own: actions here must be the cast's staff member's."""
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
 def make_video(django_capture_on_commit_callbacks):
     """Create a video through the service and run its storyboard job inline."""
     from videos.services import video_create

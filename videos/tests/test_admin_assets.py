@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
 from django.urls import reverse
 
 from assets.models import MediaAsset
 
 
-@pytest.fixture
-def admin_client(client, staff):
-    client.force_login(staff)
-    return client
-
-
-def test_the_list_shows_kind_size_owner_and_image_thumbnails(admin_client, owner, make_video):
+def test_the_list_shows_kind_size_owner_and_image_thumbnails(staff_client, owner, make_video):
     make_video(owner)
     image = MediaAsset.objects.filter(kind=MediaAsset.Kind.IMAGE).first()
 
-    response = admin_client.get(reverse("admin:assets_mediaasset_changelist"), {"kind__exact": "image"})
+    response = staff_client.get(reverse("admin:assets_mediaasset_changelist"), {"kind__exact": "image"})
 
     html = response.content.decode()
     rows = response.context["cl"].result_list
@@ -27,12 +20,12 @@ def test_the_list_shows_kind_size_owner_and_image_thumbnails(admin_client, owner
     assert "olive" in html
 
 
-def test_an_image_page_previews_the_picture_and_its_file_is_served(admin_client, owner, make_video):
+def test_an_image_page_previews_the_picture_and_its_file_is_served(staff_client, owner, make_video):
     make_video(owner)
     image = MediaAsset.objects.filter(kind=MediaAsset.Kind.IMAGE).first()
 
-    page = admin_client.get(reverse("admin:assets_mediaasset_change", args=[image.pk])).content.decode()
-    served = admin_client.get(reverse("admin:assets_mediaasset_file", args=[image.pk]))
+    page = staff_client.get(reverse("admin:assets_mediaasset_change", args=[image.pk])).content.decode()
+    served = staff_client.get(reverse("admin:assets_mediaasset_file", args=[image.pk]))
 
     assert f'<img src="{reverse("admin:assets_mediaasset_file", args=[image.pk])}"' in page
     assert served.status_code == 200
@@ -42,11 +35,11 @@ def test_an_image_page_previews_the_picture_and_its_file_is_served(admin_client,
     assert len(body) == image.size_bytes
 
 
-def test_an_audio_page_has_a_player(admin_client, owner, make_video):
+def test_an_audio_page_has_a_player(staff_client, owner, make_video):
     make_video(owner)
     audio = MediaAsset.objects.filter(kind=MediaAsset.Kind.AUDIO).first()
 
-    page = admin_client.get(reverse("admin:assets_mediaasset_change", args=[audio.pk])).content.decode()
+    page = staff_client.get(reverse("admin:assets_mediaasset_change", args=[audio.pk])).content.decode()
 
     assert (
         f'<audio controls preload="metadata" src="{reverse("admin:assets_mediaasset_file", args=[audio.pk])}"' in page
@@ -54,11 +47,11 @@ def test_an_audio_page_has_a_player(admin_client, owner, make_video):
     assert 'name="_save"' not in page
 
 
-def test_an_asset_in_use_cannot_be_deleted(admin_client, owner, make_video):
+def test_an_asset_in_use_cannot_be_deleted(staff_client, owner, make_video):
     make_video(owner)
     image = MediaAsset.objects.filter(kind=MediaAsset.Kind.IMAGE).first()
 
-    response = admin_client.post(reverse("admin:assets_mediaasset_delete", args=[image.pk]), {"post": "yes"})
+    response = staff_client.post(reverse("admin:assets_mediaasset_delete", args=[image.pk]), {"post": "yes"})
 
     assert MediaAsset.objects.filter(pk=image.pk).exists()
     assert b"protected" in response.content.lower()

@@ -17,29 +17,23 @@ SCRIPT = "The keeper climbs the stairs at dusk.\n\nThe lamp turns until the morn
 
 
 @pytest.fixture
-def admin_client(client, staff):
-    client.force_login(staff)
-    return client
-
-
-@pytest.fixture
 def batch(owner):
     return batch_create(
         owner=owner, rows=[{"title": "First", "script": SCRIPT}, {"title": "Second", "script": SCRIPT}], name="Spring"
     )
 
 
-def test_batches_are_listed_with_owner_count_and_progress(admin_client, batch, stranger):
+def test_batches_are_listed_with_owner_count_and_progress(staff_client, batch, stranger):
     Batch.objects.create(owner=stranger, name="Empty one")
 
-    html = admin_client.get(reverse("admin:videos_batch_changelist")).content.decode()
+    html = staff_client.get(reverse("admin:videos_batch_changelist")).content.decode()
 
     assert "Spring" in html and "olive" in html and "Empty one" in html
     assert "0% (2 storyboarding)" in html
 
 
-def test_a_batch_links_each_video_and_its_job_and_keeps_the_rows_read_only(admin_client, batch):
-    html = admin_client.get(reverse("admin:videos_batch_change", args=[batch.pk])).content.decode()
+def test_a_batch_links_each_video_and_its_job_and_keeps_the_rows_read_only(staff_client, batch):
+    html = staff_client.get(reverse("admin:videos_batch_change", args=[batch.pk])).content.decode()
 
     for video in batch.videos.all():
         assert reverse("admin:videos_video_change", args=[video.pk]) in html
@@ -47,25 +41,25 @@ def test_a_batch_links_each_video_and_its_job_and_keeps_the_rows_read_only(admin
     assert 'name="name"' in html and 'name="owner"' not in html
 
 
-def test_batches_are_not_added_in_the_admin(admin_client):
-    assert admin_client.get(reverse("admin:videos_batch_add")).status_code == 403
+def test_batches_are_not_added_in_the_admin(staff_client):
+    assert staff_client.get(reverse("admin:videos_batch_add")).status_code == 403
 
 
-def test_deleting_a_batch_keeps_its_videos(admin_client, batch):
-    response = admin_client.post(reverse("admin:videos_batch_delete", args=[batch.pk]), {"post": "yes"})
+def test_deleting_a_batch_keeps_its_videos(staff_client, batch):
+    response = staff_client.post(reverse("admin:videos_batch_delete", args=[batch.pk]), {"post": "yes"})
 
     assert response.status_code == 302
     assert not Batch.objects.exists()
     assert Video.objects.filter(batch=None).count() == 2
 
 
-def test_generations_are_listed_filtered_by_kind_and_linked_to_their_jobs(admin_client, owner):
+def test_generations_are_listed_filtered_by_kind_and_linked_to_their_jobs(staff_client, owner):
     picture = picture_request(owner=owner, prompt="A lighthouse at dusk")
     narration_request(owner=owner, text="The lamp turns until morning.")
     url = reverse("admin:assets_generation_changelist")
 
-    html = admin_client.get(url).content.decode()
-    pictures_only = admin_client.get(url, {"kind__exact": "picture"}).content.decode()
+    html = staff_client.get(url).content.decode()
+    pictures_only = staff_client.get(url, {"kind__exact": "picture"}).content.decode()
 
     assert str(picture) in html and "Narration" in html and "olive" in html
     assert reverse("admin:jobs_job_change", args=[picture.job_id]) in html
@@ -73,14 +67,14 @@ def test_generations_are_listed_filtered_by_kind_and_linked_to_their_jobs(admin_
     assert Generation.objects.count() == 2
 
 
-def test_a_generation_is_read_only(admin_client, owner):
+def test_a_generation_is_read_only(staff_client, owner):
     picture = picture_request(owner=owner, prompt="A lighthouse at dusk")
-    page = admin_client.get(reverse("admin:assets_generation_change", args=[picture.pk]))
+    page = staff_client.get(reverse("admin:assets_generation_change", args=[picture.pk]))
 
     assert page.status_code == 200
     assert 'name="prompt"' not in page.content.decode()
     assert (
-        admin_client.post(reverse("admin:assets_generation_change", args=[picture.pk]), {"prompt": "x"}).status_code
+        staff_client.post(reverse("admin:assets_generation_change", args=[picture.pk]), {"prompt": "x"}).status_code
         == 403
     )
-    assert admin_client.get(reverse("admin:assets_generation_add")).status_code == 403
+    assert staff_client.get(reverse("admin:assets_generation_add")).status_code == 403

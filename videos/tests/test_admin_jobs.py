@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from django.urls import reverse
 
 from jobs.models import Job
 
 CHANGELIST = "admin:jobs_job_changelist"
-
-
-@pytest.fixture
-def admin_client(client, staff):
-    client.force_login(staff)
-    return client
 
 
 def _messages(response) -> list[str]:
@@ -32,7 +25,7 @@ def test_non_staff_are_sent_to_the_admin_login(client, owner):
         assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
 
 
-def test_the_list_shows_stage_progress_attempts_and_error(admin_client, owner, make_video):
+def test_the_list_shows_stage_progress_attempts_and_error(staff_client, owner, make_video):
     job = make_video(owner).jobs.get()
     Job.objects.filter(pk=job.pk).update(
         status=Job.Status.FAILED,
@@ -43,7 +36,7 @@ def test_the_list_shows_stage_progress_attempts_and_error(admin_client, owner, m
         error_message="Scene 2: no picture",
     )
 
-    response = admin_client.get(reverse(CHANGELIST), {"status__exact": "failed"})
+    response = staff_client.get(reverse(CHANGELIST), {"status__exact": "failed"})
 
     html = response.content.decode()
     assert [j.pk for j in response.context["cl"].result_list] == [job.pk]
@@ -51,23 +44,23 @@ def test_the_list_shows_stage_progress_attempts_and_error(admin_client, owner, m
     assert '<td class="field-attempts">2</td>' in html
 
 
-def test_a_job_page_is_read_only(admin_client, owner, make_video):
+def test_a_job_page_is_read_only(staff_client, owner, make_video):
     job = make_video(owner).jobs.get()
 
-    response = admin_client.get(reverse("admin:jobs_job_change", args=[job.pk]))
+    response = staff_client.get(reverse("admin:jobs_job_change", args=[job.pk]))
 
     assert response.status_code == 200
     assert b'name="_save"' not in response.content
-    assert admin_client.post(reverse("admin:jobs_job_delete", args=[job.pk]), {"post": "yes"}).status_code == 403
-    assert admin_client.get(reverse("admin:jobs_job_add")).status_code == 403
+    assert staff_client.post(reverse("admin:jobs_job_delete", args=[job.pk]), {"post": "yes"}).status_code == 403
+    assert staff_client.get(reverse("admin:jobs_job_add")).status_code == 403
 
 
-def test_retry_action_puts_failed_jobs_back_in_the_queue(admin_client, owner, make_video):
+def test_retry_action_puts_failed_jobs_back_in_the_queue(staff_client, owner, make_video):
     failed = make_video(owner).jobs.get()
     finished = make_video(owner).jobs.get()
     Job.objects.filter(pk=failed.pk).update(status=Job.Status.FAILED, error_message="Boom")
 
-    response = _act(admin_client, "retry_jobs", [failed, finished])
+    response = _act(staff_client, "retry_jobs", [failed, finished])
 
     messages = _messages(response)
     assert "Retried 1 job." in messages
@@ -78,14 +71,14 @@ def test_retry_action_puts_failed_jobs_back_in_the_queue(admin_client, owner, ma
     assert finished.status == Job.Status.SUCCEEDED
 
 
-def test_cancel_action_cancels_a_queued_job_and_asks_a_running_one_to_stop(admin_client, owner, make_approved_video):
+def test_cancel_action_cancels_a_queued_job_and_asks_a_running_one_to_stop(staff_client, owner, make_approved_video):
     from videos.services import render_request
 
     queued = render_request(video=make_approved_video(owner), user=owner)
     running = render_request(video=make_approved_video(owner), user=owner)
     Job.objects.filter(pk=running.pk).update(status=Job.Status.RUNNING)
 
-    response = _act(admin_client, "cancel_jobs", [queued, running])
+    response = _act(staff_client, "cancel_jobs", [queued, running])
 
     assert "Canceled 2 jobs." in _messages(response)
     queued.refresh_from_db()

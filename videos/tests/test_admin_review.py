@@ -15,12 +15,6 @@ REVIEW = "admin:videos_storyboardawaitingapproval_change"
 
 
 @pytest.fixture
-def admin_client(client, staff):
-    client.force_login(staff)
-    return client
-
-
-@pytest.fixture
 def submitted(owner, make_video):
     site = SiteSettings.load()
     site.require_staff_approval = True
@@ -32,8 +26,8 @@ def _messages(response) -> list[str]:
     return [str(m) for m in response.context["messages"]]
 
 
-def test_the_review_page_offers_approve_and_reject_with_a_reason(admin_client, submitted):
-    html = admin_client.get(reverse(REVIEW, args=[submitted.pk])).content.decode()
+def test_the_review_page_offers_approve_and_reject_with_a_reason(staff_client, submitted):
+    html = staff_client.get(reverse(REVIEW, args=[submitted.pk])).content.decode()
 
     assert 'name="_approve" value="Approve"' in html
     assert 'name="_reject"' in html
@@ -41,8 +35,8 @@ def test_the_review_page_offers_approve_and_reject_with_a_reason(admin_client, s
     assert html.index("Your decision") > html.index(submitted.scenes.first().narration)
 
 
-def test_approving_on_the_review_page_approves_and_returns_to_the_queue(admin_client, staff, submitted):
-    response = admin_client.post(reverse(REVIEW, args=[submitted.pk]), {"_approve": "Approve"}, follow=True)
+def test_approving_on_the_review_page_approves_and_returns_to_the_queue(staff_client, staff, submitted):
+    response = staff_client.post(reverse(REVIEW, args=[submitted.pk]), {"_approve": "Approve"}, follow=True)
 
     submitted.refresh_from_db()
     assert submitted.approval == Video.Approval.APPROVED and submitted.approved_by == staff
@@ -50,8 +44,8 @@ def test_approving_on_the_review_page_approves_and_returns_to_the_queue(admin_cl
     assert "Approved “Harbour”; its creator can render it now." in _messages(response)
 
 
-def test_rejecting_on_the_review_page_sends_it_back_with_the_reason(admin_client, submitted):
-    response = admin_client.post(
+def test_rejecting_on_the_review_page_sends_it_back_with_the_reason(staff_client, submitted):
+    response = staff_client.post(
         reverse(REVIEW, args=[submitted.pk]),
         {"_reject": "Reject", "reason": "Scene 2 says the wrong year."},
         follow=True,
@@ -63,8 +57,8 @@ def test_rejecting_on_the_review_page_sends_it_back_with_the_reason(admin_client
     assert "Sent “Harbour” back to its creator with your reason." in _messages(response)
 
 
-def test_rejecting_without_a_reason_shows_the_page_again_and_changes_nothing(admin_client, submitted):
-    response = admin_client.post(reverse(REVIEW, args=[submitted.pk]), {"_reject": "Reject", "reason": "  "})
+def test_rejecting_without_a_reason_shows_the_page_again_and_changes_nothing(staff_client, submitted):
+    response = staff_client.post(reverse(REVIEW, args=[submitted.pk]), {"_reject": "Reject", "reason": "  "})
 
     assert response.status_code == 400
     assert "This field is required." in response.content.decode()
@@ -72,8 +66,8 @@ def test_rejecting_without_a_reason_shows_the_page_again_and_changes_nothing(adm
     assert submitted.approval == Video.Approval.PENDING
 
 
-def test_the_queue_shows_the_first_scene_pictures_as_thumbnails(admin_client, submitted):
-    html = admin_client.get(reverse(QUEUE)).content.decode()
+def test_the_queue_shows_the_first_scene_pictures_as_thumbnails(staff_client, submitted):
+    html = staff_client.get(reverse(QUEUE)).content.decode()
 
     for scene in submitted.scenes.order_by("position"):
         assert reverse("admin:assets_mediaasset_file", args=[scene.picture_id]) in html

@@ -24,12 +24,6 @@ STORAGE = "admin:quotas_quota_storage"
 
 
 @pytest.fixture
-def admin_client(client, staff):
-    client.force_login(staff)
-    return client
-
-
-@pytest.fixture
 def queue_only(monkeypatch):
     from django_q.conf import Conf
 
@@ -42,8 +36,8 @@ def _cell(html: str, element_id: str) -> str:
     return match.group(1).strip()
 
 
-def test_the_admin_index_links_the_operations_pages(admin_client):
-    html = admin_client.get(reverse("admin:index")).content.decode()
+def test_the_admin_index_links_the_operations_pages(staff_client):
+    html = staff_client.get(reverse("admin:index")).content.decode()
 
     assert reverse(SYSTEM) in html
     assert reverse(STORAGE) in html
@@ -51,7 +45,7 @@ def test_the_admin_index_links_the_operations_pages(admin_client):
 
 
 def test_the_system_page_shows_queue_depth_and_says_when_no_worker_runs(
-    admin_client, owner, queue_only, django_capture_on_commit_callbacks
+    staff_client, owner, queue_only, django_capture_on_commit_callbacks
 ):
     from videos.services import video_create
 
@@ -60,7 +54,7 @@ def test_the_system_page_shows_queue_depth_and_says_when_no_worker_runs(
         video_create(owner=owner, title="Waiting", script="One sentence. Another one.")
         video_create(owner=owner, title="Waiting too", script="One sentence. Another one.")
 
-    response = admin_client.get(reverse(SYSTEM))
+    response = staff_client.get(reverse(SYSTEM))
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -69,7 +63,7 @@ def test_the_system_page_shows_queue_depth_and_says_when_no_worker_runs(
     assert 'id="no-workers"' in html
 
 
-def test_the_system_page_lists_running_jobs_and_flags_silent_ones(admin_client, owner, make_video, settings):
+def test_the_system_page_lists_running_jobs_and_flags_silent_ones(staff_client, owner, make_video, settings):
     fresh = make_video(owner, title="Fresh").jobs.get()
     silent = make_video(owner, title="Silent").jobs.get()
     now = timezone.now()
@@ -80,7 +74,7 @@ def test_the_system_page_lists_running_jobs_and_flags_silent_ones(admin_client, 
         heartbeat_at=now - timedelta(seconds=settings.CONTENTIZER_HEARTBEAT_STALE_SECONDS + 60),
     )
 
-    response = admin_client.get(reverse(SYSTEM))
+    response = staff_client.get(reverse(SYSTEM))
 
     html = response.content.decode()
     assert _cell(html, "jobs-running") == "2"
@@ -90,8 +84,8 @@ def test_the_system_page_lists_running_jobs_and_flags_silent_ones(admin_client, 
     assert html.count("silent for") == 1
 
 
-def test_the_system_page_shows_free_disk_of_media_and_temp_dirs(admin_client, media_root, job_tmp_root):
-    response = admin_client.get(reverse(SYSTEM))
+def test_the_system_page_shows_free_disk_of_media_and_temp_dirs(staff_client, media_root, job_tmp_root):
+    response = staff_client.get(reverse(SYSTEM))
 
     disks = {d.path: d for d in response.context["status"].disks}
     assert set(disks) == {str(media_root), str(job_tmp_root)}
@@ -129,14 +123,14 @@ def test_the_system_page_shows_a_live_workers_heartbeat_and_its_last_task(client
     assert f"job-{video.jobs.get().pk}-storyboard" in html
 
 
-def test_the_storage_summary_sums_assets_masters_and_exports_per_user(admin_client, owner, stranger, make_video):
+def test_the_storage_summary_sums_assets_masters_and_exports_per_user(staff_client, owner, stranger, make_video):
     mine = make_video(owner)
     make_video(stranger)
     Video.objects.filter(pk=mine.pk).update(size_bytes=5_000_000)
     Export.objects.create(video=mine, format="webm", quality="480p", size_bytes=1_250_000)
     Quota.objects.update_or_create(user=stranger, defaults={"storage_bytes": 1})
 
-    response = admin_client.get(reverse(STORAGE))
+    response = staff_client.get(reverse(STORAGE))
 
     html = response.content.decode()
     rows = response.context["rows"]
