@@ -570,6 +570,14 @@ def _names(title: str, tags: Iterable[str], context: Iterable[str] = (), *, subj
         syn, up = _sense_words(head, ctx)
         alike.extend(w for w in syn if w not in seen and w not in alike)
         broader.extend(w for w in up if w not in seen and w not in broader and w not in alike)
+    # "person running" is found as a runner (and a pedestrian is found walking).
+    agent = lexicon.agent_in_title(main)
+    if agent is not None:
+        alike.extend(
+            n
+            for n in (_name(lemma.replace("_", " ")) for lemma in agent.lemmas[:3])
+            if n and n not in seen and n not in alike
+        )
     return _Names(main=main, heads=heads, tags=strong, loose=loose, alike=alike, broader=broader)
 
 

@@ -129,6 +129,10 @@ def _art_sense(artwork: Artwork) -> Sense | None:
     # any preposition ("Vancouver city badge" is a badge, "ship in a bottle" a ship).
     title = artwork.names[0] if artwork.names else ""
     words = _TITLE_BREAK.split(title)[0].split() if title else []
+    # "person running" is a runner, "man swimming" a swimmer: one who moves so.
+    agent = lexicon.agent_in_title(title)
+    if agent is not None:
+        return agent
     # The longest end of the title WordNet knows: an "oncoming police car" is a police car,
     # not any car.
     head = [" ".join(words[start:]) for start in range(1, len(words))]
@@ -338,7 +342,8 @@ def _find(
         if title_words & _EMBLEM_WORDS and not set(concept.text.split()) & _EMBLEM_WORDS:
             continue  # a recycling symbol is no picture of water, a road sign none of a train
         if fit < 1 and kind_words and not kind_words & {w for name in match.artwork.names[:6] for w in name.split()}:
-            if (match.artwork.names[0].split() or [""])[-1] == concept.text.split()[-1]:
+            own_name = match.artwork.names[0].split()
+            if len(own_name) >= 2 and own_name[-1] == concept.text.split()[-1]:
                 continue  # another kind by the same word: a test tube for an inner tube
             fit = min(fit, STRONG_FIT - 0.05)  # a computer is a machine, but no coffee machine
         found.append((match.artwork, fit, match.score))
@@ -615,8 +620,13 @@ def render_illustration(
     weak: list[Pictogram] = []
     concepts = list(reading.concepts)
     part_of = _topic_it_belongs_to(reading, topics)
-    if part_of is not None:
-        concepts.insert(0, part_of)
+    if part_of is not None and reading.subject is not None and reading.subject.sense is not None:
+        if reading.subject.sense.is_a(part_of.sense):
+            # A kind of the script's thing (its smart water bottle, Armstrong the astronaut)
+            # is drawn as that thing, in the subject's place.
+            concepts = [part_of if c is reading.subject else c for c in concepts]
+        else:
+            concepts.insert(0, part_of)
     for concept in concepts:
         if len(objects) >= 3:
             break
@@ -699,11 +709,15 @@ def _topic_it_belongs_to(reading: SceneReading, topics: Sequence[str]) -> Concep
         main = topic_concept(topic)
         if main is None or main.sense is None or main.sense == subject.sense:
             continue
+        if subject.sense.is_a(main.sense):
+            return Concept(main.text, main.sense, "subject")  # the smart water bottle is the bottle
         # Its own name, or that of what it is ("lamp" is a light source: a lighthouse is a
         # tower "with a light"). The gloss's words as written: "passing ships" are no ship.
         said = set(re.findall(r"[a-z]+", main.sense.definition.lower()))
         names = {subject.text}
         for kind in subject.sense.ancestors[:2]:
+            if kind in main.sense.ancestors:
+                continue  # what both are ("a person who operates a farm"): no part of it
             known = lexicon.sense_named(kind)
             names.update(n.lower() for n in (known.lemmas if known is not None else ()))
         if names & said:

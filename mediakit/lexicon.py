@@ -86,6 +86,7 @@ USUAL_SENSES = {
     "batteries": "battery.n.02",
     "mouse": "mouse.n.04",
     "whale": "whale.n.02",  # once "a very large person" in the corpus, never the animal
+    "volcano": "volcano.n.02",  # the mountain; WordNet's first is the vent it erupts through
 }
 
 
@@ -154,6 +155,13 @@ def lemma(word: str, pos: str = "n") -> str | None:
             own = [s for s in wn.synsets(key, "n") if key in (item.name().lower() for item in s.lemmas())]
             if forms and own and all(s.instance_hypernyms() for s in own):
                 return forms[0]
+            # "shoes" is the plural of "shoe", not only "a particular situation" (in someone's
+            # shoes): a form whose every noun is no thing gives way to a thing's plural.
+            # ("glasses" stay spectacles.)
+            if forms and own and not any(s.lexname() in DEPICTABLE for s in own):
+                things = [f for f in forms if any(s.lexname() in DEPICTABLE for s in wn.synsets(f, "n"))]
+                if things:
+                    return things[0]
         return base
     except Exception:  # noqa: BLE001 - odd input (digits, symbols): not a word
         return None
@@ -243,6 +251,38 @@ def verb_lexname(word: str) -> str:
         return ""
     synsets = wn.synsets(base, "v")
     return synsets[0].lexname() if synsets else ""
+
+
+@lru_cache(maxsize=4096)
+@_serialised
+def agent_of(verb: str) -> Sense | None:
+    """The one who does ``verb`` when it is a way of moving, as a person: "running" -> a
+    runner, "walk" -> a pedestrian, "swim" -> a swimmer. None for other verbs ("check" has
+    a checker, but who checks is no picture of checking)."""
+    wn = _wn()
+    base = lemma(verb, "v") if wn is not None else None
+    if base is None:
+        return None
+    for synset in wn.synsets(base, "v")[:2]:
+        if synset.lexname() != "verb.motion":
+            continue
+        for item in synset.lemmas():
+            if item.name().lower() != base:
+                continue
+            for form in item.derivationally_related_forms():
+                person = form.synset()
+                if person.lexname() == "noun.person":
+                    return _sense(person, form.name())
+    return None
+
+
+def agent_in_title(title: str) -> Sense | None:
+    """What a picture titled "person running" or "woman swimming" shows: a runner, a
+    swimmer (``agent_of`` its verb); None for any other title."""
+    words = title.lower().split()
+    if len(words) == 2 and words[0] in {"person", "man", "woman"} and words[1].endswith("ing"):
+        return agent_of(words[1])
+    return None
 
 
 @lru_cache(maxsize=20000)

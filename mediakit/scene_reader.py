@@ -266,16 +266,20 @@ class _Token:
     lower: str
     index: int
     capital: bool = False
+    starts_sentence: bool = False
     pos: str = ""  # "n", "v", "a", "r", "x" (function word), "num", "p" (punctuation)
 
 
 def _tokens(text: str) -> list[_Token]:
-    tokens = []
+    tokens: list[_Token] = []
     for index, match in enumerate(_TOKEN.finditer(text)):
         word = match.group(0).replace("’", "'")
         if word.endswith("'s"):
             word = word[:-2]
-        tokens.append(_Token(text=word, lower=word.lower(), index=index, capital=word[:1].isupper()))
+        starts = not tokens or tokens[-1].text in {".", "!", "?"}
+        tokens.append(
+            _Token(text=word, lower=word.lower(), index=index, capital=word[:1].isupper(), starts_sentence=starts)
+        )
     return tokens
 
 
@@ -543,7 +547,11 @@ def _concepts_in(phrase: list[_Token], context: set[str]) -> list[tuple[str, Sen
         if base is None or base in _VAGUE:
             continue
         senses = lexicon.noun_senses(base)
-        if not token.capital or token.index == 0:
+        if token.starts_sentence and token.capital and base == word:
+            # A capital that opens a sentence says nothing: "Berlin is green" is the city,
+            # "Farmers return" (a plural) no farmer by name.
+            pass
+        elif not token.capital or token.starts_sentence:
             # "gates" is not Bill Gates: a named one only for a capitalised word mid-sentence.
             senses = tuple(s for s in senses if not s.is_instance) or senses
         else:
@@ -673,7 +681,9 @@ def _script_compounds(script: str) -> dict[str, tuple[str, Sense]]:
     said: Counter[str] = Counter(
         base for t in tokens if t.pos == "n" and (base := lexicon.lemma(t.lower, "n")) and base not in _VAGUE
     )
-    frequent = [word for word, count in said.items() if count >= 2 and len(word) >= 3 and not lexicon.mostly_adjective(word)]
+    frequent = [
+        word for word, count in said.items() if count >= 2 and len(word) >= 3 and not lexicon.mostly_adjective(word)
+    ]
     for head in said:
         if head in compounds and not _adjective_led_head(compounds[head][0]):
             continue
@@ -866,6 +876,11 @@ def read_scene(
         if _MOOD_WORDS.get(candidate.text):
             score -= 1.0  # "night", "storm": the mood of the picture, not its subject
         candidate.score = score
+    agent = _mover(tokens)
+    if agent is not None:
+        # "Then run slowly for a minute": who moves so (a runner) is a subject, below any
+        # thing the scene names.
+        candidates.append(_Candidate(text=_plain(agent.lemmas[0]), sense=agent, position=0, after="", score=1.6))
     lead = _pronoun_subject(tokens, topics)
     if lead is not None:
         # "It keeps water cold in a hot car": "it" is the thing the script is about.
@@ -921,6 +936,33 @@ def _pronoun_subject(tokens: list[_Token], topics: Sequence[str]) -> Concept | N
         return None
     main = topic_concept(topics[0])
     return main if main is not None and main.sense is not None and main.sense.depictable else None
+
+
+def _mover(tokens: list[_Token]) -> Sense | None:
+    """Who moves, when a sentence has someone (or, bidden, you) move with no object: "then
+    run slowly", "the farmer ran outside"; not "run your fingers round the tyre", "the lanes
+    run along the river", "lift one side"."""
+    thing_before = False
+    for position, token in enumerate(tokens):
+        if token.text in ".!?;":
+            thing_before = False
+            continue
+        if token.lower in _PRONOUNS:
+            thing_before = True  # "we flew to Tokyo": how, not who
+            continue
+        if token.pos == "n":
+            senses = lexicon.noun_senses(lexicon.lemma(token.lower, "n") or token.lower)
+            thing_before = thing_before or not senses or senses[0].lexname != "noun.person"
+            continue
+        if token.pos != "v" or thing_before:
+            continue
+        after = tokens[position + 1] if position + 1 < len(tokens) else None
+        if after is not None and (after.pos in {"n", "a", "num"} or after.lower in _DETERMINERS | _PRONOUNS):
+            continue  # it moves something: no picture of one who moves
+        agent = lexicon.agent_of(token.lower)
+        if agent is not None:
+            return agent
+    return None
 
 
 def _pronoun_object(tokens: list[_Token], topics: Sequence[str]) -> Concept | None:

@@ -206,3 +206,13 @@ def test_a_drawing_comes_back_for_its_own_thing_but_a_fresh_one_is_preferred() -
     again = draw("server computer", style="openclipart", shown={first.pictograms[0].artwork.id: "cloud_storage"})
     assert again is not None and again.pictograms[0].artwork.id != first.pictograms[0].artwork.id
     assert "server" in again.depicts[0]
+
+
+def test_a_volcano_is_the_mountain_and_a_person_running_is_a_runner() -> None:
+    assert picture_candidates("volcano", limit=1, style="fluent")[0].id == "fluent:volcano"
+    # (how a description names the runner who runs, not the smuggler)
+    running = picture_candidates("runner traveler", limit=1, style="fluent")
+    assert running and running[0].id in {"fluent:person-running", "fluent:man-running", "fluent:woman-running"}
+    # A scientist in a farming story is a scientist, not the farmer who is also "a person".
+    result = draw("scientist, camera", style="fluent", topics=["farmer", "volcano"])
+    assert result is not None and "scientist" in result.depicts[0]

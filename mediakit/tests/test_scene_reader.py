@@ -223,3 +223,18 @@ def test_it_after_a_verb_is_the_main_thing_unless_a_thing_came_first() -> None:
     # "pump it up": "it" is the tyre the sentence named, not the script's bicycle.
     pumped = read_scene("Push the tyre back onto the rim and pump it up.", topics=["bicycle"])
     assert "bicycle" not in [c.text for c in pumped.concepts]
+
+
+def test_who_moves_is_drawn_only_when_nothing_is_moved_and_no_thing_moves() -> None:
+    # "run slowly": a runner; but no runner for fingers run round a tyre, nor lanes that run.
+    assert read_scene("Then run slowly for one minute.").subject.sense.name == "runner.n.02"
+    for line in ("Run your fingers carefully around the inside of the tyre.", "The lanes will run along the river."):
+        assert all(c.sense.name != "runner.n.02" for c in read_scene(line).concepts), line
+
+
+def test_a_capital_that_opens_a_sentence_names_nobody_and_a_plural_noun_is_the_thing() -> None:
+    # "Farmers" is no farmer by name (James Farmer); "Berlin" opening a sentence is still the city.
+    assert "farmer" in script_topics("Farmers return after a few years. The farmers plant rice.")
+    assert read_scene("Berlin is a green city.").subject.sense.name == "city.n.01"
+    # "shoes" are shoes, not "a particular situation" (in someone's shoes).
+    assert read_scene("Put on comfortable shoes and go outside.").subject.sense.name == "shoe.n.01"
