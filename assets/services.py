@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
@@ -31,15 +32,16 @@ def _asset_row(
     source: str,
     path: Path,
     mime: str,
-    width: int | None,
-    height: int | None,
-    duration_ms: int | None,
-    generator: str,
-    label: str,
-    tags: str,
-    has_audio: bool,
-    credit: dict | None,
+    width: int | None = None,
+    height: int | None = None,
+    duration_ms: int | None = None,
+    generator: str = "",
+    label: str = "",
+    tags: str = "",
+    has_audio: bool = False,
+    credit: dict | None = None,
 ) -> MediaAsset:
+    """An unsaved asset row for the local file at `path` (its size and checksum read)."""
     return MediaAsset(
         owner=owner,
         kind=kind,
@@ -58,50 +60,21 @@ def _asset_row(
     )
 
 
-def asset_create_from_path(
-    *,
-    owner,
-    kind: str,
-    source: str,
-    path: Path,
-    mime: str,
-    width: int | None = None,
-    height: int | None = None,
-    duration_ms: int | None = None,
-    generator: str = "",
-    label: str = "",
-    tags: str = "",
-    has_audio: bool = False,
-    check_quota: bool = False,
-    credit: dict | None = None,
-) -> MediaAsset:
-    """Store a local file a request made (an upload, a sample) as a new asset. If the row
-    cannot be written, the stored file is removed again, so storage never holds a file no
-    row points to. A job's output goes through job_asset_create instead.
+def asset_create_from_path(*, path: Path, check_quota: bool = False, **fields: Any) -> MediaAsset:
+    """Store a local file a request made (an upload, a sample) as a new asset (`fields`:
+    those of _asset_row). If the row cannot be written, the stored file is removed again,
+    so storage never holds a file no row points to. A job's output goes through
+    job_asset_create instead.
 
     check_quota: refuse (QuotaExceeded) unless the file fits in the owner's storage
     quota, checked under the quota lock in the transaction that writes the row."""
-    asset = _asset_row(
-        owner=owner,
-        kind=kind,
-        source=source,
-        path=path,
-        mime=mime,
-        width=width,
-        height=height,
-        duration_ms=duration_ms,
-        generator=generator,
-        label=label,
-        tags=tags,
-        has_audio=has_audio,
-        credit=credit,
-    )
+    asset = _asset_row(path=path, **fields)
     with open(path, "rb") as fh:
         asset.file.save(path.name, File(fh), save=False)
     try:
         with transaction.atomic():
             if check_quota:
-                quota_check_storage(user=owner, extra_bytes=asset.size_bytes)
+                quota_check_storage(user=asset.owner, extra_bytes=asset.size_bytes)
             asset.save()
     except BaseException:
         default_storage.delete(asset.file.name)
@@ -109,49 +82,19 @@ def asset_create_from_path(
     return asset
 
 
-def job_asset_create(
-    *,
-    job: Job,
-    owner,
-    kind: str,
-    source: str,
-    path: Path,
-    mime: str,
-    width: int | None = None,
-    height: int | None = None,
-    duration_ms: int | None = None,
-    generator: str = "",
-    label: str = "",
-    tags: str = "",
-    has_audio: bool = False,
-    check_quota: bool = False,
-    credit: dict | None = None,
-) -> MediaAsset:
-    """Store an output of the running `job` as a new asset, under the job's claim: the file
+def job_asset_create(*, job: Job, path: Path, check_quota: bool = False, **fields: Any) -> MediaAsset:
+    """Store an output of the running `job` as a new asset (`fields`: those of _asset_row),
+    under the job's claim: the file
     is recorded as staged before it is written, and the row is written only while the job
     still holds its claim (JobClaimLost otherwise, with the file deleted), so a worker that
     lost its job never leaves a file or a row behind. check_quota as asset_create_from_path."""
-    asset = _asset_row(
-        owner=owner,
-        kind=kind,
-        source=source,
-        path=path,
-        mime=mime,
-        width=width,
-        height=height,
-        duration_ms=duration_ms,
-        generator=generator,
-        label=label,
-        tags=tags,
-        has_audio=has_audio,
-        credit=credit,
-    )
+    asset = _asset_row(path=path, **fields)
     asset.file = job_storage_save(job=job, name=asset.file.field.generate_filename(asset, path.name), path=path)
     try:
         with transaction.atomic():
             job_claim_check(job=job)
             if check_quota:
-                quota_check_storage(user=owner, extra_bytes=asset.size_bytes)
+                quota_check_storage(user=asset.owner, extra_bytes=asset.size_bytes)
             asset.save()
             job_staged_promote(asset.file.name)
     except BaseException:
