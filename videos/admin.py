@@ -26,7 +26,7 @@ from core.errors import Conflict
 from jobs.models import Job
 from jobs.services import JobStateError, job_cancel, job_retry
 from videos import services
-from videos.models import Batch, Export, Project, Scene, StoryboardAwaitingApproval, Video
+from videos.models import Batch, Export, Project, Scene, StoryboardAwaitingApproval, Video, VideoJobKind
 from videos.selectors import batch_progress, batches_with_progress
 from videos.templatetags.video_tags import duration_text
 
@@ -229,6 +229,7 @@ VIDEO_READONLY = [
     "speech_rate",
     "music",
     "music_asset",
+    "music_volume_db",
     "captions",
     "caption_style",
     "transition",
@@ -290,6 +291,7 @@ class VideoAdmin(admin.ModelAdmin):
                     "speech_rate",
                     "music",
                     "music_asset",
+                    "music_volume_db",
                     "captions",
                     "caption_style",
                     "transition",
@@ -411,7 +413,7 @@ class VideoAdmin(admin.ModelAdmin):
 def job_retry_checked(*, job: Job) -> Job:
     """Retry, but never a render of a storyboard that is not approved (any more)."""
     if (
-        job.kind == Job.Kind.RENDER
+        job.kind == VideoJobKind.RENDER
         and not Video.objects.filter(pk=job.video_id, approval=Video.Approval.APPROVED).exists()
     ):
         raise PermissionDenied("The storyboard is not approved; approve it before rendering again.")
