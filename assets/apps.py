@@ -10,7 +10,7 @@ class AssetsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: models and services load once the app registry is ready.
         from assets import generations
-        from assets.models import Generation, MediaAsset, PictureLayer
+        from assets.models import Generation, GenerationJobKind, MediaAsset, PictureLayer
         from assets.serializers import NarrationSerializer, PictureSerializer
         from jobs.models import Job
         from jobs.registry import JobKind, job_kind_register
@@ -37,8 +37,8 @@ class AssetsConfig(AppConfig):
 
         job_kind_register(
             JobKind(
-                name=Job.Kind.PICTURE,
-                label="Picture",
+                name=GenerationJobKind.PICTURE.value,
+                label=GenerationJobKind.PICTURE.label,
                 run=generations.picture_run,
                 on_retried=retried,
                 event_data=picture_event,
@@ -46,8 +46,8 @@ class AssetsConfig(AppConfig):
         )
         job_kind_register(
             JobKind(
-                name=Job.Kind.NARRATION,
-                label="Narration",
+                name=GenerationJobKind.NARRATION.value,
+                label=GenerationJobKind.NARRATION.label,
                 run=generations.narration_run,
                 on_retried=retried,
                 event_data=narration_event,

@@ -22,7 +22,7 @@ from assets.generators import provider_close, replicate_available
 from assets.generators.base import GenerationError
 from assets.generators.catalog import get_picture_provider
 from assets.generators.replicate_provider import ReplicatePictureProvider, replicate_price
-from assets.models import Generation, MediaAsset
+from assets.models import Generation, GenerationJobKind, MediaAsset
 from assets.narration_timing import timed_narration_synthesizer
 from assets.services import job_asset_create
 from jobs.models import Job
@@ -82,7 +82,7 @@ def picture_request(*, owner, prompt: str, aspect: str = "16:9", provider: str =
     cost = replicate_price(settings.REPLICATE_PICTURE_MODEL) if provider == Generation.Provider.REPLICATE else 0
     return _queue(
         owner=owner,
-        kind=Job.Kind.PICTURE,
+        kind=GenerationJobKind.PICTURE,
         estimated_cost=Decimal(cost),
         prompt=prompt,
         aspect=aspect,
@@ -150,7 +150,7 @@ def narration_request(*, owner, text: str, voice: str = DEFAULT_VOICE, speech_ra
         raise ValidationError(errors)
     return _queue(
         owner=owner,
-        kind=Job.Kind.NARRATION,
+        kind=GenerationJobKind.NARRATION,
         estimated_cost=Decimal(0),
         text=text,
         voice=voice,

@@ -187,6 +187,13 @@ class StockItem(MediaAsset):
         verbose_name_plural = "stock library"
 
 
+class GenerationJobKind(models.TextChoices):
+    """The stand-alone jobs assets runs (registered with jobs in AssetsConfig.ready)."""
+
+    PICTURE = "picture", "Picture"
+    NARRATION = "narration", "Narration"
+
+
 class Generation(models.Model):
     """A picture or a narration asked for on its own (not for a video's scene): what was
     asked, the job that makes it, and what it made. The job row has no input fields of

@@ -33,6 +33,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from core import request_metrics
 from core.event_metrics import labels_parse, metric_rows
 from jobs.models import Job, WebhookDelivery, stale_running
+from jobs.registry import job_kind_choices
 
 logger = logging.getLogger(__name__)
 
@@ -98,8 +99,8 @@ class ContentizerCollector:
 
 
 def _kinds() -> list[str]:
-    # Read generically: whatever kinds the job table declares (apps register the handlers).
-    return [value for value, _label in Job._meta.get_field("kind").flatchoices]
+    # Read generically: whatever kinds the apps registered (jobs.registry).
+    return [name for name, _label in job_kind_choices()]
 
 
 def _active_jobs() -> Iterator[Metric]:

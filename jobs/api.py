@@ -15,7 +15,7 @@ from core.api_tokens import api_token_user
 from core.health import operator_checks, run_checks
 from jobs import services, webhooks
 from jobs.models import Job, WebhookDelivery
-from jobs.registry import job_subject_relations
+from jobs.registry import job_kind_choices, job_subject_relations
 from jobs.serializers import (
     JobListFilterSerializer,
     JobSerializer,
@@ -42,7 +42,9 @@ class JobListApi(ApiView):
         summary="List jobs",
         parameters=[
             OpenApiParameter("status", enum=Job.Status.values, description="Only jobs in this status"),
-            OpenApiParameter("kind", enum=Job.Kind.values, description="Only jobs of this kind"),
+            OpenApiParameter(
+                "kind", enum=[name for name, _label in job_kind_choices()], description="Only jobs of this kind"
+            ),
         ],
         responses={200: JobSerializer(many=True), **error_responses(400, 401, 404)},
     )

@@ -28,16 +28,8 @@ def costs_over_estimate() -> Q:
 
 
 class Job(models.Model):
-    """One long step (storyboard, render, export; a stand-alone picture or narration).
-    The row is the truth for progress."""
-
-    class Kind(models.TextChoices):
-        STORYBOARD = "storyboard", "Storyboard"
-        RENDER = "render", "Render"
-        EXPORT = "export", "Export"
-        # Stand-alone media (assets registers them): no video.
-        PICTURE = "picture", "Picture"
-        NARRATION = "narration", "Narration"
+    """One long step of a kind some app registered (jobs.registry). The row is the truth
+    for progress."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -55,7 +47,9 @@ class Job(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
     # None for a stand-alone picture or narration job.
     video = models.ForeignKey("videos.Video", null=True, blank=True, on_delete=models.CASCADE, related_name="jobs")
-    kind = models.CharField(max_length=12, choices=Kind.choices)
+    # One of the kinds the apps registered (jobs.registry): videos' storyboard, render and
+    # export (videos.models.VideoJobKind), assets' picture and narration.
+    kind = models.CharField(max_length=12)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     stage = models.CharField(max_length=40, blank=True)
     progress = models.PositiveSmallIntegerField(default=0)
@@ -90,6 +84,12 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} job {self.code.hex[:8]} ({self.status})"
+
+    def get_kind_display(self) -> str:
+        """The kind's name for people, as the app that registered it says it."""
+        from jobs.registry import job_kind_label
+
+        return job_kind_label(self.kind)
 
     @property
     def is_active(self) -> bool:

@@ -92,9 +92,15 @@ def job_kinds() -> list[JobKind]:
     return list(_KINDS.values())
 
 
+def job_kind_label(name: str) -> str:
+    """The registered label of the kind `name` ("Storyboard"); the name itself if unknown."""
+    kind = _KINDS.get(name)
+    return kind.label if kind is not None and kind.label else name.title()
+
+
 def job_kind_choices() -> list[tuple[str, str]]:
     """(name, label) of every registered kind: the API's and the admin's kind filter."""
-    return [(kind.name, kind.label or kind.name.title()) for kind in _KINDS.values()]
+    return [(kind.name, job_kind_label(kind.name)) for kind in _KINDS.values()]
 
 
 def job_subject(job: Job) -> JobSubject | None:

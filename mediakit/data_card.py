@@ -24,6 +24,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from mediakit import config
+from mediakit.caption_images import caption_band_top
 
 __all__ = [
     "CardLayout",
@@ -1082,13 +1083,14 @@ _CHART_INK_SPAN = {"thermometer": (0.26, 0.72)}
 
 
 def _safe_box(width: int, height: int) -> tuple[int, int, int, int]:
-    # Title-safe: 5 % in from every edge (EBU R 95 graphics-safe area). Captions: the bottom 24 %
-    # (16:9, 1:1) or 22 % and the right 10 % (9:16, where the players' buttons sit).
+    # Title-safe: 5 % in from every edge (EBU R 95 graphics-safe area); above the highest a
+    # two-line caption reaches (caption_images.caption_band_top), and in 9:16 clear of the
+    # right 12 % where the players' buttons sit.
     portrait = height > width * 1.2
     left = round(width * 0.05)
     top = round(height * 0.05)
-    right = round(width * (0.90 if portrait else 0.95))
-    bottom = round(height * (0.78 if portrait else 0.76))
+    right = round(width * (0.88 if portrait else 0.95))
+    bottom = round(height * min(0.78 if portrait else 0.76, caption_band_top(width, height) - 0.015))
     return left, top, right, bottom
 
 

@@ -341,11 +341,14 @@ def _find(
         title_words |= {word for name in match.artwork.names[:6] for word in name.split()}
         if title_words & _EMBLEM_WORDS and not set(concept.text.split()) & _EMBLEM_WORDS:
             continue  # a recycling symbol is no picture of water, a road sign none of a train
-        if fit < 1 and kind_words and not kind_words & {w for name in match.artwork.names[:6] for w in name.split()}:
+        if kind_words and not kind_words & {w for name in match.artwork.names[:6] for w in name.split()}:
             own_name = match.artwork.names[0].split()
             if len(own_name) >= 2 and own_name[-1] == concept.text.split()[-1]:
-                continue  # another kind by the same word: a test tube for an inner tube
-            fit = min(fit, STRONG_FIT - 0.05)  # a computer is a machine, but no coffee machine
+                # Another kind by the same word, however well its head fits: a test tube for
+                # an inner tube, a fax machine for a coffee machine.
+                continue
+            if fit < 1:
+                fit = min(fit, STRONG_FIT - 0.05)  # a computer is a machine, but no coffee machine
         found.append((match.artwork, fit, match.score))
     # What shows the thing best first; among equals, the better name match and drawing.
     found.sort(key=lambda item: (-round(item[1], 2), -item[2], item[0].id))

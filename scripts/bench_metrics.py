@@ -65,6 +65,7 @@ def main() -> None:
     from core.models import MetricCounter
     from jobs.job_metrics import job_metrics_record_end
     from jobs.models import Job
+    from jobs.registry import job_kind_choices
 
     owner, _ = get_user_model().objects.get_or_create(username="metrics-bench")
     have = Job.objects.count()
@@ -77,10 +78,11 @@ def main() -> None:
         # What a site's counters hold after many job endings (the table stays small: one
         # row per series, however many jobs).
         start = timezone.now() - timezone.timedelta(minutes=5)
+        kinds = [name for name, _label in job_kind_choices()]
         for i in range(1000):
             job = Job.objects.create(
                 owner=owner,
-                kind=Job.Kind.values[i % len(Job.Kind.values)],
+                kind=kinds[i % len(kinds)],
                 status=Job.Status.FAILED if i % 20 == 0 else Job.Status.SUCCEEDED,
                 error_stage="compose" if i % 20 == 0 else "",
                 started_at=start,

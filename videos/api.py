@@ -31,10 +31,11 @@ from core.api_base import (
 from core.api_errors import ConflictError, error_responses
 from core.delivery import serve_stored_file
 from jobs.models import Job
+from jobs.registry import job_kind_choices
 from jobs.serializers import JobListFilterSerializer, JobSerializer
 from videos import services
 from videos.credits import credits_licences, credits_text, video_credits
-from videos.models import Export, Project, Scene, Video
+from videos.models import Export, Project, Scene, Video, VideoJobKind
 from videos.selectors import batch_progress, batches_with_progress, videos_filtered
 from videos.serializers import (
     BatchCreateSerializer,
@@ -101,7 +102,7 @@ def _jobs_page(view: ApiView, jobs):
 
 JOB_FILTERS = [
     OpenApiParameter("status", enum=Job.Status.values, description="Only jobs in this status"),
-    OpenApiParameter("kind", enum=Job.Kind.values, description="Only jobs of this kind"),
+    OpenApiParameter("kind", enum=[name for name, _label in job_kind_choices()], description="Only jobs of this kind"),
 ]
 RETRY_AFTER = OpenApiParameter(
     "Retry-After",
@@ -178,7 +179,7 @@ class VideoListCreateApi(ApiView):
                 raise exceptions.ValidationError({"music_asset": ["No asset with this code is yours."]})
         video = services.video_create(owner=request.user, project=project, music_asset=music_asset, **data)
         video = _videos().get(pk=video.pk)
-        job = video.jobs.filter(kind=Job.Kind.STORYBOARD).order_by("-created_at").first()
+        job = video.jobs.filter(kind=VideoJobKind.STORYBOARD).order_by("-created_at").first()
         body = VideoCreatedSerializer({"video": video, "job": job}, context={"request": request}).data
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["video"]["links"]["self"]})
 
@@ -398,7 +399,7 @@ def _refined(request, code) -> dict:
     video = Video.objects.get(pk=scene.video_id)
     return {
         "scene": scene,
-        "job": video.jobs.filter(kind=Job.Kind.STORYBOARD).order_by("-created_at").first(),
+        "job": video.jobs.filter(kind=VideoJobKind.STORYBOARD).order_by("-created_at").first(),
         "refinements_used": video.refinements_used,
         "refinements_left": max(settings.CONTENTIZER_MAX_REFINEMENTS - video.refinements_used, 0),
     }

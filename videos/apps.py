@@ -19,7 +19,7 @@ class VideosConfig(AppConfig):
         from jobs.registry import JobKind, JobSubject, PeriodicTask, job_kind_register, periodic_task_register
         from quotas.services import StorageCounter, bytes_by_user, storage_counter_register
         from videos import selectors, services
-        from videos.models import Export, Video
+        from videos.models import Export, Video, VideoJobKind
         from videos.serializers import VideoSummarySerializer
 
         def event_data(job: Job) -> dict:
@@ -37,15 +37,15 @@ class VideosConfig(AppConfig):
             log_fields=lambda job: {"video": str(job.video.code)},
             search_fields=("video__title",),
         )
-        for name, label, run in (
-            (Job.Kind.STORYBOARD, "Storyboard", services.storyboard_run),
-            (Job.Kind.RENDER, "Render", services.render_run),
-            (Job.Kind.EXPORT, "Export", services.export_run),
+        for kind, run in (
+            (VideoJobKind.STORYBOARD, services.storyboard_run),
+            (VideoJobKind.RENDER, services.render_run),
+            (VideoJobKind.EXPORT, services.export_run),
         ):
             job_kind_register(
                 JobKind(
-                    name=name,
-                    label=label,
+                    name=kind.value,
+                    label=kind.label,
                     run=run,
                     on_finished=lambda job: services.video_job_finished(job=job),
                     on_retried=lambda job: services.video_job_retried(job=job),

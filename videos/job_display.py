@@ -10,7 +10,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from jobs.models import Job
-from videos.models import Export
+from videos.models import Export, VideoJobKind
 
 # Job.stage values, as a creator reads them. Unknown stages fall back to the raw word.
 STAGE_LABELS = {
@@ -61,7 +61,7 @@ def format_eta(seconds: int | None) -> str:
 def job_fragment_context(job: Job) -> dict:
     """Everything _job_progress.html needs; the page views and the websocket consumer
     render the same fragment from the same row."""
-    export = Export.objects.filter(job=job).first() if job.kind == Job.Kind.EXPORT else None
+    export = Export.objects.filter(job=job).first() if job.kind == VideoJobKind.EXPORT else None
     stage = "" if job.status == Job.Status.QUEUED else job.stage
     return {
         "job": job,

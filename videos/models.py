@@ -32,6 +32,14 @@ def video_file_name(video: Video, kind: str, ext: str, token: str) -> str:
     return f"videos/{video.owner_id}/{video.code.hex}/{kind}-{token}.{ext}"
 
 
+class VideoJobKind(models.TextChoices):
+    """The jobs a video has (registered with jobs in VideosConfig.ready)."""
+
+    STORYBOARD = "storyboard", "Storyboard"
+    RENDER = "render", "Render"
+    EXPORT = "export", "Export"
+
+
 class Video(models.Model):
     class Status(models.TextChoices):
         STORYBOARDING = "storyboarding", "Making storyboard"

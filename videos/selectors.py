@@ -10,7 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from jobs.models import Job
 from mediakit.spec import transition_ms_for, video_length_ms
 from quotas.models import SiteSettings
-from videos.models import Batch, Scene, Video
+from videos.models import Batch, Scene, Video, VideoJobKind
 
 
 def video_transition_ms(video: Video) -> int:
@@ -78,8 +78,8 @@ def approval_submits_for_review(user) -> bool:
 
 def storyboard_state(video: Video, scenes: list[Scene] | None = None) -> StoryboardState:
     """Pass `scenes` when the caller has loaded them already (saves a query)."""
-    storyboard_job = video.jobs.filter(kind=Job.Kind.STORYBOARD).order_by("-created_at").first()
-    render_job = video.jobs.filter(kind=Job.Kind.RENDER, status__in=Job.ACTIVE).first()
+    storyboard_job = video.jobs.filter(kind=VideoJobKind.STORYBOARD).order_by("-created_at").first()
+    render_job = video.jobs.filter(kind=VideoJobKind.RENDER, status__in=Job.ACTIVE).first()
     if scenes is None:
         has_scenes = video.scenes.exists()
         missing = bool(scenes_missing_media(video))
@@ -173,7 +173,7 @@ class BatchProgress:
 
 def _video_job(video: Video) -> Job | None:
     jobs = sorted(
-        (j for j in video.jobs.all() if j.kind in (Job.Kind.STORYBOARD, Job.Kind.RENDER)),
+        (j for j in video.jobs.all() if j.kind in (VideoJobKind.STORYBOARD, VideoJobKind.RENDER)),
         key=lambda j: j.created_at,
         reverse=True,
     )

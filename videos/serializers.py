@@ -23,7 +23,7 @@ from core.api_links import api_url
 from jobs.models import Job
 from jobs.serializers import JobSerializer
 from mediakit.speech import RATE_MAX, RATE_MIN, speech_rate_error, voice_choices
-from videos.models import Export, Project, Scene, Video
+from videos.models import Export, Project, Scene, Video, VideoJobKind
 from videos.options import MUSIC_VOLUME_MAX_DB, MUSIC_VOLUME_MIN_DB, VIDEO_OPTION_DEFAULTS, music_volume_error
 
 # --- assets ---------------------------------------------------------------------------
@@ -137,7 +137,7 @@ class VideoLinksSerializer(serializers.Serializer):
 def _current_job(video: Video) -> Job | None:
     """The job that describes where the video is: an active storyboard/render job, else
     the newest finished one."""
-    jobs = [j for j in video.jobs.all() if j.kind in (Job.Kind.STORYBOARD, Job.Kind.RENDER)]
+    jobs = [j for j in video.jobs.all() if j.kind in (VideoJobKind.STORYBOARD, VideoJobKind.RENDER)]
     jobs.sort(key=lambda j: j.created_at, reverse=True)
     for job in jobs:
         if job.is_active:

@@ -8,13 +8,13 @@ from django.http import HttpRequest, HttpResponse
 
 from core.event_metrics import metric_count
 from jobs.models import Job
-from videos.models import Export, Video
+from videos.models import Export, Video, VideoJobKind
 
 
 def video_render_counted(*, job: Job) -> None:
     """A render job ended: a success adds its run time and the seconds of video it made
     (their ratio is render speed)."""
-    if job.kind != Job.Kind.RENDER or job.status != Job.Status.SUCCEEDED:
+    if job.kind != VideoJobKind.RENDER or job.status != Job.Status.SUCCEEDED:
         return
     if not (job.started_at and job.finished_at and job.video_id):
         return

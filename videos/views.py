@@ -41,7 +41,7 @@ from videos import services
 from videos.credits import credits_text, scene_credits, video_credits
 from videos.forms import ExportForm, SceneAddForm, SceneForm, ScenePictureForm, ScriptTopicForm, VideoForm
 from videos.job_display import job_fragment_context
-from videos.models import Export, Project, Scene, Video
+from videos.models import Export, Project, Scene, Video, VideoJobKind
 from videos.selectors import approval_submits_for_review, storyboard_state, video_duration_ms, videos_filtered
 from videos.services.storyboard_document import picture_shown
 from videos.video_metrics import counts_as_download, export_download_counted, video_download_counted
@@ -616,7 +616,7 @@ def _exports_context(video: Video, *, export_form: ExportForm | None = None, exp
 
 def _detail_context(video: Video, **exports_extra) -> dict:
     video.refresh_from_db()
-    jobs = video.jobs.filter(kind__in=(Job.Kind.STORYBOARD, Job.Kind.RENDER)).order_by("-created_at")
+    jobs = video.jobs.filter(kind__in=(VideoJobKind.STORYBOARD, VideoJobKind.RENDER)).order_by("-created_at")
     latest = jobs.first()
     version = _file_version(video.master.name)
     return {

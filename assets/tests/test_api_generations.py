@@ -13,7 +13,7 @@ from array import array
 import pytest
 from PIL import Image
 
-from assets.models import Generation
+from assets.models import Generation, GenerationJobKind
 from core.testing import WebhookReceiver, assert_error, token_client
 from jobs.models import Job
 from jobs.webhooks import webhook_settings_update
@@ -128,7 +128,7 @@ def test_a_job_event_describes_the_picture_with_absolute_links(api, make, owner,
 
 def test_a_stand_alone_job_counts_against_the_concurrent_jobs_quota(api, owner):
     Quota.objects.create(user=owner, concurrent_jobs=1)
-    Job.objects.create(owner=owner, kind=Job.Kind.PICTURE, status=Job.Status.RUNNING)
+    Job.objects.create(owner=owner, kind=GenerationJobKind.PICTURE, status=Job.Status.RUNNING)
 
     body = assert_error(api.post("/api/v1/narrations", {"text": "Hello there."}, format="json"), 429, "quota_exceeded")
 

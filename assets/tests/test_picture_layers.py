@@ -8,7 +8,7 @@ import pytest
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from assets.models import MediaAsset, PictureLayer
+from assets.models import GenerationJobKind, MediaAsset, PictureLayer
 from assets.services import asset_create_from_path, asset_delete_if_unused, job_asset_create, picture_layers_add
 from jobs.models import Job, StagedFile
 from jobs.services import JobClaimLost, job_claim
@@ -26,7 +26,7 @@ def _png(path: Path, size: tuple[int, int], mode: str = "RGB") -> Path:
 @pytest.fixture
 def running_job(owner) -> Job:
     """A stand-alone picture job this worker holds the claim of: layers are a job's output."""
-    job = Job.objects.create(owner=owner, kind=Job.Kind.PICTURE)
+    job = Job.objects.create(owner=owner, kind=GenerationJobKind.PICTURE)
     claimed = job_claim(job_id=job.pk)
     assert claimed is not None
     return claimed

@@ -21,12 +21,13 @@ from django.test import Client
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
+from assets.models import GenerationJobKind
 from core.event_metrics import metric_count
 from core.request_metrics import HTTP_REQUESTS
 from core.testing import token_client
 from jobs.models import Job
 from jobs.services import job_finished
-from videos.models import Video
+from videos.models import Video, VideoJobKind
 
 pytestmark = pytest.mark.django_db
 
@@ -57,14 +58,14 @@ def seeded(owner) -> str:
     start = timezone.now() - timedelta(minutes=30)
     video = Video.objects.create(owner=owner, title="Lighthouse", script="The keeper.", duration_ms=30_000)
     for kind, status, seconds, estimate, actual, stage in [
-        (Job.Kind.RENDER, Job.Status.SUCCEEDED, 95, "0", "0", ""),
-        (Job.Kind.RENDER, Job.Status.FAILED, 12, "0", "0", "compose"),
-        (Job.Kind.PICTURE, Job.Status.SUCCEEDED, 4, "0.0030", "0.0040", ""),
-        (Job.Kind.STORYBOARD, Job.Status.SUCCEEDED, 20, "0.0030", "0.0030", ""),
+        (VideoJobKind.RENDER, Job.Status.SUCCEEDED, 95, "0", "0", ""),
+        (VideoJobKind.RENDER, Job.Status.FAILED, 12, "0", "0", "compose"),
+        (GenerationJobKind.PICTURE, Job.Status.SUCCEEDED, 4, "0.0030", "0.0040", ""),
+        (VideoJobKind.STORYBOARD, Job.Status.SUCCEEDED, 20, "0.0030", "0.0030", ""),
     ]:
         job = Job.objects.create(
             owner=owner,
-            video=video if kind != Job.Kind.PICTURE else None,
+            video=video if kind != GenerationJobKind.PICTURE else None,
             kind=kind,
             status=status,
             started_at=start,
@@ -75,7 +76,7 @@ def seeded(owner) -> str:
             error_message="FFmpeg failed: x" if stage else "",
         )
         job_finished(job_id=job.pk)
-    Job.objects.create(owner=owner, kind=Job.Kind.EXPORT, status=Job.Status.QUEUED)
+    Job.objects.create(owner=owner, kind=VideoJobKind.EXPORT, status=Job.Status.QUEUED)
     # Events from code these tests do not drive (each has its own test module).
     metric_count("contentizer_provider_errors", {"provider": "replicate", "kind": "server_error"})
     metric_count("contentizer_downloads", {"what": "master", "format": "mp4"})

@@ -17,12 +17,15 @@ from django.test import Client
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
+from assets.models import GenerationJobKind
 from assets.stock_online.http import HttpSettings, RetryPolicy, StockHttp
 from core.api_tokens import api_token_create
 from core.testing import WebhookReceiver
 from jobs.models import Job, WebhookDelivery
+from jobs.registry import job_kind_choices
 from jobs.services import job_finished
 from jobs.webhooks import webhook_deliver
+from videos.models import VideoJobKind
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +41,7 @@ def scrape() -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     return found
 
 
-def ended_job(owner, *, kind=Job.Kind.RENDER, status=Job.Status.SUCCEEDED, seconds=45.0, **fields) -> Job:
+def ended_job(owner, *, kind=VideoJobKind.RENDER, status=Job.Status.SUCCEEDED, seconds=45.0, **fields) -> Job:
     """A job as a worker leaves it, ended through job_finished (when /metrics learns of it)."""
     start = timezone.now() - timedelta(minutes=10)
     job = Job.objects.create(
@@ -54,8 +57,8 @@ def ended_job(owner, *, kind=Job.Kind.RENDER, status=Job.Status.SUCCEEDED, secon
 
 
 def test_job_durations_are_a_cumulative_histogram_per_kind_and_outcome(owner):
-    ended_job(owner, kind=Job.Kind.PICTURE, seconds=4)
-    ended_job(owner, kind=Job.Kind.PICTURE, seconds=45)
+    ended_job(owner, kind=GenerationJobKind.PICTURE, seconds=4)
+    ended_job(owner, kind=GenerationJobKind.PICTURE, seconds=45)
     found = scrape()
     series = (("kind", "picture"), ("status", "succeeded"))
     bucket = lambda le: found[("contentizer_job_duration_seconds_bucket", (*series[:1], ("le", le), *series[1:]))]  # noqa: E731
@@ -65,15 +68,17 @@ def test_job_durations_are_a_cumulative_histogram_per_kind_and_outcome(owner):
 
 
 def test_failures_are_counted_by_kind_and_the_stage_that_failed(owner):
-    ended_job(owner, kind=Job.Kind.NARRATION, status=Job.Status.FAILED, error_stage="voice", error_message="no")
+    ended_job(
+        owner, kind=GenerationJobKind.NARRATION, status=Job.Status.FAILED, error_stage="voice", error_message="no"
+    )
     found = scrape()
     assert found[("contentizer_job_failures_total", (("kind", "narration"), ("stage", "voice")))] == 1
     assert found[("contentizer_job_duration_seconds_count", (("kind", "narration"), ("status", "failed")))] == 1
 
 
 def test_cost_is_summed_in_dollars_and_a_run_over_the_estimate_is_counted(owner):
-    ended_job(owner, kind=Job.Kind.PICTURE, estimated_cost=Decimal("0.0030"), actual_cost=Decimal("0.0030"))
-    ended_job(owner, kind=Job.Kind.PICTURE, estimated_cost=Decimal("0.0030"), actual_cost=Decimal("0.0037"))
+    ended_job(owner, kind=GenerationJobKind.PICTURE, estimated_cost=Decimal("0.0030"), actual_cost=Decimal("0.0030"))
+    ended_job(owner, kind=GenerationJobKind.PICTURE, estimated_cost=Decimal("0.0030"), actual_cost=Decimal("0.0037"))
     found = scrape()
     assert found[("contentizer_job_cost_dollars_total", (("kind", "picture"),))] == pytest.approx(0.0067)
     assert found[("contentizer_job_estimated_cost_dollars_total", (("kind", "picture"),))] == pytest.approx(0.006)
@@ -83,16 +88,16 @@ def test_cost_is_summed_in_dollars_and_a_run_over_the_estimate_is_counted(owner)
 
 def test_cost_reads_zero_for_every_kind_before_anything_is_spent(db):
     found = scrape()
-    for kind in Job.Kind.values:
+    for kind, _label in job_kind_choices():
         assert found[("contentizer_job_cost_dollars_total", (("kind", kind),))] == 0
 
 
 def test_stuck_jobs_are_running_without_a_heartbeat_or_queued_past_the_grace(owner, settings):
     long_ago = timezone.now() - timedelta(hours=2)
-    Job.objects.create(owner=owner, kind=Job.Kind.RENDER, status=Job.Status.RUNNING, heartbeat_at=long_ago)
-    Job.objects.create(owner=owner, kind=Job.Kind.RENDER, status=Job.Status.RUNNING, heartbeat_at=timezone.now())
-    Job.objects.create(owner=owner, kind=Job.Kind.EXPORT, status=Job.Status.QUEUED, enqueued_at=long_ago)
-    Job.objects.create(owner=owner, kind=Job.Kind.EXPORT, status=Job.Status.QUEUED, enqueued_at=timezone.now())
+    Job.objects.create(owner=owner, kind=VideoJobKind.RENDER, status=Job.Status.RUNNING, heartbeat_at=long_ago)
+    Job.objects.create(owner=owner, kind=VideoJobKind.RENDER, status=Job.Status.RUNNING, heartbeat_at=timezone.now())
+    Job.objects.create(owner=owner, kind=VideoJobKind.EXPORT, status=Job.Status.QUEUED, enqueued_at=long_ago)
+    Job.objects.create(owner=owner, kind=VideoJobKind.EXPORT, status=Job.Status.QUEUED, enqueued_at=timezone.now())
     found = scrape()
     assert found[("contentizer_jobs_stuck", (("reason", "stale_heartbeat"),))] == 1
     assert found[("contentizer_jobs_stuck", (("reason", "queued_past_grace"),))] == 1
@@ -103,9 +108,11 @@ def test_a_scrape_costs_the_same_queries_with_many_jobs_as_with_one(owner, djang
     ended_job(owner)
     with django_assert_max_num_queries(12) as few:
         scrape()
-    Job.objects.bulk_create([Job(owner=owner, kind=Job.Kind.PICTURE, status=Job.Status.SUCCEEDED) for _ in range(300)])
+    Job.objects.bulk_create(
+        [Job(owner=owner, kind=GenerationJobKind.PICTURE, status=Job.Status.SUCCEEDED) for _ in range(300)]
+    )
     for _ in range(20):
-        ended_job(owner, kind=Job.Kind.PICTURE, seconds=2)
+        ended_job(owner, kind=GenerationJobKind.PICTURE, seconds=2)
     with django_assert_max_num_queries(len(few.captured_queries)):
         scrape()
 
@@ -137,7 +144,7 @@ def test_http_requests_are_counted_by_view_and_status_with_their_latency(owner):
 
 
 def test_the_poll_cache_counts_its_hits_and_misses(owner):
-    job = ended_job(owner, kind=Job.Kind.PICTURE)
+    job = ended_job(owner, kind=GenerationJobKind.PICTURE)
     api = Client(HTTP_AUTHORIZATION=f"Token {api_token_create(user=owner).key}")
     before = scrape()
     for _ in range(3):

@@ -17,7 +17,7 @@ from core.api_tokens import api_token_create
 from core.testing import assert_error, create_cache_table
 from jobs.models import Job, WebhookAttempt, WebhookDelivery
 from jobs.services import job_finished
-from videos.models import Video
+from videos.models import Video, VideoJobKind
 
 pytestmark = pytest.mark.django_db
 
@@ -265,7 +265,7 @@ def activity(owner, make_video):
         Job.objects.create(
             owner=owner,
             video=video,
-            kind=Job.Kind.RENDER,
+            kind=VideoJobKind.RENDER,
             status=Job.Status.SUCCEEDED,
             started_at=start,
             finished_at=start + timedelta(seconds=12),
@@ -273,7 +273,7 @@ def activity(owner, make_video):
         Job.objects.create(
             owner=owner,
             video=video,
-            kind=Job.Kind.RENDER,
+            kind=VideoJobKind.RENDER,
             status=Job.Status.FAILED,
             error_stage="compose",
             error_message="FFmpeg failed: Invalid data found when processing input: scene_1.png",
@@ -283,7 +283,7 @@ def activity(owner, make_video):
         Job.objects.create(
             owner=owner,
             video=video,
-            kind=Job.Kind.EXPORT,
+            kind=VideoJobKind.EXPORT,
             status=Job.Status.FAILED,
             error_stage="prepare",
             error_message="This export was deleted before it could be made.",
@@ -291,8 +291,8 @@ def activity(owner, make_video):
             finished_at=start + timedelta(seconds=1),
         ),
     ]
-    Job.objects.create(owner=owner, video=video, kind=Job.Kind.RENDER, status=Job.Status.QUEUED)
-    Job.objects.create(owner=owner, video=video, kind=Job.Kind.EXPORT, status=Job.Status.QUEUED)
+    Job.objects.create(owner=owner, video=video, kind=VideoJobKind.RENDER, status=Job.Status.QUEUED)
+    Job.objects.create(owner=owner, video=video, kind=VideoJobKind.EXPORT, status=Job.Status.QUEUED)
     for job in ended:
         job_finished(job_id=job.pk)
     gave_up = WebhookDelivery.objects.create(

@@ -11,8 +11,8 @@ import pytest
 from django.conf import settings
 
 from core.api_links import public_base_url
-from jobs.models import Job
 from jobs.webhooks import webhook_event_for
+from videos.models import VideoJobKind
 
 
 def _base_url_in_a_process_with(env: dict[str, str]) -> str:
@@ -48,7 +48,7 @@ def test_the_public_url_wins_over_the_port():
 def test_webhook_event_links_use_the_configured_port(make_video, owner, settings):
     settings.CONTENTIZER_PUBLIC_URL = ""
     settings.CONTENTIZER_PORT = 9123
-    job = make_video(owner).jobs.get(kind=Job.Kind.STORYBOARD)
+    job = make_video(owner).jobs.get(kind=VideoJobKind.STORYBOARD)
 
     event = webhook_event_for(job=job, event_id="msg_test")
 

@@ -13,6 +13,7 @@ from pythonjsonlogger.json import JsonFormatter
 
 from core.logcontext import JobContextFilter, TextFormatter, job_log_context
 from jobs.models import Job
+from videos.models import VideoJobKind
 
 
 @pytest.fixture
@@ -68,7 +69,7 @@ def test_a_job_that_fails_logs_with_its_codes(text_log, owner, make_video):
 
     video = make_video(owner)
     video.scenes.all().delete()
-    job = Job.objects.create(owner=owner, video=video, kind=Job.Kind.RENDER)
+    job = Job.objects.create(owner=owner, video=video, kind=VideoJobKind.RENDER)
 
     assert run_job(job.pk) == "failed"
 

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from jobs.models import Job, costs_over_estimate
-from videos.models import Video
+from videos.models import Video, VideoJobKind
 
 pytestmark = pytest.mark.usefixtures("cache_table")
 
@@ -24,7 +24,7 @@ def finished(video, *, estimated: str, actual: str) -> Job:
     return Job.objects.create(
         owner=video.owner,
         video=video,
-        kind=Job.Kind.RENDER,
+        kind=VideoJobKind.RENDER,
         status=Job.Status.SUCCEEDED,
         estimated_cost=Decimal(estimated),
         actual_cost=Decimal(actual),

@@ -34,12 +34,13 @@ from jobs.services import (
     tempdir_instance_prefix,
 )
 from jobs.tasks import MAX_CRASHES, run_job
+from videos.models import VideoJobKind
 
 
 @pytest.fixture
 def queued_job(make_video, owner):
     video = make_video(owner)
-    return Job.objects.create(owner=owner, video=video, kind=Job.Kind.RENDER)
+    return Job.objects.create(owner=owner, video=video, kind=VideoJobKind.RENDER)
 
 
 def _make_stale(job: Job, settings) -> None:
@@ -127,7 +128,7 @@ def test_enqueue_records_when_the_job_was_sent(owner, make_video):
 
 def test_user_cancels_and_retries_are_not_crashes(make_approved_video, owner, django_capture_on_commit_callbacks):
     video = make_approved_video(owner)
-    job = Job.objects.create(owner=owner, video=video, kind=Job.Kind.RENDER)
+    job = Job.objects.create(owner=owner, video=video, kind=VideoJobKind.RENDER)
     for _ in range(MAX_CRASHES + 1):
         claimed = job_claim(job_id=job.pk)
         job_cancel(job=claimed)
@@ -159,8 +160,8 @@ def test_retry_obeys_the_concurrent_jobs_quota(make_approved_video, owner, djang
 
     video = make_approved_video(owner)
     Quota.objects.update_or_create(user=owner, defaults={"concurrent_jobs": 1})
-    busy = Job.objects.create(owner=owner, video=video, kind=Job.Kind.EXPORT)  # queued: uses the one slot
-    failed = Job.objects.create(owner=owner, video=video, kind=Job.Kind.RENDER, status=Job.Status.FAILED)
+    busy = Job.objects.create(owner=owner, video=video, kind=VideoJobKind.EXPORT)  # queued: uses the one slot
+    failed = Job.objects.create(owner=owner, video=video, kind=VideoJobKind.RENDER, status=Job.Status.FAILED)
     with pytest.raises(QuotaExceeded) as caught:
         job_retry(job=failed)
     assert caught.value.kind == "concurrent_jobs"
@@ -177,7 +178,7 @@ def test_retry_obeys_the_concurrent_jobs_quota(make_approved_video, owner, djang
 
 
 def test_the_sweep_removes_temp_dirs_of_jobs_no_worker_holds(queued_job, owner, make_video, settings, job_tmp_root):
-    other = Job.objects.create(owner=owner, video=queued_job.video, kind=Job.Kind.EXPORT)
+    other = Job.objects.create(owner=owner, video=queued_job.video, kind=VideoJobKind.EXPORT)
     live = job_claim(job_id=queued_job.pk)
     dead = job_claim(job_id=other.pk)
     _make_stale(dead, settings)

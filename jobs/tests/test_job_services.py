@@ -19,12 +19,13 @@ from jobs.services import (
     job_unexpected_error_text,
     jobs_reap_stale,
 )
+from videos.models import VideoJobKind
 
 
 @pytest.fixture
 def queued_job(make_video, owner):
     video = make_video(owner)
-    return Job.objects.create(owner=owner, video=video, kind=Job.Kind.RENDER)
+    return Job.objects.create(owner=owner, video=video, kind=VideoJobKind.RENDER)
 
 
 def test_claim_takes_a_queued_job_once(queued_job):
@@ -106,8 +107,8 @@ def test_reporter_writes_stage_progress_and_heartbeat(queued_job):
 
 def test_reaper_requeues_only_stale_running_jobs(make_video, owner, settings, django_capture_on_commit_callbacks):
     video = make_video(owner)
-    stale_job = Job.objects.create(owner=owner, video=video, kind=Job.Kind.RENDER)
-    fresh_job = Job.objects.create(owner=owner, video=video, kind=Job.Kind.EXPORT)
+    stale_job = Job.objects.create(owner=owner, video=video, kind=VideoJobKind.RENDER)
+    fresh_job = Job.objects.create(owner=owner, video=video, kind=VideoJobKind.EXPORT)
     job_claim(job_id=stale_job.pk)
     job_claim(job_id=fresh_job.pk)
     old = timezone.now() - timedelta(seconds=settings.CONTENTIZER_HEARTBEAT_STALE_SECONDS + 5)
@@ -124,7 +125,7 @@ def test_retrying_a_render_is_refused_once_the_storyboard_is_no_longer_approved(
     from django.core.exceptions import PermissionDenied
 
     video = make_video(owner)
-    job = Job.objects.create(owner=owner, video=video, kind=Job.Kind.RENDER, status=Job.Status.FAILED)
+    job = Job.objects.create(owner=owner, video=video, kind=VideoJobKind.RENDER, status=Job.Status.FAILED)
     with pytest.raises(PermissionDenied, match="no longer approved"):
         job_retry(job=job)
     job.refresh_from_db()

@@ -27,7 +27,7 @@ from jobs.services import (
     job_succeed,
     jobs_reap_stale,
 )
-from videos.models import Video
+from videos.models import Video, VideoJobKind
 
 pytestmark = pytest.mark.usefixtures("cache_table")
 
@@ -38,7 +38,7 @@ def _video(owner) -> Video:
 
 @pytest.fixture
 def queued_job(owner):
-    return Job.objects.create(owner=owner, video=_video(owner), kind=Job.Kind.RENDER)
+    return Job.objects.create(owner=owner, video=_video(owner), kind=VideoJobKind.RENDER)
 
 
 def _poll(api, job) -> dict:
@@ -140,7 +140,7 @@ def test_the_body_is_what_the_full_view_answers(api, owner, queued_job):
 
 
 def test_another_users_job_is_still_a_404(api, stranger):
-    theirs = Job.objects.create(owner=stranger, video=_video(stranger), kind=Job.Kind.RENDER)
+    theirs = Job.objects.create(owner=stranger, video=_video(stranger), kind=VideoJobKind.RENDER)
     status_cache.job_status_get(code=theirs.code)  # in memory: must not leak through the fast path
     response = api.get(f"/api/v1/jobs/{theirs.code}")
     assert response.status_code == 404
@@ -159,7 +159,7 @@ def _remote_poll(base: str, key: str, job: Job) -> dict:
 def test_a_change_committed_here_shows_at_once_in_another_process(daphne_server, owner, api):
     """Two clients, two processes: daphne polls from its own memory, this process writes."""
     key = api_token_create(user=owner).key
-    job = Job.objects.create(owner=owner, video=_video(owner), kind=Job.Kind.RENDER)
+    job = Job.objects.create(owner=owner, video=_video(owner), kind=VideoJobKind.RENDER)
     assert _remote_poll(daphne_server, key, job)["status"] == "queued"
     assert _poll(api, job)["status"] == "queued"
 
@@ -184,7 +184,7 @@ def test_a_rotated_token_stops_working_at_once_in_another_process(daphne_server,
     from core.api_tokens import api_token_rotate
 
     old = api_token_create(user=owner).key
-    job = Job.objects.create(owner=owner, video=_video(owner), kind=Job.Kind.RENDER)
+    job = Job.objects.create(owner=owner, video=_video(owner), kind=VideoJobKind.RENDER)
     assert _remote_poll(daphne_server, old, job)["status"] == "queued"
 
     new = api_token_rotate(user=owner).key

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from jobs.models import Job, StagedFile
 from jobs.services import job_claim
+from videos.models import VideoJobKind
 
 
 def _put(name: str) -> str:
@@ -29,10 +30,10 @@ def test_storage_sweep_lists_then_deletes_only_unreferenced_files(make_video, ow
     video.save(update_fields=["master"])
     stray = _put("videos/x/master-stray.mp4")
     sample = _put("samples/v1/voice-x.wav")
-    running = job_claim(job_id=Job.objects.create(owner=owner, video=video, kind=Job.Kind.RENDER).pk)
+    running = job_claim(job_id=Job.objects.create(owner=owner, video=video, kind=VideoJobKind.RENDER).pk)
     in_flight = _put("videos/x/poster-inflight.jpg")
     StagedFile.objects.create(name=in_flight, job=running, claim=running.attempts)
-    dead = Job.objects.create(owner=owner, video=video, kind=Job.Kind.EXPORT, status=Job.Status.FAILED)
+    dead = Job.objects.create(owner=owner, video=video, kind=VideoJobKind.EXPORT, status=Job.Status.FAILED)
     left = _put("videos/x/export-left.webm")
     StagedFile.objects.create(name=left, job=dead, claim=1)
 

@@ -216,3 +216,8 @@ def test_a_volcano_is_the_mountain_and_a_person_running_is_a_runner() -> None:
     # A scientist in a farming story is a scientist, not the farmer who is also "a person".
     result = draw("scientist, camera", style="fluent", topics=["farmer", "volcano"])
     assert result is not None and "scientist" in result.depicts[0]
+
+
+def test_a_drawing_of_another_kind_by_the_same_head_is_no_icon() -> None:
+    # "coffee machine" is read as a machine of one kind: a fax machine is not it.
+    assert all("fax" not in c.id for c in picture_candidates("coffee machine", limit=6))

@@ -24,7 +24,7 @@ from quotas.services import (
     quota_check_storage,
     quota_usage,
 )
-from videos.models import Export, Scene, Video
+from videos.models import Export, Scene, Video, VideoJobKind
 from videos.selectors import video_duration_ms
 from videos.services import export_request, render_request, video_create
 
@@ -136,7 +136,7 @@ def test_twenty_racing_video_creations_against_three_left_let_exactly_three_thro
     assert {r.kind for r in refused} == {VIDEOS_PER_DAY}
     assert Video.objects.filter(owner=owner).count() == 3
     assert QuotaCharge.objects.filter(user=owner, kind=QuotaCharge.Kind.VIDEO).count() == 5
-    assert Job.objects.filter(owner=owner, kind=Job.Kind.STORYBOARD).count() == 3
+    assert Job.objects.filter(owner=owner, kind=VideoJobKind.STORYBOARD).count() == 3
     assert quota_usage(user=owner).videos_today.used == 5
 
 
@@ -167,7 +167,7 @@ def test_twenty_racing_renders_against_three_renders_of_minutes_left_queue_exact
 
     assert len(passed) == 3 and len(refused) == 17
     assert {r.kind for r in refused} == {RENDER_MINUTES_PER_MONTH}
-    assert Job.objects.filter(owner=owner, kind=Job.Kind.RENDER).count() == 3
+    assert Job.objects.filter(owner=owner, kind=VideoJobKind.RENDER).count() == 3
     assert Video.objects.filter(owner=owner, status=Video.Status.RENDERING).count() == 3
     assert quota_usage(user=owner).render_this_month.used == 60_000
 
@@ -270,7 +270,7 @@ def test_a_render_longer_than_the_minutes_left_is_refused_and_nothing_queued(own
     )
     video.refresh_from_db()
     assert video.status == Video.Status.STORYBOARD
-    assert not Job.objects.filter(kind=Job.Kind.RENDER).exists()
+    assert not Job.objects.filter(kind=VideoJobKind.RENDER).exists()
     assert not QuotaCharge.objects.filter(kind=QuotaCharge.Kind.RENDER).exists()
 
 
@@ -295,7 +295,7 @@ def test_a_failed_or_canceled_render_gives_its_minutes_back(owner):
 
     Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED)
 
-    assert render_request(video=second, user=owner).kind == Job.Kind.RENDER
+    assert render_request(video=second, user=owner).kind == VideoJobKind.RENDER
 
 
 def test_renders_of_last_month_do_not_count(owner):

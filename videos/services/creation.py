@@ -13,14 +13,13 @@ from assets.generators import replicate_available
 from assets.models import MediaAsset
 from assets.selectors import asset_is_usable_by
 from assets.stock_online.configured import stock_providers_available
-from jobs.models import Job
 from jobs.services import (
     job_create,
 )
 from jobs.webhooks import callback_url_errors
 from mediakit.speech import speech_rate_error, voice_error, voice_language
 from quotas.services import quota_check, quota_record_video
-from videos.models import Batch, Project, Scene, Video
+from videos.models import Batch, Project, Scene, Video, VideoJobKind
 from videos.options import VIDEO_OPTION_DEFAULTS, music_volume_error
 from videos.services.costs import storyboard_estimate_cost
 from videos.storyboard import ScriptError, split_script
@@ -245,7 +244,7 @@ def video_create(
         )
         job_create(
             video=video,
-            kind=Job.Kind.STORYBOARD,
+            kind=VideoJobKind.STORYBOARD,
             estimated_cost=storyboard_estimate_cost(video=video),
         )
         quota_record_video(user=owner, video=video)

@@ -13,7 +13,7 @@ from jobs.services import (
     job_cancel,
 )
 from quotas.services import quota_check
-from videos.models import Video
+from videos.models import Video, VideoJobKind
 from videos.services.scenes import generated_assets_delete
 from videos.video_metrics import video_render_counted
 
@@ -24,7 +24,7 @@ def video_job_finished(*, job: Job) -> None:
     """Keep Video.status in step with how its last storyboard/render job ended."""
     video_render_counted(job=job)
     video = job.video
-    if job.kind == Job.Kind.STORYBOARD:
+    if job.kind == VideoJobKind.STORYBOARD:
         if job.status == Job.Status.SUCCEEDED:
             new = Video.Status.STORYBOARD
         elif job.status in (Job.Status.FAILED, Job.Status.CANCELED):
@@ -32,7 +32,7 @@ def video_job_finished(*, job: Job) -> None:
         else:
             return
         Video.objects.filter(pk=video.pk, status=Video.Status.STORYBOARDING).update(status=new)
-    elif job.kind == Job.Kind.RENDER and job.status in (
+    elif job.kind == VideoJobKind.RENDER and job.status in (
         Job.Status.FAILED,
         Job.Status.CANCELED,
     ):
@@ -49,13 +49,13 @@ def video_job_retried(*, job: Job) -> None:
     applies (the job itself is not counted yet: it is still failed or canceled)."""
     quota_check(user=job.owner, jobs=1)
     if (
-        job.kind == Job.Kind.RENDER
+        job.kind == VideoJobKind.RENDER
         and not Video.objects.filter(pk=job.video_id, approval=Video.Approval.APPROVED).exists()
     ):
         raise PermissionDenied("The storyboard is no longer approved; approve it before rendering again.")
     status = {
-        Job.Kind.STORYBOARD: Video.Status.STORYBOARDING,
-        Job.Kind.RENDER: Video.Status.RENDERING,
+        VideoJobKind.STORYBOARD: Video.Status.STORYBOARDING,
+        VideoJobKind.RENDER: Video.Status.RENDERING,
     }.get(job.kind)
     if status:
         Video.objects.filter(pk=job.video_id).update(status=status)

@@ -41,7 +41,7 @@ from mediakit.phrases import phrases_timed_by_length
 from mediakit.render import render_export, render_master
 from mediakit.spec import SceneLayers, SceneSpec, StoryboardSpec, frame_size
 from quotas.services import quota_check, quota_record_render
-from videos.models import Export, Video, video_file_name
+from videos.models import Export, Video, VideoJobKind, video_file_name
 from videos.selectors import storyboard_state, video_duration_ms, video_transition_ms
 
 logger = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def render_request(*, video: Video, user) -> Job:
         locked = Video.objects.select_for_update().get(pk=video.pk)
         if not locked.is_approved:
             raise PermissionDenied("The storyboard must be approved before it can be rendered.")
-        active = locked.jobs.filter(kind=Job.Kind.RENDER, status__in=Job.ACTIVE).first()
+        active = locked.jobs.filter(kind=VideoJobKind.RENDER, status__in=Job.ACTIVE).first()
         if active is not None:
             return active
         if not storyboard_state(locked).complete:
@@ -65,7 +65,7 @@ def render_request(*, video: Video, user) -> Job:
         render_ms = video_duration_ms(locked)
         quota_check(user=locked.owner, render_ms=render_ms, jobs=1, storage_bytes=0)
         Video.objects.filter(pk=locked.pk).update(status=Video.Status.RENDERING, updated_at=timezone.now())
-        job = job_create(video=locked, kind=Job.Kind.RENDER)
+        job = job_create(video=locked, kind=VideoJobKind.RENDER)
         quota_record_render(user=locked.owner, video=locked, job=job, render_ms=render_ms)
     video.refresh_from_db()
     return job
@@ -361,7 +361,7 @@ def export_request(*, video: Video, format: str, quality: str) -> Export:
         stale_file = export.file.name if export.file else ""
         export.source_master = video.master.name
         export.file = ""
-        export.job = job_create(video=video, kind=Job.Kind.EXPORT)
+        export.job = job_create(video=video, kind=VideoJobKind.EXPORT)
         export.save(update_fields=["source_master", "job", "file"])
         if stale_file:
             transaction.on_commit(lambda: storage_delete_quietly(stale_file))

@@ -17,7 +17,7 @@ from jobs.models import Job
 from jobs.services import (
     job_create,
 )
-from videos.models import Scene, Video
+from videos.models import Scene, Video, VideoJobKind
 from videos.selectors import scenes_missing_media
 from videos.services.approval import approval_withdraw
 from videos.services.costs import storyboard_estimate_cost
@@ -32,19 +32,19 @@ def storyboard_refresh(*, video: Video) -> Job | None:
     """Queue a storyboard job if some scene lacks media and none is running."""
     with transaction.atomic():
         locked = Video.objects.select_for_update().get(pk=video.pk)
-        active = locked.jobs.filter(kind=Job.Kind.STORYBOARD, status__in=Job.ACTIVE).first()
+        active = locked.jobs.filter(kind=VideoJobKind.STORYBOARD, status__in=Job.ACTIVE).first()
         if active is not None or not scenes_missing_media(locked):
             return active
         Video.objects.filter(pk=video.pk).update(status=Video.Status.STORYBOARDING)
         return job_create(
             video=locked,
-            kind=Job.Kind.STORYBOARD,
+            kind=VideoJobKind.STORYBOARD,
             estimated_cost=storyboard_estimate_cost(video=locked),
         )
 
 
 def storyboard_require_editable(video: Video) -> None:
-    if video.jobs.filter(kind=Job.Kind.RENDER, status__in=Job.ACTIVE).exists():
+    if video.jobs.filter(kind=VideoJobKind.RENDER, status__in=Job.ACTIVE).exists():
         raise Conflict("The video is rendering; cancel the render before editing the storyboard.")
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from jobs.models import Job
 from quotas.models import Quota, SiteSettings
-from videos.models import Video
+from videos.models import Video, VideoJobKind
 from videos.services import storyboard_approve
 
 CHANGELIST = "admin:videos_video_changelist"
@@ -148,7 +148,7 @@ def test_render_action_queues_a_render_of_an_approved_storyboard(staff_client, o
     response = _act(staff_client, CHANGELIST, "render_videos", [video])
 
     assert "Queued a render of 1 video." in _messages(response)
-    job = video.jobs.get(kind=Job.Kind.RENDER)
+    job = video.jobs.get(kind=VideoJobKind.RENDER)
     assert job.status == Job.Status.QUEUED
     video.refresh_from_db()
     assert video.status == Video.Status.RENDERING
@@ -160,7 +160,7 @@ def test_render_action_refuses_an_unapproved_storyboard_with_a_message(staff_cli
     response = _act(staff_client, CHANGELIST, "render_videos", [video])
 
     assert "“Draft”: The storyboard must be approved before it can be rendered." in _messages(response)
-    assert not video.jobs.filter(kind=Job.Kind.RENDER).exists()
+    assert not video.jobs.filter(kind=VideoJobKind.RENDER).exists()
 
 
 def test_render_action_refuses_when_the_owner_is_over_quota(staff_client, owner, make_approved_video):
@@ -172,7 +172,7 @@ def test_render_action_refuses_when_the_owner_is_over_quota(staff_client, owner,
     [message] = _messages(response)
     assert message.startswith("“Long one”: This render is about ")
     assert "of 0 minutes this month" in message
-    assert not video.jobs.filter(kind=Job.Kind.RENDER).exists()
+    assert not video.jobs.filter(kind=VideoJobKind.RENDER).exists()
 
 
 def test_cancel_action_cancels_the_videos_queued_job(staff_client, owner, make_approved_video):

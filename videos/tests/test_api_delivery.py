@@ -12,7 +12,7 @@ from django.core.files.storage import default_storage
 
 from core.testing import assert_error
 from jobs.models import Job
-from videos.models import Video
+from videos.models import Video, VideoJobKind
 
 pytestmark = pytest.mark.usefixtures("cache_table")
 
@@ -157,7 +157,7 @@ def test_an_export_is_made_listed_cached_and_downloaded(
     # Asking again answers the cached export at once.
     again = api.post(url, {"format": "webm", "quality": "480p"}, format="json")
     assert again.status_code == 200 and again.json()["code"] == code
-    assert Job.objects.filter(kind=Job.Kind.EXPORT).count() == 1
+    assert Job.objects.filter(kind=VideoJobKind.EXPORT).count() == 1
     listed = api.get(url).json()
     assert [e["code"] for e in listed["results"]] == [code]
     download = api.get(f"/api/v1/exports/{code}/download")

@@ -10,8 +10,7 @@ import pytest
 from PIL import Image
 
 from core.testing import assert_error
-from jobs.models import Job
-from videos.models import Scene, Video
+from videos.models import Scene, Video, VideoJobKind
 
 pytestmark = pytest.mark.usefixtures("cache_table")
 
@@ -225,7 +224,7 @@ def test_approve_while_the_storyboard_is_being_made_is_a_409(api, owner):
 def test_render_of_an_unapproved_storyboard_is_a_403_with_a_message(api, video):
     body = assert_error(api.post(f"/api/v1/videos/{video.code}/render"), 403, "permission_denied")
     assert "approved" in body["message"]
-    assert not video.jobs.filter(kind=Job.Kind.RENDER).exists()
+    assert not video.jobs.filter(kind=VideoJobKind.RENDER).exists()
 
 
 def test_render_of_an_approved_storyboard_answers_202_with_the_render_job(api, owner, make_approved_video):

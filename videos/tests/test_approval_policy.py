@@ -8,9 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from core.errors import Conflict
-from jobs.models import Job
 from quotas.models import SiteSettings
-from videos.models import Video
+from videos.models import Video, VideoJobKind
 from videos.services import (
     render_request,
     scene_update,
@@ -36,7 +35,7 @@ def test_by_default_the_creator_approves_their_own_storyboard_and_can_render(own
 
     assert video.approval == Video.Approval.APPROVED
     assert video.approved_by == owner and video.approved_at is not None
-    assert render_request(video=video, user=owner).kind == Job.Kind.RENDER
+    assert render_request(video=video, user=owner).kind == VideoJobKind.RENDER
 
 
 def test_when_staff_must_approve_the_creators_approval_puts_it_in_the_queue(owner, make_video, staff_approval):
@@ -51,7 +50,7 @@ def test_a_pending_storyboard_cannot_be_rendered(owner, make_video, staff_approv
 
     with pytest.raises(PermissionDenied):
         render_request(video=video, user=owner)
-    assert not video.jobs.filter(kind=Job.Kind.RENDER).exists()
+    assert not video.jobs.filter(kind=VideoJobKind.RENDER).exists()
 
 
 def test_staff_approval_records_who_and_when_and_allows_the_render(owner, staff, make_video, staff_approval):
@@ -61,7 +60,7 @@ def test_staff_approval_records_who_and_when_and_allows_the_render(owner, staff,
 
     assert video.approval == Video.Approval.APPROVED
     assert video.approved_by == staff and video.approved_at is not None
-    assert render_request(video=video, user=owner).kind == Job.Kind.RENDER
+    assert render_request(video=video, user=owner).kind == VideoJobKind.RENDER
 
 
 def test_the_policy_is_read_from_the_database_on_each_request(owner, make_video):

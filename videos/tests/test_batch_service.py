@@ -10,7 +10,7 @@ import pytest
 from core.errors import QuotaExceeded
 from jobs.models import Job
 from quotas.models import Quota
-from videos.models import Batch, Project, Video
+from videos.models import Batch, Project, Video, VideoJobKind
 from videos.selectors import batch_progress, batches_with_progress
 from videos.services import BatchInvalid, batch_create, batch_create_from_file
 
@@ -44,7 +44,7 @@ def test_a_csv_file_becomes_ordinary_videos_with_their_options(owner, django_cap
     assert (waves.title, waves.aspect, waves.fps, waves.captions, waves.speech_rate) == ("Waves", "1:1", 30, True, 165)
     for video in (keeper, waves):
         assert video.status == Video.Status.STORYBOARD  # the storyboard job ran
-        assert video.jobs.get().kind == Job.Kind.STORYBOARD
+        assert video.jobs.get().kind == VideoJobKind.STORYBOARD
         assert all(scene.picture_id and scene.narration_audio_id for scene in video.scenes.all())
     progress = batch_progress(batches_with_progress().get(pk=batch.pk))
     assert (progress.total, progress.finished, progress.percent) == (2, True, 100)

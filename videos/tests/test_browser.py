@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from core.testing import local_copy
 from jobs.models import Job
-from videos.models import Export, Video
+from videos.models import Export, Video, VideoJobKind
 from videos.templatetags.video_tags import duration_text
 
 pytestmark = pytest.mark.slow
@@ -180,7 +180,7 @@ def test_a_new_creator_makes_approves_renders_watches_and_exports_a_video(
     if not mid_shot:
         shot(page, "08-render-progress")
     shot(page, "09-render-done")
-    assert video.jobs.get(kind=Job.Kind.RENDER).status == Job.Status.SUCCEEDED
+    assert video.jobs.get(kind=VideoJobKind.RENDER).status == Job.Status.SUCCEEDED
 
     # The player plays, its duration is the probed one, and it seeks.
     page.get_by_test_id("watch-link").click()

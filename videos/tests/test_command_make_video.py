@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from jobs.models import Job
 from mediakit.probe import probe
-from videos.models import Video
+from videos.models import Video, VideoJobKind
 
 
 @pytest.mark.django_db(transaction=True)
@@ -29,8 +29,8 @@ def test_make_video_writes_a_valid_video_through_the_services(tmp_path: Path):
     video = Video.objects.get()
     assert video.status == Video.Status.READY and video.approval == Video.Approval.APPROVED
     assert set(video.jobs.values_list("kind", "status")) == {
-        (Job.Kind.STORYBOARD, Job.Status.SUCCEEDED),
-        (Job.Kind.RENDER, Job.Status.SUCCEEDED),
+        (VideoJobKind.STORYBOARD, Job.Status.SUCCEEDED),
+        (VideoJobKind.RENDER, Job.Status.SUCCEEDED),
     }
     assert "Wrote" in stdout.getvalue()
     assert not list(out.parent.glob(".*.part"))

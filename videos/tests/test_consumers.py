@@ -11,7 +11,7 @@ from django.test import Client
 from contentizer_site.asgi import application
 from jobs.models import Job
 from jobs.services import job_notify
-from videos.models import Video
+from videos.models import Video, VideoJobKind
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 def job(owner):
     video = Video.objects.create(owner=owner, title="Harbour", script="Boats.", status=Video.Status.RENDERING)
     return Job.objects.create(
-        owner=owner, video=video, kind=Job.Kind.RENDER, status=Job.Status.RUNNING, stage="video", progress=10
+        owner=owner, video=video, kind=VideoJobKind.RENDER, status=Job.Status.RUNNING, stage="video", progress=10
     )
 
 

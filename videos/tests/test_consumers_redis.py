@@ -19,7 +19,7 @@ from django.test import Client
 
 from conftest import _subprocess_env
 from jobs.models import Job
-from videos.models import Video
+from videos.models import Video, VideoJobKind
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
@@ -76,7 +76,7 @@ async def test_a_change_in_another_process_is_pushed_without_a_query(redis_mode,
     monkeypatch.setattr(videos.consumers, "PUSH_BACKSTOP_SECONDS", 60)
     video = await sync_to_async(Video.objects.create)(owner=owner, title="Harbour", script="Boats.")
     job = await sync_to_async(Job.objects.create)(
-        owner=owner, video=video, kind=Job.Kind.RENDER, status=Job.Status.RUNNING, stage="video", progress=10
+        owner=owner, video=video, kind=VideoJobKind.RENDER, status=Job.Status.RUNNING, stage="video", progress=10
     )
     client = Client()
     await sync_to_async(client.force_login)(owner)

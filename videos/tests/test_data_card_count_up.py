@@ -16,7 +16,7 @@ from django.core.files.storage import default_storage
 from assets.models import PictureLayer
 from jobs.models import Job
 from mediakit.timeline import plan
-from videos.models import Video
+from videos.models import Video, VideoJobKind
 from videos.services.render import _render_inputs
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def _steps(video: Video) -> list[PictureLayer]:
 
 def test_a_data_card_scene_counts_up_in_the_rendered_video(make_rendered_video, owner, piper_cached, tmp_path):
     video = make_rendered_video(owner, script=SCRIPT)
-    assert video.status == Video.Status.READY, video.jobs.get(kind=Job.Kind.RENDER).error_message
+    assert video.status == Video.Status.READY, video.jobs.get(kind=VideoJobKind.RENDER).error_message
     card = video.scenes.get(position=1)
     assert card.visual_prompt.startswith("chart:")
     hero = card.picture.layers.get(role=PictureLayer.Role.HERO)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from jobs.models import Job
-from videos.models import Export
+from videos.models import Export, VideoJobKind
 from videos.serializers import export_status
 from videos.tasks import expire_exports
 
@@ -20,7 +20,7 @@ from videos.tasks import expire_exports
 def _export(video, owner, *, days_ago: int, quality: str = "480p") -> Export:
     finished = timezone.now() - timedelta(days=days_ago)
     job = Job.objects.create(
-        owner=owner, video=video, kind=Job.Kind.EXPORT, status=Job.Status.SUCCEEDED, finished_at=finished
+        owner=owner, video=video, kind=VideoJobKind.EXPORT, status=Job.Status.SUCCEEDED, finished_at=finished
     )
     name = default_storage.save(f"videos/t/export-{quality}-{days_ago}.webm", ContentFile(b"webm"))
     return Export.objects.create(

@@ -15,7 +15,7 @@ from assets.models import MediaAsset, PictureLayer
 from assets.services import asset_create_from_path
 from jobs.models import Job, StagedFile
 from jobs.services import JobClaimLost, job_claim
-from videos.models import Scene, Video
+from videos.models import Scene, Video, VideoJobKind
 from videos.services import scene_replace_picture
 from videos.services.pictures import _attach, _Outcome
 from videos.services.render import _render_inputs
@@ -46,7 +46,7 @@ def _scene(owner) -> Scene:
 
 def _claimed_storyboard_job(scene: Scene) -> Job:
     """The video's storyboard job, claimed by this worker: the pictures are its output."""
-    job = Job.objects.create(owner=scene.video.owner, video=scene.video, kind=Job.Kind.STORYBOARD)
+    job = Job.objects.create(owner=scene.video.owner, video=scene.video, kind=VideoJobKind.STORYBOARD)
     claimed = job_claim(job_id=job.pk)
     assert claimed is not None
     return claimed

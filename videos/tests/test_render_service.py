@@ -15,7 +15,7 @@ from jobs.models import Job
 from jobs.services import job_cancel
 from jobs.tasks import run_job
 from mediakit.probe import measure_loudness, probe
-from videos.models import Video
+from videos.models import Video, VideoJobKind
 from videos.services import render_request
 
 LONGER_SCRIPT = (
@@ -35,7 +35,7 @@ def _local(name: str) -> Path:
 
 def test_render_makes_a_valid_master_with_captions_and_poster(make_rendered_video, owner, job_tmp_root):
     video = make_rendered_video(owner, aspect="9:16", music="calm")
-    job = video.jobs.get(kind=Job.Kind.RENDER)
+    job = video.jobs.get(kind=VideoJobKind.RENDER)
     assert job.status == Job.Status.SUCCEEDED, job.error_message
     assert video.status == Video.Status.READY
     info = probe(_local(video.master.name))
@@ -137,7 +137,7 @@ def test_a_real_qcluster_renders_through_the_queue(qcluster, owner, make_video, 
     from videos.services import storyboard_approve
 
     video = make_video(owner, title="Queued", script="A red kite rides the wind. It lands on the fence post.")
-    storyboard = video.jobs.get(kind=Job.Kind.STORYBOARD)
+    storyboard = video.jobs.get(kind=VideoJobKind.STORYBOARD)
     wait_for(
         lambda: Job.objects.get(pk=storyboard.pk).is_finished, timeout=120, message="the storyboard job via qcluster"
     )

@@ -14,6 +14,7 @@ from moto.server import ThreadedMotoServer
 
 from jobs.models import Job
 from mediakit.probe import probe
+from videos.models import VideoJobKind
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ def test_a_render_on_s3_is_stored_there_and_streamed_by_presigned_url(
     s3_storage, make_rendered_video, owner, client, tmp_path
 ):
     video = make_rendered_video(owner)
-    assert video.jobs.get(kind=Job.Kind.RENDER).status == Job.Status.SUCCEEDED
+    assert video.jobs.get(kind=VideoJobKind.RENDER).status == Job.Status.SUCCEEDED
     storage = storages["default"]
     assert type(storage).__name__ == "S3Storage"
     assert storage.exists(video.master.name) and storage.exists(video.poster.name)

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from assets.models import MediaAsset
 from core.errors import Conflict
 from jobs.models import Job
-from videos.models import Scene, Video
+from videos.models import Scene, Video, VideoJobKind
 from videos.services import (
     render_request,
     scene_delete,
@@ -53,7 +53,7 @@ def test_empty_script_message_says_what_to_do(owner):
 
 def test_storyboard_job_gives_every_scene_narration_picture_and_duration(make_video, owner):
     video = make_video(owner, script="First sentence is here. " * 3 + "And a final one closes it.")
-    job = video.jobs.get(kind=Job.Kind.STORYBOARD)
+    job = video.jobs.get(kind=VideoJobKind.STORYBOARD)
     assert job.status == Job.Status.SUCCEEDED, job.error_message
     assert video.status == Video.Status.STORYBOARD
     scenes = list(video.scenes.all())
@@ -79,7 +79,7 @@ def test_render_is_refused_until_the_storyboard_is_approved(make_video, owner):
     video = make_video(owner)
     with pytest.raises(PermissionDenied):
         render_request(video=video, user=owner)
-    assert not video.jobs.filter(kind=Job.Kind.RENDER).exists()
+    assert not video.jobs.filter(kind=VideoJobKind.RENDER).exists()
 
 
 def test_editing_an_approved_storyboard_withdraws_the_approval(make_video, owner, django_capture_on_commit_callbacks):

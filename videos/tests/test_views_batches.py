@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from jobs.models import Job
 from quotas.models import Quota
-from videos.models import Batch, Video
+from videos.models import Batch, Video, VideoJobKind
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +87,7 @@ def test_a_good_file_makes_one_ordinary_video_per_row_and_goes_to_the_batch(crea
         ("The harbour", "9:16", False),
         ("The ships", "16:9", True),
     ]
-    assert Job.objects.filter(video__in=videos, kind=Job.Kind.STORYBOARD).count() == 3
+    assert Job.objects.filter(video__in=videos, kind=VideoJobKind.STORYBOARD).count() == 3
 
 
 def test_the_batch_name_given_on_the_form_wins(creator, owner):

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from jobs.models import Job
 from videos.job_display import format_eta, job_eta_seconds
-from videos.models import Video
+from videos.models import Video, VideoJobKind
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
@@ -23,7 +23,7 @@ def video(owner):
 
 
 def _job(video, **fields) -> Job:
-    fields.setdefault("kind", Job.Kind.RENDER)
+    fields.setdefault("kind", VideoJobKind.RENDER)
     return Job.objects.create(owner=video.owner, video=video, **fields)
 
 

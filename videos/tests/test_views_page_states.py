@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from jobs.models import Job
-from videos.models import Video
+from videos.models import Video, VideoJobKind
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def test_the_on_its_way_message_is_dropped_when_the_storyboard_is_already_done(c
 
 def test_the_job_heading_says_rendering_while_it_runs_and_names_what_it_becomes(client, owner, make_approved_video):
     video = make_approved_video(owner)
-    job = Job.objects.create(owner=owner, video=video, kind=Job.Kind.RENDER, status=Job.Status.RUNNING)
+    job = Job.objects.create(owner=owner, video=video, kind=VideoJobKind.RENDER, status=Job.Status.RUNNING)
     client.force_login(owner)
 
     html = client.get(reverse("videos-job", kwargs={"code": job.code})).content.decode()
@@ -66,7 +66,9 @@ def test_the_job_heading_says_rendering_while_it_runs_and_names_what_it_becomes(
 
 def test_the_job_heading_says_rendered_once_the_render_is_done(client, owner, make_approved_video):
     video = make_approved_video(owner)
-    job = Job.objects.create(owner=owner, video=video, kind=Job.Kind.RENDER, status=Job.Status.SUCCEEDED, progress=100)
+    job = Job.objects.create(
+        owner=owner, video=video, kind=VideoJobKind.RENDER, status=Job.Status.SUCCEEDED, progress=100
+    )
     client.force_login(owner)
 
     html = client.get(reverse("videos-job", kwargs={"code": job.code})).content.decode()
@@ -87,7 +89,7 @@ def test_the_video_fragment_brings_the_header_badge_up_to_date(client, owner, ma
 
 def test_cancelling_a_job_asks_for_confirmation_first(client, owner, make_approved_video):
     video = make_approved_video(owner)
-    job = Job.objects.create(owner=owner, video=video, kind=Job.Kind.RENDER, status=Job.Status.RUNNING)
+    job = Job.objects.create(owner=owner, video=video, kind=VideoJobKind.RENDER, status=Job.Status.RUNNING)
     client.force_login(owner)
 
     html = client.get(reverse("videos-job", kwargs={"code": job.code})).content.decode()
@@ -150,7 +152,7 @@ def test_a_rendering_storyboard_shows_the_live_render_progress_so_it_unlocks_whe
     client, owner, make_approved_video
 ):
     video = make_approved_video(owner)
-    job = Job.objects.create(owner=owner, video=video, kind=Job.Kind.RENDER, status=Job.Status.RUNNING, progress=30)
+    job = Job.objects.create(owner=owner, video=video, kind=VideoJobKind.RENDER, status=Job.Status.RUNNING, progress=30)
     client.force_login(owner)
 
     html = client.get(reverse("videos-storyboard", kwargs={"code": video.code})).content.decode()

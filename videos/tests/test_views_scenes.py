@@ -12,7 +12,7 @@ from PIL import Image
 
 from assets.models import MediaAsset
 from jobs.models import Job
-from videos.models import Video
+from videos.models import Video, VideoJobKind
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +64,7 @@ def test_editing_a_scenes_narration_saves_it_withdraws_approval_and_remakes_its_
     assert scene.narration.startswith("The sea is calm tonight")
     assert scene.narration_audio is not None  # made again by the storyboard job
     assert video.approval == Video.Approval.NONE
-    assert video.jobs.filter(kind=Job.Kind.STORYBOARD).count() == 2
+    assert video.jobs.filter(kind=VideoJobKind.STORYBOARD).count() == 2
 
 
 def test_editing_without_javascript_redirects_to_the_scene(client, owner, video):
@@ -291,7 +291,7 @@ def test_a_strangers_scene_edits_are_404_and_change_nothing(client, owner, stran
 
 
 def test_scenes_cannot_be_edited_while_rendering(client, owner, video):
-    Job.objects.create(owner=owner, video=video, kind=Job.Kind.RENDER, status=Job.Status.RUNNING)
+    Job.objects.create(owner=owner, video=video, kind=VideoJobKind.RENDER, status=Job.Status.RUNNING)
     scene = video.scenes.get(position=0)
     client.force_login(owner)
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from jobs.models import Job
-from videos.models import Video
+from videos.models import Video, VideoJobKind
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +95,7 @@ def test_reordering_withdraws_an_approval(client, owner, make_approved_video):
 
 def test_reordering_during_a_render_is_refused(client, owner, make_approved_video):
     video = make_approved_video(owner, script=SCRIPT)
-    Job.objects.create(owner=owner, video=video, kind=Job.Kind.RENDER, status=Job.Status.RUNNING)
+    Job.objects.create(owner=owner, video=video, kind=VideoJobKind.RENDER, status=Job.Status.RUNNING)
     before = _codes(video)
     client.force_login(owner)
 

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from jobs.models import Job
-from videos.models import Video
+from videos.models import Video, VideoJobKind
 from videos.templatetags.video_tags import duration_text
 
 pytestmark = pytest.mark.django_db
@@ -144,7 +144,7 @@ def test_rendering_an_unapproved_storyboard_is_forbidden(client, owner, make_vid
     response = client.post(_url("videos-render", video))
 
     assert response.status_code == 403
-    assert not video.jobs.filter(kind=Job.Kind.RENDER).exists()
+    assert not video.jobs.filter(kind=VideoJobKind.RENDER).exists()
 
 
 def test_rendering_an_approved_storyboard_queues_a_render_and_opens_its_progress(
@@ -156,7 +156,7 @@ def test_rendering_an_approved_storyboard_queues_a_render_and_opens_its_progress
     with django_capture_on_commit_callbacks(execute=False):
         response = client.post(_url("videos-render", video))
 
-    job = video.jobs.get(kind=Job.Kind.RENDER)
+    job = video.jobs.get(kind=VideoJobKind.RENDER)
     assert job.status == Job.Status.QUEUED
     assert response.status_code == 302
     assert response.url == reverse("videos-job", kwargs={"code": job.code})
@@ -171,7 +171,7 @@ def test_a_stranger_cannot_render(client, owner, stranger, make_approved_video):
     response = client.post(_url("videos-render", video))
 
     assert response.status_code == 404
-    assert not video.jobs.filter(kind=Job.Kind.RENDER).exists()
+    assert not video.jobs.filter(kind=VideoJobKind.RENDER).exists()
 
 
 def test_while_rendering_the_storyboard_is_locked(

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from jobs.models import Job
-from videos.models import Export, Video
+from videos.models import Export, Video, VideoJobKind
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
@@ -102,7 +102,7 @@ def test_a_video_without_a_render_points_to_the_storyboard(client, owner, make_v
 
 def test_while_rendering_the_page_shows_the_live_render(client, owner, make_video):
     video = make_video(owner)
-    job = Job.objects.create(owner=owner, video=video, kind=Job.Kind.RENDER, status=Job.Status.RUNNING, progress=12)
+    job = Job.objects.create(owner=owner, video=video, kind=VideoJobKind.RENDER, status=Job.Status.RUNNING, progress=12)
     client.force_login(owner)
 
     html = client.get(_url("videos-detail", video)).content.decode()
@@ -117,7 +117,7 @@ def test_a_failed_render_shows_why_and_offers_retry(client, owner, make_video):
     job = Job.objects.create(
         owner=owner,
         video=video,
-        kind=Job.Kind.RENDER,
+        kind=VideoJobKind.RENDER,
         status=Job.Status.FAILED,
         error_stage="validate",
         error_message="The rendered file did not pass its checks: no audio stream",
@@ -152,7 +152,7 @@ def test_asking_for_an_export_queues_it_and_shows_its_live_progress(
     assert (export.format, export.quality, export.job.kind, export.job.status) == (
         "webm",
         "480p",
-        Job.Kind.EXPORT,
+        VideoJobKind.EXPORT,
         Job.Status.QUEUED,
     )
     html = response.content.decode()
@@ -171,7 +171,7 @@ def test_asking_for_the_same_export_again_reuses_it(client, owner, ready_video, 
     assert response.status_code == 302
     assert response.url == f"{_url('videos-detail', ready_video)}#exports"
     assert Export.objects.filter(video=ready_video).count() == 1
-    assert Job.objects.filter(video=ready_video, kind=Job.Kind.EXPORT).count() == 1
+    assert Job.objects.filter(video=ready_video, kind=VideoJobKind.EXPORT).count() == 1
 
 
 def test_a_finished_export_has_a_download_link(client, owner, ready_video):

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from jobs.models import Job
-from videos.models import Project, Video
+from videos.models import Project, Video, VideoJobKind
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +83,7 @@ def test_creating_a_video_makes_its_scenes_queues_the_storyboard_and_opens_it(
     assert video.captions is True
     assert video.scenes.count() == 3
     job = video.jobs.get()
-    assert (job.kind, job.status) == (Job.Kind.STORYBOARD, Job.Status.QUEUED)
+    assert (job.kind, job.status) == (VideoJobKind.STORYBOARD, Job.Status.QUEUED)
     assert len(callbacks) == 1  # the enqueue, sent at commit
 
 

@@ -49,7 +49,7 @@ user = get_user_model().objects.create_user("bench", "bench@example.com", "bench
 token = Token.objects.create(user=user)
 video = Video.objects.create(owner=user, title="Bench", script="Boats.", status=Video.Status.RENDERING)
 now = timezone.now()
-job = Job.objects.create(owner=user, video=video, kind=Job.Kind.RENDER, status=Job.Status.RUNNING,
+job = Job.objects.create(owner=user, video=video, kind=VideoJobKind.RENDER, status=Job.Status.RUNNING,
     stage="video", progress=42, attempts=1, started_at=now, heartbeat_at=now)
 print("BENCH " + json.dumps({"token": token.key, "job": str(job.code)}))
 """

@@ -19,7 +19,7 @@ from assets.generators import replicate_available
 from assets.stock_online.configured import stock_providers_available
 from core.errors import QuotaExceeded
 from jobs.models import Job
-from videos.models import Video
+from videos.models import Video, VideoJobKind
 from videos.options import MUSIC_VOLUME_MAX_DB, MUSIC_VOLUME_MIN_DB, VIDEO_OPTION_DEFAULTS
 from videos.selectors import batch_progress, batches_with_progress
 from videos.serializers import StoryboardSerializer
@@ -189,7 +189,7 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from exc
-        job = video.jobs.get(kind=Job.Kind.STORYBOARD)
+        job = video.jobs.get(kind=VideoJobKind.STORYBOARD)
         self._follow(job, "storyboard", opts["wait_timeout"])
         video.refresh_from_db()
         self.stdout.write(f"Storyboard: {video.scenes.count()} scenes")
@@ -248,7 +248,7 @@ class Command(BaseCommand):
             video = item.video
             label = f"{item.row:02d}"
             try:
-                self._follow(video.jobs.get(kind=Job.Kind.STORYBOARD), f"{label} story", opts["wait_timeout"])
+                self._follow(video.jobs.get(kind=VideoJobKind.STORYBOARD), f"{label} story", opts["wait_timeout"])
                 if out_dir is None:
                     continue
                 storyboard_approve(video=video, user=owner)
