@@ -226,10 +226,14 @@ class JobAdmin(admin.ModelAdmin):
         """Workers, queue, running jobs and free disk, on one page."""
         if not self.has_view_permission(request):
             raise PermissionDenied
+        status = system_status()
+        for job in status.jobs_running:
+            # What each job works on, as its kind's registration names it.
+            job.subject_label = self.subject_link(job)
         context = {
             **self.admin_site.each_context(request),
             "title": "System status",
             "opts": self.model._meta,
-            "status": system_status(),
+            "status": status,
         }
         return TemplateResponse(request, "admin/jobs/system.html", context)
