@@ -182,6 +182,9 @@ def _named_kind(artwork: Artwork, sense: Sense) -> float:
         return 0
     degree = 0
     for word in before:
+        if word.endswith("ing") and lexicon.verb_lexname(word) == "verb.motion":
+            degree = 2  # a "rollerblading beginner" is one on skates: another picture of a beginner
+            continue
         counts = lexicon.pos_counts(word)
         if counts.get("n", 0) > counts.get("a", 0) + counts.get("v", 0) and word not in {"paper", "glass", "wooden"}:
             senses = lexicon.noun_senses(word)

@@ -684,6 +684,16 @@ def _script_compounds(script: str) -> dict[str, tuple[str, Sense]]:
     frequent = [
         word for word, count in said.items() if count >= 2 and len(word) >= 3 and not lexicon.mostly_adjective(word)
     ]
+    # What the script keeps doing names a kind too: in a script about running, "shoes" are
+    # running shoes (the "-ing" form as the script wrote it).
+    done: Counter[str] = Counter(base for t in tokens if t.pos == "v" and (base := lexicon.lemma(t.lower, "v")))
+    frequent += list(
+        dict.fromkeys(
+            t.lower
+            for t in tokens
+            if t.lower.endswith("ing") and done[lexicon.lemma(t.lower, "v") or ""] >= 2 and t.lower not in frequent
+        )
+    )
     for head in said:
         if head in compounds and not _adjective_led_head(compounds[head][0]):
             continue
@@ -841,6 +851,14 @@ def read_scene(
                 alive = [s for s in lexicon.noun_senses(text_) if s.lexname == "noun.animal"]
                 if alive:
                     sense = alive[0]
+            if follows is not None and follows.lower == "of":
+                # "a glass of water" is the drinking glass, holding what follows.
+                held = next((t for t in tokens[follows.index + 1 : follows.index + 4] if t.pos == "n"), None)
+                held_senses = lexicon.noun_senses(lexicon.lemma(held.lower, "n") or held.lower) if held else ()
+                if held_senses and held_senses[0].lexname in ("noun.food", "noun.substance"):
+                    holders = [s for s in lexicon.noun_senses(text_) if "container.n.01" in s.ancestors]
+                    if holders and sense not in holders:
+                        sense = holders[0]
             if preposition == "of" and start >= 2 and tokens[start - 2].lower in _MEASURES:
                 # "a piece of glass" is the stuff, not a drinking glass.
                 stuff = [s for s in lexicon.noun_senses(text_) if s.lexname in ("noun.substance", "noun.food")]
@@ -952,7 +970,10 @@ def _mover(tokens: list[_Token]) -> Sense | None:
             continue
         if token.pos == "n":
             senses = lexicon.noun_senses(lexicon.lemma(token.lower, "n") or token.lower)
-            thing_before = thing_before or not senses or senses[0].lexname != "noun.person"
+            # A thing that could move ("the lanes run"), not a time ("after four weeks").
+            thing_before = thing_before or (
+                bool(senses) and senses[0].depictable and senses[0].lexname != "noun.person"
+            )
             continue
         if token.pos != "v" or thing_before:
             continue

@@ -221,3 +221,11 @@ def test_a_volcano_is_the_mountain_and_a_person_running_is_a_runner() -> None:
 def test_a_drawing_of_another_kind_by_the_same_head_is_no_icon() -> None:
     # "coffee machine" is read as a machine of one kind: a fax machine is not it.
     assert all("fax" not in c.id for c in picture_candidates("coffee machine", limit=6))
+
+
+def test_one_who_moves_otherwise_is_another_picture_of_the_person() -> None:
+    # A "rollerblading beginner" is one on skates: at most a hint for a beginner.
+    from mediakit.illustration import STRONG_FIT
+
+    for candidate in picture_candidates("beginner", limit=3):
+        assert "rollerblading" not in " ".join(candidate.depicts) or candidate.fit < STRONG_FIT

@@ -238,3 +238,14 @@ def test_a_capital_that_opens_a_sentence_names_nobody_and_a_plural_noun_is_the_t
     assert read_scene("Berlin is a green city.").subject.sense.name == "city.n.01"
     # "shoes" are shoes, not "a particular situation" (in someone's shoes).
     assert read_scene("Put on comfortable shoes and go outside.").subject.sense.name == "shoe.n.01"
+
+
+def test_what_a_script_keeps_doing_names_the_kind_and_a_glass_of_water_holds_it() -> None:
+    script = "Want to start running? Put on comfortable shoes. Then run slowly and walk. Run again tomorrow."
+    shoes = read_scene("Put on comfortable shoes.", context=script, topics=script_topics(script))
+    assert shoes.subject.sense.name == "running_shoe.n.01"
+    glass = read_scene("Drink a glass of water when you come home.")
+    assert any(c.sense.name == "glass.n.02" for c in glass.concepts)  # the container, not the stuff
+    # A time named first is no thing that moves: the beginners run.
+    late = read_scene("After four weeks, most beginners can run for twenty minutes.")
+    assert any(c.sense.name == "runner.n.02" for c in late.concepts)
