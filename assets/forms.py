@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django import forms
 
-from assets.models import MediaAsset
 from assets.upload_handlers import megabytes, upload_limit_bytes
 from core.forms import ServiceErrorsMixin
 
@@ -54,9 +53,3 @@ class StockAssetForm(ServiceErrorsMixin, forms.Form):
         "Each scene takes the item sharing the most words with its narration and prompt.",
         widget=forms.TextInput(attrs={"size": 60}),
     )
-
-
-class StockTagsForm(ServiceErrorsMixin, forms.ModelForm):
-    class Meta:
-        model = MediaAsset
-        fields = ["label", "tags"]

@@ -725,14 +725,3 @@ def stock_asset_create(*, staff, upload, tags: str, label: str = "", field: str 
         label=label,
         tags=normalised,
     )
-
-
-def stock_asset_update_tags(*, asset: MediaAsset, tags: str) -> MediaAsset:
-    from django.core.exceptions import ValidationError
-
-    normalised = stock_tags_normalise(tags)
-    if not normalised:
-        raise ValidationError({"tags": "Give the stock item a few tags (words a scene might use)."})
-    asset.tags = normalised
-    asset.save(update_fields=["tags"])
-    return asset

@@ -26,10 +26,6 @@ def job_log_context(*, job: object, video: object = None) -> Iterator[None]:
         _current.reset(token)
 
 
-def current_job_context() -> tuple[str, str] | None:
-    return _current.get()
-
-
 class JobContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         context = _current.get()

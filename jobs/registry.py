@@ -87,11 +87,6 @@ def job_run(job: Job, reporter) -> Decimal | None:
     return job_kind(job.kind).run(job=job, reporter=reporter)
 
 
-def job_kinds() -> list[JobKind]:
-    """Every registered kind, in registration order."""
-    return list(_KINDS.values())
-
-
 def job_kind_label(name: str) -> str:
     """The registered label of the kind `name` ("Storyboard"); the name itself if unknown."""
     kind = _KINDS.get(name)

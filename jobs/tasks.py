@@ -24,7 +24,6 @@ from jobs.services import (
     job_succeed,
     job_unexpected_error_text,
     jobs_sweep,
-    jobs_sweep_tempdirs,
 )
 from jobs.webhooks import webhook_deliver, webhooks_send_due
 
@@ -88,10 +87,6 @@ def _run_claimed(job: Job) -> str:
 def reap_stale_jobs() -> dict[str, int]:
     """Scheduled every minute: lost jobs sent again, leftovers (temp dirs, staged outputs) removed."""
     return jobs_sweep()
-
-
-def sweep_tempdirs() -> int:
-    return jobs_sweep_tempdirs()
 
 
 def deliver_webhook(delivery_id: int) -> str:

@@ -985,13 +985,3 @@ def synthesize_narration(
         scenes=[phrases], voice=voice, rate_wpm=rate_wpm, out_dir=out_dir, lead_ms=lead_ms, tail_ms=tail_ms
     )
     return narration
-
-
-def measure_cost(
-    *, phrases: list[str], voice: str = DEFAULT_VOICE, rate_wpm: int = RATE_DEFAULT, out_dir: Path
-) -> tuple[float, Narration]:
-    """Seconds of synthesis per second of speech (model load included), and the narration."""
-    started = time.perf_counter()
-    narration = synthesize_narration(phrases=phrases, voice=voice, rate_wpm=rate_wpm, out_dir=out_dir)
-    elapsed = time.perf_counter() - started
-    return elapsed / max(0.001, narration.duration_ms / 1000), narration
