@@ -35,24 +35,13 @@ class AssetsConfig(AppConfig):
             # A retried job is queued work like a new one: the concurrent-jobs quota applies.
             quota_check(user=job.owner, jobs=1)
 
-        job_kind_register(
-            JobKind(
-                name=GenerationJobKind.PICTURE.value,
-                label=GenerationJobKind.PICTURE.label,
-                run=generations.picture_run,
-                on_retried=retried,
-                event_data=picture_event,
+        for kind, run, event_data in (
+            (GenerationJobKind.PICTURE, generations.picture_run, picture_event),
+            (GenerationJobKind.NARRATION, generations.narration_run, narration_event),
+        ):
+            job_kind_register(
+                JobKind(name=kind.value, label=kind.label, run=run, on_retried=retried, event_data=event_data)
             )
-        )
-        job_kind_register(
-            JobKind(
-                name=GenerationJobKind.NARRATION.value,
-                label=GenerationJobKind.NARRATION.label,
-                run=generations.narration_run,
-                on_retried=retried,
-                event_data=narration_event,
-            )
-        )
 
         # Uploads and generated scene media count against their owner's storage quota,
         # a layered picture's layers with it.

@@ -105,21 +105,23 @@ def job_subject(job: Job) -> JobSubject | None:
     return job_kind(job.kind).subject
 
 
+def _subjects() -> list[JobSubject]:
+    """Every registered subject, once (several kinds share one)."""
+    subjects: list[JobSubject] = []
+    for kind in _KINDS.values():
+        if kind.subject is not None and kind.subject not in subjects:
+            subjects.append(kind.subject)
+    return subjects
+
+
 def job_subject_relations() -> tuple[str, ...]:
     """The relations to load with jobs so that every kind's subject reads without a query."""
-    related: dict[str, None] = {}
-    for kind in _KINDS.values():
-        if kind.subject is not None:
-            related.update(dict.fromkeys(kind.subject.related))
-    return tuple(related)
+    return tuple(dict.fromkeys(name for subject in _subjects() for name in subject.related))
 
 
 def job_subject_search_fields() -> tuple[str, ...]:
-    fields: dict[str, None] = {}
-    for kind in _KINDS.values():
-        if kind.subject is not None:
-            fields.update(dict.fromkeys(kind.subject.search_fields))
-    return tuple(fields)
+    """The admin's search lookups on every kind's subject."""
+    return tuple(dict.fromkeys(name for subject in _subjects() for name in subject.search_fields))
 
 
 def job_log_fields(job: Job) -> dict[str, str]:
