@@ -18,7 +18,7 @@ from fractions import Fraction
 
 import ffmpeg
 
-from mediakit.caption_images import LANDSCAPE_BOTTOM, caption_bottom_margin
+from mediakit.caption_images import LANDSCAPE_BOTTOM, caption_bottom_margin, caption_top_margin
 from mediakit.spec import SceneLayers, StoryboardSpec
 from mediakit.timeline import TRANSITION, Cue, Piece, SceneSlice, Timeline, ms_to_frames
 
@@ -675,17 +675,26 @@ def _scene_stream(
             # Square pixels whatever the picture's header said (clips get the same in _Clips).
             .filter("setsar", 1)
         )
-    margin = caption_bottom_margin(w, h)
     for image, start, end in _caption_windows(spec, timeline, piece, part):
         video = ffmpeg.overlay(
             video,
             captions.take(image),
             x="(W-w)/2",
-            y=f"H-h-{margin}",
+            y=_caption_y(w, h, spec.caption_position),
             enable=f"between(t,{_seconds(max(0.0, start))},{_seconds(end)})",
             format="yuv420",
         )
     return video
+
+
+def _caption_y(w: int, h: int, position: str) -> str:
+    """The overlay's y for a caption image of any height (h in the expression), inside the
+    aspect's safe area: the same place caption_images.caption_y computes for one image."""
+    if position == "top":
+        return str(caption_top_margin(w, h))
+    if position == "middle":
+        return "(H-h)/2"
+    return f"H-h-{caption_bottom_margin(w, h)}"
 
 
 def _caption_windows(spec: StoryboardSpec, timeline: Timeline, piece: Piece, part: SceneSlice):

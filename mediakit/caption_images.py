@@ -16,6 +16,7 @@ broken; the font never shrinks below a floor; a caption has at most two lines.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -48,6 +49,67 @@ _STYLES = {
     "words": _Style(0.05, (255, 255, 255, 255), 0.10, (0, 0, 0, 255), None),
 }
 
+# A creator's caption look, over the style's own (videos.options names the same choices).
+# Fonts: bold faces of Debian's fonts-dejavu-core and fonts-noto-core (scripts/setup.sh);
+# "default" is config.caption_font. Scripts these lack still come from config.fallback_fonts.
+CAPTION_FONTS: dict[str, str] = {
+    "default": "",
+    "dejavu_serif": "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf",
+    "dejavu_condensed": "/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed-Bold.ttf",
+    "dejavu_mono": "/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf",
+    "noto_sans": "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf",
+    "noto_serif": "/usr/share/fonts/truetype/noto/NotoSerif-Bold.ttf",
+}
+CAPTION_BACKGROUNDS: tuple[str, ...] = ("style", "outline", "box")
+CAPTION_POSITIONS: tuple[str, ...] = ("bottom", "middle", "top")
+CAPTION_SIZE_MIN = 75  # percent of the style's size; 75 % of classic is still above MIN_SIZE
+CAPTION_SIZE_MAX = 150
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+@dataclass(frozen=True)
+class CaptionLook:
+    """What a creator changes of a caption style; the defaults leave the style as it is.
+    color and highlight_color are "#rrggbb" or "" (the style's own)."""
+
+    font: str = "default"
+    size_percent: int = 100
+    color: str = ""
+    highlight_color: str = ""
+    background: str = "style"
+
+    def __post_init__(self) -> None:
+        if self.font not in CAPTION_FONTS:
+            raise ValueError(f"unknown caption font {self.font!r}; one of {tuple(CAPTION_FONTS)}")
+        if not CAPTION_SIZE_MIN <= self.size_percent <= CAPTION_SIZE_MAX:
+            raise ValueError(f"caption size {self.size_percent} % is outside {CAPTION_SIZE_MIN}..{CAPTION_SIZE_MAX}")
+        for colour in (self.color, self.highlight_color):
+            if colour and not _COLOUR.fullmatch(colour):
+                raise ValueError(f"caption colour {colour!r} is not #rrggbb")
+        if self.background not in CAPTION_BACKGROUNDS:
+            raise ValueError(f"unknown caption background {self.background!r}; one of {CAPTION_BACKGROUNDS}")
+
+
+DEFAULT_LOOK = CaptionLook()
+
+
+def _rgba(colour: str) -> tuple[int, int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16), 255
+
+
+def _styled(style: str, look: CaptionLook) -> _Style:
+    """The style with the creator's look applied."""
+    base = _STYLES[style]
+    out = replace(base, size=base.size * look.size_percent / 100)
+    if look.color:
+        out = replace(out, fill=_rgba(look.color))
+    if look.background == "outline" and base.box is not None:
+        out = replace(out, stroke=0.08, stroke_fill=(0, 0, 0, 255), box=None)
+    elif look.background == "box" and base.box is None:
+        out = replace(out, stroke=0.0, stroke_fill=(0, 0, 0, 0), box=(0, 0, 0, 170))
+    return out
+
+
 SIDE_MARGIN = 0.06  # of the frame width, on each side
 # 9:16: the apps' own caption, buttons and sound row cover the bottom 17-20 % and the right
 # 8-12 % (TikTok, Reels and Shorts guides); captions keep clear of both, on both sides so
@@ -55,6 +117,10 @@ SIDE_MARGIN = 0.06  # of the frame width, on each side
 PORTRAIT_SIDE_MARGIN = 0.12
 PORTRAIT_BOTTOM = 0.21  # the caption image's bottom this far above the frame's bottom edge
 LANDSCAPE_BOTTOM = 0.10  # title-safe, clear of a player's control bar
+# Captions placed at the top: title-safe (10 %) in 16:9 and 1:1; in 9:16 below the apps' top
+# row (TikTok's Following / For You tabs, Reels' and Shorts' header: about the top 10-12 %).
+PORTRAIT_TOP = 0.12
+LANDSCAPE_TOP = 0.10
 
 
 def is_portrait(width: int, height: int) -> bool:
@@ -64,6 +130,24 @@ def is_portrait(width: int, height: int) -> bool:
 def caption_bottom_margin(width: int, height: int) -> int:
     """Pixels between the frame's bottom edge and the caption image's."""
     return max(2, round(height * (PORTRAIT_BOTTOM if is_portrait(width, height) else LANDSCAPE_BOTTOM)))
+
+
+def caption_top_margin(width: int, height: int) -> int:
+    """Pixels between the frame's top edge and a top-placed caption image's."""
+    return max(2, round(height * (PORTRAIT_TOP if is_portrait(width, height) else LANDSCAPE_TOP)))
+
+
+def caption_y(width: int, height: int, image_height: int, position: str) -> int:
+    """The caption image's top edge in the frame for a position (CAPTION_POSITIONS): bottom
+    and top keep the aspect's safe margins; middle is centred, which in 9:16 keeps its bottom
+    far above the apps' bottom 20 %."""
+    if position == "top":
+        return caption_top_margin(width, height)
+    if position == "middle":
+        return (height - image_height) // 2
+    if position == "bottom":
+        return height - image_height - caption_bottom_margin(width, height)
+    raise ValueError(f"unknown caption position {position!r}; one of {CAPTION_POSITIONS}")
 
 
 def caption_max_width(width: int, height: int) -> float:
@@ -132,10 +216,10 @@ def has_glyph(face: _Face, ch: str) -> bool:
         return False
 
 
-def _faces(language: str) -> tuple[_Face, ...]:
+def _faces(language: str, font: str = "default") -> tuple[_Face, ...]:
     conf = config.current()
     faces = []
-    for path in (conf.caption_font, *conf.fallback_fonts):
+    for path in (CAPTION_FONTS.get(font) or conf.caption_font, *conf.fallback_fonts):
         if not Path(path).is_file():
             continue  # a font package that is not installed: the next font may have the glyph
         index = _CJK_FACE.get(language, 0) if path.lower().endswith(".ttc") else 0
@@ -289,8 +373,8 @@ def _runs(text: str, faces: tuple[_Face, ...]) -> list[_Run]:
 
 
 class _Typesetter:
-    def __init__(self, text: str, size: int, stroke: int) -> None:
-        self.faces = _faces(detect_language(text))
+    def __init__(self, text: str, size: int, stroke: int, font: str = "default") -> None:
+        self.faces = _faces(detect_language(text), font)
         self.size = size
         self.stroke = stroke
 
@@ -370,14 +454,16 @@ def _wrap(text: str, setter: _Typesetter, max_width: float) -> list[str]:
     return [_join(line) for line in lines]
 
 
-def _layout(text: str, look: _Style, width: int, height: int, max_lines: int) -> tuple[_Typesetter, list[str]]:
+def _layout(
+    text: str, look: _Style, width: int, height: int, max_lines: int, *, paged: bool, font: str
+) -> tuple[_Typesetter, list[str]]:
     max_width = caption_max_width(width, height)
     explicit = [" ".join(line.split()) for line in text.split("\n") if line.strip()]
     size, floor = _font_size(look, width, height), min_font_size(width, height)
-    if is_portrait(width, height) or look is _STYLES["words"]:
+    if is_portrait(width, height) or paged:
         floor = size  # one size for the whole video: a long phrase is paged, not shrunk
     while True:
-        setter = _Typesetter(" ".join(explicit), size, round(size * look.stroke))
+        setter = _Typesetter(" ".join(explicit), size, round(size * look.stroke), font)
         lines = [wrapped for line in explicit for wrapped in _wrap(line, setter, max_width)]
         if len(lines) <= max_lines or size <= floor:
             break
@@ -433,20 +519,22 @@ def render_caption_png(
     out_path: str | Path,
     max_lines: int = MAX_LINES,
     highlight: int | None = None,
+    caption_look: CaptionLook = DEFAULT_LOOK,
 ) -> tuple[int, int]:
     """Draw `text` for a width x height frame into out_path (RGBA PNG); returns the image size.
 
     Line breaks in `text` (from `phrases.wrap_caption`) are kept, so the image shows the
     very lines of the subtitle cue; a line too wide for the frame is wrapped again.
     highlight: the index of a word (phrases.caption_words of the text) drawn in
-    HIGHLIGHT_FILL on a dark box, the word being said (left-to-right text only).
+    HIGHLIGHT_FILL (or caption_look.highlight_color) on a dark box, the word being said
+    (left-to-right text only). caption_look: the creator's font, size, colours and background.
     """
     if style not in _STYLES:
         raise ValueError(f"unknown caption style {style!r}; one of {CAPTION_STYLES}")
     if not text.split():
         raise ValueError("caption text is empty")
-    look = _STYLES[style]
-    setter, lines = _layout(text, look, width, height, max_lines)
+    look = _styled(style, caption_look)
+    setter, lines = _layout(text, look, width, height, max_lines, paged=style == "words", font=caption_look.font)
     spacing = round(setter.size * LINE_SPACING)
     widths = [setter.width(line) for line in lines]
     metrics = [setter.metrics(line) for line in lines]
@@ -460,6 +548,7 @@ def render_caption_png(
             (0, 0, img_w - 1, img_h - 1), radius=round(setter.size * 0.3), fill=look.box
         )
     marked = _highlighted(lines, highlight)
+    highlight_fill = _rgba(caption_look.highlight_color) if caption_look.highlight_color else HIGHLIGHT_FILL
     y = pad
     for number, (line, line_w, (ascent, descent)) in enumerate(zip(lines, widths, metrics, strict=True)):
         x = (img_w - line_w) / 2 + setter.stroke
@@ -474,7 +563,7 @@ def render_caption_png(
                 fill=HIGHLIGHT_BOX,
             )
             _draw_line(image, setter, line, x, y + ascent, look)
-            _draw_line(image, setter, word, left, y + ascent, replace(look, fill=HIGHLIGHT_FILL))
+            _draw_line(image, setter, word, left, y + ascent, replace(look, fill=highlight_fill))
         else:
             _draw_line(image, setter, line, x, y + ascent, look)
         y += ascent + descent + spacing
@@ -500,7 +589,14 @@ def _highlighted(lines: list[str], highlight: int | None) -> tuple[int, str, str
 
 
 def render_phrase_pngs(
-    phrases: list[str], *, width: int, height: int, style: str, out_dir: str | Path, prefix: str = "caption"
+    phrases: list[str],
+    *,
+    width: int,
+    height: int,
+    style: str,
+    out_dir: str | Path,
+    prefix: str = "caption",
+    caption_look: CaptionLook = DEFAULT_LOOK,
 ) -> tuple[str, ...]:
     """One caption image per phrase, with the same two lines as its subtitle cue."""
 
@@ -511,7 +607,7 @@ def render_phrase_pngs(
         except ValueError:
             text = phrase  # longer than a cue: wrapped by width, at most two lines
         path = Path(out_dir) / f"{prefix}-{index:03d}.png"
-        render_caption_png(text, width=width, height=height, style=style, out_path=path)
+        render_caption_png(text, width=width, height=height, style=style, out_path=path, caption_look=caption_look)
         paths.append(str(path))
     return tuple(paths)
 
@@ -545,14 +641,16 @@ def _fits_two_lines(
     return False
 
 
-def caption_pages(phrase: str, *, width: int, height: int, style: str) -> list[list[tuple[str, bool]]]:
+def caption_pages(
+    phrase: str, *, width: int, height: int, style: str, caption_look: CaptionLook = DEFAULT_LOOK
+) -> list[list[tuple[str, bool]]]:
     """The phrase's words (phrases.caption_words) in pages of at most two lines at the
     style's one size: a phrase too long for two lines is shown in turn, page by page,
     rather than in smaller letters. Pages and their lines break where a caption may
     (phrases.phrase_break_cost), pages balanced in width."""
-    look = _STYLES[style]
+    look = _styled(style, caption_look)
     size = _font_size(look, width, height)
-    setter = _Typesetter(phrase, size, round(size * look.stroke))
+    setter = _Typesetter(phrase, size, round(size * look.stroke), caption_look.font)
     max_width = caption_max_width(width, height)
     tokens = caption_words(phrase)
     if not tokens:
@@ -603,6 +701,7 @@ def render_caption_frames(
     style: str,
     out_dir: str | Path,
     prefix: str,
+    caption_look: CaptionLook = DEFAULT_LOOK,
 ) -> tuple[tuple[str, int], ...]:
     """(image, start_ms) shown in turn for one phrase: a page of at most two lines at a time
     (caption_pages), and in the "words" style one image per word with that word highlighted,
@@ -620,12 +719,22 @@ def render_caption_frames(
             done += weight
     frames: list[tuple[str, int]] = []
     position = 0
-    for page_number, page in enumerate(caption_pages(phrase, width=width, height=height, style=style)):
+    for page_number, page in enumerate(
+        caption_pages(phrase, width=width, height=height, style=style, caption_look=caption_look)
+    ):
         text = _join(page)
         highlights = range(len(page)) if style == "words" else [None]
         for highlight in highlights:
             path = Path(out_dir) / f"{prefix}-p{page_number:02d}-w{highlight or 0:03d}.png"
-            render_caption_png(text, width=width, height=height, style=style, out_path=path, highlight=highlight)
+            render_caption_png(
+                text,
+                width=width,
+                height=height,
+                style=style,
+                out_path=path,
+                highlight=highlight,
+                caption_look=caption_look,
+            )
             first = position + (highlight or 0)
             at = start_ms if not frames else starts[first]
             if frames and at <= frames[-1][1]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mediakit.caption_images import CAPTION_POSITIONS
+
 TRANSITIONS: tuple[str, ...] = ("fade", "dissolve", "wipeleft", "slideleft", "cut")
 # How long consecutive scenes overlap in a crossfade (no overlap for a cut).
 TRANSITION_MS = 500
@@ -177,12 +179,17 @@ class StoryboardSpec:
     music_loop_ms: int = 0
     music_crossfade_ms: int = 0
     captions: bool = True
+    # Where captions sit (mediakit.caption_images.CAPTION_POSITIONS), each inside the aspect's
+    # safe area (caption_images.caption_y).
+    caption_position: str = "bottom"
     preset: str = "veryfast"
     crf: int = 23
 
     def __post_init__(self) -> None:
         if not self.scenes:
             raise ValueError("a storyboard needs at least one scene")
+        if self.caption_position not in CAPTION_POSITIONS:
+            raise ValueError(f"unknown caption position {self.caption_position!r}; one of {CAPTION_POSITIONS}")
         if self.transition not in TRANSITIONS:
             raise ValueError(f"unknown transition {self.transition!r}; one of {TRANSITIONS}")
         if self.music_loop_ms < 0 or not 0 <= self.music_crossfade_ms < max(self.music_loop_ms, 1):
