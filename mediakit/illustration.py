@@ -627,7 +627,7 @@ def render_illustration(
     concepts = list(reading.concepts)
     part_of = _topic_it_belongs_to(reading, topics)
     if part_of is not None and reading.subject is not None and reading.subject.sense is not None:
-        if reading.subject.sense.is_a(part_of.sense):
+        if reading.subject.sense.is_a(part_of.sense) or part_of.sense.is_a(reading.subject.sense):
             # A kind of the script's thing (its smart water bottle, Armstrong the astronaut)
             # is drawn as that thing, in the subject's place.
             concepts = [part_of if c is reading.subject else c for c in concepts]
@@ -717,6 +717,10 @@ def _topic_it_belongs_to(reading: SceneReading, topics: Sequence[str]) -> Concep
             continue
         if subject.sense.is_a(main.sense):
             return Concept(main.text, main.sense, "subject")  # the smart water bottle is the bottle
+        if main.sense.is_a(subject.sense) and subject.text not in main.text.split():
+            # What the script's thing is, named plainly: in a volcano story "the mountain" is
+            # the volcano ("a mountain formed by volcanic material").
+            return Concept(main.text, main.sense, "subject")
         # Its own name, or that of what it is ("lamp" is a light source: a lighthouse is a
         # tower "with a light"). The gloss's words as written: "passing ships" are no ship.
         said = set(re.findall(r"[a-z]+", main.sense.definition.lower()))

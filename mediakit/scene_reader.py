@@ -772,7 +772,8 @@ def topic_concept(topic: str) -> Concept | None:
     is written so that its usual sense is the one meant)."""
     senses = lexicon.noun_senses(topic)
     if senses:
-        return Concept(topic, senses[0], "subject")
+        usual = next((s for s in senses if s.name == lexicon.USUAL_SENSES.get(topic)), senses[0])
+        return Concept(topic, usual, "subject")
     return read_scene(topic).subject
 
 

@@ -229,3 +229,12 @@ def test_one_who_moves_otherwise_is_another_picture_of_the_person() -> None:
 
     for candidate in picture_candidates("beginner", limit=3):
         assert "rollerblading" not in " ".join(candidate.depicts) or candidate.fit < STRONG_FIT
+
+
+def test_the_plain_name_of_the_scripts_thing_is_that_thing() -> None:
+    # In a volcano story "the mountain" is the volcano, drawn as the volcano.
+    result = draw("mountain, smoke", style="fluent", topics=["volcano", "farmer"])
+    assert result is not None and result.pictograms[0].artwork.id == "fluent:volcano"
+    # Without that story, a mountain is a mountain.
+    plain = draw("mountain, smoke", style="fluent", topics=["farmer"])
+    assert plain is not None and plain.pictograms[0].artwork.id != "fluent:volcano"
