@@ -29,7 +29,13 @@ from quotas.services import quota_usage
 from videos import services
 from videos.job_display import stage_label
 from videos.models import Batch, Video
-from videos.options import MUSIC_VOLUME_MAX_DB, MUSIC_VOLUME_MIN_DB, VIDEO_OPTION_DEFAULTS
+from videos.options import (
+    CAPTION_SIZE_MAX,
+    CAPTION_SIZE_MIN,
+    MUSIC_VOLUME_MAX_DB,
+    MUSIC_VOLUME_MIN_DB,
+    VIDEO_OPTION_DEFAULTS,
+)
 from videos.selectors import batch_progress, batches_with_progress
 from videos.services.batches import JSONL_SUFFIXES, ROW_FIELDS, RowError
 
@@ -44,6 +50,10 @@ COLUMN_HELP = {
     "music_volume_db": f"The music's level in dB, {MUSIC_VOLUME_MIN_DB} to {MUSIC_VOLUME_MAX_DB} "
     f"(default {VIDEO_OPTION_DEFAULTS.music_volume_db}).",
     "captions": "true or false.",
+    "caption_size": f"Percent of the caption style's size, {CAPTION_SIZE_MIN} to {CAPTION_SIZE_MAX} "
+    f"(default {VIDEO_OPTION_DEFAULTS.caption_size}).",
+    "caption_color": "The caption's letters, #rrggbb (empty: the style's own).",
+    "caption_highlight_color": "The word being said in the words style, #rrggbb (empty: yellow).",
     "project": "The code of one of your projects.",
     "callback_url": "A webhook URL told when the video changes.",
 }
@@ -54,6 +64,9 @@ CHOICE_COLUMNS = {
     "fps": Video.Fps,
     "music": Video.Music,
     "caption_style": Video.CaptionStyle,
+    "caption_font": Video.CaptionFont,
+    "caption_background": Video.CaptionBackground,
+    "caption_position": Video.CaptionPosition,
     "transition": Video.Transition,
     "visuals": Video.Visuals,
 }

@@ -16,7 +16,16 @@ from assets.stock_online.configured import stock_providers_available
 from core.forms import ServiceErrorsMixin
 from mediakit.speech import RATE_MAX, RATE_MIN, speech_rate_error, voice_choices
 from videos.models import Export, Project, Scene, Video
-from videos.options import MUSIC_VOLUME_MAX_DB, MUSIC_VOLUME_MIN_DB, VIDEO_OPTION_DEFAULTS, music_volume_error
+from videos.options import (
+    CAPTION_SIZE_MAX,
+    CAPTION_SIZE_MIN,
+    MUSIC_VOLUME_MAX_DB,
+    MUSIC_VOLUME_MIN_DB,
+    VIDEO_OPTION_DEFAULTS,
+    caption_colour_error,
+    caption_size_error,
+    music_volume_error,
+)
 
 SCRIPT_FILE_MAX_BYTES = 512 * 1024
 SCRIPT_FILE_SUFFIXES = (".txt", ".md", ".markdown")
@@ -29,6 +38,16 @@ def _speech_rate_valid(value: int | None) -> None:
 
 def _music_volume_valid(value: int | None) -> None:
     if value is not None and (problem := music_volume_error(value)):
+        raise ValidationError(problem)
+
+
+def _caption_size_valid(value: int | None) -> None:
+    if value is not None and (problem := caption_size_error(value)):
+        raise ValidationError(problem)
+
+
+def _caption_colour_valid(value: str) -> None:
+    if problem := caption_colour_error(value):
         raise ValidationError(problem)
 
 
@@ -81,6 +100,48 @@ class VideoForm(ServiceErrorsMixin, forms.Form):
         required=False, initial=VIDEO_OPTION_DEFAULTS.captions, label="Burn captions into the picture"
     )
     caption_style = forms.ChoiceField(choices=Video.CaptionStyle.choices, initial=VIDEO_OPTION_DEFAULTS.caption_style)
+    caption_font = forms.ChoiceField(
+        choices=Video.CaptionFont.choices, initial=VIDEO_OPTION_DEFAULTS.caption_font, required=False, label="Font"
+    )
+    caption_size = forms.IntegerField(
+        label="Caption size (%)",
+        help_text="Of the style's own size.",
+        initial=VIDEO_OPTION_DEFAULTS.caption_size,
+        required=False,
+        validators=[_caption_size_valid],
+        widget=forms.NumberInput(attrs={"min": CAPTION_SIZE_MIN, "max": CAPTION_SIZE_MAX, "step": 5}),
+    )
+    caption_color = forms.CharField(
+        label="Caption colour",
+        help_text="#rrggbb; empty for the style's own.",
+        initial=VIDEO_OPTION_DEFAULTS.caption_color,
+        required=False,
+        max_length=7,
+        validators=[_caption_colour_valid],
+        widget=forms.TextInput(attrs={"placeholder": "#ffffff", "size": 8}),
+    )
+    caption_highlight_color = forms.CharField(
+        label="Highlight colour",
+        help_text="The word being said (word-by-word style); empty for yellow.",
+        initial=VIDEO_OPTION_DEFAULTS.caption_highlight_color,
+        required=False,
+        max_length=7,
+        validators=[_caption_colour_valid],
+        widget=forms.TextInput(attrs={"placeholder": "#ffd600", "size": 8}),
+    )
+    caption_background = forms.ChoiceField(
+        choices=Video.CaptionBackground.choices,
+        initial=VIDEO_OPTION_DEFAULTS.caption_background,
+        required=False,
+        label="Outline or box",
+    )
+    caption_position = forms.ChoiceField(
+        choices=Video.CaptionPosition.choices,
+        initial=VIDEO_OPTION_DEFAULTS.caption_position,
+        required=False,
+        label="Caption position",
+        help_text="Always inside the platform's safe area.",
+    )
     transition = forms.ChoiceField(choices=Video.Transition.choices, initial=VIDEO_OPTION_DEFAULTS.transition)
     visuals = forms.ChoiceField(
         choices=Video.Visuals.choices,
@@ -173,6 +234,14 @@ class VideoForm(ServiceErrorsMixin, forms.Form):
             ),
             "captions": data["captions"],
             "caption_style": data["caption_style"],
+            "caption_font": data.get("caption_font") or VIDEO_OPTION_DEFAULTS.caption_font,
+            "caption_size": (
+                VIDEO_OPTION_DEFAULTS.caption_size if data.get("caption_size") is None else data["caption_size"]
+            ),
+            "caption_color": (data.get("caption_color") or "").strip(),
+            "caption_highlight_color": (data.get("caption_highlight_color") or "").strip(),
+            "caption_background": data.get("caption_background") or VIDEO_OPTION_DEFAULTS.caption_background,
+            "caption_position": data.get("caption_position") or VIDEO_OPTION_DEFAULTS.caption_position,
             "transition": data["transition"],
             "visuals": data.get("visuals") or VIDEO_OPTION_DEFAULTS.visuals,
             "project": project,

@@ -60,6 +60,9 @@ class Video(models.Model):
     Fps = options.Fps
     Music = options.Music
     CaptionStyle = options.CaptionStyle
+    CaptionFont = options.CaptionFont
+    CaptionBackground = options.CaptionBackground
+    CaptionPosition = options.CaptionPosition
     Transition = options.Transition
     Visuals = options.Visuals
 
@@ -91,6 +94,28 @@ class Video(models.Model):
     captions = models.BooleanField(default=VIDEO_OPTION_DEFAULTS.captions)
     caption_style = models.CharField(
         max_length=10, choices=CaptionStyle.choices, default=VIDEO_OPTION_DEFAULTS.caption_style
+    )
+    # The creator's look over the caption style (videos.options; checked by video_options_errors).
+    caption_font = models.CharField(
+        max_length=20, choices=CaptionFont.choices, default=VIDEO_OPTION_DEFAULTS.caption_font
+    )
+    caption_size = models.PositiveSmallIntegerField(
+        default=VIDEO_OPTION_DEFAULTS.caption_size, help_text="Percent of the style's own size"
+    )
+    caption_color = models.CharField(
+        max_length=7, blank=True, default=VIDEO_OPTION_DEFAULTS.caption_color, help_text="#rrggbb; empty: the style's"
+    )
+    caption_highlight_color = models.CharField(
+        max_length=7,
+        blank=True,
+        default=VIDEO_OPTION_DEFAULTS.caption_highlight_color,
+        help_text="The word being said (words style), #rrggbb; empty: yellow",
+    )
+    caption_background = models.CharField(
+        max_length=8, choices=CaptionBackground.choices, default=VIDEO_OPTION_DEFAULTS.caption_background
+    )
+    caption_position = models.CharField(
+        max_length=8, choices=CaptionPosition.choices, default=VIDEO_OPTION_DEFAULTS.caption_position
     )
     transition = models.CharField(max_length=12, choices=Transition.choices, default=VIDEO_OPTION_DEFAULTS.transition)
     visuals = models.CharField(max_length=16, choices=Visuals.choices, default=VIDEO_OPTION_DEFAULTS.visuals)

@@ -16,16 +16,23 @@ their defaults from `VIDEO_OPTION_DEFAULTS`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db import models
 
+from mediakit.caption_images import CAPTION_SIZE_MAX, CAPTION_SIZE_MIN
 from mediakit.speech import DEFAULT_VOICE, RATE_DEFAULT
 
 __all__ = [
     "VIDEO_OPTION_DEFAULTS",
     "Aspect",
+    "CAPTION_SIZE_MAX",
+    "CAPTION_SIZE_MIN",
+    "CaptionBackground",
+    "CaptionFont",
+    "CaptionPosition",
     "CaptionStyle",
     "Fps",
     "MUSIC_VOLUME_MAX_DB",
@@ -35,6 +42,8 @@ __all__ = [
     "Transition",
     "VideoOptions",
     "Visuals",
+    "caption_colour_error",
+    "caption_size_error",
     "music_volume_error",
 ]
 
@@ -93,6 +102,43 @@ class CaptionStyle(models.TextChoices):
     WORDS = "words", "Word by word (highlighted)"
 
 
+# The caption look a creator picks over the style's own (mediakit.caption_images.CaptionLook,
+# whose CAPTION_FONTS, CAPTION_BACKGROUNDS and CAPTION_POSITIONS hold the same values).
+class CaptionFont(models.TextChoices):
+    DEFAULT = "default", "DejaVu Sans (default)"
+    DEJAVU_SERIF = "dejavu_serif", "DejaVu Serif"
+    DEJAVU_CONDENSED = "dejavu_condensed", "DejaVu Sans Condensed"
+    DEJAVU_MONO = "dejavu_mono", "DejaVu Sans Mono"
+    NOTO_SANS = "noto_sans", "Noto Sans"
+    NOTO_SERIF = "noto_serif", "Noto Serif"
+
+
+class CaptionBackground(models.TextChoices):
+    STYLE = "style", "The style's own"
+    OUTLINE = "outline", "Outlined letters"
+    BOX = "box", "Dark box"
+
+
+class CaptionPosition(models.TextChoices):
+    BOTTOM = "bottom", "Bottom"
+    MIDDLE = "middle", "Middle"
+    TOP = "top", "Top"
+
+
+def caption_size_error(value: object) -> str:
+    """'' when value is a caption size we accept (percent of the style's size); the one wording."""
+    if isinstance(value, bool) or not isinstance(value, int) or not CAPTION_SIZE_MIN <= value <= CAPTION_SIZE_MAX:
+        return f"Caption size must be a whole percentage between {CAPTION_SIZE_MIN} and {CAPTION_SIZE_MAX}."
+    return ""
+
+
+def caption_colour_error(value: object) -> str:
+    """'' when value is a caption colour we accept: "#rrggbb", or "" for the style's own."""
+    if value == "" or (isinstance(value, str) and re.fullmatch(r"#[0-9a-fA-F]{6}", value)):
+        return ""
+    return "Caption colours are written #rrggbb (for example #ffd600), or left empty for the style's own."
+
+
 class Transition(models.TextChoices):
     FADE = "fade", "Crossfade"
     DISSOLVE = "dissolve", "Dissolve"
@@ -122,6 +168,12 @@ class VideoOptions:
     music_volume_db: int = -12
     captions: bool = True
     caption_style: str = CaptionStyle.CLASSIC
+    caption_font: str = CaptionFont.DEFAULT
+    caption_size: int = 100  # percent of the style's own size
+    caption_color: str = ""  # "#rrggbb"; "": the style's own
+    caption_highlight_color: str = ""  # the word being said (words style); "": yellow
+    caption_background: str = CaptionBackground.STYLE
+    caption_position: str = CaptionPosition.BOTTOM
     transition: str = Transition.FADE
     visuals: str = Visuals.GENERATED
 

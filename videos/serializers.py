@@ -24,7 +24,15 @@ from jobs.models import Job
 from jobs.serializers import JobSerializer
 from mediakit.speech import RATE_MAX, RATE_MIN, speech_rate_error, voice_choices
 from videos.models import Export, Project, Scene, Video, VideoJobKind
-from videos.options import MUSIC_VOLUME_MAX_DB, MUSIC_VOLUME_MIN_DB, VIDEO_OPTION_DEFAULTS, music_volume_error
+from videos.options import (
+    CAPTION_SIZE_MAX,
+    CAPTION_SIZE_MIN,
+    MUSIC_VOLUME_MAX_DB,
+    MUSIC_VOLUME_MIN_DB,
+    VIDEO_OPTION_DEFAULTS,
+    caption_size_error,
+    music_volume_error,
+)
 
 # --- assets ---------------------------------------------------------------------------
 
@@ -96,6 +104,39 @@ class VideoCreateSerializer(StrictInputSerializer):
     )
     captions = StrictBooleanField(default=VIDEO_OPTION_DEFAULTS.captions)
     caption_style = StrictChoiceField(choices=Video.CaptionStyle.choices, default=VIDEO_OPTION_DEFAULTS.caption_style)
+    caption_font = StrictChoiceField(choices=Video.CaptionFont.choices, default=VIDEO_OPTION_DEFAULTS.caption_font)
+    caption_size = StrictIntegerField(
+        min_value=CAPTION_SIZE_MIN,
+        max_value=CAPTION_SIZE_MAX,
+        error_messages={
+            "min_value": caption_size_error(CAPTION_SIZE_MIN - 1),
+            "max_value": caption_size_error(CAPTION_SIZE_MAX + 1),
+        },
+        default=VIDEO_OPTION_DEFAULTS.caption_size,
+        help_text="Percent of the caption style's own size",
+    )
+    caption_color = StrictCharField(
+        max_length=7,
+        required=False,
+        allow_blank=True,
+        default=VIDEO_OPTION_DEFAULTS.caption_color,
+        help_text="The caption's letters, #rrggbb; empty: the style's own",
+    )
+    caption_highlight_color = StrictCharField(
+        max_length=7,
+        required=False,
+        allow_blank=True,
+        default=VIDEO_OPTION_DEFAULTS.caption_highlight_color,
+        help_text="The word being said (words style), #rrggbb; empty: yellow",
+    )
+    caption_background = StrictChoiceField(
+        choices=Video.CaptionBackground.choices, default=VIDEO_OPTION_DEFAULTS.caption_background
+    )
+    caption_position = StrictChoiceField(
+        choices=Video.CaptionPosition.choices,
+        default=VIDEO_OPTION_DEFAULTS.caption_position,
+        help_text="Inside the aspect's safe area (9:16: clear of the bottom 20 % and the right 12 %)",
+    )
     transition = StrictChoiceField(choices=Video.Transition.choices, default=VIDEO_OPTION_DEFAULTS.transition)
     visuals = StrictChoiceField(
         choices=Video.Visuals.choices,
@@ -173,6 +214,12 @@ class VideoSerializer(serializers.ModelSerializer):
             "music_volume_db",
             "captions",
             "caption_style",
+            "caption_font",
+            "caption_size",
+            "caption_color",
+            "caption_highlight_color",
+            "caption_background",
+            "caption_position",
             "transition",
             "visuals",
             "callback_url",

@@ -20,7 +20,7 @@ from jobs.webhooks import callback_url_errors
 from mediakit.speech import speech_rate_error, voice_error, voice_language
 from quotas.services import quota_check, quota_record_video
 from videos.models import Batch, Project, Scene, Video, VideoJobKind
-from videos.options import VIDEO_OPTION_DEFAULTS, music_volume_error
+from videos.options import VIDEO_OPTION_DEFAULTS, caption_colour_error, caption_size_error, music_volume_error
 from videos.services.costs import storyboard_estimate_cost
 from videos.storyboard import ScriptError, split_script
 
@@ -46,6 +46,12 @@ def video_options_errors(
     project: Project | None,
     visuals: str = VIDEO_OPTION_DEFAULTS.visuals,
     music_volume_db: int = VIDEO_OPTION_DEFAULTS.music_volume_db,
+    caption_font: str = VIDEO_OPTION_DEFAULTS.caption_font,
+    caption_size: int = VIDEO_OPTION_DEFAULTS.caption_size,
+    caption_color: str = VIDEO_OPTION_DEFAULTS.caption_color,
+    caption_highlight_color: str = VIDEO_OPTION_DEFAULTS.caption_highlight_color,
+    caption_background: str = VIDEO_OPTION_DEFAULTS.caption_background,
+    caption_position: str = VIDEO_OPTION_DEFAULTS.caption_position,
 ) -> dict[str, str]:
 
     errors: dict[str, str] = {}
@@ -72,6 +78,24 @@ def video_options_errors(
         errors["music_volume_db"] = volume_problem
     if caption_style not in Video.CaptionStyle.values:
         errors["caption_style"] = f"Unknown caption style {caption_style!r}."
+    if caption_font not in Video.CaptionFont.values:
+        errors["caption_font"] = (
+            f"Unknown caption font {caption_font!r}; choose one of {', '.join(Video.CaptionFont.values)}."
+        )
+    if size_problem := caption_size_error(caption_size):
+        errors["caption_size"] = size_problem
+    for name, colour in (("caption_color", caption_color), ("caption_highlight_color", caption_highlight_color)):
+        if colour_problem := caption_colour_error(colour):
+            errors[name] = colour_problem
+    if caption_background not in Video.CaptionBackground.values:
+        errors["caption_background"] = (
+            f"Unknown caption background {caption_background!r}; "
+            f"choose one of {', '.join(Video.CaptionBackground.values)}."
+        )
+    if caption_position not in Video.CaptionPosition.values:
+        errors["caption_position"] = (
+            f"Unknown caption position {caption_position!r}; choose one of {', '.join(Video.CaptionPosition.values)}."
+        )
     if transition not in Video.Transition.values:
         errors["transition"] = f"Unknown transition {transition!r}."
     if project is not None and project.owner_id != owner.pk:
@@ -107,6 +131,12 @@ def _video_checked(
     callback_url: str,
     visuals: str,
     music_volume_db: int,
+    caption_font: str,
+    caption_size: int,
+    caption_color: str,
+    caption_highlight_color: str,
+    caption_background: str,
+    caption_position: str,
 ) -> tuple[dict[str, str], str, str, list]:
     """(errors, title, callback URL, scene drafts): every check video_create makes."""
     errors = video_options_errors(
@@ -123,6 +153,12 @@ def _video_checked(
         transition=transition,
         project=project,
         visuals=visuals,
+        caption_font=caption_font,
+        caption_size=caption_size,
+        caption_color=caption_color,
+        caption_highlight_color=caption_highlight_color,
+        caption_background=caption_background,
+        caption_position=caption_position,
     )
     title = (title or "").strip()
     if not title:
@@ -183,6 +219,12 @@ def video_create(
     project: Project | None = None,
     callback_url: str = "",
     visuals: str = VIDEO_OPTION_DEFAULTS.visuals,
+    caption_font: str = VIDEO_OPTION_DEFAULTS.caption_font,
+    caption_size: int = VIDEO_OPTION_DEFAULTS.caption_size,
+    caption_color: str = VIDEO_OPTION_DEFAULTS.caption_color,
+    caption_highlight_color: str = VIDEO_OPTION_DEFAULTS.caption_highlight_color,
+    caption_background: str = VIDEO_OPTION_DEFAULTS.caption_background,
+    caption_position: str = VIDEO_OPTION_DEFAULTS.caption_position,
     batch: Batch | None = None,
 ) -> Video:
     """Validate everything, create the video with its scenes (text only) and queue the
@@ -204,6 +246,12 @@ def video_create(
         callback_url=callback_url,
         visuals=visuals,
         music_volume_db=music_volume_db,
+        caption_font=caption_font,
+        caption_size=caption_size,
+        caption_color=caption_color,
+        caption_highlight_color=caption_highlight_color,
+        caption_background=caption_background,
+        caption_position=caption_position,
     )
     if errors:
         raise ValidationError(errors)
@@ -226,6 +274,12 @@ def video_create(
             music_volume_db=music_volume_db,
             captions=captions,
             caption_style=caption_style,
+            caption_font=caption_font,
+            caption_size=caption_size,
+            caption_color=caption_color,
+            caption_highlight_color=caption_highlight_color,
+            caption_background=caption_background,
+            caption_position=caption_position,
             transition=transition,
             visuals=visuals,
             callback_url=callback_url,

@@ -29,7 +29,7 @@ from jobs.services import (
     job_storage_save,
     job_tempdir,
 )
-from mediakit.caption_images import render_caption_frames, render_phrase_pngs
+from mediakit.caption_images import CaptionLook, render_caption_frames, render_phrase_pngs
 from mediakit.errors import (
     FFmpegCanceled,
     FFmpegError,
@@ -129,6 +129,13 @@ def _render_inputs(video: Video, tmp: Path):
     )
     if not scenes:
         raise JobFailure("prepare", "The storyboard has no scenes.")
+    look = CaptionLook(
+        font=video.caption_font,
+        size_percent=video.caption_size,
+        color=video.caption_color,
+        highlight_color=video.caption_highlight_color,
+        background=video.caption_background,
+    )
     specs = []
     for scene in scenes:
         number = scene.position + 1
@@ -170,6 +177,7 @@ def _render_inputs(video: Video, tmp: Path):
                     style=video.caption_style,
                     out_dir=tmp,
                     prefix=f"scene-{number:03d}-caption-{index:03d}",
+                    caption_look=look,
                 )
                 for index, (text, start, end) in enumerate(phrases)
             )
@@ -181,6 +189,7 @@ def _render_inputs(video: Video, tmp: Path):
                 style=video.caption_style,
                 out_dir=tmp,
                 prefix=f"scene-{number:03d}-caption",
+                caption_look=look,
             )
         specs.append(
             SceneSpec(
@@ -226,6 +235,7 @@ def _render_inputs(video: Video, tmp: Path):
         music_loop_ms=bed.loop_ms,
         music_crossfade_ms=bed.crossfade_ms,
         captions=video.captions,
+        caption_position=video.caption_position,
         preset=settings.CONTENTIZER_X264_PRESET,
         crf=settings.CONTENTIZER_X264_CRF,
     )

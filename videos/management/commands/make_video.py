@@ -20,7 +20,13 @@ from assets.stock_online.configured import stock_providers_available
 from core.errors import QuotaExceeded
 from jobs.models import Job
 from videos.models import Video, VideoJobKind
-from videos.options import MUSIC_VOLUME_MAX_DB, MUSIC_VOLUME_MIN_DB, VIDEO_OPTION_DEFAULTS
+from videos.options import (
+    CAPTION_SIZE_MAX,
+    CAPTION_SIZE_MIN,
+    MUSIC_VOLUME_MAX_DB,
+    MUSIC_VOLUME_MIN_DB,
+    VIDEO_OPTION_DEFAULTS,
+)
 from videos.selectors import batch_progress, batches_with_progress
 from videos.serializers import StoryboardSerializer
 from videos.services import (
@@ -110,6 +116,32 @@ class Command(BaseCommand):
             help="Do not write NAME.vtt and NAME.srt beside NAME.mp4 (NAME.storyboard.json is always written)",
         )
         parser.add_argument("--caption-style", default=defaults.caption_style, choices=Video.CaptionStyle.values)
+        parser.add_argument("--caption-font", default=defaults.caption_font, choices=Video.CaptionFont.values)
+        parser.add_argument(
+            "--caption-size",
+            type=int,
+            default=defaults.caption_size,
+            help=f"Percent of the style's size, {CAPTION_SIZE_MIN} to {CAPTION_SIZE_MAX} (default {defaults.caption_size})",
+        )
+        parser.add_argument(
+            "--caption-color",
+            default=defaults.caption_color,
+            help="The caption's letters, #rrggbb (default: the style's)",
+        )
+        parser.add_argument(
+            "--caption-highlight-color",
+            default=defaults.caption_highlight_color,
+            help="The word being said in the words style, #rrggbb (default: yellow)",
+        )
+        parser.add_argument(
+            "--caption-background", default=defaults.caption_background, choices=Video.CaptionBackground.values
+        )
+        parser.add_argument(
+            "--caption-position",
+            default=defaults.caption_position,
+            choices=Video.CaptionPosition.values,
+            help="Inside the aspect's safe area (default bottom)",
+        )
         parser.add_argument("--transition", default=defaults.transition, choices=Video.Transition.values)
         parser.add_argument(
             "--visuals",
@@ -184,6 +216,12 @@ class Command(BaseCommand):
                 music_volume_db=opts["music_volume_db"],
                 captions=not opts["no_captions"],
                 caption_style=opts["caption_style"],
+                caption_font=opts["caption_font"],
+                caption_size=opts["caption_size"],
+                caption_color=opts["caption_color"],
+                caption_highlight_color=opts["caption_highlight_color"],
+                caption_background=opts["caption_background"],
+                caption_position=opts["caption_position"],
                 transition=opts["transition"],
                 visuals=opts["visuals"],
             )
