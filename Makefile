@@ -12,5 +12,6 @@ setup:
 bench: setup
 	.venv/bin/python manage.py bench_render
 
+# The checks scripts/test.sh runs before the tests, alone.
 lint:
-	.venv/bin/ruff format --check . && .venv/bin/ruff check .
+	.venv/bin/lint-imports && .venv/bin/ruff format --check . && .venv/bin/ruff check . && .venv/bin/mypy
