@@ -211,6 +211,12 @@ def test_a_hero_too_wide_to_travel_inside_the_safe_area_holds_still_on_its_place
         assert motion is not None and motion.velocity == 0
         assert round(0.05 * 854) <= motion.start
         assert motion.start + motion.fit.width <= 854 - round(0.05 * 854)
+        # At the frame's own scale, where its picture laid it out: not grown by the pan's
+        # travel (a card's figure then reached 0.97-0.99 of the width in a 720p render).
+        frame_scale = 854 / 1920
+        assert motion.fit.scale == pytest.approx(frame_scale)
+        assert abs(motion.fit.width - 1300 * frame_scale) <= 4
+        assert abs(motion.start - 300 * frame_scale) <= 4
 
 
 # --- the hero's fit, with Pillow ---------------------------------------------------------
