@@ -55,6 +55,9 @@ v1 = [
     path("jobs/<uuid:code>", jobs_api.JobDetailApi.as_view(), name="api-jobs-detail"),
     path("jobs/<uuid:code>/cancel", jobs_api.JobCancelApi.as_view(), name="api-jobs-cancel"),
     path("jobs/<uuid:code>/retry", jobs_api.JobRetryApi.as_view(), name="api-jobs-retry"),
+    # caption presets
+    path("caption-presets", videos_api.CaptionPresetListCreateApi.as_view(), name="api-caption-presets-list"),
+    path("caption-presets/<uuid:code>", videos_api.CaptionPresetDetailApi.as_view(), name="api-caption-presets-detail"),
     # projects
     path("projects", videos_api.ProjectListCreateApi.as_view(), name="api-projects-list"),
     path("projects/<uuid:code>", videos_api.ProjectDetailApi.as_view(), name="api-projects-detail"),

@@ -26,7 +26,7 @@ from core.errors import Conflict
 from jobs.models import Job
 from jobs.services import JobStateError, job_cancel, job_retry
 from videos import services
-from videos.models import Batch, Export, Project, Scene, StoryboardAwaitingApproval, Video, VideoJobKind
+from videos.models import Batch, CaptionPreset, Export, Project, Scene, StoryboardAwaitingApproval, Video, VideoJobKind
 from videos.selectors import batch_progress, batches_with_progress
 from videos.templatetags.video_tags import duration_text
 
@@ -545,6 +545,23 @@ class StoryboardAwaitingApprovalAdmin(admin.ModelAdmin):
 
 
 # --- projects ----------------------------------------------------------------------------
+
+
+@admin.register(CaptionPreset)
+class CaptionPresetAdmin(admin.ModelAdmin):
+    """Creators' saved caption looks; read-only here (creators save them, the checks live in
+    caption_preset_save)."""
+
+    list_display = ["name", "owner", "caption_style", "caption_font", "caption_position", "updated_at"]
+    search_fields = ["name", "owner__username"]
+    list_select_related = ["owner"]
+    readonly_fields = ["code", "owner", "name", *CaptionPreset.FIELDS, "created_at", "updated_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 @admin.register(Project)

@@ -35,12 +35,14 @@ from jobs.registry import job_kind_choices
 from jobs.serializers import JobListFilterSerializer, JobSerializer
 from videos import services
 from videos.credits import credits_licences, credits_text, video_credits
-from videos.models import Export, Project, Scene, Video, VideoJobKind
+from videos.models import CaptionPreset, Export, Project, Scene, Video, VideoJobKind
 from videos.selectors import batch_progress, batches_with_progress, videos_filtered
 from videos.serializers import (
     BatchCreateSerializer,
     BatchSerializer,
     BatchUploadSerializer,
+    CaptionPresetInputSerializer,
+    CaptionPresetSerializer,
     ExportCreateSerializer,
     ExportSerializer,
     PictureCandidateSerializer,
@@ -684,6 +686,48 @@ class ProjectDetailApi(ApiView):
     )
     def delete(self, request, code):
         services.project_delete(project=_project(request, code))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CaptionPresetListCreateApi(ApiView):
+    pagination_class = Pagination
+
+    @extend_schema(
+        tags=["caption presets"],
+        summary="List your caption presets",
+        responses={200: CaptionPresetSerializer(many=True), **error_responses(401, 404)},
+    )
+    def get(self, request):
+        presets = scoped(request, CaptionPreset.objects.all()).order_by("name", "pk")
+        return self.paginated(presets, CaptionPresetSerializer)
+
+    @extend_schema(
+        tags=["caption presets"],
+        summary="Save a caption preset",
+        description="A caption style and look under a name; a name you already use is replaced (200). "
+        "Apply it to a new video with `caption_preset`.",
+        request=CaptionPresetInputSerializer,
+        responses={201: CaptionPresetSerializer, 200: CaptionPresetSerializer, **error_responses(400, 401, 415)},
+    )
+    def post(self, request):
+        data = self.valid(CaptionPresetInputSerializer)
+        existed = CaptionPreset.objects.filter(owner=request.user, name=data["name"].strip()).exists()
+        preset = services.caption_preset_save(owner=request.user, **data)
+        return self.out(
+            CaptionPresetSerializer, preset, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED
+        )
+
+
+class CaptionPresetDetailApi(ApiView):
+    @extend_schema(
+        tags=["caption presets"],
+        summary="Delete a caption preset",
+        description="Videos made with it keep their look.",
+        responses={204: None, **error_responses(401, 404)},
+    )
+    def delete(self, request, code):
+        preset = get_scoped_or_404(request, CaptionPreset.objects.all(), code, "caption preset")
+        services.caption_preset_delete(preset=preset)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

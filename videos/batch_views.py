@@ -54,6 +54,7 @@ COLUMN_HELP = {
     f"(default {VIDEO_OPTION_DEFAULTS.caption_size}).",
     "caption_color": "The caption's letters, #rrggbb (empty: the style's own).",
     "caption_highlight_color": "The word being said in the words style, #rrggbb (empty: yellow).",
+    "caption_preset": "The name of one of your caption presets: its style and look replace the caption columns.",
     "project": "The code of one of your projects.",
     "callback_url": "A webhook URL told when the video changes.",
 }

@@ -15,7 +15,7 @@ from assets.script_writing import SECONDS_MAX, SECONDS_MIN, TONES, TOPIC_MAX_CHA
 from assets.stock_online.configured import stock_providers_available
 from core.forms import ServiceErrorsMixin
 from mediakit.speech import RATE_MAX, RATE_MIN, speech_rate_error, voice_choices
-from videos.models import Export, Project, Scene, Video
+from videos.models import CaptionPreset, Export, Project, Scene, Video
 from videos.options import (
     CAPTION_SIZE_MAX,
     CAPTION_SIZE_MIN,
@@ -142,6 +142,19 @@ class VideoForm(ServiceErrorsMixin, forms.Form):
         label="Caption position",
         help_text="Always inside the platform's safe area.",
     )
+    caption_preset = forms.ChoiceField(
+        choices=[("", "None: the settings above")],
+        required=False,
+        label="Caption preset",
+        help_text="One of your saved looks; it replaces the caption settings above.",
+    )
+    save_caption_preset = forms.CharField(
+        required=False,
+        max_length=60,
+        label="Save these caption settings as",
+        help_text="A preset name for later videos, the API and batch rows; a name you use is replaced.",
+        widget=forms.TextInput(attrs={"placeholder": "My look"}),
+    )
     transition = forms.ChoiceField(choices=Video.Transition.choices, initial=VIDEO_OPTION_DEFAULTS.transition)
     visuals = forms.ChoiceField(
         choices=Video.Visuals.choices,
@@ -167,6 +180,8 @@ class VideoForm(ServiceErrorsMixin, forms.Form):
             {"data-max-chars": settings.CONTENTIZER_SCRIPT_MAX_CHARS, "aria-describedby": "script-counter"}
         )
         self.fields["project"].queryset = Project.objects.filter(owner=owner)
+        presets = CaptionPreset.objects.filter(owner=owner).order_by("name").values_list("name", flat=True)
+        self.fields["caption_preset"].choices = [("", "None: the settings above"), *((n, n) for n in presets)]
         # The creator's sound uploads, then the stock library's music.
         music = MediaAsset.objects.filter(
             Q(owner=owner, source=MediaAsset.Source.UPLOADED) | Q(source=MediaAsset.Source.STOCK),
@@ -242,6 +257,7 @@ class VideoForm(ServiceErrorsMixin, forms.Form):
             "caption_highlight_color": (data.get("caption_highlight_color") or "").strip(),
             "caption_background": data.get("caption_background") or VIDEO_OPTION_DEFAULTS.caption_background,
             "caption_position": data.get("caption_position") or VIDEO_OPTION_DEFAULTS.caption_position,
+            "caption_preset": data.get("caption_preset") or "",
             "transition": data["transition"],
             "visuals": data.get("visuals") or VIDEO_OPTION_DEFAULTS.visuals,
             "project": project,

@@ -26,6 +26,56 @@ class Project(models.Model):
         return self.name
 
 
+class CaptionPreset(models.Model):
+    """A creator's caption style and look, saved under a name and applied to new videos
+    (pages, API, batch rows, make_video) with `caption_preset`."""
+
+    # The Video fields a preset holds, in the same names (defaults: videos.options).
+    FIELDS = (
+        "caption_style",
+        "caption_font",
+        "caption_size",
+        "caption_color",
+        "caption_highlight_color",
+        "caption_background",
+        "caption_position",
+    )
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="caption_presets")
+    name = models.CharField(max_length=60)
+    caption_style = models.CharField(
+        max_length=10, choices=options.CaptionStyle.choices, default=VIDEO_OPTION_DEFAULTS.caption_style
+    )
+    caption_font = models.CharField(
+        max_length=20, choices=options.CaptionFont.choices, default=VIDEO_OPTION_DEFAULTS.caption_font
+    )
+    caption_size = models.PositiveSmallIntegerField(default=VIDEO_OPTION_DEFAULTS.caption_size)
+    caption_color = models.CharField(max_length=7, blank=True, default=VIDEO_OPTION_DEFAULTS.caption_color)
+    caption_highlight_color = models.CharField(
+        max_length=7, blank=True, default=VIDEO_OPTION_DEFAULTS.caption_highlight_color
+    )
+    caption_background = models.CharField(
+        max_length=8, choices=options.CaptionBackground.choices, default=VIDEO_OPTION_DEFAULTS.caption_background
+    )
+    caption_position = models.CharField(
+        max_length=8, choices=options.CaptionPosition.choices, default=VIDEO_OPTION_DEFAULTS.caption_position
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="caption_preset_unique_name_per_owner")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def look(self) -> dict[str, str | int]:
+        """The preset as keyword arguments of video_create."""
+        return {name: getattr(self, name) for name in self.FIELDS}
+
+
 def video_file_name(video: Video, kind: str, ext: str, token: str) -> str:
     """Storage name for one of a video's output files. The token (a job code) makes every
     render's files distinct, so a re-render never overwrites what a viewer is streaming."""

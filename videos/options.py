@@ -28,6 +28,7 @@ from mediakit.speech import DEFAULT_VOICE, RATE_DEFAULT
 __all__ = [
     "VIDEO_OPTION_DEFAULTS",
     "Aspect",
+    "CAPTION_COLOUR_PATTERN",
     "CAPTION_SIZE_MAX",
     "CAPTION_SIZE_MIN",
     "CaptionBackground",
@@ -132,9 +133,13 @@ def caption_size_error(value: object) -> str:
     return ""
 
 
+# A caption colour as the API's schema states it: "#rrggbb", or empty for the style's own.
+CAPTION_COLOUR_PATTERN = r"^(#[0-9a-fA-F]{6})?$"
+
+
 def caption_colour_error(value: object) -> str:
     """'' when value is a caption colour we accept: "#rrggbb", or "" for the style's own."""
-    if value == "" or (isinstance(value, str) and re.fullmatch(r"#[0-9a-fA-F]{6}", value)):
+    if isinstance(value, str) and re.fullmatch(CAPTION_COLOUR_PATTERN, value):
         return ""
     return "Caption colours are written #rrggbb (for example #ffd600), or left empty for the style's own."
 

@@ -7,6 +7,7 @@ read-only representations with links; public ids are the UUID `code`s.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -23,13 +24,15 @@ from core.api_links import api_url
 from jobs.models import Job
 from jobs.serializers import JobSerializer
 from mediakit.speech import RATE_MAX, RATE_MIN, speech_rate_error, voice_choices
-from videos.models import Export, Project, Scene, Video, VideoJobKind
+from videos.models import CaptionPreset, Export, Project, Scene, Video, VideoJobKind
 from videos.options import (
+    CAPTION_COLOUR_PATTERN,
     CAPTION_SIZE_MAX,
     CAPTION_SIZE_MIN,
     MUSIC_VOLUME_MAX_DB,
     MUSIC_VOLUME_MIN_DB,
     VIDEO_OPTION_DEFAULTS,
+    caption_colour_error,
     caption_size_error,
     music_volume_error,
 )
@@ -70,6 +73,18 @@ class ProjectInputSerializer(StrictInputSerializer):
 
 
 # --- videos --------------------------------------------------------------------------------
+
+
+def _colour_field(default: str, help_text: str) -> StrictCharField:
+    """A caption colour: "#rrggbb" or "" (the schema says so with a pattern), one wording."""
+    return StrictCharField(
+        max_length=7,
+        required=False,
+        allow_blank=True,
+        default=default,
+        help_text=help_text,
+        validators=[RegexValidator(CAPTION_COLOUR_PATTERN, message=caption_colour_error("x"))],
+    )
 
 
 class VideoCreateSerializer(StrictInputSerializer):
@@ -115,19 +130,11 @@ class VideoCreateSerializer(StrictInputSerializer):
         default=VIDEO_OPTION_DEFAULTS.caption_size,
         help_text="Percent of the caption style's own size",
     )
-    caption_color = StrictCharField(
-        max_length=7,
-        required=False,
-        allow_blank=True,
-        default=VIDEO_OPTION_DEFAULTS.caption_color,
-        help_text="The caption's letters, #rrggbb; empty: the style's own",
+    caption_color = _colour_field(
+        VIDEO_OPTION_DEFAULTS.caption_color, "The caption's letters, #rrggbb; empty: the style's own"
     )
-    caption_highlight_color = StrictCharField(
-        max_length=7,
-        required=False,
-        allow_blank=True,
-        default=VIDEO_OPTION_DEFAULTS.caption_highlight_color,
-        help_text="The word being said (words style), #rrggbb; empty: yellow",
+    caption_highlight_color = _colour_field(
+        VIDEO_OPTION_DEFAULTS.caption_highlight_color, "The word being said (words style), #rrggbb; empty: yellow"
     )
     caption_background = StrictChoiceField(
         choices=Video.CaptionBackground.choices, default=VIDEO_OPTION_DEFAULTS.caption_background
@@ -136,6 +143,13 @@ class VideoCreateSerializer(StrictInputSerializer):
         choices=Video.CaptionPosition.choices,
         default=VIDEO_OPTION_DEFAULTS.caption_position,
         help_text="Inside the aspect's safe area (9:16: clear of the bottom 20 % and the right 12 %)",
+    )
+    caption_preset = StrictCharField(
+        max_length=60,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The name of one of your caption presets: its style and look replace the caption fields",
     )
     transition = StrictChoiceField(choices=Video.Transition.choices, default=VIDEO_OPTION_DEFAULTS.transition)
     visuals = StrictChoiceField(
@@ -153,6 +167,38 @@ class VideoCreateSerializer(StrictInputSerializer):
         default="",
         help_text="http(s) URL that receives this video's job events (else your account default)",
     )
+
+
+class CaptionPresetInputSerializer(StrictInputSerializer):
+    name = StrictCharField(max_length=60, help_text="Unique among your presets; saving a name again replaces it")
+    caption_style = StrictChoiceField(choices=Video.CaptionStyle.choices, default=VIDEO_OPTION_DEFAULTS.caption_style)
+    caption_font = StrictChoiceField(choices=Video.CaptionFont.choices, default=VIDEO_OPTION_DEFAULTS.caption_font)
+    caption_size = StrictIntegerField(
+        min_value=CAPTION_SIZE_MIN,
+        max_value=CAPTION_SIZE_MAX,
+        error_messages={
+            "min_value": caption_size_error(CAPTION_SIZE_MIN - 1),
+            "max_value": caption_size_error(CAPTION_SIZE_MAX + 1),
+        },
+        default=VIDEO_OPTION_DEFAULTS.caption_size,
+    )
+    caption_color = _colour_field(VIDEO_OPTION_DEFAULTS.caption_color, "The caption's letters; empty: the style's own")
+    caption_highlight_color = _colour_field(
+        VIDEO_OPTION_DEFAULTS.caption_highlight_color, "The word being said (words style); empty: yellow"
+    )
+    caption_background = StrictChoiceField(
+        choices=Video.CaptionBackground.choices, default=VIDEO_OPTION_DEFAULTS.caption_background
+    )
+    caption_position = StrictChoiceField(
+        choices=Video.CaptionPosition.choices, default=VIDEO_OPTION_DEFAULTS.caption_position
+    )
+
+
+class CaptionPresetSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaptionPreset
+        fields = ["code", "name", *CaptionPreset.FIELDS, "created_at", "updated_at"]
+        read_only_fields = fields
 
 
 class VideoListFilterSerializer(serializers.Serializer):

@@ -41,7 +41,7 @@ from videos import services
 from videos.credits import credits_text, scene_credits, video_credits
 from videos.forms import ExportForm, SceneAddForm, SceneForm, ScenePictureForm, ScriptTopicForm, VideoForm
 from videos.job_display import job_fragment_context
-from videos.models import Export, Project, Scene, Video, VideoJobKind
+from videos.models import CaptionPreset, Export, Project, Scene, Video, VideoJobKind
 from videos.selectors import approval_submits_for_review, storyboard_state, video_duration_ms, videos_filtered
 from videos.services.storyboard_document import picture_shown
 from videos.video_metrics import counts_as_download, export_download_counted, video_download_counted
@@ -226,6 +226,15 @@ def video_new(request: HttpRequest) -> HttpResponse:
                 if new_project:
                     project = services.project_get_or_create(owner=request.user, name=new_project)
                 video = services.video_create(**form.service_kwargs(project=project))
+                if preset_name := form.cleaned_data["save_caption_preset"].strip():
+                    try:
+                        services.caption_preset_save(
+                            owner=request.user,
+                            name=preset_name,
+                            **{name: getattr(video, name) for name in CaptionPreset.FIELDS},
+                        )
+                    except ValidationError as exc:
+                        raise ValidationError({"save_caption_preset": exc.messages}) from exc
         except ValidationError as exc:
             if new_project and "project" in exc.message_dict:
                 exc = ValidationError({"new_project": exc.message_dict["project"]})

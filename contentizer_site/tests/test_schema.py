@@ -160,11 +160,12 @@ def token_header(db, owner) -> dict[str, str]:
 DOMAIN_REFUSALS: dict[str, set[str]] = {
     "PATCH /api/v1/account/webhook": {"callback_url"},
     "POST /api/v1/assets": {"file"},
-    "POST /api/v1/batches": {"file", "rows"},
+    "POST /api/v1/batches": {"file", "rows", "name"},
+    "POST /api/v1/caption-presets": {"name"},
     "POST /api/v1/pictures": {"provider"},
     "POST /api/v1/projects": {"name"},
     "PATCH /api/v1/projects/{code}": {"name"},
-    "POST /api/v1/videos": {"script", "project", "music_asset", "visuals", "callback_url"},
+    "POST /api/v1/videos": {"script", "project", "music_asset", "visuals", "callback_url", "caption_preset"},
 }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from videos.services.approval import approval_withdraw, storyboard_approve, storyboard_reject, storyboard_staff_approve
 from videos.services.artwork import scene_artwork_choose, scene_picture_candidates
 from videos.services.batches import BatchInvalid, batch_create, batch_create_from_file
+from videos.services.caption_presets import caption_preset_delete, caption_preset_save
 from videos.services.costs import storyboard_estimate_cost, video_estimated_cost
 from videos.services.creation import picture_seed, video_create, video_create_errors, video_options_errors
 from videos.services.lifecycle import video_delete, video_job_finished, video_job_retried
@@ -103,4 +104,6 @@ __all__ = [
     "project_create",
     "project_rename",
     "project_delete",
+    "caption_preset_save",
+    "caption_preset_delete",
 ]

@@ -50,6 +50,7 @@ ROW_FIELDS: dict[str, str] = {
     "caption_highlight_color": TEXT,
     "caption_background": TEXT,
     "caption_position": TEXT,
+    "caption_preset": TEXT,
     "transition": TEXT,
     "visuals": TEXT,
     "project": CODE,

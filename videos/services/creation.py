@@ -19,7 +19,7 @@ from jobs.services import (
 from jobs.webhooks import callback_url_errors
 from mediakit.speech import speech_rate_error, voice_error, voice_language
 from quotas.services import quota_check, quota_record_video
-from videos.models import Batch, Project, Scene, Video, VideoJobKind
+from videos.models import Batch, CaptionPreset, Project, Scene, Video, VideoJobKind
 from videos.options import VIDEO_OPTION_DEFAULTS, caption_colour_error, caption_size_error, music_volume_error
 from videos.services.costs import storyboard_estimate_cost
 from videos.storyboard import ScriptError, split_script
@@ -29,6 +29,46 @@ logger = logging.getLogger(__name__)
 
 def picture_seed(text: str, salt: int = 0) -> int:
     return (zlib.crc32(text.encode("utf-8")) + salt * 7919) & 0x7FFFFFFF
+
+
+def caption_look_errors(
+    *,
+    caption_font: str,
+    caption_size: int,
+    caption_color: str,
+    caption_highlight_color: str,
+    caption_background: str,
+    caption_position: str,
+) -> dict[str, str]:
+    """What is wrong with a caption look, field by field (videos and caption presets alike)."""
+    errors: dict[str, str] = {}
+    if caption_font not in Video.CaptionFont.values:
+        errors["caption_font"] = (
+            f"Unknown caption font {caption_font!r}; choose one of {', '.join(Video.CaptionFont.values)}."
+        )
+    if size_problem := caption_size_error(caption_size):
+        errors["caption_size"] = size_problem
+    for name, colour in (("caption_color", caption_color), ("caption_highlight_color", caption_highlight_color)):
+        if colour_problem := caption_colour_error(colour):
+            errors[name] = colour_problem
+    if caption_background not in Video.CaptionBackground.values:
+        errors["caption_background"] = (
+            f"Unknown caption background {caption_background!r}; "
+            f"choose one of {', '.join(Video.CaptionBackground.values)}."
+        )
+    if caption_position not in Video.CaptionPosition.values:
+        errors["caption_position"] = (
+            f"Unknown caption position {caption_position!r}; choose one of {', '.join(Video.CaptionPosition.values)}."
+        )
+    return errors
+
+
+def caption_preset_look(*, owner, name: str) -> tuple[dict, str]:
+    """(the preset's caption fields, '') for one of the owner's presets by name, or ({}, why not)."""
+    preset = CaptionPreset.objects.filter(owner=owner, name=(name or "").strip()).first()
+    if preset is None:
+        return {}, f"You have no caption preset named {name!r}."
+    return preset.look(), ""
 
 
 def video_options_errors(
@@ -78,24 +118,16 @@ def video_options_errors(
         errors["music_volume_db"] = volume_problem
     if caption_style not in Video.CaptionStyle.values:
         errors["caption_style"] = f"Unknown caption style {caption_style!r}."
-    if caption_font not in Video.CaptionFont.values:
-        errors["caption_font"] = (
-            f"Unknown caption font {caption_font!r}; choose one of {', '.join(Video.CaptionFont.values)}."
+    errors.update(
+        caption_look_errors(
+            caption_font=caption_font,
+            caption_size=caption_size,
+            caption_color=caption_color,
+            caption_highlight_color=caption_highlight_color,
+            caption_background=caption_background,
+            caption_position=caption_position,
         )
-    if size_problem := caption_size_error(caption_size):
-        errors["caption_size"] = size_problem
-    for name, colour in (("caption_color", caption_color), ("caption_highlight_color", caption_highlight_color)):
-        if colour_problem := caption_colour_error(colour):
-            errors[name] = colour_problem
-    if caption_background not in Video.CaptionBackground.values:
-        errors["caption_background"] = (
-            f"Unknown caption background {caption_background!r}; "
-            f"choose one of {', '.join(Video.CaptionBackground.values)}."
-        )
-    if caption_position not in Video.CaptionPosition.values:
-        errors["caption_position"] = (
-            f"Unknown caption position {caption_position!r}; choose one of {', '.join(Video.CaptionPosition.values)}."
-        )
+    )
     if transition not in Video.Transition.values:
         errors["transition"] = f"Unknown transition {transition!r}."
     if project is not None and project.owner_id != owner.pk:
@@ -196,7 +228,13 @@ def video_create_errors(*, owner, title: str, script: str, **options) -> dict[st
     # Captions on or off cannot be wrong; nothing checks them.
     defaults.pop("captions")
     options.pop("captions", None)
+    preset_problem = ""
+    if preset_name := options.pop("caption_preset", ""):
+        look, preset_problem = caption_preset_look(owner=owner, name=preset_name)
+        options.update(look)
     errors, _, _, _ = _video_checked(owner=owner, title=title, script=script, **{**defaults, **options})
+    if preset_problem:
+        errors["caption_preset"] = preset_problem
     return errors
 
 
@@ -225,10 +263,23 @@ def video_create(
     caption_highlight_color: str = VIDEO_OPTION_DEFAULTS.caption_highlight_color,
     caption_background: str = VIDEO_OPTION_DEFAULTS.caption_background,
     caption_position: str = VIDEO_OPTION_DEFAULTS.caption_position,
+    caption_preset: str = "",
     batch: Batch | None = None,
 ) -> Video:
     """Validate everything, create the video with its scenes (text only) and queue the
-    storyboard job that makes each scene's narration and picture."""
+    storyboard job that makes each scene's narration and picture. caption_preset: the name
+    of one of the owner's presets, whose style and look replace the caption arguments."""
+    if caption_preset:
+        look, problem = caption_preset_look(owner=owner, name=caption_preset)
+        if problem:
+            raise ValidationError({"caption_preset": problem})
+        caption_style = str(look["caption_style"])
+        caption_font = str(look["caption_font"])
+        caption_size = int(look["caption_size"])
+        caption_color = str(look["caption_color"])
+        caption_highlight_color = str(look["caption_highlight_color"])
+        caption_background = str(look["caption_background"])
+        caption_position = str(look["caption_position"])
     errors, title, callback_url, drafts = _video_checked(
         owner=owner,
         title=title,

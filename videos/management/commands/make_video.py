@@ -142,6 +142,11 @@ class Command(BaseCommand):
             choices=Video.CaptionPosition.values,
             help="Inside the aspect's safe area (default bottom)",
         )
+        parser.add_argument(
+            "--caption-preset",
+            default="",
+            help="The name of one of the owner's caption presets: its style and look replace the caption flags",
+        )
         parser.add_argument("--transition", default=defaults.transition, choices=Video.Transition.values)
         parser.add_argument(
             "--visuals",
@@ -222,6 +227,7 @@ class Command(BaseCommand):
                 caption_highlight_color=opts["caption_highlight_color"],
                 caption_background=opts["caption_background"],
                 caption_position=opts["caption_position"],
+                caption_preset=opts["caption_preset"],
                 transition=opts["transition"],
                 visuals=opts["visuals"],
             )
