@@ -72,9 +72,16 @@ _UNIT_RE = "|".join(sorted(_UNITS, key=len, reverse=True))
 _TENS_RE = "|".join(_TENS)
 _SMALL_WORD = rf"(?:(?:{_TENS_RE})(?:-(?:{_UNIT_RE}))?|{_UNIT_RE})"
 _BIG_WORD = r"(?:hundred|thousand|million|billion|trillion)"
+_DIGIT_WORDS = {"zero": 0, "oh": 0, **{w: v for w, v in _UNITS.items() if 0 < v < 10}}
+# "four point two" (as a narration says $4.2): a whole number in words, "point", digit words.
+# ("at one point two hundred people" is no 1.2 hundred.)
+_DECIMAL_WORD = (
+    rf"(?:(?:{_TENS_RE})(?:[\s-](?:{_UNIT_RE}))?|{_UNIT_RE})\s+point(?:\s+(?:{'|'.join(_DIGIT_WORDS)}))+(?!\s+hundred)"
+)
 # "three million", "twelve thousand", "a million", "two hundred and fifty thousand".
 _WORD_NUMBER = (
-    rf"(?:(?:{_SMALL_WORD}|an?)(?:\s+{_BIG_WORD})+(?:\s+(?:and\s+)?{_SMALL_WORD}(?:\s+{_BIG_WORD})*)*"
+    rf"(?:{_DECIMAL_WORD}"
+    rf"|(?:{_SMALL_WORD}|an?)(?:\s+{_BIG_WORD})+(?:\s+(?:and\s+)?{_SMALL_WORD}(?:\s+{_BIG_WORD})*)*"
     rf"|{_SMALL_WORD})"
 )
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
@@ -89,6 +96,10 @@ _QUANTITY = re.compile(
 
 
 def _word_value(words: str) -> float:
+    whole, point, decimals = words.lower().partition(" point ")
+    if point:
+        digits = "".join(str(_DIGIT_WORDS[w]) for w in decimals.split() if w in _DIGIT_WORDS)
+        return _word_value(whole) + (float(f"0.{digits}") if digits else 0.0)
     total, current = 0.0, 0.0
     for word in re.split(r"[\s-]+", words.lower()):
         if word in ("a", "an"):

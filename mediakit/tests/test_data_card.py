@@ -303,3 +303,14 @@ def test_the_count_up_steps_are_the_animation_drawn_in_the_final_layer_s_box(fig
         assert np.abs(np.asarray(whole.convert("RGB"), int) - np.asarray(frame.crop(box), int)).max() <= 2
     # The count starts lower than it ends: the first step is not the final card.
     assert np.abs(np.asarray(steps[0], int) - np.asarray(content, int)).max() > 100
+
+
+def test_a_decimal_said_in_words_is_the_figure() -> None:
+    # As a narration says "$4.2 million": never "$2M" labelled "four point".
+    figure = find_figure("It cost four point two million dollars.")
+    assert figure is not None and (figure.display, figure.label) == ("$4.2M", "")
+    assert find_figure("Sales rose by twelve point five percent.").display == "+12.5%"
+    assert find_figure("The fever reached thirty eight point six degrees.").value == 38.6
+    # "At one point" is no decimal.
+    late = find_figure("At one point two hundred people came.")
+    assert late is None or late.value != 120
