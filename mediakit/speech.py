@@ -456,6 +456,7 @@ class _PiperServer:
         except FileNotFoundError as exc:
             raise SpeechError(f"The piper speech synthesiser is not installed ({python}).") from exc
         self.tail: list[bytes] = []
+        self.lock = threading.Lock()
         self.port = self._wait_for_port()
         # Werkzeug logs every request to stderr: drained, or the pipe would fill and block it.
         self._drain = threading.Thread(target=self._read_rest, daemon=True)
@@ -518,23 +519,66 @@ class _PiperServer:
                 self.process.wait()
 
 
+# One piper program per voice model and worker process, started on first use and kept (it
+# dies with the process): loading and patching a model costs ~1.9 s, more than a scene's
+# speech. Requests to one program go one at a time (its /info is about the last synthesis).
+# At most this many models stay loaded (~100-200 MB each); the least recently used goes.
+PIPER_SERVERS_KEPT = 2
+_piper_servers: dict[Path, _PiperServer] = {}
+_piper_servers_lock = threading.Lock()
+_piper_home: Path | None = None
+
+
+def _piper_server(model: Path) -> _PiperServer:
+    """The running piper program for ``model`` (started if none is, or if it died)."""
+    global _piper_home
+    with _piper_servers_lock:
+        server = _piper_servers.pop(model, None)
+        if server is not None and server.process.poll() is not None:
+            server = None
+        if server is None:
+            if _piper_home is None or not _piper_home.is_dir():
+                _piper_home = Path(tempfile.mkdtemp(prefix="contentizer-piper-"))
+            server = _PiperServer(model, _piper_home)
+        _piper_servers[model] = server  # the most recently used last
+        while len(_piper_servers) > PIPER_SERVERS_KEPT:
+            _piper_servers.pop(next(iter(_piper_servers))).close()
+        return server
+
+
+def _piper_server_forget(model: Path, server: _PiperServer) -> None:
+    with _piper_servers_lock:
+        if _piper_servers.get(model) is server:
+            del _piper_servers[model]
+    server.close()
+
+
 def piper_synthesize(voice: Voice, texts: Sequence[str], rate_wpm: int, work: Path) -> list[Path]:
-    """One WAV per text, from one piper process (the model is loaded once). Next to each WAV,
-    ``<name>.json`` holds piper's phoneme alignments for it (see `piper_alignments`)."""
+    """One WAV per text, from this process's piper program for the voice (the model is loaded
+    once). Next to each WAV, ``<name>.json`` holds piper's phoneme alignments for it (see
+    `piper_alignments`)."""
     model, _conf = _piper_model(voice.package, voice.name)
     work.mkdir(parents=True, exist_ok=True)
     out = work / "wav"
     out.mkdir()
-    server = _PiperServer(model, work)
     wavs = []
-    try:
-        for index, text in enumerate(texts):
-            wav = out / f"{index:05d}.wav"
-            alignments = server.synthesize(" ".join(text.split()), length_scale(voice, rate_wpm), wav)
-            wav.with_suffix(".json").write_text(json.dumps(alignments), encoding="utf-8")
-            wavs.append(wav)
-    finally:
-        server.close()
+    for attempt in (1, 2):
+        server = _piper_server(model)
+        try:
+            with server.lock:
+                for index, text in enumerate(texts[len(wavs) :], start=len(wavs)):
+                    wav = out / f"{index:05d}.wav"
+                    alignments = server.synthesize(" ".join(text.split()), length_scale(voice, rate_wpm), wav)
+                    wav.with_suffix(".json").write_text(json.dumps(alignments), encoding="utf-8")
+                    wavs.append(wav)
+            return wavs
+        except SpeechError:
+            # A kept program that died (its process's thread ended, or it was killed): once
+            # more on a new one; a second failure is the synthesiser's own.
+            died = server.process.poll() is not None
+            _piper_server_forget(model, server)
+            if attempt == 2 or not died:
+                raise
     return wavs
 
 

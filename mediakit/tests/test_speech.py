@@ -279,3 +279,20 @@ def test_several_scenes_share_one_piper_run(tmp_path: Path, monkeypatch: pytest.
         assert narration.phrases[0][1] == 0 and narration.phrases[-1][2] == narration.duration_ms
         with wave.open(str(narration.wav_path)) as wav:
             assert abs(wav.getnframes() * 1000 // wav.getframerate() - narration.duration_ms) <= 1
+
+
+def test_the_piper_program_is_started_once_per_process_and_restarted_if_it_died(tmp_path: Path) -> None:
+    # Loading and patching the model costs ~1.9 s: one program serves every call.
+    voice = VOICES[DEFAULT_VOICE]
+    first = speech.piper_synthesize(voice, ["One lamp."], 165, tmp_path / "a")
+    model, _ = speech._piper_model(voice.package, voice.name)
+    server = speech._piper_servers[model]
+    second = speech.piper_synthesize(voice, ["Two lamps."], 165, tmp_path / "b")
+    assert speech._piper_servers[model] is server and server.process.poll() is None
+    assert all(w.stat().st_size > 1000 for w in (*first, *second))
+    # Killed under it (as when the thread that started it ends): a new one speaks.
+    server.process.kill()
+    server.process.wait()
+    third = speech.piper_synthesize(voice, ["Three lamps."], 165, tmp_path / "c")
+    assert third[0].stat().st_size > 1000
+    assert speech._piper_servers[model] is not server
