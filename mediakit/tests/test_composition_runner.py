@@ -38,6 +38,17 @@ ENDLESS = [
 ]
 
 
+# This process's children from before the run under test (a kept piper program, say): not
+# the FFmpeg a test watches.
+_EARLIER: set[int] = set()
+
+
+@pytest.fixture(autouse=True)
+def _note_earlier_children() -> None:
+    _EARLIER.clear()
+    _EARLIER.update(c.pid for c in psutil.Process().children(recursive=True))
+
+
 def _group_is_gone(pgid: int) -> bool:
     """No running process left in the group (a killed orphan may linger as a zombie until init reaps it)."""
     for proc in psutil.process_iter(["status"]):
@@ -144,7 +155,7 @@ def test_cancel_kills_the_whole_process_group(tmp_path: Path, monkeypatch: pytes
 
     def should_cancel() -> bool:
         children = psutil.Process().children(recursive=True)
-        pids.extend(c.pid for c in children if c.pid not in pids)
+        pids.extend(c.pid for c in children if c.pid not in pids and c.pid not in _EARLIER)
         try:
             # Cancel once the wrapper has become FFmpeg (its grandchild is started by then).
             if any(c.name() == "ffmpeg" for c in children):
@@ -167,7 +178,7 @@ def test_a_process_that_ignores_sigterm_is_killed(tmp_path: Path, monkeypatch: p
     pids: list[int] = []
 
     def should_cancel() -> bool:
-        pids.extend(c.pid for c in psutil.Process().children() if c.pid not in pids)
+        pids.extend(c.pid for c in psutil.Process().children() if c.pid not in pids and c.pid not in _EARLIER)
         return bool(pids)
 
     with pytest.raises(FFmpegCanceled):
@@ -179,7 +190,7 @@ def test_timeout_kills_the_process_group() -> None:
     pids: list[int] = []
 
     def watch() -> bool:
-        pids.extend(c.pid for c in psutil.Process().children() if c.pid not in pids)
+        pids.extend(c.pid for c in psutil.Process().children() if c.pid not in pids and c.pid not in _EARLIER)
         return False
 
     with pytest.raises(FFmpegTimeout, match="did not finish within 1 s"):
