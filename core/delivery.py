@@ -76,11 +76,25 @@ def serve_stored_file(
     *,
     content_type: str,
     download_name: str | None = None,
+    same_origin: bool = False,
 ) -> HttpResponse:
-    """Serve a stored file by storage name. With download_name it is an attachment."""
+    """Serve a stored file by storage name. With download_name it is an attachment.
+
+    On object storage the browser is sent to the bucket, except with ``same_origin`` (small
+    files a page loads as a subresource that must come from its own origin: a <track>'s
+    WebVTT from another origin needs CORS, which a redirect to the bucket would not have;
+    the player then shows no captions), which are read and served here."""
     # The backend itself, not the default_storage LazyObject: before anything has touched
     # it in this process, the LazyObject's _wrapped is still a sentinel.
     storage = storages["default"]
+    if not isinstance(storage, FileSystemStorage) and same_origin:
+        with storage.open(name, "rb") as handle:
+            response = HttpResponse(handle.read(), content_type=content_type)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, max-age=3600"
+        if download_name:
+            response["Content-Disposition"] = content_disposition_header(True, download_name)
+        return response
     if not isinstance(storage, FileSystemStorage):
         params = {"ResponseContentType": content_type}
         if download_name:

@@ -754,7 +754,8 @@ def video_captions(request: HttpRequest, code, fmt: str) -> HttpResponse:
     if not stored:
         raise Http404("This video has no captions yet.")
     name = _download_name(video, f".{fmt}") if request.GET.get("download") else None
-    return serve_stored_file(request, stored.name, content_type=content_type, download_name=name)
+    # The player's <track> loads it: from this origin, even on object storage.
+    return serve_stored_file(request, stored.name, content_type=content_type, download_name=name, same_origin=True)
 
 
 @login_required

@@ -73,3 +73,8 @@ def test_a_render_on_s3_is_stored_there_and_streamed_by_presigned_url(
     assert ranged.status == 206
     assert len(ranged.read()) == 100
     assert ranged.headers["Content-Range"].startswith("bytes 0-99/")
+    # The captions the player's <track> loads come from this origin, not a redirect to the
+    # bucket (a cross-origin track without CORS shows no cues).
+    vtt = client.get(reverse("videos-captions", kwargs={"code": video.code, "fmt": "vtt"}))
+    assert vtt.status_code == 200 and vtt["Content-Type"].startswith("text/vtt")
+    assert b"".join(vtt).startswith(b"WEBVTT")
