@@ -110,6 +110,11 @@ def test_the_system_page_shows_a_live_workers_heartbeat_and_its_last_task(client
         timeout=90,
         message="the worker to finish the storyboard job",
     )
+    # The job row says so from inside the task; the cluster's monitor saves the task's own
+    # record a moment after it returns.
+    from django_q.models import Task
+
+    wait_for(Task.objects.exists, timeout=30, message="the cluster to save the task's record")
     client.force_login(staff)
 
     response = client.get(reverse(SYSTEM))
