@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from jobs.registry import job_kind_label
+
 
 def stale_cutoff(now: datetime | None = None) -> datetime:
     """A running job whose heartbeat is older than this has lost its worker."""
@@ -87,8 +89,6 @@ class Job(models.Model):
 
     def get_kind_display(self) -> str:
         """The kind's name for people, as the app that registered it says it."""
-        from jobs.registry import job_kind_label
-
         return job_kind_label(self.kind)
 
     @property

@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jobs.models import Job
+if TYPE_CHECKING:  # annotations only: jobs.models asks this registry for kind labels
+    from jobs.models import Job
 
 
 @dataclass(frozen=True)
