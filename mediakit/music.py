@@ -4,7 +4,7 @@
 we credit them anyway). Each track's tempo comes from the package's LICENSE-MUSIC; its length
 and loudness were measured here (ffprobe, ebur128) and are checked against the installed files
 by the tests. A track is looped at a musical boundary: a whole number of two-bar phrases from
-its start, clear of its ending, each repeat crossfading in over one beat (builder._music_loop).
+its start, clear of its ending, each repeat crossfading in over one beat (audio_mix._music_loop).
 
 Without the package, `library_track` returns None and the caller uses a procedural bed.
 """

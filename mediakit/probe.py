@@ -15,7 +15,7 @@ from typing import Any
 
 from PIL import Image, ImageStat
 
-from mediakit import builder
+from mediakit import loudness
 from mediakit.errors import DecodeError, FFmpegError, FFmpegTimeout, ProbeError
 from mediakit.runner import run_ffmpeg, run_ffprobe
 
@@ -358,7 +358,7 @@ def decode_check(
 
 
 def parse_ebur128_summary(stderr: str) -> Loudness:
-    values = builder.parse_ebur128_summary(stderr)
+    values = loudness.parse_ebur128_summary(stderr)
     return Loudness(
         integrated_lufs=values["integrated_lufs"], true_peak_dbtp=values["true_peak_dbtp"], lra=values["lra"]
     )
@@ -366,5 +366,5 @@ def parse_ebur128_summary(stderr: str) -> Loudness:
 
 def measure_loudness(path: str | Path, *, timeout_s: float = 120.0) -> Loudness:
     """Integrated loudness, true peak and loudness range of the first audio stream (EBU R128)."""
-    result = run_ffmpeg(builder.loudness_argv(str(path)), total_ms=None, timeout_s=timeout_s)
+    result = run_ffmpeg(loudness.loudness_argv(str(path)), total_ms=None, timeout_s=timeout_s)
     return parse_ebur128_summary(result.stderr_tail)

@@ -26,7 +26,7 @@ from typing import TypeVar
 
 from PIL import Image, ImageOps
 
-from mediakit import builder
+from mediakit import audio_mix, builder, loudness, output
 from mediakit.captions import to_srt, to_vtt
 from mediakit.errors import FFmpegCanceled, FFmpegTimeout, ValidationFailed
 from mediakit.probe import MediaInfo, VideoStream, decode_check, keyframe_times, longest_keyframe_gap_s, probe
@@ -415,28 +415,28 @@ def _make_soundtrack(
         return max(0.001, end - time.monotonic())
 
     result = run_ffmpeg(
-        builder.audio_mix_argv(spec, timeline, str(mix), measure=True),
+        audio_mix.audio_mix_argv(spec, timeline, str(mix), measure=True),
         total_ms=None,
         should_cancel=stop.is_set,
         timeout_s=left(),
     )
-    measured = builder.loudnorm_measurement(builder.parse_ebur128_summary(result.stderr_tail))
-    limit_db = builder.limiter_ceiling_db(measured) if builder.usable_measurement(measured) else None
+    measured = loudness.loudnorm_measurement(loudness.parse_ebur128_summary(result.stderr_tail))
+    limit_db = loudness.limiter_ceiling_db(measured) if loudness.usable_measurement(measured) else None
     if limit_db is not None:
         result = run_ffmpeg(
-            builder.loudness_argv(str(mix), limit_db=limit_db),
+            loudness.loudness_argv(str(mix), limit_db=limit_db),
             total_ms=None,
             should_cancel=stop.is_set,
             timeout_s=left(),
         )
-        measured = builder.loudnorm_measurement(builder.parse_ebur128_summary(result.stderr_tail))
+        measured = loudness.loudnorm_measurement(loudness.parse_ebur128_summary(result.stderr_tail))
     return _Soundtrack(measured=measured, limit_db=limit_db, elapsed_s=time.monotonic() - started)
 
 
 def _make_poster(source: Path, out: Path, *, timeout_s: float, stop: threading.Event) -> float:
     started = time.monotonic()
     run_ffmpeg(
-        builder.poster_argv(str(source), POSTER_AT_MS, str(out)),
+        output.poster_argv(str(source), POSTER_AT_MS, str(out)),
         total_ms=None,
         should_cancel=stop.is_set,
         timeout_s=timeout_s,
@@ -526,7 +526,7 @@ def render_master(
         times["video"] = time.monotonic() - started
         concat_list = scratch / "segments.ffconcat"
         durations = [Fraction(sum(piece.frames for piece in pieces), spec.fps) for pieces in segments]
-        concat_list.write_text(builder.concat_list_text(segment_paths, durations=durations), encoding="utf-8")
+        concat_list.write_text(output.concat_list_text(segment_paths, durations=durations), encoding="utf-8")
 
         started = time.monotonic()
         progress("audio", 0.0)
@@ -538,7 +538,7 @@ def render_master(
         progress("mux", 0.0)
         partial = scratch / MASTER_NAME
         _run_step(
-            builder.mux_argv(
+            output.mux_argv(
                 str(concat_list), str(mix), sound.measured, str(partial), timeline.duration_ms, limit_db=sound.limit_db
             ),
             total_ms=timeline.duration_ms,
@@ -671,7 +671,7 @@ def render_export(
         partial = scratch / final.name
         progress("encode", 0.0)
         _run_step(
-            builder.export_argv(
+            output.export_argv(
                 str(master),
                 fmt,
                 width,

@@ -3,7 +3,7 @@
     .venv/bin/python scripts/bench_music.py [--music calm|bright|pulse|MOOD|FILE ...] [--render DIR]
 
 Narrates a three-scene script with the default voice, mixes it over each music bed exactly as
-a render does (builder.audio_mix_argv), mixes the voice alone the same way, and subtracts:
+a render does (audio_mix.audio_mix_argv), mixes the voice alone the same way, and subtracts:
 what is left is the bed as the listener hears it. Its level (RMS over 50 ms windows, dBFS,
 before loudness normalisation) is then read where the voice speaks, in the pauses between
 phrases and scenes, and where nobody speaks (before the first word, after the last).
@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PIL import Image  # noqa: E402
 
-from mediakit import builder  # noqa: E402
+from mediakit import audio_mix, loudness  # noqa: E402
 from mediakit.music import TRACKS  # noqa: E402
 from mediakit.phrases import caption_phrases  # noqa: E402
 from mediakit.runner import run_ffmpeg  # noqa: E402
@@ -58,7 +58,7 @@ def _db(rms: float) -> float:
 
 
 def _window_levels(signal: np.ndarray, start_ms: int, end_ms: int) -> list[float]:
-    rate = builder.AUDIO_RATE
+    rate = audio_mix.AUDIO_RATE
     step = WINDOW_MS * rate // 1000
     levels = []
     for at in range(start_ms * rate // 1000, end_ms * rate // 1000 - step + 1, step):
@@ -68,7 +68,7 @@ def _window_levels(signal: np.ndarray, start_ms: int, end_ms: int) -> list[float
 
 
 def _mix(spec: StoryboardSpec, out: Path) -> np.ndarray:
-    run_ffmpeg(builder.audio_mix_argv(spec, plan(spec), str(out)), total_ms=None, timeout_s=300)
+    run_ffmpeg(audio_mix.audio_mix_argv(spec, plan(spec), str(out)), total_ms=None, timeout_s=300)
     return _read_f32(out)
 
 
@@ -206,7 +206,7 @@ def main() -> None:
                 total_ms=None,
                 timeout_s=120,
             ).stderr_tail
-            summary = builder.parse_ebur128_summary(report)
+            summary = loudness.parse_ebur128_summary(report)
             print(f"{'':28s} master {result.master_path}: {summary}")
 
 

@@ -10,7 +10,7 @@ from fractions import Fraction
 
 import pytest
 
-from mediakit import builder
+from mediakit import audio_mix, builder
 from mediakit.spec import SceneSpec, StoryboardSpec
 from mediakit.timeline import BODY, TRANSITION, SceneSlice, plan
 
@@ -137,7 +137,7 @@ def test_two_slices_from_the_same_point_of_a_clip_share_one_input():
 
 def test_a_dropped_clip_sound_is_not_in_the_mix():
     spec = storyboard(clip_audio="drop")
-    argv = builder.audio_mix_argv(spec, plan(spec), "/out/mix.wav")
+    argv = audio_mix.audio_mix_argv(spec, plan(spec), "/out/mix.wav")
     assert CLIP not in argv
 
 
@@ -145,7 +145,7 @@ def test_a_mixed_clip_sound_is_looped_cut_to_its_scene_and_placed_at_its_start()
     spec = storyboard(clip_audio="mix")
     timeline = plan(spec)
 
-    argv = builder.audio_mix_argv(spec, timeline, "/out/mix.wav")
+    argv = audio_mix.audio_mix_argv(spec, timeline, "/out/mix.wav")
 
     assert (CLIP, ["-stream_loop", "-1"]) in _inputs(argv)
     graph = _chains(argv)
@@ -161,7 +161,7 @@ def test_a_mixed_clip_sound_is_looped_cut_to_its_scene_and_placed_at_its_start()
 def test_a_mixed_clip_sound_joins_the_music_bed_and_is_ducked_with_it():
     spec = storyboard(clip_audio="mix", music=True)
 
-    graph = _graph(builder.audio_mix_argv(spec, plan(spec), "/out/mix.wav"))
+    graph = _graph(audio_mix.audio_mix_argv(spec, plan(spec), "/out/mix.wav"))
 
     assert "amix=dropout_transition=0:duration=first:inputs=2:normalize=0" in graph
     bed_at = graph.index("amix=dropout_transition=0:duration=first:inputs=2")
@@ -174,7 +174,7 @@ def test_a_storyboard_without_clips_builds_the_same_argv_as_before():
     graph = _graph(builder.segment_argv(spec, timeline, timeline.pieces, "/out/all.mp4"))
     # Three bodies and two fades of two scenes each, every one a pan.
     assert graph.count("zoompan") == 0 and graph.count("loop=loop=") == 7
-    assert "-stream_loop" not in builder.audio_mix_argv(spec, timeline, "/out/mix.wav")
+    assert "-stream_loop" not in audio_mix.audio_mix_argv(spec, timeline, "/out/mix.wav")
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import pytest
 
-from mediakit import builder
+from mediakit import audio_mix, builder, loudness, output
 from mediakit.spec import FRAME_SIZES, SceneSpec, StoryboardSpec
 from mediakit.timeline import BODY, TRANSITION, group_pieces, plan
 
@@ -390,7 +390,7 @@ def test_segment_pieces_must_be_consecutive() -> None:
 def test_narrations_are_delayed_to_their_start_and_summed_without_normalising() -> None:
     spec = storyboard((3000, 3000, 3000))
     timeline = plan(spec)
-    argv = builder.audio_mix_argv(spec, timeline, "/out/mix.wav")
+    argv = audio_mix.audio_mix_argv(spec, timeline, "/out/mix.wav")
     assert inputs_of(argv)[:3] == ["/in/voice_0.wav", "/in/voice_1.wav", "/in/voice_2.wav"]
     assert [d["delays"] for d in named(argv, "adelay")] == ["250", "2750", "5250"]
     assert all(d["all"] == "1" for d in named(argv, "adelay"))
@@ -403,7 +403,7 @@ def test_one_narration_file_used_twice_is_read_once_and_split() -> None:
     spec = storyboard((3000, 3000, 3000))
     scenes = tuple(replace(s, narration="/in/same.wav") for s in spec.scenes)
     spec = replace(spec, scenes=scenes)
-    argv = builder.audio_mix_argv(spec, plan(spec), "/out/mix.wav")
+    argv = audio_mix.audio_mix_argv(spec, plan(spec), "/out/mix.wav")
     assert inputs_of(argv).count("/in/same.wav") == 1
     assert "asplit=3" in filters_of(argv)
     assert [d["delays"] for d in named(argv, "adelay")] == ["250", "2750", "5250"]
@@ -412,16 +412,16 @@ def test_one_narration_file_used_twice_is_read_once_and_split() -> None:
 def test_music_is_looped_and_ducked_under_the_voice() -> None:
     spec = storyboard()
     timeline = plan(spec)
-    argv = builder.audio_mix_argv(spec, timeline, "/out/mix.wav")
+    argv = audio_mix.audio_mix_argv(spec, timeline, "/out/mix.wav")
     music_at = argv.index("/in/music.mp3")
     assert argv[music_at - 3 : music_at] == ["-stream_loop", "-1", "-i"]
     graph = graph_of(argv)
     music_label = f"[{inputs_of(argv).index('/in/music.mp3')}:a]"
     assert music_label in graph
     assert "volume=-12dB" in filters_of(argv)
-    # The bed goes down on a planned curve (mediakit.builder.duck_points), evaluated every 5 ms.
+    # The bed goes down on a planned curve (mediakit.audio_mix.duck_points), evaluated every 5 ms.
     assert named(argv, "sidechaincompress") == []
-    assert named(argv, "asetnsamples") == [{"n": str(builder.DUCK_FRAME_SAMPLES), "p": "0"}]
+    assert named(argv, "asetnsamples") == [{"n": str(audio_mix.DUCK_FRAME_SAMPLES), "p": "0"}]
     (ducking,) = [d for d in named(argv, "volume") if d.get("eval") == "frame"]
     assert ducking["volume"].startswith("pow(10\\,(if(lt(t\\,")
     assert named(argv, "amix")[-1]["normalize"] == "0"
@@ -430,7 +430,7 @@ def test_music_is_looped_and_ducked_under_the_voice() -> None:
 def test_the_soundtrack_is_exactly_as_long_as_the_video_in_48k_stereo() -> None:
     for spec in STORYBOARDS.values():
         timeline = plan(spec)
-        argv = builder.audio_mix_argv(spec, timeline, "/out/mix.wav")
+        argv = audio_mix.audio_mix_argv(spec, timeline, "/out/mix.wav")
         samples = timeline.total_frames * 48000 // spec.fps
         assert named(argv, "atrim")[-1] == {"end_sample": str(samples)}
         assert named(argv, "apad")[-1] == {"whole_len": str(samples)}
@@ -443,38 +443,38 @@ def test_the_soundtrack_is_exactly_as_long_as_the_video_in_48k_stereo() -> None:
 
 def test_without_music_there_is_no_ducking() -> None:
     spec = storyboard(music=False)
-    argv = builder.audio_mix_argv(spec, plan(spec), "/out/mix.wav")
+    argv = audio_mix.audio_mix_argv(spec, plan(spec), "/out/mix.wav")
     assert named(argv, "asetnsamples") == []
     assert "-stream_loop" not in argv
 
 
 def test_the_mix_can_measure_its_own_loudness_in_the_same_process() -> None:
     spec = storyboard()
-    argv = builder.audio_mix_argv(spec, plan(spec), "/out/mix.wav", measure=True)
+    argv = audio_mix.audio_mix_argv(spec, plan(spec), "/out/mix.wav", measure=True)
     assert named(argv, "ebur128") == [{"peak": "true", "framelog": "verbose"}]
     assert argv.count("-map") == 2
     assert "/out/mix.wav" in argv
     assert argv[-4:] == ["-f", "null", "-", "-y"]
-    plain = builder.audio_mix_argv(spec, plan(spec), "/out/mix.wav")
+    plain = audio_mix.audio_mix_argv(spec, plan(spec), "/out/mix.wav")
     assert named(plain, "ebur128") == []
 
 
 def test_music_without_narration_is_just_the_music_bed() -> None:
     spec = storyboard(narrated=False)
-    argv = builder.audio_mix_argv(spec, plan(spec), "/out/mix.wav")
+    argv = audio_mix.audio_mix_argv(spec, plan(spec), "/out/mix.wav")
     assert inputs_of(argv) == ["/in/music.mp3"]
     assert named(argv, "asetnsamples") == []
 
 
 def test_no_narration_and_no_music_is_still_a_silent_track() -> None:
     spec = storyboard(narrated=False, music=False)
-    argv = builder.audio_mix_argv(spec, plan(spec), "/out/mix.wav")
+    argv = audio_mix.audio_mix_argv(spec, plan(spec), "/out/mix.wav")
     assert inputs_of(argv) == ["anullsrc=r=48000:cl=stereo"]
     assert argv[argv.index("-i") - 2 : argv.index("-i")] == ["-f", "lavfi"]
 
 
 def test_loudnorm_first_pass_measures_to_json() -> None:
-    argv = builder.loudnorm_measure_argv("/w/mix.wav")
+    argv = loudness.loudnorm_measure_argv("/w/mix.wav")
     (loudnorm,) = named(argv, "loudnorm")
     assert loudnorm == {"I": "-16.0", "TP": "-1.5", "LRA": "11.0", "print_format": "json"}
     assert argv[-3:] == ["-f", "null", "-"]
@@ -496,23 +496,23 @@ def test_parse_loudnorm_json_reads_the_block_at_the_end_of_stderr() -> None:
 	"target_offset" : "1.06"
 }
 """
-    assert builder.parse_loudnorm_json(stderr) == MEASURED
+    assert loudness.parse_loudnorm_json(stderr) == MEASURED
 
 
 def test_parse_loudnorm_json_keeps_minus_infinity_for_silence() -> None:
     stderr = '{\n"input_i" : "-inf",\n"input_tp" : "-inf",\n"normalization_type" : "dynamic"\n}'
-    parsed = builder.parse_loudnorm_json(stderr)
+    parsed = loudness.parse_loudnorm_json(stderr)
     assert parsed["input_i"] == float("-inf")
     assert parsed["normalization_type"] == "dynamic"
 
 
 def test_parse_loudnorm_json_without_a_block_raises() -> None:
     with pytest.raises(ValueError, match="no loudnorm JSON"):
-        builder.parse_loudnorm_json("Conversion failed!")
+        loudness.parse_loudnorm_json("Conversion failed!")
 
 
 def test_mux_copies_the_video_and_normalises_the_audio_with_the_measurement() -> None:
-    argv = builder.mux_argv("/w/list.ffconcat", "/w/mix.wav", MEASURED, "/w/master.mp4", 9000)
+    argv = output.mux_argv("/w/list.ffconcat", "/w/mix.wav", MEASURED, "/w/master.mp4", 9000)
     assert argv[:7] == ["ffmpeg", "-f", "concat", "-safe", "0", "-i", "/w/list.ffconcat"]
     # The linear correction is a plain gain to -16 LUFS at 48 kHz: no loudnorm, no 192 kHz round trip.
     assert filters_of(argv)[0] == "volume=6.47dB"
@@ -531,11 +531,11 @@ def test_mux_copies_the_video_and_normalises_the_audio_with_the_measurement() ->
 
 
 def test_the_mux_limits_peaks_before_the_gain_exactly_as_measured() -> None:
-    ceiling = builder.limiter_ceiling_db(MEASURED)
+    ceiling = loudness.limiter_ceiling_db(MEASURED)
     # +6.47 dB of gain would take -4.78 dBTP to +1.69: limit to 1 dB under -1.5 before the gain.
     assert ceiling == pytest.approx(-1.5 - 1.0 - 6.47)
-    measure = builder.loudness_argv("/w/mix.wav", limit_db=ceiling)
-    mux = builder.mux_argv("/w/l.ffconcat", "/w/mix.wav", MEASURED, "/w/m.mp4", 9000, limit_db=ceiling)
+    measure = loudness.loudness_argv("/w/mix.wav", limit_db=ceiling)
+    mux = output.mux_argv("/w/l.ffconcat", "/w/mix.wav", MEASURED, "/w/m.mp4", 9000, limit_db=ceiling)
     # The soundtrack the gain applies to is the one that was measured.
     assert named(measure, "alimiter") == named(mux, "alimiter")
     (limiter,) = named(mux, "alimiter")
@@ -548,12 +548,12 @@ def test_the_mux_limits_peaks_before_the_gain_exactly_as_measured() -> None:
 
 
 def test_no_limiter_when_the_gain_keeps_peaks_under_the_target() -> None:
-    assert builder.limiter_ceiling_db({**MEASURED, "input_tp": -9.0}) is None
-    assert builder.limiter_ceiling_db({**MEASURED, "input_i": -60.0}) == -24.0  # the filter's floor
+    assert loudness.limiter_ceiling_db({**MEASURED, "input_tp": -9.0}) is None
+    assert loudness.limiter_ceiling_db({**MEASURED, "input_i": -60.0}) == -24.0  # the filter's floor
 
 
 def test_loudness_is_measured_with_ebur128_true_peak() -> None:
-    argv = builder.loudness_argv("/w/mix.wav")
+    argv = loudness.loudness_argv("/w/mix.wav")
     assert named(argv, "ebur128") == [{"peak": "true", "framelog": "verbose"}]
     assert named(argv, "alimiter") == []
     assert argv[-3:] == ["-f", "null", "-"]
@@ -575,9 +575,9 @@ def test_an_ebur128_summary_becomes_a_loudnorm_measurement() -> None:
   True peak:
     Peak:       -4.8 dBFS
 """
-    summary = builder.parse_ebur128_summary(stderr)
+    summary = loudness.parse_ebur128_summary(stderr)
     assert summary == {"integrated_lufs": -22.2, "threshold_lufs": -32.2, "lra": 4.6, "true_peak_dbtp": -4.8}
-    assert builder.loudnorm_measurement(summary) == {
+    assert loudness.loudnorm_measurement(summary) == {
         "input_i": -22.2,
         "input_tp": -4.8,
         "input_lra": 4.6,
@@ -601,21 +601,21 @@ def test_silence_is_not_normalised() -> None:
   True peak:
     Peak:       -inf dBFS
 """
-    measured = builder.loudnorm_measurement(builder.parse_ebur128_summary(stderr))
+    measured = loudness.loudnorm_measurement(loudness.parse_ebur128_summary(stderr))
     assert measured["input_tp"] == float("-inf")
-    assert not builder.usable_measurement(measured)
+    assert not loudness.usable_measurement(measured)
 
 
 def test_mux_applies_no_gain_to_a_silent_track() -> None:
     silent = {**MEASURED, "input_i": float("-inf"), "input_tp": float("-inf")}
-    argv = builder.mux_argv("/w/l.ffconcat", "/w/mix.wav", silent, "/w/m.mp4", 3000)
+    argv = output.mux_argv("/w/l.ffconcat", "/w/mix.wav", silent, "/w/m.mp4", 3000)
     assert named(argv, "volume") == [] and named(argv, "loudnorm") == []
-    assert builder.loudness_gain_db(silent) is None
+    assert loudness.loudness_gain_db(silent) is None
     assert [f.split("=", 1)[0] for f in filters_of(argv)] == ["apad", "atrim"]
 
 
 def test_concat_list_quotes_paths_and_pins_exact_durations() -> None:
-    text = builder.concat_list_text(
+    text = output.concat_list_text(
         ["/w/a.mp4", "/w/it's here.mp4", "/w/c.mp4"],
         durations=[Fraction(122, 30), Fraction(15, 30), Fraction(115, 30)],
     )
@@ -631,18 +631,18 @@ def test_concat_list_quotes_paths_and_pins_exact_durations() -> None:
 
 
 def test_concat_list_durations_do_not_accumulate_rounding() -> None:
-    text = builder.concat_list_text([f"/w/{i}.mp4" for i in range(300)], durations=[Fraction(1, 30)] * 300)
+    text = output.concat_list_text([f"/w/{i}.mp4" for i in range(300)], durations=[Fraction(1, 30)] * 300)
     micros = [int(line.split()[1].replace(".", "")) for line in text.splitlines() if line.startswith("duration")]
     assert sum(micros) == 10_000_000
 
 
 def test_concat_list_refuses_newlines_in_paths() -> None:
     with pytest.raises(ValueError, match="newline"):
-        builder.concat_list_text(["/w/a\nb.mp4"])
+        output.concat_list_text(["/w/a\nb.mp4"])
 
 
 def test_poster_takes_one_frame_at_the_given_time() -> None:
-    argv = builder.poster_argv("/w/master.mp4", 1500, "/w/poster.jpg")
+    argv = output.poster_argv("/w/master.mp4", 1500, "/w/poster.jpg")
     assert argv[0] == "ffmpeg"
     assert argv[argv.index("-ss") + 1] == "1.500"
     assert argv.index("-ss") < argv.index("-i")
@@ -651,7 +651,7 @@ def test_poster_takes_one_frame_at_the_given_time() -> None:
 
 
 def test_mp4_export_rescales_to_h264_high_and_keeps_the_aac_track() -> None:
-    argv = builder.export_argv("/w/m.mp4", "mp4", 854, 480, "/w/e.mp4", master_size=(1920, 1080))
+    argv = output.export_argv("/w/m.mp4", "mp4", 854, 480, "/w/e.mp4", master_size=(1920, 1080))
     assert argv[argv.index("-vf") + 1] == (
         "scale=854:480:force_original_aspect_ratio=increase:in_color_matrix=bt709:out_color_matrix=bt709"
         ":out_range=tv,crop=854:480,setsar=1,format=yuv420p"
@@ -664,7 +664,7 @@ def test_mp4_export_rescales_to_h264_high_and_keeps_the_aac_track() -> None:
 
 
 def test_mov_export_at_master_size_is_a_remux() -> None:
-    argv = builder.export_argv("/w/m.mp4", "mov", 1920, 1080, "/w/e.mov", master_size=(1920, 1080))
+    argv = output.export_argv("/w/m.mp4", "mov", 1920, 1080, "/w/e.mov", master_size=(1920, 1080))
     assert argv[argv.index("-c") + 1] == "copy"
     assert "-vf" not in argv
     assert argv[argv.index("-f") + 1] == "mov"
@@ -672,7 +672,7 @@ def test_mov_export_at_master_size_is_a_remux() -> None:
 
 
 def test_webm_export_is_realtime_vp9_with_opus() -> None:
-    argv = builder.export_argv("/w/m.mp4", "webm", 1280, 720, "/w/e.webm", master_size=(1920, 1080))
+    argv = output.export_argv("/w/m.mp4", "webm", 1280, 720, "/w/e.webm", master_size=(1920, 1080))
     assert argv[argv.index("-c:v") + 1] == "libvpx-vp9"
     assert argv[argv.index("-deadline") + 1] == "realtime"
     assert argv[argv.index("-cpu-used") + 1] == "8"
@@ -682,7 +682,7 @@ def test_webm_export_is_realtime_vp9_with_opus() -> None:
 
 def test_unknown_export_format_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown export format"):
-        builder.export_argv("/w/m.mp4", "avi", 640, 360, "/w/e.avi")
+        output.export_argv("/w/m.mp4", "avi", 640, 360, "/w/e.avi")
 
 
 def test_builder_does_no_io(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -695,8 +695,8 @@ def test_builder_does_no_io(monkeypatch: pytest.MonkeyPatch) -> None:
     timeline = plan(spec)
     for piece in timeline.pieces:
         builder.piece_argv(spec, timeline, piece, "/does/not/exist.mp4")
-    builder.audio_mix_argv(spec, timeline, "/does/not/exist.wav")
-    builder.mux_argv("/nope/l.ffconcat", "/nope/mix.wav", MEASURED, "/nope/m.mp4", timeline.duration_ms)
+    audio_mix.audio_mix_argv(spec, timeline, "/does/not/exist.wav")
+    output.mux_argv("/nope/l.ffconcat", "/nope/mix.wav", MEASURED, "/nope/m.mp4", timeline.duration_ms)
 
 
 @pytest.mark.parametrize("kind", [BODY, TRANSITION])

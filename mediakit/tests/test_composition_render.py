@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from mediakit import builder
+from mediakit import audio_mix, builder
 from mediakit.caption_images import render_caption_png
 from mediakit.captions import _timestamp
 from mediakit.errors import DecodeError, FFmpegCanceled, FFmpegError, ProbeError, ValidationFailed
@@ -423,7 +423,7 @@ def test_music_is_ducked_while_the_narration_speaks(tmp_path: Path) -> None:
         captions=False,
     )
     mix = tmp_path / "mix.wav"
-    run_ffmpeg(builder.audio_mix_argv(spec, plan(spec), str(mix)), total_ms=None, timeout_s=60)
+    run_ffmpeg(audio_mix.audio_mix_argv(spec, plan(spec), str(mix)), total_ms=None, timeout_s=60)
     info = probe(mix)
     assert info.audio.sample_rate == 48000 and info.audio.channels == 2
     assert info.duration_ms == 7000

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from mediakit import builder
+from mediakit import builder, output
 from mediakit.probe import gray_frames, held_pairs, keyframe_times, longest_keyframe_gap_s, luma_means, probe
 from mediakit.render import render_export, render_master
 from mediakit.runner import run_ffmpeg
@@ -94,7 +94,7 @@ def test_captions_are_converted_with_the_bt709_matrix_once_and_split() -> None:
 
 def test_exports_are_tagged_square_and_keyframed_every_two_seconds() -> None:
     for fmt in ("mp4", "mov", "webm"):
-        argv = builder.export_argv("/m.mp4", fmt, 480, 480, f"/e.{fmt}", master_size=(720, 720), fps=25)
+        argv = output.export_argv("/m.mp4", fmt, 480, 480, f"/e.{fmt}", master_size=(720, 720), fps=25)
         pairs = dict(zip(argv, argv[1:], strict=False))
         assert "setsar=1" in pairs["-vf"] and "out_color_matrix=bt709" in pairs["-vf"]
         assert pairs["-g"] == "50"

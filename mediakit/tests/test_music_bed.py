@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mediakit import builder
+from mediakit import audio_mix
 from mediakit.spec import SceneSpec, StoryboardSpec
 from mediakit.timeline import plan
 
@@ -46,26 +46,26 @@ def test_pauses_shorter_than_the_hold_keep_one_passage_of_speech() -> None:
     phrases = (("One,", 0, 900), ("two.", 1300, 2000), ("Three.", 3100, 3800))
     spec = _spec(_scene(5000, phrases))
     # 400 ms pause: held; 1100 ms pause: the bed may come back.
-    assert builder.speech_spans(spec, plan(spec)) == [(250, 2250), (3350, 4050)]
+    assert audio_mix.speech_spans(spec, plan(spec)) == [(250, 2250), (3350, 4050)]
 
 
 def test_pauses_between_scenes_are_held_like_pauses_between_phrases() -> None:
     spec = _spec(_scene(2000, narration_ms=1200), _scene(2000, narration_ms=1200))
     # The first narration ends at 1450 ms, the second starts at 2250 ms: 800 ms apart.
-    assert builder.speech_spans(spec, plan(spec)) == [(250, 3450)]
+    assert audio_mix.speech_spans(spec, plan(spec)) == [(250, 3450)]
 
 
 def test_a_narration_without_phrases_is_speech_from_start_to_end() -> None:
     spec = _spec(_scene(4000, narration_ms=3000))
-    assert builder.speech_spans(spec, plan(spec)) == [(250, 3250)]
+    assert audio_mix.speech_spans(spec, plan(spec)) == [(250, 3250)]
 
 
 def test_the_bed_is_down_when_the_first_word_starts_and_back_after_the_last() -> None:
     phrases = (("One.", 0, 1000), ("Two.", 3000, 4000))
     spec = _spec(_scene(6000, phrases))
-    points = builder.duck_points(spec, plan(spec))
-    expression = builder._piecewise_linear(points)
-    duck, attack, release = builder.DUCK_DB, builder.DUCK_ATTACK_MS / 1000, builder.DUCK_RELEASE_MS / 1000
+    points = audio_mix.duck_points(spec, plan(spec))
+    expression = audio_mix._piecewise_linear(points)
+    duck, attack, release = audio_mix.DUCK_DB, audio_mix.DUCK_ATTACK_MS / 1000, audio_mix.DUCK_RELEASE_MS / 1000
     # Speech 0.25-1.25 s and 3.25-4.25 s.
     assert _evaluate(expression, 0.25 - attack - 0.01) == 0
     assert _evaluate(expression, 0.25) == pytest.approx(duck)
@@ -80,22 +80,22 @@ def test_the_bed_is_down_when_the_first_word_starts_and_back_after_the_last() ->
 def test_a_gap_just_over_the_hold_goes_down_again_from_where_the_release_got_to() -> None:
     phrases = (("One.", 0, 1000), ("Two.", 2050, 3000))
     spec = _spec(_scene(4000, phrases))
-    points = builder.duck_points(spec, plan(spec))
+    points = audio_mix.duck_points(spec, plan(spec))
     times = [t for t, _ in points]
     assert times == sorted(times)
-    expression = builder._piecewise_linear(points)
+    expression = audio_mix._piecewise_linear(points)
     # 1050 ms gap: release (600 ms) and attack (200 ms) fit, so the bed is fully up between them.
     assert _evaluate(expression, 1.25 + 0.6 + 0.1) == 0
     # Every value stays between 0 dB and the full duck.
-    assert all(builder.DUCK_DB <= _evaluate(expression, k / 100) <= 0 for k in range(0, 400))
+    assert all(audio_mix.DUCK_DB <= _evaluate(expression, k / 100) <= 0 for k in range(0, 400))
 
 
 def test_the_expression_is_a_balanced_tree_however_many_passages() -> None:
     scenes = [_scene(3000, narration_ms=500) for _ in range(200)]
     spec = _spec(*scenes)
-    points = builder.duck_points(spec, plan(spec))
+    points = audio_mix.duck_points(spec, plan(spec))
     assert len(points) == 800
-    expression = builder._piecewise_linear(points)
+    expression = audio_mix._piecewise_linear(points)
     # Nesting depth grows with log2 of the points, not with their number.
     depth = max_depth = 0
     for char in expression:
@@ -103,7 +103,7 @@ def test_the_expression_is_a_balanced_tree_however_many_passages() -> None:
         depth -= char == ")"
         max_depth = max(max_depth, depth)
     assert max_depth <= 3 * math.ceil(math.log2(len(points) + 1)) + 4
-    assert _evaluate(expression, 3000 * 100 / 1000 + 0.5) == pytest.approx(builder.DUCK_DB)
+    assert _evaluate(expression, 3000 * 100 / 1000 + 0.5) == pytest.approx(audio_mix.DUCK_DB)
 
 
 # --- the argv ----------------------------------------------------------------------------
@@ -115,7 +115,7 @@ def _filters(argv: list[str]) -> str:
 
 def test_a_track_that_loops_at_a_bar_repeats_one_crossfaded_cycle_until_the_video_ends() -> None:
     spec = _spec(_scene(20_000, narration_ms=3000), music_loop_ms=8000, music_crossfade_ms=500)
-    argv = builder.audio_mix_argv(spec, plan(spec), "/out/mix.wav")
+    argv = audio_mix.audio_mix_argv(spec, plan(spec), "/out/mix.wav")
     graph = _filters(argv)
     assert "-stream_loop" not in argv
     # The track to its loop point, then one 8 s cycle held and repeated (memory flat in the
@@ -130,13 +130,13 @@ def test_a_track_that_loops_at_a_bar_repeats_one_crossfaded_cycle_until_the_vide
 
 def test_a_video_shorter_than_the_loop_plays_the_track_once() -> None:
     spec = _spec(_scene(5000, narration_ms=3000), music_loop_ms=8000, music_crossfade_ms=500)
-    graph = _filters(builder.audio_mix_argv(spec, plan(spec), "/out/mix.wav"))
+    graph = _filters(audio_mix.audio_mix_argv(spec, plan(spec), "/out/mix.wav"))
     assert "aloop" not in graph and "acrossfade" not in graph
 
 
 def test_the_music_fades_in_and_out_with_the_last_scene() -> None:
     spec = _spec(_scene(10_000, narration_ms=3000), _scene(2000, narration_ms=1000))
-    graph = _filters(builder.audio_mix_argv(spec, plan(spec), "/out/mix.wav"))
+    graph = _filters(audio_mix.audio_mix_argv(spec, plan(spec), "/out/mix.wav"))
     assert "afade=d=0.300:t=in" in graph
     # The last scene lasts 2 s (shorter than MUSIC_FADE_OUT_MS): the fade takes all of it.
     assert "afade=d=2.000:st=10.000000:t=out" in graph
@@ -174,7 +174,7 @@ def test_a_real_mix_keeps_the_bed_down_in_short_pauses_and_brings_it_back_in_lon
         music=str(music), music_volume_db=0,
     )  # fmt: skip
     mix = tmp_path / "mix.wav"
-    _ffmpeg(*builder.audio_mix_argv(spec, plan(spec), str(mix))[1:])
+    _ffmpeg(*audio_mix.audio_mix_argv(spec, plan(spec), str(mix))[1:])
     # Only the bed: a band-stop around the voice's 1 kHz.
     bed = tmp_path / "bed.wav"
     _ffmpeg("-i", str(mix), "-af", "lowpass=f=400,lowpass=f=400,lowpass=f=400", "-c:a", "pcm_s16le", str(bed))
@@ -185,7 +185,7 @@ def test_a_real_mix_keeps_the_bed_down_in_short_pauses_and_brings_it_back_in_lon
     up = _rms_db(samples, rate, 2.9, 3.6)  # the long gap, after the release and before the attack
     under = _rms_db(samples, rate, 0.5, 1.0)
     in_pause = _rms_db(samples, rate, 1.3, 1.6)
-    assert under - up == pytest.approx(builder.DUCK_DB, abs=1.0)
-    assert in_pause - up == pytest.approx(builder.DUCK_DB, abs=1.0)
+    assert under - up == pytest.approx(audio_mix.DUCK_DB, abs=1.0)
+    assert in_pause - up == pytest.approx(audio_mix.DUCK_DB, abs=1.0)
     # After the voice the bed comes back, then fades out over the (only) scene's last 3 s.
     assert _rms_db(samples, rate, 8.9, 9.0) < up - 20

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mediakit import builder, music
+from mediakit import audio_mix, music
 from mediakit.spec import SceneSpec, StoryboardSpec
 from mediakit.timeline import plan
 
@@ -76,7 +76,7 @@ def test_a_looped_track_plays_through_its_joins_without_a_hole(tmp_path: Path) -
         music_volume_db=track.gain_db, music_loop_ms=track.loop_ms, music_crossfade_ms=track.crossfade_ms,
     )  # fmt: skip
     mix = tmp_path / "mix.wav"
-    subprocess.run(builder.audio_mix_argv(spec, plan(spec), str(mix)), capture_output=True, check=True, timeout=60)
+    subprocess.run(audio_mix.audio_mix_argv(spec, plan(spec), str(mix)), capture_output=True, check=True, timeout=60)
     levels = _levels(mix, 0.2)  # 0.2 s windows
     assert len(levels) == 27_000 // 200
     # Joins at 12.8 s and 25.6 s: around each, the level stays within 4 dB of the second before.
