@@ -111,12 +111,14 @@ def audio_mix_argv(spec: StoryboardSpec, timeline: Timeline, out_wav: str, *, me
     mix = mix.filter("apad", whole_len=samples).filter("atrim", end_sample=samples)
     wav_options = {"acodec": "pcm_f32le", "ar": AUDIO_RATE, "ac": 2, "f": "wav"}
     if not measure:
-        return ffmpeg.output(mix, out_wav, **wav_options).overwrite_output().compile()
+        argv: list[str] = ffmpeg.output(mix, out_wav, **wav_options).overwrite_output().compile()
+        return argv
     # The loudness measurement rides along: one process instead of writing and re-reading the mix.
     split = mix.asplit()
     wav = ffmpeg.output(split[0], out_wav, **wav_options)
     loudness = ffmpeg.output(split[1].filter("ebur128", peak="true", framelog="verbose"), "-", f="null")
-    return ffmpeg.merge_outputs(wav, loudness).overwrite_output().compile()
+    argv = ffmpeg.merge_outputs(wav, loudness).overwrite_output().compile()
+    return argv
 
 
 # --- the music bed under the voice ---------------------------------------------------------
@@ -263,11 +265,13 @@ def _clip_sounds(
 ) -> list[ffmpeg.nodes.FilterableStream]:
     """The sound of each scene whose clip is mixed in: from the clip's start, looped, cut
     to the whole scene (its transitions included), placed at the scene's start."""
-    mixed = [(i, scene) for i, scene in enumerate(spec.scenes) if scene.clip is not None and scene.clip_audio == "mix"]
+    mixed = [
+        (i, scene.clip) for i, scene in enumerate(spec.scenes) if scene.clip is not None and scene.clip_audio == "mix"
+    ]
     # One input per clip file; a file mixed in several scenes is split (ffmpeg-python
     # merges identical inputs and would otherwise refuse the fan-out).
     sources: dict[str, list[ffmpeg.nodes.FilterableStream]] = {}
-    for path, count in Counter(scene.clip for _, scene in mixed).items():
+    for path, count in Counter(clip for _, clip in mixed).items():
         stream = ffmpeg.input(path, stream_loop=-1).audio.filter("aformat", **fmt)
         if count == 1:
             sources[path] = [stream]
@@ -275,11 +279,11 @@ def _clip_sounds(
             split = stream.filter_multi_output("asplit", count)
             sources[path] = [split[i] for i in range(count)]
     sounds = []
-    for index, scene in mixed:
+    for index, clip in mixed:
         seconds = Fraction(timeline.scene_frames[index], timeline.fps)
         fade = min(CLIP_SOUND_FADE_S, float(seconds) / 4)
         sound = (
-            sources[scene.clip]
+            sources[clip]
             .pop(0)
             .filter("atrim", duration=f"{float(seconds):.6f}")
             .filter("asetpts", "N/SR/TB")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -636,6 +636,7 @@ class _Clips:
 
     def _key(self, part: SceneSlice) -> tuple[str, Fraction]:
         scene = self.spec.scenes[part.scene]
+        assert scene.clip is not None
         return scene.clip, clip_start(part, self.spec.fps, scene.clip_ms)
 
     def take(self, part: SceneSlice) -> ffmpeg.nodes.FilterableStream:
@@ -716,7 +717,9 @@ def _caption_y(w: int, h: int, position: str) -> str:
     return f"H-h-{caption_bottom_margin(w, h)}"
 
 
-def _caption_windows(spec: StoryboardSpec, timeline: Timeline, piece: Piece, part: SceneSlice):
+def _caption_windows(
+    spec: StoryboardSpec, timeline: Timeline, piece: Piece, part: SceneSlice
+) -> Iterator[tuple[str, float, float]]:
     """(image, start s, end s from the piece's start) of each caption the slice shows."""
     if not spec.captions:
         return
@@ -736,10 +739,10 @@ def _caption_windows(spec: StoryboardSpec, timeline: Timeline, piece: Piece, par
                 if end_s > start_s and end_s > 0 and start_s < piece.frames / spec.fps:
                     yield image, start_s, end_s
             continue
-        image = _cue_image(spec, cue)
-        start, end = cue.start_ms / 1000 - piece_start, cue.end_ms / 1000 - piece_start
-        if image is not None and end > 0 and start < piece.frames / spec.fps:
-            yield image, start, end
+        cue_png = _cue_image(spec, cue)
+        start_s, end_s = cue.start_ms / 1000 - piece_start, cue.end_ms / 1000 - piece_start
+        if cue_png is not None and end_s > 0 and start_s < piece.frames / spec.fps:
+            yield cue_png, start_s, end_s
 
 
 class _Captions:
@@ -825,14 +828,16 @@ def segment_argv(spec: StoryboardSpec, timeline: Timeline, pieces: Sequence[Piec
     """
     options = {**x264_options(spec), "an": None, "f": "mp4"}
     video = _segment_video(spec, timeline, pieces)
-    return ffmpeg.output(video, out_path, **options).overwrite_output().compile()
+    argv: list[str] = ffmpeg.output(video, out_path, **options).overwrite_output().compile()
+    return argv
 
 
 def segment_raw_argv(spec: StoryboardSpec, timeline: Timeline, pieces: Sequence[Piece], out_path: str) -> list[str]:
     """The frames segment_argv encodes, written as raw yuv420p instead (benchmark baseline input)."""
     options = {"pix_fmt": "yuv420p", "an": None, "f": "rawvideo"}
     video = _segment_video(spec, timeline, pieces)
-    return ffmpeg.output(video, out_path, **options).overwrite_output().compile()
+    argv: list[str] = ffmpeg.output(video, out_path, **options).overwrite_output().compile()
+    return argv
 
 
 def segment_file_name(pieces: Sequence[Piece]) -> str:

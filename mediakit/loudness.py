@@ -22,7 +22,8 @@ def loudnorm_measure_argv(in_wav: str) -> list[str]:
     stream = ffmpeg.input(in_wav).audio.filter(
         "loudnorm", I=target["I"], TP=target["TP"], LRA=target["LRA"], print_format="json"
     )
-    return ffmpeg.output(stream, "-", f="null").compile()
+    argv: list[str] = ffmpeg.output(stream, "-", f="null").compile()
+    return argv
 
 
 def parse_loudnorm_json(stderr: str) -> dict[str, float | str]:
@@ -63,7 +64,8 @@ def loudness_argv(in_wav: str, *, limit_db: float | None = None) -> list[str]:
         stream = limiter(stream, limit_db)
     # framelog=verbose keeps the per-100 ms lines out of the log at the default level.
     stream = stream.filter("ebur128", peak="true", framelog="verbose")
-    return ffmpeg.output(stream, "-", f="null").compile()
+    argv: list[str] = ffmpeg.output(stream, "-", f="null").compile()
+    return argv
 
 
 _EBUR128_VALUES = {
@@ -127,7 +129,7 @@ def usable_measurement(measured: dict[str, float | str]) -> bool:
     if not all(isinstance(v, float) and math.isfinite(v) for v in values):
         return False
     # Digital silence (or near it) measures as -inf / -70: nothing to normalise.
-    return measured["input_i"] > -70.0
+    return float(measured["input_i"]) > -70.0
 
 
 def loudness_gain_db(measured: dict[str, float | str]) -> float | None:

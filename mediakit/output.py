@@ -65,7 +65,8 @@ def mux_argv(
         "movflags": "+faststart",
         "f": "mp4",
     }
-    return ffmpeg.output(video, audio, out_mp4, **options).overwrite_output().compile()
+    argv: list[str] = ffmpeg.output(video, audio, out_mp4, **options).overwrite_output().compile()
+    return argv
 
 
 def _concat_quote(path: str) -> str:
