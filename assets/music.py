@@ -1,5 +1,5 @@
 """A video's music choice as a file to mix: a track of the offline music library for a mood
-(mediakit.music), or a procedural bed (assets.generators.offline) where the library is not
+(mediakit.music), or a procedural bed (mediakit.music_synth) where the library is not
 installed or the choice is one of the synthesised beds. The render, the credits and the
 samples a creator hears all go through here, so they agree on the track."""
 
@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assets.generators.base import GenerationError
-from assets.generators.offline import MUSIC_BEDS, render_music_bed
+from assets.generators.music_beds import render_music_bed
 from mediakit.music import MOODS, Track, library_track
+from mediakit.music_synth import MUSIC_BEDS
 
 # The procedural bed that stands in for a mood when the library is missing.
 FALLBACK_BEDS = {"calm": "calm", "happy": "bright", "energetic": "pulse", "tender": "calm", "nostalgic": "calm"}

@@ -81,7 +81,8 @@ def _music_path(choice: str, work: Path, duration_ms: int) -> str:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contentizer_site.settings")
     django.setup()
-    from assets.generators.offline import MUSIC_BEDS, render_music_bed
+    from assets.generators.music_beds import render_music_bed
+    from mediakit.music_synth import MUSIC_BEDS
 
     if choice in MUSIC_BEDS:
         return str(render_music_bed(bed=choice, duration_ms=duration_ms, out_dir=work).path)

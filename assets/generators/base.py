@@ -1,8 +1,8 @@
 """The interface every picture and narration provider implements.
 
-Offline providers live in ``offline.py``; a Replicate provider plugs in behind the same
-protocols. Providers write into a caller-owned ``out_dir`` and return what they wrote; storing
-the file is the caller's job.
+The offline providers (illustrations, the title card, piper) are named in ``catalog.py``;
+the Replicate providers plug in behind the same protocols. Providers write into a
+caller-owned ``out_dir`` and return what they wrote; storing the file is the caller's job.
 """
 
 from __future__ import annotations
