@@ -4,7 +4,7 @@ requesting user (staff see everything), pagination and the throttles."""
 from __future__ import annotations
 
 import io
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 from rest_framework import exceptions, serializers
@@ -84,6 +84,8 @@ class Pagination(PageNumberPagination):
 class ApiView(APIView):
     renderer_classes = [JSONRenderer]
     parser_classes = [JSONBodyParser]
+    # Set (to Pagination) by each view that calls paginated().
+    pagination_class: type[PageNumberPagination]
 
     def get_exception_handler(self):
         return api_exception_handler
@@ -114,7 +116,9 @@ class ApiView(APIView):
         ):
             # Every JSON body is strict, even one whose serializer is not (yet) a StrictInputSerializer.
             serializer.is_valid()
-            raise exceptions.ValidationError({**(serializer.errors or {}), **unknown})
+            errors: dict[str, Any] = dict(serializer.errors)
+            errors.update(unknown)
+            raise exceptions.ValidationError(errors)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
@@ -171,6 +175,10 @@ class VideoCreateThrottle(UserRateThrottle):
     to it, and ApiView.finalize_response calls `record()` when the answer is a 2xx."""
 
     scope = "video_create"
+    # Set by SimpleRateThrottle.__init__ from the rate (None without one: allow_request
+    # then returns first).
+    num_requests: int
+    duration: int
 
     def allow_request(self, request, view) -> bool:
         if self.rate is None:

@@ -6,6 +6,9 @@ exports to the worker too)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.conf import settings
 from django.urls import reverse
 
@@ -16,7 +19,7 @@ def public_base_url() -> str:
     return (configured or f"http://localhost:{settings.CONTENTIZER_PORT}").rstrip("/")
 
 
-def api_url(context: dict | None, viewname: str, **kwargs) -> str:
+def api_url(context: Mapping[str, Any] | None, viewname: str, **kwargs: Any) -> str:
     path = reverse(viewname, kwargs=kwargs)
     request = (context or {}).get("request")
     if request is not None:

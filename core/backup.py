@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, TYPE_CHECKING, cast
 
 from django.apps import apps
 from django.core.files import File
@@ -42,6 +42,9 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 
 from core.storage import CHUNK, file_sha256, storage_delete_quietly, storage_walk
+
+if TYPE_CHECKING:
+    from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 
 FORMAT = "contentizer-backup"
 VERSION = 1
@@ -202,7 +205,7 @@ def _dump_database(engine: str, dest: Path) -> dict[str, int]:
     # SQLite's online backup API: a consistent copy of what is committed while the site and
     # workers keep writing (WAL: readers never wait for writers). A connection of its own:
     # Django's may be inside a transaction, from which a backup waits for ever.
-    if connection.is_in_memory_db():
+    if cast("SQLiteDatabaseWrapper", connection).is_in_memory_db():
         connection.ensure_connection()
         source = connection.connection
     else:
@@ -341,25 +344,38 @@ def _open_archive(path: Path) -> Iterator[tuple[tarfile.TarFile, dict]]:
         yield tar, manifest
 
 
+def _label(tar: tarfile.TarFile) -> str:
+    """The archive's path, for messages."""
+    return os.fsdecode(tar.name or "The archive")
+
+
+def _extract(tar: tarfile.TarFile, member: tarfile.TarInfo) -> IO[bytes]:
+    """A member's bytes; a TarError when it is not a regular file (a link, a directory)."""
+    fh = tar.extractfile(member)
+    if fh is None:
+        raise tarfile.TarError(f"{member.name} is not a file")
+    return fh
+
+
 def _read_manifest(tar: tarfile.TarFile) -> dict:
     try:
         member = tar.getmember(MANIFEST)
     except KeyError:
-        raise BackupError(f"{tar.name} has no {MANIFEST}: not a Contentizer backup, or cut short.") from None
+        raise BackupError(f"{_label(tar)} has no {MANIFEST}: not a Contentizer backup, or cut short.") from None
     try:
-        manifest = json.loads(tar.extractfile(member).read())
-    except (ValueError, AttributeError) as exc:
-        raise BackupError(f"{tar.name}: its {MANIFEST} is damaged.") from exc
+        manifest = json.loads(_extract(tar, member).read())
+    except (ValueError, tarfile.TarError) as exc:
+        raise BackupError(f"{_label(tar)}: its {MANIFEST} is damaged.") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise BackupError(f"{tar.name} is not a Contentizer backup.")
+        raise BackupError(f"{_label(tar)} is not a Contentizer backup.")
     if manifest.get("version") != VERSION:
         raise BackupError(
-            f"{tar.name} is a backup of format version {manifest.get('version')}; this code reads {VERSION}."
+            f"{_label(tar)} is a backup of format version {manifest.get('version')}; this code reads {VERSION}."
         )
     for entry in manifest["files"]:
         parts = PurePosixPath(entry["name"]).parts
         if not parts or entry["name"].startswith("/") or ".." in parts:
-            raise BackupError(f"{tar.name} names a stored file outside the storage: {entry['name']!r}.")
+            raise BackupError(f"{_label(tar)} names a stored file outside the storage: {entry['name']!r}.")
     return manifest
 
 
@@ -371,18 +387,18 @@ def _verify_members(tar: tarfile.TarFile, manifest: dict) -> None:
     for member_name, entry in expected:
         try:
             member = tar.getmember(member_name)
-            fh = tar.extractfile(member)
+            fh = _extract(tar, member)
             digest = hashlib.sha256()
             size = 0
             for chunk in iter(partial(fh.read, CHUNK), b""):
                 digest.update(chunk)
                 size += len(chunk)
         except KeyError:
-            raise BackupError(f"{tar.name} is damaged: {member_name} is missing.") from None
-        except (tarfile.TarError, OSError, EOFError, AttributeError) as exc:
-            raise BackupError(f"{tar.name} is damaged: {member_name} cannot be read ({exc}).") from exc
+            raise BackupError(f"{_label(tar)} is damaged: {member_name} is missing.") from None
+        except (tarfile.TarError, OSError, EOFError) as exc:
+            raise BackupError(f"{_label(tar)} is damaged: {member_name} cannot be read ({exc}).") from exc
         if size != entry["size"] or digest.hexdigest() != entry["sha256"]:
-            raise BackupError(f"{tar.name} is damaged: {member_name} is not what was backed up (checksum).")
+            raise BackupError(f"{_label(tar)} is damaged: {member_name} is not what was backed up (checksum).")
 
 
 def _check_target(engine: str) -> None:
@@ -425,18 +441,18 @@ def backup_restore(*, path: Path) -> RestoreReport:
     with _open_archive(path) as (tar, manifest):
         engine = manifest["database"]["engine"]
         if engine not in DUMP_MEMBERS:
-            raise BackupError(f"{tar.name} holds a {engine} database; this code restores SQLite and PostgreSQL.")
+            raise BackupError(f"{_label(tar)} holds a {engine} database; this code restores SQLite and PostgreSQL.")
         _verify_members(tar, manifest)
         _check_target(engine)
         saved: list[str] = []
         try:
             for entry in manifest["files"]:
-                fh = tar.extractfile(tar.getmember(FILES_PREFIX + entry["name"]))
+                fh = _extract(tar, tar.getmember(FILES_PREFIX + entry["name"]))
                 name = default_storage.save(entry["name"], File(fh, name=entry["name"]))
                 saved.append(name)
                 if name != entry["name"]:
                     raise BackupError(f"The target storage renamed {entry['name']} to {name}: it was not empty.")
-            dump = tar.extractfile(tar.getmember(manifest["database"]["member"]))
+            dump = _extract(tar, tar.getmember(manifest["database"]["member"]))
             with tempfile.TemporaryDirectory(prefix=".contentizer-restore-", dir=Path(path).parent) as tmp:
                 _load_database(engine, dump, Path(tmp))
         except BaseException:

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any, Protocol
+
 from django.core.exceptions import ValidationError
+
+
+class _Form(Protocol):
+    fields: dict[str, Any]
+
+    def add_error(self, field: str | None, error: ValidationError | str) -> None: ...
 
 
 class ServiceErrorsMixin:
     """Put a service's ValidationError messages on the matching fields."""
 
-    def add_service_errors(self, error: ValidationError) -> None:
+    def add_service_errors(self: _Form, error: ValidationError) -> None:
         if not hasattr(error, "error_dict"):
             self.add_error(None, error)
             return

@@ -221,8 +221,9 @@ def system_resolver(host: str, port: int) -> list[str]:
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     seen: list[str] = []
     for _family, _type, _proto, _canon, sockaddr in infos:
-        if sockaddr[0] not in seen:
-            seen.append(sockaddr[0])
+        address = str(sockaddr[0])
+        if address not in seen:
+            seen.append(address)
     return seen
 
 
@@ -279,7 +280,7 @@ def resolve_public_target(url: str, *, allow_private: bool, resolver: Resolver |
 # --- connecting to the pinned address ------------------------------------------------------
 
 
-def _connect_pinned(addresses: Sequence[str], port: int, timeout: float) -> socket.socket:
+def _connect_pinned(addresses: Sequence[str], port: int, timeout: float | None) -> socket.socket:
     """A TCP connection to the first of the checked addresses that answers."""
     last: OSError | None = None
     for address in addresses:
@@ -306,8 +307,9 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
 
     def connect(self) -> None:
         raw = _connect_pinned(self._addresses, self.port, self.timeout)
-        # The certificate is checked against the URL's host name, sent as SNI.
-        self.sock = self._context.wrap_socket(raw, server_hostname=self.host)
+        # The certificate is checked against the URL's host name, sent as SNI. _context is
+        # the one HTTPSConnection set up (ALPN included); typeshed does not declare it.
+        self.sock = self._context.wrap_socket(raw, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
 def post_pinned(

@@ -15,8 +15,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+from typing import cast
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework.throttling import SimpleRateThrottle
 
 logger = logging.getLogger(__name__)
@@ -28,8 +30,13 @@ class FormThrottle(SimpleRateThrottle):
     def __init__(self, scope: str, ident: str) -> None:
         # Read at call time (not DRF's import-time copy), so settings can change in tests.
         self.scope = scope
-        self.rate = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope]
-        self.num_requests, self.duration = self.parse_rate(self.rate)
+        rates = cast(dict[str, str | None], settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"])
+        self.rate = rates[scope]
+        num_requests, duration = self.parse_rate(self.rate)
+        if num_requests is None or duration is None:
+            raise ImproperlyConfigured(f"DEFAULT_THROTTLE_RATES[{scope!r}] sets no rate.")
+        self.num_requests: int = num_requests
+        self.duration: int = duration
         digest = hashlib.sha256(ident.encode("utf-8")).hexdigest()[:32]
         self.key = self.cache_format % {"scope": scope, "ident": digest}
 
