@@ -51,6 +51,7 @@ from videos.services.scenes import (
 )
 from videos.services.storyboard_document import storyboard_document
 from videos.services.storyboard_job import storyboard_run
+from videos.services.voiceover import video_use_voiceover
 
 __all__ = [
     "storyboard_estimate_cost",
@@ -89,6 +90,7 @@ __all__ = [
     "scene_use_speech",
     "scene_use_stock",
     "storyboard_run",
+    "video_use_voiceover",
     "storyboard_document",
     "scene_artwork_choose",
     "scene_picture_candidates",

@@ -37,6 +37,7 @@ def storyboard_refresh(*, video: Video) -> Job | None:
             return active
         Video.objects.filter(pk=video.pk).update(status=Video.Status.STORYBOARDING)
         return job_create(
+            owner=locked.owner,
             video=locked,
             kind=VideoJobKind.STORYBOARD,
             estimated_cost=storyboard_estimate_cost(video=locked),
@@ -75,13 +76,15 @@ def scene_update(*, scene: Scene, narration: str | None = None, visual_prompt: s
     if narration_changed:
         scene.narration = narration.strip()
         fields.append("narration")
-        # An uploaded recording stays (the text is then its caption); speech is remade.
+        # An uploaded recording stays (the text is then its caption, timed by length: a
+        # voiceover's word times were for the old words); speech is remade.
+        scene.narration_phrases = []
+        fields.append("narration_phrases")
         if scene.narration_source != Scene.NarrationSource.UPLOAD:
             old_assets.append(scene.narration_audio)
             scene.narration_audio = None
             scene.narration_ms = 0
-            scene.narration_phrases = []
-            fields += ["narration_audio", "narration_ms", "narration_phrases"]
+            fields += ["narration_audio", "narration_ms"]
     prompt = scene.visual_prompt
     prompt_edited = scene.prompt_edited
     if visual_prompt is not None and not visual_prompt.strip():

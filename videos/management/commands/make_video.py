@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -36,6 +37,8 @@ from videos.services import (
     storyboard_approve,
     storyboard_document,
     video_create,
+    video_delete,
+    video_use_voiceover,
 )
 
 
@@ -88,6 +91,12 @@ class Command(BaseCommand):
             "without it the storyboards are made and the batch's progress printed",
         )
         parser.add_argument("--title", default="", help="Video title (default: the file name)")
+        parser.add_argument(
+            "--voiceover",
+            type=Path,
+            help="Your own recording of the whole script (MP3, WAV or M4A): it narrates the video, "
+            "cut into the scenes at its pauses, with the captions timed to it",
+        )
         defaults = VIDEO_OPTION_DEFAULTS
         parser.add_argument("--aspect", default=defaults.aspect, choices=Video.Aspect.values)
         parser.add_argument("--quality", default=defaults.quality, choices=Video.Quality.values)
@@ -179,6 +188,8 @@ class Command(BaseCommand):
             return self._batch(opts)
         if opts["script"] is None or opts["out"] is None:
             raise CommandError("Give a script file and --out FILE.mp4 (or --batch FILE).")
+        if opts["voiceover"] is not None and not Path(opts["voiceover"]).is_file():
+            raise CommandError(f"Cannot read the voiceover {opts['voiceover']}: no such file.")
         script_path = Path(opts["script"])
         try:
             script = script_path.read_text(encoding="utf-8")
@@ -237,6 +248,8 @@ class Command(BaseCommand):
         self._follow(job, "storyboard", opts["wait_timeout"])
         video.refresh_from_db()
         self.stdout.write(f"Storyboard: {video.scenes.count()} scenes")
+        if opts["voiceover"] is not None:
+            self._voiceover(video, Path(opts["voiceover"]))
         storyboard_approve(video=video, user=owner)
         job = render_request(video=video, user=owner)
         self._follow(job, "render", opts["wait_timeout"])
@@ -256,6 +269,19 @@ class Command(BaseCommand):
                 f"{video.video_codec} + {video.audio_codec}, {video.size_bytes / 1e6:.1f} MB)"
             )
         )
+
+    def _voiceover(self, video: Video, path: Path) -> None:
+        """Narrate the storyboard with the creator's recording (the same service as the page
+        and the API). Refused: the video this command made is deleted again, and the reason
+        is the command's error."""
+        try:
+            with open(path, "rb") as fh:
+                video_use_voiceover(video=video, upload=File(fh, name=path.name))
+        except ValidationError as exc:
+            video_delete(video=video)
+            raise CommandError(" ".join(exc.messages)) from exc
+        video.refresh_from_db()
+        self.stdout.write(f"Voiceover: {path.name} narrates the {video.scenes.count()} scenes")
 
     # --- --batch -------------------------------------------------------------------------------
 
