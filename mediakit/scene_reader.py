@@ -664,6 +664,16 @@ def _modifier_noun(token: _Token) -> bool:
     return counts.get("n", 0) > counts.get("a", 0) + counts.get("v", 0)
 
 
+def _general(sense: Sense) -> bool:
+    """Whether a sense is a general word for things (a container, a plant, food), one that
+    stands for whatever kind of it the script has named."""
+    return (
+        len(sense.ancestors) <= 6
+        and sense.lexname in ("noun.artifact", "noun.food", "noun.plant", "noun.animal", "noun.object", "noun.Tops")
+        and not sense.is_a("person.n.01")
+    )
+
+
 @lru_cache(maxsize=16)
 def _script_compounds(script: str) -> dict[str, tuple[str, Sense]]:
     """The script's own multiword things by their last word: after "inner tube" is named,
@@ -672,10 +682,30 @@ def _script_compounds(script: str) -> dict[str, tuple[str, Sense]]:
     context = _context_words(script)
     tokens = _tokens(script)
     _tag(tokens)
-    for phrase, _ in _phrases(tokens):
+    things: list[tuple[str, Sense]] = []
+    partitive: set[int] = set()
+    for phrase, preposition in _phrases(tokens):
         for text, sense in _concepts_in(phrase, context):
+            if preposition == "of":
+                partitive.add(len(things))  # "kilograms of fruit": stuff, no one thing
+            things.append((text, sense))
             if " " in text and text.replace(" ", "_") in sense.lemmas:
                 compounds.setdefault(text.split()[-1], (text, sense))
+    # A general word stands for the script's own kind of it, named before: after "small
+    # pots", "a large container" is a pot (not an envelope, another container); after
+    # "tomatoes", "the vegetable" is one. General: near the top of WordNet (a container, a
+    # plant, a building; not a restaurant or a tyre). People are left alone: "most people"
+    # are not the baker.
+    for index, (text, sense) in enumerate(things):
+        if " " in text or text in compounds or index in partitive or not _general(sense):
+            continue
+        kinds = Counter(
+            (other_text, other)
+            for other_text, other in things[:index]
+            if other.is_a(sense) and other.name != sense.name
+        )
+        if kinds:
+            compounds[text] = kinds.most_common(1)[0][0]
     # The script's own thing names the kind: in a coffee script "fresh beans" are coffee
     # beans and "a better cup" a coffee cup; in a bee script the "queen" is a queen bee.
     said: Counter[str] = Counter(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mediakit.lexicon import lexicon_available
-from mediakit.scene_reader import read_scene, script_topics
+from mediakit.scene_reader import SceneReading, read_scene, script_topics
 
 
 def subject(text: str, **kwargs) -> str:
@@ -175,6 +175,27 @@ def test_the_scripts_own_thing_names_the_kind() -> None:
     # are ships, though "light" is said often.
     story = "The light turns. The light flashes. Ships far out at sea watch for the light."
     assert subject("Ships far out at sea watch for its signal.", context=story) == "ship"
+
+
+def test_a_general_word_is_the_kind_the_script_named_before() -> None:
+    # After "small pots", "a large container" is a pot, not an envelope (another container).
+    script = (
+        "Start the seeds indoors in small pots. Move the seedlings to a sunny bed or a large container. "
+        "By late summer a single plant can give you four kilograms of fruit."
+    )
+    scene = "Move the seedlings to a sunny bed or a large container."
+
+    def pots(reading: SceneReading) -> set[str]:
+        return {c.text for c in reading.concepts if c.sense and "flowerpot" in c.sense.lemmas}
+
+    assert pots(read_scene(scene, context=script))
+    assert not pots(read_scene(scene))
+    # Only a general word (not "restaurant" after a teahouse), never people, never stuff
+    # measured out ("kilograms of fruit" stays fruit).
+    last = read_scene("By late summer a single plant can give you four kilograms of fruit.", context=script)
+    assert "fruit" in {c.text for c in last.concepts}
+    people = "The baker lights the oven. Most people still sleep."
+    assert "baker" not in {c.text for c in read_scene("Most people still sleep.", context=people).concepts}
 
 
 def test_todays_usual_senses_are_preferred() -> None:
