@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -20,7 +21,7 @@ from core.client_address import client_address
 from core.ratelimit import FormThrottle, longest_wait, retry_after, wait_in_words
 
 
-class RefusableLoginForm:
+class RefusableLoginForm(forms.Form):
     """Refuses, before checking any password, when `login_rate_limited` found the caller
     over a limit (it leaves the message on the request, which Django's login forms keep)."""
 
@@ -49,20 +50,22 @@ def _login_throttles(request: HttpRequest) -> list[FormThrottle]:
     return throttles
 
 
-def login_rate_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def login_rate_limited(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """The one log-in limit, for every log-in page (the site's and the admin's, which share
     the counters): failed logins are counted per account and per client address; over
     either limit the page answers 429 with its form and a message, and the password is not
     checked. The wrapped view's form must be a RefusableLoginForm."""
 
     @wraps(view)
-    def limited(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def limited(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         if request.method != "POST":
             return view(request, *args, **kwargs)
         throttles = _login_throttles(request)
         wait = longest_wait(throttles)
         if wait is not None:
-            request.login_refusal = f"Too many failed log-in attempts. Please wait {wait_in_words(wait)} and try again."
+            # Read back by RefusableLoginForm.clean (Django's login forms keep the request).
+            refusal = f"Too many failed log-in attempts. Please wait {wait_in_words(wait)} and try again."
+            request.login_refusal = refusal  # type: ignore[attr-defined]
             response = view(request, *args, **kwargs)
             response.status_code = 429
             return retry_after(response, wait)
@@ -98,7 +101,7 @@ admin_login = login_rate_limited(_admin_login)
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("videos-library")
-    form = UserCreationForm(request.POST or None)
+    form: UserCreationForm = UserCreationForm(request.POST or None)
     if request.method == "POST":
         # Accounts made per client address: each comes with a fresh quota.
         throttle = FormThrottle("signup_address", client_address(request))

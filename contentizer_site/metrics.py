@@ -22,6 +22,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q
@@ -141,12 +142,14 @@ def _active_jobs() -> Iterator[Metric]:
 
 def _stored_counters() -> Iterator[Metric]:
     counters: dict[str, list[tuple[dict[str, str], float]]] = defaultdict(list)
-    # histogram base name -> label text without `le` -> {"buckets": {le: n}, "sum": x, "count": n}
-    histograms: dict[str, dict[str, dict]] = defaultdict(lambda: defaultdict(lambda: {"buckets": {}}))
-    for name, labels, value in metric_rows():
+    # histogram base name -> its labels but `le` (sorted pairs) -> {"buckets": {le: n}, "sum": x, "count": n}
+    histograms: dict[str, dict[tuple[tuple[str, str], ...], dict[str, Any]]] = defaultdict(
+        lambda: defaultdict(lambda: {"buckets": {}})
+    )
+    for name, label_text, value in metric_rows():
         base, _, part = name.rpartition("_")
         if base in HISTOGRAMS and part in ("bucket", "sum", "count"):
-            parsed = labels_parse(labels)
+            parsed = labels_parse(label_text)
             le = parsed.pop("le", None)
             key = tuple(sorted(parsed.items()))
             series = histograms[base][key]
@@ -155,7 +158,7 @@ def _stored_counters() -> Iterator[Metric]:
             else:
                 series[part] = value
         else:
-            counters[name].append((labels_parse(labels), value))
+            counters[name].append((labels_parse(label_text), value))
 
     totals: dict[str, float] = {}
     kinds = _kinds()
@@ -177,16 +180,18 @@ def _stored_counters() -> Iterator[Metric]:
     for base, help_text in HISTOGRAMS.items():
         series_by_key = histograms.get(base, {})
         label_names = sorted({key for key_items in series_by_key for key, _ in key_items})
-        family = HistogramMetricFamily(base, help_text, labels=label_names)
+        histogram = HistogramMetricFamily(base, help_text, labels=label_names)
         for key_items, series in sorted(series_by_key.items()):
-            labels = dict(key_items)
+            series_labels = dict(key_items)
             edges = sorted(((math.inf if le == "+Inf" else float(le)), n) for le, n in series["buckets"].items())
             buckets, running = [], 0.0
             for edge in _bucket_edges(edges):
                 running += dict(edges).get(edge, 0.0)
                 buckets.append(("+Inf" if math.isinf(edge) else _edge_text(edge), running))
-            family.add_metric([labels.get(key, "") for key in label_names], buckets, sum_value=series.get("sum", 0.0))
-        yield family
+            histogram.add_metric(
+                [series_labels.get(key, "") for key in label_names], buckets, sum_value=series.get("sum", 0.0)
+            )
+        yield histogram
 
     render, video = totals.get("contentizer_render_seconds", 0.0), totals.get("contentizer_rendered_video_seconds", 0.0)
     if video > 0:

@@ -39,7 +39,8 @@ class RequestObservabilityMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         given = request.META.get("HTTP_X_REQUEST_ID", "")
         request_id = given if _GOOD_ID.match(given) else uuid.uuid4().hex
-        request.request_id = request_id
+        # Read back by core.structured_logs for what Django logs after the response.
+        request.request_id = request_id  # type: ignore[attr-defined]
         started = time.perf_counter()
         with request_log_context(request_id=request_id, request=request):
             response = self.get_response(request)
