@@ -14,9 +14,10 @@ from contentizer_site import api_account
 from core.api_errors import api_not_found
 from jobs import api as jobs_api
 from videos import api as videos_api
-from videos import scene_media_api
+from videos import scene_media_api, voiceover_api
 
 v1 = [
+    path("videos/<uuid:code>/voiceover", voiceover_api.VideoVoiceoverApi.as_view(), name="api-videos-voiceover"),
     # videos
     path("videos", videos_api.VideoListCreateApi.as_view(), name="api-videos-list"),
     path("videos/<uuid:code>", videos_api.VideoDetailApi.as_view(), name="api-videos-detail"),

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from django.urls import path
 
-from videos import batch_views, scene_media_views, script_views, views
+from videos import batch_views, scene_media_views, script_views, views, voiceover_views
 
 urlpatterns = [
+    path("videos/<uuid:code>/voiceover/", voiceover_views.video_voiceover, name="videos-voiceover"),
     path("", views.library, name="videos-library"),
     path("videos/new/", views.video_new, name="videos-new"),
     path("videos/new/write/", script_views.script_write, name="videos-script-write"),

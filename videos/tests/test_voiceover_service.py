@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 
 from assets.models import MediaAsset
 from assets.tests.media_files import named, upload
-from videos.models import Scene
+from videos.models import Scene, Video
 from videos.services import video_use_voiceover
 
 SCRIPT = "The keeper climbs the stairs at dusk, and lights the lamp. Far below, the waves break on the rocks."
@@ -38,8 +39,18 @@ def recordings(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture
 def video(owner, make_video, piper_cached):
+    """A storyboard made by its job: narrated by synthesised speech, which the voiceover replaces."""
     video = make_video(owner, script=SCRIPT)
     assert video.scenes.count() == 2
+    return video
+
+
+@pytest.fixture
+def bare_video(owner) -> Video:
+    """Two scenes written directly (the refusals need only their words; no storyboard job)."""
+    video = Video.objects.create(owner=owner, title="Lighthouse", script=SCRIPT)
+    for position, sentence in enumerate(SCRIPT.split(". ")):
+        Scene.objects.create(video=video, position=position, narration=sentence, visual_prompt="lighthouse")
     return video
 
 
@@ -48,6 +59,8 @@ def _stored(media_root: Path) -> tuple[int, set[str]]:
 
 
 def test_a_recording_narrates_each_scene_with_its_stretch_and_timed_words(video, recordings):
+    speech = list(video.scenes.values_list("narration_audio__file", flat=True))
+
     video_use_voiceover(video=video, upload=upload(recordings["take.wav"]))
 
     first, second = video.scenes.order_by("position")
@@ -55,6 +68,8 @@ def test_a_recording_narrates_each_scene_with_its_stretch_and_timed_words(video,
         assert scene.narration_source == Scene.NarrationSource.UPLOAD
         assert scene.narration_audio.generator == "voiceover"
         assert scene.narration_ms == scene.narration_audio.duration_ms > 1000
+    # The synthesised speech it replaces is gone from storage.
+    assert not any(default_storage.exists(name) for name in speech)
     # The pieces are the recording, cut once, in the pause between the scenes.
     recording = MediaAsset.objects.get(owner=video.owner, source=MediaAsset.Source.UPLOADED)
     assert recording.duration_ms - 400 <= first.narration_ms + second.narration_ms <= recording.duration_ms
@@ -71,8 +86,8 @@ REFUSALS = {
 }
 
 
-def test_a_refused_recording_leaves_nothing_stored(video, recordings, media_root):
-    # One video for the three refusals: making a storyboard is the slow part of this test.
+def test_a_refused_recording_leaves_nothing_stored(bare_video, recordings, media_root):
+    video = bare_video
     before = _stored(media_root)
     scenes_before = list(video.scenes.values_list("narration_audio_id", "narration_source", "narration_phrases"))
     for name, message in REFUSALS.items():
