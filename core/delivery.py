@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 from django.core.files.storage import FileSystemStorage, storages
 from django.http import (
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
@@ -72,7 +73,7 @@ def _iter_file(fh, start: int, length: int) -> Iterator[bytes]:
 
 def serve_stored_file(
     request: HttpRequest,
-    name: str,
+    name: str | None,
     *,
     content_type: str,
     download_name: str | None = None,
@@ -83,7 +84,10 @@ def serve_stored_file(
     On object storage the browser is sent to the bucket, except with ``same_origin`` (small
     files a page loads as a subresource that must come from its own origin: a <track>'s
     WebVTT from another origin needs CORS, which a redirect to the bucket would not have;
-    the player then shows no captions), which are read and served here."""
+    the player then shows no captions), which are read and served here. `name` is a
+    FieldFile's, None or "" when the field holds no file: a 404."""
+    if not name:
+        raise Http404("No such file.")
     # The backend itself, not the default_storage LazyObject: before anything has touched
     # it in this process, the LazyObject's _wrapped is still a sentinel.
     storage = storages["default"]
