@@ -14,7 +14,16 @@ from contentizer_site import api_account
 from core.api_errors import api_not_found
 from jobs import api as jobs_api
 from videos import api as videos_api
-from videos import scene_media_api, voiceover_api
+from videos import (
+    batch_api,
+    caption_preset_api,
+    delivery_api,
+    export_api,
+    project_api,
+    scene_media_api,
+    storyboard_api,
+    voiceover_api,
+)
 
 v1 = [
     path("videos/<uuid:code>/voiceover", voiceover_api.VideoVoiceoverApi.as_view(), name="api-videos-voiceover"),
@@ -25,45 +34,49 @@ v1 = [
     path("videos/<uuid:code>/render", videos_api.VideoRenderApi.as_view(), name="api-videos-render"),
     path("videos/<uuid:code>/cost", videos_api.VideoCostApi.as_view(), name="api-videos-cost"),
     path("videos/<uuid:code>/jobs", videos_api.VideoJobListApi.as_view(), name="api-videos-jobs"),
-    path("videos/<uuid:code>/storyboard", videos_api.VideoStoryboardApi.as_view(), name="api-videos-storyboard"),
-    path("videos/<uuid:code>/scenes", videos_api.SceneListCreateApi.as_view(), name="api-videos-scenes"),
-    path("videos/<uuid:code>/scenes/order", videos_api.SceneOrderApi.as_view(), name="api-videos-scenes-order"),
-    path("videos/<uuid:code>/stream", videos_api.VideoStreamApi.as_view(), name="api-videos-stream"),
-    path("videos/<uuid:code>/download", videos_api.VideoDownloadApi.as_view(), name="api-videos-download"),
-    path("videos/<uuid:code>/poster", videos_api.VideoPosterApi.as_view(), name="api-videos-poster"),
-    path("videos/<uuid:code>/captions.vtt", videos_api.VideoCaptionsVttApi.as_view(), name="api-videos-captions-vtt"),
-    path("videos/<uuid:code>/captions.srt", videos_api.VideoCaptionsSrtApi.as_view(), name="api-videos-captions-srt"),
-    path("videos/<uuid:code>/credits", videos_api.VideoCreditsApi.as_view(), name="api-videos-credits"),
-    path("videos/<uuid:code>/exports", videos_api.ExportListCreateApi.as_view(), name="api-videos-exports"),
+    path("videos/<uuid:code>/storyboard", storyboard_api.VideoStoryboardApi.as_view(), name="api-videos-storyboard"),
+    path("videos/<uuid:code>/scenes", storyboard_api.SceneListCreateApi.as_view(), name="api-videos-scenes"),
+    path("videos/<uuid:code>/scenes/order", storyboard_api.SceneOrderApi.as_view(), name="api-videos-scenes-order"),
+    path("videos/<uuid:code>/stream", delivery_api.VideoStreamApi.as_view(), name="api-videos-stream"),
+    path("videos/<uuid:code>/download", delivery_api.VideoDownloadApi.as_view(), name="api-videos-download"),
+    path("videos/<uuid:code>/poster", delivery_api.VideoPosterApi.as_view(), name="api-videos-poster"),
+    path("videos/<uuid:code>/captions.vtt", delivery_api.VideoCaptionsVttApi.as_view(), name="api-videos-captions-vtt"),
+    path("videos/<uuid:code>/captions.srt", delivery_api.VideoCaptionsSrtApi.as_view(), name="api-videos-captions-srt"),
+    path("videos/<uuid:code>/credits", delivery_api.VideoCreditsApi.as_view(), name="api-videos-credits"),
+    path("videos/<uuid:code>/exports", export_api.ExportListCreateApi.as_view(), name="api-videos-exports"),
     # scenes
-    path("scenes/<uuid:code>", videos_api.SceneDetailApi.as_view(), name="api-scenes-detail"),
-    path("scenes/<uuid:code>/move", videos_api.SceneMoveApi.as_view(), name="api-scenes-move"),
-    path("scenes/<uuid:code>/refine", videos_api.SceneRefineApi.as_view(), name="api-scenes-refine"),
-    path("scenes/<uuid:code>/picture", videos_api.ScenePictureApi.as_view(), name="api-scenes-picture"),
+    path("scenes/<uuid:code>", storyboard_api.SceneDetailApi.as_view(), name="api-scenes-detail"),
+    path("scenes/<uuid:code>/move", storyboard_api.SceneMoveApi.as_view(), name="api-scenes-move"),
+    path("scenes/<uuid:code>/refine", storyboard_api.SceneRefineApi.as_view(), name="api-scenes-refine"),
+    path("scenes/<uuid:code>/picture", storyboard_api.ScenePictureApi.as_view(), name="api-scenes-picture"),
     path(
         "scenes/<uuid:code>/picture-candidates",
-        videos_api.ScenePictureCandidatesApi.as_view(),
+        storyboard_api.ScenePictureCandidatesApi.as_view(),
         name="api-scenes-picture-candidates",
     ),
-    path("scenes/<uuid:code>/artwork", videos_api.SceneArtworkApi.as_view(), name="api-scenes-artwork"),
+    path("scenes/<uuid:code>/artwork", storyboard_api.SceneArtworkApi.as_view(), name="api-scenes-artwork"),
     path("scenes/<uuid:code>/clip", scene_media_api.SceneClipApi.as_view(), name="api-scenes-clip"),
     path("scenes/<uuid:code>/narration", scene_media_api.SceneNarrationApi.as_view(), name="api-scenes-narration"),
     # exports
-    path("exports/<uuid:code>", videos_api.ExportDetailApi.as_view(), name="api-exports-detail"),
-    path("exports/<uuid:code>/download", videos_api.ExportDownloadApi.as_view(), name="api-exports-download"),
+    path("exports/<uuid:code>", export_api.ExportDetailApi.as_view(), name="api-exports-detail"),
+    path("exports/<uuid:code>/download", export_api.ExportDownloadApi.as_view(), name="api-exports-download"),
     # jobs
     path("jobs", jobs_api.JobListApi.as_view(), name="api-jobs-list"),
     path("jobs/<uuid:code>", jobs_api.JobDetailApi.as_view(), name="api-jobs-detail"),
     path("jobs/<uuid:code>/cancel", jobs_api.JobCancelApi.as_view(), name="api-jobs-cancel"),
     path("jobs/<uuid:code>/retry", jobs_api.JobRetryApi.as_view(), name="api-jobs-retry"),
     # caption presets
-    path("caption-presets", videos_api.CaptionPresetListCreateApi.as_view(), name="api-caption-presets-list"),
-    path("caption-presets/<uuid:code>", videos_api.CaptionPresetDetailApi.as_view(), name="api-caption-presets-detail"),
+    path("caption-presets", caption_preset_api.CaptionPresetListCreateApi.as_view(), name="api-caption-presets-list"),
+    path(
+        "caption-presets/<uuid:code>",
+        caption_preset_api.CaptionPresetDetailApi.as_view(),
+        name="api-caption-presets-detail",
+    ),
     # projects
-    path("projects", videos_api.ProjectListCreateApi.as_view(), name="api-projects-list"),
-    path("projects/<uuid:code>", videos_api.ProjectDetailApi.as_view(), name="api-projects-detail"),
-    path("projects/<uuid:code>/videos", videos_api.ProjectVideoListApi.as_view(), name="api-projects-videos"),
-    path("projects/<uuid:code>/jobs", videos_api.ProjectJobListApi.as_view(), name="api-projects-jobs"),
+    path("projects", project_api.ProjectListCreateApi.as_view(), name="api-projects-list"),
+    path("projects/<uuid:code>", project_api.ProjectDetailApi.as_view(), name="api-projects-detail"),
+    path("projects/<uuid:code>/videos", project_api.ProjectVideoListApi.as_view(), name="api-projects-videos"),
+    path("projects/<uuid:code>/jobs", project_api.ProjectJobListApi.as_view(), name="api-projects-jobs"),
     # assets
     path("assets", assets_api.AssetListCreateApi.as_view(), name="api-assets-list"),
     path("assets/<uuid:code>", assets_api.AssetDetailApi.as_view(), name="api-assets-detail"),
@@ -75,8 +88,8 @@ v1 = [
     path("narrations/<uuid:code>", generations_api.NarrationDetailApi.as_view(), name="api-narrations-detail"),
     path("scripts", generations_api.ScriptWriteApi.as_view(), name="api-scripts"),
     # batches
-    path("batches", videos_api.BatchListCreateApi.as_view(), name="api-batches-list"),
-    path("batches/<uuid:code>", videos_api.BatchDetailApi.as_view(), name="api-batches-detail"),
+    path("batches", batch_api.BatchListCreateApi.as_view(), name="api-batches-list"),
+    path("batches/<uuid:code>", batch_api.BatchDetailApi.as_view(), name="api-batches-detail"),
     # account and webhooks
     path("account/token/rotate", api_account.AccountTokenRotateApi.as_view(), name="api-account-token-rotate"),
     path("account/webhook", jobs_api.AccountWebhookApi.as_view(), name="api-account-webhook"),
