@@ -22,7 +22,7 @@ from core.errors import Conflict
 from videos import services
 from videos.forms import SceneClipForm, SceneMediaForm, SceneNarrationForm
 from videos.models import Scene
-from videos.views import storyboard_response
+from videos.storyboard_views import storyboard_response
 
 TOO_LARGE = 413
 
