@@ -128,8 +128,10 @@ def job_notify(job: Job) -> None:
     transaction.on_commit(_after_commit)
 
 
-def job_create(*, video, kind: str, estimated_cost: Decimal = Decimal("0")) -> Job:
-    job = Job.objects.create(owner=video.owner, video=video, kind=kind, estimated_cost=estimated_cost)
+def job_create(*, owner, video, kind: str, estimated_cost: Decimal = Decimal("0")) -> Job:
+    """Create and queue a job of a registered kind for `owner`. `video` is the subject's key
+    (Job.video); jobs stores it and reads nothing of it."""
+    job = Job.objects.create(owner=owner, video=video, kind=kind, estimated_cost=estimated_cost)
     job_enqueue(job=job)
     return job
 

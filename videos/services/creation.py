@@ -348,6 +348,7 @@ def video_create(
             for i, draft in enumerate(drafts)
         )
         job_create(
+            owner=owner,
             video=video,
             kind=VideoJobKind.STORYBOARD,
             estimated_cost=storyboard_estimate_cost(video=video),

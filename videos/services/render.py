@@ -65,7 +65,7 @@ def render_request(*, video: Video, user) -> Job:
         render_ms = video_duration_ms(locked)
         quota_check(user=locked.owner, render_ms=render_ms, jobs=1, storage_bytes=0)
         Video.objects.filter(pk=locked.pk).update(status=Video.Status.RENDERING, updated_at=timezone.now())
-        job = job_create(video=locked, kind=VideoJobKind.RENDER)
+        job = job_create(owner=locked.owner, video=locked, kind=VideoJobKind.RENDER)
         quota_record_render(user=locked.owner, video=locked, job=job, render_ms=render_ms)
     video.refresh_from_db()
     return job
@@ -371,7 +371,7 @@ def export_request(*, video: Video, format: str, quality: str) -> Export:
         stale_file = export.file.name if export.file else ""
         export.source_master = video.master.name
         export.file = ""
-        export.job = job_create(video=video, kind=VideoJobKind.EXPORT)
+        export.job = job_create(owner=video.owner, video=video, kind=VideoJobKind.EXPORT)
         export.save(update_fields=["source_master", "job", "file"])
         if stale_file:
             transaction.on_commit(lambda: storage_delete_quietly(stale_file))
