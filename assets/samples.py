@@ -18,7 +18,7 @@ from mediakit.runner import run_ffmpeg
 from mediakit.speech import RATE_DEFAULT, VOICES
 
 # Bump when the sample text or length changes, so an old file never stands for a new sample.
-SAMPLE_VERSION = 2
+SAMPLE_VERSION = 3
 MUSIC_SAMPLE_MS = 12_000
 # What each voice says: its own language where we have a line for it, numbers included so
 # the creator hears how they are read.
@@ -30,6 +30,7 @@ _SAMPLE_TEXT = {
     "it": "Ciao! Ecco come suonerà la tua narrazione. Il 3 marzo costava 4,20 euro.",
     "pt": "Olá! É assim que a sua narração vai soar. Em 3 de março custava 4,20 euros.",
     "nl": "Hallo! Zo klinkt je vertelling. Op 3 maart kostte het 4,20 euro.",
+    "ja": "こんにちは。これがナレーションの声です。3月3日には420円でした。",
 }
 
 

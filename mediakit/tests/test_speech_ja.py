@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import math
 import subprocess
+from pathlib import Path
 
 import pytest
 
-from mediakit import speech
+from mediakit import speech, speech_ja
 from mediakit.speech import DEFAULT_VOICE, SAMPLE_RATE, read_wav, synthesize_narration, window_rms
 from mediakit.speech_ja import char_starts
 
@@ -62,6 +63,14 @@ def test_each_character_starts_when_the_model_says_it(narration: speech.Narratio
     for token, at in words:
         window = samples[max(0, (at - 30) * rate // 1000) : (at + 30) * rate // 1000]
         assert max(map(abs, window)) > 32768 * 10 ** (-40 / 20), token
+
+
+def test_numbers_are_read_with_their_counters(narration: speech.Narration, tmp_path: Path) -> None:
+    # The program is already running (the narration above): one short request.
+    (spoken,) = speech_ja.synthesize(["3月3日、1.5キロ。"], voice="jf_alpha", speed=1.0, work=tmp_path)
+    assert "saŋɡaʦɨ mʲiʔka" in spoken.phonemes  # さんがつ みっか, not "san tsuki san nichi"
+    assert "iʔteɴ ɡo kʲiɾo" in spoken.phonemes  # いってんご キロ: one sentence, not two
+    assert [word for word, _ in spoken.words][:4] == ["3", "月", "三", "日"]
 
 
 def test_characters_share_their_words_phonemes() -> None:
