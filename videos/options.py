@@ -183,7 +183,7 @@ class VideoOptions:
     visuals: str = Visuals.GENERATED
 
     def as_kwargs(self) -> dict[str, Any]:
-        """The options as keyword arguments of `video_create`."""
+        """The options as keyword arguments: of `video_create`, and of `Video` (each is its field)."""
         return asdict(self)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import zlib
+from dataclasses import replace
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,7 +22,13 @@ from jobs.webhooks import callback_url_errors
 from mediakit.speech import speech_rate_error, voice_error, voice_language
 from quotas.services import quota_check, quota_record_video
 from videos.models import Batch, CaptionPreset, Project, Scene, Video, VideoJobKind
-from videos.options import VIDEO_OPTION_DEFAULTS, caption_colour_error, caption_size_error, music_volume_error
+from videos.options import (
+    VIDEO_OPTION_DEFAULTS,
+    VideoOptions,
+    caption_colour_error,
+    caption_size_error,
+    music_volume_error,
+)
 from videos.services.costs import storyboard_estimate_cost
 from videos.storyboard import ScriptError, split_script
 
@@ -72,66 +80,50 @@ def caption_preset_look(*, owner, name: str) -> tuple[dict, str]:
 
 
 def video_options_errors(
-    *,
-    owner,
-    aspect: str,
-    quality: str,
-    fps: int,
-    voice: str,
-    speech_rate: int,
-    music: str,
-    music_asset: MediaAsset | None,
-    caption_style: str,
-    transition: str,
-    project: Project | None,
-    visuals: str = VIDEO_OPTION_DEFAULTS.visuals,
-    music_volume_db: int = VIDEO_OPTION_DEFAULTS.music_volume_db,
-    caption_font: str = VIDEO_OPTION_DEFAULTS.caption_font,
-    caption_size: int = VIDEO_OPTION_DEFAULTS.caption_size,
-    caption_color: str = VIDEO_OPTION_DEFAULTS.caption_color,
-    caption_highlight_color: str = VIDEO_OPTION_DEFAULTS.caption_highlight_color,
-    caption_background: str = VIDEO_OPTION_DEFAULTS.caption_background,
-    caption_position: str = VIDEO_OPTION_DEFAULTS.caption_position,
+    *, owner, options: VideoOptions, music_asset: MediaAsset | None, project: Project | None
 ) -> dict[str, str]:
-
+    """What is wrong with a video's options (and its music file and project), field by field."""
     errors: dict[str, str] = {}
-    if aspect not in Video.Aspect.values:
-        errors["aspect"] = f"Unknown aspect {aspect!r}; choose one of {', '.join(Video.Aspect.values)}."
-    if quality not in Video.Quality.values:
-        errors["quality"] = f"Unknown quality {quality!r}; choose one of {', '.join(Video.Quality.values)}."
-    if fps not in Video.Fps.values:
-        errors["fps"] = f"Unsupported frame rate {fps!r}; choose one of {', '.join(map(str, Video.Fps.values))}."
-    if voice_problem := voice_error(voice):
+    if options.aspect not in Video.Aspect.values:
+        errors["aspect"] = f"Unknown aspect {options.aspect!r}; choose one of {', '.join(Video.Aspect.values)}."
+    if options.quality not in Video.Quality.values:
+        errors["quality"] = f"Unknown quality {options.quality!r}; choose one of {', '.join(Video.Quality.values)}."
+    if options.fps not in Video.Fps.values:
+        errors["fps"] = (
+            f"Unsupported frame rate {options.fps!r}; choose one of {', '.join(map(str, Video.Fps.values))}."
+        )
+    if voice_problem := voice_error(options.voice):
         errors["voice"] = voice_problem
-    if rate_problem := speech_rate_error(speech_rate):
+    if rate_problem := speech_rate_error(options.speech_rate):
         errors["speech_rate"] = rate_problem
-    if music not in Video.Music.values:
-        errors["music"] = f"Unknown music choice {music!r}."
-    elif music == Video.Music.UPLOAD:
+    if options.music not in Video.Music.values:
+        errors["music"] = f"Unknown music choice {options.music!r}."
+    elif options.music == Video.Music.UPLOAD:
         if music_asset is None:
             errors["music"] = "Choose an uploaded audio file for the music."
         elif not asset_is_usable_by(music_asset, owner) or (
             music_asset.kind not in (MediaAsset.Kind.AUDIO, MediaAsset.Kind.MUSIC)
         ):
             errors["music"] = "That music file is not one of your audio uploads."
-    if volume_problem := music_volume_error(music_volume_db):
+    if volume_problem := music_volume_error(options.music_volume_db):
         errors["music_volume_db"] = volume_problem
-    if caption_style not in Video.CaptionStyle.values:
-        errors["caption_style"] = f"Unknown caption style {caption_style!r}."
+    if options.caption_style not in Video.CaptionStyle.values:
+        errors["caption_style"] = f"Unknown caption style {options.caption_style!r}."
     errors.update(
         caption_look_errors(
-            caption_font=caption_font,
-            caption_size=caption_size,
-            caption_color=caption_color,
-            caption_highlight_color=caption_highlight_color,
-            caption_background=caption_background,
-            caption_position=caption_position,
+            caption_font=options.caption_font,
+            caption_size=options.caption_size,
+            caption_color=options.caption_color,
+            caption_highlight_color=options.caption_highlight_color,
+            caption_background=options.caption_background,
+            caption_position=options.caption_position,
         )
     )
-    if transition not in Video.Transition.values:
-        errors["transition"] = f"Unknown transition {transition!r}."
+    if options.transition not in Video.Transition.values:
+        errors["transition"] = f"Unknown transition {options.transition!r}."
     if project is not None and project.owner_id != owner.pk:
         errors["project"] = "That project is not yours."
+    visuals = options.visuals
     if visuals not in Video.Visuals.values:
         errors["visuals"] = f"Unknown visuals {visuals!r}; choose one of {', '.join(Video.Visuals.values)}."
     elif visuals == Video.Visuals.REPLICATE and not replicate_available():
@@ -150,48 +142,13 @@ def _video_checked(
     owner,
     title: str,
     script: str,
-    aspect: str,
-    quality: str,
-    fps: int,
-    voice: str,
-    speech_rate: int,
-    music: str,
+    options: VideoOptions,
     music_asset: MediaAsset | None,
-    caption_style: str,
-    transition: str,
     project: Project | None,
     callback_url: str,
-    visuals: str,
-    music_volume_db: int,
-    caption_font: str,
-    caption_size: int,
-    caption_color: str,
-    caption_highlight_color: str,
-    caption_background: str,
-    caption_position: str,
 ) -> tuple[dict[str, str], str, str, list]:
     """(errors, title, callback URL, scene drafts): every check video_create makes."""
-    errors = video_options_errors(
-        music_volume_db=music_volume_db,
-        owner=owner,
-        aspect=aspect,
-        quality=quality,
-        fps=fps,
-        voice=voice,
-        speech_rate=speech_rate,
-        music=music,
-        music_asset=music_asset,
-        caption_style=caption_style,
-        transition=transition,
-        project=project,
-        visuals=visuals,
-        caption_font=caption_font,
-        caption_size=caption_size,
-        caption_color=caption_color,
-        caption_highlight_color=caption_highlight_color,
-        caption_background=caption_background,
-        caption_position=caption_position,
-    )
+    errors = video_options_errors(owner=owner, options=options, music_asset=music_asset, project=project)
     title = (title or "").strip()
     if not title:
         errors["title"] = "Give the video a title."
@@ -205,10 +162,10 @@ def _video_checked(
     try:
         drafts = split_script(
             script or "",
-            rate_wpm=speech_rate if "speech_rate" not in errors else VIDEO_OPTION_DEFAULTS.speech_rate,
+            rate_wpm=options.speech_rate if "speech_rate" not in errors else VIDEO_OPTION_DEFAULTS.speech_rate,
             max_chars=settings.CONTENTIZER_SCRIPT_MAX_CHARS,
             max_scenes=settings.CONTENTIZER_MAX_SCENES,
-            language=voice_language(voice),
+            language=voice_language(options.voice),
             title=title,
         )
     except ScriptError as exc:
@@ -216,23 +173,32 @@ def _video_checked(
     return errors, title, callback_url, drafts
 
 
-def video_create_errors(*, owner, title: str, script: str, **options) -> dict[str, str]:
+def video_create_errors(
+    *,
+    owner,
+    title: str,
+    script: str,
+    music_asset: MediaAsset | None = None,
+    project: Project | None = None,
+    callback_url: str = "",
+    caption_preset: str = "",
+    **options: Any,
+) -> dict[str, str]:
     """What video_create would refuse, field by field, without creating anything (a
     batch checks every row before it creates the first video)."""
-    defaults = {
-        **VIDEO_OPTION_DEFAULTS.as_kwargs(),
-        "music_asset": None,
-        "project": None,
-        "callback_url": "",
-    }
-    # Captions on or off cannot be wrong; nothing checks them.
-    defaults.pop("captions")
-    options.pop("captions", None)
     preset_problem = ""
-    if preset_name := options.pop("caption_preset", ""):
-        look, preset_problem = caption_preset_look(owner=owner, name=preset_name)
+    if caption_preset:
+        look, preset_problem = caption_preset_look(owner=owner, name=caption_preset)
         options.update(look)
-    errors, _, _, _ = _video_checked(owner=owner, title=title, script=script, **{**defaults, **options})
+    errors, _, _, _ = _video_checked(
+        owner=owner,
+        title=title,
+        script=script,
+        options=replace(VIDEO_OPTION_DEFAULTS, **options),
+        music_asset=music_asset,
+        project=project,
+        callback_url=callback_url,
+    )
     if preset_problem:
         errors["caption_preset"] = preset_problem
     return errors
@@ -243,66 +209,33 @@ def video_create(
     owner,
     title: str,
     script: str,
-    aspect: str = VIDEO_OPTION_DEFAULTS.aspect,
-    quality: str = VIDEO_OPTION_DEFAULTS.quality,
-    fps: int = VIDEO_OPTION_DEFAULTS.fps,
-    voice: str = VIDEO_OPTION_DEFAULTS.voice,
-    speech_rate: int = VIDEO_OPTION_DEFAULTS.speech_rate,
-    music: str = VIDEO_OPTION_DEFAULTS.music,
     music_asset: MediaAsset | None = None,
-    music_volume_db: int = VIDEO_OPTION_DEFAULTS.music_volume_db,
-    captions: bool = VIDEO_OPTION_DEFAULTS.captions,
-    caption_style: str = VIDEO_OPTION_DEFAULTS.caption_style,
-    transition: str = VIDEO_OPTION_DEFAULTS.transition,
     project: Project | None = None,
     callback_url: str = "",
-    visuals: str = VIDEO_OPTION_DEFAULTS.visuals,
-    caption_font: str = VIDEO_OPTION_DEFAULTS.caption_font,
-    caption_size: int = VIDEO_OPTION_DEFAULTS.caption_size,
-    caption_color: str = VIDEO_OPTION_DEFAULTS.caption_color,
-    caption_highlight_color: str = VIDEO_OPTION_DEFAULTS.caption_highlight_color,
-    caption_background: str = VIDEO_OPTION_DEFAULTS.caption_background,
-    caption_position: str = VIDEO_OPTION_DEFAULTS.caption_position,
     caption_preset: str = "",
     batch: Batch | None = None,
+    **options: Any,
 ) -> Video:
     """Validate everything, create the video with its scenes (text only) and queue the
-    storyboard job that makes each scene's narration and picture. caption_preset: the name
-    of one of the owner's presets, whose style and look replace the caption arguments."""
+    storyboard job that makes each scene's narration and picture.
+
+    options: the fields of videos.options.VideoOptions (aspect, quality, voice, ...); one
+    left out takes its default there, an unknown one is a TypeError. caption_preset: the
+    name of one of the owner's presets, whose style and look replace the caption options."""
+    chosen = replace(VIDEO_OPTION_DEFAULTS, **options)
     if caption_preset:
         look, problem = caption_preset_look(owner=owner, name=caption_preset)
         if problem:
             raise ValidationError({"caption_preset": problem})
-        caption_style = str(look["caption_style"])
-        caption_font = str(look["caption_font"])
-        caption_size = int(look["caption_size"])
-        caption_color = str(look["caption_color"])
-        caption_highlight_color = str(look["caption_highlight_color"])
-        caption_background = str(look["caption_background"])
-        caption_position = str(look["caption_position"])
+        chosen = replace(chosen, **look)
     errors, title, callback_url, drafts = _video_checked(
         owner=owner,
         title=title,
         script=script,
-        aspect=aspect,
-        quality=quality,
-        fps=fps,
-        voice=voice,
-        speech_rate=speech_rate,
-        music=music,
+        options=chosen,
         music_asset=music_asset,
-        caption_style=caption_style,
-        transition=transition,
         project=project,
         callback_url=callback_url,
-        visuals=visuals,
-        music_volume_db=music_volume_db,
-        caption_font=caption_font,
-        caption_size=caption_size,
-        caption_color=caption_color,
-        caption_highlight_color=caption_highlight_color,
-        caption_background=caption_background,
-        caption_position=caption_position,
     )
     if errors:
         raise ValidationError(errors)
@@ -311,28 +244,12 @@ def video_create(
         # Locks the owner's quota row until commit: racing requests cannot both take the last video.
         quota_check(user=owner, videos=1, jobs=1, storage_bytes=0)
         video = Video.objects.create(
+            **chosen.as_kwargs(),
             owner=owner,
             project=project,
             title=title,
             script=script,
-            aspect=aspect,
-            quality=quality,
-            fps=fps,
-            voice=voice,
-            speech_rate=speech_rate,
-            music=music,
-            music_asset=music_asset if music == Video.Music.UPLOAD else None,
-            music_volume_db=music_volume_db,
-            captions=captions,
-            caption_style=caption_style,
-            caption_font=caption_font,
-            caption_size=caption_size,
-            caption_color=caption_color,
-            caption_highlight_color=caption_highlight_color,
-            caption_background=caption_background,
-            caption_position=caption_position,
-            transition=transition,
-            visuals=visuals,
+            music_asset=music_asset if chosen.music == Video.Music.UPLOAD else None,
             callback_url=callback_url,
             status=Video.Status.STORYBOARDING,
             batch=batch,
