@@ -35,6 +35,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageChops
 
@@ -521,7 +522,7 @@ def _sense_words(head: str, context: set[str]) -> tuple[list[str], list[str]]:
     if not senses:
         return [], []
 
-    def overlap(sense) -> int:
+    def overlap(sense: lexicon.Sense) -> int:
         words = {w.replace("_", " ").lower() for w in (*sense.lemmas, *sense.hypernyms)}
         return len(words & context)
 
@@ -685,7 +686,9 @@ def _render_cropped(svg: str, size: int) -> Image.Image | None:
     art = page.crop(box)
     if max(art.size) != size:
         scale = size / max(art.size)
-        art = art.resize((max(1, round(art.width * scale)), max(1, round(art.height * scale))), Image.LANCZOS)
+        art = art.resize(
+            (max(1, round(art.width * scale)), max(1, round(art.height * scale))), Image.Resampling.LANCZOS
+        )
     return art
 
 
@@ -713,7 +716,7 @@ def _has_text(svg: str) -> bool:
     return False
 
 
-def _measure(svg: str) -> dict | None:
+def _measure(svg: str) -> dict[str, Any] | None:
     """Rendered small: None when it does not render or draws nothing; otherwise its drawn
     aspect, how colourful it is, how much of its box it fills, and a pixel fingerprint."""
     page = _render(svg, _THUMB)
@@ -750,9 +753,9 @@ def _measure(svg: str) -> dict | None:
     }
 
 
-def _quality(measure: dict, *, titled: bool, tagged: bool) -> float:
+def _quality(measure: dict[str, Any], *, titled: bool, tagged: bool) -> float:
     """0.5..1.0: colourful, solid, sensibly shaped, properly described drawings first."""
-    q = 0.5
+    q: float = 0.5
     q += 0.2 * min(1.0, measure["vivid"] / 0.25)
     q += 0.1 * min(1.0, measure["fill"] / 0.35)
     aspect = measure["aspect"]
@@ -822,7 +825,7 @@ def _rdf(svg: str) -> tuple[str, list[str], str]:
     return title, tags, creator
 
 
-def _examine_openclipart(job: tuple[str, str]) -> tuple[str, dict | str]:
+def _examine_openclipart(job: tuple[str, str]) -> tuple[str, dict[str, Any] | str]:
     path, rel = job
     try:
         raw = Path(path).read_bytes()
@@ -844,7 +847,7 @@ def _examine_openclipart(job: tuple[str, str]) -> tuple[str, dict | str]:
     }
 
 
-def _examine_svg(job: tuple[str, str]) -> tuple[str, dict | str]:
+def _examine_svg(job: tuple[str, str]) -> tuple[str, dict[str, Any] | str]:
     key, path = job
     svg = _svg_text(path)
     measure = _measure(svg) if svg is not None else None
@@ -912,8 +915,8 @@ def _category_tags(rel: str) -> list[str]:
     ]
 
 
-def _openclipart_entries(results: list[tuple[str, dict | str]], log: dict[str, int]) -> list[dict]:
-    entries: list[dict] = []
+def _openclipart_entries(results: list[tuple[str, dict[str, Any] | str]], log: dict[str, int]) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
     # A title an author gave many different files is a copied template ("Clipart by Nicu
     # Buculei - antenna" on a laptop, a mouse and a printer): their file names say more.
@@ -1002,7 +1005,7 @@ _EMOJI_TEXT_BEARING = frozenset(
 )
 
 
-def _emoji_records(artwork_dir: Path) -> list[dict]:
+def _emoji_records(artwork_dir: Path) -> list[dict[str, Any]]:
     """The depicting emoji with their names: CLDR label first, then its keywords. A country
     flag is named by its country as well, and its two-letter code is dropped ("units" must
     never find the UK)."""
@@ -1056,10 +1059,10 @@ def _slug(label: str) -> str:
 _SKIN = re.compile(r"-(?:light|medium-light|medium|medium-dark|dark)$")
 
 
-def _fluent_names(artwork_dir: Path, records: list[dict]) -> dict[str, dict]:
+def _fluent_names(artwork_dir: Path, records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Iconify name -> emoji record. Iconify named the icons by the CLDR label of its day; a
     label CLDR has since renamed ("hugging face") is still a shortcode."""
-    out: dict[str, dict] = {}
+    out: dict[str, dict[str, Any]] = {}
     for record in records:
         out.setdefault(_slug(record["label"]), record)
     for file in ("emojibase.json", "github.json", "iamcal.json"):
@@ -1074,7 +1077,7 @@ def _fluent_names(artwork_dir: Path, records: list[dict]) -> dict[str, dict]:
     return out
 
 
-def _fluent_svgs(artwork_dir: Path, out_dir: Path, wanted: dict[str, dict]) -> dict[str, str]:
+def _fluent_svgs(artwork_dir: Path, out_dir: Path, wanted: dict[str, dict[str, Any]]) -> dict[str, str]:
     """Writes each wanted Fluent icon as .svgz (its Iconify body in an <svg> of its viewBox);
     returns name -> file name. Skin-tone variants are left out: the default is the picture."""
     data = json.loads((artwork_dir / _FLUENT_JSON).read_text(encoding="utf-8"))
@@ -1109,7 +1112,7 @@ def _names_json(names: _Names) -> dict[str, list[str]]:
     }
 
 
-def _emoji_entry(source: str, key: str, record: dict, path: str, measure: dict) -> dict:
+def _emoji_entry(source: str, key: str, record: dict[str, Any], path: str, measure: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": f"{source}:{key}",
         "source": source,
@@ -1142,7 +1145,7 @@ def build(*, out: Path | None = None, processes: int | None = None, verbose: boo
     by_slug = _fluent_names(artwork_dir, records)
     fluent_files = _fluent_svgs(artwork_dir, fluent_dir, by_slug)
     jobs: list[tuple[str, str]] = []
-    twemoji_keys: dict[str, tuple[str, dict]] = {}
+    twemoji_keys: dict[str, tuple[str, dict[str, Any]]] = {}
     for record in records:
         name = _twemoji_file(twemoji_dir, record["hexcode"])
         if name is not None:
@@ -1158,7 +1161,7 @@ def build(*, out: Path | None = None, processes: int | None = None, verbose: boo
         clip_results = list(pool.imap(_examine_openclipart, clip_jobs, chunksize=8))
         emoji_results = dict(pool.imap(_examine_svg, jobs, chunksize=32))
 
-    entries: list[dict] = []
+    entries: list[dict[str, Any]] = []
     for key, (name, record) in twemoji_keys.items():
         measure = emoji_results.get(key)
         if isinstance(measure, dict):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -371,7 +372,7 @@ def _subject_before(text: str, start: int, *, with_verb: bool = False) -> list[s
     reported = _REPORTED.search(text, clause_start, start)
     if reported is not None:
         clause_start = reported.end()
-    words = []
+    words: list[str] = []
     for m in _WORD.finditer(text[clause_start:start]):
         token = m.group()
         if not token[0].isalnum():
@@ -648,6 +649,7 @@ def _classify(text: str, masked: str, q: _Quantity) -> tuple[str, str, float, in
         elif code:
             symbol, start, end = _CODES[code.group("code")], q.start - (len(before) - code.start()), q.end
         else:
+            assert word is not None  # one of the three matched
             key = word.group("word").lower().rstrip("s")
             if key == "cent":
                 return "money", f"{int(q.value)}¢", q.value / 100, q.start, q.end + word.end()
@@ -914,6 +916,11 @@ def _word_figures(text: str, masked: str) -> list[_Candidate]:
 # ---------------------------------------------------------------------------------------------
 
 Color = tuple[int, int, int]
+
+
+def _rgb(colour: Sequence[int]) -> Color:
+    return int(colour[0]), int(colour[1]), int(colour[2])
+
 
 # Drawn at this many times the frame's resolution and box-filtered down, so arcs, rounded bars
 # and arrow heads (which Pillow draws without antialiasing) get clean edges. Text needs none:
@@ -1475,15 +1482,17 @@ def render_data_card(
         raise ValueError(f"a data card needs a real frame, not {width}x{height}")
     e = _ease(progress)
     layout = card_layout(figure, width=width, height=height, icon=icon is not None)
-    image = _background(width, height, tuple(background), tuple(accent)).copy()
-    shades = _background_shades(width, height, tuple(background), tuple(accent))
-    ink = _legible(tuple(ink), shades)
+    # Lists (from JSON) as well as tuples: hashable colours for the cached backgrounds.
+    background, accent, ink = _rgb(background), _rgb(accent), _rgb(ink)
+    image = _background(width, height, background, accent).copy()
+    shades = _background_shades(width, height, background, accent)
+    ink = _legible(ink, shades)
     # graphics need 3:1 (WCAG non-text contrast); the label is text, so 4.5:1 like the figure
-    accent = _legible(tuple(accent), shades, 3.0)
+    accent = _legible(accent, shades, 3.0)
     label_ink = _mix(ink, background, 0.22)
     if min(contrast_ratio(label_ink, bg) for bg in shades) < _MIN_CONTRAST:
         label_ink = ink
-    track_color = _mix(tuple(background), ink, 0.17)
+    track_color = _mix(background, ink, 0.17)
     draw = ImageDraw.Draw(image)
 
     kind = _chart_kind(figure)
@@ -1558,7 +1567,7 @@ def data_card_layers(
     card = render_data_card(
         figure, width=width, height=height, background=background, accent=accent, ink=ink, icon=icon
     )
-    plain = _background(width, height, tuple(background), tuple(accent))
+    plain = _background(width, height, _rgb(background), _rgb(accent))
     layer = _unblend(card, plain)
     box = layer.getchannel("A").getbbox()
     if box is None:
@@ -1590,7 +1599,7 @@ def data_card_count_up(
     final layer does (spec.SceneLayers.hero_steps). The final state itself is that layer."""
     if steps < 1:
         return []
-    plain = _background(width, height, tuple(background), tuple(accent))
+    plain = _background(width, height, _rgb(background), _rgb(accent))
     pictures = []
     for k in range(steps):
         card = render_data_card(

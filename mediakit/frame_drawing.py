@@ -12,9 +12,9 @@ import colorsys
 import hashlib
 import math
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, cast
 
 from PIL import Image, ImageDraw, ImageFilter
 
@@ -23,15 +23,26 @@ from .art_library import Artwork, artwork_image
 __all__ = ["Frame", "Placed", "compose", "palette_for"]
 
 RGB = tuple[int, int, int]
+_Tint = Callable[[RGB], RGB]  # a colour under the scene's light
 
 
 class Placed(Protocol):
     """What the layout needs to know of a thing it places."""
 
-    hexcode: str  # the emoji code for emoji artwork ("26F4"), else the artwork id
-    group: str  # where it belongs, in CLDR's words: "objects", "food-drink", "travel-places"
-    subgroup: str  # "transport-water", "animal-bird", "place-building", ...
-    artwork: Artwork
+    @property
+    def hexcode(self) -> str:
+        """The emoji code for emoji artwork ("26F4"), else the artwork id."""
+
+    @property
+    def group(self) -> str:
+        """Where it belongs, in CLDR's words: "objects", "food-drink", "travel-places"."""
+
+    @property
+    def subgroup(self) -> str:
+        """ "transport-water", "animal-bird", "place-building", ..."""
+
+    @property
+    def artwork(self) -> Artwork: ...
 
 
 def _raster(pict: Placed, size: int) -> Image.Image | None:
@@ -177,6 +188,9 @@ _MOOD_SKIES: dict[str, tuple[RGB, RGB, float, RGB]] = {
 }
 
 
+Palette = _Palette  # as other modules name it
+
+
 def palette_for(palette_seed: str | int) -> _Palette:
     """A video's colours: one hand-picked family, chosen by the video."""
     key = hashlib.sha256(f"palette\0{palette_seed}".encode()).digest()
@@ -248,7 +262,7 @@ def compose(
     mood: str,
     scene: str,
     city: bool,
-    objects: list[Placed],
+    objects: Sequence[Placed],
     rng: random.Random,
 ) -> Frame:
     """The frame: ``scene`` is "land", "water" or "indoor"; ``objects`` hero first."""
@@ -395,7 +409,7 @@ def compose(
 
 
 def _layout(
-    objects: list[Placed],
+    objects: Sequence[Placed],
     *,
     W: int,
     H: int,
@@ -599,17 +613,17 @@ def _cloud(draw: ImageDraw.ImageDraw, cx: float, cy: float, cw: float, ch: float
         draw.ellipse((x - r, cy - r * 0.9 - ch * 0.1, x + r, cy + r * 1.1 - ch * 0.1), fill=fill)
 
 
-def _hills(canvas: Image.Image, palette: _Palette, rng: random.Random, horizon: int, tinted, scene: str) -> None:
+def _hills(canvas: Image.Image, palette: _Palette, rng: random.Random, horizon: int, tinted: _Tint, scene: str) -> None:
     W, H = canvas.size
     draw = ImageDraw.Draw(canvas)
-    layers = ((palette.hill_far, 0.2, 0.05), (palette.hill_near, 0.11, 0.0))
+    layers: tuple[tuple[RGB, float, float], ...] = ((palette.hill_far, 0.2, 0.05), (palette.hill_near, 0.11, 0.0))
     if scene == "water":
         # A far coast: one low, flat-ish strip of land across the horizon.
         layers = ((palette.hill_far, 0.07, 0.0),)
     for colour, amplitude, lift in layers:
         phase1, phase2 = rng.uniform(0, math.tau), rng.uniform(0, math.tau)
         freq1, freq2 = rng.uniform(0.8, 1.4), rng.uniform(2.0, 3.2)
-        points = [(0, horizon + 1)]
+        points: list[tuple[float, float]] = [(0, horizon + 1)]
         steps = 64
         for i in range(steps + 1):
             x = W * i / steps
@@ -621,7 +635,9 @@ def _hills(canvas: Image.Image, palette: _Palette, rng: random.Random, horizon: 
         draw.polygon(points, fill=(*tinted(colour), 255))
 
 
-def _skyline(canvas: Image.Image, palette: _Palette, rng: random.Random, horizon: int, tinted, *, lit: bool) -> None:
+def _skyline(
+    canvas: Image.Image, palette: _Palette, rng: random.Random, horizon: int, tinted: _Tint, *, lit: bool
+) -> None:
     """Two rows of flat towers on the horizon, the far row paler: a city, not a field."""
     W, H = canvas.size
     short = min(W, H)
@@ -654,7 +670,7 @@ def _indoor_backdrop(
     palette: _Palette,
     rng: random.Random,
     horizon: int,
-    tinted,
+    tinted: _Tint,
     sky: tuple[RGB, RGB],
     busy: list[tuple[float, float]],
 ) -> None:
@@ -745,11 +761,12 @@ def _without_twemoji_water(art: Image.Image) -> Image.Image:
     """The boat without the band of water Twemoji paints beneath it."""
     art = art.copy()
     pixels = art.load()
+    assert pixels is not None
     w, h = art.size
     wr, wg, wb = _TWEMOJI_WATER
     for y in range(int(h * 0.55), h):
         for x in range(w):
-            r, g, b, a = pixels[x, y]
+            r, g, b, a = cast(tuple[int, int, int, int], pixels[x, y])
             if a and abs(r - wr) + abs(g - wg) + abs(b - wb) < 40:
                 pixels[x, y] = (r, g, b, 0)
     return art

@@ -31,7 +31,7 @@ from PIL import Image
 from . import lexicon
 from .art_library import STYLES, Artwork, artwork_by_id, artwork_image, library_available, library_search
 from .data_card import Figure, data_card_count_up, data_card_layers, find_figure, render_data_card
-from .frame_drawing import compose, palette_for
+from .frame_drawing import Palette, compose, palette_for
 from .lexicon import Sense
 from .scene_reader import Concept, SceneReading, read_scene, topic_concept
 
@@ -626,7 +626,12 @@ def render_illustration(
     weak: list[Pictogram] = []
     concepts = list(reading.concepts)
     part_of = _topic_it_belongs_to(reading, topics)
-    if part_of is not None and reading.subject is not None and reading.subject.sense is not None:
+    if (
+        part_of is not None
+        and part_of.sense is not None
+        and reading.subject is not None
+        and reading.subject.sense is not None
+    ):
         if reading.subject.sense.is_a(part_of.sense) or part_of.sense.is_a(reading.subject.sense):
             # A kind of the script's thing (its smart water bottle, Armstrong the astronaut)
             # is drawn as that thing, in the subject's place.
@@ -762,7 +767,7 @@ def _credit(artworks: Iterable[Artwork]) -> str:
 def _data_card(
     figure: Figure,
     reading: SceneReading,
-    palette,
+    palette: Palette,
     width: int,
     height: int,
     style: str | None,
@@ -780,18 +785,21 @@ def _data_card(
         icon_art = found[0][0] if found else None
     icon = artwork_image(icon_art, max(64, min(width, height) // 4)) if icon_art is not None else None
     # The card's look, one for its still, its layers and its count-up.
-    look = {"width": width, "height": height, "background": palette.sky_top, "accent": palette.accent}
-    look["ink"] = (255, 255, 255)
-    drawn = data_card_layers(figure, icon=icon, **look)
+    background, accent, ink = palette.sky_top, palette.accent, (255, 255, 255)
+    drawn = data_card_layers(
+        figure, width=width, height=height, background=background, accent=accent, ink=ink, icon=icon
+    )
     if drawn is None:
-        image = render_data_card(figure, **look)
+        image = render_data_card(figure, width=width, height=height, background=background, accent=accent, ink=ink)
         layers = None
     else:
         # The figure, its chart and label come in over the card's ground (the render's entrance).
         image, ground, content, at = drawn
         # And counts up as it comes in: the content part-way, in the final content's box.
         box = (at[0], at[1], at[0] + content.width, at[1] + content.height)
-        steps = data_card_count_up(figure, box=box, icon=icon, **look)
+        steps = data_card_count_up(
+            figure, box=box, icon=icon, width=width, height=height, background=background, accent=accent, ink=ink
+        )
         layers = Layers(ground, content, at, tuple(steps))
     depicts = (f"{figure.display} {figure.label}".strip(),) + (_depicts(icon_art)[:1] if icon_art else ())
     return IllustrationResult(

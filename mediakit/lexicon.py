@@ -12,9 +12,11 @@ from __future__ import annotations
 import functools
 import threading
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
 
 from . import config
 
@@ -101,11 +103,13 @@ def lexicon_available() -> bool:
 # NLTK's WordNet reader seeks and reads shared file handles: two threads at once (the API
 # creating videos in parallel) read each other's lines. Every call into it holds this lock.
 _lock = threading.RLock()
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
-def _serialised(function):
+def _serialised(function: Callable[_P, _R]) -> Callable[_P, _R]:
     @functools.wraps(function)
-    def locked(*args, **kwargs):
+    def locked(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         with _lock:
             return function(*args, **kwargs)
 
@@ -113,14 +117,14 @@ def _serialised(function):
 
 
 @lru_cache(maxsize=1)
-def _reader(root: str):
+def _reader(root: str) -> Any:
     import nltk
     from nltk.corpus.reader.wordnet import WordNetCorpusReader
 
-    class _Reader(WordNetCorpusReader):
+    class _Reader(WordNetCorpusReader):  # type: ignore[misc]  # NLTK has no types
         # WordNet 3.0 itself: no mapping to another version (NLTK would look for its own
         # downloaded copy to map from).
-        def map_wn(self, version: str = "wordnet"):
+        def map_wn(self, version: str = "wordnet") -> None:
             return None
 
     if root not in nltk.data.path:
@@ -130,7 +134,8 @@ def _reader(root: str):
         return _Reader(root, None)
 
 
-def _wn():
+def _wn() -> Any:
+    """NLTK's WordNet reader (untyped), or None without the data."""
     if not lexicon_available():
         return None
     with _lock:
@@ -147,11 +152,11 @@ def lemma(word: str, pos: str = "n") -> str | None:
         return None
     key = word.lower().replace(" ", "_")
     try:
-        base = wn.morphy(key, pos)
+        base: str | None = wn.morphy(key, pos)
         if base == key and pos == "n" and key.endswith("s"):
             # "bridges" is the plural of "bridge", not only the poet Bridges: a form whose
             # every noun is a named one gives way to a common noun's plural.
-            forms = [f for f in wn._morphy(key, "n") if f != key]
+            forms: list[str] = [f for f in wn._morphy(key, "n") if f != key]
             own = [s for s in wn.synsets(key, "n") if key in (item.name().lower() for item in s.lemmas())]
             if forms and own and all(s.instance_hypernyms() for s in own):
                 return forms[0]
@@ -197,7 +202,7 @@ def mostly_adjective(word: str) -> bool:
     return counts.get("a", 0) > counts.get("n", 0)
 
 
-def _sense(synset, word: str) -> Sense:
+def _sense(synset: Any, word: str) -> Sense:
     count = sum(item.count() for item in synset.lemmas() if item.name().lower() == word.lower())
     hypernyms: list[str] = []
     ancestors: list[str] = []
@@ -250,7 +255,7 @@ def verb_lexname(word: str) -> str:
     if base is None:
         return ""
     synsets = wn.synsets(base, "v")
-    return synsets[0].lexname() if synsets else ""
+    return str(synsets[0].lexname()) if synsets else ""
 
 
 @lru_cache(maxsize=4096)

@@ -931,7 +931,7 @@ def read_scene(
         # thing the scene names.
         candidates.append(_Candidate(text=_plain(agent.lemmas[0]), sense=agent, position=0, after="", score=1.6))
     lead = _pronoun_subject(tokens, topics)
-    if lead is not None:
+    if lead is not None and lead.sense is not None:
         # "It keeps water cold in a hot car": "it" is the thing the script is about.
         candidates.append(_Candidate(text=lead.text, sense=lead.sense, position=-1, after="", score=9.0))
     drawable = [c for c in candidates if c.sense.depictable or c.sense.lexname == "noun.communication"]

@@ -31,7 +31,7 @@ def video_artwork_style(video: Video) -> str | None:
     except ImportError:
         return None
     pictures = video.scenes.select_related("picture").exclude(picture=None)
-    sources = Counter(picture_source(scene.picture) for scene in pictures)
+    sources = Counter(picture_source(scene.picture) for scene in pictures if scene.picture is not None)
     found = [(count, source) for source, count in sources.items() if source in STYLES]
     return max(found)[1] if found else None
 
@@ -62,7 +62,7 @@ def scene_artwork_choose(*, scene: Scene, artwork: str) -> Scene:
     with a message (ValidationError on `artwork`) and nothing changes."""
     video = scene.video
     chosen = (artwork or "").strip()
-    limit = Scene._meta.get_field("artwork").max_length
+    limit = Scene._meta.get_field("artwork").max_length or 0
     if not chosen:
         raise ValidationError({"artwork": "Choose one of the pictures offered: no artwork id was given."})
     if len(chosen) > limit:
