@@ -20,8 +20,7 @@ class WebhookAttemptInline(admin.TabularInline):
     model = WebhookAttempt
     extra = 0
     can_delete = False
-    fields = ["number", "started_at", "duration_ms", "status_code", "error", "response_excerpt"]
-    readonly_fields = fields
+    fields = readonly_fields = ("number", "started_at", "duration_ms", "status_code", "error", "response_excerpt")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -119,7 +118,7 @@ class JobAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", CostOverEstimateFilter, "created_at"]
     search_fields = ["owner__username", "error_message", "task_id"]
     date_hierarchy = "created_at"
-    fields = [
+    fields = readonly_fields = (
         "code",
         "kind",
         "subject_link",
@@ -140,8 +139,7 @@ class JobAdmin(admin.ModelAdmin):
         "started_at",
         "heartbeat_at",
         "finished_at",
-    ]
-    readonly_fields = fields
+    )
     actions = ["retry_jobs", "cancel_jobs"]
 
     def get_urls(self) -> list:
@@ -227,13 +225,12 @@ class JobAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         status = system_status()
-        for job in status.jobs_running:
-            # What each job works on, as its kind's registration names it.
-            job.subject_label = self.subject_link(job)
         context = {
             **self.admin_site.each_context(request),
             "title": "System status",
             "opts": self.model._meta,
             "status": status,
+            # Each running job with what it works on, as its kind's registration names it.
+            "running": [(job, self.subject_link(job)) for job in status.jobs_running],
         }
         return TemplateResponse(request, "admin/jobs/system.html", context)

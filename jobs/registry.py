@@ -10,7 +10,7 @@ it. The job table and the task stay the same; `Job.video` is only the subject's 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -29,7 +29,7 @@ class JobSubject:
     # The subject's public code (the API's and the webhook's `video` member).
     code: Callable[[Job], str]
     # Its API URL, built with core.api_links.api_url from the serializer context.
-    api_url: Callable[[Job, dict[str, Any]], str]
+    api_url: Callable[[Job, Mapping[str, Any]], str]
     # Its admin change page and its name there.
     admin_url: Callable[[Job], str]
     label: Callable[[Job], str]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -81,7 +83,7 @@ class JobListFilterSerializer(serializers.Serializer):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # The kinds the installed apps registered (known once they are ready).
-        self.fields["kind"].choices = job_kind_choices()
+        cast(serializers.ChoiceField, self.fields["kind"]).choices = job_kind_choices()
 
 
 class WebhookSettingsSerializer(serializers.ModelSerializer):
@@ -137,4 +139,4 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.UUIDField(allow_null=True))
     def get_job(self, delivery: WebhookDelivery):
-        return delivery.job.code if delivery.job_id else None
+        return delivery.job.code if delivery.job is not None else None

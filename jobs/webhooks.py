@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 
 SECRET_PREFIX = "whsec_"
 DELIVER_TASK = "jobs.tasks.deliver_webhook"
-EVENT_TYPES = {
+EVENT_TYPES: dict[str, str] = {
     Job.Status.SUCCEEDED: "job.succeeded",
     Job.Status.FAILED: "job.failed",
     Job.Status.CANCELED: "job.canceled",
