@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -128,7 +129,7 @@ class QuotaAdmin(admin.ModelAdmin):
         if existing is not None:
             # The user's row exists already: the limits typed here go on it.
             obj.pk = existing.pk
-            obj._saved_on_existing = True
+            obj._saved_on_existing = True  # type: ignore[attr-defined]  # for response_add
             obj.save(force_update=True)
             return
         super().save_model(request, obj, form, change)
@@ -202,7 +203,7 @@ class QuotaAdmin(admin.ModelAdmin):
         users = get_user_model().objects.in_bulk(list(use))
         own = {q.user_id: q for q in Quota.objects.filter(user_id__in=list(use))}
         site = SiteSettings.load()
-        rows = []
+        rows: list[dict[str, Any]] = []
         for user_id, row in use.items():
             quota = own.get(user_id)
             limit = quota.storage_bytes if quota is not None and quota.storage_bytes is not None else site.storage_bytes
