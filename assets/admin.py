@@ -24,6 +24,16 @@ from assets.services import (
 )
 from assets.upload_handlers import upload_refusal
 from core.delivery import serve_stored_file
+from jobs.registry import job_subject
+
+
+def _dimensions(asset: MediaAsset) -> str:
+    parts = []
+    if asset.width and asset.height:
+        parts.append(f"{asset.width}×{asset.height}")
+    if asset.duration_ms:
+        parts.append(f"{asset.duration_ms / 1000:.1f} s")
+    return ", ".join(parts) or "–"
 
 
 @admin.register(MediaAsset)
@@ -34,7 +44,7 @@ class MediaAssetAdmin(admin.ModelAdmin):
     search_fields = ["owner__username", "owner__email", "checksum", "generator", "mime"]
     list_select_related = ["owner"]
     date_hierarchy = "created_at"
-    fields = [
+    fields = readonly_fields = (
         "preview",
         "code",
         "owner",
@@ -49,8 +59,7 @@ class MediaAssetAdmin(admin.ModelAdmin):
         "duration_ms",
         "generator",
         "created_at",
-    ]
-    readonly_fields = fields
+    )
 
     def get_urls(self) -> list:
         return [
@@ -131,12 +140,7 @@ class MediaAssetAdmin(admin.ModelAdmin):
 
     @admin.display(description="Size / length")
     def dimensions(self, asset: MediaAsset) -> str:
-        parts = []
-        if asset.width and asset.height:
-            parts.append(f"{asset.width}×{asset.height}")
-        if asset.duration_ms:
-            parts.append(f"{asset.duration_ms / 1000:.1f} s")
-        return ", ".join(parts) or "–"
+        return _dimensions(asset)
 
 
 # --- the stock library ----------------------------------------------------------------------
@@ -267,7 +271,7 @@ class StockItemAdmin(admin.ModelAdmin):
 
     @admin.display(description="Size / length")
     def dimensions(self, asset: MediaAsset) -> str:
-        return MediaAssetAdmin.dimensions(self, asset)
+        return _dimensions(asset)
 
     @admin.display(description="In use")
     def in_use(self, asset: MediaAsset) -> str:
@@ -302,7 +306,10 @@ class ReplicatePredictionAdmin(admin.ModelAdmin):
         if prediction.job is None:
             return "–"
         url = reverse("admin:jobs_job_change", args=[prediction.job_id])
-        return format_html('<a href="{}">{}</a>', url, prediction.job.video.title)
+        # What the job works on, as its kind names it (a stand-alone picture has no subject).
+        subject = job_subject(prediction.job)
+        label = subject.label(prediction.job) if subject is not None else prediction.job.get_kind_display()
+        return format_html('<a href="{}">{}</a>', url, label)
 
 
 @admin.register(ReplicateWebhookEvent)

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from assets.generators import provider_close, replicate_available
-from assets.generators.base import GenerationError
+from assets.generators.base import GenerationError, PictureProvider
 from assets.generators.catalog import get_picture_provider
 from assets.generators.replicate_provider import ReplicatePictureProvider, replicate_price
 from assets.models import Generation, GenerationJobKind, MediaAsset
@@ -96,7 +96,7 @@ def picture_run(*, job: Job, reporter: JobReporter) -> Decimal:
     if generation.provider == Generation.Provider.REPLICATE:
         if not replicate_available():
             raise JobFailure("picture", "AI pictures are no longer available on this site.")
-        provider = ReplicatePictureProvider(aspect_ratio=generation.aspect, job_id=job.pk)
+        provider: PictureProvider = ReplicatePictureProvider(aspect_ratio=generation.aspect, job_id=job.pk)
     else:
         provider = get_picture_provider()
     reporter.update("picture", 0.05)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -179,7 +180,7 @@ class StockItemManager(models.Manager):
 class StockItem(MediaAsset):
     """The stock library in admin: the stock rows of MediaAsset, seen on their own."""
 
-    objects = StockItemManager()
+    objects: ClassVar[StockItemManager] = StockItemManager()
 
     class Meta:
         proxy = True

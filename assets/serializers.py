@@ -54,7 +54,9 @@ class AssetSerializer(serializers.ModelSerializer):
 
 class AssetListFilterSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=MediaAsset.Kind.choices, required=False)
-    source = serializers.ChoiceField(
+    # A field named like Field.source: DRF's metaclass takes declared fields off the class,
+    # so only the stubs see the two collide.
+    source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=MediaAsset.Source.choices,
         required=False,
         help_text="`stock` lists the stock library (everyone's, read-only); default: your own assets",
@@ -120,7 +122,7 @@ class PictureSerializer(serializers.ModelSerializer):
             "self": api_url(self.context, "api-pictures-detail", code=generation.code),
             "job": api_url(self.context, "api-jobs-detail", code=generation.job.code),
             "file": api_url(self.context, "api-assets-file", code=generation.picture.code)
-            if generation.picture_id
+            if generation.picture is not None
             else None,
         }
 

@@ -77,7 +77,8 @@ def asset_create_from_path(*, path: Path, check_quota: bool = False, **fields: A
                 quota_check_storage(user=asset.owner, extra_bytes=asset.size_bytes)
             asset.save()
     except BaseException:
-        default_storage.delete(asset.file.name)
+        if asset.file.name:
+            default_storage.delete(asset.file.name)
         raise
     return asset
 

@@ -74,8 +74,9 @@ def asset_file_response(request: HttpRequest, asset: MediaAsset) -> HttpResponse
     """The stored bytes with their own type, `nosniff`, and an inline disposition with a
     generated name (Range requests work, so clips seek)."""
     response = serve_stored_file(request, asset.file.name, content_type=asset.mime or "application/octet-stream")
-    if response.status_code in (200, 206):
-        response["Content-Disposition"] = content_disposition_header(False, asset_download_name(asset))
+    disposition = content_disposition_header(False, asset_download_name(asset))
+    if response.status_code in (200, 206) and disposition:
+        response["Content-Disposition"] = disposition
     return response
 
 
@@ -95,12 +96,11 @@ def _library_context(request: HttpRequest, *, form: AssetUploadForm | None = Non
         assets = assets.filter(kind__in=KIND_FILTERS[show])
     else:
         show = ""
-    assets = list(assets.order_by("-created_at", "-pk")[:200])
-    usages = services.asset_usages(assets=assets)
-    for asset in assets:
-        asset.uses = usages[asset.pk]
+    shown = list(assets.order_by("-created_at", "-pk")[:200])
+    usages = services.asset_usages(assets=shown)
     return {
-        "assets": assets,
+        # Each asset with where it is used.
+        "assets": [(asset, usages[asset.pk]) for asset in shown],
         "stock": list(stock_library().order_by("kind", "label", "pk")[:200]),
         "show": show,
         "filters": [("", "Everything"), ("pictures", "Pictures"), ("clips", "Clips"), ("sounds", "Sounds")],

@@ -141,10 +141,11 @@ class StockHttp:
         waited = 0.0
         last = ""
         for attempt in range(1, policy.attempts + 1):
+            # How long this attempt's answer asked us to wait (None: it did not say).
+            asked: float | None = None
             try:
                 response = self.client.send(request, stream=stream)
             except httpx.TransportError as exc:
-                response = None
                 last = f"{type(exc).__name__}"
                 self._count_error("connection")
             else:
@@ -158,7 +159,7 @@ class StockHttp:
                 break
             backoff = min(policy.max_wait_s, policy.base_s * 2 ** (attempt - 1))
             wait = backoff
-            if response is not None and asked is not None:
+            if asked is not None:
                 if asked > policy.max_wait_s or waited + asked > policy.budget_s:
                     raise StockRateLimited(f"{self.label} asks us to wait {asked:.0f} s ({last}); try again later.")
                 wait = max(asked, 0.0)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from assets.stock_online.base import (
+    Kind,
     StockAuthError,
     StockCandidate,
     StockError,
@@ -69,7 +70,7 @@ class _Picker:
         self.cache: dict[tuple[str, str, str], list[StockCandidate]] = {}
         self.failed: set[str] = set()  # providers that refused the key: not asked again
 
-    def results(self, provider: StockProvider, term: str, kind: str, notes: list[str]) -> list[StockCandidate]:
+    def results(self, provider: StockProvider, term: str, kind: Kind, notes: list[str]) -> list[StockCandidate]:
         key = (provider.name, term, kind)
         if key in self.cache:
             return self.cache[key]
@@ -89,7 +90,7 @@ class _Picker:
 
     def first(
         self,
-        kind: str,
+        kind: Kind,
         terms: list[str],
         accept: Callable[[StockCandidate], bool],
         tally: _Tally,
