@@ -33,7 +33,7 @@ import numpy.typing as npt
 from mediakit.phrases import caption_phrases, caption_words
 from mediakit.runner import run_ffmpeg
 from mediakit.speech_text import normalize_for_speech
-from mediakit.word_timing import spoken_words, token_starts
+from mediakit.word_timing import spoken_words, starts_by_length, token_starts
 
 __all__ = [
     "ANALYSIS_RATE",
@@ -359,6 +359,10 @@ def _check_divergence(
         before = max((j for j in matched[: run[0]] if j is not None), default=-1)
         after = min((j for j in matched[run[-1] + 1 :] if j is not None), default=len(heard))
         said = list(heard[before + 1 : after])
+        # Misheard rather than not said: what was heard there spells nearly the same
+        # ("stands an old stone" heard as "tensornolds toenlight").
+        if said and _similarity("".join(script[k] for k in run), "".join(said)) >= SIMILAR:
+            continue
         instead = f" (the recording says {_quote(said)} there)" if said else ""
         raise VoiceoverMismatch(
             f"The recording diverges from the script at scene {scene}: "
@@ -414,11 +418,13 @@ def _word_times(
     return out
 
 
-def _refine(times: Sequence[tuple[float, float]], stretches: Sequence[tuple[int, int]]) -> list[int]:
+def _refine(
+    times: Sequence[tuple[float, float]], stretches: Sequence[tuple[int, int]], lengths: Sequence[int]
+) -> list[int]:
     """Each word's start in the recording: the words are shared among the stretches of
     sound by Whisper's times (a word belongs to the stretch nearest its middle); the first
-    word of a stretch starts at its onset, the others at Whisper's times mapped from its
-    words' span onto the stretch's."""
+    word of a stretch starts at its onset, the others between Whisper's times mapped from
+    its words' span onto the stretch's and their share of it by `lengths` (BLEND)."""
     if not times:
         return []
     if not stretches:
@@ -441,13 +447,70 @@ def _refine(times: Sequence[tuple[float, float]], stretches: Sequence[tuple[int,
         onset, end = stretches[k]
         w_lo, w_hi = times[index][0], max(times[last][1], times[index][0] + 1)
         scale = (end - onset) / (w_hi - w_lo)
+        by_length = starts_by_length([lengths[w] for w in range(index, last + 1)], onset, end)
         for word in range(index, last + 1):
-            starts[word] = round(onset + (times[word][0] - w_lo) * scale)
+            heard_at = onset + (times[word][0] - w_lo) * scale
+            starts[word] = round(BLEND * heard_at + (1 - BLEND) * by_length[word - index])
         starts[index] = onset
         index = last + 1
     for word in range(1, len(starts)):
         starts[word] = max(starts[word], starts[word - 1])
     return starts
+
+
+# Inside a stretch of speech, a word's start is Whisper's time (mapped onto the stretch) and
+# its share of the stretch by its letters, half and half, moved to the nearest rise of the
+# sound after a dip within SNAP_MS. Against espeak-ng's own word events (600 words, three
+# voices and paces, scripts/bench_voiceover.py): median 35 ms, 65 % within 60 ms, where
+# Whisper's mapped times alone were 80 ms and 40 %.
+BLEND = 0.5
+SNAP_MS = 120
+RISE_DB = 6.0
+HOP_MS = 5
+WINDOW_MS = 20
+
+
+def rises(samples: Samples, rate: int) -> list[int]:
+    """Where the sound rises again after a dip inside speech (ms): the releases of stop
+    consonants and the starts of syllables after a quieter sound, where most words that
+    follow no pause begin."""
+    hop = rate * HOP_MS // 1000
+    # 20 ms windows: smooth over a voice's pitch periods (a 100 Hz voice pulses every 10 ms).
+    window = rate * WINDOW_MS // 1000
+    power = np.convolve(samples.astype(np.float64) ** 2, np.ones(window) / window, mode="same")[::hop]
+    count = len(power)
+    if count < 3:
+        return []
+    level = 10.0 * np.log10(np.maximum(power, 1e-14))
+    span = 60 // HOP_MS
+    out = []
+    for index in range(1, count - 1):
+        if not (level[index] <= level[index - 1] and level[index] < level[index + 1]):
+            continue
+        after = level[index + 1 : index + 1 + span]
+        before = level[max(0, index - span) : index]
+        if len(after) and len(before) and after.max() - level[index] >= RISE_DB and before.max() - level[index] >= 3.0:
+            # The rise itself: the first hop halfway up.
+            # The rise starts at the dip's bottom.
+            out.append(index * HOP_MS)
+    return out
+
+
+def _snap_to_rises(starts: Sequence[int], stretches: Sequence[tuple[int, int]], found: Sequence[int]) -> list[int]:
+    """Move each word that does not start a stretch to the nearest rise within SNAP_MS,
+    in order (a rise is used once, and never before the word before it)."""
+    onsets = {onset for onset, _ in stretches}
+    out = list(starts)
+    candidates = sorted(found)
+    for index, at in enumerate(starts):
+        if at in onsets:
+            continue
+        floor = out[index - 1] + 40 if index else 0
+        near = [c for c in candidates if abs(c - at) <= SNAP_MS and c > floor]
+        if near:
+            out[index] = min(near, key=lambda c: abs(c - at))
+        out[index] = max(out[index], out[index - 1] if index else 0)
+    return out
 
 
 def _scene_phrases(
@@ -509,7 +572,8 @@ def plan_voiceover(
         )
     pairs = _align(script, heard_words)
     matched = _check_divergence(pairs, script, scene_of, heard_words)
-    starts = _refine(_word_times(matched, heard, heard_of), stretches)
+    starts = _refine(_word_times(matched, heard, heard_of), stretches, [len(w) for w in script])
+    starts = _snap_to_rises(starts, stretches, rises(samples, rate))
     total_ms = len(samples) * 1000 // rate
 
     def speech_end(before_ms: int) -> int:
