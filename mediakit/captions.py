@@ -85,7 +85,7 @@ def _timestamp(ms: int, separator: str) -> str:
 
 
 def _blocks(cues: Iterable[Cue]) -> list[tuple[int, int, list[str]]]:
-    blocks = []
+    blocks: list[tuple[int, int, list[str]]] = []
     for cue in cues:
         blocks.extend(part for part in split_cue(cue) if part[1] > part[0])
     return blocks

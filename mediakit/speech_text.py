@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 __all__ = ["normalize_for_speech", "number_words", "ordinal_words", "year_words"]
 
@@ -438,7 +439,7 @@ def _cardinal(match: re.Match[str]) -> str:
     return number_words(value)
 
 
-_RULES: list[tuple[re.Pattern[str], object]] = [
+_RULES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (_EMAIL, _email_words),
     (_URL, _url_words),
     # Money before anything else eats the digits.
@@ -769,7 +770,7 @@ def normalize_for_speech(text: str, *, lang: str = "en") -> str:
     if not lang.lower().startswith("en") or not text:
         return _without_pictographs(text)
     for pattern, repl in _RULES[:2]:  # e-mail addresses and URLs keep their digits
-        text = pattern.sub(repl, text)  # type: ignore[arg-type]
+        text = pattern.sub(repl, text)
     text = _PHONE.sub(_phone, text)
     text = _VERSION.sub(_version, text)
     for pattern, repl in _SIGNS:
@@ -781,7 +782,7 @@ def normalize_for_speech(text: str, *, lang: str = "en") -> str:
     for pattern, repl in _RANGES:
         text = pattern.sub(repl, text)
     for pattern, repl in _RULES[2:7]:
-        text = pattern.sub(repl, text)  # type: ignore[arg-type]
+        text = pattern.sub(repl, text)
     text = _CODE.sub(_code, text)
     text = _RATIO.sub(_ratio, text)
     text = _DAY_RANGE.sub(_day_range, text)
@@ -794,7 +795,7 @@ def normalize_for_speech(text: str, *, lang: str = "en") -> str:
     text = _UNIT.sub(_unit, text)
     text = _BARE_UNIT.sub(lambda m: _UNITS[m.group(1)][1], text)
     for pattern, repl in _RULES[7:]:
-        text = pattern.sub(repl, text)  # type: ignore[arg-type]
+        text = pattern.sub(repl, text)
     text = _FRACTION.sub(_fraction, text)
     text = _ANY_FRACTION.sub(_any_fraction, text)
     text = _RANGE.sub(lambda m: f"{m.group(1)} {_range_word(m)} {m.group(2)}", text)

@@ -99,9 +99,9 @@ def _align_groups(word_lengths: Sequence[int], group_lengths: Sequence[int]) -> 
     runs = []
     i, j = n, m
     while i or j:
-        step = back[i][j]
-        assert step is not None
-        words, groups = step
+        move = back[i][j]
+        assert move is not None
+        words, groups = move
         i, j = i - words, j - groups
         runs.append((i, words, j, groups))
     return runs[::-1]
