@@ -179,7 +179,7 @@ def job_claim(*, job_id: int) -> Job | None:
         return None
     job = Job.objects.select_related(*job_subject_relations(), "owner").get(pk=job_id)
     # Kept apart from `attempts`, which a refresh_from_db may move to a newer claim's value.
-    job.claim_token = job.attempts
+    job.claim_token = job.attempts  # type: ignore[attr-defined]  # read by job_token
     job_notify(job)
     return job
 
