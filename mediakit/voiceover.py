@@ -558,6 +558,12 @@ def plan_voiceover(
     scene_of: list[int] = []
     for number, text in enumerate(scenes):
         said = _say(text)
+        if not said:
+            # Its stretch of the recording could not be found, nor its length told.
+            raise VoiceoverError(
+                f"Scene {number + 1} has no words to say; give it some narration or delete it, "
+                "then add the voiceover."
+            )
         script += said
         scene_of += [number] * len(said)
     heard_words: list[str] = []

@@ -1,6 +1,6 @@
 """videos.services.video_use_voiceover: one recording narrates the whole storyboard, each
 scene its own stretch of it with captions timed to its words; a recording that is silent,
-not sound at all or of other words is refused and leaves nothing stored."""
+not sound at all, of other words, too big or too long is refused and leaves nothing stored."""
 
 from __future__ import annotations
 
@@ -86,16 +86,30 @@ REFUSALS = {
 }
 
 
-def test_a_refused_recording_leaves_nothing_stored(bare_video, recordings, media_root):
+# The upload limits are the site's own (assets.services), set low here for the take.
+LIMITS = {
+    "CONTENTIZER_UPLOAD_MAX_BYTES": ("The file is ", 100_000),
+    "CONTENTIZER_UPLOAD_MAX_SECONDS": ("The sound lasts 0.1 min; the limit is", 3),
+}
+
+
+def test_a_refused_recording_leaves_nothing_stored(bare_video, recordings, media_root, settings):
     video = bare_video
     before = _stored(media_root)
     scenes_before = list(video.scenes.values_list("narration_audio_id", "narration_source", "narration_phrases"))
-    for name, message in REFUSALS.items():
+    cases = [(name, message, None) for name, message in REFUSALS.items()]
+    cases += [("take.wav", message, (setting, value)) for setting, (message, value) in LIMITS.items()]
+    for name, message, limit in cases:
         file = upload(recordings[name]) if name in recordings else named(b"my voiceover notes\n", name)
+        saved = {key: getattr(settings, key) for key in LIMITS}
+        if limit:
+            setattr(settings, *limit)
 
         with pytest.raises(ValidationError) as caught:
             video_use_voiceover(video=video, upload=file)
 
+        for key, value in saved.items():
+            setattr(settings, key, value)
         assert caught.value.message_dict["voiceover"][0].startswith(message), caught.value.message_dict
         assert _stored(media_root) == before, name
         assert list(video.scenes.values_list("narration_audio_id", "narration_source", "narration_phrases")) == (
