@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import subprocess
+from array import array
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,12 @@ def test_kanji_alone_are_japanese_in_a_japanese_narration() -> None:
     assert [segment.voice.id for segment in plan.segments] == ["ja_JP-kokoro-kumo"]
     (english,) = speech._plan(["人工知能。"], speech.VOICES[DEFAULT_VOICE])
     assert [segment.voice.id for segment in english.segments] == ["cmn-latn-pinyin"]
+
+
+def test_a_word_after_a_pause_starts_when_the_sound_comes_back() -> None:
+    rate = SAMPLE_RATE
+    tone = array("h", [6000 if (i // 20) % 2 else -6000 for i in range(rate * 3 // 10)])
+    samples = tone + array("h", bytes(2 * (rate // 5))) + tone  # sound, 200 ms pause, sound
+    onset = 500  # ms
+    words = [("で", 0), ("、", 280), ("世", onset + 60), ("界", onset + 160)]
+    assert speech._snapped_to_onsets(words, samples) == [("で", 0), ("、", 280), ("世", onset), ("界", onset + 160)]
