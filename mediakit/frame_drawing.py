@@ -449,9 +449,12 @@ def _layout(
     badges = [p for p in objects if kinds[p.hexcode] == "badge" and p is not hero]
     hero_in_sky = hero in sky
     # The hero's feet stay above the caption band (two lines from ~78 % of a wide frame's
-    # height, and the Ken Burns zoom carries them 10 % further from the middle).
-    # Afloat, it sinks 14 % of its height below its line: the line rises to match.
-    hero_base = horizon + (H - horizon) * (0.26 if portrait else 0.1 if scene == "water" else 0.2)
+    # height, ~68 % of a tall one's, and the Ken Burns zoom carries them 10 % further from
+    # the middle). Afloat, it sinks 14 % of its height below its line: the line rises to match.
+    if portrait:
+        hero_base = horizon + (H - horizon) * (0.0 if scene == "water" else 0.08)
+    else:
+        hero_base = horizon + (H - horizon) * (0.1 if scene == "water" else 0.2)
     side_first = rng.choice((-1, 1))
 
     # Companions stand beside the hero, a little further back (higher, smaller); a tall

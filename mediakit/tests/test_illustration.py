@@ -173,6 +173,17 @@ def test_the_hero_stands_clear_of_the_caption_band() -> None:
         assert solid is not None
         feet = result.layers.hero_at[1] + solid[3]
         assert 0.5 + (feet / 720 - 0.5) * 1.1 < band_top, (prompt, feet)
+    # And in a tall frame, whose two caption lines reach higher (~68 % of its height).
+    from mediakit.caption_images import caption_band_top
+
+    tall_top = caption_band_top(720, 1280)
+    for seed, prompt in enumerate(("fire", "lighthouse", "whale", "bicycle", "tomato")):
+        result = draw(prompt, width=720, height=1280, seed=seed, style="fluent")
+        assert result is not None and result.layers is not None, prompt
+        solid = result.layers.hero.getchannel("A").point(lambda a: 255 if a > 200 else 0).getbbox()
+        assert solid is not None
+        feet = result.layers.hero_at[1] + solid[3]
+        assert 0.5 + (feet / 1280 - 0.5) * 1.1 < tall_top, (prompt, feet)
 
 
 def test_a_thing_named_after_another_shows_it_and_ideas_name_other_pictures() -> None:
