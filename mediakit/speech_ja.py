@@ -139,8 +139,13 @@ class _Program:
         return reply
 
     def speak(self, text: str, voice: str, speed: float, out: Path) -> Spoken:
+        reply = self.ask({"text": text, "voice": voice, "speed": speed, "out": str(out)})
+        words = tuple((str(word), int(start)) for word, start in reply["words"])
+        return Spoken(out, words, str(reply.get("phonemes", "")))
+
+    def ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        """One request, its reply (without "out": the phonemes only, nothing synthesised)."""
         assert self.process.stdin is not None
-        request = {"text": text, "voice": voice, "speed": speed, "out": str(out)}
         try:
             self.process.stdin.write(json.dumps(request, ensure_ascii=False).encode("utf-8") + b"\n")
             self.process.stdin.flush()
@@ -149,8 +154,7 @@ class _Program:
         reply = self._reply(time.monotonic() + REQUEST_TIMEOUT_S)
         if not reply.get("ok"):
             raise JapaneseVoiceError(f"The Japanese voice failed: {reply.get('error', '')}")
-        words = tuple((str(word), int(start)) for word, start in reply["words"])
-        return Spoken(out, words, str(reply.get("phonemes", "")))
+        return reply
 
     def close(self) -> None:
         if self.process.poll() is None:
@@ -207,6 +211,14 @@ def synthesize(texts: Sequence[str], *, voice: str, speed: float, work: Path) ->
             if attempt == 2 or not died:
                 raise
     return done
+
+
+def phonemes(text: str) -> str:
+    """How the voice would read `text` (its phonemes), from the kept program; nothing is
+    synthesised. For checking a reading."""
+    program = _running()
+    with program.lock:
+        return str(program.ask({"text": " ".join(text.split())})["phonemes"])
 
 
 # --- the program ------------------------------------------------------------------------------
@@ -302,6 +314,9 @@ class _Engine:
         self.g2p: Any = _reader(JAG2P)()
         self.g2p("準備")  # loads the dictionaries now, not during the first narration
 
+    def reading(self, text: str) -> str:
+        return " ".join(self.g2p(s.strip()) for s in _SENTENCE_END.split(text) if s.strip())
+
     def _nodes(self, sentence: str) -> list[tuple[str, int]]:
         """The sentence's words as the phonemiser analyses them, with their phoneme counts."""
         import jaconv
@@ -378,10 +393,13 @@ def serve() -> None:
             continue
         try:
             request = json.loads(line)
-            words, phonemes = engine.speak(
-                str(request["text"]), str(request["voice"]), float(request["speed"]), Path(request["out"])
-            )
-            reply: dict[str, Any] = {"ok": True, "words": words, "phonemes": phonemes}
+            reply: dict[str, Any] = {"ok": True, "words": []}
+            if "out" not in request:
+                reply["phonemes"] = engine.reading(str(request["text"]))
+            else:
+                reply["words"], reply["phonemes"] = engine.speak(
+                    str(request["text"]), str(request["voice"]), float(request["speed"]), Path(request["out"])
+                )
         except Exception as exc:  # noqa: BLE001 -- the reply carries it; the program keeps serving
             reply = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
         protocol.write(json.dumps(reply, ensure_ascii=False) + "\n")
