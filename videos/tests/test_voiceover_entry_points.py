@@ -40,6 +40,15 @@ def test_a_recording_put_over_the_api_narrates_the_storyboard(api, video, tmp_pa
     assert sorted(video.scenes.values_list("narration_source", flat=True)) == ["upload", "upload"]
 
 
+def test_the_page_lists_the_scenes_to_read(client, owner, video):
+    client.force_login(owner)
+
+    page = client.get(f"/videos/{video.code}/voiceover/").content.decode()
+
+    assert page.index("The keeper climbs the stairs at dusk, and lights the lamp") < page.index("Far below")
+    assert 'name="voiceover"' in page
+
+
 def test_a_stranger_cannot_put_a_voiceover_on_my_video(client, stranger, video):
     client.force_login(stranger)
     response = client.post(f"/videos/{video.code}/voiceover/", {"voiceover": named(b"RIFF", "x.wav")})
