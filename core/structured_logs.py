@@ -47,11 +47,6 @@ def job_log_details(job: Any) -> Iterator[None]:
         _job.reset(token)
 
 
-def current_request_id() -> str | None:
-    bound = _request.get()
-    return bound[0] if bound else None
-
-
 def _resolved_user_id(request: Any) -> int | None:
     """The user id if authentication already ran; never triggers it (no query, no recursion
     when the database is what is being logged about)."""

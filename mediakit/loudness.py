@@ -1,48 +1,18 @@
 """Pure functions: the soundtrack's loudness, measured and planned (EBU R128).
 
-FFmpeg argv that measure a mix (ebur128, or loudnorm's first pass), parsers for what
-they print, and the limiter and gain that bring it to LOUDNORM_TARGET
-(mediakit.output.mux_argv applies them). No I/O, as in mediakit.builder.
+FFmpeg argv that measure a mix (ebur128, see loudness_argv for why not loudnorm's own
+first pass), the parser of what it prints, and the limiter and gain that bring the mix to
+LOUDNORM_TARGET (mediakit.output.mux_argv applies them). No I/O, as in mediakit.builder.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
 
 import ffmpeg
 
 LOUDNORM_TARGET = {"I": -16.0, "TP": -1.5, "LRA": 11.0}
-
-
-def loudnorm_measure_argv(in_wav: str) -> list[str]:
-    """First pass of two-pass loudnorm: measure only, JSON on stderr."""
-    target = LOUDNORM_TARGET
-    stream = ffmpeg.input(in_wav).audio.filter(
-        "loudnorm", I=target["I"], TP=target["TP"], LRA=target["LRA"], print_format="json"
-    )
-    argv: list[str] = ffmpeg.output(stream, "-", f="null").compile()
-    return argv
-
-
-def parse_loudnorm_json(stderr: str) -> dict[str, float | str]:
-    """The measurement block loudnorm prints at the end of the first pass.
-
-    Numbers become floats ("-inf" for digital silence included); anything else stays a string.
-    """
-    end = stderr.rfind("}")
-    start = stderr.rfind("{", 0, end)
-    if start < 0 or end < 0:
-        raise ValueError("no loudnorm JSON block in FFmpeg output")
-    raw = json.loads(stderr[start : end + 1])
-    parsed: dict[str, float | str] = {}
-    for key, value in raw.items():
-        try:
-            parsed[key] = float(value)
-        except (TypeError, ValueError):
-            parsed[key] = value
-    return parsed
 
 
 def limiter(stream: ffmpeg.nodes.FilterableStream, limit_db: float) -> ffmpeg.nodes.FilterableStream:

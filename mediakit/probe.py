@@ -39,10 +39,6 @@ class VideoStream:
     color_range: str | None = None
     sample_aspect_ratio: str | None = None
 
-    @property
-    def fps_float(self) -> float:
-        return float(self.fps)
-
 
 @dataclass(frozen=True)
 class AudioStream:

@@ -473,44 +473,6 @@ def test_no_narration_and_no_music_is_still_a_silent_track() -> None:
     assert argv[argv.index("-i") - 2 : argv.index("-i")] == ["-f", "lavfi"]
 
 
-def test_loudnorm_first_pass_measures_to_json() -> None:
-    argv = loudness.loudnorm_measure_argv("/w/mix.wav")
-    (loudnorm,) = named(argv, "loudnorm")
-    assert loudnorm == {"I": "-16.0", "TP": "-1.5", "LRA": "11.0", "print_format": "json"}
-    assert argv[-3:] == ["-f", "null", "-"]
-
-
-def test_parse_loudnorm_json_reads_the_block_at_the_end_of_stderr() -> None:
-    stderr = """size=N/A time=00:00:30.00 bitrate=N/A speed= 36x
-[Parsed_loudnorm_0 @ 0x55d1c0b3a580]
-{
-	"input_i" : "-22.47",
-	"input_tp" : "-4.78",
-	"input_lra" : "5.70",
-	"input_thresh" : "-32.52",
-	"output_i" : "-17.06",
-	"output_tp" : "-1.50",
-	"output_lra" : "4.70",
-	"output_thresh" : "-27.10",
-	"normalization_type" : "dynamic",
-	"target_offset" : "1.06"
-}
-"""
-    assert loudness.parse_loudnorm_json(stderr) == MEASURED
-
-
-def test_parse_loudnorm_json_keeps_minus_infinity_for_silence() -> None:
-    stderr = '{\n"input_i" : "-inf",\n"input_tp" : "-inf",\n"normalization_type" : "dynamic"\n}'
-    parsed = loudness.parse_loudnorm_json(stderr)
-    assert parsed["input_i"] == float("-inf")
-    assert parsed["normalization_type"] == "dynamic"
-
-
-def test_parse_loudnorm_json_without_a_block_raises() -> None:
-    with pytest.raises(ValueError, match="no loudnorm JSON"):
-        loudness.parse_loudnorm_json("Conversion failed!")
-
-
 def test_mux_copies_the_video_and_normalises_the_audio_with_the_measurement() -> None:
     argv = output.mux_argv("/w/list.ffconcat", "/w/mix.wav", MEASURED, "/w/master.mp4", 9000)
     assert argv[:7] == ["ffmpeg", "-f", "concat", "-safe", "0", "-i", "/w/list.ffconcat"]
