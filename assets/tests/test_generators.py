@@ -14,7 +14,6 @@ from assets.generators.catalog import get_narration_provider, get_picture_provid
 from assets.generators.offline import OfflinePictureProvider, card_palette
 
 PROMPT = "lighthouse, storm, coast, night, cinematic illustration"
-SENTENCE = "The lighthouse keeper climbed the stairs as the storm reached the coast."
 
 
 def card(out_dir: Path, *, prompt: str = PROMPT, width: int = 640, height: int = 360, seed: int = 1) -> Path:
