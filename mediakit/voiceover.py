@@ -72,6 +72,11 @@ SCENE_TAIL_MS = 250
 # Misheard is forgiven; this many script words in a row not heard is a divergence, and so
 # is this many heard words in a row that are not in the script.
 UNHEARD_RUN = 4
+# Where it seems to diverge, the stretch is heard again on its own (at most this many times,
+# with this many heard words of context each side, when it lasts at most this long).
+RELISTENS = 2
+RELISTEN_CONTEXT = 3
+RELISTEN_MAX_MS = 30_000
 UNSCRIPTED_RUN = 6
 SIMILAR = 0.5
 _BAND = 80
@@ -86,9 +91,11 @@ class VoiceoverSilent(VoiceoverError):
 
 
 class VoiceoverMismatch(VoiceoverError):
-    def __init__(self, message: str, *, scene: int) -> None:
+    def __init__(self, message: str, *, scene: int, heard_span: tuple[int, int] | None = None) -> None:
         super().__init__(message)
         self.scene = scene
+        # The heard words (indices of the normalised words) where it diverges.
+        self.heard_span = heard_span
 
 
 @dataclass(frozen=True)
@@ -372,6 +379,7 @@ def _check_divergence(
             f"The recording diverges from the script at scene {scene}: "
             f"{_quote([script[k] for k in run])} was not heard{instead}.",
             scene=scene,
+            heard_span=(before + 1, after),
         )
     # Heard words in a row that the script does not have.
     extra: list[int] = []
@@ -389,6 +397,7 @@ def _check_divergence(
                 f"The recording diverges from the script at scene {scene}: "
                 f"it says {_quote([heard[k] for k in extra])}, which is not in the script.",
                 scene=scene,
+                heard_span=(extra[0], extra[-1] + 1),
             )
         extra = []
         if i is not None:
@@ -544,6 +553,54 @@ def _scene_phrases(
     return tuple(out)
 
 
+def _heard_keys(heard: Sequence[HeardWord]) -> tuple[list[str], list[int]]:
+    """The heard words normalised for speech ("104" -> one hundred and four), each with the
+    index of the heard word it came from."""
+    keys: list[str] = []
+    of: list[int] = []
+    for index, word in enumerate(heard):
+        for key in _say(word.text):
+            keys.append(key)
+            of.append(index)
+    return keys, of
+
+
+def _relisten(
+    samples: Samples,
+    rate: int,
+    heard: Sequence[HeardWord],
+    heard_of: Sequence[int],
+    span: tuple[int, int],
+    stretches: Sequence[tuple[int, int]],
+    hear: Callable[[Samples], list[HeardWord]],
+) -> list[HeardWord] | None:
+    """What was heard, with the stretch where it left the script heard again on its own.
+    Over a long recording Whisper tiny.en sometimes loses its way for a sentence (a correct
+    "He trims the wick, polishes the great glass lens" heard as "He trims McKeeper polishes
+    McKeeper's lens"); a few seconds heard alone come out right. None when there is nothing
+    to hear again or it heard the same."""
+    if not heard:
+        return None
+    first = heard_of[span[0] - 1] if 0 < span[0] <= len(heard_of) else 0
+    last = heard_of[span[1]] if span[1] < len(heard_of) else len(heard) - 1
+    first, last = max(0, first - RELISTEN_CONTEXT), min(len(heard) - 1, last + RELISTEN_CONTEXT)
+    lo, hi = heard[first].start_ms, heard[last].end_ms
+    # Whole stretches of speech: a clip never starts or ends inside a word.
+    lo = max([onset for onset, _end in stretches if onset <= lo] or [0])
+    hi = min([end for _onset, end in stretches if end >= hi] or [len(samples) * 1000 // rate])
+    lo, hi = max(0, lo - 100), hi + 100
+    if hi - lo > RELISTEN_MAX_MS:
+        return None
+    clip = samples[lo * rate // 1000 : hi * rate // 1000]
+    again = [HeardWord(w.text, w.start_ms + lo, w.end_ms + lo) for w in hear(clip)]
+    before = [w for w in heard if w.start_ms < lo]
+    after = [w for w in heard if w.start_ms >= hi]
+    replaced = [w.text for w in heard if lo <= w.start_ms < hi]
+    if [w.text for w in again] == replaced:
+        return None
+    return [*before, *again, *after]
+
+
 def plan_voiceover(
     *,
     scenes: Sequence[str],
@@ -569,18 +626,28 @@ def plan_voiceover(
             )
         script += said
         scene_of += [number] * len(said)
-    heard_words: list[str] = []
-    heard_of: list[int] = []
-    for index, word in enumerate(heard):
-        for key in _say(word.text):
-            heard_words.append(key)
-            heard_of.append(index)
-    if not heard_words:
-        raise VoiceoverMismatch(
-            "The recording diverges from the script at scene 1: no words were heard in it.", scene=1
-        )
-    pairs = _align(script, heard_words)
-    matched = _check_divergence(pairs, script, scene_of, heard_words)
+    first: VoiceoverMismatch | None = None
+    for attempt in range(RELISTENS + 1):
+        heard_words, heard_of = _heard_keys(heard)
+        if not heard_words:
+            raise VoiceoverMismatch(
+                "The recording diverges from the script at scene 1: no words were heard in it.", scene=1
+            )
+        pairs = _align(script, heard_words)
+        try:
+            matched = _check_divergence(pairs, script, scene_of, heard_words)
+            break
+        except VoiceoverMismatch as exc:
+            # Heard again, the same place still diverges: say it as first heard.
+            if first is not None and exc.scene <= first.scene:
+                raise first from None
+            first = exc
+            again = None
+            if attempt < RELISTENS and exc.heard_span is not None:
+                again = _relisten(samples, rate, heard, heard_of, exc.heard_span, stretches, hear)
+            if again is None:
+                raise
+            heard = again
     starts = _refine(_word_times(matched, heard, heard_of), stretches, [len(w) for w in script])
     starts = _snap_to_rises(starts, stretches, rises(samples, rate))
     total_ms = len(samples) * 1000 // rate
