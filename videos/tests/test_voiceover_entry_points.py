@@ -40,6 +40,12 @@ def test_a_recording_put_over_the_api_narrates_the_storyboard(api, video, tmp_pa
     assert sorted(video.scenes.values_list("narration_source", flat=True)) == ["upload", "upload"]
 
 
+def test_the_storyboard_links_to_the_voiceover_page(client, owner, video):
+    client.force_login(owner)
+    page = client.get(f"/videos/{video.code}/storyboard/").content.decode()
+    assert f'href="/videos/{video.code}/voiceover/"' in page
+
+
 def test_the_page_lists_the_scenes_to_read(client, owner, video):
     client.force_login(owner)
 
