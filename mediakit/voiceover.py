@@ -431,8 +431,46 @@ def _word_times(
     return out
 
 
+def _boundaries_at_clause_ends(owner: list[int], clause_ends: Sequence[bool]) -> None:
+    """Move each change of stretch that falls within two words of the end of a clause (a
+    comma, a full stop in the script) onto it: a pause is where the script's punctuation
+    is, and Whisper's time for a short word beside a pause can sit on its wrong side."""
+    for index in range(1, len(owner)):
+        if owner[index] == owner[index - 1] or clause_ends[index - 1]:
+            continue
+        near = [c for c in range(index - 3, index + 2) if 0 <= c < len(owner) - 1 and clause_ends[c]]
+        if not near:
+            continue
+        end = min(near, key=lambda c: abs(c + 1 - index))
+        if end + 1 < index:  # the words after the clause's end go to the later stretch
+            if owner[end] != owner[index - 1]:
+                continue
+            for word in range(end + 1, index):
+                owner[word] = owner[index]
+        else:  # the words up to the clause's end stay in the earlier stretch
+            if end + 1 < len(owner) and owner[end] != owner[index]:
+                continue
+            for word in range(index, end + 1):
+                owner[word] = owner[index - 1]
+
+
+def _clause_ends(text: str, count: int) -> list[bool]:
+    """For each of the `count` spoken words of `text`: whether a clause ends after it (its
+    written word ends with punctuation). All False when the words cannot be told apart."""
+    ends: list[bool] = []
+    for raw in text.split():
+        said = _say(raw)
+        ends += [False] * len(said)
+        if said and raw.rstrip("\"'”’)]»").endswith((",", ".", ";", ":", "!", "?", "…", "—")):
+            ends[-1] = True
+    return ends if len(ends) == count else [False] * count
+
+
 def _refine(
-    times: Sequence[tuple[float, float]], stretches: Sequence[tuple[int, int]], lengths: Sequence[int]
+    times: Sequence[tuple[float, float]],
+    stretches: Sequence[tuple[int, int]],
+    lengths: Sequence[int],
+    clause_ends: Sequence[bool] = (),
 ) -> list[int]:
     """Each word's start in the recording: the words are shared among the stretches of
     sound by Whisper's times (a word belongs to the stretch nearest its middle); the first
@@ -450,6 +488,8 @@ def _refine(
         while k + 1 < len(stretches) and middle >= (stretches[k][1] + stretches[k + 1][0]) / 2:
             k += 1
         owner.append(k)
+    if clause_ends:
+        _boundaries_at_clause_ends(owner, clause_ends)
     starts: list[int] = [0] * len(times)
     index = 0
     while index < len(times):
@@ -617,6 +657,7 @@ def plan_voiceover(
         heard = hear(samples)
     script: list[str] = []
     scene_of: list[int] = []
+    clause_ends: list[bool] = []
     for number, text in enumerate(scenes):
         said = _say(text)
         if not said:
@@ -626,6 +667,7 @@ def plan_voiceover(
             )
         script += said
         scene_of += [number] * len(said)
+        clause_ends += _clause_ends(text, len(said))
     first: VoiceoverMismatch | None = None
     for attempt in range(RELISTENS + 1):
         heard_words, heard_of = _heard_keys(heard)
@@ -648,7 +690,7 @@ def plan_voiceover(
             if again is None:
                 raise
             heard = again
-    starts = _refine(_word_times(matched, heard, heard_of), stretches, [len(w) for w in script])
+    starts = _refine(_word_times(matched, heard, heard_of), stretches, [len(w) for w in script], clause_ends)
     starts = _snap_to_rises(starts, stretches, rises(samples, rate))
     total_ms = len(samples) * 1000 // rate
 

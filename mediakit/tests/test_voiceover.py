@@ -100,3 +100,15 @@ def test_a_silent_recording_is_refused_before_it_is_heard() -> None:
 
     with pytest.raises(voiceover.VoiceoverSilent, match="The recording is silent"):
         voiceover.plan_voiceover(scenes=SCENES, samples=silence, rate=voiceover.ANALYSIS_RATE, hear=pytest.fail)
+
+
+@pytest.mark.parametrize("owner", [[0, 0, 0, 1], [0, 1, 1, 1]])
+def test_a_pause_is_put_where_the_script_ends_a_clause(owner: list[int]) -> None:
+    # "... night without fail. The keeper": Whisper's times put "The" before the pause, or
+    # "fail." after it; the stretch changes after "fail." all the same.
+    clause_ends = voiceover._clause_ends("without fail. The keeper", 4)
+    assert clause_ends == [False, True, False, False]
+
+    voiceover._boundaries_at_clause_ends(owner, clause_ends)
+
+    assert owner == [0, 0, 1, 1]
