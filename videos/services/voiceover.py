@@ -61,6 +61,16 @@ def video_use_voiceover(*, video: Video, upload) -> Video:
         transition_ms = video_transition_ms(video)
         old: list[MediaAsset | None] = []
         with transaction.atomic():
+            # As they are now (the recording took seconds to hear): the same scenes and
+            # words, or the pieces no longer fit them.
+            now = {
+                pk: (position, narration, audio)
+                for pk, position, narration, audio in Scene.objects.select_for_update()
+                .filter(video=video)
+                .values_list("pk", "position", "narration", "narration_audio")
+            }
+            if now != {scene.pk: (scene.position, scene.narration, scene.narration_audio_id) for scene in scenes}:
+                raise Conflict("The storyboard changed while the recording was heard; add the voiceover again.")
             for scene, (asset, phrases) in zip(scenes, pieces, strict=True):
                 if scene.narration_audio_id != asset.pk:
                     old.append(scene.narration_audio)
