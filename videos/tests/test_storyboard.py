@@ -313,6 +313,19 @@ def test_a_paragraph_too_short_for_a_scene_joins_its_neighbour():
     assert scenes[-1].endswith("next light. Home.")
 
 
+def test_a_script_written_without_spaces_is_timed_by_its_characters() -> None:
+    # Japanese has no spaces between words: each paragraph was one "word" (a third of a
+    # second), and three paragraphs made one 18.7 s scene.
+    script = (
+        "京都は千年以上にわたって日本の首都でした。多くの寺や神社が残っています。\n\n"
+        "朝は静かなお寺から始めましょう。僧侶が石の道を掃いています。\n\n"
+        "夜は川沿いの小さな店でラーメンを食べて、提灯が灯るのを見ましょう。"
+    )
+    scenes = [d.narration for d in split_script(script, language="ja")]
+    assert scenes == [p for p in script.split("\n\n")]
+    assert estimate_seconds("朝は静かなお寺から始めましょう。", rate_wpm=175) == pytest.approx(15 * 0.5 * 60 / 175)
+
+
 def test_scenes_stay_between_about_three_and_eight_seconds():
     long = " ".join(["The river bends past the old mill where the miller once ground the wheat for the town."] * 12)
     for draft in split_script(f"{PARAGRAPHS}\n\n{long}", rate_wpm=165):
