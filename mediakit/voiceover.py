@@ -40,6 +40,7 @@ __all__ = [
     "ANALYSIS_RATE",
     "HeardWord",
     "ScenePiece",
+    "cut_wav",
     "VoiceoverError",
     "VoiceoverMismatch",
     "VoiceoverSilent",
@@ -148,6 +149,23 @@ def write_wav(path: Path, samples: Samples, rate: int) -> Path:
         wav.setframerate(rate)
         wav.writeframes(pcm.tobytes())
     return path
+
+
+def cut_wav(source: Path, dest: Path, start_ms: int, end_ms: int) -> Path:
+    """start_ms..end_ms of a WAV into another, frame for frame (nothing else is read: a long
+    take is never held in memory whole)."""
+    with wave.open(str(source), "rb") as src:
+        rate = src.getframerate()
+        first = min(src.getnframes(), start_ms * rate // 1000)
+        last = min(src.getnframes(), end_ms * rate // 1000)
+        src.setpos(first)
+        frames = src.readframes(last - first)
+        with wave.open(str(dest), "wb") as out:
+            out.setnchannels(src.getnchannels())
+            out.setsampwidth(src.getsampwidth())
+            out.setframerate(rate)
+            out.writeframes(frames)
+    return dest
 
 
 # --- where the speech is --------------------------------------------------------------------

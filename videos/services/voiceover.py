@@ -28,7 +28,7 @@ from core.storage import storage_fetch
 from jobs.models import Job
 from mediakit.errors import CompositionError
 from mediakit.spec import scene_duration_for
-from mediakit.voiceover import ANALYSIS_RATE, VoiceoverError, decode_mono, plan_voiceover, read_wav, write_wav
+from mediakit.voiceover import ANALYSIS_RATE, VoiceoverError, cut_wav, decode_mono, plan_voiceover, read_wav
 from videos.models import Scene, Video, VideoJobKind
 from videos.selectors import video_transition_ms
 from videos.services.approval import approval_withdraw
@@ -113,7 +113,6 @@ def _cut_and_store(
             analysis = decode_mono(local, tmp / "analysis.wav", rate=ANALYSIS_RATE, timeout_s=DECODE_TIMEOUT_S)
             samples, rate = read_wav(analysis)
             planned = plan_voiceover(scenes=[scene.narration for scene in scenes], samples=samples, rate=rate)
-            sound, sound_rate = read_wav(full)
         except VoiceoverError as exc:
             raise _refuse(f"{exc} Nothing was stored.") from exc
         except CompositionError as exc:
@@ -121,8 +120,7 @@ def _cut_and_store(
         out = []
         for scene, piece in zip(scenes, planned, strict=True):
             number = scene.position + 1
-            lo, hi = piece.start_ms * sound_rate // 1000, piece.end_ms * sound_rate // 1000
-            path = write_wav(tmp / f"voiceover-scene-{number:03d}.wav", sound[lo:hi], sound_rate)
+            path = cut_wav(full, tmp / f"voiceover-scene-{number:03d}.wav", piece.start_ms, piece.end_ms)
             asset = asset_create_from_path(
                 path=path,
                 owner=video.owner,
