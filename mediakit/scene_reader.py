@@ -612,6 +612,16 @@ def unambiguous(text: str, sense: Sense | None) -> str:
     first = lexicon.noun_senses(text) or lexicon.noun_senses(text.split()[-1])
     if first and first[0].name == sense.name:
         return text
+    # Read as the reader reads it (today's usual senses included): "battery" is the phone's.
+    if _reads_back(text, sense):
+        return text
+    # The creator reads these words: the thing's other one-word name before a made-up pair
+    # ("tire", not "tyre hoop", where "Tyre" alone is the city; but "chicken fowl", not
+    # "gallus gallus").
+    for lemma_name in sense.lemmas:
+        said = _plain(lemma_name)
+        if said != text and " " not in said and _reads_back(said, sense):
+            return said
     if sense.hypernyms:
         # "maple tree", "server computer": the word, then the last word of what it is.
         kind = _plain(sense.hypernyms[0]).split()[-1]

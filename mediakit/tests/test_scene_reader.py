@@ -198,6 +198,19 @@ def test_a_general_word_is_the_kind_the_script_named_before() -> None:
     assert "baker" not in {c.text for c in read_scene("Most people still sleep.", context=people).concepts}
 
 
+def test_a_description_says_the_plain_word_when_it_reads_back() -> None:
+    # The creator reads and edits these words: "battery" (today's usual sense reads back),
+    # "tyre" in a bicycle script, not "battery device" or "tyre hoop"; a made-up pair only
+    # where no plain word reads back ("server computer").
+    assert read_scene("The battery charges in one hour.").description().split(", ")[0] == "battery"
+    bike = "Fixing a flat tyre takes ten minutes. Run your fingers around the inside of the tyre."
+    described = read_scene("Run your fingers around the inside of the tyre.", context=bike).description()
+    assert "tyre" in described.split(", ") and "hoop" not in described
+    business = "We moved our records into cloud storage. Nobody minded, because the servers now answer twice as fast."
+    servers = read_scene("Nobody minded, because the servers now answer twice as fast.", context=business)
+    assert servers.description() == "server computer"
+
+
 def test_todays_usual_senses_are_preferred() -> None:
     assert sense_of("phone", "The bottle connects to an app on your phone.") == "cellular_telephone.n.01"
     assert sense_of("battery", "The battery charges in one hour.") == "battery.n.02"
