@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from videos.models import Project, Video
+from assets.models import MediaAsset
+from videos.models import Project, Scene, Video
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +132,41 @@ def test_the_library_shows_my_quota_use(client, owner, make_video):
     assert 'data-testid="quota-videos_per_day"' in html
     assert "Videos today" in html and "1 of 20" in html
     assert "Rendered this month" in html and "Storage" in html
+
+
+def _picture(owner, name: str) -> MediaAsset:
+    return MediaAsset.objects.create(
+        owner=owner,
+        kind=MediaAsset.Kind.IMAGE,
+        source=MediaAsset.Source.GENERATED,
+        file=f"assets/{name}.png",
+        mime="image/png",
+        checksum=name,
+    )
+
+
+def test_an_unrendered_card_shows_its_first_scenes_picture_not_the_placeholder(client, owner):
+    draft = _video(owner, "Draft one", status=Video.Status.STORYBOARD)
+    second = Scene.objects.create(
+        video=draft, position=1, narration="Two.", visual_prompt="two", picture=_picture(owner, "two")
+    )
+    first = Scene.objects.create(
+        video=draft, position=0, narration="One.", visual_prompt="one", picture=_picture(owner, "one")
+    )
+    client.force_login(owner)
+
+    html = client.get(reverse("videos-library")).content.decode()
+
+    assert reverse("videos-scene-image", kwargs={"code": first.code}) in html
+    assert reverse("videos-scene-image", kwargs={"code": second.code}) not in html
+    assert "vcard__placeholder" not in html
+
+
+def test_a_card_without_poster_or_picture_shows_the_placeholder(client, owner):
+    _video(owner, "Just queued", status=Video.Status.STORYBOARDING)
+    client.force_login(owner)
+
+    html = client.get(reverse("videos-library")).content.decode()
+
+    assert "vcard__placeholder" in html
+    assert "/picture.jpg" not in html
