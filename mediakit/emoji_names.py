@@ -32,12 +32,16 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from . import config
 
 __all__ = ["english_picture_words", "supported_languages"]
 
 _DATA = "emojibase-data"
+# Unicode CLDR's emoji names and keywords for every locale (npm cldr-annotations-full):
+# the languages emojibase has no data for (Arabic, Hebrew, Persian, Urdu, Greek, ...).
+_CLDR = "cldr-annotations-full/annotations"
 # Names of these groups are faces, symbols and flags: no thing of a scene.
 _SKIPPED_GROUPS = {0, 1, 2, 8, 9}  # smileys-emotion, people-body, component, symbols, flags
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
@@ -154,6 +158,12 @@ _PLACES: dict[str, dict[str, str]] = {
 
 _PLACES_BEFORE_ARTICLES: dict[str, frozenset[str]] = {"es": frozenset({"en"}), "pt": frozenset({"em"})}
 
+# Longest first.
+_PREFIXES: dict[str, tuple[str, ...]] = {
+    "ar": ("وال", "فال", "بال", "كال", "لل", "ال", "و", "ف", "ب"),
+    "he": ("וה", "שה", "מה", "וב", "ול", "ה", "ו", "ב", "ל", "מ", "ש", "כ"),
+}
+
 # Endings tried (longest first) on a word not known as it stands, with what replaces them.
 _ENDINGS: dict[str, tuple[tuple[str, str], ...]] = {
     "de": (
@@ -223,11 +233,36 @@ def _root() -> Path:
     return Path(config.current().artwork_dir) / _DATA
 
 
+def _cldr_root() -> Path:
+    return Path(config.current().artwork_dir) / _CLDR
+
+
 def supported_languages() -> frozenset[str]:
-    root = _root()
-    if not root.is_dir():
-        return frozenset()
-    return frozenset(p.name for p in root.iterdir() if (p / "data.json").is_file())
+    root, cldr = _root(), _cldr_root()
+    found = {p.name for p in root.iterdir() if (p / "data.json").is_file()} if root.is_dir() else set()
+    if cldr.is_dir():
+        found |= {p.name.lower() for p in cldr.iterdir() if (p / "annotations.json").is_file()}
+    return frozenset(found)
+
+
+def _local_entries(language: str) -> list[dict[str, Any]]:
+    """The emoji names of ``language`` as emojibase writes them (hexcode, label, tags): its
+    own data where emojibase has them, else CLDR's (its text-to-speech name as the label,
+    its keywords as tags). Raises OSError or ValueError when neither has the language."""
+    own = _root() / language / "data.json"
+    if own.is_file():
+        entries: list[dict[str, Any]] = json.loads(own.read_text(encoding="utf-8"))
+        return entries
+    data = json.loads((_cldr_root() / language / "annotations.json").read_text(encoding="utf-8"))
+    annotations: dict[str, dict[str, list[str]]] = data["annotations"]["annotations"]
+    return [
+        {
+            "hexcode": "-".join(f"{ord(ch):X}" for ch in emoji if ch != "\ufe0f"),
+            "label": (names.get("tts") or [""])[0],
+            "tags": names.get("default", []),
+        }
+        for emoji, names in annotations.items()
+    ]
 
 
 def _folded(text: str) -> str:
@@ -266,9 +301,9 @@ def _mostly_a_noun(word: str) -> bool:
 def _vocabulary(language: str) -> _Vocabulary:
     root = _root()
     try:
-        local = json.loads((root / language / "data.json").read_text(encoding="utf-8"))
+        local = _local_entries(language)
         english = json.loads((root / "en" / "data.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, KeyError):
         return _Vocabulary({}, {}, 0)
     label_of: dict[str, str] = {}
     english_words: dict[str, set[str]] = {}
@@ -421,6 +456,12 @@ def _language_key(language: str) -> str:
 def _stems(word: str, language: str) -> list[str]:
     """Forms ``word`` may be an inflection of, most likely first."""
     forms: list[str] = []
+    # Arabic and Hebrew write the article and "and", "in", "for", "as" onto the word:
+    # "والقهوة" is "and the coffee", "החתול" "the cat". (Arabic's broken plurals, "نجوم" for
+    # "نجم", are not undone.)
+    for prefix in _PREFIXES.get(language, ()):
+        if word.startswith(prefix) and len(word) - len(prefix) >= 3:
+            forms.append(word[len(prefix) :])
     if language == "de" and len(word) >= _MIN_STEM and word.translate(_DEUMLAUT) != word:
         forms.append(word.translate(_DEUMLAUT))  # "Äpfel" are "Apfel", "Vögel" "Vogel"
     for ending, replacement in _ENDINGS.get(language, ()):

@@ -46,10 +46,11 @@ fi
 
 # Artwork for the offline illustrated pictures (mediakit/illustration.py), pinned: Twemoji's
 # SVGs (graphics CC BY 4.0, credited per picture), Microsoft's Fluent Emoji as Iconify JSON
-# (MIT) and emojibase's CLDR annotations (MIT). Installed into a git-ignored folder; nothing
-# is fetched at run time. docs/artwork.md lists the licences.
+# (MIT), emojibase's CLDR annotations (MIT) and Unicode CLDR's own annotations for the
+# languages emojibase lacks (Arabic, Hebrew, ...; Unicode-3.0). Installed into a git-ignored
+# folder; nothing is fetched at run time. docs/artwork.md lists the licences.
 ARTWORK_DIR="${ARTWORK_DIR:-.artwork}"
-ARTWORK_PACKAGES=(@twemoji/svg@15.0.0 emojibase-data@17.0.0 @iconify-json/fluent-emoji@1.2.7)
+ARTWORK_PACKAGES=(@twemoji/svg@15.0.0 emojibase-data@17.0.0 @iconify-json/fluent-emoji@1.2.7 cldr-annotations-full@48.2.0)
 artwork_stamp="$ARTWORK_DIR/.packages"
 if [ "$(cat "$artwork_stamp" 2>/dev/null)" != "${ARTWORK_PACKAGES[*]}" ]; then
   echo "==> npm: installing artwork ${ARTWORK_PACKAGES[*]}"

@@ -90,11 +90,18 @@ SENTENCES: list[tuple[str, str, set[str], set[str]]] = [
     ("ja", "おばあさんは台所でりんごのケーキを焼きます。", {"cake"}, set()),
     ("ja", "冬には雪が降り、子供たちは雪だるまを作ります。", {"snow"}, set()),
     ("ja", "今日は日本の三月で、毎日とても寒いです。", set(), {"sun", "book", "moon", "bundle"}),
+    # Arabic (CLDR's own names: emojibase has none): the article and "and" written onto the
+    # word ("والشاي", "and the tea").
+    ("ar", "تشرق الشمس على الصحراء.", {"sun", "desert"}, set()),
+    ("ar", "في المساء يشرب الناس الشاي ويستمعون إلى الموسيقى.", {"tea", "music"}, set()),
+    ("ar", "نخلة واحدة في الحديقة.", {"palm tree"}, set()),
+    # Hebrew, likewise from CLDR.
+    ("he", "החתול ישן ליד העץ.", {"cat"}, set()),
 ]
 
 
 def test_the_languages_are_installed_by_setup() -> None:
-    assert {"de", "fr", "es", "ja"} <= supported_languages()
+    assert {"de", "fr", "es", "ja", "ar", "he", "fa", "el"} <= supported_languages()
 
 
 @pytest.mark.parametrize(("language", "sentence", "expected", "never"), SENTENCES, ids=[s[1][:32] for s in SENTENCES])

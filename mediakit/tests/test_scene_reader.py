@@ -99,7 +99,8 @@ def test_german_is_read_through_the_localised_names() -> None:
 
 
 def test_a_language_with_no_known_word_says_so() -> None:
-    reading = read_scene("مرحبا بكم في الفيديو", language="ar")
+    # "Welcome, all of you, thank you" ("... to the video" now finds the video camera).
+    reading = read_scene("مرحبا بكم جميعا، شكرا لكم", language="ar")
     assert reading.subject is None
     assert "language" in reading.warning
 
