@@ -192,6 +192,43 @@ def _webhook_job_finished(job_id: int) -> WebhookDelivery | None:
     return delivery
 
 
+def webhook_event_record(
+    *, owner_id: int, url: str, event_type: str, event_id: str, data: dict
+) -> WebhookDelivery | None:
+    """Record an event that is not a job's ending (e.g. a review comment, registered by the
+    app that owns it) and queue its delivery: the same signing, retries and delivery log
+    as job events. The caller picks the URL (a video's, else the account's); an empty or
+    unusable one sends nothing. `event_id` is stable for the one occurrence, so recording
+    it twice sends it once."""
+    if not url or callback_url_errors(url):
+        return None
+    event = {
+        "id": event_id,
+        "type": event_type,
+        "created": timezone.now().isoformat().replace("+00:00", "Z"),
+        "data": data,
+    }
+    with transaction.atomic():
+        delivery, created = WebhookDelivery.objects.get_or_create(
+            event_id=event_id,
+            defaults={
+                "owner_id": owner_id,
+                "event_type": event_type,
+                "url": url,
+                "payload": json.dumps(event, separators=(",", ":")),
+            },
+        )
+        if created:
+            _enqueue(delivery.pk)
+    return delivery
+
+
+def webhook_account_url(*, owner_id: int) -> str:
+    """The account's default callback URL ("" for none)."""
+    account = WebhookSettings.objects.filter(owner_id=owner_id).first()
+    return account.callback_url if account else ""
+
+
 def _enqueue(delivery_id: int) -> None:
     def send() -> None:
         from django_q.tasks import async_task

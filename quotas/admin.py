@@ -102,6 +102,7 @@ class SiteSettingsForm(forms.ModelForm):
         model = SiteSettings
         fields = [
             "require_staff_approval",
+            "review_approval_approves",
             "videos_per_day",
             "render_minutes_per_month",
             "storage_bytes",
@@ -243,7 +244,7 @@ class SiteSettingsAdmin(admin.ModelAdmin):
     form = SiteSettingsForm
 
     fieldsets = [
-        ("Approvals", {"fields": ["require_staff_approval"]}),
+        ("Approvals", {"fields": ["require_staff_approval", "review_approval_approves"]}),
         (
             "Default quotas (per user; a user's own quota overrides each)",
             {"fields": ["videos_per_day", "render_minutes_per_month", "storage_bytes", "concurrent_jobs"]},

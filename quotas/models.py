@@ -17,6 +17,11 @@ class SiteSettings(models.Model):
         default=False,
         help_text="When on, a creator's approval sends the storyboard to staff, who approve or reject it.",
     )
+    review_approval_approves = models.BooleanField(
+        default=False,
+        help_text="When on, a client's approval through a review link approves the storyboard as the creator's "
+        "own approval would (with staff approval required, it sends the storyboard to staff).",
+    )
     videos_per_day = models.PositiveIntegerField(default=20, help_text="Default for each user: new videos per UTC day")
     render_minutes_per_month = models.PositiveIntegerField(
         default=120, help_text="Default for each user: minutes rendered per UTC calendar month"

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from videos import options
 from videos.options import VIDEO_OPTION_DEFAULTS
@@ -358,3 +359,63 @@ class Batch(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ReviewLink(models.Model):
+    """A link a creator shares with someone without an account (a client) to review one
+    video: its storyboard or its finished video. Only the SHA-256 of the link's secret token
+    is kept, so the database never holds a working link (videos.services.review)."""
+
+    class Shows(models.TextChoices):
+        STORYBOARD = "storyboard", "Storyboard"
+        VIDEO = "video", "Finished video"
+
+    class Decision(models.TextChoices):
+        NONE = "", "No decision yet"
+        APPROVED = "approved", "Approved"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="review_links")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    shows = models.CharField(max_length=10, choices=Shows.choices, default=Shows.STORYBOARD)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    # The reviewer's latest word on it.
+    decision = models.CharField(max_length=20, choices=Decision.choices, blank=True, default=Decision.NONE)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # "this video's review links, newest first" (storyboard page, API list)
+            models.Index(fields=["video", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_shows_display()} review of {self.video}"
+
+
+class ReviewComment(models.Model):
+    """What a reviewer wrote through a link: on a scene, at a time in the video, or on the
+    whole; `decision` is set when it came with an approval or a request for changes."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    link = models.ForeignKey(ReviewLink, on_delete=models.CASCADE, related_name="comments")
+    scene = models.ForeignKey(Scene, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at_ms = models.PositiveIntegerField(null=True, blank=True, help_text="Where in the video, in milliseconds")
+    author = models.CharField(max_length=80, blank=True)
+    body = models.TextField(blank=True)
+    decision = models.CharField(max_length=20, choices=ReviewLink.Decision.choices, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # "a link's comments, oldest first" (the review page, the storyboard's panel)
+            models.Index(fields=["link", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.body[:60] or self.get_decision_display()
