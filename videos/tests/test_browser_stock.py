@@ -87,7 +87,10 @@ def test_a_storyboard_with_stock_footage_shows_each_scenes_credit(
     expect(credits).to_have_count(5)  # three stock items and the two clips' illustrated stills (CC BY)
     expect(scenes.nth(0).get_by_test_id("scene-credit").first).to_contain_text("Pexels · Ivo Petrov · Pexels License")
     expect(scenes.nth(2).get_by_test_id("scene-credit")).to_contain_text("Dora Novak")
-    source = scenes.nth(0).get_by_role("link", name="source").first
+    # One short line each; who, the licence and the source open on demand.
+    expect(scenes.nth(0).get_by_role("link", name="Source")).to_have_count(0)
+    scenes.nth(0).get_by_test_id("scene-credit").first.locator("summary").click()
+    source = scenes.nth(0).get_by_role("link", name="Source").first
     expect(source).to_have_attribute("href", "https://www.pexels.com/video/lighthouse-coast-aerial-11/")
     page.wait_for_function(
         "[...document.querySelectorAll('li.scene img')].every(i => i.complete && i.naturalWidth > 0)"

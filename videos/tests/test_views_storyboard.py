@@ -261,3 +261,27 @@ def test_the_new_video_form_offers_a_sample_of_the_voice_and_the_music(client, o
     html = client.get(reverse("videos-new")).content.decode()
     assert 'data-sample-for="id_voice"' in html and reverse("assets-voice-sample", args=["VOICE"]) in html
     assert 'data-sample-for="id_music"' in html and reverse("assets-music-sample", args=["BED"]) in html
+
+
+def test_a_scene_credit_is_one_short_line_with_its_details_on_demand(client, owner, make_video):
+    video = make_video(owner)
+    picture = video.scenes.get(position=0).picture
+    picture.credit = {
+        "provider": "illustrated",
+        "provider_label": "Illustrations",
+        "text": "lighthouse by Franck Doucet, Openclipart (public domain); arranged into a scene by Contentizer.",
+        "licence": "Public domain",
+        "source_url": "https://openclipart.org/",
+    }
+    picture.save(update_fields=["credit"])
+    client.force_login(owner)
+
+    html = client.get(_url("videos-storyboard", video)).content.decode()
+
+    start = html.index('<details class="scene__credit" data-testid="scene-credit">')
+    credit = html[start : html.index("</details>", start)]
+    summary = credit[credit.index("<summary>") + len("<summary>") : credit.index("</summary>")]
+    assert summary == "<span>Picture</span> Illustrations · Public domain"
+    details = credit[credit.index("</summary>") :]
+    assert "lighthouse by Franck Doucet, Openclipart (public domain)" in details
+    assert '<a href="https://openclipart.org/"' in details
