@@ -23,14 +23,11 @@ package (no downloads, no storage).
 from __future__ import annotations
 
 import math
-import os
 import random
-import resource
 import shutil
 import statistics
 import subprocess
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +38,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from mediakit import builder
 from mediakit.caption_images import render_caption_png
+from mediakit.measuring import RssSampler, cpu_seconds, encode_raw_frames
 from mediakit.narration_cost import measure_narration_cost
 from mediakit.probe import probe
 from mediakit.render import render_master, with_fitted_stills
@@ -93,69 +91,6 @@ class RunFigures:
     peak_rss_mb: float
     peak_ffmpeg_mb: float
     stages: dict[str, float]
-
-
-_PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-def _child_pids(pid: int) -> list[int]:
-    # /proc/<pid>/task/<tid>/children is a few small reads; psutil's children()
-    # scans every process on the machine (2 ms a sample here, 4 % of a core at 50 ms).
-    pids: list[int] = []
-    try:
-        tids = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return pids
-    for tid in tids:
-        try:
-            with open(f"/proc/{pid}/task/{tid}/children") as fh:
-                pids.extend(int(x) for x in fh.read().split())
-        except OSError:
-            continue
-    return pids
-
-
-def _rss_bytes(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/statm") as fh:
-            return int(fh.read().split()[1]) * _PAGE
-    except (OSError, IndexError, ValueError):
-        return 0
-
-
-class _RssSampler:
-    """Peak resident memory of this process and all its descendants, sampled from a thread."""
-
-    def __init__(self, interval_s: float = 0.05) -> None:
-        self.interval_s = interval_s
-        self.peak_total = 0
-        self.peak_children = 0
-        # The sampler's own CPU time: the measuring is not the render's cost.
-        self.cpu_s = 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._me = os.getpid()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            children = 0
-            pending = _child_pids(self._me)
-            while pending:
-                pid = pending.pop()
-                children += _rss_bytes(pid)
-                pending.extend(_child_pids(pid))
-            self.peak_total = max(self.peak_total, _rss_bytes(self._me) + children)
-            self.peak_children = max(self.peak_children, children)
-            self.cpu_s = time.thread_time()
-            self._stop.wait(self.interval_s)
-
-    def __enter__(self) -> _RssSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def make_picture(index: int, path: Path) -> None:
@@ -394,12 +329,12 @@ class Command(BaseCommand):
 
     def _render_once(self, spec: StoryboardSpec, work: Path, length: int, frames: int) -> RunFigures:
         stages: dict[str, float] = {}
-        cpu_before = _cpu_seconds()
-        with _RssSampler() as sampler:
+        cpu_before = cpu_seconds()
+        with RssSampler() as sampler:
             started = time.monotonic()
             render_master(spec, work, timeout_s=7200, stage_times=stages)
             render_s = time.monotonic() - started
-        cpu_s = _cpu_seconds() - cpu_before - sampler.cpu_s
+        cpu_s = cpu_seconds() - cpu_before - sampler.cpu_s
         stages["other"] = render_s - sum(
             seconds
             for name, seconds in stages.items()
@@ -445,33 +380,16 @@ class Command(BaseCommand):
     def _baseline(
         self, spec: StoryboardSpec, raw: Path, raw_frames: int, frames: int, out: Path
     ) -> tuple[float, float]:
-        argv = [
-            "ffmpeg",
-            "-y",
-            "-f",
-            "rawvideo",
-            "-pix_fmt",
-            "yuv420p",
-            "-s",
-            f"{spec.width}x{spec.height}",
-            "-r",
-            str(spec.fps),
-            *(["-stream_loop", "-1"] if frames > raw_frames else []),
-            "-i",
-            str(raw),
-            "-frames:v",
-            str(frames),
-            *builder.x264_args(spec),
-            "-an",
-            "-f",
-            "mp4",
-            str(out),
-        ]
-        cpu_before = _cpu_seconds()
-        result = run_ffmpeg(argv, total_ms=None, timeout_s=3600)
-        cpu_s = _cpu_seconds() - cpu_before
-        out.unlink()
-        return result.elapsed_s, cpu_s
+        return encode_raw_frames(
+            raw,
+            width=spec.width,
+            height=spec.height,
+            fps=spec.fps,
+            raw_frames=raw_frames,
+            frames=frames,
+            x264_args=builder.x264_args(spec),
+            out=out,
+        )
 
     def _report(self, results: list[list[PairFigures]]) -> None:
         w = self.stdout.write
@@ -522,10 +440,3 @@ class Command(BaseCommand):
 
 def _median(values: list[float]) -> float:
     return statistics.median(values)
-
-
-def _cpu_seconds() -> float:
-    """CPU time of this process and its finished children (the FFmpeg runs)."""
-    me = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
