@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from core.errors import QuotaExceeded
 from core.ratelimit import FormThrottle, creation_refusal, retry_after
+from mediakit.speech import voice_choices
 from quotas.services import quota_usage
 from videos import services
 from videos.job_display import stage_label
@@ -35,6 +36,7 @@ from videos.options import (
     MUSIC_VOLUME_MAX_DB,
     MUSIC_VOLUME_MIN_DB,
     VIDEO_OPTION_DEFAULTS,
+    visuals_available,
 )
 from videos.selectors import batch_progress, batches_with_progress
 from videos.services.batches import JSONL_SUFFIXES, ROW_FIELDS, RowError
@@ -44,7 +46,7 @@ BATCH_SUFFIXES = (".csv", *sorted(JSONL_SUFFIXES))
 COLUMN_HELP = {
     "title": "The video's title (default: the batch name and the row number).",
     "script": "Required. The narration; blank lines separate scenes.",
-    "voice": "A voice name, as on the new-video page.",
+    "voice": f"A voice id, as written below (default {VIDEO_OPTION_DEFAULTS.voice}).",
     "speech_rate": "Words per minute (a whole number).",
     "music_asset": "The code of one of your sound files.",
     "music_volume_db": f"The music's level in dB, {MUSIC_VOLUME_MIN_DB} to {MUSIC_VOLUME_MAX_DB} "
@@ -69,14 +71,25 @@ CHOICE_COLUMNS = {
     "caption_background": Video.CaptionBackground,
     "caption_position": Video.CaptionPosition,
     "transition": Video.Transition,
-    "visuals": Video.Visuals,
 }
 
 
-def _column_help(name: str) -> str:
+def _column_values(name: str) -> list[tuple[str, str]]:
+    """The values a column takes, as they must be written in the file, with their labels:
+    from the one place each is defined (the video's options, the voices, the visuals this
+    site offers)."""
+    if name == "voice":
+        return voice_choices()
+    if name == "visuals":
+        return visuals_available()
     if choices := CHOICE_COLUMNS.get(name):
-        values = [str(value) for value in choices.values if value != Video.Music.UPLOAD]
-        return "One of " + ", ".join(values) + "."
+        return [(str(value), str(label)) for value, label in choices.choices if value != Video.Music.UPLOAD]
+    return []
+
+
+def _column_help(name: str) -> str:
+    if name in CHOICE_COLUMNS or name == "visuals":
+        return "One of:"
     return COLUMN_HELP.get(name, "")
 
 
@@ -143,7 +156,7 @@ def _upload_page(request: HttpRequest, form: BatchUploadForm, *, report: list[Ro
         "bad_rows": len({e.row for e in report or [] if e.row}),
         "file_problems": [e for e in report or [] if not e.row],
         "row_problems": [e for e in report or [] if e.row],
-        "columns": [(name, _column_help(name)) for name in ROW_FIELDS],
+        "columns": [(name, _column_help(name), _column_values(name)) for name in ROW_FIELDS],
         "max_rows": settings.CONTENTIZER_BATCH_MAX_ROWS,
         "max_bytes": settings.CONTENTIZER_BATCH_MAX_BYTES,
         "quota": quota_usage(user=request.user),

@@ -9,10 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from assets.forms import CLIP_ACCEPT, SOUND_ACCEPT
-from assets.generators import replicate_available
 from assets.models import MediaAsset
 from assets.script_writing import SECONDS_MAX, SECONDS_MIN, TONES, TOPIC_MAX_CHARS
-from assets.stock_online.configured import stock_providers_available
 from core.forms import ServiceErrorsMixin
 from mediakit.speech import RATE_MAX, RATE_MIN, speech_rate_error, voice_choices
 from videos.models import CaptionPreset, Export, Project, Scene, Video
@@ -25,6 +23,7 @@ from videos.options import (
     caption_colour_error,
     caption_size_error,
     music_volume_error,
+    visuals_available,
 )
 
 SCRIPT_FILE_MAX_BYTES = 512 * 1024
@@ -190,14 +189,7 @@ class VideoForm(ServiceErrorsMixin, forms.Form):
         self.fields["music_asset"].queryset = music
         self.fields["music_asset"].label_from_instance = _music_label
 
-        hidden = set()
-        if not replicate_available():
-            # AI pictures need a Replicate token on this site.
-            hidden.add(Video.Visuals.REPLICATE)
-        if not stock_providers_available():
-            # Stock footage needs a Pexels or Pixabay key.
-            hidden.add(Video.Visuals.STOCK_ONLINE)
-        self.fields["visuals"].choices = [c for c in Video.Visuals.choices if c[0] not in hidden]
+        self.fields["visuals"].choices = visuals_available()
         if not music.exists():
             # Only offer "My upload" to creators who have uploaded audio.
             self.fields["music"].choices = [c for c in Video.Music.choices if c[0] != Video.Music.UPLOAD]

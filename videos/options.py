@@ -22,6 +22,8 @@ from typing import Any
 
 from django.db import models
 
+from assets.generators import replicate_available
+from assets.stock_online.configured import stock_providers_available
 from mediakit.caption_images import CAPTION_SIZE_MAX, CAPTION_SIZE_MIN
 from mediakit.speech import DEFAULT_VOICE, RATE_DEFAULT
 
@@ -43,6 +45,7 @@ __all__ = [
     "Transition",
     "VideoOptions",
     "Visuals",
+    "visuals_available",
     "caption_colour_error",
     "caption_size_error",
     "music_volume_error",
@@ -157,6 +160,18 @@ class Visuals(models.TextChoices):
     STOCK = "stock", "Stock library (best match per scene)"
     REPLICATE = "replicate", "AI pictures (Replicate)"
     STOCK_ONLINE = "stock_online", "Stock footage (Pexels/Pixabay)"
+
+
+def visuals_available() -> list[tuple[str, str]]:
+    """The Visuals choices this site offers, (value, label): AI pictures need a Replicate
+    token, stock footage a Pexels or Pixabay key. The new-video form and the batch page
+    list these; `video_options_errors` refuses the others."""
+    hidden = set()
+    if not replicate_available():
+        hidden.add(Visuals.REPLICATE)
+    if not stock_providers_available():
+        hidden.add(Visuals.STOCK_ONLINE)
+    return [choice for choice in Visuals.choices if choice[0] not in hidden]
 
 
 @dataclass(frozen=True)

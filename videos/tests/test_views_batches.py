@@ -5,12 +5,14 @@ the example files, the quotas and the creation throttle."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from jobs.models import Job
+from mediakit.speech import voice_choices
 from quotas.models import Quota
 from videos.models import Batch, Video, VideoJobKind
 
@@ -244,3 +246,37 @@ def test_the_upload_page_lists_only_your_own_batches(creator, owner, stranger):
     html = creator.get(reverse("videos-batch-new")).content.decode()
 
     assert "Mine for sure" in html and "Someone else&#x27;s" not in html
+
+
+def _column_values(html: str, column: str) -> list[str]:
+    start = html.index(f'data-testid="column-values-{column}"')
+    listing = html[start : html.index("</ul>", start)]
+    return re.findall(r"<li><code>([^<]*)</code>", listing)
+
+
+def test_the_page_lists_the_voice_ids_a_row_can_use(creator):
+    html = creator.get(reverse("videos-batch-new")).content.decode()
+
+    voices = _column_values(html, "voice")
+    assert voices == [voice for voice, _label in voice_choices()]
+    assert "en_US-joe-medium" in voices and "en-gb" in voices
+    assert "English (US), Joe — natural" in html  # the label beside its id
+
+
+def test_the_page_lists_only_the_visuals_this_site_offers(creator, settings):
+    settings.REPLICATE_API_TOKEN = ""
+    settings.PEXELS_API_KEY = ""
+    settings.PIXABAY_API_KEY = ""
+
+    html = creator.get(reverse("videos-batch-new")).content.decode()
+
+    assert _column_values(html, "visuals") == ["generated", "stock"]
+    assert _column_values(html, "aspect") == ["16:9", "9:16", "1:1"]
+
+
+def test_the_page_lists_ai_pictures_when_the_site_has_a_replicate_token(creator, settings):
+    settings.REPLICATE_API_TOKEN = "r8_test"
+
+    html = creator.get(reverse("videos-batch-new")).content.decode()
+
+    assert "replicate" in _column_values(html, "visuals")
