@@ -20,6 +20,7 @@ from videos import (
     delivery_api,
     export_api,
     project_api,
+    review_api,
     scene_media_api,
     storyboard_api,
     voiceover_api,
@@ -44,6 +45,10 @@ v1 = [
     path("videos/<uuid:code>/captions.srt", delivery_api.VideoCaptionsSrtApi.as_view(), name="api-videos-captions-srt"),
     path("videos/<uuid:code>/credits", delivery_api.VideoCreditsApi.as_view(), name="api-videos-credits"),
     path("videos/<uuid:code>/exports", export_api.ExportListCreateApi.as_view(), name="api-videos-exports"),
+    path(
+        "videos/<uuid:code>/review-links", review_api.ReviewLinkListCreateApi.as_view(), name="api-videos-review-links"
+    ),
+    path("review-links/<uuid:code>", review_api.ReviewLinkDetailApi.as_view(), name="api-review-links-detail"),
     # scenes
     path("scenes/<uuid:code>", storyboard_api.SceneDetailApi.as_view(), name="api-scenes-detail"),
     path("scenes/<uuid:code>/move", storyboard_api.SceneMoveApi.as_view(), name="api-scenes-move"),

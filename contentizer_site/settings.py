@@ -471,6 +471,8 @@ REST_FRAMEWORK = {
         "login_account": env_str("THROTTLE_LOGIN_ACCOUNT", "10/hour"),
         "login_address": env_str("THROTTLE_LOGIN_ADDRESS", "30/hour"),
         "signup_address": env_str("THROTTLE_SIGNUP_ADDRESS", "5/hour"),
+        # Review links (videos.review_views): comments and decisions per link and client address.
+        "review": env_str("THROTTLE_REVIEW", "30/hour"),
     },
 }
 SPECTACULAR_SETTINGS = {

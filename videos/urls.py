@@ -6,6 +6,7 @@ from videos import (
     batch_views,
     delivery_views,
     job_views,
+    review_views,
     scene_media_views,
     script_views,
     storyboard_views,
@@ -58,4 +59,24 @@ urlpatterns = [
         name="videos-scene-narration-speech",
     ),
     path("scenes/<uuid:code>/media/", scene_media_views.scene_media_choice, name="videos-scene-media"),
+    # review links: the creator's panel, and the reviewer's page (no account) with its files
+    path("videos/<uuid:code>/review-links/", review_views.review_panel, name="videos-review-panel"),
+    path("videos/<uuid:code>/review-links/new/", review_views.review_link_make, name="videos-review-link-make"),
+    path("review-links/<uuid:code>/revoke/", review_views.review_link_revoke_view, name="videos-review-link-revoke"),
+    path("review/<str:token>/", review_views.review_page, name="videos-review-page"),
+    path("review/<str:token>/comments/", review_views.review_comment, name="videos-review-comment"),
+    path("review/<str:token>/decision/", review_views.review_decision, name="videos-review-decision"),
+    path("review/<str:token>/video.mp4", review_views.review_video, name="videos-review-video"),
+    path("review/<str:token>/poster.jpg", review_views.review_poster, name="videos-review-poster"),
+    path("review/<str:token>/captions.vtt", review_views.review_captions, name="videos-review-captions"),
+    path(
+        "review/<str:token>/scenes/<uuid:scene>/picture",
+        review_views.review_scene_picture,
+        name="videos-review-scene-picture",
+    ),
+    path(
+        "review/<str:token>/scenes/<uuid:scene>/narration",
+        review_views.review_scene_narration,
+        name="videos-review-scene-narration",
+    ),
 ]
