@@ -1,7 +1,7 @@
 /* Contentizer page behaviour beyond live progress (app.js): the script's character
  * counter, messages that follow a job, the storyboard toolbar (editor disclosure, "More"
  * menu), reordering scenes by drag and drop or Alt+Arrow keys, keeping the keyboard
- * focus on the scene that moved across HTMX swaps, and "Write it for me"'s draft. No dependencies beyond htmx.
+ * focus on the scene that moved across HTMX swaps, "Write it for me"'s draft and copy buttons. No dependencies beyond htmx.
  */
 (function () {
   "use strict";
@@ -265,7 +265,35 @@
     writer.querySelector("[data-testid=write-it]").click();
   });
 
+  // --- copy buttons: [data-copy] names the element whose text is copied -----------------
+  // Where the clipboard is refused (no secure context, no permission) the text is selected
+  // instead, for the creator to copy with the keyboard.
+  function initCopy(button) {
+    var source = document.getElementById(button.dataset.copy);
+    var status = button.parentNode.querySelector("[data-copy-status]");
+    if (!source || button.dataset.ready) return;
+    button.dataset.ready = "1";
+    button.hidden = false;
+    function say(text) {
+      if (status) status.textContent = text;
+    }
+    function selectText() {
+      var range = document.createRange();
+      range.selectNodeContents(source);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      say("Selected: press Ctrl+C (⌘C) to copy.");
+    }
+    button.addEventListener("click", function () {
+      var text = source.textContent.trim();
+      if (!navigator.clipboard || !window.isSecureContext) return selectText();
+      navigator.clipboard.writeText(text).then(function () { say("Copied."); }, selectText);
+    });
+  }
+
   htmx.onLoad(function (root) {
+    (root.querySelectorAll ? root : document).querySelectorAll("[data-copy]").forEach(initCopy);
     (root.querySelectorAll ? root : document).querySelectorAll("[data-counter-for]").forEach(initCounter);
     takeWrittenScript(root);
   });
