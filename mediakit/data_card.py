@@ -44,7 +44,7 @@ __all__ = [
 class Figure:
     value: float
     display: str  # what the card prints: "$4.2M", "37%", "-5°C", "1,200", "1969", "2×"
-    kind: str  # "percent" | "money" | "count" | "temperature" | "year" | "multiple"
+    kind: str  # "percent" | "money" | "count" | "measure" | "temperature" | "year" | "multiple"
     label: str  # what the number counts, from the sentence: "riders a day"
     change: str | None = None  # "up" | "down"
     before: float | None = None  # the "from" value of a change
@@ -411,6 +411,14 @@ def _label(text: str, start: int, end: int, kind: str) -> str:
         after = []
     if kind == "year":
         return _year_label(text, start, end)
+    if kind == "measure":
+        # what it is the weight or length of: "four kilograms of fruit"; else what weighs it
+        if after and after[0].lower() == "of":
+            return _fit_label(after[1:])
+        subject = _subject_before(text, start)
+        while subject and (_MEASURE_POINT.fullmatch(subject[-1]) or subject[-1].lower() in _MEASURE_HEDGES):
+            subject = subject[:-1]  # "a blue whale weighs up to": a blue whale
+        return _fit_label(subject)
     if kind == "temperature":
         # where or when it is that hot: "in Madrid"; else what is that hot
         if after and after[0].lower() in ("in", "at", "on"):
@@ -477,6 +485,30 @@ _SIGNS = {"dollar": "$", "buck": "$", "euro": "€", "pound": "£", "yen": "¥",
 _CODES = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CHF": "CHF ", "AUD": "A$", "CAD": "C$"}
 _PERCENT_AFTER = re.compile(r"^\s?(?:%|percent\b|per\s+cent\b|pc\b)(?!\s+points?)", re.I)
 _POINTS_AFTER = re.compile(r"^\s?(?:%|percent|per\s+cent)?\s*(?:percentage\s+)?points?\b", re.I)
+# Weights, lengths and volumes after a number, and the symbol the card prints.
+_MEASURE_SYMBOLS = {
+    "kilogram": "kg", "kilogramme": "kg", "kg": "kg", "gram": "g", "gramme": "g", "tonne": "t", "ton": "t",
+    "pound": "lb", "lb": "lb", "lbs": "lb", "kilometre": "km", "kilometer": "km", "km": "km", "mile": "mi",
+    "metre": "m", "meter": "m", "centimetre": "cm", "centimeter": "cm", "cm": "cm", "litre": "L",
+    "liter": "L", "millilitre": "mL", "milliliter": "mL", "ml": "mL",
+}  # fmt: skip
+_MEASURE_AFTER = re.compile(
+    r"^\s?(?P<unit>kilogrammes?|kilograms?|kg|grammes?|grams?|tonnes?|tons?|pounds?|lbs?|kilometres?|kilometers?"
+    r"|km|miles?|metres?|meters?|centimetres?|centimeters?|cm|litres?|liters?|millilitres?|milliliters?|ml)\b",
+    re.I,
+)
+# What a measure is the point of: a yield, a weight, a distance covered, a size reached
+# ("a plant can give you four kilograms of fruit", "the bridge stretches 1.2 km"); not a
+# size in passing ("when the seedlings are fifteen centimetres tall").
+_MEASURE_POINT = re.compile(
+    r"\b(?:gives?|gave|yields?|produces?|produced|weighs?|weighed|reach(?:es|ed)?|carr(?:y|ies|ied)|"
+    r"hold(?:s)?|held|stretch(?:es|ed)?|covers?|covered|travel(?:s|led|ed)?|swam|swims?|flew|flies|"
+    r"lifts?|lifted|harvest(?:s|ed)?|collects?|collected|eats?|ate|drinks?|drank|sold|sells?)\b",
+    re.I,
+)
+_MEASURE_HEDGES = frozenset("up to about around nearly almost over under more less than some".split())
+# ... or its size said as the point: "the marathon is 42 kilometres long".
+_MEASURE_SIZE = re.compile(r"\s+(?:long|tall|high|wide|deep|heavy|across)\b", re.I)
 _TEMP_AFTER = re.compile(
     r"^\s?(?:°\s?(?P<u1>[CF])?\b|º\s?(?P<u2>[CF])?\b|°|degrees?(?:\s+(?P<u3>celsius|fahrenheit|centigrade|C|F)\b)?)",
     re.I,
@@ -563,7 +595,7 @@ class _Candidate:
     rank: int  # lower wins: changes before money before percent ...
 
 
-_RANK = {"multiple": 0, "change": 0, "money": 1, "percent": 2, "temperature": 3, "count": 4, "year": 5}
+_RANK = {"multiple": 0, "change": 0, "money": 1, "percent": 2, "temperature": 3, "measure": 4, "count": 4, "year": 5}
 
 
 def _number_text(q: _Quantity) -> str:
@@ -625,6 +657,8 @@ def figure_is_the_point(figure: Figure, text: str = "") -> bool:
         return True
     if figure.kind == "count" and figure.change is not None and _GREW_TO.search(text):
         return True  # what a team grew to, not the steps a keeper climbs
+    if figure.kind == "measure":
+        return True  # only found where it is the point (_measure_is_the_point)
     return figure.kind == "count" and figure.value >= 1000
 
 
@@ -683,6 +717,16 @@ def _classify(text: str, masked: str, q: _Quantity) -> tuple[str, str, float, in
         number = f"{abs(value):.1f}".rstrip("0").rstrip(".")
         display = f"{'-' if value < 0 else ''}{number}°{unit}"
         return "temperature", display, value, start, end
+    unit = _MEASURE_AFTER.match(after)
+    if unit:
+        # A weight, a length, a volume: "four kilograms of fruit", "1.2 km long".
+        symbol = _MEASURE_SYMBOLS[
+            unit.group("unit").lower().rstrip("s") if len(unit.group("unit")) > 2 else unit.group("unit").lower()
+        ]
+        if not _measure_is_the_point(text, q.start, q.end + unit.end()):
+            return None
+        number = _compact(q.value, decimals_hint=_decimals(q) or None)
+        return "measure", f"{number} {symbol}", q.value, q.start, q.end + unit.end()
     if (
         q.digits
         and re.fullmatch(r"1\d{3}|20\d{2}|21\d{2}", q.digits)
@@ -709,6 +753,14 @@ def _classify(text: str, masked: str, q: _Quantity) -> tuple[str, str, float, in
     if re.search(r"(?:more than|over|well over|at least)\s+$", before, re.I):
         display += "+"  # "more than 50 countries" is not "50 countries"
     return "count", display, q.value, q.start, q.end
+
+
+def _measure_is_the_point(text: str, start: int, end: int) -> bool:
+    """Whether a weight or length is what its sentence says: the yield of a plant, what a
+    whale weighs, how long a marathon is; not the height at which seedlings move out."""
+    clause = _sentence_around(text, start)
+    said = bool(_MEASURE_POINT.search(clause) or _MEASURE_SIZE.match(text, end))
+    return said and not re.match(r"\s*(?:when|if|once|until|after|before)\b", clause, re.I)
 
 
 def _sentence_around(text: str, index: int) -> str:

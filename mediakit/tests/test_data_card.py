@@ -7,7 +7,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mediakit.data_card import Figure, card_layout, contrast_ratio, find_figure, render_data_card
+from mediakit.data_card import (
+    Figure,
+    card_layout,
+    contrast_ratio,
+    figure_is_the_point,
+    find_figure,
+    render_data_card,
+)
 
 NAVY = (22, 30, 54)
 ORANGE = (255, 170, 60)
@@ -314,3 +321,27 @@ def test_a_decimal_said_in_words_is_the_figure() -> None:
     # "At one point" is no decimal.
     late = find_figure("At one point two hundred people came.")
     assert late is None or late.value != 120
+
+
+@pytest.mark.parametrize(
+    ("text", "display", "label", "point"),
+    [
+        # A yield, a weight, a length said as the point of the scene: a card.
+        ("By late summer a single plant can give you four kilograms of fruit.", "4 kg", "fruit", True),
+        ("A blue whale weighs up to 150 tonnes.", "150 t", "blue whale", True),
+        ("The new bridge stretches 1.2 km across the bay.", "1.2 km", "new bridge", True),
+        ("The marathon is 42 kilometres long.", "42 km", "marathon", True),
+        # A size in passing, or an instruction's amount: no card.
+        ("When the seedlings are fifteen centimetres tall, move them outside.", None, None, False),
+        ("Use about sixty grams of coffee for every litre of water.", None, None, False),
+    ],
+)
+def test_a_weight_or_length_is_a_card_when_it_is_the_point(
+    text: str, display: str | None, label: str | None, point: bool
+) -> None:
+    figure = find_figure(text)
+    if display is None:
+        assert figure is None
+        return
+    assert figure is not None and (figure.kind, figure.display, figure.label) == ("measure", display, label)
+    assert figure_is_the_point(figure, text) is point
