@@ -15,7 +15,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, QuerySet, Sum, Window
 from django.http import HttpRequest, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
@@ -149,7 +149,7 @@ class SceneInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
-    fields = ["position", "thumbnail", "narration", "visual_prompt", "length", "refinement_count"]
+    fields = ["position", "thumbnail", "narration", "narration_player", "visual_prompt", "length", "refinement_count"]
     readonly_fields = fields
     ordering = ["position"]
 
@@ -160,7 +160,13 @@ class SceneInline(admin.TabularInline):
         return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).select_related("picture", "narration_audio")
+        # Each row is headed "Scene 2 of 3" (Scene.__str__ reads scene_total).
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("picture", "narration_audio")
+            .annotate(scene_total=Window(Count("pk"), partition_by=[F("video_id")]))
+        )
 
     @admin.display(description="Picture")
     def thumbnail(self, scene: Scene) -> str:
@@ -168,6 +174,16 @@ class SceneInline(admin.TabularInline):
             return "–"
         url = asset_file_url(scene.picture)
         return format_html('<a href="{}"><img src="{}" alt="" style="max-height:72px;max-width:128px"></a>', url, url)
+
+    @admin.display(description="Narration audio")
+    def narration_player(self, scene: Scene) -> str:
+        if scene.narration_audio is None:
+            return "–"
+        return format_html(
+            '<audio controls preload="none" src="{}" aria-label="Narration of scene {}"></audio>',
+            asset_file_url(scene.narration_audio),
+            scene.position + 1,
+        )
 
     @admin.display(description="Length")
     def length(self, scene: Scene) -> str:

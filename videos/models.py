@@ -291,7 +291,10 @@ class Scene(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Scene {self.position + 1} of {self.video_id}"
+        # "of N" where the query counted the video's scenes (the staff review's inline); the
+        # video's pk is no count a person can read.
+        total = getattr(self, "scene_total", None)
+        return f"Scene {self.position + 1} of {total}" if total else f"Scene {self.position + 1}"
 
 
 class Export(models.Model):

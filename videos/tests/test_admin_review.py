@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from quotas.models import SiteSettings
+from videos.admin import asset_file_url
 from videos.models import Video
 from videos.services import storyboard_approve
 
@@ -83,3 +84,24 @@ def test_a_rejected_storyboard_reads_rejected_in_the_library(client, owner, staf
     html = client.get(reverse("videos-library")).content.decode()
 
     assert '<span class="badge badge--rejected" data-testid="video-status">Rejected</span>' in html
+
+
+def test_the_review_page_counts_the_real_scenes_and_plays_each_narration(staff_client, owner, make_video):
+    for title in ("Earlier", "Also earlier"):  # its pk is then no scene count
+        Video.objects.create(owner=owner, title=title, script="One line.")
+    site = SiteSettings.load()
+    site.require_staff_approval = True
+    site.save()
+    video = storyboard_approve(video=make_video(owner, title="Harbour"), user=owner)
+    scenes = list(video.scenes.select_related("narration_audio").order_by("position"))
+    assert video.pk != len(scenes)
+
+    html = staff_client.get(reverse(REVIEW, args=[video.pk])).content.decode()
+
+    assert f"Scene 1 of {len(scenes)}" in html
+    assert f"of {video.pk}<" not in html
+    assert html.count("<audio controls") == len(scenes)
+    for scene in scenes:
+        assert f'<audio controls preload="none" src="{asset_file_url(scene.narration_audio)}"' in html
+    served = staff_client.get(asset_file_url(scenes[0].narration_audio))
+    assert served.status_code == 200 and served["Content-Type"].startswith("audio/")
