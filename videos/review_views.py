@@ -133,7 +133,9 @@ def _page(request: HttpRequest, link: ReviewLink, token: str, *, error: str = ""
     }
     response = TemplateResponse(request, "videos/review.html", context, status=status)
     # The token is in the URL: keep it out of other sites' logs and out of caches.
-    response["Referrer-Policy"] = "no-referrer"
+    # ("same-origin", not "no-referrer": with no referrer a form's Origin is "null" and
+    # Django's CSRF check refuses it.)
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
