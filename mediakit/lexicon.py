@@ -134,6 +134,23 @@ def _reader(root: str) -> Any:
         return _Reader(root, None)
 
 
+@lru_cache(maxsize=1)
+def _tag_counts(root: str) -> dict[str, int]:
+    """WordNet's ``cntlist.rev`` (sense key, sense number, times tagged) read once: NLTK's
+    ``Lemma.count()`` binary-searches the file on every call (2 s of a 10 s picture run)."""
+    counts: dict[str, int] = {}
+    with open(Path(root) / "cntlist.rev", encoding="utf-8") as lines:
+        for line in lines:
+            key, _, count = line.rpartition(" ")
+            counts[key.split(" ", 1)[0]] = int(count)
+    return counts
+
+
+def _lemma_count(item: Any) -> int:
+    """How often the corpus tags this lemma (an NLTK ``Lemma``) in this sense."""
+    return _tag_counts(str(wordnet_dir())).get(item.key(), 0)
+
+
 def _wn() -> Any:
     """NLTK's WordNet reader (untyped), or None without the data."""
     if not lexicon_available():
@@ -190,7 +207,7 @@ def pos_counts(word: str) -> dict[str, int]:
         for synset in wn.synsets(base, pos):
             for item in synset.lemmas():
                 if item.name().lower() == base.lower():
-                    total += item.count() + 1
+                    total += _lemma_count(item) + 1
         if total:
             counts[pos] = total
     return counts
@@ -203,7 +220,7 @@ def mostly_adjective(word: str) -> bool:
 
 
 def _sense(synset: Any, word: str) -> Sense:
-    count = sum(item.count() for item in synset.lemmas() if item.name().lower() == word.lower())
+    count = sum(_lemma_count(item) for item in synset.lemmas() if item.name().lower() == word.lower())
     hypernyms: list[str] = []
     ancestors: list[str] = []
     frontier = [synset]
@@ -302,7 +319,7 @@ def hyponym_lemmas(name: str, *, limit: int = 12) -> tuple[str, ...]:
         synset = wn.synset(name)
     except Exception:  # noqa: BLE001 - an unknown name: no kinds
         return ()
-    kinds = sorted(synset.hyponyms(), key=lambda s: -sum(item.count() for item in s.lemmas()))
+    kinds = sorted(synset.hyponyms(), key=lambda s: -sum(_lemma_count(item) for item in s.lemmas()))
     return tuple(kind.lemmas()[0].name() for kind in kinds[:limit])
 
 
