@@ -126,3 +126,40 @@ def test_the_link_serves_only_its_own_videos_files(client, owner, stranger, make
     # A storyboard link has no finished video to give.
     assert client.get(reverse("videos-review-video", kwargs={"token": token})).status_code == 404
     assert client.get(reverse("videos-review-page", kwargs={"token": "x" * 43})).status_code == 404
+
+
+@pytest.fixture
+def rendered(owner):
+    """A video whose master and poster are stored files (bytes stand in for the MP4: the
+    link only has to serve them, not play them)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    video = storyboard_rows(owner)
+    master = default_storage.save(f"videos/{owner.pk}/{video.code.hex}/master-t.mp4", ContentFile(b"0123456789" * 10))
+    poster = default_storage.save(f"videos/{owner.pk}/{video.code.hex}/poster-t.jpg", ContentFile(b"jpeg"))
+    Video.objects.filter(pk=video.pk).update(master=master, poster=poster, duration_ms=8000, status=Video.Status.READY)
+    video.refresh_from_db()
+    return video
+
+
+def test_a_video_link_plays_the_finished_video_by_its_own_urls(client, rendered):
+    link, token = review_link_create(video=rendered)
+    assert link.shows == ReviewLink.Shows.VIDEO
+    page = client.get(_page(token)).content.decode()
+    assert reverse("videos-review-video", kwargs={"token": token}) in page
+    assert f"/videos/{rendered.code}/" not in page  # nothing of the creator's own URLs
+    part = client.get(reverse("videos-review-video", kwargs={"token": token}), HTTP_RANGE="bytes=10-19")
+    assert part.status_code == 206 and b"".join(part.streaming_content) == b"0123456789"
+    scene = rendered.scenes.first()
+    assert (
+        client.get(reverse("videos-review-scene-picture", kwargs={"token": token, "scene": scene.code})).status_code
+        == 404
+    )
+
+
+def test_a_comment_at_a_time_is_stored_in_milliseconds(client, rendered):
+    token = review_link_create(video=rendered)[1]
+    assert _comment(client, token, at_seconds="1.5", body="Hold this shot longer.").status_code == 302
+    assert _comment(client, token, at_seconds="99", body="Past the end").status_code == 400
+    assert list(ReviewComment.objects.values_list("at_ms", "body")) == [(1500, "Hold this shot longer.")]
