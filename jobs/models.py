@@ -55,6 +55,10 @@ class Job(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     stage = models.CharField(max_length=40, blank=True)
     progress = models.PositiveSmallIntegerField(default=0)
+    # An earlier point of this attempt's progress, up to PROGRESS_WINDOW_S before the last
+    # progress write (written with it): the ETA reads the recent rate from it.
+    progress_mark = models.PositiveSmallIntegerField(default=0)
+    progress_mark_at = models.DateTimeField(null=True, blank=True)
     # Every claim adds one: the current value is the claim's token (the lease). Only the
     # worker whose token matches may write the row or point other rows at its files.
     attempts = models.PositiveSmallIntegerField(default=0)

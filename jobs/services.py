@@ -14,10 +14,11 @@ import re
 import shutil
 import tempfile
 import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -202,6 +203,10 @@ def job_claim_check(*, job: Job) -> None:
         raise JobClaimLost()
 
 
+# How far back the recent rate of progress looks (the ETA's, videos.job_display).
+PROGRESS_WINDOW_S = 30
+
+
 @dataclass
 class JobReporter:
     """Writes stage/progress/heartbeat to the job row (throttled) and answers whether
@@ -214,6 +219,8 @@ class JobReporter:
     _canceled: bool = False
     _stage: str = ""
     _progress: int = -1
+    # (when, progress) of this attempt's writes in the last PROGRESS_WINDOW_S.
+    _recent: deque[tuple[datetime, int]] = field(default_factory=deque)
 
     def update(self, stage: str, fraction: float) -> None:
         progress = max(0, min(100, int(fraction * 100)))
@@ -224,13 +231,25 @@ class JobReporter:
         if not changed_stage and now - self._last_write < self.min_interval_s:
             return
         self._stage, self._progress, self._last_write = stage, progress, now
+        written_at = timezone.now()
+        if self._recent and progress < self._recent[-1][1]:
+            self._recent.clear()  # a stage that counts from 0 again: its own rate
+        self._recent.append((written_at, progress))
+        while written_at - self._recent[0][0] > timedelta(seconds=PROGRESS_WINDOW_S):
+            self._recent.popleft()
+        mark_at, mark = self._recent[0]
         updated = Job.objects.filter(job_held(self.job)).update(
-            stage=stage, progress=progress, heartbeat_at=timezone.now()
+            stage=stage,
+            progress=progress,
+            heartbeat_at=written_at,
+            progress_mark=mark,
+            progress_mark_at=mark_at,
         )
         if updated != 1:
             # Someone took the job away (canceled or reaped): stop working on it.
             self._canceled = True
         self.job.stage, self.job.progress = stage, progress
+        self.job.progress_mark, self.job.progress_mark_at = mark, mark_at
         job_notify(self.job)
 
     def should_cancel(self) -> bool:

@@ -37,19 +37,39 @@ def stage_label(stage: str) -> str:
     return STAGE_LABELS.get(stage, stage.replace("_", " ").capitalize())
 
 
+# Past this the last steps (joining, checking, the poster) are short but report little
+# progress: a number of seconds there would be a guess.
+ALMOST_DONE_PERCENT = 95
+
+
 def job_eta_seconds(job: Job, now: datetime | None = None) -> int | None:
-    """Seconds left at the rate progress has moved since the job started."""
+    """Seconds left: at the recent rate of progress (since the reporter's mark, up to 30 s
+    back), never more than at the rate since the job started (early stages such as the
+    narration are slower per percent than the encoding that ends a render); 0 past
+    ALMOST_DONE_PERCENT ("almost done"); None while too little is known."""
     if job.status != Job.Status.RUNNING or job.started_at is None or not 3 <= job.progress < 100:
         return None
-    elapsed = ((now or timezone.now()) - job.started_at).total_seconds()
+    if job.progress >= ALMOST_DONE_PERCENT:
+        return 0
+    now = now or timezone.now()
+    elapsed = (now - job.started_at).total_seconds()
     if elapsed <= 0:
         return None
-    return round(elapsed * (100 - job.progress) / job.progress)
+    left = 100 - job.progress
+    eta = elapsed * left / job.progress
+    if job.progress_mark_at is not None and job.progress > job.progress_mark:
+        # Measured up to now, not to the last write: progress that stalls slows the rate.
+        recent = (now - job.progress_mark_at).total_seconds()
+        if recent > 0:
+            eta = min(eta, recent * left / (job.progress - job.progress_mark))
+    return round(eta)
 
 
 def format_eta(seconds: int | None) -> str:
     if seconds is None:
         return ""
+    if seconds == 0:
+        return "almost done"
     if seconds < 10:
         return "a few seconds left"
     if seconds < 60:

@@ -105,6 +105,21 @@ def test_reporter_writes_stage_progress_and_heartbeat(queued_job):
     assert timezone.now() - job.heartbeat_at < timedelta(seconds=5)
 
 
+def test_reporter_marks_progress_from_up_to_30_seconds_back_for_the_eta(queued_job, monkeypatch):
+    job = job_claim(job_id=queued_job.pk)
+    start = timezone.now()
+    clock = [start]
+    monkeypatch.setattr("jobs.services.timezone.now", lambda: clock[0])
+    reporter = JobReporter(job=job, min_interval_s=0)
+    for seconds, fraction in ((0, 0.10), (20, 0.30), (40, 0.50), (50, 0.60)):
+        clock[0] = start + timedelta(seconds=seconds)
+        reporter.update("video", fraction)
+
+    job.refresh_from_db()
+    # The oldest write within 30 s of the last one (at 50 s): 30 % at 20 s.
+    assert (job.progress, job.progress_mark, job.progress_mark_at) == (60, 30, start + timedelta(seconds=20))
+
+
 def test_reaper_requeues_only_stale_running_jobs(make_video, owner, settings, django_capture_on_commit_callbacks):
     video = make_video(owner)
     stale_job = Job.objects.create(owner=owner, video=video, kind=VideoJobKind.RENDER)

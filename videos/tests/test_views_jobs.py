@@ -232,3 +232,50 @@ def test_the_eta_reads_naturally():
     assert format_eta(4) == "a few seconds left"
     assert format_eta(42) == "about 40 s left"
     assert format_eta(170) == "about 3 min left"
+
+
+def _running(video, now, *, progress: int, elapsed: float, mark: int | None = None, mark_ago: float = 0) -> Job:
+    return Job(
+        video=video,
+        owner=video.owner,
+        status=Job.Status.RUNNING,
+        progress=progress,
+        started_at=now - timedelta(seconds=elapsed),
+        progress_mark=mark or 0,
+        progress_mark_at=now - timedelta(seconds=mark_ago) if mark is not None else None,
+    )
+
+
+def test_near_the_end_the_eta_follows_the_recent_rate_not_the_slow_start(video):
+    # The reported render: 90 % after 540 s (slow narration and pictures first), then the
+    # encoding went 80 -> 90 % in the last 10 s. The rate since the start said "about 60 s
+    # left" 7 s before the end; the recent rate says about 10 s.
+    now = timezone.now()
+    job = _running(video, now, progress=90, elapsed=540, mark=80, mark_ago=10)
+
+    assert job_eta_seconds(job, now) == 10
+    assert format_eta(job_eta_seconds(job, now)) == "about 10 s left"
+
+
+def test_the_eta_is_never_more_than_the_rate_since_the_start_says(video):
+    # Progress stalled: 1 % in the last 30 s would say 300 s for the last 10 %.
+    now = timezone.now()
+    job = _running(video, now, progress=90, elapsed=180, mark=89, mark_ago=30)
+
+    assert job_eta_seconds(job, now) == 20  # 180 s for 90 %: 20 s for the other 10 %
+
+
+def test_past_95_percent_the_eta_says_almost_done(client, owner, video):
+    job = _job(
+        video,
+        status=Job.Status.RUNNING,
+        stage="mux",
+        progress=96,
+        started_at=timezone.now() - timedelta(seconds=1200),
+    )
+    client.force_login(owner)
+
+    html = client.get(_url("videos-job-fragment", job)).content.decode()
+
+    assert "almost done" in html
+    assert "s left" not in html and "min left" not in html
