@@ -1,15 +1,16 @@
 """What narration costs: seconds of synthesis per second of speech.
 
 Used by ``manage.py bench_render`` and ``scripts/bench_narration.py``. Each text is one
-scene narrated by its own call to :func:`mediakit.speech.synthesize_narration`, so every
-call starts its synthesiser and loads its model (piper's load is in the figure). CPU is
-that of the synthesiser processes (children of this process), which a shared machine's
-contention does not inflate as it does the wall clock.
+scene narrated by its own call to :func:`mediakit.speech.synthesize_narration`, as a
+worker does: the first call starts the piper program and loads its model (in the figure),
+later ones reuse it. CPU is that of this process and its descendants, the piper program
+kept running included (``measuring.tree_cpu_seconds``: it is never waited for, so its CPU
+never reaches RUSAGE_CHILDREN), which a shared machine's contention does not inflate as it
+does the wall clock.
 """
 
 from __future__ import annotations
 
-import resource
 import shutil
 import tempfile
 import time
@@ -17,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from mediakit.measuring import tree_cpu_seconds
 from mediakit.phrases import caption_phrases
 from mediakit.speech import DEFAULT_VOICE, RATE_DEFAULT, Narration, synthesize_narration
 
@@ -52,11 +54,6 @@ class NarrationCost:
         )
 
 
-def _children_cpu_s() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def measure_narration_cost(
     texts: Sequence[str] = SAMPLE_TEXTS,
     *,
@@ -74,10 +71,10 @@ def measure_narration_cost(
     try:
         for text in texts:
             phrases = caption_phrases(text)
-            cpu_before, wall_before = _children_cpu_s(), time.perf_counter()
+            cpu_before, wall_before = tree_cpu_seconds(), time.perf_counter()
             narrations.append(synthesize_narration(phrases=phrases, voice=voice, rate_wpm=rate_wpm, out_dir=work))
             wall += time.perf_counter() - wall_before
-            cpu += _children_cpu_s() - cpu_before
+            cpu += tree_cpu_seconds() - cpu_before
     finally:
         if out_dir is None:
             shutil.rmtree(work, ignore_errors=True)
