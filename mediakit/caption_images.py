@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -202,7 +203,7 @@ def _mask(face: _Face, ch: str) -> tuple[tuple[int, int], bytes]:
     if face.emoji:
         # A bitmap font's .notdef is empty: a glyph it has is one with any height at all.
         box = font.getbbox(ch)
-        return (box[2] - box[0], box[3] - box[1]), b""
+        return (round(box[2] - box[0]), round(box[3] - box[1])), b""
     mask = font.getmask(ch)
     return mask.size, bytes(mask)
 
@@ -297,6 +298,7 @@ def _levels(text: str) -> tuple[list[int], int]:
             j += 1
         before = direction[i - 1] if i > 0 else sos
         after = direction[j] if j < len(direction) else sos
+        assert before is not None and after is not None  # runs of None end at a direction
         fill = before if before == after else sos
         for k in range(i, j):
             direction[k] = fill
@@ -414,8 +416,9 @@ def _join(words: list[tuple[str, bool]]) -> str:
     return out
 
 
-def _break_word(word: str, fits) -> list[str]:
-    pieces, current = [], ""
+def _break_word(word: str, fits: Callable[[str], bool]) -> list[str]:
+    pieces: list[str] = []
+    current = ""
     for ch in word:
         if current and not fits(current + ch):
             pieces.append(current)
@@ -426,7 +429,10 @@ def _break_word(word: str, fits) -> list[str]:
 
 def _wrap(text: str, setter: _Typesetter, max_width: float) -> list[str]:
     """Greedy wrap by measured width, a too-wide word broken; two lines balanced."""
-    fits = lambda s: setter.width(s) <= max_width  # noqa: E731
+
+    def fits(s: str) -> bool:
+        return setter.width(s) <= max_width
+
     words: list[tuple[str, bool]] = []
     for word, space in caption_words(text):
         if fits(word):
@@ -434,11 +440,11 @@ def _wrap(text: str, setter: _Typesetter, max_width: float) -> list[str]:
         else:
             words.extend((piece, space and i == 0) for i, piece in enumerate(_break_word(word, fits)))
     lines: list[list[tuple[str, bool]]] = []
-    for word in words:
-        if lines and fits(_join([*lines[-1], word])):
-            lines[-1].append(word)
+    for item in words:
+        if lines and fits(_join([*lines[-1], item])):
+            lines[-1].append(item)
         else:
-            lines.append([word])
+            lines.append([item])
     if len(lines) == 2:
         # Two lines of similar width read better than a full line and a stub.
         flat = lines[0] + lines[1]

@@ -283,7 +283,7 @@ def kokoro_speed(voice: Voice, rate_wpm: int) -> float:
 # --- PCM helpers --------------------------------------------------------------------------
 
 
-def read_wav(path: Path) -> tuple[array, int]:
+def read_wav(path: Path) -> tuple[array[int], int]:
     """16-bit mono samples and the sample rate."""
     with wave.open(str(path), "rb") as wav:
         if wav.getsampwidth() != 2 or wav.getnchannels() != 1:
@@ -297,7 +297,7 @@ def read_wav(path: Path) -> tuple[array, int]:
     return samples, rate
 
 
-def write_wav(path: Path, samples: array, rate: int) -> None:
+def write_wav(path: Path, samples: array[int], rate: int) -> None:
     data = array("h", samples)
     if sys.byteorder == "big":
         data.byteswap()
@@ -314,7 +314,7 @@ SILENCE_RMS = 32768 * 10 ** (-50 / 20)
 WINDOW_MS = 10
 
 
-def window_rms(samples: array, rate: int, window_ms: int = WINDOW_MS) -> list[float]:
+def window_rms(samples: array[int], rate: int, window_ms: int = WINDOW_MS) -> list[float]:
     size = max(1, rate * window_ms // 1000)
     out = []
     for start in range(0, len(samples), size):
@@ -323,7 +323,7 @@ def window_rms(samples: array, rate: int, window_ms: int = WINDOW_MS) -> list[fl
     return out
 
 
-def speech_bounds(samples: array, rate: int) -> tuple[int, int] | None:
+def speech_bounds(samples: array[int], rate: int) -> tuple[int, int] | None:
     """(first, last + 1) sample of the speech, None if it is all silence."""
     levels = window_rms(samples, rate)
     loud = [i for i, level in enumerate(levels) if level > SILENCE_RMS]
@@ -333,13 +333,13 @@ def speech_bounds(samples: array, rate: int) -> tuple[int, int] | None:
     return loud[0] * size, min(len(samples), (loud[-1] + 1) * size)
 
 
-def trim(samples: array, rate: int) -> array:
+def trim(samples: array[int], rate: int) -> array[int]:
     """The speech with LEAD_PAD_MS before and TAIL_PAD_MS after it; empty if silent."""
     first, last = _trim_bounds(samples, rate)
     return samples[first:last]
 
 
-def _trim_bounds(samples: array, rate: int) -> tuple[int, int]:
+def _trim_bounds(samples: array[int], rate: int) -> tuple[int, int]:
     bounds = speech_bounds(samples, rate)
     if bounds is None:
         return 0, 0
@@ -353,12 +353,14 @@ def _trim_bounds(samples: array, rate: int) -> tuple[int, int]:
 QUIET_PEAK = round(32768 * 10 ** (-40 / 20))
 
 
-def shorten_pauses(samples: array, rate: int, max_ms: int = MAX_INNER_PAUSE_MS) -> array:
+def shorten_pauses(samples: array[int], rate: int, max_ms: int = MAX_INNER_PAUSE_MS) -> array[int]:
     """`samples` with every quiet stretch inside them cut to max_ms (its middle removed)."""
     return _shorten_pauses(samples, rate, max_ms)[0]
 
 
-def _shorten_pauses(samples: array, rate: int, max_ms: int = MAX_INNER_PAUSE_MS) -> tuple[array, list[tuple[int, int]]]:
+def _shorten_pauses(
+    samples: array[int], rate: int, max_ms: int = MAX_INNER_PAUSE_MS
+) -> tuple[array[int], list[tuple[int, int]]]:
     """shorten_pauses, and the (first, end) sample ranges it removed (to move word times)."""
     size = max(1, rate * WINDOW_MS // 1000)
     quiet = [max(map(abs, samples[i : i + size]), default=0) < QUIET_PEAK for i in range(0, len(samples), size)]
@@ -404,13 +406,13 @@ TARGET_RMS_DBFS = -20.0
 PEAK_CEILING_DBFS = -1.0
 
 
-def active_rms(samples: array, rate: int) -> float:
+def active_rms(samples: array[int], rate: int) -> float:
     """RMS of the 10 ms windows that are speech (above SILENCE_RMS); 0 for silence."""
     levels = [level for level in window_rms(samples, rate) if level > SILENCE_RMS]
     return (sum(level * level for level in levels) / len(levels)) ** 0.5 if levels else 0.0
 
 
-def level(samples: array, rate: int) -> array:
+def level(samples: array[int], rate: int) -> array[int]:
     """`samples` at TARGET_RMS_DBFS of active speech, its peak no higher than PEAK_CEILING_DBFS."""
     rms = active_rms(samples, rate)
     if not rms:
@@ -422,7 +424,7 @@ def level(samples: array, rate: int) -> array:
     return array("h", (round(x * gain) for x in samples))
 
 
-def _silence(ms: int, rate: int) -> array:
+def _silence(ms: int, rate: int) -> array[int]:
     return array("h", bytes(2 * (rate * ms // 1000)))
 
 
@@ -601,7 +603,7 @@ def piper_synthesize(voice: Voice, texts: Sequence[str], rate_wpm: int, work: Pa
     work.mkdir(parents=True, exist_ok=True)
     out = work / "wav"
     out.mkdir()
-    wavs = []
+    wavs: list[Path] = []
     for attempt in (1, 2):
         server = _piper_server(model)
         try:
@@ -814,7 +816,7 @@ def _check(voice: str, rate_wpm: int) -> Voice:
 
 @dataclass
 class _Sound:
-    samples: array  # trimmed, levelled, pauses shortened, at SAMPLE_RATE
+    samples: array[int]  # trimmed, levelled, pauses shortened, at SAMPLE_RATE
     # (spoken word, start ms in `samples`) for each word the voice said.
     words: list[tuple[str, int]]
 
@@ -860,7 +862,7 @@ def _segment_phonemes(segments: Sequence[_Segment], words_of: list[list[str]]) -
 CLAUSE_PAUSE_MS = 90
 
 
-def _starts_over_speech(samples: array, lengths: Sequence[int], clause_ends: Sequence[bool]) -> list[int]:
+def _starts_over_speech(samples: array[int], lengths: Sequence[int], clause_ends: Sequence[bool]) -> list[int]:
     """Word starts (ms) for a voice that reports no timing: the sound is cut at its pauses;
     when they are as many as the punctuation marks inside the phrase, each clause's words
     share its own stretch of speech by length (so a word after a pause starts when the
@@ -898,7 +900,7 @@ def _starts_over_speech(samples: array, lengths: Sequence[int], clause_ends: Seq
 ONSET_SNAP_MS = 100
 
 
-def _onsets(samples: array) -> list[int]:
+def _onsets(samples: array[int]) -> list[int]:
     """Where (ms) the sound comes back after each pause of at least CLAUSE_PAUSE_MS."""
     onsets = []
     quiet_run = 0
@@ -912,7 +914,7 @@ def _onsets(samples: array) -> list[int]:
     return onsets
 
 
-def _snapped_to_onsets(words: list[tuple[str, int]], samples: array) -> list[tuple[str, int]]:
+def _snapped_to_onsets(words: list[tuple[str, int]], samples: array[int]) -> list[tuple[str, int]]:
     """Kokoro's word starts, each moved to the onset after a pause when it is that close: its
     durations put a word after a comma 20-70 ms late."""
     onsets = _onsets(samples)
