@@ -9,8 +9,6 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from jobs.registry import job_kind_label
-
 
 def stale_cutoff(now: datetime | None = None) -> datetime:
     """A running job whose heartbeat is older than this has lost its worker."""
@@ -93,6 +91,10 @@ class Job(models.Model):
 
     def get_kind_display(self) -> str:
         """The kind's name for people, as the app that registered it says it."""
+        # Imported here: the registry names Job in its callbacks' types, and the model
+        # asks it only for a label; a module-level import made the two a cycle.
+        from jobs.registry import job_kind_label
+
         return job_kind_label(self.kind)
 
     @property
