@@ -18,13 +18,23 @@ Two properties of the signal the runner relies on:
 - A parent that dies in the ~1 ms between fork and setpriv's prctl call is missed; the
   job's stale-heartbeat reaper remains the backstop for that window.
 
+A program kept for the life of the process (the piper voice, loaded once per worker and
+used by job after job, from whichever thread narrates) must not die with the thread that
+happened to need it first: `popen_for_process` starts it from one thread that lives as long
+as the process, so it dies with the process (SIGKILL included) and with nothing less.
+
 Where setpriv is missing (not Linux), commands run unchanged.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import shutil
+import subprocess
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 
 @functools.cache
@@ -40,3 +50,34 @@ def with_parent_death_signal(argv: list[str]) -> list[str]:
         # not an exit status from setpriv.
         return list(argv)
     return [setpriv, "--pdeathsig", "KILL", "--", *argv]
+
+
+# The thread that starts the kept programs: one per process, idle between starts, ending
+# only when the process does. A forked child has no copy of it (nor of a held lock).
+_keeper: ThreadPoolExecutor | None = None
+_keeper_lock = threading.Lock()
+
+
+def _forget_keeper() -> None:
+    global _keeper, _keeper_lock
+    _keeper, _keeper_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_keeper)
+
+
+def popen_for_process(argv: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+    """subprocess.Popen(argv, **kwargs) for a program the process keeps between calls: the
+    kernel SIGKILLs it when the process ends, not when the calling thread does (a job's
+    narration thread, which ends with the job)."""
+    global _keeper
+    with _keeper_lock:
+        if _keeper is None:
+            _keeper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kept-programs")
+        keeper = _keeper
+    command = with_parent_death_signal(argv)
+
+    def start() -> subprocess.Popen[bytes]:
+        return subprocess.Popen(command, **kwargs)
+
+    return keeper.submit(start).result()

@@ -42,7 +42,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from mediakit import config, speech_ja
-from mediakit.deathsig import with_parent_death_signal
+from mediakit.deathsig import popen_for_process, with_parent_death_signal
 from mediakit.phrases import caption_words, detect_language, display_width, script_runs
 from mediakit.speech_text import normalize_for_speech
 from mediakit.word_timing import (
@@ -485,9 +485,10 @@ class _PiperServer:
         python = config.current().python or sys.executable
         argv = [python, "-m", "piper.http_server", "-m", str(model), "--host", "127.0.0.1", "--port", "0"]
         try:
-            self.process = subprocess.Popen(
-                # Dies with the worker even on SIGKILL (in its own session, nobody else would end it).
-                with_parent_death_signal(argv),
+            self.process = popen_for_process(
+                # Dies with the worker even on SIGKILL (in its own session, nobody else would end
+                # it), and only then: kept for the next job, whichever thread narrates it.
+                argv,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
@@ -562,7 +563,8 @@ class _PiperServer:
 
 
 # One piper program per voice model and worker process, started on first use and kept (it
-# dies with the process): loading and patching a model costs ~1.9 s, more than a scene's
+# dies with the process, not with the thread that first asked for it: a job's narration
+# thread ends with the job): loading and patching a model costs ~1.9 s, more than a scene's
 # speech. Requests to one program go one at a time (its /info is about the last synthesis).
 # At most this many models stay loaded (~100-200 MB each); the least recently used goes.
 PIPER_SERVERS_KEPT = 2
@@ -615,7 +617,7 @@ def piper_synthesize(voice: Voice, texts: Sequence[str], rate_wpm: int, work: Pa
                     wavs.append(wav)
             return wavs
         except SpeechError:
-            # A kept program that died (its process's thread ended, or it was killed): once
+            # A kept program that died (it was killed, or it crashed): once
             # more on a new one; a second failure is the synthesiser's own.
             died = server.process.poll() is not None
             _piper_server_forget(model, server)

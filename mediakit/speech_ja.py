@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from mediakit import config
-from mediakit.deathsig import with_parent_death_signal
+from mediakit.deathsig import popen_for_process
 
 __all__ = ["SAMPLE_RATE", "JapaneseVoiceError", "Spoken", "synthesize"]
 
@@ -86,9 +86,10 @@ class _Program:
         # onnxruntime's usage telemetry off (it would queue events in ~/.cache and upload them).
         env["ORT_DISABLE_TELEMETRY"] = "1"
         try:
-            self.process = subprocess.Popen(
-                # Dies with the worker even on SIGKILL (in its own session, nobody else would end it).
-                with_parent_death_signal([python, "-m", "mediakit.speech_ja"]),
+            self.process = popen_for_process(
+                # Dies with the worker even on SIGKILL (in its own session, nobody else would end
+                # it), and only then: kept for the next job, whichever thread narrates it.
+                [python, "-m", "mediakit.speech_ja"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
