@@ -236,7 +236,9 @@ def pan_still_size(width: int, height: int, pan: Pan) -> tuple[int, int]:
 
 
 def scene_still_size(spec: StoryboardSpec, timeline: Timeline, scene: int) -> tuple[int, int]:
-    """The size scene `scene`'s still is fitted to for its move (pan or zoom)."""
+    """The size scene `scene`'s still is fitted to for its move (pan or zoom); a card's, the frame."""
+    if spec.scenes[scene].card:
+        return spec.width, spec.height
     frames = timeline.scene_frames[scene]
     pan = scene_pan(scene, spec.width, spec.height, frames)
     if pan is not None:
@@ -658,6 +660,14 @@ def _scene_stream(
     if scene.clip is not None:
         # Exactly the slice's frames: a short clip has looped, a long one is cut.
         video = clips.take(part).filter("trim", end_frame=part.frames).filter("setpts", f"N/({fps}*TB)")
+    elif scene.card:
+        # A brand card holds still: its one fitted frame repeated for the slice, by reference.
+        video = (
+            stills.take(_Stills.key(spec, timeline, part.scene))
+            .filter("loop", loop=part.frames - 1, size=1, start=0)
+            .filter("setpts", f"N/({fps}*TB)")
+            .filter("setsar", 1)
+        )
     elif (pan := scene_pan(part.scene, w, h, timeline.scene_frames[part.scene])) is not None:
         offset = pan.offset_expression(part.first_frame)
         video = (
@@ -704,6 +714,9 @@ def _scene_stream(
             enable=f"between(t,{_seconds(max(0.0, start))},{_seconds(end)})",
             format="yuv420",
         )
+    if spec.logo is not None and not scene.card:
+        # Over the scene, so it crossfades in and out with it (from and to a card).
+        video = ffmpeg.overlay(video, captions.take(spec.logo.path), x=spec.logo.x, y=spec.logo.y, format="yuv420")
     return video
 
 
@@ -746,8 +759,9 @@ def _caption_windows(
 
 
 class _Captions:
-    """The caption pictures of one process, each converted to YUV once (BT.709, see to_bt709)
-    and split between the chains that show it (a caption across a transition and a body)."""
+    """The caption pictures of one process (and the brand's logo, drawn over every slice of
+    a scene that is not a card), each converted to YUV once (BT.709, see to_bt709) and split
+    between the chains that show it (a caption across a transition and a body)."""
 
     def __init__(self, spec: StoryboardSpec, timeline: Timeline, pieces: Sequence[Piece]) -> None:
         uses = Counter(
@@ -756,6 +770,8 @@ class _Captions:
             for part in piece.slices
             for image, _start, _end in _caption_windows(spec, timeline, piece, part)
         )
+        if spec.logo is not None:
+            uses.update(spec.logo.path for piece in pieces for part in piece.slices if not spec.scenes[part.scene].card)
         self._streams: dict[str, list[ffmpeg.nodes.FilterableStream]] = {}
         for path, count in uses.items():
             converted = to_bt709(ffmpeg.input(path).video, "yuva420p")

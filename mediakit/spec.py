@@ -132,6 +132,9 @@ class SceneSpec:
     # apart from the background and brings it in (builder.hero_motion). picture stays the
     # composite (zooming scenes show it; poster, thumbnails). Ignored for a clip scene.
     layers: SceneLayers | None = None
+    # A brand card (mediakit.brand.draw_card, an intro or an outro): the picture is held as
+    # it is, without pan or zoom, and the brand's logo is not drawn over it.
+    card: bool = False
 
     def __post_init__(self) -> None:
         if self.duration_ms <= 0:
@@ -164,6 +167,16 @@ class SceneSpec:
 
 
 @dataclass(frozen=True)
+class LogoOverlay:
+    """A brand's logo over every scene but the cards: an RGBA picture already sized and faded
+    (mediakit.brand.prepare_logo), its top-left corner at (x, y) in the frame's pixels."""
+
+    path: str
+    x: int
+    y: int
+
+
+@dataclass(frozen=True)
 class StoryboardSpec:
     scenes: tuple[SceneSpec, ...]
     width: int
@@ -182,6 +195,8 @@ class StoryboardSpec:
     # Where captions sit (mediakit.caption_images.CAPTION_POSITIONS), each inside the aspect's
     # safe area (caption_images.caption_y).
     caption_position: str = "bottom"
+    # The brand's logo (videos.services.brand_kit); None: no logo.
+    logo: LogoOverlay | None = None
     preset: str = "veryfast"
     crf: int = 23
 
