@@ -14,10 +14,6 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from mediakit.illustration import choose_style
-from mediakit.scene_reader import script_topics
-from mediakit.speech import voice_language
-
 from .base import NarrationProvider, PictureProvider
 from .catalog import get_narration_provider, get_picture_provider
 from .replicate_provider import (
@@ -44,6 +40,12 @@ def picture_provider_for(
     most of them, one style for the whole video."""
     if uses_replicate(video):
         return ReplicatePictureProvider(aspect_ratio=video.aspect, job_id=job_id, stop=stop)
+    # Imported here: the illustration style chooser and the script reader load NumPy, the
+    # art library and WordNet, which a process that makes no picture never needs.
+    from mediakit.illustration import choose_style
+    from mediakit.scene_reader import script_topics
+    from mediakit.speech import voice_language
+
     # The video picks the palette, so all its scenes share one.
     english = voice_language(video.voice) in ("", "en")
     topics = script_topics(video.script, title=video.title) if english and prompts else []

@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from mediakit.illustration import render_illustration
-
 from .base import GeneratedPicture, GenerationError, PictureLayers
 from .files import atomic_path, content_digest
 from .offline import PICTURE_MAX_SIDE, PICTURE_MIN_SIDE, OfflinePictureProvider
@@ -56,6 +54,11 @@ class IllustratedPictureProvider:
                     f"Pictures must be between {PICTURE_MIN_SIDE} and {PICTURE_MAX_SIDE} pixels "
                     f"on each side, not {width}x{height}."
                 )
+        # Imported on the first picture: the drawing loads NumPy, the art library and
+        # WordNet, which a process that draws nothing (a worker start, `make_video --help`)
+        # never needs.
+        from mediakit.illustration import render_illustration
+
         palette_seed = self.palette_seed if self.palette_seed is not None else seed
         result = render_illustration(
             prompt=prompt,
