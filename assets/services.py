@@ -325,9 +325,10 @@ def _wrong_kind(field: str, kinds, found: str):
     return _refuse(field, f"This needs {wanted}, but that file is {found}.")
 
 
-def _decode_picture(upload, field: str):
-    """The upload as an RGB Pillow image with its EXIF orientation applied; refused when it
-    is not a JPEG, PNG or WebP, has too many pixels (decompression bombs) or is damaged."""
+def _decode_picture(upload, field: str, mode: str = "RGB"):
+    """The upload as a Pillow image in `mode` (RGB, or RGBA for a logo) with its EXIF
+    orientation applied; refused when it is not a JPEG, PNG or WebP, has too many pixels
+    (decompression bombs) or is damaged."""
     import warnings
 
     from django.core.exceptions import ValidationError
@@ -354,7 +355,7 @@ def _decode_picture(upload, field: str):
             upload.seek(0)
             with Image.open(upload) as image:
                 image.load()
-                return ImageOps.exif_transpose(image).convert("RGB")
+                return ImageOps.exif_transpose(image).convert(mode)
     except ValidationError:
         raise
     except Image.DecompressionBombError as exc:
@@ -433,6 +434,58 @@ def asset_ingest_image(*, owner, upload, field: str = "picture") -> MediaAsset:
         tags="",
         check_quota=True,
     )
+
+
+MESSAGE_SVG_LOGO = "SVG logos are not accepted (they can carry scripts); upload a PNG (transparent) or JPEG."
+
+
+def asset_ingest_logo(*, owner, upload, field: str = "logo") -> MediaAsset:
+    """Validate an uploaded logo as asset_ingest_image does a picture (by its content, its
+    name's extension, mediakit.brand's byte and side limits) and store it as a new image
+    asset, re-encoded as an RGBA PNG: its transparency kept, never the uploaded bytes.
+
+    Raises ValidationError({field: message}) and stores nothing when it is refused;
+    QuotaExceeded when it does not fit in the owner's storage."""
+    import tempfile
+
+    from django.conf import settings
+
+    from mediakit.brand import LOGO_MAX_BYTES, LOGO_MAX_SIDE
+
+    _check_size(upload, field, LOGO_MAX_BYTES)
+    head = _read_head(upload)
+    family = sniff_media(head)
+    if family is None:
+        message = _not_media_message(head)
+        if message == MESSAGE_SVG:
+            raise _refuse(field, MESSAGE_SVG_LOGO)
+        raise _refuse(field, message if message in (MESSAGE_HTML, MESSAGE_SCRIPT) else MESSAGE_UNREADABLE_PICTURE)
+    if family not in PICTURE_FAMILIES:
+        raise _refuse(field, MESSAGE_UNREADABLE_PICTURE)
+    _check_extension(upload.name, family, field)
+    logo = _decode_picture(upload, field, mode="RGBA")
+    if max(logo.size) > LOGO_MAX_SIDE:
+        raise _refuse(
+            field,
+            f"The logo is {logo.width}x{logo.height} pixels; at most {LOGO_MAX_SIDE} on a side. Nothing was stored.",
+        )
+    if logo.getchannel("A").getextrema()[1] == 0:
+        raise _refuse(field, "The logo is fully transparent: there is nothing to show. Nothing was stored.")
+    with tempfile.TemporaryDirectory(dir=settings.CONTENTIZER_TMP_DIR) as tmp:
+        path = Path(tmp) / "logo.png"
+        logo.save(path, "PNG")
+        return asset_create_from_path(
+            owner=owner,
+            kind=MediaAsset.Kind.IMAGE,
+            source=MediaAsset.Source.UPLOADED,
+            path=path,
+            mime="image/png",
+            width=logo.width,
+            height=logo.height,
+            label=_label(upload.name) or "logo",
+            tags="",
+            check_quota=True,
+        )
 
 
 def asset_ingest_upload(

@@ -16,6 +16,7 @@ from jobs import api as jobs_api
 from videos import api as videos_api
 from videos import (
     batch_api,
+    brand_kit_api,
     caption_preset_api,
     delivery_api,
     export_api,
@@ -70,6 +71,10 @@ v1 = [
     path("jobs/<uuid:code>", jobs_api.JobDetailApi.as_view(), name="api-jobs-detail"),
     path("jobs/<uuid:code>/cancel", jobs_api.JobCancelApi.as_view(), name="api-jobs-cancel"),
     path("jobs/<uuid:code>/retry", jobs_api.JobRetryApi.as_view(), name="api-jobs-retry"),
+    # the brand kit (one per account) and each video's switch
+    path("brand-kit", brand_kit_api.BrandKitApi.as_view(), name="api-brand-kit"),
+    path("brand-kit/logo", brand_kit_api.BrandKitLogoApi.as_view(), name="api-brand-kit-logo"),
+    path("videos/<uuid:code>/brand-kit", brand_kit_api.VideoBrandKitApi.as_view(), name="api-videos-brand-kit"),
     # caption presets
     path("caption-presets", caption_preset_api.CaptionPresetListCreateApi.as_view(), name="api-caption-presets-list"),
     path(

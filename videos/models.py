@@ -170,6 +170,8 @@ class Video(models.Model):
     )
     transition = models.CharField(max_length=12, choices=Transition.choices, default=VIDEO_OPTION_DEFAULTS.transition)
     visuals = models.CharField(max_length=16, choices=Visuals.choices, default=VIDEO_OPTION_DEFAULTS.visuals)
+    # Rendered with the owner's brand kit (BrandKit: logo, cards, caption look) when they have one.
+    brand_kit = models.BooleanField(default=True, help_text="Use the owner's brand kit, if they have one")
     # Where this video's job events are POSTed (API clients); else the account default.
     callback_url = models.URLField(max_length=500, blank=True)
     # The batch (CSV/JSONL file) this video was made from, if any.
@@ -422,3 +424,47 @@ class ReviewComment(models.Model):
 
     def __str__(self) -> str:
         return self.body[:60] or self.get_decision_display()
+
+
+class BrandKit(models.Model):
+    """A creator's look, applied to every render of their videos that keeps `brand_kit` on:
+    a logo in a corner, intro and outro cards, the caption font and highlight (or a caption
+    preset's whole look). The limits are mediakit.brand's; videos.services.brand_kit checks
+    and applies them."""
+
+    class LogoCorner(models.TextChoices):
+        TOP_LEFT = "top-left", "Top left"
+        TOP_RIGHT = "top-right", "Top right"
+        BOTTOM_LEFT = "bottom-left", "Bottom left"
+        BOTTOM_RIGHT = "bottom-right", "Bottom right"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="brand_kit")
+    # The logo, an image asset of the owner's (RGBA PNG): PROTECT, so it cannot be deleted
+    # from the library while the kit shows it.
+    logo = models.ForeignKey("assets.MediaAsset", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    logo_corner = models.CharField(max_length=12, choices=LogoCorner.choices, default=LogoCorner.TOP_RIGHT)
+    logo_size = models.PositiveSmallIntegerField(default=14, help_text="Percent of the frame's shorter side")
+    logo_opacity = models.PositiveSmallIntegerField(default=85, help_text="Percent")
+    font = models.CharField(max_length=20, choices=options.CaptionFont.choices, default=options.CaptionFont.DEFAULT)
+    # The word being said (words captions), #rrggbb; empty: the video's own.
+    highlight_color = models.CharField(max_length=7, blank=True, default="")
+    # A caption preset whose whole look replaces the video's (font and highlight above still win).
+    caption_preset = models.ForeignKey(
+        CaptionPreset, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    card_background = models.CharField(max_length=7, default="#101828")
+    card_text_color = models.CharField(max_length=7, default="#ffffff")
+    accent_color = models.CharField(max_length=7, default="#ffd600")
+    # A card is shown only when it has a title.
+    intro_title = models.CharField(max_length=60, blank=True)
+    intro_line = models.CharField(max_length=90, blank=True)
+    intro_ms = models.PositiveIntegerField(default=2500)
+    outro_title = models.CharField(max_length=60, blank=True)
+    outro_line = models.CharField(max_length=90, blank=True)
+    outro_ms = models.PositiveIntegerField(default=3000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Brand kit of {self.owner}"

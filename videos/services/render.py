@@ -29,7 +29,7 @@ from jobs.services import (
     job_storage_save,
     job_tempdir,
 )
-from mediakit.caption_images import CaptionLook, render_caption_frames, render_phrase_pngs
+from mediakit.caption_images import render_caption_frames, render_phrase_pngs
 from mediakit.errors import (
     FFmpegCanceled,
     FFmpegError,
@@ -43,6 +43,7 @@ from mediakit.spec import SceneLayers, SceneSpec, StoryboardSpec, frame_size
 from quotas.services import quota_check, quota_record_render
 from videos.models import Export, Video, VideoJobKind, video_file_name
 from videos.selectors import storyboard_state, video_duration_ms, video_transition_ms
+from videos.services.brand_kit import brand_caption_look, brand_kit_apply, brand_kit_for_render
 
 logger = logging.getLogger(__name__)
 
@@ -129,13 +130,7 @@ def _render_inputs(video: Video, tmp: Path):
     )
     if not scenes:
         raise JobFailure("prepare", "The storyboard has no scenes.")
-    look = CaptionLook(
-        font=video.caption_font,
-        size_percent=video.caption_size,
-        color=video.caption_color,
-        highlight_color=video.caption_highlight_color,
-        background=video.caption_background,
-    )
+    look = brand_caption_look(video, brand_kit_for_render(video))
     specs = []
     for scene in scenes:
         number = scene.position + 1
@@ -271,7 +266,7 @@ def render_run(*, job: Job, reporter: JobReporter) -> Decimal:
 
     with job_tempdir(job=job) as tmp:
         reporter.update("prepare", 0.0)
-        spec = _render_inputs(video, tmp)
+        spec = brand_kit_apply(video=video, spec=_render_inputs(video, tmp), tmp=tmp)
         reporter.check_cancel()
         try:
             out = render_master(

@@ -40,6 +40,7 @@ from videos.services import (
     video_delete,
     video_use_voiceover,
 )
+from videos.services.brand_kit import brand_kit_load_file, video_set_brand_kit
 
 
 def _require_migrated_database() -> None:
@@ -169,6 +170,16 @@ class Command(BaseCommand):
             help="Username that owns the video (created if missing)",
         )
         parser.add_argument(
+            "--brand-kit",
+            type=Path,
+            default=None,
+            help="A JSON file of the owner's brand kit (logo, intro/outro cards, colours, font); "
+            "set before the video is made (docs/brand-kit.md)",
+        )
+        parser.add_argument(
+            "--no-brand-kit", action="store_true", help="Render without the owner's brand kit, if they have one"
+        )
+        parser.add_argument(
             "--queue",
             action="store_true",
             help="Send the jobs through the django-q2 queue and wait (needs a running `manage.py qcluster`)",
@@ -201,6 +212,11 @@ class Command(BaseCommand):
 
             Conf.SYNC = True
         owner, _ = get_user_model().objects.get_or_create(username=opts["owner"])
+        if opts["brand_kit"] is not None:
+            try:
+                brand_kit_load_file(owner=owner, path=opts["brand_kit"])
+            except ValidationError as exc:
+                raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from exc
         # The bar goes to stdout in plain style (stderr is Django's red error stream).
         self.progress = ProgressBar(self.stdout if _isatty(self.stdout) else None, self.stdout)
         quiet = QuietQueueLogs()
@@ -244,6 +260,8 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from exc
+        if opts["no_brand_kit"]:
+            video_set_brand_kit(video=video, on=False)
         job = video.jobs.get(kind=VideoJobKind.STORYBOARD)
         self._follow(job, "storyboard", opts["wait_timeout"])
         video.refresh_from_db()
