@@ -28,12 +28,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import replicate
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from replicate.exceptions import ReplicateError
 
 from assets.models import ReplicatePrediction, ReplicateWebhookEvent
 from core.event_metrics import metric_count
@@ -86,6 +84,10 @@ class _Session:
     answer, per thread (the client is shared by the storyboard's threads)."""
 
     def __init__(self) -> None:
+        # The replicate client (and NumPy with it) loads with the first session: a site
+        # without a token, or a process that asks for no picture, never imports it.
+        import replicate
+
         self._local = threading.local()
         self.client = replicate.Client(
             api_token=settings.REPLICATE_API_TOKEN,
@@ -178,6 +180,8 @@ class _Predictor:
         """(text, prediction id) of the first attempt whose output is some text. A
         language model's output is a list of text pieces (its token stream), read in
         full from the prediction once it has succeeded (the webhook row keeps only a URL)."""
+        from replicate.exceptions import ReplicateError
+
         problems: list[str] = []
         for attempt in range(1, settings.REPLICATE_ATTEMPTS + 1):
             if self.stop.is_set():
@@ -217,6 +221,8 @@ class _Predictor:
     # -- creating, with backoff ---------------------------------------------------------
 
     def _create(self, input: dict[str, Any]) -> tuple[str, str]:
+        from replicate.exceptions import ReplicateError
+
         params: dict[str, Any] = {}
         webhook = replicate_webhook_url()
         if webhook:
@@ -285,6 +291,8 @@ class _Predictor:
             self.stop.wait(min(look_every, max(next_poll - now, 0.0), max(deadline - now, 0.0)))
 
     def _poll(self, row: ReplicatePrediction) -> None:
+        from replicate.exceptions import ReplicateError
+
         try:
             prediction = self.session.client.predictions.get(row.prediction_id)
         except ReplicateError as exc:
@@ -537,6 +545,7 @@ def replicate_webhook_receive(*, headers: Mapping[str, str], body: bytes) -> str
     it is applied once."""
     import json
 
+    import replicate
     from replicate.webhook import (
         InvalidSignatureError,
         InvalidTimestampError,
