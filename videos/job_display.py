@@ -19,6 +19,7 @@ STAGE_LABELS = {
     "requeued after a lost worker": "Starting again",
     "narration": "Recording the narration",
     "pictures": "Drawing the pictures",
+    "narration and pictures": "Recording the narration and drawing the pictures",
     "storyboard": "Building the storyboard",
     "prepare": "Gathering the scene media",
     "video": "Encoding the video",

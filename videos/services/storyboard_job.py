@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from decimal import Decimal
+
+from django.db import connection
 
 from assets.generators import narration_provider_for, provider_close
 from assets.generators.base import GenerationError
@@ -19,7 +22,7 @@ from jobs.services import (
 from mediakit.spec import frame_size, scene_duration_for
 from videos.models import Scene, Video
 from videos.selectors import scenes_missing_media, video_transition_ms
-from videos.services.pictures import scene_warning_merge, storyboard_make_pictures
+from videos.services.pictures import CANCEL_CHECK_S, scene_warning_merge, storyboard_make_pictures
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +47,34 @@ def storyboard_run(*, job: Job, reporter: JobReporter) -> Decimal:
                 if not pending:
                     break
                 voiceless = [scene for scene in pending if scene.narration_audio_id is None]
+                pictureless = [scene for scene in pending if scene.picture_id is None]
+                if voiceless and pictureless and _speaks_while_drawing(video, narrator, offline_narrator):
+                    alongside = _NarrationAlongside(
+                        job=job,
+                        video=video,
+                        scenes=voiceless,
+                        narrator=narrator,
+                        fallback=offline_narrator,
+                        reporter=reporter,
+                        tmp=tmp,
+                        transition_ms=transition_ms,
+                        pictures=len(pictureless),
+                    )
+                    try:
+                        cost += storyboard_make_pictures(
+                            job=job,
+                            video=video,
+                            scenes=pictureless,
+                            reporter=alongside,
+                            tmp=tmp,
+                            width=width,
+                            height=height,
+                        )
+                        cost += alongside.finish()
+                    finally:
+                        # Nothing of the narration is written once the temp dir goes.
+                        alongside.close()
+                    continue
                 for start in range(0, len(voiceless), NARRATION_BATCH):
                     reporter.check_cancel()
                     reporter.update("narration", 0.5 * start / len(voiceless))
@@ -54,7 +85,6 @@ def storyboard_run(*, job: Job, reporter: JobReporter) -> Decimal:
                         cost += audio.cost_usd
                         _attach_narration(video, scene, audio, maker, warning, transition_ms, job=job)
                 reporter.check_cancel()
-                pictureless = [scene for scene in pending if scene.picture_id is None]
                 reporter.update("pictures", 0.5)
                 cost += storyboard_make_pictures(
                     job=job, video=video, scenes=pictureless, reporter=reporter, tmp=tmp, width=width, height=height
@@ -69,9 +99,111 @@ def storyboard_run(*, job: Job, reporter: JobReporter) -> Decimal:
     return cost
 
 
-# Scenes narrated by one synthesis run: the neural voice loads its model once per run, and
-# the job looks at cancellation between runs.
+# Scenes narrated by one synthesis run: the job looks at cancellation (and, alongside the
+# pictures, stores what is done) between runs.
 NARRATION_BATCH = 6
+
+# The job's stage while the narration is made alongside the pictures.
+STAGE_NARRATION_AND_PICTURES = "narration and pictures"
+
+
+def _speaks_while_drawing(video: Video, narrator, fallback) -> bool:
+    """Whether the narration can be made while the pictures are drawn: with the built-in
+    voice (a program of its own: the thread that asks it only waits), unless the pictures
+    need the narration first (online stock picks clips by the scenes' spoken lengths). An
+    online voice stays in the job's thread with its database rows."""
+    return narrator.name == fallback.name and video.visuals != Video.Visuals.STOCK_ONLINE
+
+
+def _narrate_in_thread(scenes: list[Scene], video: Video, narrator, fallback, tmp) -> list[tuple]:
+    try:
+        return _narrate(scenes, video, narrator, fallback, tmp)
+    finally:
+        connection.close()  # a provider that looked at the database did so on this thread's own
+
+
+class _NarrationAlongside:
+    """The scenes' narration, made in a thread of its own while the job's thread draws the
+    pictures; and the JobReporter those pictures report to. Each progress report or cancel
+    check of the pictures also stores the narration done meanwhile, so every database write
+    stays in the job's thread; a narration that failed fails the job at the next one (the
+    pictures stop there: what was stored stays, a second run makes only what is missing)."""
+
+    def __init__(
+        self,
+        *,
+        job: Job,
+        video: Video,
+        scenes: list[Scene],
+        narrator,
+        fallback,
+        reporter: JobReporter,
+        tmp,
+        transition_ms: int,
+        pictures: int,
+    ) -> None:
+        self.job, self.video, self.reporter, self.transition_ms = job, video, reporter, transition_ms
+        self.batches = [scenes[start : start + NARRATION_BATCH] for start in range(0, len(scenes), NARRATION_BATCH)]
+        self.total = len(scenes) + pictures
+        self.pictures = pictures
+        self.pictures_done = 0.0
+        self.spoken = 0
+        self.stored = 0
+        self.cost = Decimal("0")
+        # One thread, ended with the job: the voice program it asks outlives it
+        # (mediakit.deathsig.popen_for_process), so the next job finds the model loaded.
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"job-{job.pk}-narration")
+        self.futures: list[Future] = [
+            self.pool.submit(_narrate_in_thread, batch, video, narrator, fallback, tmp) for batch in self.batches
+        ]
+        self._report()
+
+    def _report(self) -> None:
+        done = self.spoken + self.pictures_done * self.pictures
+        self.reporter.update(STAGE_NARRATION_AND_PICTURES, min(done / max(1, self.total), 0.99))
+
+    def _store_done(self) -> None:
+        """Store the narration of the batches finished so far, in order (the job's thread)."""
+        while self.stored < len(self.futures) and self.futures[self.stored].done():
+            batch = self.batches[self.stored]
+            results = self.futures[self.stored].result()  # the narration's failure is raised here
+            self.stored += 1
+            for scene, (audio, maker, warning) in zip(batch, results, strict=True):
+                self.cost += audio.cost_usd
+                _attach_narration(self.video, scene, audio, maker, warning, self.transition_ms, job=self.job)
+            self.spoken += len(batch)
+
+    # --- what the pictures call (storyboard_make_pictures takes a JobReporter) ---
+
+    def update(self, stage: str, fraction: float) -> None:
+        self._store_done()
+        # The pictures count from 0.5 (their half after the narration's, when one follows the other).
+        self.pictures_done = max(self.pictures_done, min(1.0, max(0.0, (fraction - 0.5) / 0.5)))
+        self._report()
+
+    def should_cancel(self) -> bool:
+        failed = any(f.done() and not f.cancelled() and f.exception() is not None for f in self.futures)
+        return failed or self.reporter.should_cancel()
+
+    def check_cancel(self) -> None:
+        self._store_done()
+        self.reporter.check_cancel()
+
+    # --- after the pictures ---
+
+    def finish(self) -> Decimal:
+        """Wait for the rest of the narration (looking at cancellation), store it; its cost."""
+        self.pictures_done = 1.0
+        while self.stored < len(self.futures):
+            wait(self.futures[self.stored :], timeout=CANCEL_CHECK_S, return_when=FIRST_COMPLETED)
+            self.check_cancel()
+            self._report()  # the heartbeat, while the voice speaks
+        return self.cost
+
+    def close(self) -> None:
+        """Drop the batches not started and wait for the one speaking: after this nothing
+        writes to the job's temp dir."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _narrate(scenes: list[Scene], video: Video, narrator, fallback, tmp) -> list[tuple]:
@@ -136,7 +268,10 @@ def _attach_narration(video: Video, scene: Scene, audio, maker, warning: str, tr
         "narration_ms": audio.duration_ms,
         "narration_phrases": _stored_phrases(audio),
         "duration_ms": scene_duration_for(audio.duration_ms, transition_ms=transition_ms),
-        "warning": scene_warning_merge(scene.warning, "Narration", warnings),
+        # The warning as it is now: the picture's line may have been stored since the scene was read.
+        "warning": scene_warning_merge(
+            Scene.objects.filter(pk=scene.pk).values_list("warning", flat=True).first() or "", "Narration", warnings
+        ),
     }
     # Conditional on the text we spoke: an edit made meanwhile wins.
     if not Scene.objects.filter(pk=scene.pk, narration=scene.narration, narration_audio__isnull=True).update(**changes):

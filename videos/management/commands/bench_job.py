@@ -10,7 +10,9 @@ once, untimed, and copied for every run), never the site's.
 Per stage, wall and CPU seconds (this process's threads plus its ended children: piper,
 FFmpeg), charged by wrapping the service functions that do each stage for the run; work
 that overlaps (the soundtrack and the poster while the video encodes) counts in the stage
-it overlaps. "Django start-up" is the child process from its start to the command's first
+it overlaps, except a stage the job runs in a thread of its own (the narration, alongside
+the pictures): that one gets the CPU of everything but the job's thread while it runs, and
+its wall is reported apart, not added to the whole job's (see StageClock). "Django start-up" is the child process from its start to the command's first
 line (interpreter, settings, apps, system checks); "other" is the rest (creating the
 storyboard, database rows, job bookkeeping, fetching the scene files to the temp dir).
 
@@ -31,6 +33,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -130,23 +133,48 @@ _SITE_ENV = re.compile(
 
 class StageClock:
     """Wall and CPU seconds charged to the stage in progress (a stack: a wrapped call inside
-    another is its own stage). Called from the job's thread only."""
+    another is its own stage), for the job's thread (the one that made the clock).
+
+    A stage entered from another thread runs *alongside* the job's thread (the narration,
+    made while the pictures are drawn): while it runs, the job thread's stage is charged
+    that thread's own CPU only and the stage alongside everything else (its thread, the
+    voice program, any other thread); its wall is its own and overlaps the job's stages, so
+    it is kept apart (``alongside_wall``) and not added to the whole job's."""
 
     def __init__(self) -> None:
         self.wall: dict[str, float] = {}
         self.cpu: dict[str, float] = {}
+        self.alongside_wall: dict[str, float] = {}
         self.stack = ["other"]
-        self._mark = (time.monotonic(), tree_cpu_seconds())
+        self._owner = threading.get_native_id()
+        self._alongside: dict[int, list[str]] = {}
+        self._lock = threading.RLock()
+        self._mark = self._now()
+
+    def _now(self) -> tuple[float, float, float]:
+        return time.monotonic(), tree_cpu_seconds(), _thread_cpu_seconds(self._owner)
 
     def _charge(self) -> None:
-        now = (time.monotonic(), tree_cpu_seconds())
-        label = self.stack[-1]
-        self.wall[label] = self.wall.get(label, 0.0) + now[0] - self._mark[0]
-        self.cpu[label] = self.cpu.get(label, 0.0) + now[1] - self._mark[1]
-        self._mark = now
+        with self._lock:
+            now = self._now()
+            wall, cpu, own = (now[i] - self._mark[i] for i in range(3))
+            self._mark = now
+            label = self.stack[-1]
+            self.wall[label] = self.wall.get(label, 0.0) + wall
+            alongside = [stack[-1] for stack in self._alongside.values()]
+            if not alongside:
+                self.cpu[label] = self.cpu.get(label, 0.0) + cpu
+                return
+            self.cpu[label] = self.cpu.get(label, 0.0) + own
+            for other in alongside:
+                self.cpu[other] = self.cpu.get(other, 0.0) + max(0.0, cpu - own) / len(alongside)
 
     @contextmanager
     def stage(self, label: str) -> Iterator[None]:
+        if threading.get_native_id() != self._owner:
+            with self._stage_alongside(label):
+                yield
+            return
         self._charge()
         self.stack.append(label)
         try:
@@ -154,6 +182,24 @@ class StageClock:
         finally:
             self._charge()
             self.stack.pop()
+
+    @contextmanager
+    def _stage_alongside(self, label: str) -> Iterator[None]:
+        tid = threading.get_native_id()
+        with self._lock:
+            self._charge()
+            self._alongside.setdefault(tid, []).append(label)
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._charge()
+                stack = self._alongside[tid]
+                stack.pop()
+                if not stack:
+                    del self._alongside[tid]
+                self.alongside_wall[label] = self.alongside_wall.get(label, 0.0) + time.monotonic() - started
 
     def switch(self, label: str) -> None:
         """The stage in progress becomes `label` (composition -> validation)."""
@@ -165,12 +211,24 @@ class StageClock:
         self._charge()
 
 
+def _thread_cpu_seconds(tid: int) -> float:
+    """User + system CPU of one thread of this process (0 once it has ended)."""
+    try:
+        with open(f"/proc/self/task/{tid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 @dataclass(frozen=True)
 class JobRun:
     """One job (the child's report) and the floor run right after it."""
 
     wall: dict[str, float]
     cpu: dict[str, float]
+    # Stages that ran alongside the job's thread: their own wall, inside the others'.
+    alongside_wall: dict[str, float]
     composition_times: dict[str, float]
     video_s: float
     tree_wall_s: float
@@ -322,6 +380,7 @@ class Command(BaseCommand):
                 run = JobRun(
                     wall=child["wall"],
                     cpu=child["cpu"],
+                    alongside_wall=child.get("alongside_wall", {}),
                     composition_times=child["composition_times"],
                     video_s=child["duration_ms"] / 1000,
                     tree_wall_s=child["tree_wall_s"],
@@ -389,10 +448,17 @@ class Command(BaseCommand):
             total_cpu = median([r.job_cpu_s for r in runs])
             for stage in STAGES:
                 cpu = median([r.cpu.get(stage, 0.0) for r in runs])
-                wall = median([r.wall.get(stage, 0.0) for r in runs])
+                wall = median([r.wall.get(stage, 0.0) + r.alongside_wall.get(stage, 0.0) for r in runs])
                 w(f"{stage:<20} {wall:>8.2f} {cpu:>8.2f} {cpu / video_s:>14.3f} {cpu / total_cpu:>6.0%}")
             total_wall = median([r.job_wall_s for r in runs])
             w(f"{'whole job':<20} {total_wall:>8.2f} {total_cpu:>8.2f} {total_cpu / video_s:>14.3f} {1:>6.0%}")
+            for stage in dict.fromkeys(k for r in runs for k in r.alongside_wall):
+                w(
+                    f"  ({stage} ran alongside in a thread of its own, "
+                    f"{median([r.alongside_wall.get(stage, 0.0) for r in runs]):.2f} s wall: inside the other "
+                    "stages' wall, not added to the whole job's; its CPU is what that thread and the "
+                    "processes it asks used meanwhile)"
+                )
             floor_cpu = median([r.floor_cpu_s for r in runs])
             w(
                 f"{'x264 alone':<20} {median([r.floor_s for r in runs]):>8.2f} {floor_cpu:>8.2f} "
@@ -445,6 +511,7 @@ class Command(BaseCommand):
                 {
                     "wall": wall,
                     "cpu": cpu,
+                    "alongside_wall": clock.alongside_wall,
                     "composition_times": captured["times"],
                     "master": str(out),
                     "duration_ms": info.duration_ms,
