@@ -16,10 +16,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from mediakit.data_card import figure_is_the_point, find_figure
-from mediakit.illustration import FIGURE_PREFIX
 from mediakit.lexicon import lexicon_available
-from mediakit.scene_reader import read_scene, script_topics
 from mediakit.speech_text import normalize_for_speech
 from mediakit.words import STOPWORDS as _SHARED_STOPWORDS
 
@@ -168,6 +165,9 @@ def split_script(
     fallback = _keywords(all_words, proper_nouns=proper_nouns)
     whole = " ".join(all_words)
     english = language[:2] in ("", "en")
+    # Imported on first use, as in visual_prompt_for.
+    from mediakit.scene_reader import script_topics
+
     topics = tuple(script_topics(whole, title=title)) if english and lexicon_available() else ()
     return [
         SceneDraft(
@@ -218,6 +218,13 @@ def visual_prompt_for(
     the sentence); a scene with no drawable thing of its own is read as about the script's
     topic (``topics``). Without WordNet installed, the salient words of ``text`` stand in
     (``fallback`` when it has none; ``proper_nouns`` keep their capital)."""
+    # Imported on the first scene: the data cards load NumPy and the drawing code, the
+    # scene reader WordNet's tables; a process that splits no script (a worker start,
+    # `make_video --help`) never needs them.
+    from mediakit.data_card import figure_is_the_point, find_figure
+    from mediakit.illustration import FIGURE_PREFIX
+    from mediakit.scene_reader import read_scene
+
     figure = find_figure(text) if language[:2] in ("", "en") else None
     if figure is not None and figure_is_the_point(figure, text):
         return f"{FIGURE_PREFIX} {' '.join(text.split())[:300]}"
