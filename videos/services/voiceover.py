@@ -28,7 +28,6 @@ from core.storage import storage_fetch
 from jobs.models import Job
 from mediakit.errors import CompositionError
 from mediakit.spec import scene_duration_for
-from mediakit.voiceover import ANALYSIS_RATE, VoiceoverError, cut_wav, decode_mono, plan_voiceover, read_wav
 from videos.models import Scene, Video, VideoJobKind
 from videos.selectors import video_transition_ms
 from videos.services.approval import approval_withdraw
@@ -104,6 +103,10 @@ def _cut_and_store(
 ) -> list[tuple[MediaAsset, list[list]]]:
     """Hear the recording, cut it per scene and store the pieces (appended to `stored` as
     they are written); each piece with its scene's phrases as Scene.narration_phrases."""
+    # Imported here: the listening loads NumPy (and the speech model), which only a
+    # creator's own recording needs.
+    from mediakit.voiceover import ANALYSIS_RATE, VoiceoverError, cut_wav, decode_mono, plan_voiceover, read_wav
+
     with tempfile.TemporaryDirectory(dir=settings.CONTENTIZER_TMP_DIR, prefix="contentizer-voiceover-") as tmp_dir:
         tmp = Path(tmp_dir)
         name = upload_asset.file.name or ""
