@@ -16,7 +16,6 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import FileSystemStorage, default_storage
@@ -69,6 +68,8 @@ def check_storage() -> str:
 
 def check_broker() -> str:
     """The task queue's Redis answers a PING (short timeouts: a probe must not hang)."""
+    import redis  # loaded where it is used: a site on the ORM broker never needs it
+
     client = redis.Redis.from_url(str(settings.Q_CLUSTER["redis"]), socket_connect_timeout=2, socket_timeout=2)
     try:
         client.ping()
@@ -135,6 +136,8 @@ def unavailable_dependency(exc: BaseException) -> str | None:
     error answer such as AccessDenied: only not reaching the endpoint is an outage)."""
     if isinstance(exc, (OperationalError, InterfaceError)):
         return "database"
+    import redis  # on first use: a process that never meets an error never needs it
+
     if isinstance(exc, (redis.ConnectionError, redis.TimeoutError)):
         return "redis"
     if isinstance(exc, _storage_unreachable()):
