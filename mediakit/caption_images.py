@@ -15,8 +15,12 @@ broken; the font never shrinks below a floor; a caption has at most two lines.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
 import re
+import shutil
+import threading
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -516,6 +520,12 @@ def _draw_line(image: Image.Image, setter: _Typesetter, line: str, x: float, bas
         x += setter.run_width(run)
 
 
+# Bumped when the drawing changes: a kept caption's key never stands for two images.
+_CAPTION_DESIGN = "1"
+# Beside the images of a folder: each caption drawn there, under its content's key.
+KEPT_CAPTIONS_DIR = ".captions"
+
+
 def render_caption_png(
     text: str,
     *,
@@ -534,11 +544,42 @@ def render_caption_png(
     highlight: the index of a word (phrases.caption_words of the text) drawn in
     HIGHLIGHT_FILL (or caption_look.highlight_color) on a dark box, the word being said
     (left-to-right text only). caption_look: the creator's font, size, colours and background.
+
+    Drawn once per folder: the same caption asked for again into out_path's folder (a
+    phrase said in two scenes, the same words on two pages) is a hard link to the first
+    drawing, kept in the folder's KEPT_CAPTIONS_DIR (a job's temp dir: gone with the job).
     """
     if style not in _STYLES:
         raise ValueError(f"unknown caption style {style!r}; one of {CAPTION_STYLES}")
     if not text.split():
         raise ValueError("caption text is empty")
+    out = Path(out_path)
+    content = repr((_CAPTION_DESIGN, text, width, height, style, max_lines, highlight, caption_look))
+    kept = out.parent / KEPT_CAPTIONS_DIR / f"{hashlib.sha256(content.encode('utf-8')).hexdigest()[:32]}.png"
+    if not kept.is_file():
+        kept.parent.mkdir(exist_ok=True)
+        part = kept.with_name(f".{kept.stem}-{os.getpid()}-{threading.get_ident()}.part")
+        _draw_caption(text, width, height, style, part, max_lines, highlight, caption_look)
+        os.replace(part, kept)  # whole or absent, whoever reads it
+    out.unlink(missing_ok=True)
+    try:
+        os.link(kept, out)
+    except OSError:
+        shutil.copyfile(kept, out)  # a folder where links are refused
+    with Image.open(kept) as image:
+        return image.size
+
+
+def _draw_caption(
+    text: str,
+    width: int,
+    height: int,
+    style: str,
+    out_path: Path,
+    max_lines: int,
+    highlight: int | None,
+    caption_look: CaptionLook,
+) -> tuple[int, int]:
     look = _styled(style, caption_look)
     setter, lines = _layout(text, look, width, height, max_lines, paged=style == "words", font=caption_look.font)
     spacing = round(setter.size * LINE_SPACING)
