@@ -26,8 +26,19 @@ from core.errors import Conflict
 from jobs.models import Job
 from jobs.services import JobStateError, job_cancel, job_retry
 from videos import services
-from videos.models import Batch, CaptionPreset, Export, Project, Scene, StoryboardAwaitingApproval, Video, VideoJobKind
+from videos.models import (
+    Batch,
+    BrandKit,
+    CaptionPreset,
+    Export,
+    Project,
+    Scene,
+    StoryboardAwaitingApproval,
+    Video,
+    VideoJobKind,
+)
 from videos.selectors import batch_progress, batches_with_progress
+from videos.services.brand_kit import FIELDS as BRAND_KIT_FIELDS
 from videos.templatetags.video_tags import duration_text
 
 # What a service may answer instead of doing the work: shown as a warning, per video.
@@ -572,6 +583,23 @@ class CaptionPresetAdmin(admin.ModelAdmin):
     search_fields = ["name", "owner__username"]
     list_select_related = ["owner"]
     readonly_fields = ["code", "owner", "name", *CaptionPreset.FIELDS, "created_at", "updated_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(BrandKit)
+class BrandKitAdmin(admin.ModelAdmin):
+    """Creators' brand kits; read-only here (creators set them, the checks live in
+    videos.services.brand_kit)."""
+
+    list_display = ["owner", "logo", "logo_corner", "font", "intro_title", "outro_title", "updated_at"]
+    search_fields = ["owner__username", "intro_title", "outro_title"]
+    list_select_related = ["owner", "logo"]
+    readonly_fields = ["code", "owner", "logo", *BRAND_KIT_FIELDS, "created_at", "updated_at"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -4,6 +4,7 @@ from django.urls import path
 
 from videos import (
     batch_views,
+    brand_kit_views,
     delivery_views,
     job_views,
     review_views,
@@ -25,6 +26,11 @@ urlpatterns = [
     path("batches/<uuid:code>/fragment/", batch_views.batch_fragment, name="videos-batch-fragment"),
     path("videos/<uuid:code>/", views.video_detail, name="videos-detail"),
     path("videos/<uuid:code>/storyboard/", storyboard_views.storyboard, name="videos-storyboard"),
+    path("account/brand-kit/", brand_kit_views.brand_kit_page, name="videos-brand-kit"),
+    path("account/brand-kit/<str:which>.png", brand_kit_views.brand_kit_preview, name="videos-brand-kit-preview"),
+    path("videos/<uuid:code>/brand/", brand_kit_views.video_brand_panel, name="videos-brand-panel"),
+    path("videos/<uuid:code>/brand/switch/", brand_kit_views.video_brand_switch, name="videos-brand-switch"),
+    path("videos/<uuid:code>/brand/<str:which>.png", brand_kit_views.video_brand_preview, name="videos-brand-preview"),
     path("videos/<uuid:code>/scenes/add/", storyboard_views.scene_add, name="videos-scene-add"),
     path("videos/<uuid:code>/scenes/reorder/", storyboard_views.scenes_reorder, name="videos-scenes-reorder"),
     path("videos/<uuid:code>/approve/", storyboard_views.storyboard_approve, name="videos-approve"),
