@@ -42,6 +42,16 @@ POSTER_NAME = "poster.jpg"
 # one frame instead of the ~30 up to a second in (0.06 s against 0.2 s, 1080p).
 POSTER_AT_MS = 0
 
+
+def poster_frame(spec: StoryboardSpec, timeline: Timeline) -> int:
+    """The frame the poster is: the opening one, or, after a brand intro card, the first frame
+    the first scene shows on its own (an intro card would give every video the same poster)."""
+    first = next((i for i, scene in enumerate(spec.scenes) if not scene.card), 0)
+    if first == 0:
+        return ms_to_frames(POSTER_AT_MS, spec.fps)
+    return timeline.scene_start_frames[first] + timeline.transition_frames
+
+
 # Timeline pieces are encoded in segments of about this length, one FFmpeg process
 # each. Every process pays x264's start-up and drain (11 processes for 30 s were
 # ~8 % slower than 3); memory grows with the stills and chains held in one graph,
@@ -442,10 +452,10 @@ def _make_soundtrack(
     return _Soundtrack(measured=measured, limit_db=limit_db, elapsed_s=time.monotonic() - started)
 
 
-def _make_poster(source: Path, out: Path, *, timeout_s: float, stop: threading.Event) -> float:
+def _make_poster(source: Path, at_ms: int, out: Path, *, timeout_s: float, stop: threading.Event) -> float:
     started = time.monotonic()
     run_ffmpeg(
-        output.poster_argv(str(source), POSTER_AT_MS, str(out)),
+        output.poster_argv(str(source), at_ms, str(out)),
         total_ms=None,
         should_cancel=stop.is_set,
         timeout_s=timeout_s,
@@ -525,10 +535,16 @@ def render_master(
                 stills.release(pieces, keep=segments[index + 1] if index + 1 < len(segments) else ())
                 segment_paths.append(str(out.resolve()))
                 done_frames += frames
-                if index == 0:
-                    # The poster is the opening frame: the first segment has it already.
+                at_frame = poster_frame(spec, timeline) - pieces[0].start_frame
+                if poster is None and at_frame < frames:
+                    # Taken from the segment that has it (the first, but for an intro card's).
                     poster = background.submit(
-                        _make_poster, out, poster_partial, timeout_s=deadline.remaining(), stop=stop
+                        _make_poster,
+                        out,
+                        frames_to_ms(at_frame, spec.fps),
+                        poster_partial,
+                        timeout_s=deadline.remaining(),
+                        stop=stop,
                     )
         finally:
             stills.close()

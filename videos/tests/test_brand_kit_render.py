@@ -85,6 +85,11 @@ def test_a_render_with_a_brand_kit_has_its_cards_its_logo_and_captions_in_time(
     assert g >= 190 and r <= 40 and b <= 40, (r, g, b)
     assert not np.array_equal(scene[y + size[1] + 20, x + size[0] // 2], scene[y + size[1] // 2, x + size[0] // 2])
 
+    # The poster is the first scene on its own (with the logo), not the intro card.
+    with Image.open(default_storage.path(video.poster.name)) as poster:
+        r, g, b = poster.convert("RGB").getpixel((x + size[0] // 2, y + size[1] // 2))
+        assert g >= 180 and r <= 60 and b <= 60, (r, g, b)
+
     # Captions shifted by the intro: the first cue starts after it.
     vtt = default_storage.open(video.captions_vtt.name).read().decode()
     first = next(line for line in vtt.splitlines() if "-->" in line)
