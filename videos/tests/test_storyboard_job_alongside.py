@@ -97,6 +97,16 @@ def test_narration_made_alongside_the_pictures_stores_what_one_after_the_other_d
     assert _storyboard(video) == alongside
 
 
+def test_the_pictures_warnings_stay_when_the_narration_is_stored_after_them(make_video, owner, piper_cached):
+    # An empty stock library: each scene is told so ("Stock: ...") before its narration is
+    # stored, and storing the narration keeps that line.
+    video = make_video(owner, script=SCRIPT, visuals="stock")
+    scenes = list(Scene.objects.filter(video=video))
+    assert scenes and all(scene.narration_audio_id and scene.picture_id for scene in scenes)
+    for scene in scenes:
+        assert "Stock: The stock library is empty" in scene.warning, scene.warning
+
+
 def test_a_narration_that_fails_stops_the_pictures_and_leaves_nothing_half_made(
     make_video, owner, job_tmp_root, django_capture_on_commit_callbacks
 ):
