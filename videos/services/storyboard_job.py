@@ -31,7 +31,8 @@ def storyboard_run(*, job: Job, reporter: JobReporter) -> Decimal:
     """Make the narration and the picture of every scene that lacks one. Idempotent:
     a second run only fills what is still missing. Pictures come from the video's
     visuals (videos.storyboard_media); a Replicate voice that fails falls back to
-    the built-in voice with a warning on the scene."""
+    the built-in voice with a warning on the scene. With the built-in voice the narration
+    is made while the pictures are drawn (_NarrationAlongside)."""
 
     video = job.video
     narrator = narration_provider_for(video, job_id=job.pk)
