@@ -15,7 +15,13 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from mediakit import config
-from mediakit.caption_images import CAPTION_FONTS
+from mediakit.caption_images import (
+    CAPTION_FONTS,
+    PORTRAIT_BOTTOM,
+    PORTRAIT_SIDE_MARGIN,
+    PORTRAIT_TOP,
+    is_portrait,
+)
 from mediakit.data_card import contrast_ratio
 
 LOGO_CORNERS: tuple[str, ...] = ("top-left", "top-right", "bottom-left", "bottom-right")
@@ -82,12 +88,19 @@ def logo_size(logo_w: int, logo_h: int, frame_w: int, frame_h: int, size_percent
 
 
 def logo_position(corner: str, frame_w: int, frame_h: int, logo_w: int, logo_h: int) -> tuple[int, int]:
-    """(x, y) of the logo's top-left pixel in its corner, LOGO_MARGIN of the shorter side in."""
+    """(x, y) of the logo's top-left pixel in its corner: LOGO_MARGIN of the shorter side in
+    (title-safe); in 9:16 clear of the apps' own rows and buttons, as the captions keep
+    (caption_images: 12 % from the top and the sides, 21 % from the bottom)."""
     if corner not in LOGO_CORNERS:
         raise ValueError(f"unknown logo corner {corner!r}; one of {LOGO_CORNERS}")
     margin = 2 * round(LOGO_MARGIN * min(frame_w, frame_h) / 2)
-    x = margin if corner.endswith("left") else frame_w - logo_w - margin
-    y = margin if corner.startswith("top") else frame_h - logo_h - margin
+    side = top = bottom = margin
+    if is_portrait(frame_w, frame_h):
+        side = 2 * round(PORTRAIT_SIDE_MARGIN * frame_w / 2)
+        top = 2 * round(PORTRAIT_TOP * frame_h / 2)
+        bottom = 2 * round(PORTRAIT_BOTTOM * frame_h / 2)
+    x = side if corner.endswith("left") else frame_w - logo_w - side
+    y = top if corner.startswith("top") else frame_h - logo_h - bottom
     return x, y
 
 

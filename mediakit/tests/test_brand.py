@@ -72,6 +72,12 @@ def test_the_logo_sits_in_its_corner_inside_the_title_safe_margin(corner: str, e
     assert brand.logo_position(corner, 854, 480, 100, 50) == expected
 
 
+def test_in_9_16_the_logo_keeps_clear_of_the_apps_rows_and_buttons() -> None:
+    # 12 % of 480 from the side (58 -> 58), 12 % of 854 from the top (102), 21 % from the bottom (180).
+    assert brand.logo_position("top-right", 480, 854, 60, 30) == (480 - 60 - 58, 102)
+    assert brand.logo_position("bottom-left", 480, 854, 60, 30) == (58, 854 - 30 - 180)
+
+
 def test_an_unknown_corner_is_refused() -> None:
     with pytest.raises(ValueError, match="corner"):
         brand.logo_position("centre", 854, 480, 100, 50)
