@@ -21,6 +21,7 @@ class VideosConfig(AppConfig):
         from videos import selectors, services
         from videos.models import Export, Video, VideoJobKind
         from videos.serializers import VideoSummarySerializer
+        from videos.services.brand_kit import brand_kit_asset_uses
 
         def event_data(job: Job) -> dict:
             return {"video": VideoSummarySerializer(job.video).data}
@@ -76,3 +77,4 @@ class VideosConfig(AppConfig):
             )
         )
         asset_usage_finder_register(selectors.asset_uses)
+        asset_usage_finder_register(brand_kit_asset_uses)

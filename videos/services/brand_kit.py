@@ -341,3 +341,12 @@ def brand_kit_load_file(*, owner, path: Path) -> BrandKit:
             with logo_path.open("rb") as handle:
                 kit = brand_kit_logo_set(owner=owner, upload=File(handle, name=logo_path.name))
     return kit
+
+
+def brand_kit_asset_uses(ids: set[int]) -> dict[int, list[str]]:
+    """Which of these assets are a brand kit's logo, in words (assets.asset_usages): a logo
+    cannot be deleted from the library while its kit shows it."""
+    return {
+        pk: ["the logo of your brand kit"]
+        for pk in BrandKit.objects.filter(logo_id__in=ids).values_list("logo_id", flat=True)
+    }

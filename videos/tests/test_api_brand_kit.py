@@ -168,3 +168,11 @@ def test_a_video_switch_is_the_owners_alone(owner, stranger, make_video) -> None
 
 def test_logged_out_clients_are_refused(client) -> None:
     assert client.get(URL).status_code in (401, 403)
+
+
+def test_the_logo_cannot_be_deleted_from_the_library_while_the_kit_shows_it(owner) -> None:
+    client = token_client(owner)
+    code = client.put(LOGO_URL, {"logo": _png()}, format="multipart").json()["logo"]["code"]
+    body = assert_error(client.delete(f"/api/v1/assets/{code}"), 409)
+    assert "the logo of your brand kit" in body["message"]
+    assert MediaAsset.objects.filter(code=code).exists()
