@@ -268,6 +268,7 @@ class VideoSerializer(serializers.ModelSerializer):
             "caption_position",
             "transition",
             "visuals",
+            "brand_kit",
             "callback_url",
             "status",
             "stage",

@@ -164,6 +164,7 @@ def test_a_video_switch_is_the_owners_alone(owner, stranger, make_video) -> None
     assert token_client(owner).put(url, {"brand_kit": False}, format="json").json() == {"brand_kit": False}
     video.refresh_from_db()
     assert video.brand_kit is False
+    assert token_client(owner).get(f"/api/v1/videos/{video.code}").json()["brand_kit"] is False
 
 
 def test_logged_out_clients_are_refused(client) -> None:
