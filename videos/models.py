@@ -468,3 +468,11 @@ class BrandKit(models.Model):
 
     def __str__(self) -> str:
         return f"Brand kit of {self.owner}"
+
+    def card_title(self, which: str, *, video_title: str) -> str:
+        """The intro's or outro's title for a video ({title} is the video's); "" shows no card."""
+        return getattr(self, f"{which}_title").replace("{title}", video_title).strip()
+
+    def cards_ms(self, *, video_title: str) -> int:
+        """How long the kit's cards add to a video: each card shown, its own time."""
+        return sum(getattr(self, f"{w}_ms") for w in ("intro", "outro") if self.card_title(w, video_title=video_title))

@@ -10,7 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from jobs.models import Job
 from mediakit.spec import transition_ms_for, video_length_ms
 from quotas.models import SiteSettings
-from videos.models import Batch, Scene, Video, VideoJobKind
+from videos.models import Batch, BrandKit, Scene, Video, VideoJobKind
 
 
 def video_transition_ms(video: Video) -> int:
@@ -20,10 +20,13 @@ def video_transition_ms(video: Video) -> int:
 
 def video_duration_ms(video: Video, scene_ms: list[int] | None = None) -> int:
     """How long the render will be, from the storyboard as it is now: the scenes end to
-    end, less the crossfade overlaps."""
+    end, less the crossfade overlaps, and the brand kit's intro and outro cards when the
+    video renders with one (videos.services.brand_kit_apply)."""
     if scene_ms is None:
         scene_ms = list(video.scenes.order_by("position").values_list("duration_ms", flat=True))
-    return video_length_ms(scene_ms, transition_ms=video_transition_ms(video))
+    kit = BrandKit.objects.filter(owner_id=video.owner_id).first() if video.brand_kit else None
+    cards_ms = kit.cards_ms(video_title=video.title) if kit is not None else 0
+    return video_length_ms(scene_ms, transition_ms=video_transition_ms(video)) + cards_ms
 
 
 def videos_filtered(videos: QuerySet[Video], *, status: str = "", project_code: object = None) -> QuerySet[Video]:

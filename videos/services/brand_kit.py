@@ -43,8 +43,6 @@ FIELDS: tuple[str, ...] = (
     "outro_ms",
 )
 COLOUR_FIELDS = ("card_background", "card_text_color", "accent_color")
-# A card title may name the video: "{title}" is replaced by the video's title when drawn.
-TITLE_PLACEHOLDER = "{title}"
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _DEFAULTS = BrandKit()
 
@@ -243,7 +241,7 @@ def brand_caption_look(video: Video, kit: BrandKit | None) -> CaptionLook:
 
 def brand_card(kit: BrandKit, which: str, *, video_title: str) -> brand.Card | None:
     """The kit's intro or outro card for a video, or None when the kit has none."""
-    title = getattr(kit, f"{which}_title").replace(TITLE_PLACEHOLDER, video_title).strip()
+    title = kit.card_title(which, video_title=video_title)
     if not title:
         return None
     return brand.Card(

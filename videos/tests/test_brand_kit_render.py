@@ -17,6 +17,7 @@ from jobs.models import Job
 from mediakit import brand
 from mediakit.probe import measure_loudness, probe
 from videos.models import VideoJobKind
+from videos.selectors import video_duration_ms
 from videos.services.brand_kit import brand_kit_logo_set, brand_kit_update
 
 FPS = 30
@@ -68,6 +69,8 @@ def test_a_render_with_a_brand_kit_has_its_cards_its_logo_and_captions_in_time(
     # intro + content + outro, to the frame; the sound as long as the picture (no gap, no cut).
     assert abs(info.video.duration_ms - (INTRO_MS + content_ms + OUTRO_MS)) <= 1000 / FPS + 1
     assert abs(info.audio.duration_ms - info.video.duration_ms) <= 1000 / FPS
+    # What pages show and quotas charge before the render says the same.
+    assert abs(video_duration_ms(video) - info.video.duration_ms) <= 1000 / FPS + 1
     assert -17.5 <= measure_loudness(master).integrated_lufs <= -14.5
 
     w, h = info.video.width, info.video.height
@@ -113,3 +116,4 @@ def test_a_video_with_its_switch_off_renders_without_the_kit(owner, make_approve
     scenes = list(video.scenes.all())
     content_ms = sum(s.duration_ms for s in scenes) - 500 * (len(scenes) - 1)
     assert abs(video.duration_ms - content_ms) <= 1000 / FPS + 1
+    assert video_duration_ms(video) == content_ms
