@@ -5,6 +5,12 @@ from django.urls import include, path
 
 from contentizer_site import accounts_views, landing
 
+# The API schema's field extension registers itself on import (drf-spectacular finds it by
+# subclassing), so it is imported with the URLs every schema is made from (the schema view,
+# `manage.py spectacular`, SchemaGenerator()), not in CoreConfig.ready: a process that loads
+# no URLs (make_video) does not load drf-spectacular's plumbing, django.test and Jinja2.
+from core import api_schema  # noqa: F401
+
 # The admin's log-in page is rate limited like the site's (one rule, shared counters): it is
 # routed to accounts_views.admin_login before admin.site.urls, and Django's view uses a form
 # that can refuse.

@@ -12,7 +12,6 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
-        from core import api_schema  # noqa: F401 - registers its drf-spectacular field extension
         from core.api_tokens import connect_token_signals
 
         connect_token_signals()
