@@ -15,6 +15,7 @@ from assets.generators.illustrated import IllustratedPictureProvider
 from assets.generators.piper import PiperNarrationProvider
 from assets.models import MediaAsset
 from jobs.models import Job
+from jobs.services import JobReporter
 from mediakit import speech
 from videos.models import Scene, Video, VideoJobKind
 from videos.services import storyboard_job
@@ -81,11 +82,23 @@ def test_narration_made_alongside_the_pictures_stores_what_one_after_the_other_d
 ):
     # The same WAVs from piper for the same words (piper_cached): everything else is real.
     threads = _threads_narrating(monkeypatch)
+    reports: list[tuple[str, float]] = []
+    real_update = JobReporter.update
+
+    def update(self, stage: str, fraction: float) -> None:
+        reports.append((stage, fraction))
+        real_update(self, stage, fraction)
+
+    monkeypatch.setattr(JobReporter, "update", update)
     video = make_video(owner, script=SCRIPT)
     assert video.jobs.get(kind=VideoJobKind.STORYBOARD).status == Job.Status.SUCCEEDED
     alongside = _storyboard(video)
     assert len(alongside) >= 2
     assert threads and all(name.startswith("job-") for name in threads), threads
+    # One stage for both, its progress only going up, from the start to near the end.
+    assert {stage for stage, _ in reports} == {storyboard_job.STAGE_NARRATION_AND_PICTURES}
+    fractions = [fraction for _, fraction in reports]
+    assert fractions == sorted(fractions) and fractions[0] == 0 and fractions[-1] > 0.9
 
     _strip_media(video)
     threads.clear()
