@@ -22,7 +22,6 @@ from mediakit.caption_images import (
     PORTRAIT_TOP,
     is_portrait,
 )
-from mediakit.data_card import contrast_ratio
 
 LOGO_CORNERS: tuple[str, ...] = ("top-left", "top-right", "bottom-left", "bottom-right")
 # The logo's width, in percent of the frame's shorter side: 8 % is a readable bug at 480p,
@@ -53,6 +52,10 @@ def colour_rgb(colour: str) -> tuple[int, int, int]:
 
 def colours_contrast(a: str, b: str) -> float:
     """WCAG 2 contrast ratio of two #rrggbb colours (1..21)."""
+    # Imported here: the data cards load NumPy, which every Django start would pay for
+    # (videos.services imports this module through the brand kit service); issue 22.
+    from mediakit.data_card import contrast_ratio
+
     return contrast_ratio(colour_rgb(a), colour_rgb(b))
 
 
