@@ -292,7 +292,9 @@ CONTENTIZER_FFPROBE = env_str("CONTENTIZER_FFPROBE", "ffprobe")
 # FFmpeg's CPU priority below the web process (nice -n; 0 keeps it equal), so polls and
 # pages stay responsive while a render uses every core.
 CONTENTIZER_FFMPEG_NICE = env_int("CONTENTIZER_FFMPEG_NICE", 10, minimum=0)
-CONTENTIZER_X264_PRESET = env_str("CONTENTIZER_X264_PRESET", "veryfast")
+# x264 for masters and exports: empty (the default) takes mediakit.encoding's measured table
+# (by content and quality, docs/encoding.md); a preset forces it, with this crf, everywhere.
+CONTENTIZER_X264_PRESET = env_str("CONTENTIZER_X264_PRESET", "")
 CONTENTIZER_X264_CRF = env_int("CONTENTIZER_X264_CRF", 23, minimum=0)
 # A job whose heartbeat is older than this while RUNNING is considered lost.
 CONTENTIZER_HEARTBEAT_STALE_SECONDS = env_int("CONTENTIZER_HEARTBEAT_STALE_SECONDS", 120, minimum=10)

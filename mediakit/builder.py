@@ -22,7 +22,8 @@ from fractions import Fraction
 import ffmpeg
 
 from mediakit.caption_images import LANDSCAPE_BOTTOM, caption_bottom_margin, caption_top_margin
-from mediakit.spec import SceneLayers, StoryboardSpec
+from mediakit.encoding import CLIP, X264Setting, setting_for
+from mediakit.spec import SceneLayers, SceneSpec, StoryboardSpec
 from mediakit.timeline import TRANSITION, Cue, Piece, SceneSlice, Timeline, ms_to_frames
 
 # Ken Burns: scenes take turns panning forward (left to right, or top to bottom) and
@@ -118,12 +119,31 @@ def gop_options(fps: float) -> dict[str, str]:
     return {"g": str(gop), "keyint_min": str(max(1, gop // 2))}
 
 
+def scene_content(scene: SceneSpec) -> str:
+    """What a scene shows, for the encoder (mediakit.encoding): a clip scene is a clip."""
+    return CLIP if scene.clip is not None else scene.content
+
+
+def x264_setting(spec: StoryboardSpec) -> X264Setting:
+    """The storyboard's own setting when it names a preset, else the measured table's for
+    its scenes' content at its frame size (one setting for the whole video)."""
+    if spec.preset:
+        return X264Setting(spec.preset, spec.crf, spec.x264_params)
+    return setting_for((scene_content(scene) for scene in spec.scenes), spec.width, spec.height)
+
+
+def x264_setting_options(setting: X264Setting) -> dict[str, str]:
+    """An X264Setting as FFmpeg output options (masters and exports alike)."""
+    options = {"c:v": "libx264", "preset": setting.preset, "crf": str(setting.crf)}
+    if setting.params:
+        options["x264-params"] = setting.params
+    return options
+
+
 def x264_options(spec: StoryboardSpec) -> dict[str, str]:
     """Encoder settings shared by every piece: the concat demuxer's -c copy relies on it."""
     return {
-        "c:v": "libx264",
-        "preset": spec.preset,
-        "crf": str(spec.crf),
+        **x264_setting_options(x264_setting(spec)),
         "profile:v": "high",
         "pix_fmt": "yuv420p",
         "r": str(spec.fps),

@@ -12,7 +12,8 @@ from fractions import Fraction
 import ffmpeg
 
 from mediakit.audio_mix import AUDIO_RATE
-from mediakit.builder import COLOR_MATRIX, COLOR_RANGE, color_tags, gop_options
+from mediakit.builder import COLOR_MATRIX, COLOR_RANGE, color_tags, gop_options, x264_setting_options
+from mediakit.encoding import X264Setting, setting_for
 from mediakit.loudness import limiter, loudness_gain_db
 
 AUDIO_BITRATE = "192k"
@@ -131,8 +132,7 @@ def export_argv(
     *,
     master_size: tuple[int, int] | None = None,
     fps: float | None = None,
-    preset: str = "veryfast",
-    crf: int = 23,
+    encoder: X264Setting | None = None,
 ) -> list[str]:
     """Convert the master to a delivery format and size.
 
@@ -141,7 +141,8 @@ def export_argv(
     centre-cropped, in BT.709 limited range with square pixels, tagged, with a
     keyframe at least every builder.KEYFRAME_INTERVAL_S at the master's frame rate fps
     (30 when not given). The master's AAC track is copied into mp4/mov, so its
-    loudness is kept as measured.
+    loudness is kept as measured. x264 encodes with `encoder`, or without it with
+    mediakit.encoding's setting for any content at the export's size.
     """
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; one of {EXPORT_FORMATS}")
@@ -187,13 +188,10 @@ def export_argv(
             "2",
         ]
         return [*head, *scale, *codecs, "-f", container, out_path]
-    codecs = [
-        "-c:v",
-        "libx264",
-        "-preset",
-        preset,
-        "-crf",
-        str(crf),
+    codecs = []
+    for key, value in x264_setting_options(encoder or setting_for((), width, height)).items():
+        codecs += [f"-{key}", value]
+    codecs += [
         "-profile:v",
         "high",
         "-pix_fmt",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mediakit.caption_images import CAPTION_POSITIONS
+from mediakit.encoding import CONTENT_TYPES
 
 TRANSITIONS: tuple[str, ...] = ("fade", "dissolve", "wipeleft", "slideleft", "cut")
 # How long consecutive scenes overlap in a crossfade (no overlap for a cut).
@@ -132,11 +133,16 @@ class SceneSpec:
     # apart from the background and brings it in (builder.hero_motion). picture stays the
     # composite (zooming scenes show it; poster, thumbnails). Ignored for a clip scene.
     layers: SceneLayers | None = None
+    # What the picture is (mediakit.encoding.CONTENT_TYPES: an illustration, a data card, a
+    # photo): the encoder's setting depends on it. "" when not known; a clip scene is a clip.
+    content: str = ""
     # A brand card (mediakit.brand.draw_card, an intro or an outro): the picture is held as
     # it is, without pan or zoom, and the brand's logo is not drawn over it.
     card: bool = False
 
     def __post_init__(self) -> None:
+        if self.content and self.content not in CONTENT_TYPES:
+            raise ValueError(f"unknown content {self.content!r}; one of {CONTENT_TYPES}")
         if self.duration_ms <= 0:
             raise ValueError(f"scene duration_ms must be > 0, got {self.duration_ms}")
         if self.narration_ms < 0:
@@ -197,8 +203,12 @@ class StoryboardSpec:
     caption_position: str = "bottom"
     # The brand's logo (videos.services.brand_kit); None: no logo.
     logo: LogoOverlay | None = None
-    preset: str = "veryfast"
+    # x264's setting for every piece: "" (the default) takes mediakit.encoding's measured
+    # table, by the scenes' content and the frame size (builder.x264_setting); a preset
+    # forces that preset with crf and x264_params instead.
+    preset: str = ""
     crf: int = 23
+    x264_params: str = ""
 
     def __post_init__(self) -> None:
         if not self.scenes:

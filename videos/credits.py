@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from assets.models import MediaAsset
 from assets.music import music_credit, music_track
+from mediakit.encoding import CARD, CLIP, ILLUSTRATION, PHOTO
 from videos.models import Scene, Video
 
 # Generated pictures carry a licence name only; where it is a well-known one, its deed.
@@ -103,6 +104,33 @@ def picture_source(asset: MediaAsset) -> str:
     if named:
         return min(named)[1]
     return generator or source
+
+
+# Where a picture comes from (picture_source) -> what it is for the encoder (mediakit.encoding):
+# drawn artwork and plain cards are illustrations; AI and online stock pictures are photos.
+# Uploads and stock library items may be either: "" (the setting safe for every kind).
+_SOURCE_CONTENT = {
+    "openclipart": ILLUSTRATION,
+    "twemoji": ILLUSTRATION,
+    "fluent": ILLUSTRATION,
+    "card": ILLUSTRATION,
+    "illustrated": ILLUSTRATION,
+    "data card": CARD,
+    "replicate": PHOTO,
+    "pexels": PHOTO,
+    "pixabay": PHOTO,
+    "online stock": PHOTO,
+}
+
+
+def scene_content(scene: Scene) -> str:
+    """What a scene shows, for the encoder's setting (mediakit.encoding.CONTENT_TYPES): a clip,
+    an illustration, a data card or a photo; "" when that is not known."""
+    if scene.clip_id is not None:
+        return CLIP
+    if scene.picture is None:
+        return ""
+    return _SOURCE_CONTENT.get(picture_source(scene.picture), "")
 
 
 def picture_depicts(asset: MediaAsset) -> list[str]:

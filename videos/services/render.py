@@ -30,6 +30,7 @@ from jobs.services import (
     job_tempdir,
 )
 from mediakit.caption_images import render_caption_frames, render_phrase_pngs
+from mediakit.encoding import X264Setting, setting_for
 from mediakit.errors import (
     FFmpegCanceled,
     FFmpegError,
@@ -41,6 +42,7 @@ from mediakit.phrases import phrases_timed_by_length
 from mediakit.render import render_export, render_master
 from mediakit.spec import SceneLayers, SceneSpec, StoryboardSpec, frame_size
 from quotas.services import quota_check, quota_record_render
+from videos.credits import scene_content
 from videos.models import Export, Video, VideoJobKind, video_file_name
 from videos.selectors import storyboard_state, video_duration_ms, video_transition_ms
 from videos.services.brand_kit import brand_caption_look, brand_kit_apply, brand_kit_for_render
@@ -201,6 +203,7 @@ def _render_inputs(video: Video, tmp: Path):
                 clip=str(clip) if clip else None,
                 clip_ms=(scene.clip.duration_ms or 0) if clip else 0,
                 clip_audio=scene.clip_audio if clip and scene.clip.has_audio else "drop",
+                content=scene_content(scene),
                 layers=None if clip else _fetch_layers(scene.picture, tmp / f"scene-{number:03d}-layer", number),
             )
         )
@@ -248,6 +251,15 @@ def _composition_failure(stage: str, exc: Exception) -> JobFailure:
     if isinstance(exc, FFmpegError):
         return JobFailure(stage, f"FFmpeg failed: {exc.message}")
     return JobFailure(stage, str(exc))
+
+
+def _export_encoder(video: Video, width: int, height: int) -> X264Setting:
+    """x264's setting for an export, by the master's rule (builder.x264_setting) at the
+    export's size: CONTENTIZER_X264_PRESET when set, else the table's for the scenes' content."""
+    if settings.CONTENTIZER_X264_PRESET:
+        return X264Setting(settings.CONTENTIZER_X264_PRESET, settings.CONTENTIZER_X264_CRF)
+    scenes = video.scenes.select_related("picture")
+    return setting_for((scene_content(scene) for scene in scenes), width, height)
 
 
 def _ffmpeg_timeout_s() -> float:
@@ -403,6 +415,7 @@ def export_run(*, job: Job, reporter: JobReporter) -> Decimal:
                 on_progress=lambda name, f: reporter.update(name, 0.05 + 0.9 * f),
                 should_cancel=reporter.should_cancel,
                 timeout_s=_ffmpeg_timeout_s(),
+                encoder=_export_encoder(video, width, height),
             )
         except FFmpegCanceled as exc:
             raise JobCanceled() from exc
