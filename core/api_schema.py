@@ -5,8 +5,9 @@ postprocessing hooks and a field extension), so that it states what the API does
   `StrictInputSerializer` answer 400 naming them): its object schemas, and the objects
   nested in them, say `additionalProperties: false`. Multipart bodies ignore parts they
   do not name, and keep saying so.
-- A text field that refuses blank input (DRF trims it first) says so: `pattern: \S`, at
-  least one character that is not white space (`minLength: 1` alone lets " " through).
+- A text field that refuses blank input (DRF trims it first) says so: a pattern asking for
+  at least one character that is not white space (`minLength: 1` alone lets " " through),
+  and none that is NUL (DRF's ProhibitNullCharactersValidator refuses it with a 400).
 - Every operation can answer 429 in the one error shape (a throttle, a quota, or a
   proxy shedding load), with `Retry-After` when a wait is known, and 503 while the
   database or Redis is not answering (core.api_errors).
@@ -85,6 +86,11 @@ def document_shared_errors(result: dict, generator, request, public) -> dict:  #
     return result
 
 
+# Non-blank request text: a character that is neither white space nor NUL, and no NUL
+# anywhere (DRF refuses one in any text with a 400).
+NON_BLANK_TEXT = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+
+
 class NonBlankTextField(OpenApiSerializerFieldExtension):
     """Registered by importing this module (CoreConfig.ready)."""
 
@@ -94,5 +100,5 @@ class NonBlankTextField(OpenApiSerializerFieldExtension):
     def map_serializer_field(self, auto_schema, direction):  # noqa: ANN001, ANN201 - drf-spectacular's signature
         schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)  # noqa: SLF001
         if direction == "request" and not self.target.allow_blank and self.target.trim_whitespace:
-            schema["pattern"] = r"\S"
+            schema["pattern"] = NON_BLANK_TEXT
         return schema
