@@ -147,26 +147,52 @@ def _art_sense(artwork: Artwork) -> Sense | None:
     # A bare title with no tags: what the index found it to be a kind of says which sense
     # ("battery", an electrical device). With tags, the tags say it.
     around = artwork.names[1:12] if len(artwork.names) > 1 else artwork.broader[:4]
-    context = {word for name in around for word in name.split()}
+    # Words as their base forms on both sides: a net tagged "play" is the one in the
+    # gloss's "playing area", not a trap.
+    context = {_base(word) for name in around for word in name.split()}
     for head in heads:
         senses = lexicon.noun_senses(head)
+        if " " in head and head == title and not senses:
+            # "tram car" is WordNet's "tramcar" (a streetcar), no car of any kind.
+            senses = lexicon.noun_senses(head.replace(" ", ""))
         if not senses:
             continue
         best, best_score = None, -1.0
         for rank, sense in enumerate(senses):
-            gloss = set(re.findall(r"[a-z]+", sense.definition.lower()))
+            gloss = {_base(word) for word in re.findall(r"[a-z]+", sense.definition.lower())}
             # Every ancestor's name: an emoji tagged "animal" is the fox, not the sly person.
             gloss.update(part for name in sense.hypernyms[:12] for part in name.lower().split("_"))
             score = len(gloss & context) + (0.5 if rank == 0 else 0.0) + (0.3 if sense.depictable else 0.0)
             score += 0.7 if lexicon.USUAL_SENSES.get(head) == sense.name else 0.0
             # A drawing titled "wheel" is of the thing whose own name is "wheel", not of a
             # bicycle (which WordNet also calls a wheel).
-            if sense.lemmas and sense.lemmas[0].lower() == head.replace(" ", "_"):
+            if sense.lemmas and sense.lemmas[0].lower() in {head.replace(" ", "_"), head.replace(" ", "")}:
                 score += 1.0
             if score > best_score:
                 best, best_score = sense, score
         return best
     return None
+
+
+@lru_cache(maxsize=8192)
+def _base(word: str) -> str:
+    if word.endswith("ing"):
+        # "playing area": play, not WordNet's noun "playing".
+        return lexicon.lemma(word, "v") or lexicon.lemma(word, "n") or word
+    return lexicon.lemma(word, "n") or lexicon.lemma(word, "v") or word
+
+
+@lru_cache(maxsize=4096)
+def _held_by_title(artwork: Artwork) -> Sense | None:
+    """What a drawing titled "glass of milk" or "bowl of rice" shows: the milk, the rice
+    (the title's measure or vessel holds it)."""
+    main = _art_sense(artwork)
+    held = re.match(r"^\w+ of (\w+)$", artwork.names[0] if artwork.names else "")
+    if main is None or held is None:
+        return None
+    if not (main.lexname == "noun.quantity" or any(main.is_a(kind) for kind in _HOLDERS)):
+        return None
+    return next((sense for sense in lexicon.noun_senses(held.group(1)) if sense.depictable), None)
 
 
 @lru_cache(maxsize=4096)
@@ -227,6 +253,9 @@ def _also_shows(artwork: Artwork) -> tuple[Sense, ...]:
     if match:
         tags.insert(0, match.group(1))
     holder = any(main.is_a(kind) for kind in _HOLDERS)
+    held = _held_by_title(artwork)
+    if held is not None:
+        out.setdefault(held.name, held)
     gloss = set(re.findall(r"[a-z]+", main.definition.lower()))
     own = {name.lower().replace("_", " ") for name in main.lemmas}
     words = set(title.split())
@@ -336,8 +365,16 @@ def _find(
             # before the head ("evolution steps") names another picture altogether.
             fit = 0.85 if degree == 1 else 0.3
         if fit < 1:
-            # What it shows besides its title counts a little less than its title.
-            fit = max([fit, *(0.9 * _fit(other, concept.sense) for other in _also_shows(match.artwork))])
+            # What it shows besides its title counts a little less than its title; what the
+            # title says it holds ("glass of milk") almost as much.
+            held = _held_by_title(match.artwork)
+            fit = max(
+                [
+                    fit,
+                    0.95 if held is not None and held.name == concept.sense.name else 0.0,
+                    *(0.9 * _fit(other, concept.sense) for other in _also_shows(match.artwork)),
+                ]
+            )
         if fit <= 0:
             continue
         title_words = set(match.artwork.title.lower().replace("_", " ").split())
@@ -352,6 +389,13 @@ def _find(
                 continue
             if fit < 1:
                 fit = min(fit, STRONG_FIT - 0.05)  # a computer is a machine, but no coffee machine
+            elif any(
+                other.is_a(concept.sense) and not kind_words & set(other.lemmas[0].lower().split("_"))
+                for other in _also_shows(match.artwork)
+            ):
+                # Its tags make it another kind: a "station" tagged "train" is a railway
+                # station, no charging station.
+                fit = STRONG_FIT - 0.05
         found.append((match.artwork, fit, match.score))
     # What shows the thing best first; among equals, the better name match and drawing.
     found.sort(key=lambda item: (-round(item[1], 2), -item[2], item[0].id))
@@ -374,11 +418,40 @@ def _find(
         # the thing it is named after and defined by, as a near picture.
         first = concept.text.split()[0]
         whole = next((s for s in lexicon.noun_senses(first) if s.depictable), None)
+        near: list[tuple[Artwork, float]] = []
         if whole is not None and first in re.findall(r"[a-z]+", concept.sense.definition.lower()):
-            return [
+            near = [
                 (art, round(fit * (STRONG_FIT + 0.1), 3))
                 for art, fit in _find(Concept(first, whole, concept.role), style=style, exclude=exclude, limit=limit)
             ]
+        if near and near[0][1] >= STRONG_FIT + 0.1:
+            return near  # a coffee cup: a cup of coffee says more than an empty cup
+        # A "fishing boat" or an "electric car" with no drawing of its own: a drawing of the
+        # plain thing its last word names (a boat, a car), when WordNet has the two as one kind
+        # and its sibling (a fishing boat is a vessel as a boat is), and the drawing is of
+        # that very thing: no other kind of it ("motor boat", "tram car").
+        if named:
+            plain = next(
+                (
+                    s
+                    for s in lexicon.noun_senses(head)
+                    if s.lexname == concept.sense.lexname
+                    and len(s.ancestors) >= 8
+                    and concept.sense.ancestors[:1]
+                    and (s.name == concept.sense.ancestors[0] or s.ancestors[:1] == concept.sense.ancestors[:1])
+                ),
+                None,
+            )
+            if plain is not None:
+                drawn = [
+                    (art, round(STRONG_FIT + 0.1, 3))
+                    for art, fit in _find(Concept(head, plain, concept.role), style=style, exclude=exclude, limit=8)
+                    if fit >= 1 and _art_sense(art) == plain and not _named_kind(art, plain)
+                ]
+                if drawn:
+                    return drawn[:limit]
+        if near:
+            return near
     return [(art, fit) for art, fit, _ in found[:limit]]
 
 
@@ -574,6 +647,10 @@ def _depicts(artwork: Artwork) -> tuple[str, ...]:
 # --- the picture ---------------------------------------------------------------------------
 
 _WATER_WORDS = frozenset({"sea", "ocean", "harbor", "harbour", "port", "river", "lake", "coast", "bay", "shore"})
+# Things that stand on or by the water without being it (not a backdrop the frame draws).
+_BY_WATER_WORDS = frozenset(
+    {"boat", "fishing boat", "ship", "sailboat", "ferry", "yacht", "canoe", "pier", "wharf", "dock", "quay", "jetty"}
+)
 _CITY_WORDS = frozenset({"city", "town", "downtown", "street", "traffic", "skyscraper", "skyline", "station"})
 _INDOOR_WORDS = frozenset(
     {"kitchen", "room", "office", "house", "home", "shop", "store", "restaurant", "cafe", "bar", "classroom", "studio"}
@@ -750,10 +827,12 @@ def _scene_of(reading: SceneReading, hero: Pictogram) -> tuple[str, bool]:
     # Words of the sea make a sea only around things that stand by or on it (a lighthouse, a
     # gull, a boat); a bus by the river still drives on land.
     by_water = hero.subgroup in {"place-building", "place-geographic", "animal-bird", "sky-weather", "transport-air"}
-    water = hero.subgroup in {"transport-water", "animal-marine"} or (by_water and bool(words & _WATER_WORDS))
+    seaside = bool(words & (_WATER_WORDS | _BY_WATER_WORDS))
+    water = hero.subgroup in {"transport-water", "animal-marine"} or (by_water and seaside)
     city = bool(words & _CITY_WORDS)
     indoor_thing = hero.group in {"objects", "food-drink"} and hero.subgroup not in {"food-fruit", "food-vegetable"}
-    indoor = bool(words & _INDOOR_WORDS) or (indoor_thing and not water and not city)
+    # Crates on a pier stand outdoors: a thing of the house only indoors away from the water.
+    indoor = bool(words & _INDOOR_WORDS) or (indoor_thing and not water and not city and not seaside)
     if indoor and hero.subgroup not in {"transport-water", "animal-marine"}:
         return "indoor", False
     return ("water" if water else "land"), city

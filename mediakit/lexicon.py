@@ -263,6 +263,33 @@ def noun_senses(word: str) -> tuple[Sense, ...]:
     return tuple(sorted(senses, key=lambda s: -s.count)) if any(s.count for s in senses) else tuple(senses)
 
 
+@lru_cache(maxsize=4096)
+@_serialised
+def named_senses(word: str) -> tuple[Sense, ...]:
+    """The named things (instances) whose own name is ``word`` as written, not a base form
+    of it: "Mars" the planet and the god, where noun_senses reads "mars" as the verb "mar"."""
+    wn = _wn()
+    if wn is None or not word:
+        return ()
+    key = word.lower().replace(" ", "_")
+    return tuple(
+        _sense(synset, key)
+        for synset in wn.synsets(key, "n")
+        if synset.instance_hypernyms() and key in {name.lower() for name in synset.lemma_names()}
+    )
+
+
+@_serialised
+def has_common_sense(word: str) -> bool:
+    """Whether ``word`` as written is the name of a kind of thing, not only of named ones."""
+    wn = _wn()
+    key = word.lower().replace(" ", "_")
+    return wn is not None and any(
+        not synset.instance_hypernyms() and key in {name.lower() for name in synset.lemma_names()}
+        for synset in wn.synsets(key, "n")
+    )
+
+
 @lru_cache(maxsize=20000)
 @_serialised
 def verb_lexname(word: str) -> str:

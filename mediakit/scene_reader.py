@@ -375,6 +375,17 @@ def _tag(tokens: list[_Token]) -> None:
                 token.pos = "a" if adjective > noun and _next_could_be_noun(tokens, position) else "n"
             elif word.endswith("ly") and counts.get("r"):
                 token.pos = "r"
+            elif (
+                word.endswith("ing")
+                and verb
+                # After "the", "new": a describing slot. Opening a phrase, only a form that
+                # is no noun itself ("charging stations"; "building houses" stays a verb).
+                and (previous == "a" or prev_word in _DETERMINERS or (prev_word in ("", ",") and not noun))
+                and position + 1 < len(tokens)
+                and lexicon.pos_counts(tokens[position + 1].lower).get("n")
+                and not lexicon.mostly_adjective(word)
+            ):
+                token.pos = "n"  # "new charging stations": what the stations are for, not a verb
             elif word.endswith(("ed", "ing")) and verb >= noun:
                 token.pos = "v"
             elif adjective > noun and adjective >= verb:
@@ -520,6 +531,10 @@ def _concepts_in(phrase: list[_Token], context: set[str]) -> list[tuple[str, Sen
             senses = lexicon.compound_senses(tuple(chunk))
             if senses:
                 sense = _choose_sense(singular, senses, context)
+                if sense is not None and _idiom_out_of_place(chunk, sense, context):
+                    sense = None
+                    senses = ()
+            if senses:
                 if sense is not None:
                     text = singular
                     if text.replace(" ", "_") not in sense.lemmas and text.replace(" ", "") in sense.lemmas:
@@ -544,9 +559,15 @@ def _concepts_in(phrase: list[_Token], context: set[str]) -> list[tuple[str, Sen
                 found.append(term)
             continue
         base = lexicon.lemma(word, "n")
+        named: tuple[Sense, ...] = ()
+        if token.capital and not lexicon.has_common_sense(word):
+            # "Mars" is the planet by that name, not the plural of "mar".
+            named = lexicon.named_senses(word)
+            if named:
+                base = word
         if base is None or base in _VAGUE:
             continue
-        senses = lexicon.noun_senses(base)
+        senses = named or lexicon.noun_senses(base)
         if token.starts_sentence and token.capital and base == word:
             # A capital that opens a sentence says nothing: "Berlin is green" is the city,
             # "Farmers return" (a plural) no farmer by name.
@@ -566,11 +587,17 @@ def _concepts_in(phrase: list[_Token], context: set[str]) -> list[tuple[str, Sen
             elif sense.is_instance and any(a in _TOWNS for a in sense.ancestors[:3]):
                 # "Berlin": no drawing of the city itself, but of a city.
                 text, sense = "city", lexicon.sense_named("city.n.01") or sense
+            elif named and (kind := _kind_of_named(sense, context)) is not None:
+                # "Mars" in a script that calls it a planet: no drawing of Mars itself, but of
+                # a planet. (A "Saturn V rocket" in a script of no planet stays no planet.)
+                text, sense = _plain(kind.lemmas[0]), kind
             elif end >= 1 and (kind := _kind_named_before(phrase[end - 1], base)) is not None:
                 # "server computer", "turtle chelonian": the server that is a computer (how
                 # descriptions name a sense that is not the word's usual one).
                 text, sense = lexicon.lemma(phrase[end - 1].lower, "n") or phrase[end - 1].lower, kind
-            elif end >= 1 and _modifier_noun(phrase[end - 1]):
+            elif end >= 1 and (
+                _modifier_noun(phrase[end - 1]) or (_purpose_word(phrase[end - 1]) and sense.lexname == "noun.artifact")
+            ):
                 # A noun that says which kind ("coffee machine") stays with its head; the
                 # sense is the head's. Adjectives ("old", "brass") do not.
                 text = f"{phrase[end - 1].lower} {text}"
@@ -578,6 +605,37 @@ def _concepts_in(phrase: list[_Token], context: set[str]) -> list[tuple[str, Sen
         # Only the head of a plain phrase names the thing ("brass rails" are rails).
         break
     return found
+
+
+def _kind_of_named(sense: Sense, context: set[str]) -> Sense | None:
+    """The everyday kind a named thing is, when the text names that kind too (Mars, "the
+    fourth planet"): the nearest of its kinds that people name and that can be drawn."""
+    for name in sense.ancestors[:3]:
+        kind = lexicon.sense_named(name)
+        if kind is not None and kind.count > 0 and kind.depictable:
+            return kind if any(part.lower() in context for part in kind.lemmas[0].split("_")) else None
+    return None
+
+
+def _idiom_out_of_place(chunk: list[str], sense: Sense, context: set[str]) -> bool:
+    """Whether a describing word and a noun that WordNet knows as one thing do not mean it
+    here: "fresh fish" is WordNet's raw recruit (no fish at all), "first base" a bag in
+    baseball. Such a term stands when the text says something of its definition; else the
+    words mean what they say. A "green tea" (a kind of tea, of no game) always stands."""
+    if len(chunk) != 2 or not lexicon.mostly_adjective(chunk[0]) or lexicon.mostly_adjective(chunk[1]):
+        return False
+    if _gloss_words(sense) & context:
+        return False
+    head = lexicon.lemma(chunk[1], "n") or chunk[1]
+    if not any(sense.name == plain.name or sense.is_a(plain) for plain in lexicon.noun_senses(head)):
+        return True
+    # A term of a game the text never names.
+    games = [g for g in map(lexicon.sense_named, ("game.n.01", "sport.n.01")) if g is not None]
+    for word in re.findall(r"[a-z]+", sense.definition.lower()):
+        senses = lexicon.noun_senses(word) if len(word) > 3 and word not in STOPWORDS else ()
+        if senses and word not in context and any(senses[0].is_a(game) for game in games):
+            return True
+    return False
 
 
 def _term(mapped: str) -> tuple[str, Sense] | None:
@@ -672,6 +730,12 @@ def _modifier_noun(token: _Token) -> bool:
         return False
     counts = lexicon.pos_counts(token.lower)
     return counts.get("n", 0) > counts.get("a", 0) + counts.get("v", 0)
+
+
+def _purpose_word(token: _Token) -> bool:
+    """Whether a word before a head noun is an "-ing" form that says what the thing is for
+    ("charging" station, "cooking" pot): it names a kind as a noun would."""
+    return token.pos == "n" and token.lower.endswith("ing") and lexicon.lemma(token.lower, "v") is not None
 
 
 def _general(sense: Sense) -> bool:
@@ -776,7 +840,11 @@ def script_topics(script: str, *, limit: int = 5, title: str = "") -> list[str]:
     for phrase, _ in _phrases(tokens):
         for text, sense in _concepts_in(phrase, context):
             earlier = named.get(text)
-            if earlier is not None and (earlier[1].is_a(sense) or text.replace(" ", "_") in earlier[1].lemmas):
+            if earlier is not None and (
+                earlier[1].is_a(sense)
+                or text.replace(" ", "_") in earlier[1].lemmas
+                or earlier[0].split()[-1] == text  # "the boats" after "fishing boats"
+            ):
                 text, sense = earlier
             if sense.depictable and not _MOOD_WORDS.get(text):
                 # "stone lighthouse" and "lighthouse" are one topic: the thing, not its kind.

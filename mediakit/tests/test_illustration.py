@@ -249,3 +249,18 @@ def test_the_plain_name_of_the_scripts_thing_is_that_thing() -> None:
     # Without that story, a mountain is a mountain.
     plain = draw("mountain, smoke", style="fluent", topics=["farmer"])
     assert plain is not None and plain.pictograms[0].artwork.id != "fluent:volcano"
+
+
+def test_a_kind_with_no_drawing_of_its_own_is_drawn_as_the_plain_thing_not_another_kind() -> None:
+    # No library draws a fishing boat: a boat shows it (a fishing boat is a vessel as a boat
+    # is); an electric car is a car, never the tram car (WordNet's tramcar, a streetcar).
+    assert "boat" in picture_candidates("fishing boat", limit=1, style="openclipart")[0].depicts
+    cars = [c.id for c in picture_candidates("electric car", limit=3, style="fluent")]
+    assert cars and "fluent:tram-car" not in cars and cars[0] in {"fluent:automobile", "fluent:oncoming-automobile"}
+    # A station tagged "train" is a railway station: no picture of a charging station.
+    result = draw("city at a street, charging station", style="fluent")
+    assert result is not None and "fluent:station" not in [p.artwork.id for p in result.pictograms]
+
+
+def test_a_glass_of_milk_shows_the_milk_before_a_bottle_tagged_milk() -> None:
+    assert picture_candidates("milk", limit=1, style="fluent")[0].id == "fluent:glass-of-milk"

@@ -284,3 +284,45 @@ def test_what_a_script_keeps_doing_names_the_kind_and_a_glass_of_water_holds_it(
     # A time named first is no thing that moves: the beginners run.
     late = read_scene("After four weeks, most beginners can run for twenty minutes.")
     assert any(c.sense.name == "runner.n.02" for c in late.concepts)
+
+
+HARBOUR = (
+    "Every morning the fishing boats return to the harbour at sunrise.\n\n"
+    "The crew unload crates of fresh fish onto the wooden pier.\n\n"
+    "Seagulls circle above the boats, waiting for scraps."
+)
+
+
+def test_an_idiom_of_a_describing_word_means_its_words_unless_the_text_is_about_it() -> None:
+    # WordNet's "fresh fish" is a raw recruit and its "first base" a bag in baseball: in a
+    # harbour or a Mars script the words mean fish and a base.
+    crates = read_scene("The crew unload crates of fresh fish onto the wooden pier.", context=HARBOUR)
+    assert "fish.n.01" in {c.sense.name for c in crates.concepts if c.sense}
+    assert "cannon_fodder.n.01" not in {c.sense.name for c in crates.concepts if c.sense}
+    mars = "Mars is the fourth planet from the sun. One day, astronauts may land on Mars and build the first base."
+    assert "first_base.n.01" not in {c.sense.name for c in read_scene(mars, context=mars).concepts if c.sense}
+    # A describing word that makes a kind of the thing stands: green tea is tea.
+    assert read_scene("They serve green tea.").concepts[0].sense.name == "green_tea.n.01"
+
+
+def test_the_script_names_the_kind_of_a_named_thing_and_a_later_head_is_the_same_thing() -> None:
+    # "Mars" is no plural of "mar": in a script that calls it a planet, it is drawn as one.
+    mars = "Mars is the fourth planet from the sun. One day, astronauts may land on Mars."
+    assert script_topics(mars)[0] == "planet"
+    assert "planet" in [c.text for c in read_scene("Astronauts may land on Mars.", context=mars).concepts]
+    # A Saturn V rocket in a script of no planet is no planet.
+    apollo = "The Saturn V rocket stood taller than a building. It carried three astronauts."
+    assert "planet" not in [c.text for c in read_scene(apollo, context=apollo).concepts]
+    # "the boats" after "fishing boats" are those boats: one topic, said twice, comes first.
+    assert script_topics(HARBOUR)[0] == "fishing boat"
+
+
+def test_what_a_thing_is_for_names_its_kind() -> None:
+    # "charging stations" are stations of a kind (never a railway station's drawing), and the
+    # words a creator reads back keep the kind.
+    reading = read_scene("Cities are adding thousands of new charging stations along the streets.")
+    assert "charging station" in [c.text for c in reading.concepts]
+    assert "charging station" in [c.text for c in read_scene("city at a street, charging station").concepts]
+    # A verb that opens a phrase is still a verb; a describing "-ing" of a living thing too.
+    assert [c.text for c in read_scene("Building houses takes time.").concepts] == ["house"]
+    assert "growing larva" not in [c.text for c in read_scene("The nurse bees feed the growing larvae.").concepts]
