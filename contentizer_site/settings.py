@@ -93,7 +93,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_switch("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMA
 SECURE_HSTS_PRELOAD = _env_switch("DJANGO_SECURE_HSTS_PRELOAD", PRODUCTION)
 
 INSTALLED_APPS = [
-    "daphne",
+    # Daphne's runserver, without importing Twisted in every process (contentizer_site/daphne_app.py).
+    "contentizer_site.daphne_app.DaphneRunserverConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
