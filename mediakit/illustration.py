@@ -651,6 +651,11 @@ _WATER_WORDS = frozenset({"sea", "ocean", "harbor", "harbour", "port", "river", 
 _BY_WATER_WORDS = frozenset(
     {"boat", "fishing boat", "ship", "sailboat", "ferry", "yacht", "canoe", "pier", "wharf", "dock", "quay", "jetty"}
 )
+# Settings in the open: a shoe "in a park" stands on grass, not by a window.
+_OUTDOOR_WORDS = frozenset(
+    {"park", "garden", "field", "meadow", "forest", "wood", "woods", "mountain", "hill", "desert", "beach", "farm"}
+    | {"yard", "road", "trail", "path", "countryside", "valley", "playground", "campsite", "orchard", "lawn"}
+)
 _CITY_WORDS = frozenset({"city", "town", "downtown", "street", "traffic", "skyscraper", "skyline", "station"})
 _INDOOR_WORDS = frozenset(
     {"kitchen", "room", "office", "house", "home", "shop", "store", "restaurant", "cafe", "bar", "classroom", "studio"}
@@ -832,7 +837,8 @@ def _scene_of(reading: SceneReading, hero: Pictogram) -> tuple[str, bool]:
     city = bool(words & _CITY_WORDS)
     indoor_thing = hero.group in {"objects", "food-drink"} and hero.subgroup not in {"food-fruit", "food-vegetable"}
     # Crates on a pier stand outdoors: a thing of the house only indoors away from the water.
-    indoor = bool(words & _INDOOR_WORDS) or (indoor_thing and not water and not city and not seaside)
+    outdoors = bool(words & _OUTDOOR_WORDS)
+    indoor = bool(words & _INDOOR_WORDS) or (indoor_thing and not (water or city or seaside or outdoors))
     if indoor and hero.subgroup not in {"transport-water", "animal-marine"}:
         return "indoor", False
     return ("water" if water else "land"), city

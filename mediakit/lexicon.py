@@ -89,6 +89,7 @@ USUAL_SENSES = {
     "mouse": "mouse.n.04",
     "whale": "whale.n.02",  # once "a very large person" in the corpus, never the animal
     "volcano": "volcano.n.02",  # the mountain; WordNet's first is the vent it erupts through
+    "runner": "runner.n.02",  # one who runs; WordNet's first is a smuggler
 }
 
 

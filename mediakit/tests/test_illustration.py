@@ -264,3 +264,20 @@ def test_a_kind_with_no_drawing_of_its_own_is_drawn_as_the_plain_thing_not_anoth
 
 def test_a_glass_of_milk_shows_the_milk_before_a_bottle_tagged_milk() -> None:
     assert picture_candidates("milk", limit=1, style="fluent")[0].id == "fluent:glass-of-milk"
+
+
+def test_a_thing_of_the_house_stands_outdoors_in_an_open_setting_or_by_the_water() -> None:
+    from mediakit.illustration import _placed, _scene_of
+    from mediakit.scene_reader import read_scene
+
+    shoe = _placed(_art("fluent:running-shoe"))
+    assert _scene_of(read_scene("running shoe in a park"), shoe)[0] == "land"
+    assert _scene_of(read_scene("running shoe"), shoe)[0] == "indoor"
+    assert _scene_of(read_scene("crate at a pier, fish"), _placed(_art("fluent:package")))[0] != "indoor"
+
+
+def test_a_runner_is_said_as_a_runner() -> None:
+    from mediakit.scene_reader import read_scene, unambiguous
+
+    runner = read_scene("The runner crossed the line.").subject
+    assert runner is not None and unambiguous(runner.text, runner.sense) == "runner"
