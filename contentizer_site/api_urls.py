@@ -45,6 +45,31 @@ v1 = [
     path("videos/<uuid:code>/captions.vtt", delivery_api.VideoCaptionsVttApi.as_view(), name="api-videos-captions-vtt"),
     path("videos/<uuid:code>/captions.srt", delivery_api.VideoCaptionsSrtApi.as_view(), name="api-videos-captions-srt"),
     path("videos/<uuid:code>/credits", delivery_api.VideoCreditsApi.as_view(), name="api-videos-credits"),
+    path(
+        "videos/<uuid:code>/masters/<str:aspect>/stream",
+        delivery_api.VideoMasterStreamApi.as_view(),
+        name="api-videos-master-stream",
+    ),
+    path(
+        "videos/<uuid:code>/masters/<str:aspect>/download",
+        delivery_api.VideoMasterDownloadApi.as_view(),
+        name="api-videos-master-download",
+    ),
+    path(
+        "videos/<uuid:code>/masters/<str:aspect>/poster",
+        delivery_api.VideoMasterPosterApi.as_view(),
+        name="api-videos-master-poster",
+    ),
+    path(
+        "videos/<uuid:code>/masters/<str:aspect>/captions.vtt",
+        delivery_api.VideoMasterCaptionsVttApi.as_view(),
+        name="api-videos-master-captions-vtt",
+    ),
+    path(
+        "videos/<uuid:code>/masters/<str:aspect>/captions.srt",
+        delivery_api.VideoMasterCaptionsSrtApi.as_view(),
+        name="api-videos-master-captions-srt",
+    ),
     path("videos/<uuid:code>/exports", export_api.ExportListCreateApi.as_view(), name="api-videos-exports"),
     path(
         "videos/<uuid:code>/review-links", review_api.ReviewLinkListCreateApi.as_view(), name="api-videos-review-links"

@@ -26,7 +26,7 @@ from jobs.models import Job
 from jobs.registry import job_kind_choices
 from jobs.serializers import JobListFilterSerializer, JobSerializer
 from videos import services
-from videos.models import Project, Video, VideoJobKind
+from videos.models import Project, Video, VideoJobKind, VideoMaster
 from videos.selectors import videos_filtered
 from videos.serializers import (
     VideoCostSerializer,
@@ -39,7 +39,8 @@ from videos.serializers import (
 
 def videos_with_jobs():
     return Video.objects.select_related("project", "music_asset").prefetch_related(
-        Prefetch("jobs", queryset=Job.objects.order_by("-created_at"))
+        Prefetch("jobs", queryset=Job.objects.order_by("-created_at")),
+        Prefetch("other_masters", queryset=VideoMaster.objects.select_related("job")),
     )
 
 
@@ -95,6 +96,11 @@ class VideoListCreateApi(ApiView):
     )
     def post(self, request):
         data = dict(self.valid(VideoCreateSerializer))
+        if data.get("aspects") is None:
+            data.pop("aspects", None)
+        elif "aspect" in request.data:
+            # Both given: `aspect` is the video's own (first), the others follow.
+            data["aspects"] = [data["aspect"], *(a for a in data["aspects"] if a != data["aspect"])]
         project_code = data.pop("project", None)
         asset_code = data.pop("music_asset", None)
         project = None

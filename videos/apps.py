@@ -19,7 +19,7 @@ class VideosConfig(AppConfig):
         from jobs.registry import JobKind, JobSubject, PeriodicTask, job_kind_register, periodic_task_register
         from quotas.services import StorageCounter, bytes_by_user, storage_counter_register
         from videos import selectors, services
-        from videos.models import Export, Video, VideoJobKind
+        from videos.models import Export, Video, VideoJobKind, VideoMaster
         from videos.serializers import VideoSummarySerializer
         from videos.services.brand_kit import brand_kit_asset_uses
 
@@ -41,6 +41,7 @@ class VideosConfig(AppConfig):
         for kind, run in (
             (VideoJobKind.STORYBOARD, services.storyboard_run),
             (VideoJobKind.RENDER, services.render_run),
+            (VideoJobKind.RENDER_ASPECT, services.master_render_run),
             (VideoJobKind.EXPORT, services.export_run),
         ):
             job_kind_register(
@@ -64,6 +65,17 @@ class VideosConfig(AppConfig):
                     user_id, 0
                 ),
                 by_user=lambda: bytes_by_user(Video.objects.all(), user_field="owner"),
+            )
+        )
+        # The masters of a video's other aspects (9:16 and 1:1 beside its 16:9, ...).
+        storage_counter_register(
+            StorageCounter(
+                name="aspect_masters",
+                label="Masters of other aspects",
+                per_user=lambda user_id: bytes_by_user(
+                    VideoMaster.objects.filter(video__owner_id=user_id), user_field="video__owner"
+                ).get(user_id, 0),
+                by_user=lambda: bytes_by_user(VideoMaster.objects.all(), user_field="video__owner"),
             )
         )
         storage_counter_register(

@@ -51,6 +51,8 @@ COLUMN_HELP = {
     "music_asset": "The code of one of your sound files.",
     "music_volume_db": f"The music's level in dB, {MUSIC_VOLUME_MIN_DB} to {MUSIC_VOLUME_MAX_DB} "
     f"(default {VIDEO_OPTION_DEFAULTS.music_volume_db}).",
+    "aspects": 'Several aspects from one storyboard, e.g. "16:9,9:16,1:1" (quoted in a CSV; a list in '
+    "JSONL): one video each, the first the video's own. Replaces aspect.",
     "captions": "true or false.",
     "caption_size": f"Percent of the caption style's size, {CAPTION_SIZE_MIN} to {CAPTION_SIZE_MAX} "
     f"(default {VIDEO_OPTION_DEFAULTS.caption_size}).",

@@ -11,6 +11,7 @@ from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
@@ -20,8 +21,9 @@ from core.delivery import serve_stored_file
 from videos.api import video_for_request
 from videos.credits import credits_licences, credits_text, video_credits
 from videos.models import Video
+from videos.selectors import MasterFiles, video_master
 from videos.serializers import VideoCreditsSerializer
-from videos.video_metrics import counts_as_download, video_download_counted
+from videos.video_metrics import counts_as_download, master_download_counted, video_download_counted
 
 REDIRECT = OpenApiResponse(description="With S3/R2 storage: a redirect to a short-lived presigned URL")
 
@@ -112,6 +114,92 @@ class VideoCaptionsSrtApi(FileApiView):
             video.captions_srt.name,
             content_type="application/x-subrip",
             download_name=download_name(video, "srt"),
+        )
+
+
+# --- each aspect's master ("16x9", "9x16", "1x1"; the video's own included) ---------------
+
+
+def _master_for_request(request, code, aspect: str) -> tuple[Video, MasterFiles]:
+    video = video_for_request(request, code)
+    master = video_master(video, aspect)
+    if master is None:
+        raise NotFound("This video is not made in that aspect.")
+    return video, master
+
+
+def _master_file(master: MasterFiles, field: str):
+    stored = getattr(master, field)
+    if not stored:
+        raise ConflictError("This aspect has not been rendered yet.")
+    return stored
+
+
+class VideoMasterStreamApi(FileApiView):
+    @extend_schema(
+        tags=["delivery"],
+        summary="Stream one aspect's master (HTTP Range)",
+        description="`aspect` is written 16x9, 9x16 or 1x1 (the video's `masters[].aspect` with x "
+        "for the colon); Range as for the video's stream.",
+        responses=_file_responses("video/mp4", ranges=True),
+    )
+    def get(self, request, code, aspect):
+        _video, master = _master_for_request(request, code, aspect)
+        return serve_stored_file(request, _master_file(master, "file").name, content_type="video/mp4")
+
+
+class VideoMasterDownloadApi(FileApiView):
+    @extend_schema(
+        tags=["delivery"],
+        summary="Download one aspect's master (attachment)",
+        responses=_file_responses("video/mp4", ranges=True),
+    )
+    def get(self, request, code, aspect):
+        video, master = _master_for_request(request, code, aspect)
+        stem = download_name(video, "mp4").removesuffix(".mp4")
+        response = serve_stored_file(
+            request,
+            _master_file(master, "file").name,
+            content_type="video/mp4",
+            download_name=f"{stem}.{aspect}.mp4",
+        )
+        if counts_as_download(request, response):
+            master_download_counted(row=master.row)
+        return response
+
+
+class VideoMasterPosterApi(FileApiView):
+    @extend_schema(tags=["delivery"], summary="One aspect's poster image", responses=_file_responses("image/jpeg"))
+    def get(self, request, code, aspect):
+        _video, master = _master_for_request(request, code, aspect)
+        return serve_stored_file(request, _master_file(master, "poster").name, content_type="image/jpeg")
+
+
+class VideoMasterCaptionsVttApi(FileApiView):
+    @extend_schema(tags=["delivery"], summary="One aspect's captions as WebVTT", responses=_file_responses("text/vtt"))
+    def get(self, request, code, aspect):
+        video, master = _master_for_request(request, code, aspect)
+        stem = download_name(video, "vtt").removesuffix(".vtt")
+        return serve_stored_file(
+            request,
+            _master_file(master, "captions_vtt").name,
+            content_type="text/vtt",
+            download_name=f"{stem}.{aspect}.vtt",
+        )
+
+
+class VideoMasterCaptionsSrtApi(FileApiView):
+    @extend_schema(
+        tags=["delivery"], summary="One aspect's captions as SRT", responses=_file_responses("application/x-subrip")
+    )
+    def get(self, request, code, aspect):
+        video, master = _master_for_request(request, code, aspect)
+        stem = download_name(video, "srt").removesuffix(".srt")
+        return serve_stored_file(
+            request,
+            _master_file(master, "captions_srt").name,
+            content_type="application/x-subrip",
+            download_name=f"{stem}.{aspect}.srt",
         )
 
 

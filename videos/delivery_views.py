@@ -15,7 +15,13 @@ from django.views.decorators.http import require_safe
 from core.delivery import serve_stored_file
 from videos.credits import credits_text
 from videos.models import Export, Video
-from videos.video_metrics import counts_as_download, export_download_counted, video_download_counted
+from videos.selectors import MasterFiles, video_master
+from videos.video_metrics import (
+    counts_as_download,
+    export_download_counted,
+    master_download_counted,
+    video_download_counted,
+)
 from videos.views import get_video_for_user
 
 EXPORT_CONTENT_TYPES = {"mp4": "video/mp4", "mov": "video/quicktime", "webm": "video/webm"}
@@ -80,6 +86,61 @@ def video_captions(request: HttpRequest, code, fmt: str) -> HttpResponse:
         raise Http404("This video has no captions yet.")
     name = _download_name(video, f".{fmt}") if request.GET.get("download") else None
     # The player's <track> loads it: from this origin, even on object storage.
+    return serve_stored_file(request, stored.name, content_type=content_type, download_name=name, same_origin=True)
+
+
+def _get_master_for_user(request: HttpRequest, code, aspect: str) -> tuple[Video, MasterFiles]:
+    """One aspect's master ("9x16") of a video the user may see; 404 for anything else."""
+    video = get_video_for_user(request, code)
+    master = video_master(video, aspect)
+    if master is None:
+        raise Http404("This video is not made in that aspect.")
+    return video, master
+
+
+@login_required
+@require_safe
+def master_stream(request: HttpRequest, code, aspect: str) -> HttpResponse:
+    _video, master = _get_master_for_user(request, code, aspect)
+    if not master.file:
+        raise Http404("This aspect has not been rendered yet.")
+    return serve_stored_file(request, master.file.name, content_type="video/mp4")
+
+
+@login_required
+@require_safe
+def master_download(request: HttpRequest, code, aspect: str) -> HttpResponse:
+    video, master = _get_master_for_user(request, code, aspect)
+    if not master.file:
+        raise Http404("This aspect has not been rendered yet.")
+    response = serve_stored_file(
+        request, master.file.name, content_type="video/mp4", download_name=_download_name(video, f"-{aspect}.mp4")
+    )
+    if counts_as_download(request, response):
+        master_download_counted(row=master.row)
+    return response
+
+
+@login_required
+@require_safe
+def master_poster(request: HttpRequest, code, aspect: str) -> HttpResponse:
+    _video, master = _get_master_for_user(request, code, aspect)
+    if not master.poster:
+        raise Http404("This aspect has no poster yet.")
+    return serve_stored_file(request, master.poster.name, content_type="image/jpeg")
+
+
+@login_required
+@require_safe
+def master_captions(request: HttpRequest, code, aspect: str, fmt: str) -> HttpResponse:
+    video, master = _get_master_for_user(request, code, aspect)
+    if fmt not in CAPTION_FILES:
+        raise Http404("Captions come as .vtt or .srt.")
+    field, content_type = CAPTION_FILES[fmt]
+    stored = getattr(master, field)
+    if not stored:
+        raise Http404("This aspect has no captions yet.")
+    name = _download_name(video, f"-{aspect}.{fmt}") if request.GET.get("download") else None
     return serve_stored_file(request, stored.name, content_type=content_type, download_name=name, same_origin=True)
 
 

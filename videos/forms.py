@@ -68,6 +68,14 @@ class VideoForm(ServiceErrorsMixin, forms.Form):
     aspect = forms.ChoiceField(
         choices=Video.Aspect.choices, initial=VIDEO_OPTION_DEFAULTS.aspect, widget=forms.RadioSelect
     )
+    other_aspects = forms.MultipleChoiceField(
+        choices=Video.Aspect.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Also make",
+        help_text="Each one is its own video from the same storyboard, narration and pictures, laid "
+        "out again for its frame; each render counts against your render minutes.",
+    )
     quality = forms.ChoiceField(choices=Video.Quality.choices, initial=VIDEO_OPTION_DEFAULTS.quality)
     fps = forms.TypedChoiceField(
         choices=Video.Fps.choices, coerce=int, initial=VIDEO_OPTION_DEFAULTS.fps, label="Frame rate"
@@ -227,7 +235,9 @@ class VideoForm(ServiceErrorsMixin, forms.Form):
             "owner": self.owner,
             "title": data["title"],
             "script": data.get("script") or "",
-            "aspect": data["aspect"],
+            # The chosen aspect first (the storyboard's pictures are drawn for it), then the others.
+            "aspects": [data["aspect"]]
+            + [a for a in Video.Aspect.values if a in (data.get("other_aspects") or []) and a != data["aspect"]],
             "quality": data["quality"],
             "fps": data["fps"],
             "voice": data["voice"],

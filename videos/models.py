@@ -88,7 +88,14 @@ class VideoJobKind(models.TextChoices):
 
     STORYBOARD = "storyboard", "Storyboard"
     RENDER = "render", "Render"
+    # The master of one of the video's other aspects (VideoMaster), beside the main render
+    # (the value fits Job.kind's 12 characters).
+    RENDER_ASPECT = "aspect", "Render of another aspect"
     EXPORT = "export", "Export"
+
+
+# The jobs that read the storyboard to make a master: while one runs, the storyboard is locked.
+RENDER_KINDS = (VideoJobKind.RENDER, VideoJobKind.RENDER_ASPECT)
 
 
 class Video(models.Model):
@@ -225,6 +232,47 @@ class Video(models.Model):
     @property
     def is_approved(self) -> bool:
         return self.approval == self.Approval.APPROVED
+
+    @property
+    def aspects(self) -> list[str]:
+        """Every aspect the video is made in: its own (`aspect`, the storyboard's pictures'
+        and `master`'s) first, then its other masters' in the order of Aspect."""
+        others = {m.aspect for m in self.other_masters.all()}
+        return [self.aspect, *(a for a in options.Aspect.values if a in others and a != self.aspect)]
+
+
+class VideoMaster(models.Model):
+    """The master of one more aspect of a video (a 9:16 beside a 16:9 video, ...): made from
+    the same storyboard, narration and pictures by its own render job (VideoJobKind.
+    RENDER_ASPECT), the pictures laid out again for its frame (mediakit.relayout). The
+    video's own aspect stays on the Video row (`master`, `poster`, ...), as before."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="other_masters")
+    aspect = models.CharField(max_length=5, choices=options.Aspect.choices)
+    # The render making (or that made) this master; its charge counts against the quota.
+    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    file = models.FileField(max_length=255, blank=True)
+    poster = models.FileField(max_length=255, blank=True)
+    captions_vtt = models.FileField(max_length=255, blank=True)
+    captions_srt = models.FileField(max_length=255, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    video_codec = models.CharField(max_length=40, blank=True)
+    audio_codec = models.CharField(max_length=40, blank=True)
+    size_bytes = models.BigIntegerField(null=True, blank=True)
+    downloads = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["video", "aspect"]
+        constraints = [
+            models.UniqueConstraint(fields=["video", "aspect"], name="video_master_unique_aspect"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.aspect} master of {self.video}"
 
 
 class Scene(models.Model):

@@ -30,6 +30,8 @@ from mediakit.speech import DEFAULT_VOICE, RATE_DEFAULT
 __all__ = [
     "VIDEO_OPTION_DEFAULTS",
     "Aspect",
+    "aspect_slug",
+    "aspects_parse",
     "CAPTION_COLOUR_PATTERN",
     "CAPTION_SIZE_MAX",
     "CAPTION_SIZE_MIN",
@@ -56,6 +58,29 @@ class Aspect(models.TextChoices):
     LANDSCAPE = "16:9", "16:9 landscape"
     PORTRAIT = "9:16", "9:16 portrait"
     SQUARE = "1:1", "1:1 square"
+
+
+def aspect_slug(aspect: str) -> str:
+    """An aspect as file names and URLs write it: "16:9" -> "16x9"."""
+    return aspect.replace(":", "x")
+
+
+def aspects_parse(value: str | list[str] | tuple[str, ...]) -> tuple[list[str], str]:
+    """The aspects a video is made in, from a list or a comma-separated string ("16:9,9:16"),
+    as ([aspects], "") in the order given (the first is the video's own, its pictures'),
+    or ([], the one wording every entry point shows) for an empty, unknown or repeated one."""
+    items = value.split(",") if isinstance(value, str) else list(value)
+    aspects = [item.strip() if isinstance(item, str) else item for item in items]
+    choices = ", ".join(Aspect.values)
+    if not aspects or aspects == [""]:
+        return [], f"Choose at least one aspect: {choices}."
+    for aspect in aspects:
+        if aspect not in Aspect.values:
+            return [], f"Unknown aspect {aspect!r}; choose from {choices}."
+    for aspect in aspects:
+        if aspects.count(aspect) > 1:
+            return [], f"The aspect {aspect} is listed twice; list each aspect once."
+    return aspects, ""
 
 
 class Quality(models.TextChoices):

@@ -6,11 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.fields.files import FieldFile
 
 from jobs.models import Job
 from mediakit.spec import transition_ms_for, video_length_ms
 from quotas.models import SiteSettings
-from videos.models import Batch, BrandKit, Scene, Video, VideoJobKind
+from videos.models import Batch, BrandKit, Scene, Video, VideoJobKind, VideoMaster
+from videos.options import Aspect, aspect_slug
 
 
 def video_transition_ms(video: Video) -> int:
@@ -27,6 +29,95 @@ def video_duration_ms(video: Video, scene_ms: list[int] | None = None) -> int:
     kit = BrandKit.objects.filter(owner_id=video.owner_id).first() if video.brand_kit else None
     cards_ms = kit.cards_ms(video_title=video.title) if kit is not None else 0
     return video_length_ms(scene_ms, transition_ms=video_transition_ms(video)) + cards_ms
+
+
+@dataclass(frozen=True)
+class MasterFiles:
+    """One aspect's master of a video, as pages, the API and the delivery views show it:
+    the video's own (its Video row's files) or another aspect's (a VideoMaster row)."""
+
+    aspect: str
+    primary: bool
+    file: FieldFile
+    poster: FieldFile
+    captions_vtt: FieldFile
+    captions_srt: FieldFile
+    width: int | None
+    height: int | None
+    duration_ms: int | None
+    size_bytes: int | None
+    downloads: int
+    job: Job | None  # the render making or that made it (the latest one)
+    row: Video | VideoMaster
+
+    @property
+    def slug(self) -> str:
+        """The aspect in URLs and file names: "9x16"."""
+        return aspect_slug(self.aspect)
+
+    @property
+    def state(self) -> str:
+        """rendering (a render is queued or running), ready, failed, canceled or waiting
+        (never rendered): the page's and the API's one answer."""
+        if self.job is not None and self.job.status in Job.ACTIVE:
+            return "rendering"
+        if self.file:
+            return "ready"
+        if self.job is not None and self.job.status in (Job.Status.FAILED, Job.Status.CANCELED):
+            return str(self.job.status)
+        return "waiting"
+
+
+def video_masters(video: Video) -> list[MasterFiles]:
+    """Every master of the video, its own aspect first, then the others in Aspect's order
+    (16:9, 9:16, 1:1); a master not rendered yet has no file."""
+    renders = sorted(
+        (job for job in video.jobs.all() if job.kind == VideoJobKind.RENDER), key=lambda job: job.created_at
+    )
+    masters = [
+        MasterFiles(
+            aspect=video.aspect,
+            primary=True,
+            file=video.master,
+            poster=video.poster,
+            captions_vtt=video.captions_vtt,
+            captions_srt=video.captions_srt,
+            width=video.width,
+            height=video.height,
+            duration_ms=video.duration_ms,
+            size_bytes=video.size_bytes,
+            downloads=video.downloads,
+            job=renders[-1] if renders else None,
+            row=video,
+        )
+    ]
+    order = {aspect: index for index, aspect in enumerate(Aspect.values)}
+    # .all(): the API's list prefetches them with their jobs (videos.api.videos_with_jobs).
+    others = sorted(video.other_masters.all(), key=lambda master: order.get(master.aspect, 99))
+    masters += [
+        MasterFiles(
+            aspect=master.aspect,
+            primary=False,
+            file=master.file,
+            poster=master.poster,
+            captions_vtt=master.captions_vtt,
+            captions_srt=master.captions_srt,
+            width=master.width,
+            height=master.height,
+            duration_ms=master.duration_ms,
+            size_bytes=master.size_bytes,
+            downloads=master.downloads,
+            job=master.job,
+            row=master,
+        )
+        for master in others
+    ]
+    return masters
+
+
+def video_master(video: Video, slug: str) -> MasterFiles | None:
+    """The video's master of the aspect written `slug` ("9x16"), or None for one it has not."""
+    return next((master for master in video_masters(video) if master.slug == slug), None)
 
 
 def videos_filtered(videos: QuerySet[Video], *, status: str = "", project_code: object = None) -> QuerySet[Video]:
@@ -82,7 +173,11 @@ def approval_submits_for_review(user) -> bool:
 def storyboard_state(video: Video, scenes: list[Scene] | None = None) -> StoryboardState:
     """Pass `scenes` when the caller has loaded them already (saves a query)."""
     storyboard_job = video.jobs.filter(kind=VideoJobKind.STORYBOARD).order_by("-created_at").first()
-    render_job = video.jobs.filter(kind=VideoJobKind.RENDER, status__in=Job.ACTIVE).first()
+    # The video's own render, else one of its other aspects' (retried on its own).
+    render_job = (
+        video.jobs.filter(kind=VideoJobKind.RENDER, status__in=Job.ACTIVE).first()
+        or video.jobs.filter(kind=VideoJobKind.RENDER_ASPECT, status__in=Job.ACTIVE).first()
+    )
     if scenes is None:
         has_scenes = video.scenes.exists()
         missing = bool(scenes_missing_media(video))

@@ -36,6 +36,7 @@ from videos.options import (
     caption_size_error,
     music_volume_error,
 )
+from videos.selectors import MasterFiles, video_masters
 
 # --- assets ---------------------------------------------------------------------------
 
@@ -87,12 +88,36 @@ def _colour_field(default: str, help_text: str) -> StrictCharField:
     )
 
 
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string", "enum": list(Video.Aspect.values)},
+        "minItems": 1,
+        "maxItems": len(Video.Aspect.values),
+        "uniqueItems": True,
+    }
+)
+class AspectListField(serializers.ListField):
+    """A list of aspects: the schema states the rule; videos.options.aspects_parse checks it
+    (in the service, in the one wording every entry point shows)."""
+
+
 class VideoCreateSerializer(StrictInputSerializer):
     title = StrictCharField(max_length=200)
     script = StrictCharField(
         max_length=100_000, help_text="The narration; split into scenes at sentence boundaries (~5 s each)"
     )
     aspect = StrictChoiceField(choices=Video.Aspect.choices, default=VIDEO_OPTION_DEFAULTS.aspect)
+    aspects = AspectListField(
+        child=StrictCharField(max_length=5),
+        required=False,
+        allow_empty=True,
+        help_text='Several aspects from the one storyboard, e.g. ["16:9", "9:16", "1:1"]: one master '
+        "each (its own render job, charged to the render quota), the pictures laid out again for "
+        "each frame. The video's own aspect (its pictures are drawn for it) is `aspect` when given "
+        "(added to these if missing), else the first of these. An empty list, an unknown or a "
+        "repeated aspect is refused (400).",
+    )
     quality = StrictChoiceField(choices=Video.Quality.choices, default=VIDEO_OPTION_DEFAULTS.quality)
     fps = StrictChoiceField(choices=Video.Fps.choices, default=VIDEO_OPTION_DEFAULTS.fps)
     voice = StrictChoiceField(choices=voice_choices(), default=VIDEO_OPTION_DEFAULTS.voice)
@@ -221,6 +246,54 @@ class VideoLinksSerializer(serializers.Serializer):
     captions_srt = serializers.URLField(allow_null=True)
 
 
+class MasterLinksSerializer(serializers.Serializer):
+    stream = serializers.URLField(allow_null=True)
+    download = serializers.URLField(allow_null=True)
+    poster = serializers.URLField(allow_null=True)
+    captions_vtt = serializers.URLField(allow_null=True)
+    captions_srt = serializers.URLField(allow_null=True)
+
+
+MASTER_STATES = ["waiting", "rendering", "ready", "failed", "canceled"]
+
+
+class MasterSerializer(serializers.Serializer):
+    """One aspect's master of a video (videos.selectors.MasterFiles)."""
+
+    aspect = serializers.ChoiceField(choices=Video.Aspect.choices)
+    primary = serializers.BooleanField(help_text="The video's own aspect (its pictures were drawn for it)")
+    state = serializers.ChoiceField(
+        choices=MASTER_STATES,
+        help_text="waiting: not rendered yet; rendering: its render job is queued or running",
+    )
+    width = serializers.IntegerField(allow_null=True)
+    height = serializers.IntegerField(allow_null=True)
+    duration_ms = serializers.IntegerField(allow_null=True)
+    size_bytes = serializers.IntegerField(allow_null=True)
+    downloads = serializers.IntegerField()
+    job = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
+
+    @extend_schema_field(JobSerializer(allow_null=True))
+    def get_job(self, master: MasterFiles):
+        return JobSerializer(master.job, context=self.context).data if master.job else None
+
+    @extend_schema_field(MasterLinksSerializer)
+    def get_links(self, master: MasterFiles) -> dict:
+        code = self.context["video_code"]
+
+        def link(name: str, field) -> str | None:
+            return api_url(self.context, name, code=code, aspect=master.slug) if field else None
+
+        return {
+            "stream": link("api-videos-master-stream", master.file),
+            "download": link("api-videos-master-download", master.file),
+            "poster": link("api-videos-master-poster", master.poster),
+            "captions_vtt": link("api-videos-master-captions-vtt", master.captions_vtt),
+            "captions_srt": link("api-videos-master-captions-srt", master.captions_srt),
+        }
+
+
 def _current_job(video: Video) -> Job | None:
     """The job that describes where the video is: an active storyboard/render job, else
     the newest finished one."""
@@ -241,6 +314,8 @@ class VideoSerializer(serializers.ModelSerializer):
     progress = serializers.SerializerMethodField()
     current_job = serializers.SerializerMethodField()
     scene_count = serializers.SerializerMethodField()
+    aspects = serializers.SerializerMethodField()
+    masters = serializers.SerializerMethodField()
     links = serializers.SerializerMethodField()
 
     class Meta:
@@ -251,6 +326,8 @@ class VideoSerializer(serializers.ModelSerializer):
             "script",
             "project",
             "aspect",
+            "aspects",
+            "masters",
             "quality",
             "fps",
             "voice",
@@ -320,6 +397,16 @@ class VideoSerializer(serializers.ModelSerializer):
     def get_scene_count(self, video: Video) -> int:
         count = getattr(video, "num_scenes", None)
         return video.scenes.count() if count is None else count
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField(help_text="16:9, 9:16 or 1:1")))
+    def get_aspects(self, video: Video) -> list[str]:
+        """Every aspect the video is made in, its own first."""
+        return video.aspects
+
+    @extend_schema_field(MasterSerializer(many=True))
+    def get_masters(self, video: Video) -> list:
+        context = {**self.context, "video_code": video.code}
+        return MasterSerializer(video_masters(video), many=True, context=context).data
 
     @extend_schema_field(VideoLinksSerializer)
     def get_links(self, video: Video) -> dict:

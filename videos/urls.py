@@ -42,6 +42,21 @@ urlpatterns = [
     path("videos/<uuid:code>/poster.jpg", delivery_views.video_poster, name="videos-poster"),
     path("videos/<uuid:code>/captions.<str:fmt>", delivery_views.video_captions, name="videos-captions"),
     path("videos/<uuid:code>/credits.txt", delivery_views.video_credits_download, name="videos-credits"),
+    # Each aspect's master ("16x9", "9x16", "1x1"), the video's own included.
+    path("videos/<uuid:code>/masters/<str:aspect>/stream/", delivery_views.master_stream, name="videos-master-stream"),
+    path(
+        "videos/<uuid:code>/masters/<str:aspect>/download/",
+        delivery_views.master_download,
+        name="videos-master-download",
+    ),
+    path(
+        "videos/<uuid:code>/masters/<str:aspect>/poster.jpg", delivery_views.master_poster, name="videos-master-poster"
+    ),
+    path(
+        "videos/<uuid:code>/masters/<str:aspect>/captions.<str:fmt>",
+        delivery_views.master_captions,
+        name="videos-master-captions",
+    ),
     path("scenes/<uuid:code>/edit/", storyboard_views.scene_update, name="videos-scene-update"),
     path("scenes/<uuid:code>/move/", storyboard_views.scene_move, name="videos-scene-move"),
     path("scenes/<uuid:code>/delete/", storyboard_views.scene_delete, name="videos-scene-delete"),

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 
 from core.event_metrics import metric_count
 from jobs.models import Job
-from videos.models import Export, Video, VideoJobKind
+from videos.models import Export, Video, VideoJobKind, VideoMaster
 
 
 def video_render_counted(*, job: Job) -> None:
@@ -37,6 +37,15 @@ def counts_as_download(request: HttpRequest, response: HttpResponse) -> bool:
 
 def video_download_counted(*, video: Video) -> None:
     Video.objects.filter(pk=video.pk).update(downloads=F("downloads") + 1)
+    metric_count("contentizer_downloads", {"what": "master", "format": "mp4"})
+
+
+def master_download_counted(*, row: Video | VideoMaster) -> None:
+    """A download of one of a video's masters: its own (the Video row) or another aspect's."""
+    if isinstance(row, Video):
+        video_download_counted(video=row)
+        return
+    VideoMaster.objects.filter(pk=row.pk).update(downloads=F("downloads") + 1)
     metric_count("contentizer_downloads", {"what": "master", "format": "mp4"})
 
 

@@ -35,7 +35,7 @@ from videos import services
 from videos.credits import video_credits
 from videos.forms import ExportForm, ScriptTopicForm, VideoForm
 from videos.models import CaptionPreset, Project, Scene, Video, VideoJobKind
-from videos.selectors import videos_filtered
+from videos.selectors import video_masters, videos_filtered
 
 LIBRARY_PAGE_SIZE = 24
 
@@ -232,7 +232,8 @@ def _detail_context(video: Video, **exports_extra) -> dict:
     return {
         **_exports_context(video, **exports_extra),
         "job": latest if latest is not None and not latest.status == Job.Status.SUCCEEDED else None,
-        "has_active_job": latest is not None and latest.is_active,
+        "has_active_job": (latest is not None and latest.is_active)
+        or video.jobs.filter(kind=VideoJobKind.RENDER_ASPECT, status__in=Job.ACTIVE).exists(),
         "stream_url": f"{reverse('videos-stream', kwargs={'code': video.code})}?v={version}",
         "poster_url": (
             f"{reverse('videos-poster', kwargs={'code': video.code})}?v={_file_version(video.poster.name)}"
@@ -249,6 +250,8 @@ def _detail_context(video: Video, **exports_extra) -> dict:
         ),
         "ready": video.status == Video.Status.READY and bool(video.master),
         "credits": video_credits(video),
+        # The masters of its other aspects (9:16 beside a 16:9, ...), each with its own render.
+        "other_masters": [master for master in video_masters(video) if not master.primary],
     }
 
 

@@ -23,6 +23,7 @@ from videos.services.render import (
     export_request,
     export_run,
     exports_expire,
+    master_render_run,
     render_request,
     render_run,
 )
@@ -95,6 +96,7 @@ __all__ = [
     "scene_artwork_choose",
     "scene_picture_candidates",
     "QUALITY_RANK",
+    "master_render_run",
     "render_request",
     "render_run",
     "export_request",

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core.errors import Conflict
 from jobs.models import Job
-from videos.models import Video, VideoJobKind
+from videos.models import RENDER_KINDS, Video
 from videos.selectors import approval_submits_for_review, storyboard_state
 from videos.video_metrics import storyboard_review_counted
 
@@ -98,7 +98,7 @@ def storyboard_reject(*, video: Video, staff, reason: str) -> Video:
         raise ValidationError({"reason": "Tell the creator why the storyboard is sent back."})
     if len(reason) > 2000:
         raise ValidationError({"reason": "Keep the reason under 2000 characters."})
-    if video.jobs.filter(kind=VideoJobKind.RENDER, status__in=Job.ACTIVE).exists():
+    if video.jobs.filter(kind__in=RENDER_KINDS, status__in=Job.ACTIVE).exists():
         raise Conflict("The video is rendering; cancel the render before rejecting its storyboard.")
     Video.objects.filter(pk=video.pk).update(
         approval=Video.Approval.REJECTED,

@@ -31,10 +31,13 @@ from videos.services.creation import video_create, video_create_errors
 
 # The columns (CSV) or keys (JSONL, JSON) of a row and the JSON type each takes.
 TEXT, WHOLE, TRUTH, CODE = "text", "whole number", "true or false", "code"
+# Several aspects: "16:9,9:16" (a CSV cell, quoted) or ["16:9", "9:16"] (JSON).
+TEXTS = "text or a list of texts"
 ROW_FIELDS: dict[str, str] = {
     "title": TEXT,
     "script": TEXT,
     "aspect": TEXT,
+    "aspects": TEXTS,
     "quality": TEXT,
     "fps": WHOLE,
     "voice": TEXT,
@@ -61,6 +64,7 @@ _TYPE_MESSAGES = {
     WHOLE: "Must be a whole number.",
     TRUTH: "Must be true or false.",
     CODE: "Must be a code (a UUID).",
+    TEXTS: 'Must be text ("16:9,9:16") or a list of texts.',
 }
 _CSV_TRUE = {"true", "yes", "1"}
 _CSV_FALSE = {"false", "no", "0"}
@@ -191,6 +195,8 @@ def batch_rows_from_file(*, data: bytes, filename: str = "") -> tuple[list, list
 def _type_ok(kind: str, value) -> bool:
     if kind == TEXT:
         return isinstance(value, str)
+    if kind == TEXTS:
+        return isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
     if kind == WHOLE:
         return isinstance(value, int) and not isinstance(value, bool)
     if kind == TRUTH:

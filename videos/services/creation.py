@@ -21,10 +21,11 @@ from jobs.services import (
 from jobs.webhooks import callback_url_errors
 from mediakit.speech import speech_rate_error, voice_error, voice_language
 from quotas.services import quota_check, quota_record_video
-from videos.models import Batch, CaptionPreset, Project, Scene, Video, VideoJobKind
+from videos.models import Batch, CaptionPreset, Project, Scene, Video, VideoJobKind, VideoMaster
 from videos.options import (
     VIDEO_OPTION_DEFAULTS,
     VideoOptions,
+    aspects_parse,
     caption_colour_error,
     caption_size_error,
     music_volume_error,
@@ -182,6 +183,7 @@ def video_create_errors(
     project: Project | None = None,
     callback_url: str = "",
     caption_preset: str = "",
+    aspects: str | list[str] | None = None,
     **options: Any,
 ) -> dict[str, str]:
     """What video_create would refuse, field by field, without creating anything (a
@@ -190,6 +192,11 @@ def video_create_errors(
     if caption_preset:
         look, preset_problem = caption_preset_look(owner=owner, name=caption_preset)
         options.update(look)
+    aspects_problem = ""
+    if aspects is not None:
+        chosen_aspects, aspects_problem = aspects_parse(aspects)
+        if chosen_aspects:
+            options["aspect"] = chosen_aspects[0]
     errors, _, _, _ = _video_checked(
         owner=owner,
         title=title,
@@ -201,6 +208,8 @@ def video_create_errors(
     )
     if preset_problem:
         errors["caption_preset"] = preset_problem
+    if aspects_problem:
+        errors["aspects"] = aspects_problem
     return errors
 
 
@@ -214,6 +223,7 @@ def video_create(
     callback_url: str = "",
     caption_preset: str = "",
     batch: Batch | None = None,
+    aspects: str | list[str] | None = None,
     **options: Any,
 ) -> Video:
     """Validate everything, create the video with its scenes (text only) and queue the
@@ -221,7 +231,16 @@ def video_create(
 
     options: the fields of videos.options.VideoOptions (aspect, quality, voice, ...); one
     left out takes its default there, an unknown one is a TypeError. caption_preset: the
-    name of one of the owner's presets, whose style and look replace the caption options."""
+    name of one of the owner's presets, whose style and look replace the caption options.
+    aspects: every aspect to make (a list, or "16:9,9:16"), each its own master from the
+    one storyboard; the first is the video's `aspect` (its pictures are drawn for it), the
+    others become VideoMaster rows. None: the one `aspect` option."""
+    others: list[str] = []
+    if aspects is not None:
+        chosen_aspects, problem = aspects_parse(aspects)
+        if problem:
+            raise ValidationError({"aspects": problem})
+        options["aspect"], others = chosen_aspects[0], chosen_aspects[1:]
     chosen = replace(VIDEO_OPTION_DEFAULTS, **options)
     if caption_preset:
         look, problem = caption_preset_look(owner=owner, name=caption_preset)
@@ -264,6 +283,7 @@ def video_create(
             )
             for i, draft in enumerate(drafts)
         )
+        VideoMaster.objects.bulk_create(VideoMaster(video=video, aspect=aspect) for aspect in others)
         job_create(
             owner=owner,
             video=video,

@@ -49,7 +49,7 @@ def video_job_retried(*, job: Job) -> None:
     applies (the job itself is not counted yet: it is still failed or canceled)."""
     quota_check(user=job.owner, jobs=1)
     if (
-        job.kind == VideoJobKind.RENDER
+        job.kind in (VideoJobKind.RENDER, VideoJobKind.RENDER_ASPECT)
         and not Video.objects.filter(pk=job.video_id, approval=Video.Approval.APPROVED).exists()
     ):
         raise PermissionDenied("The storyboard is no longer approved; approve it before rendering again.")
@@ -75,6 +75,8 @@ def video_delete(*, video: Video) -> None:
         video.captions_srt.name,
     ]
     names += [e.file.name for e in video.exports.all()]
+    for master in video.other_masters.all():
+        names += [master.file.name, master.poster.name, master.captions_vtt.name, master.captions_srt.name]
     assets = []
     for scene in video.scenes.select_related("picture", "narration_audio", "clip"):
         # Clips too: an online stock clip was fetched for this video (uploads stay).

@@ -39,11 +39,13 @@ from mediakit.errors import (
     ValidationFailed,
 )
 from mediakit.phrases import phrases_timed_by_length
-from mediakit.render import render_export, render_master
+from mediakit.relayout import relayout_layers
+from mediakit.render import MasterOutput, render_export, render_master
 from mediakit.spec import SceneLayers, SceneSpec, StoryboardSpec, frame_size
 from quotas.services import quota_check, quota_record_render
 from videos.credits import scene_content
-from videos.models import Export, Video, VideoJobKind, video_file_name
+from videos.models import Export, Video, VideoJobKind, VideoMaster, video_file_name
+from videos.options import aspect_slug
 from videos.selectors import storyboard_state, video_duration_ms, video_transition_ms
 from videos.services.brand_kit import brand_caption_look, brand_kit_apply, brand_kit_for_render
 
@@ -54,8 +56,10 @@ QUALITY_RANK = {"480p": 0, "720p": 1, "1080p": 2}
 
 
 def render_request(*, video: Video, user) -> Job:
-    """Queue a render of an approved storyboard (403 otherwise). Asking twice while one
-    is queued or running returns the same job."""
+    """Queue a render of an approved storyboard (403 otherwise): one job for the video's own
+    aspect (returned) and one for each of its other masters (VideoMaster), each charged to
+    the render quota on its own. Asking twice while the video's render is queued or running
+    returns the same job and queues nothing more."""
     with transaction.atomic():
         locked = Video.objects.select_for_update().get(pk=video.pk)
         if not locked.is_approved:
@@ -66,10 +70,21 @@ def render_request(*, video: Video, user) -> Job:
         if not storyboard_state(locked).complete:
             raise Conflict("The storyboard is still being made; render once every scene has its media.")
         render_ms = video_duration_ms(locked)
-        quota_check(user=locked.owner, render_ms=render_ms, jobs=1, storage_bytes=0)
+        # A master whose render is still going (retried on its own) keeps it.
+        others = [
+            master
+            for master in locked.other_masters.select_related("job")
+            if master.job is None or master.job.status not in Job.ACTIVE
+        ]
+        count = 1 + len(others)
+        quota_check(user=locked.owner, render_ms=render_ms * count, jobs=count, storage_bytes=0)
         Video.objects.filter(pk=locked.pk).update(status=Video.Status.RENDERING, updated_at=timezone.now())
         job = job_create(owner=locked.owner, video=locked, kind=VideoJobKind.RENDER)
         quota_record_render(user=locked.owner, video=locked, job=job, render_ms=render_ms)
+        for master in others:
+            master.job = job_create(owner=locked.owner, video=locked, kind=VideoJobKind.RENDER_ASPECT)
+            master.save(update_fields=["job"])
+            quota_record_render(user=locked.owner, video=locked, job=master.job, render_ms=render_ms)
     video.refresh_from_db()
     return job
 
@@ -120,11 +135,15 @@ def _fetch_layers(picture: MediaAsset, stem: Path, number: int) -> SceneLayers |
     )
 
 
-def _render_inputs(video: Video, tmp: Path):
+def _render_inputs(video: Video, tmp: Path, aspect: str | None = None):
     """Fetch the scene media from storage into the job's temp dir and describe the
-    storyboard for the composer."""
+    storyboard for the composer, in `aspect`'s frame: for another aspect than the video's
+    own, each picture drawn in layers is laid out again for that frame (a flat picture or a
+    clip covers it), and the captions are drawn inside that frame's safe area."""
 
-    width, height = frame_size(video.aspect, video.quality)
+    aspect = aspect or video.aspect
+    width, height = frame_size(aspect, video.quality)
+    relaid = aspect != video.aspect
     scenes = list(
         video.scenes.select_related("picture", "narration_audio", "clip")
         .prefetch_related("picture__layers")
@@ -147,6 +166,12 @@ def _render_inputs(video: Video, tmp: Path):
         clip = None
         if scene.clip is not None:
             clip = _fetch_scene_file(scene.clip, tmp / f"scene-{number:03d}-clip", number, "clip")
+        layers = None if clip else _fetch_layers(scene.picture, tmp / f"scene-{number:03d}-layer", number)
+        if relaid and layers is not None:
+            recomposed, layers = relayout_layers(
+                layers, width=width, height=height, out_dir=tmp, prefix=f"scene-{number:03d}-{width}x{height}"
+            )
+            picture = Path(recomposed)
         # Each caption phrase is one cue, burned in and in the VTT alike: timed by the
         # speech where it was synthesised, by its share of a recording's length otherwise.
         # Stored phrases carry their words' times (from the voice) as a fourth item.
@@ -204,7 +229,7 @@ def _render_inputs(video: Video, tmp: Path):
                 clip_ms=(scene.clip.duration_ms or 0) if clip else 0,
                 clip_audio=scene.clip_audio if clip and scene.clip.has_audio else "drop",
                 content=scene_content(scene),
-                layers=None if clip else _fetch_layers(scene.picture, tmp / f"scene-{number:03d}-layer", number),
+                layers=layers,
             )
         )
     transition_ms = video_transition_ms(video)
@@ -266,53 +291,77 @@ def _ffmpeg_timeout_s() -> float:
     return max(settings.Q_TIMEOUT - 30, 30)
 
 
-def render_run(*, job: Job, reporter: JobReporter) -> Decimal:
-
-    video = job.video
-    saved: list[str] = []
+def _compose(*, job: Job, reporter: JobReporter, video: Video, aspect: str, tmp: Path) -> MasterOutput:
+    """Render the storyboard in `aspect`'s frame into tmp/out (progress, cancel, failures in words)."""
     stage = {"name": "prepare"}
 
     def on_progress(name: str, fraction: float) -> None:
         stage["name"] = name
         reporter.update(name, 0.05 + 0.9 * fraction)
 
+    reporter.update("prepare", 0.0)
+    spec = brand_kit_apply(video=video, spec=_render_inputs(video, tmp, aspect), tmp=tmp)
+    reporter.check_cancel()
+    try:
+        out = render_master(
+            spec,
+            tmp / "out",
+            on_progress=on_progress,
+            should_cancel=reporter.should_cancel,
+            timeout_s=_ffmpeg_timeout_s(),
+        )
+    except FFmpegCanceled as exc:
+        raise JobCanceled() from exc
+    except (FFmpegError, FFmpegTimeout, ValidationFailed, ProbeError) as exc:
+        raise _composition_failure(stage["name"], exc) from exc
+    reporter.check_cancel()
+    reporter.update("save", 0.96)
+    return out
+
+
+def _stage_outputs(*, job: Job, video: Video, out: MasterOutput, tmp: Path, kind: str, saved: list[str]) -> list[str]:
+    """Save a render's master, poster and captions to storage as the job's staged files
+    (appended to `saved` as they are written); returns their names in that order."""
+    token = job.code.hex[:12]
+    vtt_path, srt_path = tmp / "captions.vtt", tmp / "captions.srt"
+    vtt_path.write_text(out.vtt_text, encoding="utf-8")
+    srt_path.write_text(out.srt_text, encoding="utf-8")
+    for what, ext, path in (
+        (kind, "mp4", out.master_path),
+        (kind.replace("master", "poster"), "jpg", out.poster_path),
+        (kind.replace("master", "captions"), "vtt", vtt_path),
+        (kind.replace("master", "captions"), "srt", srt_path),
+    ):
+        saved.append(job_storage_save(job=job, name=video_file_name(video, what, ext, token), path=path))
+    return list(saved)
+
+
+def _probed_fields(out: MasterOutput) -> dict:
+    """What a master row records of its probed file (Video and VideoMaster alike)."""
+    info = out.info
+    return {
+        "duration_ms": info.duration_ms,
+        "width": info.video.width,
+        "height": info.video.height,
+        "video_codec": f"{info.video.codec} ({info.video.profile})" if info.video.profile else info.video.codec,
+        "audio_codec": info.audio.codec if info.audio else "",
+        "size_bytes": info.size_bytes,
+    }
+
+
+def render_run(*, job: Job, reporter: JobReporter) -> Decimal:
+
+    video = job.video
+    saved: list[str] = []
+
     with job_tempdir(job=job) as tmp:
-        reporter.update("prepare", 0.0)
-        spec = brand_kit_apply(video=video, spec=_render_inputs(video, tmp), tmp=tmp)
-        reporter.check_cancel()
-        try:
-            out = render_master(
-                spec,
-                tmp / "out",
-                on_progress=on_progress,
-                should_cancel=reporter.should_cancel,
-                timeout_s=_ffmpeg_timeout_s(),
-            )
-        except FFmpegCanceled as exc:
-            raise JobCanceled() from exc
-        except (FFmpegError, FFmpegTimeout, ValidationFailed, ProbeError) as exc:
-            raise _composition_failure(stage["name"], exc) from exc
-        reporter.check_cancel()
-        reporter.update("save", 0.96)
-        token = job.code.hex[:12]
+        out = _compose(job=job, reporter=reporter, video=video, aspect=video.aspect, tmp=tmp)
         # Each output is recorded as staged before it is written; the transaction below
         # points the video at them only while this worker still holds the job's claim.
         try:
-            master = job_storage_save(
-                job=job, name=video_file_name(video, "master", "mp4", token), path=out.master_path
+            master, poster, vtt, srt = _stage_outputs(
+                job=job, video=video, out=out, tmp=tmp, kind="master", saved=saved
             )
-            saved.append(master)
-            poster = job_storage_save(
-                job=job, name=video_file_name(video, "poster", "jpg", token), path=out.poster_path
-            )
-            saved.append(poster)
-            vtt_path, srt_path = tmp / "captions.vtt", tmp / "captions.srt"
-            vtt_path.write_text(out.vtt_text, encoding="utf-8")
-            srt_path.write_text(out.srt_text, encoding="utf-8")
-            vtt = job_storage_save(job=job, name=video_file_name(video, "captions", "vtt", token), path=vtt_path)
-            saved.append(vtt)
-            srt = job_storage_save(job=job, name=video_file_name(video, "captions", "srt", token), path=srt_path)
-            saved.append(srt)
             reporter.check_cancel()
             with transaction.atomic():
                 job_claim_check(job=job)
@@ -323,21 +372,14 @@ def render_run(*, job: Job, reporter: JobReporter) -> Decimal:
                     locked.captions_vtt.name,
                     locked.captions_srt.name,
                 ]
-                info = out.info
                 (
                     locked.master,
                     locked.poster,
                     locked.captions_vtt,
                     locked.captions_srt,
                 ) = master, poster, vtt, srt
-                locked.duration_ms = info.duration_ms
-                locked.width = info.video.width
-                locked.height = info.video.height
-                locked.video_codec = (
-                    f"{info.video.codec} ({info.video.profile})" if info.video.profile else info.video.codec
-                )
-                locked.audio_codec = info.audio.codec if info.audio else ""
-                locked.size_bytes = info.size_bytes
+                for name, value in _probed_fields(out).items():
+                    setattr(locked, name, value)
                 locked.status = Video.Status.READY
                 locked.save()
                 job_staged_promote(*saved)
@@ -345,6 +387,41 @@ def render_run(*, job: Job, reporter: JobReporter) -> Decimal:
                 # source_master is not this master) until asked for again, which re-encodes
                 # them and replaces their file (export_run).
         except BaseException:  # JobCanceled/JobClaimLost included: nothing half-saved stays
+            job_staged_discard(*saved)
+            raise
+    transaction.on_commit(lambda: storage_delete_quietly(*old))
+    return Decimal("0")
+
+
+def master_render_run(*, job: Job, reporter: JobReporter) -> Decimal:
+    """The render of one of the video's other aspects (VideoMaster): the same storyboard,
+    narration and pictures, laid out for that aspect's frame; the master, poster and
+    captions go to the VideoMaster row. The video's status follows its own render only."""
+    master = VideoMaster.objects.select_related("video").filter(job=job).first()
+    if master is None:
+        raise JobFailure(
+            "prepare", "This aspect was removed from the video, or the video was rendered again since; render again."
+        )
+    video = master.video
+    saved: list[str] = []
+    with job_tempdir(job=job) as tmp:
+        out = _compose(job=job, reporter=reporter, video=video, aspect=master.aspect, tmp=tmp)
+        kind = f"master-{aspect_slug(master.aspect)}"
+        try:
+            names = _stage_outputs(job=job, video=video, out=out, tmp=tmp, kind=kind, saved=saved)
+            reporter.check_cancel()
+            with transaction.atomic():
+                job_claim_check(job=job)
+                locked = VideoMaster.objects.select_for_update().filter(pk=master.pk, job=job).first()
+                if locked is None:
+                    raise JobFailure("save", "The video was rendered again while this aspect ran; render again.")
+                old = [locked.file.name, locked.poster.name, locked.captions_vtt.name, locked.captions_srt.name]
+                locked.file, locked.poster, locked.captions_vtt, locked.captions_srt = names
+                for name, value in _probed_fields(out).items():
+                    setattr(locked, name, value)
+                locked.save()
+                job_staged_promote(*saved)
+        except BaseException:
             job_staged_discard(*saved)
             raise
     transaction.on_commit(lambda: storage_delete_quietly(*old))

@@ -17,7 +17,7 @@ from jobs.models import Job
 from jobs.services import (
     job_create,
 )
-from videos.models import Scene, Video, VideoJobKind
+from videos.models import RENDER_KINDS, Scene, Video, VideoJobKind
 from videos.selectors import scenes_missing_media
 from videos.services.approval import approval_withdraw
 from videos.services.costs import storyboard_estimate_cost
@@ -45,7 +45,7 @@ def storyboard_refresh(*, video: Video) -> Job | None:
 
 
 def storyboard_require_editable(video: Video) -> None:
-    if video.jobs.filter(kind=VideoJobKind.RENDER, status__in=Job.ACTIVE).exists():
+    if video.jobs.filter(kind__in=RENDER_KINDS, status__in=Job.ACTIVE).exists():
         raise Conflict("The video is rendering; cancel the render before editing the storyboard.")
 
 

@@ -109,7 +109,7 @@ def test_while_rendering_the_page_shows_the_live_render(client, owner, make_vide
 
     assert f'ws-connect="/ws/jobs/{job.code}/"' in html
     assert 'aria-valuenow="12"' in html
-    assert "job-finished[detail.kind=='render']" in html
+    assert "job-finished[detail.kind=='render' || detail.kind=='aspect']" in html
 
 
 def test_a_failed_render_shows_why_and_offers_retry(client, owner, make_video):

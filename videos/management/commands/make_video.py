@@ -27,8 +27,9 @@ from videos.options import (
     MUSIC_VOLUME_MAX_DB,
     MUSIC_VOLUME_MIN_DB,
     VIDEO_OPTION_DEFAULTS,
+    aspects_parse,
 )
-from videos.selectors import batch_progress, batches_with_progress
+from videos.selectors import MasterFiles, batch_progress, batches_with_progress, video_masters
 from videos.serializers import StoryboardSerializer
 from videos.services import (
     BatchInvalid,
@@ -99,7 +100,13 @@ class Command(BaseCommand):
             "cut into the scenes at its pauses, with the captions timed to it",
         )
         defaults = VIDEO_OPTION_DEFAULTS
-        parser.add_argument("--aspect", default=defaults.aspect, choices=Video.Aspect.values)
+        parser.add_argument(
+            "--aspect",
+            default=defaults.aspect,
+            help=f"{', '.join(Video.Aspect.values)}, or several from one storyboard, e.g. "
+            "16:9,9:16,1:1: one master each, NAME.16x9.mp4, NAME.9x16.mp4, NAME.1x1.mp4 and their "
+            f"captions (default {defaults.aspect}: NAME.mp4)",
+        )
         parser.add_argument("--quality", default=defaults.quality, choices=Video.Quality.values)
         parser.add_argument("--fps", type=int, default=defaults.fps, choices=Video.Fps.values)
         parser.add_argument(
@@ -234,12 +241,15 @@ class Command(BaseCommand):
                 watcher.stop()
 
     def _make(self, owner, script: str, script_path: Path, opts: dict) -> None:
+        aspects, problem = aspects_parse(opts["aspect"])
+        if problem:
+            raise CommandError(f"--aspect: {problem}")
         try:
             video = video_create(
                 owner=owner,
                 title=opts["title"] or script_path.stem.replace("_", " ").replace("-", " ").title(),
                 script=script,
-                aspect=opts["aspect"],
+                aspects=aspects,
                 quality=opts["quality"],
                 fps=opts["fps"],
                 voice=opts["voice"],
@@ -271,22 +281,36 @@ class Command(BaseCommand):
         storyboard_approve(video=video, user=owner)
         job = render_request(video=video, user=owner)
         self._follow(job, "render", opts["wait_timeout"])
+        for master in video.other_masters.select_related("job"):
+            self._follow(master.job, f"render {master.aspect}", opts["wait_timeout"])
         video.refresh_from_db()
         out = Path(opts["out"])
         out.parent.mkdir(parents=True, exist_ok=True)
-        _copy_out(video.master.name, out)
+        masters = video_masters(video)
+        if len(masters) == 1:
+            written = [self._write_master(masters[0], out, opts)]
+        else:
+            # One file set per aspect, named by it: NAME.16x9.mp4, NAME.16x9.vtt, ...
+            written = [self._write_master(m, out.with_name(f"{out.stem}.{m.slug}.mp4"), opts) for m in masters]
+        storyboard_file_write(video, out)
+        for path, master in written:
+            row = master.row
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Wrote {path} ({row.width}x{row.height}, {(row.duration_ms or 0) / 1000:.2f} s, "
+                    f"{row.video_codec} + {row.audio_codec}, {(row.size_bytes or 0) / 1e6:.1f} MB)"
+                )
+            )
+
+    def _write_master(self, master: MasterFiles, out: Path, opts: dict) -> tuple[Path, MasterFiles]:
+        """One aspect's master to `out`, with its captions beside it (NAME.vtt, NAME.srt)."""
+        _copy_out(master.file.name, out)
         if not opts["no_subtitle_files"]:
             # The cues of the video (burned in or not), for players and editors.
-            for field, suffix in ((video.captions_vtt, ".vtt"), (video.captions_srt, ".srt")):
+            for field, suffix in ((master.captions_vtt, ".vtt"), (master.captions_srt, ".srt")):
                 if field:
                     _copy_out(field.name, out.with_suffix(suffix))
-        storyboard_file_write(video, out)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Wrote {out} ({video.width}x{video.height}, {video.duration_ms / 1000:.2f} s, "
-                f"{video.video_codec} + {video.audio_codec}, {video.size_bytes / 1e6:.1f} MB)"
-            )
-        )
+        return out, master
 
     def _voiceover(self, video: Video, path: Path) -> None:
         """Narrate the storyboard with the creator's recording (the same service as the page
@@ -344,7 +368,11 @@ class Command(BaseCommand):
                 video.refresh_from_db()
                 stem = "".join(c if c.isalnum() else "-" for c in video.title.lower()).strip("-")[:60] or "video"
                 out = out_dir / f"{label}-{stem}.mp4"
+                for master in video.other_masters.select_related("job"):
+                    self._follow(master.job, f"{label} {master.aspect}", opts["wait_timeout"])
                 self._copy_master(video, out)
+                for master in video_masters(video)[1:]:
+                    _copy_out(master.file.name, out.with_name(f"{out.stem}.{master.slug}.mp4"))
                 storyboard_file_write(video, out)
                 self.stdout.write(f"Wrote {out} ({video.duration_ms / 1000:.2f} s)")
             except CommandError as exc:
