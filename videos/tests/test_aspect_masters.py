@@ -16,10 +16,10 @@ from jobs.services import job_cancel, job_retry
 from jobs.tasks import run_job
 from mediakit.probe import probe
 from quotas.models import Quota, QuotaCharge
-from quotas.services import quota_usage
+from quotas.services import quota_usage, storage_use
 from videos.models import Video, VideoJobKind, VideoMaster
 from videos.selectors import video_duration_ms, video_masters
-from videos.services import render_request, video_create
+from videos.services import render_request, video_create, video_delete
 
 THREE = ["16:9", "9:16", "1:1"]
 
@@ -48,6 +48,13 @@ def test_each_aspect_is_its_own_master_from_the_one_storyboard(make_rendered_vid
     assert set(MediaAsset.objects.values_list("pk", flat=True)) == assets_after_storyboard
     vtts = {master.aspect: default_storage.open(master.captions_vtt.name).read() for master in video_masters(video)}
     assert vtts["9:16"] == vtts["16:9"] == vtts["1:1"]
+    # Every master counts against the owner's storage, and goes with the video.
+    assert storage_use(user=owner).parts["aspect_masters"] == sum(
+        m.size_bytes for m in video_masters(video) if not m.primary
+    )
+    files = [name for m in video_masters(video) for name in (m.file.name, m.poster.name, m.captions_srt.name)]
+    video_delete(video=video)
+    assert not any(default_storage.exists(name) for name in files)
 
 
 def test_every_master_is_charged_to_the_render_quota(make_approved_video, owner, django_capture_on_commit_callbacks):
