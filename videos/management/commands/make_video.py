@@ -77,6 +77,10 @@ def _visuals_offered() -> list[str]:
 
 class Command(BaseCommand):
     help = "Turn a script file into a finished MP4 (storyboard, narration, pictures, render)."
+    # Django's system checks validate the site (URLs, admin, templates): loading every view
+    # for them cost each render about 0.1 CPU s (issue 22). `manage.py check`, migrate,
+    # runserver and qcluster run them; this command checks what it needs, a migrated database.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("script", type=Path, nargs="?", help="A .txt or .md file with the script")
