@@ -52,7 +52,7 @@ class X264Setting:
 # What every video used before the study; what candidates are measured against.
 REFERENCE = X264Setting("veryfast", 23)
 # superfast (and ultrafast) turn off x264's macroblock tree and its lookahead; on slow pans
-# over stills that costs 1.3-2.6x the bits at the same quality. This puts veryfast's back.
+# over stills that costs 1.4-2.3x the bits at the same crf. This puts veryfast's back.
 MBTREE = "mbtree=1:rc-lookahead=10"
 # veryfast with superfast's motion search: diamond, sub-pixel refinement 1 (mode decision by
 # SAD rather than SATD).
@@ -72,7 +72,8 @@ class Measured:
 # (content, quality) -> every setting that kept REFERENCE's quality on the study's frames,
 # REFERENCE itself included, cheapest first. Written from manage.py encoder_study's output
 # (2026-12-07, 2 paired rounds on a shared 2-core machine at load 6-13: CPU shares within
-# about +-0.05); the figures are in docs/encoding.md.
+# about +-0.05; two rows whose PSNR or SSIM only tied the reference's at the printed
+# precision are left out); the figures are in docs/encoding.md.
 QUALITY_KEPT: dict[tuple[str, str], tuple[Measured, ...]] = {
     ("illustration", "480p"): (
         Measured(X264Setting("ultrafast", 23), 0.48, 2.719),
@@ -191,7 +192,6 @@ QUALITY_KEPT: dict[tuple[str, str], tuple[Measured, ...]] = {
     ("card", "1080p"): (
         Measured(X264Setting("ultrafast", 23), 0.36, 2.917),
         Measured(X264Setting("superfast", 21, MBTREE), 0.65, 1.206),
-        Measured(X264Setting("superfast", 26), 0.66, 1.353),
         Measured(X264Setting("superfast", 24), 0.68, 1.577),
         Measured(X264Setting("superfast", 22, MBTREE), 0.69, 1.136),
         Measured(X264Setting("veryfast", 22, FAST_SEARCH), 0.69, 1.135),
@@ -208,7 +208,6 @@ QUALITY_KEPT: dict[tuple[str, str], tuple[Measured, ...]] = {
         Measured(X264Setting("superfast", 22), 0.57, 2.428),
         Measured(X264Setting("superfast", 24), 0.59, 1.483),
         Measured(X264Setting("veryfast", 24, FAST_SEARCH), 0.62, 0.777),
-        Measured(X264Setting("superfast", 24, MBTREE), 0.62, 0.783),
         Measured(X264Setting("superfast", 22, MBTREE), 0.62, 1.161),
         Measured(X264Setting("superfast", 21, MBTREE), 0.62, 1.311),
         Measured(X264Setting("superfast", 23), 0.63, 1.887),

@@ -39,7 +39,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mediakit import builder
 from mediakit.caption_images import render_caption_png
-from mediakit.encoding import CONTENT_TYPES, MAX_BITRATE_RATIO, REFERENCE, Measured, X264Setting
+from mediakit.encoding import (
+    CONTENT_TYPES,
+    FAST_SEARCH,
+    MAX_BITRATE_RATIO,
+    MBTREE,
+    REFERENCE,
+    Measured,
+    X264Setting,
+)
 from mediakit.illustration import FIGURE_PREFIX, render_illustration
 from mediakit.measuring import cpu_seconds, decode_raw_frames
 from mediakit.render import render_master
@@ -53,14 +61,11 @@ SCENE_MS = 2000
 TRANSITION_MS = 500
 # The source frames: the render's own, through x264 at this near-lossless crf.
 SOURCE_CRF = 4
-# superfast and ultrafast also turn off x264's macroblock tree (mbtree) and its lookahead, which
-# on slow pans over stills costs twice the bits at the same crf: the "+mbtree" variants keep it.
-MBTREE = "mbtree=1:rc-lookahead=10"
 CANDIDATES: tuple[X264Setting, ...] = (
     REFERENCE,
     *(X264Setting("veryfast", crf) for crf in (24, 25)),
     # veryfast with superfast's motion search (diamond, subpixel refinement 1).
-    *(X264Setting("veryfast", crf, "me=dia:subme=1") for crf in range(22, 26)),
+    *(X264Setting("veryfast", crf, FAST_SEARCH) for crf in range(22, 26)),
     *(X264Setting("superfast", crf, MBTREE) for crf in range(21, 27)),
     *(X264Setting("superfast", crf) for crf in range(22, 27)),
     X264Setting("ultrafast", 23),
