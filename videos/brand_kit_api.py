@@ -9,11 +9,13 @@ from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from assets.api import refused_for_size, upload_part
+from assets.api import RETRY_AFTER, refused_for_size, upload_part
 from core.api_base import ApiView, UploadThrottle, get_scoped_or_404
 from core.api_errors import error_responses
 from core.api_fields import StrictInputSerializer
+from mediakit import brand
 from videos.models import BrandKit, Video
+from videos.options import CaptionFont
 from videos.services import brand_kit as service
 
 
@@ -48,24 +50,60 @@ class BrandKitSerializer(serializers.Serializer):
         return str(kit.caption_preset.code) if kit.caption_preset is not None else None
 
 
-class BrandKitInputSerializer(StrictInputSerializer):
-    """Types only: what each value may be is checked by the service, all fields together."""
+def _range(low: int, high: int, what: str) -> serializers.IntegerField:
+    message = f"The {what} is a whole number, {low} to {high}."
+    return serializers.IntegerField(
+        required=False,
+        min_value=low,
+        max_value=high,
+        error_messages={"min_value": message, "max_value": message, "invalid": message},
+        help_text=f"{low} to {high}",
+    )
 
-    logo_corner = serializers.CharField(required=False)
-    logo_size = serializers.IntegerField(required=False)
-    logo_opacity = serializers.IntegerField(required=False)
-    font = serializers.CharField(required=False)
-    highlight_color = serializers.CharField(required=False, allow_blank=True)
-    caption_preset = serializers.CharField(required=False, allow_null=True, allow_blank=True)
-    card_background = serializers.CharField(required=False)
-    card_text_color = serializers.CharField(required=False)
-    accent_color = serializers.CharField(required=False)
-    intro_title = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
-    intro_line = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
-    intro_ms = serializers.IntegerField(required=False)
-    outro_title = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
-    outro_line = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
-    outro_ms = serializers.IntegerField(required=False)
+
+def _colour(*, blank: bool = False) -> serializers.RegexField:
+    pattern = r"^(#[0-9a-fA-F]{6})?$" if blank else r"^#[0-9a-fA-F]{6}$"
+    message = "Colours are written #rrggbb (for example #101828)" + (", or left empty." if blank else ".")
+    return serializers.RegexField(pattern, required=False, allow_blank=blank, error_messages={"invalid": message})
+
+
+def _text(limit: int, what: str) -> serializers.CharField:
+    return serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=limit,
+        error_messages={"max_length": f"The {what} is too long; at most {limit} characters."},
+    )
+
+
+class BrandKitInputSerializer(StrictInputSerializer):
+    """The shape and the limits of each value (mediakit.brand's); the service checks them
+    again, with what a schema cannot say (the card's contrast, your own caption preset)."""
+
+    logo_corner = serializers.ChoiceField(
+        choices=BrandKit.LogoCorner.values,
+        required=False,
+        error_messages={"invalid_choice": f"Unknown corner “{{input}}”; one of {', '.join(brand.LOGO_CORNERS)}."},
+    )
+    logo_size = _range(brand.LOGO_SIZE_MIN, brand.LOGO_SIZE_MAX, "logo size (percent of the shorter side)")
+    logo_opacity = _range(brand.LOGO_OPACITY_MIN, brand.LOGO_OPACITY_MAX, "logo opacity (percent)")
+    font = serializers.ChoiceField(
+        choices=CaptionFont.values,
+        required=False,
+        error_messages={"invalid_choice": f"Unknown font “{{input}}”; one of {', '.join(CaptionFont.values)}."},
+    )
+    highlight_color = _colour(blank=True)
+    caption_preset = serializers.UUIDField(required=False, allow_null=True, help_text="One of your caption presets")
+    card_background = _colour()
+    card_text_color = _colour()
+    accent_color = _colour()
+    intro_title = _text(brand.CARD_TITLE_MAX_CHARS, "intro title")
+    intro_line = _text(brand.CARD_LINE_MAX_CHARS, "intro line")
+    intro_ms = _range(brand.CARD_MS_MIN, brand.CARD_MS_MAX, "intro's length (ms)")
+    outro_title = _text(brand.CARD_TITLE_MAX_CHARS, "outro title")
+    outro_line = _text(brand.CARD_LINE_MAX_CHARS, "outro line")
+    outro_ms = _range(brand.CARD_MS_MIN, brand.CARD_MS_MAX, "outro's length (ms)")
 
 
 class BrandKitLogoSerializer(serializers.Serializer):
@@ -143,6 +181,7 @@ class BrandKitLogoApi(ApiView):
         "content; at most 2 MB (413 above) and 4096 pixels a side. SVG is refused. A refused logo "
         "changes nothing; the previous logo is deleted unless used elsewhere.",
         request={"multipart/form-data": BrandKitLogoSerializer},
+        parameters=[RETRY_AFTER],
         responses={200: BrandKitSerializer, **error_responses(400, 401, 413, 415, 429)},
     )
     def put(self, request):

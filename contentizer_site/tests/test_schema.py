@@ -159,6 +159,7 @@ def token_header(db, owner) -> dict[str, str]:
         request_finished.connect(close_old_connections)
 
 
+BRAND_KIT_TEXT = {"intro_title", "intro_line", "outro_title", "outro_line"}
 # What a schema cannot say, and the domain refuses with a 400 naming only these fields:
 # a file's content, a name already in use, a code that is not yours, a provider this site
 # has not configured, a callback address that is not a public http(s) URL.
@@ -167,6 +168,11 @@ DOMAIN_REFUSALS: dict[str, set[str]] = {
     "POST /api/v1/assets": {"file"},
     "POST /api/v1/batches": {"file", "rows", "name"},
     "POST /api/v1/caption-presets": {"name"},
+    # Brand kit: the card's text unreadable on its background, a preset not yours, a
+    # control character in a card's text (one line); the logo's content.
+    "PUT /api/v1/brand-kit": {"card_text_color", "caption_preset", *BRAND_KIT_TEXT},
+    "PATCH /api/v1/brand-kit": {"card_text_color", "caption_preset", *BRAND_KIT_TEXT},
+    "PUT /api/v1/brand-kit/logo": {"logo"},
     "POST /api/v1/pictures": {"provider"},
     "POST /api/v1/projects": {"name"},
     "PATCH /api/v1/projects/{code}": {"name"},

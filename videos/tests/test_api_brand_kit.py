@@ -71,6 +71,7 @@ def test_patch_changes_only_what_it_names(owner) -> None:
         ({"font": "comic_sans"}, "font", "Unknown font"),
         ({"logo_corner": "middle"}, "logo_corner", "Unknown corner"),
         ({"intro_title": "x" * (brand.CARD_TITLE_MAX_CHARS + 1)}, "intro_title", "at most 60"),
+        ({"intro_title": "Hello\x07there"}, "intro_title", "one line"),
         ({"outro_ms": 60_000}, "outro_ms", "1000 to 6000"),
         ({"logo_size": 90}, "logo_size", "8 to 40"),
         ({"card_text_color": "#0c1f3a"}, "card_text_color", "hard to read"),
