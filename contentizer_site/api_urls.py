@@ -15,6 +15,7 @@ from core.api_errors import api_not_found
 from jobs import api as jobs_api
 from videos import api as videos_api
 from videos import (
+    aspect_api,
     batch_api,
     brand_kit_api,
     caption_preset_api,
@@ -45,6 +46,12 @@ v1 = [
     path("videos/<uuid:code>/captions.vtt", delivery_api.VideoCaptionsVttApi.as_view(), name="api-videos-captions-vtt"),
     path("videos/<uuid:code>/captions.srt", delivery_api.VideoCaptionsSrtApi.as_view(), name="api-videos-captions-srt"),
     path("videos/<uuid:code>/credits", delivery_api.VideoCreditsApi.as_view(), name="api-videos-credits"),
+    path("videos/<uuid:code>/aspects", aspect_api.VideoAspectsApi.as_view(), name="api-videos-aspects"),
+    path(
+        "videos/<uuid:code>/masters/<str:aspect>/render",
+        aspect_api.VideoMasterRenderApi.as_view(),
+        name="api-videos-master-render",
+    ),
     path(
         "videos/<uuid:code>/masters/<str:aspect>/stream",
         delivery_api.VideoMasterStreamApi.as_view(),

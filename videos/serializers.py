@@ -194,6 +194,14 @@ class VideoCreateSerializer(StrictInputSerializer):
     )
 
 
+class VideoAspectsInputSerializer(StrictInputSerializer):
+    aspects = AspectListField(
+        child=StrictCharField(max_length=5),
+        allow_empty=True,
+        help_text="Every aspect the video is made in, its own `aspect` among them",
+    )
+
+
 class CaptionPresetInputSerializer(StrictInputSerializer):
     name = StrictCharField(max_length=60, help_text="Unique among your presets; saving a name again replaces it")
     caption_style = StrictChoiceField(choices=Video.CaptionStyle.choices, default=VIDEO_OPTION_DEFAULTS.caption_style)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from videos import (
+    aspect_views,
     batch_views,
     brand_kit_views,
     delivery_views,
@@ -43,6 +44,8 @@ urlpatterns = [
     path("videos/<uuid:code>/captions.<str:fmt>", delivery_views.video_captions, name="videos-captions"),
     path("videos/<uuid:code>/credits.txt", delivery_views.video_credits_download, name="videos-credits"),
     # Each aspect's master ("16x9", "9x16", "1x1"), the video's own included.
+    path("videos/<uuid:code>/aspects/", aspect_views.video_aspects, name="videos-aspects"),
+    path("videos/<uuid:code>/masters/<str:aspect>/render/", aspect_views.master_render, name="videos-master-render"),
     path("videos/<uuid:code>/masters/<str:aspect>/stream/", delivery_views.master_stream, name="videos-master-stream"),
     path(
         "videos/<uuid:code>/masters/<str:aspect>/download/",

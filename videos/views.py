@@ -252,6 +252,10 @@ def _detail_context(video: Video, **exports_extra) -> dict:
         "credits": video_credits(video),
         # The masters of its other aspects (9:16 beside a 16:9, ...), each with its own render.
         "other_masters": [master for master in video_masters(video) if not master.primary],
+        # The aspects the page offers to add or remove (the video's own stays).
+        "aspect_choices": [
+            (value, label, value in video.aspects) for value, label in Video.Aspect.choices if value != video.aspect
+        ],
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from videos.services.approval import approval_withdraw, storyboard_approve, storyboard_reject, storyboard_staff_approve
 from videos.services.artwork import scene_artwork_choose, scene_picture_candidates
+from videos.services.aspects import master_render_request, video_aspects_set
 from videos.services.batches import BatchInvalid, batch_create, batch_create_from_file
 from videos.services.caption_presets import caption_preset_delete, caption_preset_save
 from videos.services.costs import storyboard_estimate_cost, video_estimated_cost
@@ -60,6 +61,7 @@ __all__ = [
     "picture_seed",
     "exports_expire",
     "video_options_errors",
+    "video_aspects_set",
     "video_create",
     "video_create_errors",
     "BatchInvalid",
@@ -96,6 +98,7 @@ __all__ = [
     "scene_artwork_choose",
     "scene_picture_candidates",
     "QUALITY_RANK",
+    "master_render_request",
     "master_render_run",
     "render_request",
     "render_run",

@@ -110,3 +110,18 @@ def test_another_users_master_is_a_404_everywhere(portrait_master, stranger, cli
     assert client.get(f"/videos/{code}/masters/9x16/download/").status_code == 404
     portrait_master.refresh_from_db()
     assert portrait_master.downloads == 0
+
+
+def test_aspects_are_chosen_again_and_one_renders_alone_once_approved(api, owner, make_video):
+    video = make_video(owner)
+    response = api.put(f"/api/v1/videos/{video.code}/aspects", {"aspects": ["16:9", "1:1"]}, format="json")
+    assert response.status_code == 200, response.json()
+    assert [(m["aspect"], m["state"]) for m in response.json()["masters"]] == [("16:9", "waiting"), ("1:1", "waiting")]
+    refused = api.post(f"/api/v1/videos/{video.code}/masters/1x1/render")
+    assert_error(refused, 403)
+    assert not Job.objects.filter(kind="aspect").exists()
+    error = assert_error(
+        api.put(f"/api/v1/videos/{video.code}/aspects", {"aspects": ["1:1"]}, format="json"), 400, "invalid"
+    )
+    assert "own aspect" in " ".join(error["details"]["aspects"])
+    assert list(VideoMaster.objects.values_list("aspect", flat=True)) == ["1:1"]

@@ -19,7 +19,7 @@ from quotas.models import Quota, QuotaCharge
 from quotas.services import quota_usage, storage_use
 from videos.models import Video, VideoJobKind, VideoMaster
 from videos.selectors import video_duration_ms, video_masters
-from videos.services import render_request, video_create, video_delete
+from videos.services import master_render_request, render_request, video_aspects_set, video_create, video_delete
 
 THREE = ["16:9", "9:16", "1:1"]
 
@@ -138,3 +138,25 @@ def test_the_storyboard_stays_locked_while_another_aspect_renders(
     assert run_job(job.pk) == "succeeded"
     with pytest.raises(Conflict):
         storyboard_require_editable(video)
+
+
+def test_an_aspect_added_later_renders_alone(make_rendered_video, owner, django_capture_on_commit_callbacks):
+    video = make_rendered_video(owner)
+    video_aspects_set(video=video, aspects=["16:9", "9:16"])
+    with django_capture_on_commit_callbacks(execute=True):
+        job = master_render_request(video=video, aspect="9:16", user=owner)
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED, job.error_message
+    master = VideoMaster.objects.get(video=video)
+    assert (probe(_local(master.file.name)).video.width, master.height) == (480, 854)
+    # The 16:9 was not rendered again.
+    assert video.jobs.filter(kind=VideoJobKind.RENDER).count() == 1
+    assert QuotaCharge.objects.filter(kind=QuotaCharge.Kind.RENDER, video=video).count() == 2
+    # Left out again, it goes with its files; the video's own aspect cannot be left out.
+    name = master.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        video_aspects_set(video=video, aspects=["16:9"])
+    assert not VideoMaster.objects.exists() and not default_storage.exists(name)
+    with pytest.raises(ValidationError, match="own aspect"):
+        video_aspects_set(video=video, aspects=["9:16"])
+    assert not VideoMaster.objects.exists()

@@ -66,3 +66,24 @@ def test_the_video_page_shows_and_serves_each_rendered_master_to_its_owner(
     client.force_login(stranger)
     assert client.get(download).status_code == 404
     assert client.get(reverse("videos-detail", kwargs={"code": video.code})).status_code == 404
+
+
+def test_the_video_page_adds_an_aspect_and_queues_its_render_alone(
+    client, owner, make_approved_video, django_capture_on_commit_callbacks
+):
+    video = make_approved_video(owner)
+    client.force_login(owner)
+    response = client.post(reverse("videos-aspects", kwargs={"code": video.code}), {"other_aspects": ["9:16"]})
+    assert response.status_code == 302
+    assert video.aspects == ["16:9", "9:16"]
+    html = client.get(reverse("videos-detail", kwargs={"code": video.code})).content.decode()
+    render_url = reverse("videos-master-render", kwargs={"code": video.code, "aspect": "9x16"})
+    assert render_url in html
+    with django_capture_on_commit_callbacks(execute=False):
+        assert client.post(render_url).status_code == 302
+    assert list(video.jobs.filter(kind="aspect").values_list("status", flat=True)) == ["queued"]
+    assert not video.jobs.filter(kind="render").exists()
+    # A bad aspect changes nothing and says why.
+    page = client.post(reverse("videos-aspects", kwargs={"code": video.code}), {"other_aspects": ["4:3"]}, follow=True)
+    assert "Unknown aspect" in page.content.decode()
+    assert video.aspects == ["16:9", "9:16"]
