@@ -36,6 +36,7 @@ from videos.models import (
     StoryboardAwaitingApproval,
     Video,
     VideoJobKind,
+    VideoMaster,
 )
 from videos.selectors import batch_progress, batches_with_progress
 from videos.services.brand_kit import FIELDS as BRAND_KIT_FIELDS
@@ -220,6 +221,38 @@ class JobInline(admin.TabularInline):
         return format_html('<a href="{}">{}</a>', reverse("admin:jobs_job_change", args=[job.pk]), job.code.hex[:8])
 
 
+class VideoMasterInline(admin.TabularInline):
+    """The masters of the video's other aspects (its own is the video's fields); each
+    render's job is a link (cancel, retry there)."""
+
+    model = VideoMaster
+    verbose_name = "master of another aspect"
+    verbose_name_plural = "masters of other aspects"
+    extra = 0
+    can_delete = False
+    fields = ["aspect", "job_link", "file", "width", "height", "size", "downloads"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description="Render")
+    def job_link(self, master: VideoMaster) -> str:
+        if master.job is None:
+            return "–"
+        job = master.job
+        return format_html(
+            '<a href="{}">{} ({})</a>', reverse("admin:jobs_job_change", args=[job.pk]), job.code.hex[:8], job.status
+        )
+
+    @admin.display(description="Size")
+    def size(self, master: VideoMaster) -> str:
+        return filesizeformat(master.size_bytes) if master.size_bytes else "–"
+
+
 class ExportInline(admin.TabularInline):
     model = Export
     extra = 0
@@ -347,7 +380,7 @@ class VideoAdmin(admin.ModelAdmin):
         ),
         ("Dates", {"fields": ["created_at", "updated_at"]}),
     ]
-    inlines = [SceneInline, JobInline, ExportInline]
+    inlines = [SceneInline, VideoMasterInline, JobInline, ExportInline]
     actions = [approve_storyboards, reject_storyboards, "render_videos", "cancel_jobs", "retry_jobs"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:

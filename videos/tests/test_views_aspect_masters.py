@@ -87,3 +87,17 @@ def test_the_video_page_adds_an_aspect_and_queues_its_render_alone(
     page = client.post(reverse("videos-aspects", kwargs={"code": video.code}), {"other_aspects": ["4:3"]}, follow=True)
     assert "Unknown aspect" in page.content.decode()
     assert video.aspects == ["16:9", "9:16"]
+
+
+def test_staff_see_each_other_aspects_master_and_its_render_in_admin(
+    staff_client, owner, make_approved_video, django_capture_on_commit_callbacks
+):
+    from videos.services import render_request
+
+    video = make_approved_video(owner, aspects=["16:9", "1:1"])
+    with django_capture_on_commit_callbacks(execute=False):
+        render_request(video=video, user=owner)
+    job = video.other_masters.get().job
+    html = staff_client.get(reverse("admin:videos_video_change", args=[video.pk])).content.decode()
+    assert "masters of other aspects" in html.lower()
+    assert reverse("admin:jobs_job_change", args=[job.pk]) in html
