@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 from jobs.models import Job
 from jobs.services import JobStateError, job_cancel, job_retry
 from videos.job_display import job_fragment_context
+from videos.models import VideoJobKind, VideoMaster
 from videos.views import wants_fragment
 
 
@@ -42,7 +43,9 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 @require_safe
 def job_detail(request: HttpRequest, code) -> HttpResponse:
     job = _get_job_for_user(request, code)
-    return render(request, "videos/job.html", {"job": job, "video": job.video})
+    # The render of another aspect says which (its master's frame, not the video's own).
+    master = VideoMaster.objects.filter(job=job).first() if job.kind == VideoJobKind.RENDER_ASPECT else None
+    return render(request, "videos/job.html", {"job": job, "video": job.video, "master": master})
 
 
 @login_required
