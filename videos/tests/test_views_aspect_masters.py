@@ -101,3 +101,16 @@ def test_staff_see_each_other_aspects_master_and_its_render_in_admin(
     html = staff_client.get(reverse("admin:videos_video_change", args=[video.pk])).content.decode()
     assert "masters of other aspects" in html.lower()
     assert reverse("admin:jobs_job_change", args=[job.pk]) in html
+
+
+def test_another_aspects_render_page_names_its_aspect(
+    client, owner, make_approved_video, django_capture_on_commit_callbacks
+):
+    from videos.services import render_request
+
+    video = make_approved_video(owner, aspects=["16:9", "9:16"])
+    with django_capture_on_commit_callbacks(execute=False):
+        render_request(video=video, user=owner)
+    client.force_login(owner)
+    html = client.get(reverse("videos-job", kwargs={"code": video.other_masters.get().job.code})).content.decode()
+    assert "Rendering</span>" in html and "9:16 portrait · 480p" in html
