@@ -217,13 +217,15 @@ def library_search(
 @lru_cache(maxsize=64)
 def artwork_image(artwork: Artwork, size: int) -> Image.Image | None:
     """The artwork as RGBA, cropped to its drawn part, its longer side ``size`` pixels (many
-    drawings sit small on a big page, so it is rendered twice: once to find the drawing,
-    once at the zoom that makes the drawing itself ``size`` pixels)."""
+    drawings sit small on a big page: see _render_cropped)."""
     if size < 4:
         return None
     svg = _svg_text(artwork.path)
     if svg is None:
         return None
+    if artwork.source != "openclipart":
+        # An emoji fills its page: one drawing at the size asked, no probe.
+        return _render_cropped_whole(svg, size)
     return _render_cropped(svg, size)
 
 
@@ -671,7 +673,88 @@ def _alpha_box(image: Image.Image) -> tuple[int, int, int, int] | None:
     return image.getchannel("A").point(lambda a: 255 if a > _ALPHA_EDGE else 0).getbbox()
 
 
+# The drawn part is found on a small render of the page first.
+_PROBE = 256
+# Probe pixels of margin round that part: antialiasing reaches a pixel beyond the edge.
+_PROBE_PAD = 2
+
+
 def _render_cropped(svg: str, size: int) -> Image.Image | None:
+    """The drawn part of the page, its longer side ``size`` pixels.
+
+    The page is drawn small to find where the drawing lies, then only that part is drawn
+    at the size asked (a viewBox round it): a drawing a tenth of its page wide no longer
+    has the whole page rasterised at ten times the size (155 ms per artwork, most of a
+    scene's drawing). Pages whose viewport cannot be re-aimed so simply are drawn whole.
+    """
+    probe = _render(svg, min(size, _PROBE))
+    box = _alpha_box(probe) if probe is not None else None
+    if probe is None or box is None:
+        return None
+    cropped = _crop_svg(svg, probe.size, box)
+    page = _render(cropped, size) if cropped is not None else None
+    if page is None:
+        return _render_cropped_whole(svg, size)
+    box = _alpha_box(page)
+    if box is None:
+        return None
+    art = page.crop(box)
+    if max(art.size) != size:
+        scale = size / max(art.size)
+        art = art.resize(
+            (max(1, round(art.width * scale)), max(1, round(art.height * scale))), Image.Resampling.LANCZOS
+        )
+    return art
+
+
+def _crop_svg(svg: str, rendered: tuple[int, int], box: tuple[int, int, int, int]) -> str | None:
+    """The SVG with its viewport narrowed to ``box`` (pixels of a render of the whole page
+    at ``rendered`` size), at the page's own scale; None where the page's viewBox is not
+    plainly centred and scaled to fit (another preserveAspectRatio)."""
+    normal = _normalised(svg)
+    root = _ROOT.search(normal[0]) if normal is not None else None
+    if normal is None or root is None:
+        return None
+    text, _ = normal
+    tag = root.group(0)
+    ratio = re.search(r"\spreserveAspectRatio\s*=\s*([\"'])(.*?)\1", tag)
+    if ratio is not None and ratio.group(2).strip() not in ("", "xMidYMid", "xMidYMid meet"):
+        return None
+    sizes = {m.group(2): _px(m.group(4)) for m in _SIZE_ATTR.finditer(tag)}
+    viewbox = _VIEWBOX.search(tag)
+    try:
+        vx, vy, vw, vh = [float(v) for v in re.split(r"[\s,]+", viewbox.group(2).strip())] if viewbox else [0, 0, 0, 0]
+    except ValueError:
+        return None
+    width, height = sizes.get("width") or vw, sizes.get("height") or vh
+    if not viewbox:
+        vw, vh = width, height
+    if not (width and height and vw > 0 and vh > 0):
+        return None
+    scale = min(width / vw, height / vh)  # user units to page pixels
+    left, top = (width - vw * scale) / 2, (height - vh * scale) / 2
+    r = rendered[0] / width  # page pixels to rendered pixels
+    x0, y0 = max(0, box[0] - _PROBE_PAD), max(0, box[1] - _PROBE_PAD)
+    x1, y1 = min(rendered[0], box[2] + _PROBE_PAD), min(rendered[1], box[3] + _PROBE_PAD)
+    u0, v0 = vx + (x0 / r - left) / scale, vy + (y0 / r - top) / scale
+    uw, uh = (x1 - x0) / r / scale, (y1 - y0) / r / scale
+    if uw <= 0 or uh <= 0:
+        return None
+    new_tag = _SIZE_ATTR.sub("", tag)
+    new_tag = _VIEWBOX.sub("", new_tag)
+    new_tag = re.sub(r"\spreserveAspectRatio\s*=\s*([\"'])(.*?)\1", "", new_tag)
+    new_tag = re.sub(
+        r"^<svg\b",
+        f'<svg width="{uw * scale:.4f}" height="{uh * scale:.4f}" viewBox="{u0:.4f} {v0:.4f} {uw:.4f} {uh:.4f}"',
+        new_tag,
+        flags=re.IGNORECASE,
+    )
+    return text[: root.start()] + new_tag + text[root.end() :]
+
+
+def _render_cropped_whole(svg: str, size: int) -> Image.Image | None:
+    """The drawn part, found on the whole page and drawn again at the zoom that makes it
+    ``size`` pixels: for pages _crop_svg cannot re-aim."""
     page = _render(svg, size)
     box = _alpha_box(page) if page is not None else None
     if page is None or box is None:

@@ -113,6 +113,28 @@ def test_an_openclipart_drawing_sized_in_millimetres_renders_cropped() -> None:
     assert red[0] > red[2]  # red and white stripes, not grey
 
 
+def test_only_the_drawn_part_is_drawn_and_it_is_the_same_drawing() -> None:
+    # The lighthouse sits small on an A4 page: the drawing is found on a small render and
+    # only its part of the page drawn at the size asked; the same picture as the whole page
+    # drawn at the zoom that makes it that size.
+    from PIL import Image, ImageChops
+
+    from mediakit.art_library import _crop_svg, _render_cropped_whole, _svg_text
+
+    artwork = artwork_by_id(LIGHTHOUSE)
+    svg = _svg_text(artwork.path)
+    assert _crop_svg(svg, (182, 256), (60, 20, 120, 240)) is not None
+    part, whole = artwork_image(artwork, 300), _render_cropped_whole(svg, 300)
+    assert part is not None and whole is not None
+    assert abs(part.width - whole.width) <= 2 and part.height == whole.height == 300
+
+    def on_white(image):
+        return Image.alpha_composite(Image.new("RGBA", part.size, "white"), image.resize(part.size)).convert("RGB")
+
+    difference = ImageChops.difference(on_white(part), on_white(whole))
+    assert max(ImageStat.Stat(difference).mean) < 10  # the edges a sub-pixel apart
+
+
 def test_an_emoji_renders_square_ish_at_the_asked_size() -> None:
     for id in ("twemoji:1f3e0", "fluent:house-with-garden"):
         image = artwork_image(artwork_by_id(id), 96)
