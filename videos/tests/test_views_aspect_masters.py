@@ -114,3 +114,11 @@ def test_another_aspects_render_page_names_its_aspect(
     client.force_login(owner)
     html = client.get(reverse("videos-job", kwargs={"code": video.other_masters.get().job.code})).content.decode()
     assert "Rendering</span>" in html and "9:16 portrait · 480p" in html
+
+
+def test_the_storyboard_and_video_pages_say_which_other_aspects_are_made(client, owner, make_video):
+    video = make_video(owner, aspects=["9:16", "16:9", "1:1"])
+    client.force_login(owner)
+    for name in ("videos-storyboard", "videos-detail"):
+        html = client.get(reverse(name, kwargs={"code": video.code})).content.decode()
+        assert "9:16 portrait (also 16:9, 1:1)" in html, name
