@@ -160,3 +160,18 @@ def test_an_aspect_added_later_renders_alone(make_rendered_video, owner, django_
     with pytest.raises(ValidationError, match="own aspect"):
         video_aspects_set(video=video, aspects=["9:16"])
     assert not VideoMaster.objects.exists()
+
+
+def test_batch_rows_ask_for_several_aspects_and_a_bad_row_makes_nothing(owner, django_capture_on_commit_callbacks):
+    from videos.services import BatchInvalid, batch_create_from_file
+
+    csv = 'title,script,aspects\nKite,A red kite rides the wind.,"9:16,1:1"\nBoat,A boat leaves the harbour.,\n'
+    with django_capture_on_commit_callbacks(execute=False):
+        batch_create_from_file(owner=owner, data=csv.encode(), filename="rows.csv")
+    assert {v.title: v.aspects for v in Video.objects.all()} == {"Kite": ["9:16", "1:1"], "Boat": ["16:9"]}
+    Video.objects.all().delete()
+    jsonl = '{"script": "A red kite.", "aspects": ["16:9", "16:9"]}\n{"script": "A boat.", "aspects": ["2:1"]}\n'
+    with pytest.raises(BatchInvalid) as caught:
+        batch_create_from_file(owner=owner, data=jsonl.encode(), filename="rows.jsonl")
+    assert {(e.row, e.field) for e in caught.value.errors} == {(1, "aspects"), (2, "aspects")}
+    assert not Video.objects.exists() and not VideoMaster.objects.exists()
