@@ -41,6 +41,10 @@ def test_it_reports_every_stage_of_a_real_job_and_the_ratio_to_the_encoder(tmp_p
     assert sum(rows[stage][1] for stage in STAGES) == pytest.approx(rows["whole job"][1], abs=0.1)
     result = re.search(r"^result hello: job cpu s per video s ([\d.]+); .*cpu ratio ([\d.]+)", out, re.MULTILINE)
     assert result and float(result.group(1)) > 0 and float(result.group(2)) > 0
+    # And to the fixed reference (veryfast crf 23) on the same frames, whatever the master's setting.
+    reference = re.search(r"^x264 veryfast crf 23 +([\d.]+) +([\d.]+)", out, re.MULTILINE)
+    assert reference and float(reference.group(1)) > 0, out
+    assert re.search(r"job to the veryfast crf 23 reference ([\d.]+)", out)
     # The job ran on a database of its own, and its scratch directory is gone.
     assert not Video.objects.exists()
     assert not (tmp_path / "work").exists()

@@ -18,8 +18,10 @@ storyboard, database rows, job bookkeeping, fetching the scene files to the temp
 
 Each run is paired with the floor run right after it: x264 with the master's own settings
 (mediakit.builder.x264_args) encoding the master's own frames, decoded once to raw yuv
-(untimed). The report gives the medians of the paired ratios and the load average with
-every pair, as bench_render does.
+(untimed), then x264 at the fixed reference (mediakit.encoding.REFERENCE, veryfast crf 23)
+on the same frames: the whole job's target is set against that, whatever setting the
+master took from the table. The report gives the medians of the paired ratios and the
+load average with every pair, as bench_render does.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mediakit import builder
+from mediakit.encoding import REFERENCE
 from mediakit.measuring import RssSampler, cpu_seconds, decode_raw_frames, encode_raw_frames, tree_cpu_seconds
 from mediakit.spec import QUALITIES, StoryboardSpec
 
@@ -236,6 +239,9 @@ class JobRun:
     peak_rss_mb: float
     floor_s: float
     floor_cpu_s: float
+    # x264 at the issue's fixed reference (mediakit.encoding.REFERENCE, veryfast crf 23) on the
+    # same frames: what the whole job's target is set against, whatever the master's setting.
+    reference_cpu_s: float
     load_before: float
     load_after: float
 
@@ -254,6 +260,10 @@ class JobRun:
     @property
     def cpu_ratio(self) -> float:
         return self.job_cpu_s / self.floor_cpu_s
+
+    @property
+    def reference_ratio(self) -> float:
+        return self.job_cpu_s / self.reference_cpu_s
 
     @property
     def wall_ratio(self) -> float:
@@ -377,6 +387,16 @@ class Command(BaseCommand):
                     x264_args=child["x264_args"],
                     out=root / "floor.mp4",
                 )
+                _, reference_cpu_s = encode_raw_frames(
+                    raw,
+                    width=width,
+                    height=height,
+                    fps=fps,
+                    raw_frames=raw_frames,
+                    frames=raw_frames,
+                    x264_args=child["reference_args"],
+                    out=root / "floor.mp4",
+                )
                 run = JobRun(
                     wall=child["wall"],
                     cpu=child["cpu"],
@@ -388,6 +408,7 @@ class Command(BaseCommand):
                     peak_rss_mb=child["peak_rss_mb"],
                     floor_s=floor_s,
                     floor_cpu_s=floor_cpu_s,
+                    reference_cpu_s=reference_cpu_s,
                     load_before=load_before,
                     load_after=psutil.getloadavg()[0],
                 )
@@ -396,7 +417,8 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"    job {run.job_wall_s:.1f} s (cpu {run.job_cpu_s:.1f}) for {run.video_s:.1f} s of video, "
                     f"x264 alone {floor_s:.1f} s (cpu {floor_cpu_s:.1f}): cpu ratio {run.cpu_ratio:.2f}, "
-                    f"composition cpu ratio {run.composition_cpu_ratio:.2f}; peak RSS {run.peak_rss_mb:.0f} MB; "
+                    f"composition cpu ratio {run.composition_cpu_ratio:.2f}; "
+                    f"to x264 {REFERENCE.preset} crf {REFERENCE.crf} {run.reference_ratio:.2f}; peak RSS {run.peak_rss_mb:.0f} MB; "
                     f"load {run.load_after:.1f}"
                 )
                 self.stdout.write("    cpu: " + ", ".join(f"{stage} {run.cpu.get(stage, 0.0):.2f}" for stage in STAGES))
@@ -473,6 +495,11 @@ class Command(BaseCommand):
                 f"the child process as its parent saw it (the piper program, never waited for, left out): wall {median([r.tree_wall_s for r in runs]):.2f} s, "
                 f"cpu {median([r.tree_cpu_s for r in runs]):.2f} s; peak RSS {max(r.peak_rss_mb for r in runs):.0f} MB"
             )
+            reference_cpu = median([r.reference_cpu_s for r in runs])
+            w(
+                f"{'x264 ' + REFERENCE.preset + ' crf ' + str(REFERENCE.crf):<20} {'':>8} {reference_cpu:>8.2f} "
+                f"{reference_cpu / video_s:>14.3f}  (the fixed reference, same frames)"
+            )
             w(
                 f"result {name}: job cpu s per video s {total_cpu / video_s:.3f}; "
                 f"x264 alone {floor_cpu / video_s:.3f}; "
@@ -480,6 +507,8 @@ class Command(BaseCommand):
                 f"(range {min(r.cpu_ratio for r in runs):.2f}-{max(r.cpu_ratio for r in runs):.2f}); "
                 f"wall ratio {median([r.wall_ratio for r in runs]):.2f}; "
                 f"composition cpu ratio {median([r.composition_cpu_ratio for r in runs]):.2f}; "
+                f"job to the {REFERENCE.preset} crf {REFERENCE.crf} reference "
+                f"{median([r.reference_ratio for r in runs]):.2f}; "
                 f"wall s per video s {total_wall / video_s:.3f}"
             )
         w("(ratios: medians of the paired job / x264-alone ratios, both halves from the same moment)")
@@ -519,6 +548,9 @@ class Command(BaseCommand):
                     "height": spec.height,
                     "fps": spec.fps,
                     "x264_args": builder.x264_args(spec),
+                    "reference_args": builder.x264_args(
+                        replace(spec, preset=REFERENCE.preset, crf=REFERENCE.crf, x264_params=REFERENCE.params)
+                    ),
                 }
             ),
             encoding="utf-8",
