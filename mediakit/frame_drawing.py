@@ -42,6 +42,10 @@ class Placed(Protocol):
         """ "transport-water", "animal-bird", "place-building", ..."""
 
     @property
+    def about(self) -> str:
+        """The sense of the scene's thing it stands for ("sun.n.01"), or ""."""
+
+    @property
     def artwork(self) -> Artwork: ...
 
 
@@ -213,6 +217,9 @@ def _shade(colour: RGB, lightness: float) -> RGB:
 # Shapes are drawn this many times larger and scaled down: Pillow's polygons have no
 # anti-aliasing of their own.
 _SUPERSAMPLE = 2
+# Drawings of the sun (by the sense they stand for, or as emoji): the sky then has no other.
+_SUN_SENSES = frozenset({"sun.n.01", "sunlight.n.01", "sun.n.02"})
+_SUN_CODES = frozenset({"2600", "1F31E", "1F323", "1F324", "1F305", "1F304"})
 # Subgroups that belong up in the sky, not standing on the ground.
 _SKY_SUBGROUPS = frozenset({"sky-weather", "transport-air", "animal-bird"})
 # Things that fly although CLDR files them elsewhere: a kite, a balloon, a parachute.
@@ -295,7 +302,9 @@ def compose(
         _indoor_backdrop(canvas, palette, rng, horizon, tinted, (sky_top, sky_bottom), busy)
     else:
         _vertical_gradient(canvas, 0, horizon, sky_top, sky_bottom)
-        _sky(canvas, palette, mood, rng, horizon, busy)
+        # A sun drawn as the scene's subject is the sky's sun: not a second one beside it.
+        own_sun = any(p.about in _SUN_SENSES or p.hexcode in _SUN_CODES for p in objects)
+        _sky(canvas, palette, mood, rng, horizon, busy, draw_sun=not own_sun)
         if city and scene != "water":
             _skyline(canvas, palette, rng, horizon, tinted, lit=mood in ("night", "dusk"))
         else:
@@ -541,6 +550,8 @@ def _sky(
     rng: random.Random,
     horizon: int,
     busy: list[tuple[float, float]],
+    *,
+    draw_sun: bool = True,
 ) -> None:
     W, H = canvas.size
     short = min(W, H)
@@ -576,6 +587,8 @@ def _sky(
         sun = palette.sun
         if any(abs(fx - bx) < 0.12 for bx, _ in busy):
             sr = 0  # no clear patch of sky: no sun rather than a sun behind something
+    if not draw_sun:
+        sr = 0
     if sr:
         _glow(canvas, (sx, sy), sr * 2.1, _shade(sun, 0.1), 110)
         draw.ellipse((sx - sr, sy - sr, sx + sr, sy + sr), fill=(*sun, 255))

@@ -514,6 +514,12 @@ def _placed(artwork: Artwork, score: float = 0.0, about: str = "") -> Pictogram:
 # Where a kind of thing goes in a frame, by what it is a kind of (first match wins).
 _PLACES: tuple[tuple[str, str, str], ...] = (
     ("flag.n.01", "flags", "country-flag"),
+    # The sun, its light, a planet, a rainbow, a cloud: up in the sky, not on the grass.
+    ("celestial_body.n.01", "travel-places", "sky-weather"),
+    ("sunlight.n.01", "travel-places", "sky-weather"),
+    ("atmospheric_phenomenon.n.01", "travel-places", "sky-weather"),
+    ("cloud.n.02", "travel-places", "sky-weather"),
+    ("rainbow.n.01", "travel-places", "sky-weather"),
     ("bird.n.01", "animals-nature", "animal-bird"),
     ("aircraft.n.01", "travel-places", "transport-air"),
     ("spacecraft.n.01", "travel-places", "transport-air"),

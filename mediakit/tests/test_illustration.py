@@ -281,3 +281,28 @@ def test_a_runner_is_said_as_a_runner() -> None:
 
     runner = read_scene("The runner crossed the line.").subject
     assert runner is not None and unambiguous(runner.text, runner.sense) == "runner"
+
+
+def test_the_sun_as_the_subject_floats_in_the_sky_and_is_the_only_sun() -> None:
+    from mediakit.illustration import _place_of
+    from mediakit.lexicon import sense_named
+
+    # Openclipart's sunshine is placed by its sense: up in the sky, not standing on grass.
+    assert _place_of(sense_named("sunlight.n.01"))[1] == "sky-weather"
+    assert _place_of(sense_named("planet.n.01"))[1] == "sky-weather"
+    # The frame's own sun gives way to it: the backdrop behind the hero has no sun disc,
+    # where behind a boat (same seed and palette) it has one.
+    from mediakit.frame_drawing import palette_for
+
+    sun_colour = palette_for("v").sun
+
+    def sun_pixels(prompt: str) -> int:
+        result = draw(prompt, style="openclipart", width=640, height=360, seed=7)
+        assert result is not None and result.layers is not None
+        sky = result.layers.background.convert("RGB").crop((0, 0, 640, 180))
+        return sum(
+            1 for p in sky.get_flattened_data() if sum(abs(a - b) for a, b in zip(p, sun_colour, strict=True)) < 12
+        )
+
+    assert sun_pixels("sun") == 0
+    assert sun_pixels("boat") > 500
