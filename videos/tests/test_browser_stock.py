@@ -121,7 +121,7 @@ def test_a_storyboard_with_stock_footage_shows_each_scenes_credit(
     page.fill("#id_title", "Tall harbour")
     page.fill("#id_script", SCRIPT)
     page.select_option("#id_quality", "480p")
-    page.get_by_label("9:16 portrait").check()
+    page.get_by_role("radio", name="9:16 portrait").check()  # the video's aspect, not "Also make"
     page.get_by_label("Stock footage (Pexels/Pixabay)").check()
     page.get_by_role("button", name="Make the storyboard").click()
     page.wait_for_url(re.compile(r"/storyboard/$"))
