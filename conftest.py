@@ -286,6 +286,15 @@ def qcluster(transactional_db, settings, monkeypatch, tmp_path):
     try:
         yield proc
     finally:
+        import psutil
+
+        # Its sentinel, workers and their programs, found while they are still its own: a
+        # cluster that does not stop in time must not leave them behind, reparented to init
+        # (a later test would see two clusters in the broker).
+        try:
+            descendants = psutil.Process(proc.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            descendants = []
         # SIGTERM to the cluster's parent only: it stops its workers itself.
         proc.send_signal(signal.SIGTERM)
         try:
@@ -293,6 +302,13 @@ def qcluster(transactional_db, settings, monkeypatch, tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+        _gone, alive = psutil.wait_procs(descendants, timeout=10)
+        for child in alive:
+            try:
+                child.kill()
+            except psutil.NoSuchProcess:
+                pass
+        psutil.wait_procs(alive, timeout=10)
         log.close()
 
 
