@@ -97,9 +97,21 @@ def start_cluster(transactional_db, settings, monkeypatch, tmp_path):
                     worker.send_signal(signal.SIGCONT)  # a stopped worker cannot stop
                 except psutil.Error:
                     pass
+            # Its sentinel and workers, found while still its own: none may outlive it.
+            try:
+                descendants = psutil.Process(cluster.proc.pid).children(recursive=True)
+            except psutil.NoSuchProcess:
+                descendants = []
             cluster.proc.send_signal(signal.SIGTERM)
             try:
                 cluster.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 cluster.proc.kill()
                 cluster.proc.wait(timeout=10)
+            _gone, alive = psutil.wait_procs(descendants, timeout=10)
+            for child in alive:
+                try:
+                    child.kill()
+                except psutil.NoSuchProcess:
+                    pass
+            psutil.wait_procs(alive, timeout=10)
