@@ -34,7 +34,7 @@ if [[ "$MODES" == *" scaled "* ]]; then
     scripts/services.sh
     echo "== Scaled out (PostgreSQL, Redis broker, channels-redis, S3 on moto): the integration tests"
     (
-        source scripts/scaled_env.sh && "$VENV/bin/python" -m pytest -m integration "$@"
+        source scripts/scaled_env.sh && "$VENV/bin/python" -m pytest -m "integration and not embedded_only" "$@"
     ) || status=$?
 fi
 exit "$status"
