@@ -91,10 +91,6 @@ class Job(models.Model):
 
     def get_kind_display(self) -> str:
         """The kind's name for people, as the app that registered it says it."""
-        # Imported here: the registry names Job in its callbacks' types, and the model
-        # asks it only for a label; a module-level import made the two a cycle.
-        from jobs.registry import job_kind_label
-
         return job_kind_label(self.kind)
 
     @property
@@ -234,3 +230,18 @@ class WebhookAttempt(models.Model):
     @property
     def succeeded(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
+
+
+# The kinds' labels, written by jobs.registry when an app registers a kind: kept here so the
+# model reads them without importing the registry (which imports the model).
+_KIND_LABELS: dict[str, str] = {}
+
+
+def job_kind_label_register(name: str, label: str) -> None:
+    if label:
+        _KIND_LABELS[name] = label
+
+
+def job_kind_label(name: str) -> str:
+    """The registered label of the kind `name` ("Storyboard"); the name itself if unknown."""
+    return _KIND_LABELS.get(name) or name.title()

@@ -13,10 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:  # annotations only: jobs.models asks this registry for kind labels
-    from jobs.models import Job
+from jobs.models import Job, job_kind_label, job_kind_label_register
 
 
 @dataclass(frozen=True)
@@ -74,6 +73,7 @@ _PERIODIC: dict[str, PeriodicTask] = {}
 def job_kind_register(kind: JobKind) -> None:
     """Register (or re-register, e.g. on a second ready()) the handlers of a kind."""
     _KINDS[kind.name] = kind
+    job_kind_label_register(kind.name, kind.label)
 
 
 def job_kind(name: str) -> JobKind:
@@ -86,12 +86,6 @@ def job_kind(name: str) -> JobKind:
 def job_run(job: Job, reporter) -> Decimal | None:
     """Run the kind's service; `reporter` is the jobs.services.JobReporter of this run."""
     return job_kind(job.kind).run(job=job, reporter=reporter)
-
-
-def job_kind_label(name: str) -> str:
-    """The registered label of the kind `name` ("Storyboard"); the name itself if unknown."""
-    kind = _KINDS.get(name)
-    return kind.label if kind is not None and kind.label else name.title()
 
 
 def job_kind_choices() -> list[tuple[str, str]]:
