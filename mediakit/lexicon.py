@@ -10,6 +10,10 @@ as if no word were known (``lexicon_available()`` says which).
 from __future__ import annotations
 
 import functools
+import gc
+import os
+import pickle
+import sys
 import threading
 import warnings
 from collections.abc import Callable
@@ -117,22 +121,114 @@ def _serialised(function: Callable[_P, _R]) -> Callable[_P, _R]:
     return locked
 
 
-@lru_cache(maxsize=1)
-def _reader(root: str) -> Any:
+# NLTK's reader parses WordNet's four index files into a lemma -> part of speech -> synset
+# offsets map, and data.adj for its satellite adjectives, every time a process first reads a
+# word: 1.1 s of CPU (a worker, `make_video`, `bench_job`'s every run). scripts/setup.sh
+# writes what the parse gives to this file in the WordNet folder (``python -m
+# mediakit.lexicon build``), stamped with the sources' sizes and times and NLTK's version;
+# loading it takes 0.1 s. A missing or stale file is never written at run time: the reader
+# parses, as NLTK does.
+INDEX_CACHE_NAME = "nltk-index.pickle"
+_INDEX_SOURCES = ("index.noun", "index.verb", "index.adj", "index.adv", "data.adj")
+
+
+def _index_stamp(root: str) -> tuple[object, ...]:
     import nltk
+
+    files = []
+    for name in _INDEX_SOURCES:
+        stat = os.stat(Path(root) / name)
+        files.append((name, stat.st_size, stat.st_mtime_ns))
+    return (nltk.__version__, tuple(files))
+
+
+def _read_index_cache(root: str) -> tuple[Any, set[int]] | None:
+    """The parsed index from INDEX_CACHE_NAME, or None when it is missing, unreadable or
+    stale (made from other files or by another NLTK)."""
+    path = Path(root) / INDEX_CACHE_NAME
+    try:
+        with open(path, "rb") as cache:
+            if pickle.load(cache) != _index_stamp(root):
+                return None
+            # Collection passes over the map's 150,000 new containers cost 0.3 s of the 0.4.
+            enabled = gc.isenabled()
+            gc.disable()
+            try:
+                lemma_map, satellites = pickle.load(cache)
+            finally:
+                if enabled:
+                    gc.enable()
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
+        return None
+    return lemma_map, satellites
+
+
+def _reader_class(*, use_cache: bool) -> type:
     from nltk.corpus.reader.wordnet import WordNetCorpusReader
 
     class _Reader(WordNetCorpusReader):  # type: ignore[misc]  # NLTK has no types
+        _cached: tuple[Any, set[int]] | None = None
+
         # WordNet 3.0 itself: no mapping to another version (NLTK would look for its own
         # downloaded copy to map from).
         def map_wn(self, version: str = "wordnet") -> None:
             return None
 
+        # NLTK's constructor calls these two, in this order, to parse the index.
+        def _scan_satellites(self) -> None:
+            self._cached = _read_index_cache(self.root.path) if use_cache else None
+            if self._cached is None:
+                super()._scan_satellites()
+            else:
+                self.satellite_offsets = self._cached[1]
+
+        def _load_lemma_pos_offset_map(self) -> None:
+            if self._cached is None:
+                super()._load_lemma_pos_offset_map()
+            else:
+                self._lemma_pos_offset_map = self._cached[0]
+                self._cached = None
+
+    return _Reader
+
+
+def _new_reader(root: str, *, use_cache: bool = True) -> Any:
+    import nltk
+
     if root not in nltk.data.path:
         nltk.data.path.append(root)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "multilingual functions are not available"
-        return _Reader(root, None)
+        return _reader_class(use_cache=use_cache)(root, None)
+
+
+@lru_cache(maxsize=1)
+def _reader(root: str) -> Any:
+    return _new_reader(root)
+
+
+def index_cache_build(root: str | Path | None = None) -> bool:
+    """Write INDEX_CACHE_NAME for the WordNet folder (scripts/setup.sh); False when the one
+    there is current already. Parses the index as NLTK does and writes atomically."""
+    folder = str(root or wordnet_dir())
+    stamp = _index_stamp(folder)
+    path = Path(folder) / INDEX_CACHE_NAME
+    try:
+        with open(path, "rb") as cache:
+            if pickle.load(cache) == stamp:
+                return False
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
+        pass
+    parsed = _new_reader(folder, use_cache=False)
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        with open(partial, "wb") as out:
+            pickle.dump(stamp, out, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((parsed._lemma_pos_offset_map, parsed.satellite_offsets), out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return True
 
 
 @lru_cache(maxsize=1)
@@ -378,3 +474,20 @@ def compound_senses(words: tuple[str, ...]) -> tuple[Sense, ...]:
     if not (pos_counts(first).get("n") and pos_counts(last).get("n")):
         return ()
     return noun_senses(first + (lemma(last, "n") or last))
+
+
+def main(argv: list[str]) -> int:
+    """``python -m mediakit.lexicon build``: write the parsed index (scripts/setup.sh)."""
+    if argv != ["build"]:
+        print("usage: python -m mediakit.lexicon build", file=sys.stderr)
+        return 2
+    if not lexicon_available():
+        print(f"no WordNet in {wordnet_dir()}: run scripts/setup.sh", file=sys.stderr)
+        return 1
+    built = index_cache_build()
+    print(f"  wordnet index: {'written' if built else 'current'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
