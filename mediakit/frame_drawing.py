@@ -356,12 +356,8 @@ def compose(
                 fill=90 if scene != "water" else 60,
             )
     blur = ImageFilter.GaussianBlur(max(1.0, short / 8 * 0.012))
-    shadow_layer = Image.new("RGBA", (W, H), (20, 24, 40, 0))
-    shadow_layer.putalpha(shadows.filter(blur).resize((W, H), Image.Resampling.BILINEAR))
-    canvas = Image.alpha_composite(canvas, shadow_layer)
-    hero_shadow = Image.new("RGBA", (W, H), (20, 24, 40, 0))
-    hero_shadow.putalpha(hero_shadows.filter(blur).resize((W, H), Image.Resampling.BILINEAR))
-    hero_canvas = Image.alpha_composite(hero_canvas, hero_shadow)
+    _composite_shadow(canvas, shadows.filter(blur))
+    _composite_shadow(hero_canvas, hero_shadows.filter(blur))
 
     scene_canvas = canvas
     for pict, (cx, base, size), how in placements:
@@ -404,17 +400,64 @@ def compose(
     background = canvas.convert("RGB")
     if ss != 1:
         background = background.resize((width, height), Image.Resampling.LANCZOS)
-        hero_canvas = hero_canvas.resize((width, height), Image.Resampling.LANCZOS)
+    hero_layer, hero_at = _downscaled_drawn_part(hero_canvas, ss)
     background = _vignette(background)
     image = background.convert("RGBA")
-    image.alpha_composite(hero_canvas)
-    box = hero_canvas.getchannel("A").getbbox()
-    return Frame(
-        image=image.convert("RGB"),
-        background=background,
-        hero=hero_canvas.crop(box) if box else None,
-        hero_at=(box[0], box[1]) if box else (0, 0),
-    )
+    if hero_layer is not None:
+        image.alpha_composite(hero_layer, hero_at)
+    return Frame(image=image.convert("RGB"), background=background, hero=hero_layer, hero_at=hero_at)
+
+
+_SHADOW_RGB = (20, 24, 40)
+
+
+def _composite_shadow(canvas: Image.Image, mask: Image.Image) -> None:
+    """The blurred shadow mask, scaled up to the canvas (bilinear), composited in place in
+    the shadow colour: only round the shadows, not over the whole canvas (two 3840x2160
+    scalings and composites per frame, 70 ms). The same pixels: the margin keeps every
+    scaled pixel whose taps reach a shadow inside the part scaled."""
+    box = mask.getbbox()
+    if box is None:
+        return
+    pad = 2  # mask pixels: bilinear reaches one
+    left, top = max(0, box[0] - pad), max(0, box[1] - pad)
+    right, bottom = min(mask.width, box[2] + pad), min(mask.height, box[3] + pad)
+    # The whole mask scales to the canvas's size, which need not be k times it exactly.
+    sx, sy = canvas.width / mask.width, canvas.height / mask.height
+    x0, y0 = math.floor(left * sx), math.floor(top * sy)
+    x1, y1 = min(canvas.width, math.ceil(right * sx)), min(canvas.height, math.ceil(bottom * sy))
+    # Pillow's resize box: the same source coordinates the whole scaling gives these pixels.
+    alpha = mask.resize((x1 - x0, y1 - y0), Image.Resampling.BILINEAR, box=(x0 / sx, y0 / sy, x1 / sx, y1 / sy))
+    layer = Image.new("RGBA", alpha.size, (*_SHADOW_RGB, 0))
+    layer.putalpha(alpha)
+    canvas.alpha_composite(layer, (x0, y0))
+
+
+# Output pixels of margin round the hero's drawn part before it is scaled down: more than
+# LANCZOS reaches (3), so no pixel near the edge of the part has its taps cut short.
+_DRAWN_PART_PAD = 8
+
+
+def _downscaled_drawn_part(layer: Image.Image, ss: int) -> tuple[Image.Image | None, tuple[int, int]]:
+    """The layer's drawn part (alpha above 0), scaled down ss times as the whole layer
+    would be (LANCZOS), and where it sits in the scaled frame; (None, (0, 0)) when nothing
+    is drawn. Only the part round the hero is scaled: the whole transparent canvas took
+    140 ms a frame at 1080p."""
+    box = layer.getchannel("A").getbbox()
+    if box is None:
+        return None, (0, 0)
+    if ss != 1:
+        pad = _DRAWN_PART_PAD * ss
+        left, top = max(0, (box[0] - pad) // ss), max(0, (box[1] - pad) // ss)
+        right = min(layer.width // ss, -(-(box[2] + pad) // ss))
+        bottom = min(layer.height // ss, -(-(box[3] + pad) // ss))
+        part = layer.crop((left * ss, top * ss, right * ss, bottom * ss))
+        layer = part.resize((right - left, bottom - top), Image.Resampling.LANCZOS)
+        inner = layer.getchannel("A").getbbox()
+        if inner is None:
+            return None, (0, 0)
+        return layer.crop(inner), (left + inner[0], top + inner[1])
+    return layer.crop(box), (box[0], box[1])
 
 
 def _layout(
