@@ -476,14 +476,36 @@ _PIPER_LISTENING = re.compile(rb"Running on http://127\.0\.0\.1:(\d+)")
 PIPER_START_TIMEOUT_S = 120
 
 
+# piper's HTTP program, started as ``python -m piper.http_server`` would be, but with
+# onnxruntime's thread pool told not to spin: by default its threads busy-wait between the
+# model's operators, and on 2 shared cores they burned 2.7 CPU s (2.6 s wall) for the 30 s
+# bench_job script where they now take 1.6 (1.0 s wall), the same voice and threads. Only
+# onnxruntime's options are set here; piper runs unchanged, as its own program.
+_PIPER_LAUNCHER = """
+import runpy, sys
+import onnxruntime
+
+class _Options(onnxruntime.SessionOptions):
+    def __init__(self):
+        super().__init__()
+        self.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self.add_session_config_entry("session.inter_op.allow_spinning", "0")
+
+onnxruntime.SessionOptions = _Options
+sys.argv[0] = "piper.http_server"
+runpy.run_module("piper.http_server", run_name="__main__", alter_sys=True)
+"""
+
+
 class _PiperServer:
-    """piper's own HTTP program (``python -m piper.http_server``) on a free local port, with
-    the model loaded once and patched for alignments (the onnx package, at load). It is the
-    piper program that reports per-phoneme sample counts; its command line prints none."""
+    """piper's own HTTP program (``piper.http_server``, see _PIPER_LAUNCHER) on a free local
+    port, with the model loaded once and patched for alignments (the onnx package, at load).
+    It is the piper program that reports per-phoneme sample counts; its command line prints
+    none."""
 
     def __init__(self, model: Path, work: Path) -> None:
         python = config.current().python or sys.executable
-        argv = [python, "-m", "piper.http_server", "-m", str(model), "--host", "127.0.0.1", "--port", "0"]
+        argv = [python, "-c", _PIPER_LAUNCHER, "-m", str(model), "--host", "127.0.0.1", "--port", "0"]
         try:
             self.process = popen_for_process(
                 # Dies with the worker even on SIGKILL (in its own session, nobody else would end

@@ -82,7 +82,7 @@ def _kill_parent_and_check(parent: subprocess.Popen, child: psutil.Process) -> N
 def test_piper_dies_when_its_worker_is_killed(tmp_path):
     parent, piper = _start_parent(
         PARENT_PIPER.format(work=str(tmp_path / "speech")),
-        lambda p: any(part.startswith("piper") for part in p.cmdline()[1:3]),
+        lambda p: any("piper.http_server" in part for part in p.cmdline()[1:3]),
     )
     _kill_parent_and_check(parent, piper)
 
