@@ -3,7 +3,7 @@
 Each narration at its scene's start over the music bed (looped, faded, ducked on a
 curve planned from the words' times) and the clips' own sound, exactly as long as the
 video. No I/O, as in mediakit.builder; the level is set afterwards (mediakit.loudness,
-mediakit.output.mux_argv).
+mediakit.output.soundtrack_argv).
 """
 
 from __future__ import annotations

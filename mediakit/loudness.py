@@ -2,7 +2,7 @@
 
 FFmpeg argv that measure a mix (ebur128, see loudness_argv for why not loudnorm's own
 first pass), the parser of what it prints, and the limiter and gain that bring the mix to
-LOUDNORM_TARGET (mediakit.output.mux_argv applies them). No I/O, as in mediakit.builder.
+LOUDNORM_TARGET (mediakit.output.soundtrack_argv applies them). No I/O, as in mediakit.builder.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def parse_ebur128_summary(stderr: str) -> dict[str, float]:
 
 
 def loudnorm_measurement(summary: dict[str, float]) -> dict[str, float | str]:
-    """An ebur128 summary in the shape of loudnorm's first-pass JSON, for mux_argv."""
+    """An ebur128 summary in the shape of loudnorm's first-pass JSON, for soundtrack_argv."""
     return {
         "input_i": summary["integrated_lufs"],
         "input_tp": summary["true_peak_dbtp"],

@@ -1,8 +1,8 @@
 """Orchestration over local files: segments of pieces -> soundtrack -> mux -> validate -> poster.
 
 The video segments are encoded one FFmpeg process at a time; meanwhile Pillow
-fits the next segment's stills in two threads, a second FFmpeg mixes and
-measures the soundtrack, and a third takes the poster from the first segment. Every output is written under a scratch
+fits the next segment's stills in two threads, a second FFmpeg mixes,
+measures and encodes the soundtrack (so the mux only copies), and a third takes the poster from the first segment. Every output is written under a scratch
 directory inside workdir and renamed to its final name only after it has been
 validated, so a failed or cancelled render never leaves a partial file where a
 caller would look for the result.
@@ -64,9 +64,9 @@ STAGES: tuple[str, ...] = ("video", "audio", "mux", "validate", "poster")
 # The soundtrack and the poster are made while the video encodes, so what is left of
 # them afterwards is a wait of a few milliseconds.
 STAGE_WEIGHTS: dict[str, float] = {
-    "video": 0.93,
+    "video": 0.955,
     "audio": 0.005,
-    "mux": 0.035,
+    "mux": 0.01,
     "validate": 0.025,
     "poster": 0.005,
 }
@@ -412,18 +412,17 @@ def with_fitted_stills(
 
 @dataclass(frozen=True)
 class _Soundtrack:
-    measured: dict[str, float | str]
-    limit_db: float | None
+    path: Path
     elapsed_s: float
 
 
 def _make_soundtrack(
     spec: StoryboardSpec, timeline: Timeline, mix: Path, *, timeout_s: float, stop: threading.Event
 ) -> _Soundtrack:
-    """Mix and measure the soundtrack (in a thread, while the video encodes).
+    """Mix, measure and encode the soundtrack (in a thread, while the video encodes).
 
     When the gain to -16 LUFS would push peaks past the true-peak target,
-    measure again behind the limiter the mux will use. Only `stop` is polled
+    measure again behind the limiter the encode then uses. Only `stop` is polled
     from here: the caller's should_cancel may touch a database and is called
     from the render's own thread only.
     """
@@ -449,7 +448,15 @@ def _make_soundtrack(
             timeout_s=left(),
         )
         measured = loudness.loudnorm_measurement(loudness.parse_ebur128_summary(result.stderr_tail))
-    return _Soundtrack(measured=measured, limit_db=limit_db, elapsed_s=time.monotonic() - started)
+    encoded = mix.with_name("soundtrack.m4a")
+    run_ffmpeg(
+        output.soundtrack_argv(str(mix), measured, str(encoded), timeline.duration_ms, limit_db=limit_db),
+        total_ms=None,
+        should_cancel=stop.is_set,
+        timeout_s=left(),
+    )
+    mix.unlink()
+    return _Soundtrack(path=encoded, elapsed_s=time.monotonic() - started)
 
 
 def _make_poster(source: Path, at_ms: int, out: Path, *, timeout_s: float, stop: threading.Event) -> float:
@@ -487,7 +494,7 @@ def render_master(
 ) -> MasterOutput:
     """Render the storyboard to workdir/master.mp4 and workdir/poster.jpg, both validated.
 
-    The soundtrack is mixed and measured in a second FFmpeg process while the
+    The soundtrack is mixed, measured and encoded in a second FFmpeg process while the
     video segments encode, and the poster is taken from the first segment as
     soon as it exists. stage_times, when given, is filled with wall seconds:
     "video", "audio" (its own run, overlapped), "audio_wait" (what the video
@@ -563,9 +570,7 @@ def render_master(
         progress("mux", 0.0)
         partial = scratch / MASTER_NAME
         _run_step(
-            output.mux_argv(
-                str(concat_list), str(mix), sound.measured, str(partial), timeline.duration_ms, limit_db=sound.limit_db
-            ),
+            output.mux_argv(str(concat_list), str(sound.path), str(partial)),
             total_ms=timeline.duration_ms,
             deadline=deadline,
             report=lambda f: progress("mux", f),
@@ -579,7 +584,7 @@ def render_master(
         # The segments are inside the master now; free the disk before the checks.
         for path in segment_paths:
             os.unlink(path)
-        mix.unlink()
+        sound.path.unlink()
 
         started = time.monotonic()
         progress("validate", 0.0)

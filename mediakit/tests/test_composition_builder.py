@@ -476,19 +476,29 @@ def test_no_narration_and_no_music_is_still_a_silent_track() -> None:
     assert argv[argv.index("-i") - 2 : argv.index("-i")] == ["-f", "lavfi"]
 
 
-def test_mux_copies_the_video_and_normalises_the_audio_with_the_measurement() -> None:
-    argv = output.mux_argv("/w/list.ffconcat", "/w/mix.wav", MEASURED, "/w/master.mp4", 9000)
-    assert argv[:7] == ["ffmpeg", "-f", "concat", "-safe", "0", "-i", "/w/list.ffconcat"]
+def test_the_soundtrack_is_normalised_with_the_measurement_and_encoded_alone() -> None:
+    argv = output.soundtrack_argv("/w/mix.wav", MEASURED, "/w/soundtrack.m4a", 9000)
+    assert argv[:3] == ["ffmpeg", "-i", "/w/mix.wav"]
     # The linear correction is a plain gain to -16 LUFS at 48 kHz: no loudnorm, no 192 kHz round trip.
     assert filters_of(argv)[0] == "volume=6.47dB"
     names = [f.split("=", 1)[0] for f in filters_of(argv)]
     assert names == ["volume", "apad", "atrim"]
     assert named(argv, "atrim") == [{"end_sample": str(9000 * 48)}]
     pairs = option_pairs(output_options(argv))
-    assert pairs["-c:v"] == "copy"
     assert pairs["-c:a"] == "aac"
     assert pairs["-ar"] == "48000"
     assert pairs["-ac"] == "2"
+    assert pairs["-f"] == "mp4"
+    assert argv[-2:] == ["/w/soundtrack.m4a", "-y"]
+
+
+def test_mux_copies_the_video_and_the_encoded_soundtrack() -> None:
+    argv = output.mux_argv("/w/list.ffconcat", "/w/soundtrack.m4a", "/w/master.mp4")
+    assert argv[:7] == ["ffmpeg", "-f", "concat", "-safe", "0", "-i", "/w/list.ffconcat"]
+    assert "-filter_complex" not in argv  # nothing decoded, nothing encoded
+    pairs = option_pairs(output_options(argv))
+    assert pairs["-c:v"] == "copy"
+    assert pairs["-c:a"] == "copy"
     assert pairs["-movflags"] == "+faststart"
     assert pairs["-f"] == "mp4"
     assert "-shortest" not in argv
@@ -500,7 +510,7 @@ def test_the_mux_limits_peaks_before_the_gain_exactly_as_measured() -> None:
     # +6.47 dB of gain would take -4.78 dBTP to +1.69: limit to 1 dB under -1.5 before the gain.
     assert ceiling == pytest.approx(-1.5 - 1.0 - 6.47)
     measure = loudness.loudness_argv("/w/mix.wav", limit_db=ceiling)
-    mux = output.mux_argv("/w/l.ffconcat", "/w/mix.wav", MEASURED, "/w/m.mp4", 9000, limit_db=ceiling)
+    mux = output.soundtrack_argv("/w/mix.wav", MEASURED, "/w/soundtrack.m4a", 9000, limit_db=ceiling)
     # The soundtrack the gain applies to is the one that was measured.
     assert named(measure, "alimiter") == named(mux, "alimiter")
     (limiter,) = named(mux, "alimiter")
@@ -571,9 +581,9 @@ def test_silence_is_not_normalised() -> None:
     assert not loudness.usable_measurement(measured)
 
 
-def test_mux_applies_no_gain_to_a_silent_track() -> None:
+def test_the_soundtrack_gets_no_gain_when_silent() -> None:
     silent = {**MEASURED, "input_i": float("-inf"), "input_tp": float("-inf")}
-    argv = output.mux_argv("/w/l.ffconcat", "/w/mix.wav", silent, "/w/m.mp4", 3000)
+    argv = output.soundtrack_argv("/w/mix.wav", silent, "/w/soundtrack.m4a", 3000)
     assert named(argv, "volume") == [] and named(argv, "loudnorm") == []
     assert loudness.loudness_gain_db(silent) is None
     assert [f.split("=", 1)[0] for f in filters_of(argv)] == ["apad", "atrim"]
@@ -661,7 +671,8 @@ def test_builder_does_no_io(monkeypatch: pytest.MonkeyPatch) -> None:
     for piece in timeline.pieces:
         builder.piece_argv(spec, timeline, piece, "/does/not/exist.mp4")
     audio_mix.audio_mix_argv(spec, timeline, "/does/not/exist.wav")
-    output.mux_argv("/nope/l.ffconcat", "/nope/mix.wav", MEASURED, "/nope/m.mp4", timeline.duration_ms)
+    output.soundtrack_argv("/nope/mix.wav", MEASURED, "/nope/soundtrack.m4a", timeline.duration_ms)
+    output.mux_argv("/nope/l.ffconcat", "/nope/soundtrack.m4a", "/nope/m.mp4")
 
 
 @pytest.mark.parametrize("kind", [BODY, TRANSITION])
