@@ -359,6 +359,12 @@ def _find(
     for match in library_search(concept.search_terms(), style=style, limit=40, exclude=exclude):
         sense = _art_sense(match.artwork)
         fit = _fit(sense, concept.sense) if sense is not None else 0.0
+        if 0 < fit < STRONG_FIT and sense is not None and concept.sense.name in sense.ancestors[:1]:
+            # A direct kind the corpus never tags (so _fit takes it for a rare one) that the
+            # drawing's own names call the thing: the "ewe" tagged "sheep" is a sheep.
+            own = {name.lower() for name in match.artwork.names}
+            if own & {lemma.lower().replace("_", " ") for lemma in concept.sense.lemmas}:
+                fit = 0.8
         degree = _named_kind(match.artwork, sense) if fit == 1 else 0
         if degree:
             # "bubble tea" is tea of one kind: a plain cup of tea shows "tea" better; an idea
@@ -453,6 +459,38 @@ def _find(
         if near:
             return near
     return [(art, fit) for art, fit, _ in found[:limit]]
+
+
+def _gloss_words(sense: Sense) -> set[str]:
+    words = set()
+    for word in re.findall(r"[a-z]+", sense.definition.lower()):
+        words.add(word)
+        words.add(lexicon.lemma(word, "n") or word)
+    return words
+
+
+def _topics_nearest(reading: SceneReading, topics: Sequence[str]) -> list[str]:
+    """topics in their order, but those one of the scene's own things is defined by (or
+    that are defined by it: WordNet's glosses) first. A thing and its own kind do not count."""
+    own = [c.sense for c in reading.concepts if c.sense is not None]
+    if not own:
+        return list(topics)
+
+    def near(topic: str) -> bool:
+        main = topic_concept(topic)
+        sense = main.sense if main is not None else None
+        if sense is None:
+            return False
+        names = {lemma.lower() for lemma in sense.lemmas if "_" not in lemma}
+        for thing in own:
+            if thing.name == sense.name or thing.is_a(sense) or sense.is_a(thing):
+                continue
+            thing_names = {lemma.lower() for lemma in thing.lemmas if "_" not in lemma}
+            if names & _gloss_words(thing) or thing_names & _gloss_words(sense):
+                return True
+        return False
+
+    return sorted(topics, key=lambda topic: not near(topic))
 
 
 def _material(word: str) -> bool:
@@ -747,8 +785,10 @@ def render_illustration(
             objects.append(_placed(art, score, about))
             used.add(art.id)
     if not objects:
-        # Nothing of the scene's own in the video's style: the thing the script is about.
-        for topic in topics:
+        # Nothing of the scene's own in the video's style: the thing the script is about,
+        # the one the scene's own things are defined by first ("the cooled lava": lava
+        # "issues from volcanos", so the volcano story's volcano, not its sheep).
+        for topic in _topics_nearest(reading, topics):
             main = topic_concept(topic)
             if main is None:
                 continue

@@ -359,7 +359,15 @@ def _tag(tokens: list[_Token]) -> None:
                 and not word.endswith("s")
                 and prev_word.endswith("s")
                 and lexicon.lemma(prev_word, "n") not in (None, prev_word)
-                and next_word in _PREPOSITIONS | _DETERMINERS
+                and (
+                    next_word in _PREPOSITIONS | _DETERMINERS
+                    # "scientists place sensors": a plural, what they do, a plural they do it to
+                    or (
+                        2 * verb >= noun
+                        and next_word.endswith("s")
+                        and lexicon.lemma(next_word, "n") not in (None, next_word)
+                    )
+                )
             ):
                 token.pos = "v"  # "puffins nest on the cliffs": a plural, then what they do
             elif (

@@ -306,3 +306,17 @@ def test_the_sun_as_the_subject_floats_in_the_sky_and_is_the_only_sun() -> None:
 
     assert sun_pixels("sun") == 0
     assert sun_pixels("boat") > 500
+
+
+def test_a_kind_its_own_names_call_the_thing_shows_it() -> None:
+    # WordNet's corpus never tags "ewe", yet the drawing named "ewe" and tagged "sheep" is a
+    # sheep, no rare kind that only hints at one.
+    result = draw("Farmers move their sheep to safer fields.", style="fluent")
+    assert result is not None and result.pictograms[0].artwork.id in {"fluent:ewe", "fluent:ram"}
+
+
+def test_a_scene_with_no_drawing_stands_in_the_topic_its_things_are_defined_by() -> None:
+    # Nothing draws moss or lava; lava "issues from volcanos": the volcano, not the sheep
+    # said as often.
+    result = draw("By spring, green moss already covers the cooled lava.", style="fluent", topics=["sheep", "volcano"])
+    assert result is not None and result.pictograms[0].artwork.id == "fluent:volcano"

@@ -156,6 +156,8 @@ def test_a_living_thing_that_acts_is_not_its_meat() -> None:
         ("Inside the hive, thousands of worker bees build wax combs.", "worker bee", "build"),
         # WordNet writes it as one word: "tea houses" are teahouses, "serve" is the verb.
         ("The old tea houses of Gion serve green tea.", "teahouse", "serve"),
+        # A plural, what they do (a word as often a noun), a plural they do it to.
+        ("Scientists place sensors on the slopes to measure every small earthquake.", "scientist", "place"),
     ],
 )
 def test_verbs_and_nouns_are_told_apart_in_context(text: str, present: str, absent: str) -> None:
