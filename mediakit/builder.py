@@ -447,6 +447,9 @@ def hero_motion(spec: StoryboardSpec, timeline: Timeline, scene: int) -> HeroMot
         # Larger than the safe area itself: keep it centred in the frame.
         shift = round((side - lowest - highest) / 2)
     start += 2 * round(shift / 2)
+    across = _across_in_safe_area(
+        fit.y if pan.horizontal else fit.x, fit.height if pan.horizontal else fit.width, h if pan.horizontal else w
+    )
     entrance = 0 if scene == 0 else min(frames, ms_to_frames(ENTRANCE_MS, spec.fps))
     count_up = min(frames, ms_to_frames(COUNT_UP_MS, spec.fps)) if entrance and layers.hero_steps else 0
     return HeroMotion(
@@ -454,11 +457,24 @@ def hero_motion(spec: StoryboardSpec, timeline: Timeline, scene: int) -> HeroMot
         horizontal=pan.horizontal,
         start=start,
         velocity=velocity,
-        across=fit.y if pan.horizontal else fit.x,
+        across=across,
         entrance_frames=entrance,
         rise_px=round(ENTRANCE_RISE * h) if entrance else 0,
         count_up_frames=count_up,
     )
+
+
+def _across_in_safe_area(at: int, box: int, side: int) -> int:
+    """The hero's (even) place across the pan, moved into the title-safe area if it leaves
+    it, or centred when it is larger. The still is the frame's size across the pan, but
+    scaled up with the picture for the pan's length: a wide hero laid out inside the
+    picture's margins (a 9:16 data card's figure) grew past them, to the frame's edge."""
+    margin = round(TITLE_SAFE_MARGIN * side)
+    if box <= side - 2 * margin:
+        shift = max(0, margin - at) - max(0, at + box - (side - margin))
+    else:
+        shift = round((side - 2 * at - box) / 2)
+    return at + 2 * round(shift / 2)
 
 
 @dataclass(frozen=True)

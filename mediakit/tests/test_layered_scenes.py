@@ -219,6 +219,37 @@ def test_a_hero_too_wide_to_travel_inside_the_safe_area_holds_still_on_its_place
         assert abs(motion.start - 300 * frame_scale) <= 4
 
 
+def test_a_wide_hero_stays_in_the_safe_area_across_the_pan_too() -> None:
+    # A 9:16 data card: the figure laid out 37 px from the picture's left edge, 596 of 720
+    # wide. The vertical pan scales the picture up, the figure with it: it reached x = 6 in
+    # a render, past the 36 px margin; across the pan it is now kept inside it, or centred.
+    spec = storyboard((5000, 5000), size=(720, 1280))
+    spec = replace(
+        spec,
+        scenes=tuple(
+            replace(
+                s,
+                layers=layers(
+                    i, hero_x=37, hero_y=350, hero_width=596, hero_height=201, picture_width=720, picture_height=1280
+                ),
+            )
+            for i, s in enumerate(spec.scenes)
+        ),
+    )
+    timeline = plan(spec)
+    margin = round(0.05 * 720)
+    for scene in (0, 1):
+        motion = builder.hero_motion(spec, timeline, scene)
+        assert motion is not None and not motion.horizontal
+        assert motion.fit.x < margin  # where the scaled picture has it
+        left, right = motion.across, 720 - motion.across - motion.fit.width
+        assert motion.across % 2 == 0
+        if motion.fit.width <= 720 - 2 * margin:
+            assert left >= margin and right >= margin
+        else:
+            assert abs(left - right) <= 2  # wider than the safe area: centred
+
+
 # --- the hero's fit, with Pillow ---------------------------------------------------------
 
 
