@@ -118,6 +118,31 @@ def decode_raw_frames(source: Path, raw: Path, *, width: int, height: int, timeo
     return frames
 
 
+def testsrc_raw_frames(out: Path, *, seconds: int, width: int, height: int, fps: int, timeout_s: float = 600) -> int:
+    """`seconds` of FFmpeg's testsrc2 pattern (moving, detailed: hard to encode) at width x
+    height and fps, written as raw yuv420p for encode_raw_frames; its frame count."""
+    run_ffmpeg(
+        [
+            "ffmpeg",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc2=size={width}x{height}:rate={fps}",
+            "-t",
+            str(seconds),
+            "-pix_fmt",
+            "yuv420p",
+            "-f",
+            "rawvideo",
+            str(out),
+        ],
+        total_ms=None,
+        timeout_s=timeout_s,
+    )
+    return out.stat().st_size // (width * height * 3 // 2)
+
+
 def encode_raw_frames(
     raw: Path,
     *,

@@ -45,6 +45,10 @@ def test_it_reports_every_stage_of_a_real_job_and_the_ratio_to_the_encoder(tmp_p
     reference = re.search(r"^x264 veryfast crf 23 +([\d.]+) +([\d.]+)", out, re.MULTILINE)
     assert reference and float(reference.group(1)) > 0, out
     assert re.search(r"job to the veryfast crf 23 reference ([\d.]+)", out)
+    # And to the same setting on testsrc2, issue 22's own yardstick (CPU s per video s).
+    testsrc = re.search(r"^  on testsrc2 +([\d.]+) +([\d.]+)", out, re.MULTILINE)
+    assert testsrc and float(testsrc.group(2)) > 0, out
+    assert re.search(r"\(on testsrc2 ([\d.]+)\); wall s per video s", out)
     # The job ran on a database of its own, and its scratch directory is gone.
     assert not Video.objects.exists()
     assert not (tmp_path / "work").exists()

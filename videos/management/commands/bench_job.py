@@ -20,7 +20,9 @@ Each run is paired with the floor run right after it: x264 with the master's own
 (mediakit.builder.x264_args) encoding the master's own frames, decoded once to raw yuv
 (untimed), then x264 at the fixed reference (mediakit.encoding.REFERENCE, veryfast crf 23)
 on the same frames: the whole job's target is set against that, whatever setting the
-master took from the table. The report gives the medians of the paired ratios and the
+master took from the table, and the same reference setting on 10 s of FFmpeg's testsrc2 at the
+job's size and rate (the yardstick issue 22 measured the job against). The report gives the
+medians of the paired ratios and the
 load average with every pair, as bench_render does.
 """
 
@@ -51,7 +53,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mediakit import builder
 from mediakit.encoding import REFERENCE
-from mediakit.measuring import RssSampler, cpu_seconds, decode_raw_frames, encode_raw_frames, tree_cpu_seconds
+from mediakit.measuring import (
+    RssSampler,
+    cpu_seconds,
+    decode_raw_frames,
+    encode_raw_frames,
+    testsrc_raw_frames,
+    tree_cpu_seconds,
+)
 from mediakit.spec import QUALITIES, StoryboardSpec
 
 # Imported here, so that in the child, as under `manage.py make_video`, loading the command
@@ -87,6 +96,10 @@ SCRIPTS = {
         "At the end of the day, the harbour lights come on one by one.\n"
     ),
 }
+
+# Seconds of FFmpeg's testsrc2 encoded at the fixed reference in every pair (issue 22's own
+# yardstick: "x264 veryfast crf 23 encoding 10 s of 1080p30 testsrc2 frames").
+TESTSRC_S = 10
 
 # The stages, in the order the job reaches them (the report's rows).
 STARTUP = "Django start-up"
@@ -242,6 +255,9 @@ class JobRun:
     # x264 at the issue's fixed reference (mediakit.encoding.REFERENCE, veryfast crf 23) on the
     # same frames: what the whole job's target is set against, whatever the master's setting.
     reference_cpu_s: float
+    # The same x264 setting on TESTSRC_S seconds of FFmpeg's testsrc2 at the job's size and
+    # rate: the reference issue 22 measured its 1.40x against (CPU s per video s).
+    testsrc_cpu_per_s: float
     load_before: float
     load_after: float
 
@@ -264,6 +280,10 @@ class JobRun:
     @property
     def reference_ratio(self) -> float:
         return self.job_cpu_s / self.reference_cpu_s
+
+    @property
+    def testsrc_ratio(self) -> float:
+        return self.job_cpu_s / self.video_s / self.testsrc_cpu_per_s
 
     @property
     def wall_ratio(self) -> float:
@@ -359,6 +379,8 @@ class Command(BaseCommand):
 
     def _bench(self, root: Path, template: Path, scripts: list[tuple[str, str]], quality: str, repeat: int) -> None:
         raw = root / "frames.yuv"
+        testsrc = root / "testsrc2.yuv"
+        testsrc_frames = 0
         results: list[tuple[str, list[JobRun]]] = []
         for name, text in scripts:
             script = root / f"{name}.txt"
@@ -377,6 +399,7 @@ class Command(BaseCommand):
                 master = Path(child["master"])
                 if attempt == 0:
                     raw_frames = decode_raw_frames(master, raw, width=width, height=height)
+                    testsrc_frames = testsrc_raw_frames(testsrc, seconds=TESTSRC_S, width=width, height=height, fps=fps)
                 floor_s, floor_cpu_s = encode_raw_frames(
                     raw,
                     width=width,
@@ -397,6 +420,16 @@ class Command(BaseCommand):
                     x264_args=child["reference_args"],
                     out=root / "floor.mp4",
                 )
+                _, testsrc_cpu_s = encode_raw_frames(
+                    testsrc,
+                    width=width,
+                    height=height,
+                    fps=fps,
+                    raw_frames=testsrc_frames,
+                    frames=testsrc_frames,
+                    x264_args=child["reference_args"],
+                    out=root / "floor.mp4",
+                )
                 run = JobRun(
                     wall=child["wall"],
                     cpu=child["cpu"],
@@ -409,6 +442,7 @@ class Command(BaseCommand):
                     floor_s=floor_s,
                     floor_cpu_s=floor_cpu_s,
                     reference_cpu_s=reference_cpu_s,
+                    testsrc_cpu_per_s=testsrc_cpu_s / TESTSRC_S,
                     load_before=load_before,
                     load_after=psutil.getloadavg()[0],
                 )
@@ -418,11 +452,13 @@ class Command(BaseCommand):
                     f"    job {run.job_wall_s:.1f} s (cpu {run.job_cpu_s:.1f}) for {run.video_s:.1f} s of video, "
                     f"x264 alone {floor_s:.1f} s (cpu {floor_cpu_s:.1f}): cpu ratio {run.cpu_ratio:.2f}, "
                     f"composition cpu ratio {run.composition_cpu_ratio:.2f}; "
-                    f"to x264 {REFERENCE.preset} crf {REFERENCE.crf} {run.reference_ratio:.2f}; peak RSS {run.peak_rss_mb:.0f} MB; "
+                    f"to x264 {REFERENCE.preset} crf {REFERENCE.crf} {run.reference_ratio:.2f} "
+                    f"(on testsrc2 {run.testsrc_ratio:.2f}); peak RSS {run.peak_rss_mb:.0f} MB; "
                     f"load {run.load_after:.1f}"
                 )
                 self.stdout.write("    cpu: " + ", ".join(f"{stage} {run.cpu.get(stage, 0.0):.2f}" for stage in STAGES))
             raw.unlink(missing_ok=True)
+            testsrc.unlink(missing_ok=True)
             results.append((name, runs))
         self._report(results)
 
@@ -500,6 +536,11 @@ class Command(BaseCommand):
                 f"{'x264 ' + REFERENCE.preset + ' crf ' + str(REFERENCE.crf):<20} {'':>8} {reference_cpu:>8.2f} "
                 f"{reference_cpu / video_s:>14.3f}  (the fixed reference, same frames)"
             )
+            testsrc_cpu = median([r.testsrc_cpu_per_s for r in runs])
+            w(
+                f"{'  on testsrc2':<20} {'':>8} {testsrc_cpu * TESTSRC_S:>8.2f} "
+                f"{testsrc_cpu:>14.3f}  (the same setting on {TESTSRC_S} s of testsrc2: issue 22's reference)"
+            )
             w(
                 f"result {name}: job cpu s per video s {total_cpu / video_s:.3f}; "
                 f"x264 alone {floor_cpu / video_s:.3f}; "
@@ -508,7 +549,8 @@ class Command(BaseCommand):
                 f"wall ratio {median([r.wall_ratio for r in runs]):.2f}; "
                 f"composition cpu ratio {median([r.composition_cpu_ratio for r in runs]):.2f}; "
                 f"job to the {REFERENCE.preset} crf {REFERENCE.crf} reference "
-                f"{median([r.reference_ratio for r in runs]):.2f}; "
+                f"{median([r.reference_ratio for r in runs]):.2f} "
+                f"(on testsrc2 {median([r.testsrc_ratio for r in runs]):.2f}); "
                 f"wall s per video s {total_wall / video_s:.3f}"
             )
         w("(ratios: medians of the paired job / x264-alone ratios, both halves from the same moment)")
