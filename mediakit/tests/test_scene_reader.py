@@ -328,3 +328,20 @@ def test_what_a_thing_is_for_names_its_kind() -> None:
     # A verb that opens a phrase is still a verb; a describing "-ing" of a living thing too.
     assert [c.text for c in read_scene("Building houses takes time.").concepts] == ["house"]
     assert "growing larva" not in [c.text for c in read_scene("The nurse bees feed the growing larvae.").concepts]
+
+
+def test_a_text_that_names_kinds_of_a_thing_reads_the_word_as_that_thing() -> None:
+    # WordNet lists the factory first; a gardening script names tomatoes and seedlings,
+    # kinds of the organism: its "plant" is the organism (it read as the factory, a pun).
+    script = (
+        "Tomatoes need at least six hours of sun every day. "
+        "Fill a large pot with compost and plant one seedling in the middle. "
+        "Push a wooden stake into the soil beside the stem and tie the plant loosely."
+    )
+    reading = read_scene("Push a wooden stake into the soil beside the stem and tie the plant loosely.", context=script)
+    senses = [c.sense for c in reading.concepts if c.sense is not None]
+    assert not any(s.name == "plant.n.01" for s in senses)
+    assert any(s.is_a("plant.n.02") for s in senses)
+    # In a text about a factory, the plant is still the factory.
+    factory = "The car plant employs 400 workers and runs three shifts on the assembly line."
+    assert sense_of("plant", factory) == "plant.n.01"
