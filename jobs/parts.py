@@ -36,6 +36,10 @@ logger = logging.getLogger(__name__)
 PART_TASK = "jobs.tasks.run_job_parts"
 # How often a part's holder writes its heartbeat and reads the job's row, at most.
 PART_CHECK_INTERVAL_S = 0.5
+# While no helper holds a part, the owner sends one more helper task this often, up to
+# MAX_HELPER_TASKS in all (see JobPartShare._nudge).
+NUDGE_AFTER_S = 1.0
+MAX_HELPER_TASKS = 8
 
 
 def _worker_name() -> str:
@@ -64,15 +68,15 @@ def job_parts_create(*, job: Job, frames: list[int], helpers: int) -> int:
         [JobPart(job=job, claim=token, index=index, frames=count) for index, count in enumerate(frames)]
     )
     count = max(0, min(helpers, len(frames) - 1))
-
-    def _send() -> None:
-        from django_q.tasks import async_task
-
-        for number in range(count):
-            async_task(PART_TASK, job.pk, token, task_name=f"job-{job.pk}-{token}-part-{number}", group="parts")
-
-    transaction.on_commit(_send)
+    transaction.on_commit(lambda: _send_helpers(job=job, token=token, count=count, first=0))
     return count
+
+
+def _send_helpers(*, job: Job, token: int, count: int, first: int) -> None:
+    from django_q.tasks import async_task
+
+    for number in range(first, first + count):
+        async_task(PART_TASK, job.pk, token, task_name=f"job-{job.pk}-{token}-part-{number}", group="parts")
 
 
 def job_parts_discard(*, job: Job) -> None:
@@ -204,18 +208,40 @@ class JobPartShare:
         self.token = job_token(job)
         self.fetch_stage = fetch_stage
         self.held: dict[int, PartLease] = {}
+        self._started = time.monotonic()
+        self._sent = settings.CONTENTIZER_PART_HELPERS
+        self._nudged_at = self._started
         self._state: tuple[int, int] = (0, 0)
         self._state_at = 0.0
 
     def claim(self) -> int | None:
+        self._nudge()
         lease = job_part_claim(job=self.job, token=self.token, by_owner=True)
         if lease is None:
             return None
         self.held[lease.index] = lease
         return lease.index
 
+    def _nudge(self) -> None:
+        """Send one more helper task when, NUDGE_AFTER_S after the last, no helper holds a part
+        and some are still unclaimed: a cluster whose workers are all busy may have taken the
+        first ones into its local queue (django-q's prefetch, queue_limit), where they wait
+        for the very worker that runs this job; another cluster's free worker can take this."""
+        now = time.monotonic()
+        if self._sent >= MAX_HELPER_TASKS or now - self._nudged_at < NUDGE_AFTER_S:
+            return
+        self._nudged_at = now
+        parts = JobPart.objects.filter(job=self.job, claim=self.token)
+        if parts.filter(status=JobPart.Status.RUNNING, by_owner=False).exists():
+            return
+        if parts.filter(_claimable()).count() < 2:  # the owner is about to take the last one
+            return
+        _send_helpers(job=self.job, token=self.token, count=1, first=self._sent)
+        self._sent += 1
+
     def progress(self, index: int, frames_done: int) -> None:
         self.held[index].progress(frames_done)
+        self._nudge()
 
     def finished(self, index: int) -> None:
         self.held.pop(index).finish(None)

@@ -147,7 +147,8 @@ def test_a_helper_killed_mid_segment_has_its_part_taken_back(
     taken_back = [
         index
         for index, holders in watch.holders.items()
-        if any(worker.endswith(":" + killed) for worker, _ in holders) and any(by_owner for _, by_owner in holders)
+        if any(worker.endswith(":" + killed) for worker, _ in holders)
+        and any(not worker.endswith(":" + killed) for worker, _ in holders)
     ]
     assert taken_back, watch.holders
     _assert_progress_never_went_back(watch)
