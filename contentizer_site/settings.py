@@ -299,7 +299,7 @@ CONTENTIZER_X264_PRESET = env_str("CONTENTIZER_X264_PRESET", "")
 CONTENTIZER_X264_CRF = env_int("CONTENTIZER_X264_CRF", 23, minimum=0)
 # A render's video is encoded in segments of about this many ms; with more than one, the
 # segments are shared with up to CONTENTIZER_PART_HELPERS other free workers (helper
-# tasks; 0 keeps every render in its own worker). docs/operations.md, "Renders across workers".
+# tasks; 0 keeps every render in its own worker). docs/deploy.md, "Renders across workers".
 CONTENTIZER_RENDER_SEGMENT_MS = env_int("CONTENTIZER_RENDER_SEGMENT_MS", 20_000, minimum=1000)
 CONTENTIZER_PART_HELPERS = env_int("CONTENTIZER_PART_HELPERS", 3, minimum=0)
 # A job whose heartbeat is older than this while RUNNING is considered lost.

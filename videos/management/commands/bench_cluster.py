@@ -7,7 +7,8 @@ the wall time of one worker. Everything runs on a throwaway site under the scrat
 (SQLite, the ORM broker, local storage, its own temp dir), never the site's:
 
 1. migrate it, then make one storyboard (the fixed 60 s script of bench_job repeated to
-   about --minutes, the default voice, offline pictures, no music) and approve it (untimed);
+   about --minutes, as far as the 120-scene limit allows: 9.75 minutes; the default voice,
+   offline pictures, no music) and approve it (untimed);
 2. each pair renders that storyboard twice, in alternating order: "one" is one `qcluster`
    with one worker pinned to core 0 (`taskset -c 0`) and CONTENTIZER_PART_HELPERS=0; "two"
    is two `qcluster`s of one worker each, pinned to cores 0 and 1 (two machines sharing
@@ -81,9 +82,20 @@ class Command(BaseCommand):
 
         from videos.selectors import video_duration_ms
         from videos.services import storyboard_approve, video_create
+        from videos.storyboard import ScriptError, split_script
 
-        repeats = max(1, round(minutes))
-        script = "\n\n".join([SCRIPTS[60].strip()] * repeats)
+        # The fixed script lasts about 65 s; as many times as fit the storyboard's scene limit
+        # (120 scenes: nine times, 9.75 minutes, for a --minutes of 10).
+        repeats = max(1, round(minutes * 60 / 65))
+        while True:
+            script = "\n\n".join([SCRIPTS[60].strip()] * repeats)
+            try:
+                split_script(script)
+                break
+            except ScriptError:
+                if repeats == 1:
+                    raise
+                repeats -= 1
         user = get_user_model().objects.create_user("bench", password="x")
         video = video_create(owner=user, script=script, title="Bench", quality=quality, music="none")
         video.refresh_from_db()
