@@ -244,7 +244,13 @@ class JobPartShare:
         self._nudge()
 
     def finished(self, index: int) -> None:
-        self.held.pop(index).finish(None)
+        try:
+            self.held.pop(index).finish(None)
+        except JobClaimLost:
+            if not _job_live(self.job.pk, self.token):
+                raise
+            # Taken over while this worker looked silent: the new holder finishes the part, and
+            # the file made here is the same segment, so the render keeps using its own.
         self._state_at = 0.0
 
     def frames_done(self) -> tuple[int, int]:

@@ -477,10 +477,12 @@ def _wait(future: Future[_T], deadline: _Deadline, stop: threading.Event) -> _T:
 
 
 def render_segments(
-    spec: StoryboardSpec, timeline: Timeline, *, segment_max_ms: int = SEGMENT_MAX_MS
+    spec: StoryboardSpec, timeline: Timeline, *, segment_max_ms: int | None = None
 ) -> tuple[tuple[Piece, ...], ...]:
     """The segments a render encodes, in order: each one FFmpeg process (and one shareable part)."""
-    return group_pieces(timeline, max(1, ms_to_frames(segment_max_ms, spec.fps)))
+    # None: SEGMENT_MAX_MS as it is when called (tests shorten it).
+    length = SEGMENT_MAX_MS if segment_max_ms is None else segment_max_ms
+    return group_pieces(timeline, max(1, ms_to_frames(length, spec.fps)))
 
 
 class SegmentShare(Protocol):
@@ -538,7 +540,7 @@ def render_segment(
     on_frames: Callable[[int], None] | None = None,
     should_cancel: CancelCheck | None = None,
     timeout_s: float,
-    segment_max_ms: int = SEGMENT_MAX_MS,
+    segment_max_ms: int | None = None,
 ) -> int:
     """Encode segment `index` of the storyboard's render on its own to out, exactly as
     render_master encodes it (same stills, same argv); returns its frame count.
@@ -656,7 +658,7 @@ def render_master(
     timeout_s: float,
     stage_times: dict[str, float] | None = None,
     shared: SegmentShare | None = None,
-    segment_max_ms: int = SEGMENT_MAX_MS,
+    segment_max_ms: int | None = None,
 ) -> MasterOutput:
     """Render the storyboard to workdir/master.mp4 and workdir/poster.jpg, both validated.
 

@@ -113,3 +113,25 @@ def test_a_helper_task_for_a_job_that_ended_does_nothing(running_job):
     job_cancel(job=running_job)
     assert run_job_parts(running_job.pk, token) == "nothing to do"
     assert not JobPart.objects.exclude(status=JobPart.Status.QUEUED).exists()
+
+
+def test_a_render_whose_own_part_was_taken_over_goes_on(running_job, settings):
+    _parts(running_job, sizes=(10, 20))
+    share = JobPartShare(job=running_job)
+    assert share.claim() == 0
+    old = timezone.now() - timedelta(seconds=settings.CONTENTIZER_HEARTBEAT_STALE_SECONDS + 5)
+    JobPart.objects.filter(index=0).update(heartbeat_at=old)
+    helper = job_part_claim(job=running_job, token=running_job.attempts, by_owner=False)
+    assert helper.index == 0
+    share.finished(0)  # no JobClaimLost: the render keeps its own copy of the segment
+    assert JobPart.objects.get(index=0).status == JobPart.Status.RUNNING  # the helper finishes it
+
+
+def test_a_canceled_render_stops_at_its_next_part(running_job):
+    _parts(running_job, sizes=(10, 20))
+    share = JobPartShare(job=running_job)
+    assert share.claim() == 0
+    job_cancel(job=running_job)
+    with pytest.raises(JobClaimLost):
+        share.finished(0)
+    assert share.claim() is None

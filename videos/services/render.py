@@ -332,7 +332,11 @@ def _segment_share(*, job: Job, spec: StoryboardSpec) -> JobPartShare | None:
     """The render's video segments as parts of its job that free workers help with
     (jobs.parts), when there is more than one and helpers are allowed; None renders alone.
     The render itself claims segments too, so a one-worker cluster still finishes."""
+    from django_q.conf import Conf
+
     helpers = settings.CONTENTIZER_PART_HELPERS
+    if Conf.SYNC:  # tasks run inline (tests, Q_SYNC): there is no other worker to share with
+        return None
     segments = render_segments(spec, plan(spec), segment_max_ms=settings.CONTENTIZER_RENDER_SEGMENT_MS)
     if helpers < 1 or len(segments) < 2:
         return None

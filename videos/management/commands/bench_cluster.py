@@ -7,7 +7,7 @@ the wall time of one worker. Everything runs on a throwaway site under the scrat
 (SQLite, the ORM broker, local storage, its own temp dir), never the site's:
 
 1. migrate it, then make one storyboard (the fixed 60 s script of bench_job repeated to
-   about --minutes, as far as the 120-scene limit allows: 9.75 minutes; the default voice,
+   about --minutes, as far as the 120-scene limit allows: about 9 minutes; the default voice,
    offline pictures, no music) and approve it (untimed);
 2. each pair renders that storyboard twice, in alternating order: "one" is one `qcluster`
    with one worker pinned to core 0 (`taskset -c 0`) and CONTENTIZER_PART_HELPERS=0; "two"
@@ -79,25 +79,24 @@ class Command(BaseCommand):
 
     def _prepare(self, minutes: float, quality: str) -> None:
         from django.contrib.auth import get_user_model
+        from django.core.exceptions import ValidationError
 
         from videos.selectors import video_duration_ms
         from videos.services import storyboard_approve, video_create
-        from videos.storyboard import ScriptError, split_script
 
         # The fixed script lasts about 65 s; as many times as fit the storyboard's scene limit
-        # (120 scenes: nine times, 9.75 minutes, for a --minutes of 10).
+        # (120 scenes: eight times, about 9 minutes, for a --minutes of 10).
         repeats = max(1, round(minutes * 60 / 65))
+        user = get_user_model().objects.create_user("bench", password="x")
         while True:
             script = "\n\n".join([SCRIPTS[60].strip()] * repeats)
             try:
-                split_script(script)
+                video = video_create(owner=user, script=script, title="Bench", quality=quality, music="none")
                 break
-            except ScriptError:
+            except ValidationError:
                 if repeats == 1:
                     raise
                 repeats -= 1
-        user = get_user_model().objects.create_user("bench", password="x")
-        video = video_create(owner=user, script=script, title="Bench", quality=quality, music="none")
         video.refresh_from_db()
         if not video.is_approved:
             video = storyboard_approve(video=video, user=user)
