@@ -135,3 +135,38 @@ def test_a_canceled_render_stops_at_its_next_part(running_job):
     with pytest.raises(JobClaimLost):
         share.finished(0)
     assert share.claim() is None
+
+
+def test_a_helper_task_records_its_parts_real_failure_and_stops(running_job, monkeypatch):
+    from jobs import registry
+
+    _parts(running_job)
+    calls = []
+
+    def runner(*, job, part, tmp, cache):
+        calls.append(part.index)
+        raise JobFailure("video", "FFmpeg failed: scene 1's picture is not a picture")
+
+    monkeypatch.setitem(registry._PART_RUNNERS, running_job.kind, runner)
+    assert run_job_parts(running_job.pk, running_job.attempts) == "failed"
+    assert calls == [0]  # not tried again on the next part
+    failed = JobPart.objects.get(index=0)
+    assert failed.status == JobPart.Status.FAILED and failed.error_message.endswith("is not a picture")
+    with pytest.raises(JobFailure):
+        JobPartShare(job=running_job).frames_done()
+
+
+def test_a_helper_task_does_every_part_left_and_stores_each(running_job, monkeypatch, tmp_path):
+    from jobs import registry
+
+    _parts(running_job)
+
+    def runner(*, job, part, tmp, cache):
+        part.finish(_output(tmp, f"segment {part.index}"))
+
+    monkeypatch.setitem(registry._PART_RUNNERS, running_job.kind, runner)
+    assert run_job_parts(running_job.pk, running_job.attempts) == "3 parts"
+    share = JobPartShare(job=running_job)
+    assert share.frames_done() == (3, 60)
+    assert share.fetch(2, tmp_path / "two.mp4").read_text() == "segment 2"
+    assert StagedFile.objects.count() == 3
