@@ -297,6 +297,11 @@ CONTENTIZER_FFMPEG_NICE = env_int("CONTENTIZER_FFMPEG_NICE", 10, minimum=0)
 # (by content and quality, docs/encoding.md); a preset forces it, with this crf, everywhere.
 CONTENTIZER_X264_PRESET = env_str("CONTENTIZER_X264_PRESET", "")
 CONTENTIZER_X264_CRF = env_int("CONTENTIZER_X264_CRF", 23, minimum=0)
+# A render's video is encoded in segments of about this many ms; with more than one, the
+# segments are shared with up to CONTENTIZER_PART_HELPERS other free workers (helper
+# tasks; 0 keeps every render in its own worker). docs/deploy.md, "Renders across workers".
+CONTENTIZER_RENDER_SEGMENT_MS = env_int("CONTENTIZER_RENDER_SEGMENT_MS", 20_000, minimum=1000)
+CONTENTIZER_PART_HELPERS = env_int("CONTENTIZER_PART_HELPERS", 3, minimum=0)
 # A job whose heartbeat is older than this while RUNNING is considered lost.
 CONTENTIZER_HEARTBEAT_STALE_SECONDS = env_int("CONTENTIZER_HEARTBEAT_STALE_SECONDS", 120, minimum=10)
 # The broker is only a doorbell: a job still QUEUED this long after its last enqueue, with

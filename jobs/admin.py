@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
 
-from jobs.models import Job, WebhookAttempt, WebhookDelivery, WebhookSettings, costs_over_estimate
+from jobs.models import Job, JobPart, WebhookAttempt, WebhookDelivery, WebhookSettings, costs_over_estimate
 from jobs.registry import job_subject, job_subject_relations, job_subject_search_fields
 from jobs.services import JobStateError, job_cancel, job_retry
 from jobs.system_status import system_status
@@ -21,6 +21,28 @@ class WebhookAttemptInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = readonly_fields = ("number", "started_at", "duration_ms", "status_code", "error", "response_excerpt")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class JobPartInline(admin.TabularInline):
+    """The parts of a running job (a render's segments) and which worker holds each."""
+
+    model = JobPart
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = (
+        "claim",
+        "index",
+        "status",
+        "worker",
+        "by_owner",
+        "frames_done",
+        "frames",
+        "heartbeat_at",
+        "error_message",
+    )
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -140,6 +162,7 @@ class JobAdmin(admin.ModelAdmin):
         "heartbeat_at",
         "finished_at",
     )
+    inlines = [JobPartInline]
     actions = ["retry_jobs", "cancel_jobs"]
 
     def get_urls(self) -> list:

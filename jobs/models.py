@@ -245,3 +245,40 @@ def job_kind_label_register(name: str, label: str) -> None:
 def job_kind_label(name: str) -> str:
     """The registered label of the kind `name` ("Storyboard"); the name itself if unknown."""
     return _KIND_LABELS.get(name) or name.title()
+
+
+class JobPart(models.Model):
+    """One share of a job that any worker may do (a render's video segment): the job makes
+    its parts for its current claim, workers claim them as leases, and the job joins their
+    outputs. The job's row stays the truth for cancel and for the claim the parts belong to."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="parts")
+    # The job's claim token (Job.attempts) these parts were made under; a newer claim makes its own.
+    claim = models.PositiveSmallIntegerField()
+    index = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # Every claim of the part adds one: the current value is its holder's lease.
+    lease = models.PositiveIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Who holds (or did) it: "host:pid", and whether that is the job's own worker.
+    worker = models.CharField(max_length=80, blank=True)
+    by_owner = models.BooleanField(default=False)
+    frames = models.PositiveIntegerField(default=0)
+    frames_done = models.PositiveIntegerField(default=0)
+    # The stored output (a staged file of the job's claim) once done.
+    output = models.CharField(max_length=255, blank=True)
+    error_stage = models.CharField(max_length=40, blank=True)
+    error_message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["job", "claim", "index"]
+        constraints = [models.UniqueConstraint(fields=["job", "claim", "index"], name="job_part_unique_index")]
+
+    def __str__(self) -> str:
+        return f"part {self.index} of job {self.job_id} ({self.status})"

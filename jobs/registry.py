@@ -131,3 +131,19 @@ def periodic_task_register(task: PeriodicTask) -> None:
 
 def periodic_tasks() -> list[PeriodicTask]:
     return list(_PERIODIC.values())
+
+
+# --- parts: a job's shares that any free worker may do --------------------------------
+
+# The part runner of a kind: run(job=, parts=, tmp=) does each part it is given (an
+# iterator of jobs.parts.PartLease, each claimed just before it is yielded) in the local
+# dir tmp, saving each one's output with lease.finish(path).
+_PART_RUNNERS: dict[str, Callable[..., None]] = {}
+
+
+def job_part_runner_register(kind: str, run: Callable[..., None]) -> None:
+    _PART_RUNNERS[kind] = run
+
+
+def job_part_runner(kind: str) -> Callable[..., None] | None:
+    return _PART_RUNNERS.get(kind)

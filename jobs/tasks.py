@@ -12,7 +12,8 @@ from decimal import Decimal
 from core.logcontext import job_log_context
 from core.structured_logs import job_log_details
 from jobs.models import Job
-from jobs.registry import job_log_fields, job_run
+from jobs.parts import job_part_claim, job_parts_claimable
+from jobs.registry import job_log_fields, job_part_runner, job_run, job_subject_relations
 from jobs.services import (
     JobCanceled,
     JobFailure,
@@ -22,6 +23,7 @@ from jobs.services import (
     job_finished,
     job_mark_canceled,
     job_succeed,
+    job_tempdir,
     job_unexpected_error_text,
     jobs_sweep,
 )
@@ -82,6 +84,37 @@ def _run_claimed(job: Job) -> str:
         return "claim lost"
     job_finished(job_id=job.pk)
     return outcome
+
+
+def run_job_parts(job_id: int, claim: int) -> str:
+    """Help a running job: claim its parts (jobs.parts) one after another and do each with the
+    part runner its kind registered, until none is left to claim. Safe to run twice and late:
+    a job that ended, or whose claim moved on, has nothing to claim."""
+    job = Job.objects.select_related(*job_subject_relations(), "owner").filter(pk=job_id).first()
+    if job is None or not job_parts_claimable(job=job, token=claim):
+        return "nothing to do"
+    runner = job_part_runner(job.kind)
+    if runner is None:
+        return "no part runner"
+    job.claim_token = claim  # type: ignore[attr-defined]  # the parts' staged files and temp dir
+    done = 0
+    with job_log_context(job=job.code, **job_log_fields(job)), job_tempdir(job=job) as tmp:
+        cache: dict = {}
+        while (lease := job_part_claim(job=job, token=claim, by_owner=False)) is not None:
+            try:
+                runner(job=job, part=lease, tmp=tmp, cache=cache)
+            except JobCanceled:
+                return "stopped"
+            except JobFailure as exc:
+                logger.info("job %s part %s failed at %s: %s", job.pk, lease.index, exc.stage, exc.message)
+                lease.fail(exc.stage, exc.message)
+                return "failed"
+            except Exception as exc:  # noqa: BLE001 - the owner reports it on the job
+                logger.exception("job %s part %s crashed", job.pk, lease.index)
+                lease.fail(job.stage or "video", job_unexpected_error_text(exc))
+                return "failed"
+            done += 1
+    return f"{done} parts"
 
 
 def reap_stale_jobs() -> dict[str, int]:

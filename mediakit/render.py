@@ -22,7 +22,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from PIL import Image, ImageOps
 
@@ -483,6 +483,179 @@ def _wait(future: Future[_T], deadline: _Deadline, stop: threading.Event) -> _T:
                 raise
 
 
+def render_segments(
+    spec: StoryboardSpec, timeline: Timeline, *, segment_max_ms: int | None = None
+) -> tuple[tuple[Piece, ...], ...]:
+    """The segments a render encodes, in order: each one FFmpeg process (and one shareable part)."""
+    # None: SEGMENT_MAX_MS as it is when called (tests shorten it).
+    length = SEGMENT_MAX_MS if segment_max_ms is None else segment_max_ms
+    return group_pieces(timeline, max(1, ms_to_frames(length, spec.fps)))
+
+
+class SegmentShare(Protocol):
+    """How a render shares its segments with other workers (given by the caller, which keeps
+    the claims; mediakit only asks). Any method may raise to stop the render (a cancel, a
+    segment that failed elsewhere); the render then cleans up as on any failure."""
+
+    def claim(self) -> int | None:
+        """A segment for this render to encode itself (one nobody holds, or one whose worker
+        went silent), now held by it; None when every segment is done or held by a live worker."""
+
+    def progress(self, index: int, frames_done: int) -> None:
+        """This render's own encoding of segment `index` got this far (also its heartbeat)."""
+
+    def finished(self, index: int) -> None:
+        """This render encoded segment `index` itself (the file is in its scratch dir)."""
+
+    def frames_done(self) -> tuple[int, int]:
+        """(segments finished by anyone, frames encoded so far by everyone)."""
+
+    def fetch(self, index: int, dest: Path) -> Path:
+        """The file of segment `index`, encoded by another worker, copied to dest."""
+
+
+def _encode_segment(
+    spec: StoryboardSpec,
+    timeline: Timeline,
+    pieces: Sequence[Piece],
+    stills: _StillPreparer,
+    out: Path,
+    *,
+    deadline: _Deadline,
+    report: Callable[[float], None] | None,
+) -> int:
+    """Fit the segment's stills and encode it to out (the argv of a one-worker render); its frames."""
+    fitted = stills.fitted(pieces)
+    frames = sum(piece.frames for piece in pieces)
+    try:
+        _run_step(
+            builder.segment_argv(_with_pictures(spec, timeline, fitted), timeline, pieces, str(out)),
+            total_ms=frames_to_ms(frames, spec.fps),
+            deadline=deadline,
+            report=report,
+        )
+    finally:
+        stills.release(pieces, keep=())
+    return frames
+
+
+def render_segment(
+    spec: StoryboardSpec,
+    index: int,
+    out: Path,
+    *,
+    on_frames: Callable[[int], None] | None = None,
+    should_cancel: CancelCheck | None = None,
+    timeout_s: float,
+    segment_max_ms: int | None = None,
+) -> int:
+    """Encode segment `index` of the storyboard's render on its own to out, exactly as
+    render_master encodes it (same stills, same argv); returns its frame count.
+    on_frames gets the frames encoded so far. For a worker that helps another's render."""
+    timeline = plan(spec)
+    segments = render_segments(spec, timeline, segment_max_ms=segment_max_ms)
+    if not 0 <= index < len(segments):
+        raise ValueError(f"segment {index} of a render of {len(segments)} segments")
+    pieces = segments[index]
+    frames = sum(piece.frames for piece in pieces)
+    deadline = _Deadline(timeout_s, should_cancel)
+    out = Path(out)
+    scratch = Path(tempfile.mkdtemp(prefix=".segment-", dir=out.parent))
+    stills = _StillPreparer(spec, timeline, scratch)
+    try:
+        partial = scratch / builder.segment_file_name(pieces)
+        _encode_segment(
+            spec,
+            timeline,
+            pieces,
+            stills,
+            partial,
+            deadline=deadline,
+            report=None if on_frames is None else lambda f: on_frames(int(f * frames)),
+        )
+        os.replace(partial, out)
+    finally:
+        stills.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+    return frames
+
+
+# How often a render that waits for other workers' segments looks at them.
+SHARED_POLL_S = 0.25
+
+
+def _shared_segments(
+    spec: StoryboardSpec,
+    timeline: Timeline,
+    segments: Sequence[Sequence[Piece]],
+    shared: SegmentShare,
+    stills: _StillPreparer,
+    scratch: Path,
+    *,
+    deadline: _Deadline,
+    progress: _Progress,
+) -> list[str]:
+    """Encode the segments this render claims, wait for the others, and collect them all;
+    their local paths in timeline order."""
+    mine: dict[int, Path] = {}
+    while True:
+        index = shared.claim()
+        if index is not None:
+            pieces = segments[index]
+            out = scratch / builder.segment_file_name(pieces)
+
+            def report(fraction: float, _index: int = index, _frames: int = sum(p.frames for p in pieces)) -> None:
+                shared.progress(_index, int(fraction * _frames))
+                progress("video", shared.frames_done()[1] / timeline.total_frames)
+
+            frames = _encode_segment(spec, timeline, pieces, stills, out, deadline=deadline, report=report)
+            shared.progress(index, frames)
+            shared.finished(index)
+            mine[index] = out
+            continue
+        finished, frames_done = shared.frames_done()
+        progress("video", frames_done / timeline.total_frames)
+        if finished >= len(segments):
+            break
+        deadline.remaining()  # a cancel or the budget, while others encode
+        time.sleep(SHARED_POLL_S)
+    paths: list[str] = []
+    for index, pieces in enumerate(segments):
+        path = mine.get(index)
+        if path is None:
+            deadline.remaining()
+            path = shared.fetch(index, scratch / builder.segment_file_name(pieces))
+        paths.append(str(Path(path).resolve()))
+    return paths
+
+
+def _poster_from_segments(
+    spec: StoryboardSpec,
+    timeline: Timeline,
+    segments: Sequence[Sequence[Piece]],
+    paths: Sequence[str],
+    background: ThreadPoolExecutor,
+    out: Path,
+    *,
+    deadline: _Deadline,
+    stop: threading.Event,
+) -> Future[float]:
+    """The poster, taken from the collected segment that holds its frame (in the background)."""
+    at = poster_frame(spec, timeline)
+    index = next(
+        (i for i, pieces in enumerate(segments) if at - pieces[0].start_frame < sum(p.frames for p in pieces)),
+        len(segments) - 1,
+    )
+    return background.submit(
+        _make_poster,
+        Path(paths[index]),
+        frames_to_ms(at - segments[index][0].start_frame, spec.fps),
+        out,
+        timeout_s=deadline.remaining(),
+        stop=stop,
+    )
+
+
 def render_master(
     spec: StoryboardSpec,
     workdir: Path,
@@ -491,8 +664,13 @@ def render_master(
     should_cancel: CancelCheck | None = None,
     timeout_s: float,
     stage_times: dict[str, float] | None = None,
+    shared: SegmentShare | None = None,
+    segment_max_ms: int | None = None,
 ) -> MasterOutput:
     """Render the storyboard to workdir/master.mp4 and workdir/poster.jpg, both validated.
+
+    shared: the video segments are encoded by whoever claims them (this render and
+    other workers, see SegmentShare) and collected here; None encodes them all here.
 
     The soundtrack is mixed, measured and encoded in a second FFmpeg process while the
     video segments encode, and the poster is taken from the first segment as
@@ -518,12 +696,19 @@ def render_master(
         # Video: one bounded segment of pieces at a time, progress counted in frames.
         started = time.monotonic()
         progress("video", 0.0)
-        segments = group_pieces(timeline, max(1, ms_to_frames(SEGMENT_MAX_MS, spec.fps)))
+        segments = render_segments(spec, timeline, segment_max_ms=segment_max_ms)
         stills = _StillPreparer(spec, timeline, scratch)
         segment_paths: list[str] = []
         done_frames = 0
         try:
-            for index, pieces in enumerate(segments):
+            if shared is not None:
+                segment_paths = _shared_segments(
+                    spec, timeline, segments, shared, stills, scratch, deadline=deadline, progress=progress
+                )
+                poster = _poster_from_segments(
+                    spec, timeline, segments, segment_paths, background, poster_partial, deadline=deadline, stop=stop
+                )
+            for index, pieces in enumerate(segments if shared is None else ()):
                 fitted = stills.fitted(pieces)
                 if index + 1 < len(segments):
                     stills.start(segments[index + 1])  # while this segment encodes

@@ -16,7 +16,14 @@ class VideosConfig(AppConfig):
         from assets.services import asset_usage_finder_register
         from core.api_links import api_url
         from jobs.models import Job
-        from jobs.registry import JobKind, JobSubject, PeriodicTask, job_kind_register, periodic_task_register
+        from jobs.registry import (
+            JobKind,
+            JobSubject,
+            PeriodicTask,
+            job_kind_register,
+            job_part_runner_register,
+            periodic_task_register,
+        )
         from quotas.services import StorageCounter, bytes_by_user, storage_counter_register
         from videos import selectors, services
         from videos.models import Export, Video, VideoJobKind, VideoMaster
@@ -55,6 +62,9 @@ class VideosConfig(AppConfig):
                     subject=video_subject,
                 )
             )
+        # A render's video segments, done by any free worker (jobs.parts).
+        for kind in (VideoJobKind.RENDER, VideoJobKind.RENDER_ASPECT):
+            job_part_runner_register(kind.value, services.render_part_run)
         # Does nothing while CONTENTIZER_EXPORT_RETENTION_DAYS is 0 (keep for ever).
         periodic_task_register(PeriodicTask(name="expire old exports", func="videos.tasks.expire_exports", minutes=60))
         storage_counter_register(

@@ -25,6 +25,7 @@ from videos.services.render import (
     export_run,
     exports_expire,
     master_render_run,
+    render_part_run,
     render_request,
     render_run,
 )
@@ -101,6 +102,7 @@ __all__ = [
     "master_render_request",
     "master_render_run",
     "render_request",
+    "render_part_run",
     "render_run",
     "export_request",
     "export_run",

@@ -18,6 +18,7 @@ from assets.music import MusicBed, music_bed
 from core.errors import Conflict
 from core.storage import storage_delete_quietly, storage_fetch
 from jobs.models import Job
+from jobs.parts import JobPartShare, PartLease, job_parts_create, job_parts_discard
 from jobs.services import (
     JobCanceled,
     JobFailure,
@@ -40,8 +41,9 @@ from mediakit.errors import (
 )
 from mediakit.phrases import phrases_timed_by_length
 from mediakit.relayout import relayout_layers
-from mediakit.render import MasterOutput, render_export, render_master
+from mediakit.render import MasterOutput, render_export, render_master, render_segment, render_segments
 from mediakit.spec import SceneLayers, SceneSpec, StoryboardSpec, frame_size
+from mediakit.timeline import plan
 from quotas.services import quota_check, quota_record_render
 from videos.credits import scene_content
 from videos.models import Export, Video, VideoJobKind, VideoMaster, video_file_name
@@ -302,6 +304,7 @@ def _compose(*, job: Job, reporter: JobReporter, video: Video, aspect: str, tmp:
     reporter.update("prepare", 0.0)
     spec = brand_kit_apply(video=video, spec=_render_inputs(video, tmp, aspect), tmp=tmp)
     reporter.check_cancel()
+    shared = _segment_share(job=job, spec=spec)
     try:
         out = render_master(
             spec,
@@ -309,14 +312,73 @@ def _compose(*, job: Job, reporter: JobReporter, video: Video, aspect: str, tmp:
             on_progress=on_progress,
             should_cancel=reporter.should_cancel,
             timeout_s=_ffmpeg_timeout_s(),
+            shared=shared,
+            segment_max_ms=settings.CONTENTIZER_RENDER_SEGMENT_MS,
         )
     except FFmpegCanceled as exc:
         raise JobCanceled() from exc
     except (FFmpegError, FFmpegTimeout, ValidationFailed, ProbeError) as exc:
         raise _composition_failure(stage["name"], exc) from exc
+    finally:
+        if shared is not None:
+            # Joined (or given up): the helpers' segments in storage and the part rows go.
+            job_parts_discard(job=job)
     reporter.check_cancel()
     reporter.update("save", 0.96)
     return out
+
+
+def _segment_share(*, job: Job, spec: StoryboardSpec) -> JobPartShare | None:
+    """The render's video segments as parts of its job that free workers help with
+    (jobs.parts), when there is more than one and helpers are allowed; None renders alone.
+    The render itself claims segments too, so a one-worker cluster still finishes."""
+    from django_q.conf import Conf
+
+    helpers = settings.CONTENTIZER_PART_HELPERS
+    if Conf.SYNC:  # tasks run inline (tests, Q_SYNC): there is no other worker to share with
+        return None
+    segments = render_segments(spec, plan(spec), segment_max_ms=settings.CONTENTIZER_RENDER_SEGMENT_MS)
+    if helpers < 1 or len(segments) < 2:
+        return None
+    job_parts_create(job=job, frames=[sum(piece.frames for piece in pieces) for pieces in segments], helpers=helpers)
+    return JobPartShare(job=job)
+
+
+def render_part_run(*, job: Job, part: PartLease, tmp: Path, cache: dict) -> None:
+    """A helper's share of a render (jobs.tasks.run_job_parts): encode one video segment of
+    the job's storyboard, built from storage into this helper's temp dir as the render
+    builds it (once per helper task, kept in `cache`), and save it as the part's output."""
+    spec = cache.get("spec")
+    if spec is None:
+        video = job.video
+        aspect = video.aspect
+        if job.kind == VideoJobKind.RENDER_ASPECT:
+            master = VideoMaster.objects.filter(job=job).first()
+            if master is None:
+                raise JobCanceled()  # the owner fails the job in its own words
+            aspect = master.aspect
+        spec = brand_kit_apply(video=video, spec=_render_inputs(video, tmp, aspect), tmp=tmp)
+        cache["spec"] = spec
+        part.progress(0, force=True)  # a heartbeat after the fetching
+    out = tmp / f"part-{part.index:04d}.mp4"
+    try:
+        try:
+            render_segment(
+                spec,
+                part.index,
+                out,
+                on_frames=part.progress,
+                should_cancel=part.should_cancel,
+                timeout_s=_ffmpeg_timeout_s(),
+                segment_max_ms=settings.CONTENTIZER_RENDER_SEGMENT_MS,
+            )
+        except FFmpegCanceled as exc:
+            raise JobCanceled() from exc
+        except (FFmpegError, FFmpegTimeout, ValidationFailed, ProbeError) as exc:
+            raise _composition_failure("video", exc) from exc
+        part.finish(out)
+    finally:
+        out.unlink(missing_ok=True)
 
 
 def _stage_outputs(*, job: Job, video: Video, out: MasterOutput, tmp: Path, kind: str, saved: list[str]) -> list[str]:

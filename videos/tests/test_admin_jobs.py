@@ -85,3 +85,18 @@ def test_cancel_action_cancels_a_queued_job_and_asks_a_running_one_to_stop(staff
     running.refresh_from_db()
     assert queued.status == Job.Status.CANCELED
     assert running.status == Job.Status.RUNNING and running.cancel_requested
+
+
+def test_a_job_page_shows_which_worker_holds_each_part(staff_client, owner, make_video):
+    from jobs.models import JobPart
+
+    job = make_video(owner).jobs.get()
+    JobPart.objects.create(
+        job=job, claim=1, index=0, status=JobPart.Status.DONE, worker="render-host:41", by_owner=True
+    )
+    JobPart.objects.create(job=job, claim=1, index=1, status=JobPart.Status.RUNNING, worker="helper-host:77")
+
+    response = staff_client.get(reverse("admin:jobs_job_change", args=[job.pk]))
+
+    assert response.status_code == 200
+    assert b"helper-host:77" in response.content and b"render-host:41" in response.content
