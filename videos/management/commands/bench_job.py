@@ -400,35 +400,18 @@ class Command(BaseCommand):
                 if attempt == 0:
                     raw_frames = decode_raw_frames(master, raw, width=width, height=height)
                     testsrc_frames = testsrc_raw_frames(testsrc, seconds=TESTSRC_S, width=width, height=height, fps=fps)
+
+                # x264 alone on raw frames at the job's size and rate: its floor (the master's
+                # setting), the fixed reference on the same frames, and that on testsrc2.
+                size = {"width": width, "height": height, "fps": fps, "out": root / "floor.mp4"}
                 floor_s, floor_cpu_s = encode_raw_frames(
-                    raw,
-                    width=width,
-                    height=height,
-                    fps=fps,
-                    raw_frames=raw_frames,
-                    frames=raw_frames,
-                    x264_args=child["x264_args"],
-                    out=root / "floor.mp4",
+                    raw, raw_frames=raw_frames, frames=raw_frames, x264_args=child["x264_args"], **size
                 )
                 _, reference_cpu_s = encode_raw_frames(
-                    raw,
-                    width=width,
-                    height=height,
-                    fps=fps,
-                    raw_frames=raw_frames,
-                    frames=raw_frames,
-                    x264_args=child["reference_args"],
-                    out=root / "floor.mp4",
+                    raw, raw_frames=raw_frames, frames=raw_frames, x264_args=child["reference_args"], **size
                 )
                 _, testsrc_cpu_s = encode_raw_frames(
-                    testsrc,
-                    width=width,
-                    height=height,
-                    fps=fps,
-                    raw_frames=testsrc_frames,
-                    frames=testsrc_frames,
-                    x264_args=child["reference_args"],
-                    out=root / "floor.mp4",
+                    testsrc, raw_frames=testsrc_frames, frames=testsrc_frames, x264_args=child["reference_args"], **size
                 )
                 run = JobRun(
                     wall=child["wall"],
