@@ -466,7 +466,7 @@ def _composite_shadow(canvas: Image.Image, mask: Image.Image) -> None:
     pad = 2  # mask pixels: bilinear reaches one
     left, top = max(0, box[0] - pad), max(0, box[1] - pad)
     right, bottom = min(mask.width, box[2] + pad), min(mask.height, box[3] + pad)
-    # The whole mask scales to the canvas's size, which need not be k times it exactly.
+    # The whole mask scales to the canvas's size, which need not be 8 times its own exactly.
     sx, sy = canvas.width / mask.width, canvas.height / mask.height
     x0, y0 = math.floor(left * sx), math.floor(top * sy)
     x1, y1 = min(canvas.width, math.ceil(right * sx)), min(canvas.height, math.ceil(bottom * sy))
