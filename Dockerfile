@@ -46,11 +46,12 @@ COPY . .
 # a user who cannot write /app, so without it every process start (daphne, each qcluster,
 # each manage.py command) compiles the same modules again (issue 22: 0.1-0.2 CPU s a start).
 RUN python -m compileall -q mediakit core jobs quotas assets videos contentizer_site
-# WordNet with its lexnames, then the artwork library's index: built here as scripts/setup.sh
-# builds it, never at run time.
+# WordNet with its lexnames, its parsed index (mediakit.lexicon), then the artwork library's
+# index: built here as scripts/setup.sh builds them, never at run time.
 RUN mkdir -p /app/.artwork/wordnet \
     && cp -r /usr/share/wordnet/. /app/.artwork/wordnet/ \
     && cp mediakit/data/wordnet-lexnames /app/.artwork/wordnet/lexnames \
+    && python -m mediakit.lexicon build \
     && python -m mediakit.art_library build
 # Static files collected into the image (daphne serves them, or a web server from a copy).
 RUN python manage.py collectstatic --noinput --verbosity 0 \
