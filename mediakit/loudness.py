@@ -92,6 +92,24 @@ def limiter_ceiling_db(measured: dict[str, float | str]) -> float | None:
     return ceiling
 
 
+# Below the true-peak target that a soundtrack found over it after encoding is aimed again.
+OVERSHOOT_MARGIN_DB = 0.5
+
+
+def ceiling_for_overshoot(measured: dict[str, float | str], limit_db: float | None, carried_tp: float) -> float | None:
+    """A lower limiter ceiling (dBFS, before the gain) when the encoded soundtrack's true peak
+    (carried_tp, what the master carries) is over the target; None when it is not.
+
+    AAC can overshoot a sharp onset after quiet: a plosive at a scene's first word came out
+    1.3 dB over the limited signal's peak (-1.8 -> -0.5 dBTP). The ceiling goes down by the
+    excess and OVERSHOOT_MARGIN_DB; with no limiter yet, from where the peaks are now."""
+    excess = carried_tp - LOUDNORM_TARGET["TP"]
+    if excess <= 0 or not usable_measurement(measured):
+        return None
+    current = limit_db if limit_db is not None else min(0.0, float(measured["input_tp"]))
+    return max(-24.0, current - excess - OVERSHOOT_MARGIN_DB)
+
+
 def usable_measurement(measured: dict[str, float | str]) -> bool:
     """False for digital silence (and anything else loudnorm cannot be given)."""
     keys = ("input_i", "input_tp", "input_lra", "input_thresh", "target_offset")

@@ -410,6 +410,11 @@ def with_fitted_stills(
         preparer.close()
 
 
+# Encodes of the soundtrack at most: the first, and again behind a lower limiter while the
+# encoded true peak is over the target (loudness.ceiling_for_overshoot).
+SOUNDTRACK_ENCODES = 3
+
+
 @dataclass(frozen=True)
 class _Soundtrack:
     path: Path
@@ -422,7 +427,9 @@ def _make_soundtrack(
     """Mix, measure and encode the soundtrack (in a thread, while the video encodes).
 
     When the gain to -16 LUFS would push peaks past the true-peak target,
-    measure again behind the limiter the encode then uses. Only `stop` is polled
+    measure again behind the limiter the encode then uses; when the encoded soundtrack's
+    true peak is still over it (AAC overshooting a sharp onset), lower the ceiling, measure
+    and encode again (SOUNDTRACK_ENCODES). Only `stop` is polled
     from here: the caller's should_cancel may touch a database and is called
     from the render's own thread only.
     """
@@ -449,12 +456,31 @@ def _make_soundtrack(
         )
         measured = loudness.loudnorm_measurement(loudness.parse_ebur128_summary(result.stderr_tail))
     encoded = mix.with_name("soundtrack.m4a")
-    run_ffmpeg(
-        output.soundtrack_argv(str(mix), measured, str(encoded), timeline.duration_ms, limit_db=limit_db),
-        total_ms=None,
-        should_cancel=stop.is_set,
-        timeout_s=left(),
-    )
+    for attempt in range(SOUNDTRACK_ENCODES):
+        run_ffmpeg(
+            output.soundtrack_argv(str(mix), measured, str(encoded), timeline.duration_ms, limit_db=limit_db),
+            total_ms=None,
+            should_cancel=stop.is_set,
+            timeout_s=left(),
+        )
+        if attempt + 1 == SOUNDTRACK_ENCODES or not loudness.usable_measurement(measured):
+            break
+        # The true peak of what the master will carry: the encoder can overshoot.
+        result = run_ffmpeg(
+            loudness.loudness_argv(str(encoded)), total_ms=None, should_cancel=stop.is_set, timeout_s=left()
+        )
+        carried = loudness.parse_ebur128_summary(result.stderr_tail)["true_peak_dbtp"]
+        lower = loudness.ceiling_for_overshoot(measured, limit_db, carried)
+        if lower is None or lower == limit_db:
+            break
+        limit_db = lower
+        result = run_ffmpeg(
+            loudness.loudness_argv(str(mix), limit_db=limit_db),
+            total_ms=None,
+            should_cancel=stop.is_set,
+            timeout_s=left(),
+        )
+        measured = loudness.loudnorm_measurement(loudness.parse_ebur128_summary(result.stderr_tail))
     mix.unlink()
     return _Soundtrack(path=encoded, elapsed_s=time.monotonic() - started)
 

@@ -685,3 +685,14 @@ def test_raw_segment_argv_writes_the_same_frames_unencoded(kind: str) -> None:
     assert graph_of(raw) == graph_of(encoded)
     assert "libx264" not in raw
     assert raw[raw.index("-f") + 1] == "rawvideo"
+
+
+def test_an_encoded_peak_over_the_target_lowers_the_ceiling_by_the_excess() -> None:
+    # Limited at -8.1 dBFS before the gain, the encode carried -0.5 dBTP: 1.0 over -1.5.
+    assert loudness.ceiling_for_overshoot(MEASURED, -8.1, -0.5) == pytest.approx(-8.1 - 1.0 - 0.5)
+    # No limiter yet: from where the peaks are (-4.78 dBTP before the gain).
+    assert loudness.ceiling_for_overshoot(MEASURED, None, -1.0) == pytest.approx(-4.78 - 0.5 - 0.5)
+    # Under the target, or silence: nothing to do; never below alimiter's floor.
+    assert loudness.ceiling_for_overshoot(MEASURED, -8.1, -1.6) is None
+    assert loudness.ceiling_for_overshoot({**MEASURED, "input_i": float("-inf")}, None, 0.0) is None
+    assert loudness.ceiling_for_overshoot(MEASURED, -23.0, 3.0) == -24.0

@@ -639,6 +639,34 @@ def test_validate_master_lists_every_problem(assets: dict, tmp_path: Path) -> No
     assert str(ValidationFailed(problems)).startswith("output failed validation: H.264 profile is Main")
 
 
+def test_a_soundtrack_the_encoder_pushes_over_the_peak_target_is_limited_again(
+    assets: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # AAC can overshoot a sharp onset after quiet (a render's plosive: -1.8 dBTP limited,
+    # -0.5 encoded). Stand-in: the first encode comes out 6 dB hotter than it was asked.
+    from mediakit import output
+
+    calls: list[list[str]] = []
+    real = output.soundtrack_argv
+
+    def hot_first(*args: object, **kwargs: object) -> list[str]:
+        argv = real(*args, **kwargs)  # type: ignore[arg-type]
+        calls.append(argv)
+        if len(calls) == 1:
+            at = argv.index("-filter_complex") + 1
+            argv[at] = argv[at].replace("[s0]", "[h0];[h0]volume=6dB[s0]", 1) if "[s0]" in argv[at] else argv[at]
+        return argv
+
+    monkeypatch.setattr(output, "soundtrack_argv", hot_first)
+    spec = storyboard(assets, tmp_path, size=(640, 360))
+    out = render_master(spec, tmp_path / "out", timeout_s=300)
+    assert len(calls) == 2  # encoded again, behind a lower limiter
+    assert "volume=6dB" in calls[0][calls[0].index("-filter_complex") + 1]
+    loudness = measure_loudness(out.master_path)
+    assert loudness.true_peak_dbtp <= -1.5
+    assert loudness.integrated_lufs == pytest.approx(-16.0, abs=0.5)
+
+
 # --- full size ----------------------------------------------------------------------
 
 
