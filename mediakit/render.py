@@ -439,22 +439,15 @@ def _make_soundtrack(
     def left() -> float:
         return max(0.001, end - time.monotonic())
 
-    result = run_ffmpeg(
-        audio_mix.audio_mix_argv(spec, timeline, str(mix), measure=True),
-        total_ms=None,
-        should_cancel=stop.is_set,
-        timeout_s=left(),
-    )
-    measured = loudness.loudnorm_measurement(loudness.parse_ebur128_summary(result.stderr_tail))
+    def summary(argv: list[str]) -> dict[str, float]:
+        """ebur128's summary of an FFmpeg run that measures (the mix, or behind a limiter)."""
+        result = run_ffmpeg(argv, total_ms=None, should_cancel=stop.is_set, timeout_s=left())
+        return loudness.parse_ebur128_summary(result.stderr_tail)
+
+    measured = loudness.loudnorm_measurement(summary(audio_mix.audio_mix_argv(spec, timeline, str(mix), measure=True)))
     limit_db = loudness.limiter_ceiling_db(measured) if loudness.usable_measurement(measured) else None
     if limit_db is not None:
-        result = run_ffmpeg(
-            loudness.loudness_argv(str(mix), limit_db=limit_db),
-            total_ms=None,
-            should_cancel=stop.is_set,
-            timeout_s=left(),
-        )
-        measured = loudness.loudnorm_measurement(loudness.parse_ebur128_summary(result.stderr_tail))
+        measured = loudness.loudnorm_measurement(summary(loudness.loudness_argv(str(mix), limit_db=limit_db)))
     encoded = mix.with_name("soundtrack.m4a")
     for attempt in range(SOUNDTRACK_ENCODES):
         run_ffmpeg(
@@ -466,21 +459,12 @@ def _make_soundtrack(
         if attempt + 1 == SOUNDTRACK_ENCODES or not loudness.usable_measurement(measured):
             break
         # The true peak of what the master will carry: the encoder can overshoot.
-        result = run_ffmpeg(
-            loudness.loudness_argv(str(encoded)), total_ms=None, should_cancel=stop.is_set, timeout_s=left()
-        )
-        carried = loudness.parse_ebur128_summary(result.stderr_tail)["true_peak_dbtp"]
+        carried = summary(loudness.loudness_argv(str(encoded)))["true_peak_dbtp"]
         lower = loudness.ceiling_for_overshoot(measured, limit_db, carried)
         if lower is None or lower == limit_db:
             break
         limit_db = lower
-        result = run_ffmpeg(
-            loudness.loudness_argv(str(mix), limit_db=limit_db),
-            total_ms=None,
-            should_cancel=stop.is_set,
-            timeout_s=left(),
-        )
-        measured = loudness.loudnorm_measurement(loudness.parse_ebur128_summary(result.stderr_tail))
+        measured = loudness.loudnorm_measurement(summary(loudness.loudness_argv(str(mix), limit_db=limit_db)))
     mix.unlink()
     return _Soundtrack(path=encoded, elapsed_s=time.monotonic() - started)
 
